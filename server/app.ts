@@ -1,0 +1,109 @@
+/**
+ * The HTTP application: routes, error handling and the built app, without listening.
+ * Tests call buildApp() and use fastify.inject(); main.ts adds the listener and signals.
+ *
+ * Fastify was chosen because it is well kept, fast, validates and serialises by schema, logs
+ * structured JSON through pino out of the box, and has a clean close() for graceful shutdown.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import type { Database } from './db/index.ts';
+import type { Config } from './config.ts';
+import { ApiError, API_ERRORS } from './errors.ts';
+import { LIMITS } from './limits.ts';
+import type { HealthResponse } from './contract/index.ts';
+
+export type AppOptions = {
+  db: Database;
+  config: Pick<Config, 'distDir' | 'logLevel'>;
+  /** Tests pass false to keep their output clean. */
+  logger?: boolean;
+  /** Route modules registered after the built-in ones (tests add probes this way). */
+  routes?: Array<(app: FastifyInstance) => void>;
+};
+
+function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+  return reply.status(error.status).send({ error: { code: error.code, message: error.message } });
+}
+
+/** Maps fastify's own failures (bad JSON, too large, wrong content type) into the catalogue. */
+function toApiError(error: FastifyError): ApiError | undefined {
+  if (error instanceof ApiError) return error;
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError('INVALID_JSON');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('BODY_TOO_LARGE');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError('UNSUPPORTED_MEDIA_TYPE');
+  }
+  if (error.validation) return new ApiError('INVALID_REQUEST', error.message);
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return new ApiError('INVALID_REQUEST', error.message);
+  }
+  return undefined;
+}
+
+function registerErrors(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const apiError = toApiError(error);
+    if (apiError) {
+      request.log.info({ code: apiError.code }, 'request refused');
+      return sendError(reply, apiError);
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return sendError(reply, new ApiError('INTERNAL'));
+  });
+}
+
+function isAppNavigation(request: FastifyRequest): boolean {
+  return request.method === 'GET' && !request.url.startsWith('/api/') && request.url !== '/healthz';
+}
+
+function registerApp(app: FastifyInstance, distDir: string): void {
+  const built = existsSync(join(distDir, 'index.html'));
+  if (built) {
+    app.register(fastifyStatic, {
+      root: distDir,
+      wildcard: false,
+      cacheControl: false,
+      setHeaders(reply: FastifyReply, filePath: string) {
+        // Hashed assets never change; everything else (index.html, sw.js, manifest) is revalidated.
+        const immutable = filePath.startsWith(join(distDir, 'assets'));
+        reply.header('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    if (!isAppNavigation(request)) return sendError(reply, new ApiError('NOT_FOUND'));
+    if (!built) return sendError(reply, new ApiError('APP_NOT_BUILT'));
+    // Client-side routes (/staff, /admin ...) all load the app shell.
+    return reply.header('Cache-Control', 'no-cache').sendFile('index.html');
+  });
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger === false ? false : { level: options.config.logLevel },
+    bodyLimit: LIMITS.requestBodyBytesMax,
+    genReqId: () => crypto.randomUUID(),
+  });
+  registerErrors(app);
+  // The API speaks JSON only; anything else is refused with 415 instead of parsed as text.
+  app.removeContentTypeParser(['text/plain']);
+
+  app.get('/healthz', async (): Promise<HealthResponse> => {
+    await options.db.query('SELECT 1');
+    return { status: 'ok', database: options.db.kind };
+  });
+
+  for (const register of options.routes ?? []) register(app);
+  registerApp(app, options.config.distDir);
+  await app.ready();
+  return app;
+}
+
+export { API_ERRORS };

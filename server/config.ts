@@ -1,0 +1,64 @@
+/**
+ * Server configuration from environment variables, validated with defaults. A bad value stops
+ * the server at start with a message naming the variable, never a half-configured server.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const booleanText = z.enum(['1', '0', 'true', 'false', 'yes', 'no']).transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** 0.0.0.0 so kiosks and tablets on the station network can reach it; tests use 127.0.0.1. */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** PostgreSQL connection string; when absent the embedded PGlite in FUELCARD_DATA_DIR is used. */
+  DATABASE_URL: z.string().url().optional(),
+  FUELCARD_DATA_DIR: z.string().min(1).default('./data'),
+  /** Where the built app lives (vite build + sw build). */
+  FUELCARD_DIST_DIR: z.string().min(1).default('./dist'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Seed demo data (test issuer keys, an outlet, a kiosk, customers, cards) into an empty
+   * database. Default: on for the embedded database, off for PostgreSQL, so a production
+   * database never receives test keys by accident.
+   */
+  FUELCARD_DEMO: booleanText.optional(),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  distDir: string;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  demo: boolean;
+};
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // An empty variable means "not set", as shells make it easy to export FOO= by mistake.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: resolve(e.FUELCARD_DATA_DIR),
+    distDir: resolve(e.FUELCARD_DIST_DIR),
+    logLevel: e.LOG_LEVEL,
+    demo: e.FUELCARD_DEMO ?? e.DATABASE_URL === undefined,
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * Embedded PGlite (PostgreSQL compiled to WebAssembly), the default database: data in a folder,
+ * nothing to install. One connection per process; PGlite runs one transaction at a time, so the
+ * retry loop never fires here, but the same code runs unchanged on PostgreSQL.
+ */
+import { mkdir } from 'node:fs/promises';
+import { PGlite, types } from '@electric-sql/pglite';
+import type { Database, QueryResult, Row, Sql, TransactionOptions } from './types.ts';
+import { withRetry } from './retry.ts';
+
+type PgliteQueryable = Pick<PGlite, 'query' | 'exec'>;
+
+function wrap(target: PgliteQueryable): Sql {
+  return {
+    async query<R extends Row>(text: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
+      const result = await target.query<R>(text, params as unknown[]);
+      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    },
+    async exec(text: string): Promise<void> {
+      await target.exec(text);
+    },
+  };
+}
+
+/** `dataDir` undefined means in memory (tests). */
+export async function openPglite(dataDir: string | undefined): Promise<Database> {
+  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+  const pglite = await PGlite.create({
+    ...(dataDir === undefined ? {} : { dataDir }),
+    parsers: { [types.INT8]: (value: string) => BigInt(value) },
+  });
+  const root = wrap(pglite);
+  return {
+    kind: 'pglite',
+    query: root.query,
+    exec: root.exec,
+    transaction<T>(fn: (tx: Sql) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+      return withRetry(
+        () =>
+          pglite.transaction(async (tx) => {
+            const isolation = options.isolation ?? 'serializable';
+            await tx.query(`SET TRANSACTION ISOLATION LEVEL ${isolation.toUpperCase()}`);
+            return fn(wrap(tx));
+          }),
+        options.retryCountMax,
+      );
+    },
+    async close(): Promise<void> {
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}

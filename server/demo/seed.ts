@@ -1,0 +1,54 @@
+/**
+ * Demo data for a new installation: an organisation tree, an outlet with a kiosk and a tablet,
+ * customers and their cards, all marked as demo (app_meta.demo = 'true', names prefixed 演示/Demo).
+ * Runs only on an empty database (no org_unit rows) and only when config.demo is on, in one
+ * transaction, so a second start reuses what is there.
+ */
+import type { Database, Sql } from '../db/index.ts';
+
+export type SeedResult = { seeded: boolean };
+
+async function insertUnit(tx: Sql, unit: { parentId: bigint | null; kind: string; code: string; zh: string; en: string }): Promise<bigint> {
+  const result = await tx.query<{ id: bigint }>(
+    'INSERT INTO org_unit (parent_id, kind, code, name_zh, name_en) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+    [unit.parentId, unit.kind, unit.code, unit.zh, unit.en],
+  );
+  return result.rows[0]!.id;
+}
+
+async function seedOrganisation(tx: Sql): Promise<{ outletId: bigint; stationId: bigint }> {
+  const province = await insertUnit(tx, { parentId: null, kind: 'province', code: '32', zh: '演示省公司', en: 'Demo Province Co.' });
+  const city = await insertUnit(tx, { parentId: province, kind: 'city', code: '3201', zh: '演示市分公司', en: 'Demo City Branch' });
+  await insertUnit(tx, { parentId: city, kind: 'center', code: '3201C', zh: '演示卡管理中心', en: 'Demo Card Centre' });
+  const outletId = await insertUnit(tx, { parentId: city, kind: 'outlet', code: '3201001', zh: '演示营业网点', en: 'Demo Outlet' });
+  const stationId = await insertUnit(tx, { parentId: city, kind: 'station', code: '3201S01', zh: '演示加油站', en: 'Demo Station' });
+  return { outletId, stationId };
+}
+
+async function seedDevices(tx: Sql, units: { outletId: bigint; stationId: bigint }): Promise<void> {
+  await tx.query('INSERT INTO device (id, kind, org_unit_id, name, terminal_id) VALUES ($1, $2, $3, $4, $5), ($6, $7, $8, $9, $10)', [
+    'demo-kiosk-1', 'kiosk', units.stationId, '演示自助终端 1', '320100000001',
+    'demo-tablet-1', 'tablet', units.outletId, '演示网点平板 1', '320100000002',
+  ]);
+}
+
+async function seedCustomers(tx: Sql, outletId: bigint): Promise<void> {
+  await tx.query(
+    `INSERT INTO customer (kind, name, id_doc_type, id_doc_no, phone, org_unit_id) VALUES
+      ('personal', '演示客户张伟', 'resident_id', '320102199001011234', '13800000001', $1),
+      ('unit', '演示物流有限公司', 'business_licence', '91320100MA1DEMO001', '02500000001', $1)`,
+    [outletId],
+  );
+}
+
+export async function seedDemo(db: Database): Promise<SeedResult> {
+  return db.transaction(async (tx) => {
+    const existing = await tx.query<{ n: bigint }>('SELECT count(*)::bigint AS n FROM org_unit');
+    if (existing.rows[0]!.n > 0n) return { seeded: false };
+    const units = await seedOrganisation(tx);
+    await seedDevices(tx, units);
+    await seedCustomers(tx, units.outletId);
+    await tx.query("INSERT INTO app_meta (key, value) VALUES ('demo', 'true')");
+    return { seeded: true };
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * The server process: configuration, database, migrations, demo data, HTTP, graceful shutdown.
+ * Logs are structured JSON lines (pino); the one human line is the address printed on start.
+ */
+import pino from 'pino';
+import { loadConfig, ConfigError } from './config.ts';
+import { openDatabase } from './db/index.ts';
+import { migrate } from './db/migrate.ts';
+import { seedDemo } from './demo/seed.ts';
+import { buildApp } from './app.ts';
+import { LIMITS } from './limits.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const log = pino({ level: config.logLevel });
+  const db = await openDatabase(config);
+  const migrations = await migrate(db);
+  log.info({ database: db.kind, applied: migrations.applied }, 'database ready');
+  if (config.demo) {
+    const seed = await seedDemo(db);
+    if (seed.seeded) log.warn('DEMO data and TEST keys seeded into an empty database: not for production');
+  }
+  const app = await buildApp({ db, config });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  console.log(`fuelcard server (${db.kind}${config.demo ? ', demo' : ''}) listening on http://${shownHost}:${port}/`);
+
+  let closing = false;
+  const shutdown = (signal: string): void => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      log.error('graceful shutdown timed out; exiting');
+      process.exit(1);
+    }, LIMITS.shutdownGraceMs);
+    force.unref();
+    app
+      .close()
+      .then(() => db.close())
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        log.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error(error);
+  process.exit(1);
+});

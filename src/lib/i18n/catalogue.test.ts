@@ -1,0 +1,37 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { catalogues } from './index.ts';
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return /\.(svelte|ts)$/.test(name) && !name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+describe('the message catalogue', () => {
+  it('has the same keys in Chinese and English', () => {
+    expect(Object.keys(catalogues.en).sort()).toEqual(Object.keys(catalogues['zh-CN']).sort());
+  });
+
+  it('has no empty message in either language', () => {
+    for (const catalogue of Object.values(catalogues)) {
+      for (const [key, text] of Object.entries(catalogue)) expect(text.trim(), key).not.toBe('');
+    }
+  });
+
+  it('uses flat dotted keys in lower case', () => {
+    for (const key of Object.keys(catalogues['zh-CN'])) expect(key).toMatch(/^[a-z0-9_]+(\.[a-z0-9_]+)+$/);
+  });
+
+  it('contains every key the app uses with $t', () => {
+    const used = new Set<string>();
+    for (const file of sourceFiles('src')) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/\$t\(\s*'([^']+)'/g)) used.add(match[1]!);
+    }
+    expect(used.size).toBeGreaterThan(0);
+    for (const key of used) expect(Object.keys(catalogues['zh-CN']), key).toContain(key);
+  });
+});

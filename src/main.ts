@@ -1,0 +1,12 @@
+/** Entry point: catalogue first (so the first paint has text), then the app, then the worker. */
+import { mount } from 'svelte';
+import './app.css';
+import { startI18n } from './lib/i18n/index.ts';
+import { registerServiceWorker } from './lib/sw/register.ts';
+import App from './App.svelte';
+
+startI18n();
+const target = document.getElementById('app');
+if (!target) throw new Error('#app element missing from index.html');
+mount(App, { target });
+registerServiceWorker();

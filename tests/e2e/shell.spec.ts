@@ -1,0 +1,48 @@
+import { expect, test } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+
+test('the kiosk start screen loads offline once the service worker controls the page, in Chinese then English', async ({ page, context }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: '请插入您的加油卡' })).toBeVisible();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 20_000 });
+
+  await context.setOffline(true);
+  const serverReachable = await page.evaluate(() =>
+    fetch('/healthz', { cache: 'no-store' }).then(
+      () => true,
+      () => false,
+    ),
+  );
+  expect(serverReachable).toBe(false);
+
+  await page.reload();
+  await expect(page.getByRole('heading', { name: '请插入您的加油卡' })).toBeVisible();
+  await expect(page.getByRole('status')).toContainText('离线');
+
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(page.getByRole('heading', { name: 'Please insert your fuel card' })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await page.getByRole('button', { name: '中文' }).click();
+  await expect(page.getByRole('heading', { name: '请插入您的加油卡' })).toBeVisible();
+});
+
+test('the kiosk start screen has no accessibility violations and touch targets of at least 48 px', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: '请插入您的加油卡' })).toBeVisible();
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  for (const button of await page.getByRole('button').all()) {
+    const box = await button.boundingBox();
+    expect(box?.height ?? 0).toBeGreaterThanOrEqual(48);
+    expect(box?.width ?? 0).toBeGreaterThanOrEqual(48);
+  }
+});
+
+test('the server answers health checks and serves the web manifest with both icon sizes', async ({ request }) => {
+  const health = await request.get('/healthz');
+  expect(await health.json()).toEqual({ status: 'ok', database: 'pglite' });
+  const manifest = await (await request.get('/manifest.webmanifest')).json();
+  const sizes = manifest.icons.map((icon: { sizes: string; purpose: string }) => `${icon.sizes}/${icon.purpose}`);
+  expect(sizes).toEqual(expect.arrayContaining(['192x192/maskable', '512x512/maskable', '192x192/any', '512x512/any']));
+  for (const icon of manifest.icons as Array<{ src: string }>) expect((await request.get(icon.src)).status()).toBe(200);
+});

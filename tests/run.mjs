@@ -1,0 +1,103 @@
+/**
+ * `npm test`: every gate, in order, on a fresh clone. Installs from the lock file when needed,
+ * then: type check (tsc for app/server/ccid, tsc for the service worker, svelte-check), lint,
+ * Vitest (unit, server on PGlite and, with DATABASE_URL, server on PostgreSQL), build, and the
+ * end-to-end tests in Chromium with Playwright. A gate that is one command counts as one test;
+ * Vitest and Playwright count their own tests. The last line is `N passed, N failed`.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, ensureBuilt, ensureChromium, ensureInstalled, run } from '../server/bin/prepare.mjs';
+
+const results = [];
+const record = (gate, passed, failed, note = '') => results.push({ gate, passed, failed, note });
+
+function commandGate(gate, command, args) {
+  console.log(`\n=== ${gate}: ${command} ${args.join(' ')}`);
+  const status = run(command, args);
+  record(gate, status === 0 ? 1 : 0, status === 0 ? 0 : 1);
+}
+
+function readJson(path) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+function vitestGate(workDir) {
+  const out = join(workDir, 'vitest.json');
+  console.log(`\n=== vitest (projects: unit, server-pglite${process.env.DATABASE_URL ? ', server-postgresql' : ''})`);
+  const status = run('npx', ['vitest', 'run', '--reporter=dot', '--reporter=json', `--outputFile.json=${out}`]);
+  const report = readJson(out);
+  if (!report) return record('vitest', 0, 1, `no report (exit ${status})`);
+  // A suite that fails to load counts as a failure even when it had no tests to count.
+  const failedSuites = (report.testResults ?? []).filter((r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0).length;
+  record('vitest', report.numPassedTests, report.numFailedTests + failedSuites + (status !== 0 && report.numFailedTests + failedSuites === 0 ? 1 : 0));
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function e2eGate(workDir) {
+  const chromium = ensureChromium();
+  if (!chromium) {
+    console.error('\nChromium is missing: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH.');
+    return record('e2e', 0, 1, 'chromium missing');
+  }
+  try {
+    ensureBuilt({ force: true });
+  } catch {
+    return record('build', 0, 1);
+  }
+  record('build', 1, 0);
+  const out = join(workDir, 'playwright.json');
+  const env = {
+    ...process.env,
+    CHROMIUM_PATH: chromium,
+    E2E_PORT: String(await freePort()),
+    E2E_DATA_DIR: join(workDir, 'e2e-data'),
+    PLAYWRIGHT_JSON_OUTPUT_NAME: out,
+  };
+  console.log('\n=== end-to-end (Playwright, Chromium)');
+  const status = run('npx', ['playwright', 'test', '--reporter=list,json'], { env });
+  const report = readJson(out);
+  if (!report?.stats) return record('e2e', 0, 1, `no report (exit ${status})`);
+  const { expected, unexpected, flaky } = report.stats;
+  record('e2e', expected + flaky, unexpected + (status !== 0 && unexpected === 0 ? 1 : 0));
+}
+
+async function main() {
+  ensureInstalled();
+  const workDir = mkdtempSync(join(tmpdir(), 'fuelcard-test-'));
+  try {
+    commandGate('tsc', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+    commandGate('tsc (service worker)', 'npx', ['tsc', '--noEmit', '-p', 'sw/tsconfig.json']);
+    commandGate('svelte-check', 'npx', ['svelte-check', '--tsconfig', './tsconfig.json', '--fail-on-warnings', '--output', 'human']);
+    commandGate('lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
+    vitestGate(workDir);
+    await e2eGate(workDir);
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  console.log('\n=== summary');
+  for (const r of results) console.log(`${r.gate.padEnd(22)} ${String(r.passed).padStart(5)} passed ${String(r.failed).padStart(4)} failed ${r.note}`);
+  const passed = results.reduce((n, r) => n + r.passed, 0);
+  const failed = results.reduce((n, r) => n + r.failed, 0);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exitCode = failed === 0 ? 0 : 1;
+}
+
+if (!existsSync(join(ROOT, 'package.json'))) throw new Error('run from the repository');
+await main();
