@@ -1,0 +1,41 @@
+/**
+ * The device's IndexedDB (Dexie): the outbox of operations for the server, the device's own
+ * settings (id, credentials, next sequence number), the in-flight load journal and the cache of
+ * account data for offline inquiry. One database per browser profile; a kiosk or tablet is one
+ * device.
+ */
+import Dexie, { type EntityTable } from 'dexie';
+
+export type OutboxStatus = 'queued' | 'applied' | 'rejected';
+
+export type OutboxRecord = {
+  /** Device-made operation id (32 hex), the server's idempotency key. */
+  id: string;
+  /** Dense per-device sequence number, from 1. */
+  seq: number;
+  type: string;
+  payload: unknown;
+  status: OutboxStatus;
+  /** The server's answer once applied or rejected (business failure). */
+  result?: unknown;
+  errorCode?: string;
+  attemptCount: number;
+  lastAttemptAtMs?: number;
+  createdAtMs: number;
+  settledAtMs?: number;
+};
+
+export type SettingRecord = { key: string; value: unknown };
+
+export class DeviceDatabase extends Dexie {
+  outbox!: EntityTable<OutboxRecord, 'id'>;
+  settings!: EntityTable<SettingRecord, 'key'>;
+
+  constructor(name = 'fuelcard-device') {
+    super(name);
+    this.version(1).stores({
+      outbox: 'id, &seq, status, [status+seq]',
+      settings: 'key',
+    });
+  }
+}

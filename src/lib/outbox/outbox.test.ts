@@ -1,0 +1,146 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { DeviceDatabase } from './db.ts';
+import { Outbox, OutboxError, type PushOperation, type PushTransport, type PushVerdict } from './outbox.ts';
+import { OPERATION_ID } from './ids.ts';
+
+let dbCount = 0;
+function freshOutbox(): Outbox {
+  return new Outbox(new DeviceDatabase(`outbox-test-${++dbCount}`));
+}
+
+/** A server that applies each id once and answers the first result on a replay. */
+function fakeServer(options: { reject?: (op: PushOperation) => string | undefined } = {}) {
+  const applied = new Map<string, PushVerdict>();
+  const calls: PushOperation[][] = [];
+  const push: PushTransport = async (_deviceId, operations) => {
+    calls.push(operations);
+    return operations.map((op) => {
+      const first = applied.get(op.id);
+      if (first) return first;
+      const code = options.reject?.(op);
+      const verdict: PushVerdict = code ? { id: op.id, outcome: 'rejected', code } : { id: op.id, outcome: 'applied', result: { seq: op.seq } };
+      applied.set(op.id, verdict);
+      return verdict;
+    });
+  };
+  return { push, applied, calls };
+}
+
+describe('the outbox', () => {
+  it('gives every operation a device-made id and a dense sequence number before anything is sent', async () => {
+    const outbox = freshOutbox();
+    const a = await outbox.enqueue('inquiry', { cardNo: '1' });
+    const b = await outbox.enqueue('cash_receipt', { amountFen: 100 });
+    expect(a.id).toMatch(OPERATION_ID);
+    expect(b.id).not.toBe(a.id);
+    expect([a.seq, b.seq]).toEqual([1, 2]);
+    expect(await outbox.queuedCount()).toBe(2);
+    expect((await outbox.get(a.id))?.status).toBe('queued');
+  });
+
+  it('keeps the queue across a reload (a new Outbox over the same database)', async () => {
+    const name = `outbox-reload-${++dbCount}`;
+    const first = new Outbox(new DeviceDatabase(name));
+    await first.enqueue('inquiry', {});
+    first.db.close();
+    const second = new Outbox(new DeviceDatabase(name));
+    expect(await second.queuedCount()).toBe(1);
+    const next = await second.enqueue('inquiry', {});
+    expect(next.seq).toBe(2);
+  });
+
+  it('drains in sequence order and settles each operation from the server answer', async () => {
+    const outbox = freshOutbox();
+    for (let i = 0; i < 5; i++) await outbox.enqueue('inquiry', { i });
+    const server = fakeServer();
+    const report = await outbox.drain('kiosk-1', server.push);
+    expect(report).toMatchObject({ sentCount: 5, appliedCount: 5, rejectedCount: 0, remainingCount: 0, networkFailed: false });
+    expect(server.calls[0]!.map((op) => op.seq)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('records a business rejection as an answer and goes on with what follows', async () => {
+    const outbox = freshOutbox();
+    const bad = await outbox.enqueue('cash_receipt', { amountFen: -1 });
+    const good = await outbox.enqueue('cash_receipt', { amountFen: 100 });
+    const server = fakeServer({ reject: (op) => (op.id === bad.id ? 'AMOUNT_INVALID' : undefined) });
+    const report = await outbox.drain('kiosk-1', server.push);
+    expect(report).toMatchObject({ appliedCount: 1, rejectedCount: 1, remainingCount: 0 });
+    expect((await outbox.get(bad.id))).toMatchObject({ status: 'rejected', errorCode: 'AMOUNT_INVALID' });
+    expect((await outbox.get(good.id))?.status).toBe('applied');
+  });
+
+  it('keeps everything queued when the network fails, and sends the same ids again later', async () => {
+    const outbox = freshOutbox();
+    const op = await outbox.enqueue('inquiry', {});
+    const report = await outbox.drain('kiosk-1', async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    expect(report).toMatchObject({ networkFailed: true, remainingCount: 1 });
+    const server = fakeServer();
+    await outbox.drain('kiosk-1', server.push);
+    expect(server.calls[0]![0]!.id).toBe(op.id);
+    expect((await outbox.get(op.id))?.attemptCount).toBe(2);
+  });
+
+  it('settles an operation once even when the answer is lost and the server sees it twice', async () => {
+    const outbox = freshOutbox();
+    const op = await outbox.enqueue('cash_receipt', { amountFen: 500 });
+    const server = fakeServer();
+    // First send reaches the server but the answer is lost on the way back.
+    await outbox.drain('kiosk-1', async (d, ops) => {
+      await server.push(d, ops);
+      throw new TypeError('connection reset');
+    });
+    expect(await outbox.queuedCount()).toBe(1);
+    await outbox.drain('kiosk-1', server.push);
+    expect(server.applied.size).toBe(1);
+    expect((await outbox.get(op.id))?.status).toBe('applied');
+  });
+
+  it('leaves operations the server did not look at queued, and ignores answers for ids it never sent', async () => {
+    const outbox = freshOutbox();
+    const a = await outbox.enqueue('inquiry', {});
+    const b = await outbox.enqueue('inquiry', {});
+    const report = await outbox.drain('kiosk-1', async () => [
+      { id: a.id, outcome: 'applied', result: null },
+      { id: b.id, outcome: 'retry' },
+      { id: 'f'.repeat(32), outcome: 'applied', result: null },
+    ]);
+    expect(report).toMatchObject({ appliedCount: 1, remainingCount: 1 });
+    expect((await outbox.get(b.id))?.status).toBe('queued');
+  });
+
+  it('shares one drain between concurrent callers', async () => {
+    const outbox = freshOutbox();
+    await outbox.enqueue('inquiry', {});
+    const server = fakeServer();
+    const [x, y] = await Promise.all([outbox.drain('kiosk-1', server.push), outbox.drain('kiosk-1', server.push)]);
+    expect(x).toBe(y);
+    expect(server.calls).toHaveLength(1);
+  });
+
+  it('drains more than one batch', async () => {
+    const outbox = freshOutbox();
+    for (let i = 0; i < 250; i++) await outbox.enqueue('inquiry', { i });
+    const server = fakeServer();
+    const report = await outbox.drain('kiosk-1', server.push);
+    expect(report.appliedCount).toBe(250);
+    expect(server.calls.map((c) => c.length)).toEqual([100, 100, 50]);
+  });
+
+  it('prunes only settled operations past the retention', async () => {
+    const outbox = freshOutbox();
+    await outbox.enqueue('inquiry', {});
+    await outbox.drain('kiosk-1', fakeServer().push);
+    const queued = await outbox.enqueue('inquiry', {});
+    expect(await outbox.prune(Date.now() + 31 * 24 * 3600 * 1000)).toBe(1);
+    expect(await outbox.get(queued.id)).toBeDefined();
+  });
+
+  it('refuses to continue from a corrupted sequence counter', async () => {
+    const outbox = freshOutbox();
+    await outbox.db.settings.put({ key: 'outbox.nextSeq', value: 'seven' });
+    await expect(outbox.enqueue('inquiry', {})).rejects.toBeInstanceOf(OutboxError);
+  });
+});
