@@ -77,12 +77,12 @@ export async function buildIwaBundle(options: { distDir: string; key: KeyObject;
 
 export function loadOrCreateKey(root: string, env: Record<string, string | undefined>): { key: KeyObject; development: boolean } {
   const configured = env.FUELCARD_IWA_KEY;
-  if (configured) return { key: parsePemKey(readFileSync(configured, 'utf8')), development: false };
+  if (configured) return { key: parsePemKey(readFileSync(configured)), development: false };
   const devKeyPath = join(root, 'data', 'iwa-dev-key.pem');
   if (!existsSync(devKeyPath)) {
     mkdirSync(join(root, 'data'), { recursive: true });
     const { privateKey } = generateKeyPairSync('ed25519');
     writeFileSync(devKeyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   }
-  return { key: parsePemKey(readFileSync(devKeyPath, 'utf8')), development: true };
+  return { key: parsePemKey(readFileSync(devKeyPath)), development: true };
 }
