@@ -27,15 +27,41 @@ export type OutboxRecord = {
 
 export type SettingRecord = { key: string; value: unknown };
 
+/**
+ * A load between MAC2 and the card's proof. Written before CREDIT FOR LOAD is sent and updated
+ * with the TAC right after, so a load interrupted by a pulled card, a crash or a reload is
+ * settled from the card's counter at its next insertion (LEDGER.md, step 4).
+ */
+export type LoadJournalRecord = {
+  loadId: string;
+  cardNo: string;
+  onlineTtc: number;
+  amountFen: number;
+  terminalId: string;
+  state: 'credit-sent' | 'settled';
+  tac?: string;
+  createdAtMs: number;
+  settledAtMs?: number;
+};
+
+/** Account facts last seen online, shown with their age when offline. */
+export type AccountCacheRecord = { cardNo: string; view: unknown; fetchedAtMs: number };
+
 export class DeviceDatabase extends Dexie {
   outbox!: EntityTable<OutboxRecord, 'id'>;
   settings!: EntityTable<SettingRecord, 'key'>;
+  loadJournal!: EntityTable<LoadJournalRecord, 'loadId'>;
+  accountCache!: EntityTable<AccountCacheRecord, 'cardNo'>;
 
   constructor(name = 'fuelcard-device') {
     super(name);
     this.version(1).stores({
       outbox: 'id, &seq, status, [status+seq]',
       settings: 'key',
+    });
+    this.version(2).stores({
+      loadJournal: 'loadId, [cardNo+state]',
+      accountCache: 'cardNo',
     });
   }
 }

@@ -1,0 +1,67 @@
+/**
+ * What the kiosk needs from the central accounts, as one interface: the HTTP implementation
+ * (src/lib/sync) in the product, an in-memory fake in unit tests. Every call that moves money
+ * carries a device-made operation id so a retry gets the first answer back.
+ */
+
+/** The account facts a kiosk shows for a card. */
+export type AccountView = {
+  cardNo: string;
+  /** Card state in the central accounts: active, lost, blacklisted, closed, expired ... */
+  cardState: string;
+  /** Money waiting to be loaded onto this card: the sub card's reserve or the single card's quota. */
+  waitingFen: number;
+  /** What the ledger believes the chip holds (the purse mirror). */
+  purseMirrorFen: number;
+  /** Most a load may bring the purse to. */
+  purseLimitFen: number;
+  /** Recent account movements, newest first. */
+  history: Array<{ atIso: string; kind: string; amountFen: number }>;
+  /** A load the server holds as pending for this card, to settle from the card's counter. */
+  pendingLoad: PendingLoad | null;
+};
+
+export type PendingLoad = { loadId: string; onlineTtc: number; amountFen: number; terminalId: string };
+
+export type LoadInitialiseRequest = {
+  operationId: string;
+  cardNo: string;
+  amountFen: number;
+  terminalId: string;
+  balanceFen: number;
+  onlineTtc: number;
+  keyVersion: number;
+  algId: number;
+  random: string;
+  mac1: string;
+};
+
+export type LoadAuthorisation = { loadId: string; mac2: string; date: string; time: string };
+
+export type LoadOutcome =
+  | { kind: 'completed'; loadId: string; cardNo: string; onlineTtc: number; tac: string }
+  | { kind: 'not-done'; loadId: string; cardNo: string; onlineTtc: number };
+
+export class BackendError extends Error {
+  /** NETWORK when the server could not be reached; otherwise the server's error code. */
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'BackendError';
+    this.code = code;
+  }
+  get offline(): boolean {
+    return this.code === 'NETWORK';
+  }
+}
+
+export interface KioskBackend {
+  /** Online inquiry; throws BackendError('NETWORK') when the server cannot be reached. */
+  inquiry(cardNo: string): Promise<AccountView>;
+  /** MAC1 checked, money reserved, MAC2 returned. Needs the network: loads wait for the link. */
+  loadInitialise(request: LoadInitialiseRequest): Promise<LoadAuthorisation>;
+  /** Queues the card's proof (TAC) or its counter for the server; never throws for the network. */
+  settleLoad(outcome: LoadOutcome): Promise<void>;
+  /** Queues an inquiry to be answered when the link returns. */
+  queueInquiry(cardNo: string): Promise<void>;
+}

@@ -1,0 +1,90 @@
+/**
+ * One load (圈存) at the kiosk, step by step as LEDGER.md lays it out:
+ * INITIALIZE FOR LOAD on the card (MAC1) → the server checks and reserves, answers MAC2 → the
+ * journal entry is written → CREDIT FOR LOAD (TAC) → the TAC is saved and queued for the server.
+ * A refusal before CREDIT leaves nothing anywhere; a card that refuses CREDIT (MAC2 not accepted)
+ * is settled at once from its counter, so the server's reservation is released on the card's
+ * word, not on a timer.
+ */
+import { load, type HostAuthorisation, type OnlineRequest } from '../../ccid/fuelcard/load.ts';
+import { FuelCardError } from '../../ccid/fuelcard/errors.ts';
+import type { Transmit } from '../../ccid/fuelcard/transport.ts';
+import { newOperationId } from '../lib/outbox/ids.ts';
+import { BackendError } from './backend.ts';
+import type { CardFacts } from './facts.ts';
+import { recoverLoads } from './recovery.ts';
+import type { KioskDeps } from './session.ts';
+import type { LoadStep, Notice, Receipt } from './screens.ts';
+
+export type LoadRunResult = { kind: 'loaded'; receipt: Receipt } | { kind: 'refused'; notice: Notice };
+
+/** Server refusals the customer can act on, by the server's error code. */
+const REFUSAL_KEYS: Record<string, Notice['key']> = {
+  INSUFFICIENT_FUNDS: 'kiosk.load.refused_funds',
+  PURSE_LIMIT_EXCEEDED: 'kiosk.load.refused_limit',
+  CARD_LOST: 'kiosk.load.refused_card_state',
+  CARD_BLACKLISTED: 'kiosk.load.refused_card_state',
+  CARD_CLOSED: 'kiosk.load.refused_card_state',
+  CARD_EXPIRED: 'kiosk.load.refused_card_state',
+  CARD_GREY: 'kiosk.notice.grey_no_load',
+};
+
+type LoadOptions = {
+  transmit: Transmit;
+  deps: KioskDeps;
+  card: CardFacts;
+  amountFen: number;
+  onStep: (step: LoadStep) => void;
+  nowMs: number;
+};
+
+function refusalOf(error: BackendError): Notice {
+  if (error.offline) return { key: 'kiosk.notice.load_needs_network', tone: 'warning' };
+  return { key: REFUSAL_KEYS[error.code] ?? 'kiosk.load.refused_other', values: { code: error.code }, tone: 'error' };
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadRunResult> {
+  const { deps, card, amountFen, onStep } = options;
+  let loadId: string | undefined;
+  const host = async (request: OnlineRequest): Promise<HostAuthorisation> => {
+    onStep('server');
+    const auth = await deps.backend.loadInitialise({ operationId: newOperationId(options.nowMs), cardNo: card.cardNo, ...request });
+    loadId = auth.loadId;
+    // Written before CREDIT FOR LOAD is sent: from here on the card may hold the money.
+    await deps.db.loadJournal.put({ loadId, cardNo: card.cardNo, onlineTtc: request.onlineTtc, amountFen, terminalId: deps.terminalId, state: 'credit-sent', createdAtMs: options.nowMs });
+    onStep('credit');
+    return auth;
+  };
+  onStep('card');
+  let result;
+  try {
+    result = await load(options.transmit, { amountFen, terminalId: deps.terminalId, host });
+  } catch (error) {
+    if (error instanceof BackendError) return { kind: 'refused', notice: refusalOf(error) };
+    if (error instanceof FuelCardError && loadId !== undefined) {
+      // The card refused CREDIT FOR LOAD: settle from its counter right away.
+      await recoverLoads({ transmit: options.transmit, db: deps.db, backend: deps.backend, cardNo: card.cardNo, fromServer: null, nowMs: options.nowMs });
+      return { kind: 'refused', notice: { key: 'kiosk.load.card_refused', tone: 'error' } };
+    }
+    throw error;
+  }
+  onStep('confirm');
+  const id = loadId!;
+  await deps.db.loadJournal.update(id, { state: 'settled', tac: result.tac, settledAtMs: options.nowMs });
+  await deps.backend.settleLoad({ kind: 'completed', loadId: id, cardNo: card.cardNo, onlineTtc: result.onlineTtc, tac: result.tac });
+  return {
+    kind: 'loaded',
+    receipt: {
+      cardNo: card.printedNo,
+      holderName: card.holderName,
+      amountFen,
+      balanceFenBefore: result.balanceFen,
+      balanceFenAfter: result.balanceFenAfter,
+      onlineTtc: result.onlineTtc,
+      terminalId: deps.terminalId,
+      loadId: id,
+      tac: result.tac,
+      atIso: `${result.date.slice(0, 4)}-${result.date.slice(4, 6)}-${result.date.slice(6, 8)}T${result.time.slice(0, 2)}:${result.time.slice(2, 4)}:${result.time.slice(4, 6)}+08:00`,
+    },
+  };
+}

@@ -1,0 +1,226 @@
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { get } from 'svelte/store';
+import { installVirtualUsb, type VirtualUsbControl } from '../../ccid/sim/install.ts';
+import { createDemoCard, DEMO_PIN } from '../../ccid/sim/demo-cards.ts';
+import type { FuelCard } from '../../ccid/sim/fuel-card.ts';
+import { DeviceDatabase } from '../lib/outbox/db.ts';
+import { cardSessionActive } from '../lib/session/active.ts';
+import { ReaderManager } from '../lib/card/reader.ts';
+import { KioskController } from './session.ts';
+import type { Screen } from './screens.ts';
+import { FakeBackend } from './testing/fake-backend.ts';
+
+const TERMINAL_ID = '320100000001';
+let dbCount = 0;
+
+type Rig = { control: VirtualUsbControl; kiosk: KioskController; backend: FakeBackend; db: DeviceDatabase; reader: ReaderManager };
+
+async function rig(): Promise<Rig> {
+  const nav = {};
+  const control = installVirtualUsb({ navigator: nav, exposeGlobal: false });
+  const reader = new ReaderManager((nav as { usb: USB }).usb);
+  await reader.start();
+  const backend = new FakeBackend();
+  const db = new DeviceDatabase(`kiosk-test-${++dbCount}`);
+  const kiosk = new KioskController({ reader, backend, db, terminalId: TERMINAL_ID, idleTimeoutMs: 60_000 });
+  return { control, kiosk, backend, db, reader };
+}
+
+async function until(kiosk: KioskController, name: Screen['name'], timeoutMs = 3_000): Promise<Screen> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (kiosk.current.name === name) return kiosk.current;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`screen ${name} never came; stuck on ${JSON.stringify(kiosk.current).slice(0, 300)}`);
+}
+
+async function untilMatch(kiosk: KioskController, test: (s: Screen) => boolean, timeoutMs = 3_000): Promise<Screen> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (test(kiosk.current)) return kiosk.current;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`screen never matched; stuck on ${JSON.stringify(kiosk.current).slice(0, 300)}`);
+}
+
+function insert(r: Rig, card: FuelCard): void {
+  r.control.insertCard(card);
+}
+
+describe('the kiosk card session', () => {
+  let r: Rig;
+  beforeEach(async () => {
+    r = await rig();
+  });
+  afterEach(() => r.kiosk.dispose());
+
+  it('reads a named card, takes the PIN and shows the balance on the card and the money waiting', async () => {
+    const demo = createDemoCard('named');
+    r.backend.waitingFen.set(toAsn(demo), 30_000);
+    insert(r, demo.card);
+    await until(r.kiosk, 'pin');
+    expect(get(cardSessionActive)).toBe(true);
+    await r.kiosk.submitPin(DEMO_PIN);
+    const home = await until(r.kiosk, 'home');
+    if (home.name !== 'home') throw new Error();
+    expect(home.card.balanceFen).toBe(80_000);
+    expect(home.card.holderName).toBe('张伟');
+    expect(home.account?.view.waitingFen).toBe(30_000);
+    expect(home.card.records.length).toBeGreaterThan(0);
+  });
+
+  it('counts down the tries left on a wrong PIN and refuses a blocked card', async () => {
+    insert(r, createDemoCard('named').card);
+    await until(r.kiosk, 'pin');
+    await r.kiosk.submitPin('000000');
+    expect(r.kiosk.current).toMatchObject({ name: 'pin', triesLeft: 2 });
+    await r.kiosk.submitPin('000000');
+    await r.kiosk.submitPin('000000');
+    expect(r.kiosk.current).toEqual({ name: 'refused', reason: 'pin_blocked' });
+  });
+
+  it('refuses a card whose PIN is already blocked as soon as a PIN is tried', async () => {
+    insert(r, createDemoCard('pinBlocked').card);
+    await until(r.kiosk, 'pin');
+    await r.kiosk.submitPin(DEMO_PIN);
+    expect(r.kiosk.current).toEqual({ name: 'refused', reason: 'pin_blocked' });
+  });
+
+  it('refuses an expired card and a card that is not a customer card', async () => {
+    insert(r, createDemoCard('expired').card);
+    expect(await until(r.kiosk, 'refused')).toEqual({ name: 'refused', reason: 'expired' });
+    r.control.switchCard(createDemoCard('employee').card);
+    await untilMatch(r.kiosk, (s) => s.name === 'refused' && s.reason === 'not_customer_card');
+  });
+
+  it('loads money onto the card: the card balance goes up, the waiting money down, the server posts on the TAC', async () => {
+    const demo = createDemoCard('named');
+    const cardNo = toAsn(demo);
+    r.backend.waitingFen.set(cardNo, 30_000);
+    insert(r, demo.card);
+    await until(r.kiosk, 'pin');
+    await r.kiosk.submitPin(DEMO_PIN);
+    await until(r.kiosk, 'home');
+    r.kiosk.chooseLoad();
+    expect(r.kiosk.current).toMatchObject({ name: 'load', maxFen: 30_000 });
+    await r.kiosk.load(20_000);
+    const receipt = await until(r.kiosk, 'receipt');
+    if (receipt.name !== 'receipt') throw new Error();
+    expect(receipt.receipt).toMatchObject({ amountFen: 20_000, balanceFenBefore: 80_000, balanceFenAfter: 100_000 });
+    expect(r.backend.loads).toEqual([expect.objectContaining({ cardNo, amountFen: 20_000, state: 'posted' })]);
+    expect(r.backend.waitingFen.get(cardNo)).toBe(10_000);
+    r.kiosk.home();
+    expect(r.kiosk.current).toMatchObject({ name: 'home', card: { balanceFen: 100_000 }, account: { view: { waitingFen: 10_000 } } });
+  });
+
+  it('refuses a load above what is waiting, with nothing sent to the card or the server', async () => {
+    const demo = createDemoCard('named');
+    r.backend.waitingFen.set(toAsn(demo), 5_000);
+    insert(r, demo.card);
+    await until(r.kiosk, 'pin');
+    await r.kiosk.submitPin(DEMO_PIN);
+    await until(r.kiosk, 'home');
+    r.kiosk.chooseLoad();
+    await r.kiosk.load(10_000);
+    expect(r.kiosk.current).toMatchObject({ name: 'load', notice: { key: 'kiosk.load.amount_invalid' } });
+    expect(r.backend.loads).toEqual([]);
+  });
+
+  it('says a load needs the network when offline, and shows the cached account with its age', async () => {
+    const demo = createDemoCard('named');
+    r.backend.waitingFen.set(toAsn(demo), 30_000);
+    insert(r, demo.card);
+    await until(r.kiosk, 'pin');
+    await r.kiosk.submitPin(DEMO_PIN);
+    await until(r.kiosk, 'home');
+    r.control.removeCard();
+    await until(r.kiosk, 'start');
+    r.backend.online = false;
+    insert(r, demo.card);
+    await until(r.kiosk, 'pin');
+    await r.kiosk.submitPin(DEMO_PIN);
+    const home = await until(r.kiosk, 'home');
+    if (home.name !== 'home') throw new Error();
+    expect(home.account?.view.waitingFen).toBe(30_000);
+    expect(home.account?.ageMs).toBeGreaterThanOrEqual(0);
+    r.kiosk.chooseLoad();
+    expect(r.kiosk.current).toMatchObject({ name: 'home', notice: { key: 'kiosk.notice.load_needs_network' } });
+  });
+
+  it('queues a history inquiry when offline and still shows the card log', async () => {
+    r.backend.online = false;
+    const demo = createDemoCard('named');
+    insert(r, demo.card);
+    await until(r.kiosk, 'pin');
+    await r.kiosk.submitPin(DEMO_PIN);
+    await until(r.kiosk, 'home');
+    await r.kiosk.history();
+    const history = await until(r.kiosk, 'history');
+    expect(history).toMatchObject({ name: 'history', inquiryQueued: true, account: null });
+    if (history.name === 'history') expect(history.card.records.length).toBe(2);
+    expect(r.backend.queuedInquiries).toEqual([toAsn(demo)]);
+  });
+
+  it('changes the PIN on the card with no network, and the new PIN works next time', async () => {
+    r.backend.online = false;
+    const demo = createDemoCard('named');
+    insert(r, demo.card);
+    await until(r.kiosk, 'pin');
+    await r.kiosk.submitPin(DEMO_PIN);
+    await until(r.kiosk, 'home');
+    r.kiosk.startPinChange();
+    await r.kiosk.changePin(DEMO_PIN, '654321', '654320');
+    expect(r.kiosk.current).toMatchObject({ name: 'change-pin', notice: { key: 'kiosk.pin.mismatch' } });
+    await r.kiosk.changePin(DEMO_PIN, '654321', '654321');
+    expect(r.kiosk.current).toMatchObject({ name: 'home', notice: { key: 'kiosk.pin.changed' } });
+    r.control.removeCard();
+    await until(r.kiosk, 'start');
+    insert(r, demo.card);
+    await until(r.kiosk, 'pin');
+    await r.kiosk.submitPin('654321');
+    await until(r.kiosk, 'home');
+  });
+
+  it('ends the session the moment the card is removed', async () => {
+    insert(r, createDemoCard('named').card);
+    await until(r.kiosk, 'pin');
+    r.control.removeCard();
+    expect(await until(r.kiosk, 'start')).toEqual({ name: 'start', notice: null });
+    expect(get(cardSessionActive)).toBe(false);
+  });
+
+  it('returns to the start screen after the idle timeout', async () => {
+    r.kiosk.dispose();
+    r.kiosk = new KioskController({ reader: r.reader, backend: r.backend, db: r.db, terminalId: TERMINAL_ID, idleTimeoutMs: 50 });
+    insert(r, createDemoCard('named').card);
+    await until(r.kiosk, 'pin');
+    expect(await until(r.kiosk, 'start')).toMatchObject({ notice: { key: 'kiosk.notice.timed_out' } });
+  });
+
+  it('warns about a grey card and refuses to load it', async () => {
+    const demo = createDemoCard('grey');
+    r.backend.waitingFen.set(toAsn(demo), 10_000);
+    insert(r, demo.card);
+    await until(r.kiosk, 'pin');
+    await r.kiosk.submitPin(DEMO_PIN);
+    const home = await until(r.kiosk, 'home');
+    expect(home).toMatchObject({ card: { greyState: 'LOCKED' } });
+    r.kiosk.chooseLoad();
+    expect(r.kiosk.current).toMatchObject({ notice: { key: 'kiosk.notice.grey_no_load' } });
+  });
+
+  it('refuses a card the central accounts report lost', async () => {
+    const demo = createDemoCard('named');
+    r.backend.cardState.set(toAsn(demo), 'lost');
+    insert(r, demo.card);
+    await until(r.kiosk, 'pin');
+    await r.kiosk.submitPin(DEMO_PIN);
+    expect(await until(r.kiosk, 'refused')).toEqual({ name: 'refused', reason: 'lost' });
+  });
+});
+
+function toAsn(demo: { asn: Uint8Array }): string {
+  return Array.from(demo.asn, (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();
+}

@@ -1,0 +1,277 @@
+/**
+ * The customer's card session at a kiosk: from the card going in to the card coming out. The
+ * controller owns the screen state; components draw it and call the actions below.
+ *
+ * A session belongs to one insertion: every await is followed by a check that the session is
+ * still the current one, so a card pulled mid-command ends the session at once and a late answer
+ * from the old card can never paint over the start screen.
+ */
+import { writable, get, type Readable } from 'svelte/store';
+import type { CardSession } from '../../ccid/usb/index.ts';
+import { isCcidError } from '../../ccid/usb/index.ts';
+import { readCard, readTransactionLog } from '../../ccid/fuelcard/read.ts';
+import { changePin, getBalance, verifyPin } from '../../ccid/fuelcard/card.ts';
+import { FuelCardError, FUEL_CARD_ERROR } from '../../ccid/fuelcard/errors.ts';
+import type { DeviceDatabase } from '../lib/outbox/db.ts';
+import { cardSessionActive } from '../lib/session/active.ts';
+import { formatMoney } from '../lib/money.ts';
+import { BackendError, type AccountView, type KioskBackend } from './backend.ts';
+import { factsOf, type CardFacts } from './facts.ts';
+import { recoverLoads } from './recovery.ts';
+import { runLoad } from './load.ts';
+import type { AccountInfo, Notice, RefusalReason, Screen } from './screens.ts';
+
+export type CardReaderPort = {
+  onCard(listener: { inserted?(): void; removed?(): void }): () => void;
+  connectCard(): Promise<CardSession>;
+  readonly cardPresent: boolean;
+};
+
+export type KioskDeps = {
+  reader: CardReaderPort;
+  backend: KioskBackend;
+  db: DeviceDatabase;
+  /** 12 hex digits, the terminal number the card writes into its log and MACs. */
+  terminalId: string;
+  nowMs?: () => number;
+  /** No touch for this long returns to the start screen. */
+  idleTimeoutMs?: number;
+};
+
+export const KIOSK_IDLE_TIMEOUT_MS = 60_000;
+const REFUSED_CARD_STATES: Record<string, RefusalReason> = { lost: 'lost', blacklisted: 'blacklisted', closed: 'closed' };
+
+class SessionEnded extends Error {}
+
+export class KioskController {
+  readonly #deps: KioskDeps;
+  readonly #screen = writable<Screen>({ name: 'start', notice: null });
+  readonly screen: Readable<Screen> = this.#screen;
+  #generation = 0;
+  #session: CardSession | undefined;
+  #card: CardFacts | undefined;
+  #account: AccountInfo = null;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  #stopListening: () => void;
+
+  constructor(deps: KioskDeps) {
+    this.#deps = deps;
+    this.#stopListening = deps.reader.onCard({ inserted: () => void this.#begin(), removed: () => this.#end(null) });
+  }
+
+  dispose(): void {
+    this.#stopListening();
+    clearTimeout(this.#idleTimer);
+  }
+
+  get current(): Screen {
+    return get(this.#screen);
+  }
+
+  #now(): number {
+    return (this.#deps.nowMs ?? Date.now)();
+  }
+
+  #set(screen: Screen, generation: number): void {
+    if (generation !== this.#generation) throw new SessionEnded();
+    this.#screen.set(screen);
+    this.touch();
+  }
+
+  /** Any touch on the screen: restarts the idle timer. */
+  touch(): void {
+    clearTimeout(this.#idleTimer);
+    if (this.current.name === 'start') return;
+    this.#idleTimer = setTimeout(() => this.#end({ key: 'kiosk.notice.timed_out', tone: 'info' }), this.#deps.idleTimeoutMs ?? KIOSK_IDLE_TIMEOUT_MS);
+  }
+
+  #transmit(generation: number): (apdu: Uint8Array) => Promise<Uint8Array> {
+    return async (apdu) => {
+      if (generation !== this.#generation || !this.#session) throw new SessionEnded();
+      return this.#session.transmit(apdu);
+    };
+  }
+
+  /** The card came out (or the session timed out): back to the start, whatever was going on. */
+  #end(notice: Notice | null): void {
+    const wasLoading = this.current.name === 'loading';
+    this.#generation++;
+    const session = this.#session;
+    this.#session = undefined;
+    this.#card = undefined;
+    this.#account = null;
+    clearTimeout(this.#idleTimer);
+    void session?.close().catch(() => {});
+    this.#screen.set({ name: 'start', notice: wasLoading ? { key: 'kiosk.notice.load_interrupted', tone: 'warning' } : notice });
+    cardSessionActive.set(false);
+  }
+
+  async #guard(generation: number, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      if (error instanceof SessionEnded || generation !== this.#generation) return;
+      if (isCcidError(error, 'CARD_REMOVED') || isCcidError(error, 'NO_CARD')) return this.#end(null);
+      this.#set({ name: 'refused', reason: 'unreadable' }, generation);
+    }
+  }
+
+  async #begin(): Promise<void> {
+    this.#end(null);
+    const generation = this.#generation;
+    cardSessionActive.set(true);
+    this.#set({ name: 'reading' }, generation);
+    await this.#guard(generation, async () => {
+      this.#session = await this.#deps.reader.connectCard();
+      const reading = await readCard(this.#transmit(generation));
+      const card = factsOf(reading, this.#now());
+      this.#card = card;
+      if (!card.customerCard) return this.#set({ name: 'refused', reason: 'not_customer_card' }, generation);
+      if (card.expired) return this.#set({ name: 'refused', reason: 'expired' }, generation);
+      if (reading.pinVerified) return this.#afterPin(generation);
+      this.#set({ name: 'pin', triesLeft: null, busy: false }, generation);
+    });
+  }
+
+  /** PIN from the on-screen keypad; it goes only to the card (DESIGN.md decision 7). */
+  async submitPin(pin: string): Promise<void> {
+    const generation = this.#generation;
+    if (this.current.name !== 'pin') return;
+    this.#set({ name: 'pin', triesLeft: this.current.triesLeft, busy: true }, generation);
+    await this.#guard(generation, async () => {
+      try {
+        await verifyPin(this.#transmit(generation), pin);
+      } catch (error) {
+        if (!(error instanceof FuelCardError)) throw error;
+        if (error.code === FUEL_CARD_ERROR.PIN_WRONG) return this.#set({ name: 'pin', triesLeft: error.triesLeft ?? null, busy: false }, generation);
+        if (error.code === FUEL_CARD_ERROR.PIN_BLOCKED) return this.#set({ name: 'refused', reason: 'pin_blocked' }, generation);
+        throw error;
+      }
+      await this.#afterPin(generation);
+    });
+  }
+
+  async #afterPin(generation: number): Promise<void> {
+    const transmit = this.#transmit(generation);
+    let card = this.#card!;
+    card = { ...card, records: await readTransactionLog(transmit), balanceFen: await getBalance(transmit) };
+    this.#card = card;
+    const account = await this.#loadAccount(card.cardNo);
+    const refusal = account ? REFUSED_CARD_STATES[account.view.cardState] : undefined;
+    if (refusal) return this.#set({ name: 'refused', reason: refusal }, generation);
+    const notice = await this.#recover(generation, account?.ageMs === null ? (account.view.pendingLoad ?? null) : null);
+    this.#set({ name: 'home', card: this.#card!, account: this.#account, notice }, generation);
+  }
+
+  /** Online: the server's view (cached for later); offline: the cached view with its age. */
+  async #loadAccount(cardNo: string): Promise<AccountInfo> {
+    try {
+      const view = await this.#deps.backend.inquiry(cardNo);
+      await this.#deps.db.accountCache.put({ cardNo, view, fetchedAtMs: this.#now() });
+      this.#account = { view, ageMs: null };
+    } catch (error) {
+      if (!(error instanceof BackendError)) throw error;
+      const cached = await this.#deps.db.accountCache.get(cardNo);
+      this.#account = cached ? { view: cached.view as AccountView, ageMs: this.#now() - cached.fetchedAtMs } : null;
+    }
+    return this.#account;
+  }
+
+  async #recover(generation: number, fromServer: AccountView['pendingLoad']): Promise<Notice | null> {
+    const card = this.#card!;
+    const report = await recoverLoads({ transmit: this.#transmit(generation), db: this.#deps.db, backend: this.#deps.backend, cardNo: card.cardNo, fromServer, nowMs: this.#now() });
+    if (report.completedFen === 0 && report.notDoneFen === 0) return null;
+    this.#card = { ...card, balanceFen: await getBalance(this.#transmit(generation)), records: await readTransactionLog(this.#transmit(generation)) };
+    if (report.completedFen > 0) return { key: 'kiosk.notice.recovered_completed', values: { amount: formatMoney(report.completedFen) }, tone: 'success' };
+    return { key: 'kiosk.notice.recovered_not_done', values: { amount: formatMoney(report.notDoneFen) }, tone: 'info' };
+  }
+
+  home(notice: Notice | null = null): void {
+    if (!this.#card) return;
+    this.#set({ name: 'home', card: this.#card, account: this.#account, notice }, this.#generation);
+  }
+
+  /** The most this load may be: what is waiting, and what the purse limit leaves room for. */
+  loadMaxFen(): number {
+    if (!this.#card || !this.#account) return 0;
+    const room = this.#account.view.purseLimitFen - this.#card.balanceFen;
+    return Math.max(0, Math.min(this.#account.view.waitingFen, room));
+  }
+
+  chooseLoad(): void {
+    const card = this.#card;
+    if (!card) return;
+    if (card.greyState !== 'NORMAL') return this.home({ key: 'kiosk.notice.grey_no_load', tone: 'warning' });
+    if (!this.#account || this.#account.ageMs !== null) return this.home({ key: 'kiosk.notice.load_needs_network', tone: 'warning' });
+    this.#set({ name: 'load', card, account: this.#account, maxFen: this.loadMaxFen(), notice: null }, this.#generation);
+  }
+
+  async load(amountFen: number): Promise<void> {
+    const generation = this.#generation;
+    const card = this.#card;
+    if (!card || this.current.name !== 'load') return;
+    if (!Number.isSafeInteger(amountFen) || amountFen <= 0 || amountFen > this.loadMaxFen()) {
+      return this.#set({ ...this.current, notice: { key: 'kiosk.load.amount_invalid', tone: 'error' } }, generation);
+    }
+    await this.#guard(generation, async () => {
+      const outcome = await runLoad({
+        transmit: this.#transmit(generation),
+        deps: this.#deps,
+        card,
+        amountFen,
+        onStep: (step) => this.#set({ name: 'loading', amountFen, step }, generation),
+        nowMs: this.#now(),
+      });
+      if (outcome.kind === 'refused') return this.home(outcome.notice);
+      this.#card = { ...card, balanceFen: outcome.receipt.balanceFenAfter, records: await readTransactionLog(this.#transmit(generation)) };
+      if (this.#account) this.#account = { ...this.#account, view: { ...this.#account.view, waitingFen: this.#account.view.waitingFen - amountFen, purseMirrorFen: this.#account.view.purseMirrorFen + amountFen } };
+      this.#set({ name: 'receipt', receipt: outcome.receipt }, generation);
+    });
+  }
+
+  async history(): Promise<void> {
+    const generation = this.#generation;
+    const card = this.#card;
+    if (!card) return;
+    let inquiryQueued = false;
+    await this.#guard(generation, async () => {
+      if (!this.#account || this.#account.ageMs !== null) {
+        const account = await this.#loadAccount(card.cardNo);
+        if (!account || account.ageMs !== null) {
+          await this.#deps.backend.queueInquiry(card.cardNo);
+          inquiryQueued = true;
+        }
+      }
+      this.#set({ name: 'history', card, account: this.#account, inquiryQueued }, generation);
+    });
+  }
+
+  startPinChange(): void {
+    this.#set({ name: 'change-pin', stage: 'old', notice: null, busy: false }, this.#generation);
+  }
+
+  /** Works offline: the PIN lives on the card. Old PIN, new PIN, the new PIN again. */
+  async changePin(oldPin: string, newPin: string, confirmPin: string): Promise<void> {
+    const generation = this.#generation;
+    if (newPin !== confirmPin) return this.#set({ name: 'change-pin', stage: 'new', notice: { key: 'kiosk.pin.mismatch', tone: 'error' }, busy: false }, generation);
+    if (!/^\d{4,12}$/.test(newPin)) return this.#set({ name: 'change-pin', stage: 'new', notice: { key: 'kiosk.pin.format', tone: 'error' }, busy: false }, generation);
+    this.#set({ name: 'change-pin', stage: 'confirm', notice: null, busy: true }, generation);
+    await this.#guard(generation, async () => {
+      try {
+        await changePin(this.#transmit(generation), { oldPin, newPin });
+      } catch (error) {
+        if (!(error instanceof FuelCardError)) throw error;
+        if (error.code === FUEL_CARD_ERROR.PIN_BLOCKED) return this.#set({ name: 'refused', reason: 'pin_blocked' }, generation);
+        if (error.code !== FUEL_CARD_ERROR.PIN_WRONG) throw error;
+        const notice: Notice = { key: 'kiosk.pin.wrong_old', values: { triesLeft: error.triesLeft ?? 0 }, tone: 'error' };
+        return this.#set({ name: 'change-pin', stage: 'old', notice, busy: false }, generation);
+      }
+      this.home({ key: 'kiosk.pin.changed', tone: 'success' });
+    });
+  }
+
+  /** The customer is done: ask for the card back. */
+  finish(): void {
+    this.#set({ name: 'finished' }, this.#generation);
+  }
+}
