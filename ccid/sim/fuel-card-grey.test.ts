@@ -25,7 +25,7 @@ describe('grey lock and debit for unlock at a pump', () => {
     const { card, asn, pump, session, record } = lockedCard();
     const locked = send(card, 'E0CA00001E');
     const gtac = greyLockGtac({ dtk: dtkOf(asn), balanceFen: 80_000, terminalTtc: record.psamTtc, terminalId: DEMO_PSAM_TERMINAL_ID, date: DATE, time: TIME });
-    expect(locked.data).toBe(`019101${toHex(u32be(80_000))}0000${toHex(DEMO_PSAM_TERMINAL_ID)}${toHex(DATE)}${toHex(TIME)}${toHex(record.mac2)}${toHex(gtac)}`);
+    expect(locked.data).toBe(`019101${toHex(u32be(80_000))}0000${toHex(DEMO_PSAM_TERMINAL_ID)}${toHex(DATE)}${toHex(TIME)}${toHex(record.mac2!)}${toHex(gtac)}`);
     const ready = pump.prepareUnlock(record, 4_567);
     const data = concatBytes(u32be(4_567), fromHex('0000'), DEMO_PSAM_TERMINAL_ID, u32be(record.psamTtc), DATE, TIME, ready.gmac!);
     const debit = send(card, concatBytes(fromHex('E07E08011B'), data, fromHex('04')));

@@ -4,7 +4,7 @@
  * real INITIALIZE FOR LOAD / CREDIT FOR LOAD and tests can play the issuer. The production host
  * side is ccid/fuelcard plus the server; this is the simulator's own, kept small.
  */
-import { concatBytes, readU16be, readU32be, toHex, u32be } from '../bytes.ts';
+import { concatBytes, readU16be, readU32be, u32be } from '../bytes.ts';
 import { loadMac2, loadSessionKey, onlineUnlockMac2, onlineUnlockSessionKey, TRANS_TYPE } from '../crypto/index.ts';
 import type { SimulatedCard } from './card.ts';
 import { deriveCardKey, type IssuerMasterKeys } from './fuel-card-keys.ts';
@@ -84,9 +84,4 @@ export function issuerOnlineUnlock(card: SimulatedCard, asn: Uint8Array, f: Omit
   const sessionKey = onlineUnlockSessionKey(dugk, init.slice(10, 14), readU16be(init, 6));
   const mac2 = onlineUnlockMac2({ sessionKey, amountFen: f.amountFen, terminalId: f.terminalId, date: f.date, time: f.time });
   return exchange(card, 'GREY UNLOCK', apdu([0xe0, 0x7e, 0x09, 0x00], concatBytes(u32be(f.amountFen), f.date, f.time, mac2), 0x04));
-}
-
-/** For messages: the ASN as its 20 digits. */
-export function asnDigits(asn: Uint8Array): string {
-  return toHex(asn);
 }

@@ -289,7 +289,7 @@ describe('power loss at random points of random sessions (model-based)', () => {
           if (o.kind === 'purchase') modelFen -= offlineAdvanced * o.amountFen;
           // A fuelling that reached GREY LOCK ends in exactly one debit: the amount fuelled, or 0
           // when the lock's answer was lost and no fuel was authorised.
-          const journaled = pump.journal.find((r) => r.offlineTtc === before.offlineTtc);
+          const journaled = pump.journal.findLast((r) => r.offlineTtc === before.offlineTtc);
           if (o.kind === 'fuel') modelFen -= offlineAdvanced * (journaled?.amountFen ?? 0);
           expect(after.edBalanceFen).toBe(modelFen);
           expect(card.inspect().grey.status).toBe(0);

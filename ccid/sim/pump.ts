@@ -156,7 +156,7 @@ export class Pump {
       return proof.slice(26, 30);
     }
     const offlineTtc = proof === null ? -1 : readU16be(proof, 7);
-    const record = given ?? this.journal.find((r) => equalBytes(r.asn, s.asn) && r.offlineTtc === offlineTtc);
+    const record = given ?? this.journal.findLast((r) => equalBytes(r.asn, s.asn) && r.offlineTtc === offlineTtc);
     if (record === undefined || proof === null) throw new Error('no grey record for this card at this pump');
     if (record.gmac === undefined) {
       if (record.mac2 === null) {

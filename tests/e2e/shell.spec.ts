@@ -17,7 +17,7 @@ test('the kiosk start screen loads offline once the service worker controls the 
 
   await page.reload();
   await expect(page.getByRole('heading', { name: '请插入您的加油卡' })).toBeVisible();
-  await expect(page.getByRole('status')).toContainText('离线');
+  await expect(page.getByRole('banner').getByRole('status')).toContainText('离线');
 
   await page.getByRole('button', { name: 'English' }).click();
   await expect(page.getByRole('heading', { name: 'Please insert your fuel card' })).toBeVisible();
