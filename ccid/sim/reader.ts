@@ -333,7 +333,17 @@ export class VirtualReader {
       this.reportHardwareError(command.seq);
       return this.reply(this.slot.failedDataBlock(head, CCID_ERROR.HW_ERROR));
     }
-    const answer = this.slot.handle(command);
+    let answer: CcidReply;
+    try {
+      answer = this.slot.handle(command);
+    } catch (error) {
+      if (!isPowerLoss(error)) throw error;
+      // The card lost power inside the command (a simulated card's injected fault): to the host
+      // this is a card pulled mid-command, whatever the card managed to write before.
+      this.slot.remove();
+      this.reply(this.slot.failedDataBlock(head, CCID_ERROR.ICC_MUTE));
+      return this.notify(false);
+    }
     if (fault?.kind === 'staleReplies') {
       for (let i = 1; i <= (fault.count ?? 1); i++) this.reply({ ...answer, seq: (command.seq - i) & 0xff });
     }
@@ -381,4 +391,9 @@ export class VirtualReader {
     this.checkOpen();
     if (!this.claimed.has(this.shape.interfaceNumber)) throw domError('InvalidStateError', 'The specified endpoint is not part of a claimed and selected alternate interface.');
   }
+}
+
+/** A simulated card that lost power throws an error with this code (ccid/sim/fuel-card.ts SimCardError). */
+function isPowerLoss(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'CARD_POWER_LOST';
 }

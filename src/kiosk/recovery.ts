@@ -34,7 +34,8 @@ export async function recoverLoads(options: {
       transType: TRANS_TYPE.LOAD_ED,
       onlineTtc: load.onlineTtc,
       terminalId: load.terminalId,
-      amountFen: load.amountFen,
+      // The probe commits nothing; amount 0 keeps a full purse or the limit from refusing it.
+      amountFen: 0,
     });
     const base = { loadId: load.loadId, cardNo: options.cardNo, onlineTtc: load.onlineTtc };
     if (outcome.outcome === 'COMPLETED') {

@@ -211,6 +211,42 @@ describe('the kiosk card session', () => {
     expect(r.kiosk.current).toMatchObject({ notice: { key: 'kiosk.notice.grey_no_load' } });
   });
 
+  for (const when of ['after-write', 'before-write'] as const) {
+    it(`settles a load cut off ${when === 'after-write' ? 'after' : 'before'} the card wrote it, at the next insertion, exactly once`, async () => {
+      const demo = createDemoCard('named');
+      const cardNo = toAsn(demo);
+      r.backend.waitingFen.set(cardNo, 30_000);
+      insert(r, demo.card);
+      await until(r.kiosk, 'pin');
+      await r.kiosk.submitPin(DEMO_PIN);
+      await until(r.kiosk, 'home');
+      r.kiosk.chooseLoad();
+      demo.card.failNext({ when, ins: 0x52 });
+      await r.kiosk.load(20_000);
+      expect(await until(r.kiosk, 'start')).toMatchObject({ notice: { key: 'kiosk.notice.load_interrupted' } });
+      expect(r.backend.loads).toEqual([expect.objectContaining({ state: 'pending' })]);
+      insert(r, demo.card);
+      await until(r.kiosk, 'pin');
+      await r.kiosk.submitPin(DEMO_PIN);
+      const home = await until(r.kiosk, 'home');
+      const loaded = when === 'after-write';
+      expect(home).toMatchObject({
+        card: { balanceFen: loaded ? 100_000 : 80_000 },
+        notice: { key: loaded ? 'kiosk.notice.recovered_completed' : 'kiosk.notice.recovered_not_done' },
+      });
+      expect(r.backend.loads).toEqual([expect.objectContaining({ state: loaded ? 'posted' : 'voided' })]);
+      expect(r.backend.waitingFen.get(cardNo)).toBe(loaded ? 10_000 : 30_000);
+      // A third insertion settles nothing more.
+      r.control.removeCard();
+      await until(r.kiosk, 'start');
+      insert(r, demo.card);
+      await until(r.kiosk, 'pin');
+      await r.kiosk.submitPin(DEMO_PIN);
+      expect(await until(r.kiosk, 'home')).toMatchObject({ notice: null });
+      expect(r.backend.settlements).toHaveLength(1);
+    });
+  }
+
   it('refuses a card the central accounts report lost', async () => {
     const demo = createDemoCard('named');
     r.backend.cardState.set(toAsn(demo), 'lost');
