@@ -38,9 +38,18 @@ export type LoadInitialiseRequest = {
 
 export type LoadAuthorisation = { loadId: string; mac2: string; date: string; time: string };
 
-export type LoadOutcome =
-  | { kind: 'completed'; loadId: string; cardNo: string; onlineTtc: number; tac: string }
-  | { kind: 'not-done'; loadId: string; cardNo: string; onlineTtc: number };
+/** The card's INITIALIZE FOR LOAD answer, whose MAC1 authenticates its online counter. */
+export type InitializeAnswer = { balanceFen: number; onlineTtc: number; keyVersion: number; algId: number; random: string; mac1: string };
+
+/**
+ * The card's word on a load, for the server to settle it:
+ * - `tac`: CREDIT FOR LOAD answered, the TAC proves it;
+ * - `recover`: at a later contact, a fresh INITIALIZE (amount 0, commits nothing) shows the counter;
+ *   when it moved past the load's counter, GET TRANSACTION PROVE gives the load's TAC.
+ */
+export type LoadSettlement =
+  | { kind: 'tac'; loadId: string; cardNo: string; onlineTtc: number; tac: string }
+  | { kind: 'recover'; loadId: string; cardNo: string; onlineTtc: number; probe: { amountFen: 0; terminalId: string; answer: InitializeAnswer }; prove?: { tac: string; mac: string } };
 
 export class BackendError extends Error {
   /** NETWORK when the server could not be reached; otherwise the server's error code. */
@@ -61,7 +70,7 @@ export interface KioskBackend {
   /** MAC1 checked, money reserved, MAC2 returned. Needs the network: loads wait for the link. */
   loadInitialise(request: LoadInitialiseRequest): Promise<LoadAuthorisation>;
   /** Queues the card's proof (TAC) or its counter for the server; never throws for the network. */
-  settleLoad(outcome: LoadOutcome): Promise<void>;
+  settleLoad(settlement: LoadSettlement): Promise<void>;
   /** Queues an inquiry to be answered when the link returns. */
   queueInquiry(cardNo: string): Promise<void>;
 }

@@ -71,7 +71,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadRunResult> {
   onStep('confirm');
   const id = loadId!;
   await deps.db.loadJournal.update(id, { state: 'settled', tac: result.tac, settledAtMs: options.nowMs });
-  await deps.backend.settleLoad({ kind: 'completed', loadId: id, cardNo: card.cardNo, onlineTtc: result.onlineTtc, tac: result.tac });
+  await deps.backend.settleLoad({ kind: 'tac', loadId: id, cardNo: card.cardNo, onlineTtc: result.onlineTtc, tac: result.tac });
   return {
     kind: 'loaded',
     receipt: {

@@ -5,11 +5,11 @@
  * proof is queued for the server. Unchanged: it did not, and the counter is queued as the proof.
  * Nothing here voids a load on a timer: only the card's own answer settles it.
  */
-import { recoverOnline } from '../../ccid/fuelcard/load.ts';
+import { getTransactionProve, initializeForLoad } from '../../ccid/fuelcard/card.ts';
 import { TRANS_TYPE } from '../../ccid/crypto/index.ts';
 import type { Transmit } from '../../ccid/fuelcard/transport.ts';
 import type { DeviceDatabase } from '../lib/outbox/db.ts';
-import type { KioskBackend, PendingLoad } from './backend.ts';
+import type { KioskBackend, LoadSettlement, PendingLoad } from './backend.ts';
 
 export type RecoveryReport = { completedFen: number; notDoneFen: number };
 
@@ -18,6 +18,15 @@ async function pendingFor(db: DeviceDatabase, cardNo: string, fromServer: Pendin
   const loads: PendingLoad[] = local.map((r) => ({ loadId: r.loadId, onlineTtc: r.onlineTtc, amountFen: r.amountFen, terminalId: r.terminalId }));
   if (fromServer && !loads.some((l) => l.loadId === fromServer.loadId)) loads.push(fromServer);
   return loads;
+}
+
+/** The probe (amount 0 commits nothing, and a full purse cannot refuse it) and, if the counter moved, the proof. */
+async function askCard(transmit: Transmit, cardNo: string, load: PendingLoad): Promise<LoadSettlement> {
+  const answer = await initializeForLoad(transmit, { keyIndex: 1, amountFen: 0, terminalId: load.terminalId });
+  const base = { kind: 'recover' as const, loadId: load.loadId, cardNo, onlineTtc: load.onlineTtc, probe: { amountFen: 0 as const, terminalId: load.terminalId, answer } };
+  if (answer.onlineTtc === load.onlineTtc) return base;
+  const prove = await getTransactionProve(transmit, { transType: TRANS_TYPE.LOAD_ED, ttc: load.onlineTtc });
+  return { ...base, prove };
 }
 
 export async function recoverLoads(options: {
@@ -30,22 +39,13 @@ export async function recoverLoads(options: {
 }): Promise<RecoveryReport> {
   const report: RecoveryReport = { completedFen: 0, notDoneFen: 0 };
   for (const load of await pendingFor(options.db, options.cardNo, options.fromServer)) {
-    const outcome = await recoverOnline(options.transmit, {
-      transType: TRANS_TYPE.LOAD_ED,
-      onlineTtc: load.onlineTtc,
-      terminalId: load.terminalId,
-      // The probe commits nothing; amount 0 keeps a full purse or the limit from refusing it.
-      amountFen: 0,
-    });
-    const base = { loadId: load.loadId, cardNo: options.cardNo, onlineTtc: load.onlineTtc };
-    if (outcome.outcome === 'COMPLETED') {
-      await options.backend.settleLoad({ kind: 'completed', ...base, tac: outcome.tac });
-      report.completedFen += load.amountFen;
-    } else {
-      await options.backend.settleLoad({ kind: 'not-done', ...base });
-      report.notDoneFen += load.amountFen;
-    }
-    await options.db.loadJournal.where('loadId').equals(load.loadId).modify({ state: 'settled', settledAtMs: options.nowMs, ...(outcome.outcome === 'COMPLETED' ? { tac: outcome.tac } : {}) });
+    const settlement = await askCard(options.transmit, options.cardNo, load);
+    await options.backend.settleLoad(settlement);
+    const done = settlement.kind === 'recover' && settlement.prove !== undefined;
+    if (done) report.completedFen += load.amountFen;
+    else report.notDoneFen += load.amountFen;
+    const changes = { state: 'settled' as const, settledAtMs: options.nowMs, ...(done ? { tac: settlement.prove!.tac } : {}) };
+    await options.db.loadJournal.where('loadId').equals(load.loadId).modify(changes);
   }
   return report;
 }

@@ -8,7 +8,7 @@ import { fromHex, toHex, equalBytes } from '../../../ccid/bytes.ts';
 import { loadMac1, loadMac2, loadSessionKey, TRANS_TYPE } from '../../../ccid/crypto/index.ts';
 import { deriveCardKey } from '../../../ccid/sim/fuel-card-keys.ts';
 import { DEMO_TEST_MASTER_KEYS } from '../../../ccid/sim/demo-cards.ts';
-import { BackendError, type AccountView, type KioskBackend, type LoadAuthorisation, type LoadInitialiseRequest, type LoadOutcome } from '../backend.ts';
+import { BackendError, type AccountView, type KioskBackend, type LoadAuthorisation, type LoadInitialiseRequest, type LoadSettlement } from '../backend.ts';
 
 type Pending = { loadId: string; cardNo: string; onlineTtc: number; amountFen: number; terminalId: string; state: 'pending' | 'posted' | 'voided' };
 
@@ -17,7 +17,7 @@ export class FakeBackend implements KioskBackend {
   readonly waitingFen = new Map<string, number>();
   readonly cardState = new Map<string, string>();
   readonly loads: Pending[] = [];
-  readonly settlements: LoadOutcome[] = [];
+  readonly settlements: LoadSettlement[] = [];
   queuedInquiries: string[] = [];
   #nextLoad = 1;
 
@@ -58,11 +58,13 @@ export class FakeBackend implements KioskBackend {
     return { loadId, mac2: toHex(mac2), date: toHex(date), time: toHex(time) };
   }
 
-  async settleLoad(outcome: LoadOutcome): Promise<void> {
-    this.settlements.push(outcome);
-    const load = this.loads.find((l) => l.loadId === outcome.loadId);
+  /** Settles on the card's word only: a TAC, or a counter that moved past the load's (with its proof). */
+  async settleLoad(settlement: LoadSettlement): Promise<void> {
+    this.settlements.push(settlement);
+    const load = this.loads.find((l) => l.loadId === settlement.loadId);
     if (!load || load.state !== 'pending') return;
-    if (outcome.kind === 'completed') load.state = 'posted';
+    const happened = settlement.kind === 'tac' || (settlement.probe.answer.onlineTtc > load.onlineTtc && settlement.prove !== undefined);
+    if (happened) load.state = 'posted';
     else {
       load.state = 'voided';
       this.waitingFen.set(load.cardNo, (this.waitingFen.get(load.cardNo) ?? 0) + load.amountFen);

@@ -9,7 +9,7 @@ import Dexie, { type EntityTable } from 'dexie';
 export type OutboxStatus = 'queued' | 'applied' | 'rejected';
 
 export type OutboxRecord = {
-  /** Device-made operation id (32 hex), the server's idempotency key. */
+  /** Device-made operation id (UUID v7), the server's idempotency key. */
   id: string;
   /** Dense per-device sequence number, from 1. */
   seq: number;

@@ -105,7 +105,7 @@ describe('the outbox', () => {
     const report = await outbox.drain('kiosk-1', async () => [
       { id: a.id, outcome: 'applied', result: null },
       { id: b.id, outcome: 'retry' },
-      { id: 'f'.repeat(32), outcome: 'applied', result: null },
+      { id: '01890000-0000-7000-8000-000000000000', outcome: 'applied', result: null },
     ]);
     expect(report).toMatchObject({ appliedCount: 1, remainingCount: 1 });
     expect((await outbox.get(b.id))?.status).toBe('queued');

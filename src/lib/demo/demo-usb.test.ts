@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { readCard } from '../../../ccid/fuelcard/read.ts';
+import { CcidReader } from '../../../ccid/usb/index.ts';
+import { installDemoUsb, resetDemoCards } from './demo-usb.ts';
+
+class MemoryStorage {
+  readonly items = new Map<string, string>();
+  getItem(key: string): string | null {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string): void {
+    this.items.set(key, value);
+  }
+  removeItem(key: string): void {
+    this.items.delete(key);
+  }
+}
+
+async function readHolderName(nav: { usb?: USB }): Promise<string> {
+  const [device] = await nav.usb!.getDevices();
+  const reader = await CcidReader.open(device!);
+  const session = await reader.connect();
+  const reading = await readCard((apdu) => session.transmit(apdu), { pin: '123456' });
+  await reader.close();
+  return reading.ef16.holderName;
+}
+
+describe('the demo reader', () => {
+  it('installs a virtual navigator.usb whose demo cards the real driver reads', async () => {
+    const nav: { usb?: USB } = {};
+    const control = installDemoUsb({ storage: new MemoryStorage(), navigator: nav });
+    control.insertCard('named');
+    expect(await readHolderName(nav)).toBe('张伟');
+  });
+
+  it('keeps a card state across a reload and forgets it on reset', async () => {
+    const storage = new MemoryStorage();
+    const first: { usb?: USB } = {};
+    installDemoUsb({ storage, navigator: first }).insertCard('named');
+    await readHolderName(first);
+    const saved = storage.getItem('fuelcard.demo.card.named');
+    expect(saved).not.toBeNull();
+    // Corrupt the save: the card comes back as issued instead of failing.
+    storage.setItem('fuelcard.demo.card.named', '{"not":"a card"}');
+    const second: { usb?: USB } = {};
+    installDemoUsb({ storage, navigator: second }).insertCard('named');
+    expect(await readHolderName(second)).toBe('张伟');
+    resetDemoCards(storage);
+    expect(storage.getItem('fuelcard.demo.card.named')).toBeNull();
+  });
+});
