@@ -36,7 +36,7 @@ export default defineConfig({
         test: {
           root: repoRoot,
           name: 'unit',
-          include: ['ccid/**/*.test.ts', 'src/**/*.test.ts', 'sw/**/*.test.ts', 'tests/unit/**/*.test.ts'],
+          include: ['ccid/**/*.test.ts', 'src/**/*.test.ts', 'sw/**/*.test.ts', 'tests/unit/**/*.test.ts', 'tests/sim/**/*.test.ts'],
           environment: 'node',
         },
       },

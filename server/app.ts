@@ -13,11 +13,24 @@ import type { Database } from './db/index.ts';
 import type { Config } from './config.ts';
 import { ApiError, API_ERRORS } from './errors.ts';
 import { LIMITS } from './limits.ts';
-import type { HealthResponse } from './contract/index.ts';
+import { CONTRACT_VERSION, openApiDocument, type HealthResponse } from './contract/index.ts';
+import { isRetryable } from './db/retry.ts';
+import type { KeyStore } from './keys/keystore.ts';
+import { SoftwareKeyStore } from './keys/software.ts';
+import type { Services } from './http/services.ts';
+import { registerAuthRoutes } from './auth/routes.ts';
+import { registerCardRoutes } from './cards/routes.ts';
+import { registerLedgerRoutes } from './ledger/routes.ts';
+import { registerSyncRoutes } from './sync/routes.ts';
+import { registerInfoRoutes } from './info/routes.ts';
 
 export type AppOptions = {
   db: Database;
-  config: Pick<Config, 'distDir' | 'logLevel'>;
+  config: Pick<Config, 'distDir' | 'logLevel'> & Partial<Pick<Config, 'kekHex' | 'purseMaxNamedFen' | 'purseMaxAnonymousFen'>>;
+  /** Default: the software key store over `issuer_key`, when a key-encryption key is configured. */
+  keyStore?: KeyStore;
+  /** The server clock; tests pass a fixed one. */
+  now?: () => Date;
   /** Tests pass false to keep their output clean. */
   logger?: boolean;
   /** Route modules registered after the built-in ones (tests add probes this way). */
@@ -40,6 +53,8 @@ function toApiError(error: FastifyError): ApiError | undefined {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ApiError('UNSUPPORTED_MEDIA_TYPE');
   }
+  // Still conflicting after the bounded retries: the client retries later with the same id.
+  if (isRetryable(error)) return new ApiError('UNAVAILABLE');
   if (error.validation) return new ApiError('INVALID_REQUEST', error.message);
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return new ApiError('INVALID_REQUEST', error.message);
@@ -85,6 +100,18 @@ function registerApp(app: FastifyInstance, distDir: string): void {
   });
 }
 
+function servicesOf(options: AppOptions): Services {
+  const { config } = options;
+  const keyStore = options.keyStore ?? (config.kekHex ? new SoftwareKeyStore(options.db, config.kekHex) : undefined);
+  return {
+    db: options.db,
+    keyStore,
+    now: options.now ?? (() => new Date()),
+    purseMaxNamedFen: config.purseMaxNamedFen ?? 500_000,
+    purseMaxAnonymousFen: config.purseMaxAnonymousFen ?? 100_000,
+  };
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger === false ? false : { level: options.config.logLevel },
@@ -99,6 +126,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await options.db.query('SELECT 1');
     return { status: 'ok', database: options.db.kind };
   });
+
+  app.get('/api/openapi.json', async () => openApiDocument(CONTRACT_VERSION));
+  const services = servicesOf(options);
+  for (const register of [registerInfoRoutes, registerAuthRoutes, registerCardRoutes, registerSyncRoutes, registerLedgerRoutes]) register(app, services);
 
   for (const register of options.routes ?? []) register(app);
   registerApp(app, options.config.distDir);

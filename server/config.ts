@@ -23,7 +23,18 @@ const EnvSchema = z.object({
    * database never receives test keys by accident.
    */
   FUELCARD_DEMO: booleanText.optional(),
+  /**
+   * The key-encryption key (32 bytes, hex) that protects the issuer master keys at rest. Required
+   * for loads outside demo mode; in demo mode a fixed, public DEMO key is used when absent.
+   */
+  FUELCARD_KEK: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits').optional(),
+  /** Purse ceilings (fen): named cards 5,000 yuan and anonymous cards 1,000 yuan by default. */
+  FUELCARD_PURSE_MAX_NAMED_FEN: z.coerce.number().int().positive().max(4_294_967_295).default(500_000),
+  FUELCARD_PURSE_MAX_ANONYMOUS_FEN: z.coerce.number().int().positive().max(4_294_967_295).default(100_000),
 });
+
+/** DEMO ONLY: the key-encryption key of demo installations; public, so it protects nothing. */
+export const DEMO_KEK_HEX = '44454d4f2d4f4e4c592d6b656b2d6e6f742d666f722d70726f64756374696f6e';
 
 export type Config = {
   port: number;
@@ -33,6 +44,10 @@ export type Config = {
   distDir: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   demo: boolean;
+  /** Key-encryption key, 32 bytes as hex; undefined outside demo mode when not configured. */
+  kekHex: string | undefined;
+  purseMaxNamedFen: number;
+  purseMaxAnonymousFen: number;
 };
 
 export class ConfigError extends Error {
@@ -52,6 +67,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;
+  const demo = e.FUELCARD_DEMO ?? e.DATABASE_URL === undefined;
   return {
     port: e.PORT,
     host: e.HOST,
@@ -59,6 +75,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir: resolve(e.FUELCARD_DATA_DIR),
     distDir: resolve(e.FUELCARD_DIST_DIR),
     logLevel: e.LOG_LEVEL,
-    demo: e.FUELCARD_DEMO ?? e.DATABASE_URL === undefined,
+    demo,
+    kekHex: e.FUELCARD_KEK?.toLowerCase() ?? (demo ? DEMO_KEK_HEX : undefined),
+    purseMaxNamedFen: e.FUELCARD_PURSE_MAX_NAMED_FEN,
+    purseMaxAnonymousFen: e.FUELCARD_PURSE_MAX_ANONYMOUS_FEN,
   };
 }

@@ -14,6 +14,44 @@ export const API_ERRORS = {
   METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed' },
   APP_NOT_BUILT: { status: 503, message: 'the app is not built; run npm run build' },
   INTERNAL: { status: 500, message: 'internal error' },
+  // Authentication and authorisation
+  UNAUTHENTICATED: { status: 401, message: 'sign in or present the device credentials' },
+  LOGIN_FAILED: { status: 401, message: 'wrong user name or password' },
+  ACCOUNT_LOCKED: { status: 423, message: 'too many failed sign-ins; try again later' },
+  ENROLMENT_FAILED: { status: 401, message: 'the enrolment code is wrong, used or expired' },
+  FORBIDDEN: { status: 403, message: 'your role may not do this' },
+  OUT_OF_SCOPE: { status: 403, message: 'this belongs to another part of the organisation' },
+  DEVICE_REQUIRED: { status: 403, message: 'this must be done from an enrolled device' },
+  TERMINAL_MISMATCH: { status: 403, message: 'the terminal id is not the one of this device' },
+  // Exactly once
+  IDEMPOTENCY_CONFLICT: { status: 409, message: 'this operation id was already used for a different request' },
+  SEQ_CONFLICT: { status: 409, message: 'this sequence number was already used by another operation' },
+  // Cards
+  CARD_NOT_FOUND: { status: 404, message: 'no such card' },
+  CARD_NOT_ISSUED: { status: 409, message: 'the card is still in stock' },
+  CARD_LOST: { status: 409, message: 'the card has been reported lost' },
+  CARD_BLACKLISTED: { status: 409, message: 'the card is blacklisted' },
+  CARD_CLOSED: { status: 409, message: 'the card is closed' },
+  CARD_EXPIRED: { status: 409, message: 'the card has expired' },
+  CARD_GREY: { status: 409, message: 'the card is grey: unlock it at an outlet first' },
+  CARD_BAD: { status: 409, message: 'the card is registered as broken' },
+  CARD_HAS_NO_PURSE: { status: 409, message: 'this kind of card carries no money' },
+  CUSTOMER_NOT_FOUND: { status: 404, message: 'no such customer' },
+  // Card cryptography and the load protocol
+  KEY_STORE_UNAVAILABLE: { status: 503, message: 'the key store is not configured' },
+  KEY_VERSION_UNKNOWN: { status: 409, message: 'the card reports a key version the issuer does not hold' },
+  MAC1_INVALID: { status: 422, message: 'the card proof (MAC1) does not verify' },
+  TAC_INVALID: { status: 422, message: 'the transaction proof (TAC) does not verify' },
+  COUNTER_STALE: { status: 409, message: 'the card counter is older than one the server has already seen' },
+  SOURCE_ACCOUNT_INVALID: { status: 422, message: 'this card cannot be loaded from that account' },
+  PURSE_LIMIT_EXCEEDED: { status: 422, message: 'the load would take the purse past its limit' },
+  INSUFFICIENT_FUNDS: { status: 422, message: 'not enough money in the account' },
+  LOAD_NOT_FOUND: { status: 404, message: 'no such load' },
+  LOAD_ALREADY_VOIDED: { status: 409, message: 'the load was voided: the card shows it did not happen' },
+  LOAD_MISMATCH: { status: 422, message: 'the card answer does not belong to this load' },
+  // Ledger
+  LEDGER_REFUSED: { status: 422, message: 'the ledger refused the transfer' },
+  UNAVAILABLE: { status: 503, message: 'the server is busy; retry with the same operation id' },
 } as const;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;

@@ -15,4 +15,25 @@ export const LIMITS = {
   postgresPoolSizeMax: 10,
   /** Migration files the runner accepts: more means a mistake (e.g. the wrong folder). */
   migrationCountMax: 1_000,
+  /** Operations in one sync push: a device drains its outbox in batches of at most this many. */
+  pushBatchSizeMax: 100,
+  /** Card numbers in one sync pull. */
+  pullCardCountMax: 50,
+  /** Transfers in one linked batch (a pre-allocation names at most this many cards). */
+  transferBatchSizeMax: 64,
+  /** Largest amount in one transfer, in fen: the card's 4-byte balance field (reference §0). */
+  transferAmountFenMax: 4_294_967_295,
+  /** Operator sessions expire this long after sign-in. */
+  operatorSessionTtlMs: 12 * 60 * 60 * 1000,
+  /** Failed sign-ins in a row before the operator is locked out, and for how long. */
+  loginFailureCountMax: 5,
+  loginLockoutMs: 15 * 60 * 1000,
+  /** An enrolment code is valid this long after an administrator issues it. */
+  enrolmentCodeTtlMs: 24 * 60 * 60 * 1000,
+  /** scrypt cost (N, r, p): about 50 ms per hash on the 2-core CI machine. */
+  scryptCost: { N: 16_384, r: 8, p: 1 },
+  /** Derived card keys kept in memory by the software key store (an LRU over card numbers). */
+  cardKeyCacheSizeMax: 10_000,
+  /** Audit detail JSON kept per row, in characters; longer details are refused as a bug. */
+  auditDetailCharsMax: 4_000,
 } as const;

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const migrations = await migrate(db);
   log.info({ database: db.kind, applied: migrations.applied }, 'database ready');
   if (config.demo) {
-    const seed = await seedDemo(db);
+    const seed = await seedDemo(db, { kekHex: config.kekHex });
     if (seed.seeded) log.warn('DEMO data and TEST keys seeded into an empty database: not for production');
   }
   const app = await buildApp({ db, config });

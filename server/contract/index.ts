@@ -1,8 +1,18 @@
 /**
  * The wire contract between the app (src/) and the server: zod schemas of every request and
  * response, and the types derived from them. The only part of server/ that src/ imports.
- * CONTRACT_VERSION changes whenever a shape changes (tests/unit/contract.test.ts enforces it).
+ * CONTRACT_VERSION changes whenever a shape changes (2: auth, loads, sync, cards, admin, OpenAPI;
+ * 3: GET /api/v1/info, the terminal id in the enrolment answer).
  */
-export const CONTRACT_VERSION = 1;
+export const CONTRACT_VERSION = 3;
 export * from './health.ts';
 export * from './errors.ts';
+export * from './common.ts';
+export * from './auth.ts';
+export * from './loads.ts';
+export * from './cards.ts';
+export * from './sync.ts';
+export * from './admin.ts';
+export * from './info.ts';
+export * from './endpoints.ts';
+export * from './openapi.ts';

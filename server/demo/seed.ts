@@ -5,6 +5,10 @@
  * transaction, so a second start reuses what is there.
  */
 import type { Database, Sql } from '../db/index.ts';
+import { DEMO_KEK_HEX } from '../config.ts';
+import { seedDemoMoney, prepareDemoSecrets, DEMO_OPERATOR_PASSWORD, DEMO_DEVICE_SECRETS } from './money.ts';
+
+export { DEMO_OPERATOR_PASSWORD, DEMO_DEVICE_SECRETS };
 
 export type SeedResult = { seeded: boolean };
 
@@ -16,16 +20,21 @@ async function insertUnit(tx: Sql, unit: { parentId: bigint | null; kind: string
   return result.rows[0]!.id;
 }
 
-async function seedOrganisation(tx: Sql): Promise<{ outletId: bigint; stationId: bigint }> {
-  const province = await insertUnit(tx, { parentId: null, kind: 'province', code: '32', zh: '演示省公司', en: 'Demo Province Co.' });
-  const city = await insertUnit(tx, { parentId: province, kind: 'city', code: '3201', zh: '演示市分公司', en: 'Demo City Branch' });
-  await insertUnit(tx, { parentId: city, kind: 'center', code: '3201C', zh: '演示卡管理中心', en: 'Demo Card Centre' });
+export type DemoUnits = { provinceId: bigint; centerId: bigint; outletId: bigint; stationId: bigint; otherCityOutletId: bigint };
+
+async function seedOrganisation(tx: Sql): Promise<DemoUnits> {
+  const provinceId = await insertUnit(tx, { parentId: null, kind: 'province', code: '32', zh: '演示省公司', en: 'Demo Province Co.' });
+  const city = await insertUnit(tx, { parentId: provinceId, kind: 'city', code: '3201', zh: '演示市分公司', en: 'Demo City Branch' });
+  const centerId = await insertUnit(tx, { parentId: city, kind: 'center', code: '3201C', zh: '演示卡管理中心', en: 'Demo Card Centre' });
   const outletId = await insertUnit(tx, { parentId: city, kind: 'outlet', code: '3201001', zh: '演示营业网点', en: 'Demo Outlet' });
   const stationId = await insertUnit(tx, { parentId: city, kind: 'station', code: '3201S01', zh: '演示加油站', en: 'Demo Station' });
-  return { outletId, stationId };
+  // A second city, so that "out of scope" has somewhere to be.
+  const otherCity = await insertUnit(tx, { parentId: provinceId, kind: 'city', code: '3202', zh: '演示另一市分公司', en: 'Demo Other City Branch' });
+  const otherCityOutletId = await insertUnit(tx, { parentId: otherCity, kind: 'outlet', code: '3202001', zh: '演示另一市网点', en: 'Demo Other City Outlet' });
+  return { provinceId, centerId, outletId, stationId, otherCityOutletId };
 }
 
-async function seedDevices(tx: Sql, units: { outletId: bigint; stationId: bigint }): Promise<void> {
+async function seedDevices(tx: Sql, units: DemoUnits): Promise<void> {
   await tx.query('INSERT INTO device (id, kind, org_unit_id, name, terminal_id) VALUES ($1, $2, $3, $4, $5), ($6, $7, $8, $9, $10)', [
     'demo-kiosk-1', 'kiosk', units.stationId, '演示自助终端 1', '320100000001',
     'demo-tablet-1', 'tablet', units.outletId, '演示网点平板 1', '320100000002',
@@ -41,13 +50,17 @@ async function seedCustomers(tx: Sql, outletId: bigint): Promise<void> {
   );
 }
 
-export async function seedDemo(db: Database): Promise<SeedResult> {
+/** `kekHex`: the key-encryption key the demo's issuer master keys are sealed under (default: the DEMO one). */
+export async function seedDemo(db: Database, options: { kekHex?: string | undefined } = {}): Promise<SeedResult> {
+  // Hashing passwords is slow (scrypt): done before the transaction, not inside it.
+  const prepared = await prepareDemoSecrets();
   return db.transaction(async (tx) => {
     const existing = await tx.query<{ n: bigint }>('SELECT count(*)::bigint AS n FROM org_unit');
     if (existing.rows[0]!.n > 0n) return { seeded: false };
     const units = await seedOrganisation(tx);
     await seedDevices(tx, units);
     await seedCustomers(tx, units.outletId);
+    await seedDemoMoney(tx, units, { kekHex: options.kekHex ?? DEMO_KEK_HEX, prepared });
     await tx.query("INSERT INTO app_meta (key, value) VALUES ('demo', 'true')");
     return { seeded: true };
   });

@@ -63,7 +63,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadRunResult> {
     if (error instanceof BackendError) return { kind: 'refused', notice: refusalOf(error) };
     if (error instanceof FuelCardError && loadId !== undefined) {
       // The card refused CREDIT FOR LOAD: settle from its counter right away.
-      await recoverLoads({ transmit: options.transmit, db: deps.db, backend: deps.backend, cardNo: card.cardNo, fromServer: null, nowMs: options.nowMs });
+      await recoverLoads({ transmit: options.transmit, db: deps.db, backend: deps.backend, cardNo: card.cardNo, fromServer: null, terminalId: deps.terminalId, nowMs: options.nowMs });
       return { kind: 'refused', notice: { key: 'kiosk.load.card_refused', tone: 'error' } };
     }
     throw error;

@@ -21,9 +21,9 @@ async function pendingFor(db: DeviceDatabase, cardNo: string, fromServer: Pendin
 }
 
 /** The probe (amount 0 commits nothing, and a full purse cannot refuse it) and, if the counter moved, the proof. */
-async function askCard(transmit: Transmit, cardNo: string, load: PendingLoad): Promise<LoadSettlement> {
-  const answer = await initializeForLoad(transmit, { keyIndex: 1, amountFen: 0, terminalId: load.terminalId });
-  const base = { kind: 'recover' as const, loadId: load.loadId, cardNo, onlineTtc: load.onlineTtc, probe: { amountFen: 0 as const, terminalId: load.terminalId, answer } };
+async function askCard(transmit: Transmit, cardNo: string, load: PendingLoad, terminalId: string): Promise<LoadSettlement> {
+  const answer = await initializeForLoad(transmit, { keyIndex: 1, amountFen: 0, terminalId });
+  const base = { kind: 'recover' as const, loadId: load.loadId, cardNo, onlineTtc: load.onlineTtc, probe: { amountFen: 0 as const, terminalId, answer } };
   if (answer.onlineTtc === load.onlineTtc) return base;
   const prove = await getTransactionProve(transmit, { transType: TRANS_TYPE.LOAD_ED, ttc: load.onlineTtc });
   return { ...base, prove };
@@ -35,11 +35,13 @@ export async function recoverLoads(options: {
   backend: KioskBackend;
   cardNo: string;
   fromServer: PendingLoad | null;
+  /** This terminal's id, for the probe (any terminal may probe a card's counter). */
+  terminalId: string;
   nowMs: number;
 }): Promise<RecoveryReport> {
   const report: RecoveryReport = { completedFen: 0, notDoneFen: 0 };
   for (const load of await pendingFor(options.db, options.cardNo, options.fromServer)) {
-    const settlement = await askCard(options.transmit, options.cardNo, load);
+    const settlement = await askCard(options.transmit, options.cardNo, load, options.terminalId);
     await options.backend.settleLoad(settlement);
     const done = settlement.kind === 'recover' && settlement.prove !== undefined;
     if (done) report.completedFen += load.amountFen;

@@ -179,7 +179,7 @@ export class KioskController {
 
   async #recover(generation: number, fromServer: AccountView['pendingLoad']): Promise<Notice | null> {
     const card = this.#card!;
-    const report = await recoverLoads({ transmit: this.#transmit(generation), db: this.#deps.db, backend: this.#deps.backend, cardNo: card.cardNo, fromServer, nowMs: this.#now() });
+    const report = await recoverLoads({ transmit: this.#transmit(generation), db: this.#deps.db, backend: this.#deps.backend, cardNo: card.cardNo, fromServer, terminalId: this.#deps.terminalId, nowMs: this.#now() });
     if (report.completedFen === 0 && report.notDoneFen === 0) return null;
     this.#card = { ...card, balanceFen: await getBalance(this.#transmit(generation)), records: await readTransactionLog(this.#transmit(generation)) };
     if (report.completedFen > 0) return { key: 'kiosk.notice.recovered_completed', values: { amount: formatMoney(report.completedFen) }, tone: 'success' };

@@ -9,8 +9,7 @@ import { createDemoCard, type DemoCardId } from '../../../ccid/sim/demo-cards.ts
 import { FuelCard } from '../../../ccid/sim/fuel-card.ts';
 import type { SimulatedCard } from '../../../ccid/sim/card.ts';
 
-/** The demo cards a customer at the kiosk can try, in the panel's order. */
-export const DEMO_KIOSK_CARDS: readonly DemoCardId[] = ['named', 'subCard', 'anonymous', 'grey', 'pinBlocked', 'expired'];
+import { DEMO_KIOSK_CARDS } from './demo-list.ts';
 
 const STORAGE_PREFIX = 'fuelcard.demo.card.';
 
@@ -43,6 +42,8 @@ function persisted(id: DemoCardId, card: FuelCard, storage: DemoStorage): Simula
     },
   };
 }
+
+export { DEMO_KIOSK_CARDS };
 
 export function installDemoUsb(options: { storage: DemoStorage; navigator?: object }): VirtualUsbControl {
   const cards = Object.fromEntries(DEMO_KIOSK_CARDS.map((id) => [id, () => persisted(id, loadCard(id, options.storage), options.storage)]));

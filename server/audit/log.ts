@@ -1,0 +1,89 @@
+/**
+ * The audit log: every business operation with who (operator, device), where (organisation unit),
+ * what (action, subject, detail). Rows are hash-chained per actor: each row's hash covers the
+ * previous hash and the row's canonical form, so an edited, removed or reordered row breaks the
+ * chain at that point. One chain per actor keeps concurrent kiosks off a single hot row; the
+ * chain head is locked in the same transaction as the effect it records.
+ */
+import { createHash } from 'node:crypto';
+import type { Sql } from '../db/index.ts';
+import type { Principal } from '../auth/principal.ts';
+import { LIMITS } from '../limits.ts';
+
+const GENESIS_HASH = '0'.repeat(64);
+
+export type AuditEntry = { action: string; subject: string; detail: Record<string, unknown> };
+export type AuditActor = Pick<Principal, 'deviceId' | 'operatorId' | 'orgUnitId'>;
+
+/** JSON with object keys sorted at every level, so PostgreSQL's jsonb reordering changes nothing. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+type RowForHash = { chainKey: string; chainNo: bigint; atIso: string; operatorId: bigint | null; deviceId: string | null; orgUnitId: bigint | null; action: string; subject: string; detail: unknown };
+
+function rowHash(prevHash: string, r: RowForHash): string {
+  const body = canonicalJson([r.chainKey, String(r.chainNo), r.atIso, r.operatorId === null ? null : String(r.operatorId), r.deviceId, r.orgUnitId === null ? null : String(r.orgUnitId), r.action, r.subject, r.detail]);
+  return createHash('sha256').update(`${prevHash}\n${body}`).digest('hex');
+}
+
+function chainKeyOf(actor: AuditActor): string {
+  if (actor.deviceId !== null) return `device:${actor.deviceId}`;
+  if (actor.operatorId !== null) return `operator:${actor.operatorId}`;
+  return 'system';
+}
+
+/** Appends one entry to the actor's chain, inside the caller's transaction. */
+export async function appendAudit(tx: Sql, actor: AuditActor, entry: AuditEntry): Promise<void> {
+  const chainKey = chainKeyOf(actor);
+  const detailJson = canonicalJson(entry.detail);
+  if (detailJson.length > LIMITS.auditDetailCharsMax) throw new Error(`assertion: audit detail of ${entry.action} is too long`);
+  // One statement creates the head on first use and locks it either way.
+  const head = await tx.query<{ last_no: bigint; last_hash: string }>(
+    `INSERT INTO audit_chain (chain_key, last_no, last_hash) VALUES ($1, 0, $2)
+     ON CONFLICT (chain_key) DO UPDATE SET chain_key = EXCLUDED.chain_key RETURNING last_no, last_hash`,
+    [chainKey, GENESIS_HASH],
+  );
+  const { last_no: lastNo, last_hash: prevHash } = head.rows[0]!;
+  // Millisecond precision survives the round trip through timestamptz unchanged.
+  const atIso = new Date().toISOString();
+  const row: RowForHash = { chainKey, chainNo: lastNo + 1n, atIso, operatorId: actor.operatorId, deviceId: actor.deviceId, orgUnitId: actor.orgUnitId, action: entry.action, subject: entry.subject, detail: JSON.parse(detailJson) };
+  const hash = rowHash(prevHash, row);
+  await tx.query(
+    `WITH appended AS (
+       INSERT INTO audit_log (chain_key, chain_no, at, operator_id, device_id, org_unit_id, action, subject, detail, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11))
+     UPDATE audit_chain SET last_no = $2, last_hash = $11 WHERE chain_key = $1`,
+    [chainKey, String(row.chainNo), atIso, actor.operatorId, actor.deviceId, actor.orgUnitId, entry.action, entry.subject, detailJson, prevHash, hash],
+  );
+}
+
+type AuditRow = { chain_key: string; chain_no: bigint; at: Date; operator_id: bigint | null; device_id: string | null; org_unit_id: bigint | null; action: string; subject: string; detail: unknown; prev_hash: string; hash: string };
+
+/** Recomputes every chain; returns the first broken row, if any, and how many rows were checked. */
+export async function verifyAudit(sql: Sql): Promise<{ sound: boolean; rowsChecked: number; brokenAt: string | null }> {
+  const rows = await sql.query<AuditRow>('SELECT * FROM audit_log ORDER BY chain_key, chain_no');
+  const heads = await sql.query<{ chain_key: string; last_no: bigint; last_hash: string }>('SELECT chain_key, last_no, last_hash FROM audit_chain');
+  const expectedHead = new Map<string, { no: bigint; hash: string }>();
+  let rowsChecked = 0;
+  for (const r of rows.rows) {
+    const previous = expectedHead.get(r.chain_key) ?? { no: 0n, hash: GENESIS_HASH };
+    const at = r.at instanceof Date ? r.at.toISOString() : new Date(String(r.at)).toISOString();
+    const detail = typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail;
+    const hash = rowHash(previous.hash, { chainKey: r.chain_key, chainNo: r.chain_no, atIso: at, operatorId: r.operator_id, deviceId: r.device_id, orgUnitId: r.org_unit_id, action: r.action, subject: r.subject, detail });
+    if (r.chain_no !== previous.no + 1n || r.prev_hash !== previous.hash || r.hash !== hash) return { sound: false, rowsChecked, brokenAt: `${r.chain_key}#${r.chain_no}` };
+    expectedHead.set(r.chain_key, { no: r.chain_no, hash });
+    rowsChecked++;
+  }
+  for (const h of heads.rows) {
+    const seen = expectedHead.get(h.chain_key) ?? { no: 0n, hash: GENESIS_HASH };
+    if (seen.no !== h.last_no || seen.hash !== h.last_hash) return { sound: false, rowsChecked, brokenAt: `${h.chain_key}#head` };
+  }
+  return { sound: true, rowsChecked, brokenAt: null };
+}

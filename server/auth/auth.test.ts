@@ -1,0 +1,128 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ENDPOINTS, type Role } from '../contract/index.ts';
+import { demoCardNo } from '../demo/money.ts';
+import { expectSound, openTestApp, snapshot, type Headers, type TestApp } from '../testing/app.ts';
+import { testEngine } from '../testing/db.ts';
+import { ROLE_POLICY } from './policy.ts';
+
+const ROLES: Role[] = ['kiosk', 'tablet', 'outlet_operator', 'outlet_supervisor', 'center_operator', 'administrator'];
+
+describe(`authentication and authorisation on ${testEngine()}`, () => {
+  let t: TestApp;
+  let headers: Record<Role, Headers>;
+  beforeAll(async () => {
+    t = await openTestApp();
+    headers = { kiosk: t.kiosk, tablet: t.tablet, ...t.as };
+  });
+  afterAll(async () => t?.close());
+  afterEach(async () => expectSound(t.db));
+
+  const call = (name: keyof typeof ENDPOINTS, h: Headers, body: unknown = {}) => {
+    const ep = ENDPOINTS[name];
+    const url = ep.path.replace(':cardNo', demoCardNo(1));
+    return ep.method === 'GET' ? t.app.inject({ method: 'GET', url, headers: h }) : t.post(url, body, h);
+  };
+
+  it('lists every non-public endpoint in the role policy', () => {
+    const guarded = Object.entries(ENDPOINTS).filter(([, ep]) => !('public' in ep)).map(([name]) => name).sort();
+    expect(Object.keys(ROLE_POLICY).sort()).toEqual(guarded);
+  });
+
+  it('checks every endpoint against every role, and refuses callers without credentials', async () => {
+    // Sign-out last: it ends the sessions the other calls use; they are signed in again after.
+    const names = (Object.keys(ROLE_POLICY) as Array<keyof typeof ROLE_POLICY>).sort((a, b) => Number(a === 'logout') - Number(b === 'logout'));
+    for (const name of names) {
+      expect((await call(name, {})).statusCode, `${name} without credentials`).toBe(401);
+      expect((await call(name, { authorization: 'Device demo-kiosk-1:wrong-secret-wrong-secret' })).statusCode, `${name} with a wrong secret`).toBe(401);
+      for (const role of ROLES) {
+        const response = await call(name, headers[role]);
+        const allowed = ROLE_POLICY[name].includes(role);
+        if (allowed) expect([401, 403].includes(response.statusCode) && response.json().error.code === 'FORBIDDEN', `${name} as ${role}`).toBe(false);
+        else expect(response.json().error?.code, `${name} as ${role}`).toBe('FORBIDDEN');
+      }
+    }
+    const usernames = { outlet_operator: 'demo.operator', outlet_supervisor: 'demo.supervisor', center_operator: 'demo.center', administrator: 'demo.admin' } as const;
+    for (const [role, username] of Object.entries(usernames)) {
+      const session = await t.post('/api/v1/auth/login', { username, password: 'demo-password-123' }, role.startsWith('outlet') ? t.tablet : {});
+      headers[role as Role].authorization = `Bearer ${session.json().token}`;
+    }
+  });
+
+  it('keeps each principal inside its part of the organisation', async () => {
+    const otherCityCard = demoCardNo(9);
+    const inquiry = (h: Headers, cardNo: string) => t.app.inject({ method: 'GET', url: `/api/v1/cards/${cardNo}`, headers: h });
+    expect((await inquiry(t.kiosk, demoCardNo(1))).statusCode).toBe(200);
+    expect((await inquiry(t.kiosk, otherCityCard)).json().error.code).toBe('OUT_OF_SCOPE');
+    expect((await inquiry(t.as.outlet_operator, otherCityCard)).json().error.code).toBe('OUT_OF_SCOPE');
+    expect((await inquiry(t.as.center_operator, otherCityCard)).json().error.code).toBe('OUT_OF_SCOPE');
+    expect((await inquiry(t.as.other_city_operator, otherCityCard)).statusCode).toBe(200);
+    expect((await inquiry(t.as.other_city_operator, demoCardNo(1))).json().error.code).toBe('OUT_OF_SCOPE');
+    expect((await inquiry(t.as.administrator, otherCityCard)).statusCode).toBe(200);
+  });
+
+  it('enrols a device once with a code an administrator issued', async () => {
+    const issued = await t.post('/api/v1/admin/devices/enrolment', { deviceId: 'demo-kiosk-1' }, t.as.administrator);
+    expect(issued.statusCode).toBe(200);
+    const code = issued.json().enrolmentCode as string;
+    const enrolled = await t.post('/api/v1/devices/enrol', { deviceId: 'demo-kiosk-1', enrolmentCode: code }, {});
+    expect(enrolled.statusCode).toBe(200);
+    const secret = enrolled.json().secret as string;
+    expect((await t.post('/api/v1/devices/enrol', { deviceId: 'demo-kiosk-1', enrolmentCode: code }, {})).json().error.code).toBe('ENROLMENT_FAILED');
+    const fresh = { authorization: `Device demo-kiosk-1:${secret}` };
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/cards/${demoCardNo(1)}`, headers: fresh })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/cards/${demoCardNo(1)}`, headers: t.kiosk })).statusCode).toBe(401);
+    await t.db.query("UPDATE device SET secret_hash = encode(sha256(convert_to('DEMO-kiosk-1-secret-not-for-production', 'UTF8')), 'hex') WHERE id = 'demo-kiosk-1'");
+  });
+
+  it('locks an operator out after repeated wrong passwords and ends sessions on sign-out', async () => {
+    for (let i = 0; i < 5; i++) expect((await t.post('/api/v1/auth/login', { username: 'demo.other', password: 'wrong' }, {})).json().error.code).toBe('LOGIN_FAILED');
+    expect((await t.post('/api/v1/auth/login', { username: 'demo.other', password: 'demo-password-123' }, {})).json().error.code).toBe('ACCOUNT_LOCKED');
+    expect((await t.post('/api/v1/auth/login', { username: 'nobody', password: 'x' }, {})).json().error.code).toBe('LOGIN_FAILED');
+    const session = await t.post('/api/v1/auth/login', { username: 'demo.center', password: 'demo-password-123' }, {});
+    const h = { authorization: `Bearer ${session.json().token}` };
+    expect((await t.post('/api/v1/auth/logout', {}, h)).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/cards/${demoCardNo(1)}`, headers: h })).statusCode).toBe(401);
+  });
+
+  it('reports a sound ledger and audit chain to the centre', async () => {
+    const r = await t.app.inject({ method: 'GET', url: '/api/v1/admin/ledger/check', headers: t.as.center_operator });
+    expect(r.json()).toMatchObject({ ledgerSound: true, auditSound: true });
+    expect(r.json().auditRowsChecked).toBeGreaterThan(0);
+  });
+
+  it('serves an OpenAPI document generated from the contract', async () => {
+    const r = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
+    expect(r.json().openapi).toBe('3.1.0');
+    expect(Object.keys(r.json().paths)).toContain('/api/v1/loads/initialise');
+  });
+});
+
+describe(`malformed requests on ${testEngine()}`, () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await openTestApp();
+  });
+  afterAll(async () => t?.close());
+
+  const MALFORMED: unknown[] = [[], 'text', 42, null, { unexpected: true }, { operationId: 'not-a-uuid', cardNo: '1', amountFen: -1 }, { operations: [] }, { cardNos: ['x'] }, { username: 7 }, { deviceId: 'X Y' }, { loadId: 'nope', tac: 'GG' }];
+
+  it('answers every malformed body on every endpoint with a 4xx and a code, and changes nothing', async () => {
+    const headers: Record<string, Headers> = { kiosk: t.kiosk, outlet: t.as.outlet_operator, admin: t.as.administrator };
+    const before = await snapshot(t.db);
+    for (const [name, ep] of Object.entries(ENDPOINTS)) {
+      if (!('body' in ep)) continue;
+      const role = name in ROLE_POLICY ? (ROLE_POLICY[name as keyof typeof ROLE_POLICY].includes('kiosk') ? 'kiosk' : ROLE_POLICY[name as keyof typeof ROLE_POLICY].includes('outlet_operator') ? 'outlet' : 'admin') : 'kiosk';
+      for (const body of MALFORMED) {
+        const r = await t.app.inject({ method: 'POST', url: ep.path, payload: JSON.stringify(body), headers: { ...headers[role], 'content-type': 'application/json' } });
+        expect(r.statusCode, `${name} ${JSON.stringify(body)}`).toBeGreaterThanOrEqual(400);
+        expect(r.statusCode, `${name} ${JSON.stringify(body)}`).toBeLessThan(500);
+        expect(r.json().error.code).toMatch(/^[A-Z_]+$/);
+      }
+      const broken = await t.app.inject({ method: 'POST', url: ep.path, payload: '{"a":', headers: { ...headers[role], 'content-type': 'application/json' } });
+      expect(broken.json().error.code, name).toBe('INVALID_JSON');
+    }
+    const badParam = await t.app.inject({ method: 'GET', url: '/api/v1/cards/123', headers: t.kiosk });
+    expect(badParam.json().error.code).toBe('INVALID_REQUEST');
+    expect(await snapshot(t.db)).toBe(before);
+  });
+});

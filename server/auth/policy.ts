@@ -1,0 +1,27 @@
+/**
+ * Which roles may call which endpoint: one table, checked by the route helper before the handler
+ * runs, and walked whole by the authorisation-matrix test. Public endpoints are not listed here.
+ */
+import type { EndpointName, Role } from '../contract/index.ts';
+
+const OUTLET: readonly Role[] = ['outlet_operator', 'outlet_supervisor'];
+const EVERY_ROLE: readonly Role[] = ['kiosk', 'tablet', 'outlet_operator', 'outlet_supervisor', 'center_operator', 'administrator'];
+
+export const ROLE_POLICY: Record<Exclude<EndpointName, 'login' | 'enrol' | 'info'>, readonly Role[]> = {
+  logout: ['outlet_operator', 'outlet_supervisor', 'center_operator', 'administrator'],
+  issueEnrolment: ['administrator'],
+  createOperator: ['administrator'],
+  ledgerCheck: ['center_operator', 'administrator'],
+  loadInitialise: ['kiosk', ...OUTLET],
+  loadComplete: ['kiosk', ...OUTLET],
+  loadRecover: ['kiosk', ...OUTLET],
+  // Unloads belong to account closing and refunds, done by outlet staff, never at a kiosk.
+  unloadInitialise: OUTLET,
+  unloadComplete: OUTLET,
+  syncPush: ['kiosk', ...OUTLET],
+  syncPull: ['kiosk', 'tablet', ...OUTLET],
+  cardInquiry: EVERY_ROLE,
+};
+
+/** Push operation types that need a person: money received by hand, or allocated on the customer's word. */
+export const OPERATOR_ONLY_OPERATIONS: ReadonlySet<string> = new Set(['receipt.cash', 'preallocation']);

@@ -1,0 +1,85 @@
+/**
+ * Who is calling: a device (`Authorization: Device <id>:<secret>`) or an operator
+ * (`Authorization: Bearer <token>`, a session that may be bound to the device it signed in on).
+ * Everything is read from the database on every request (DESIGN.md decision 11): a disabled
+ * device or an expired session stops working at once, on every server process.
+ */
+import type { Sql } from '../db/index.ts';
+import type { Role } from '../contract/index.ts';
+import { equalHex, sha256Hex } from './secrets.ts';
+
+export type Principal = {
+  role: Role;
+  orgUnitId: bigint;
+  /** The organisation subtree the principal may act on; null = everything (administrator). */
+  scopeRootId: bigint | null;
+  deviceId: string | null;
+  /** The terminal id of the device, which the card puts in its MACs. */
+  terminalId: string | null;
+  operatorId: bigint | null;
+};
+
+const DEVICE_AUTH = /^Device ([a-z0-9-]{3,64}):([A-Za-z0-9_-]{16,128})$/;
+const BEARER_AUTH = /^Bearer ([A-Za-z0-9_-]{16,128})$/;
+
+/** Outlet and station staff act within their branch (the unit above them); administrators everywhere. */
+function scopeRoot(role: Role, unit: { id: bigint; parent_id: bigint | null }): bigint | null {
+  if (role === 'administrator') return null;
+  return unit.parent_id ?? unit.id;
+}
+
+type DeviceRow = { id: string; kind: 'kiosk' | 'tablet'; org_unit_id: bigint; parent_id: bigint | null; terminal_id: string; secret_hash: string | null; state: string };
+
+async function deviceFromHeader(sql: Sql, id: string, secret: string): Promise<Principal | null> {
+  const found = await sql.query<DeviceRow>(
+    `SELECT d.id, d.kind, d.org_unit_id, o.parent_id, d.terminal_id, d.secret_hash, d.state
+       FROM device d JOIN org_unit o ON o.id = d.org_unit_id WHERE d.id = $1`,
+    [id],
+  );
+  const d = found.rows[0];
+  if (!d || d.state !== 'active' || d.secret_hash === null || !equalHex(d.secret_hash, sha256Hex(secret))) return null;
+  const role: Role = d.kind === 'kiosk' ? 'kiosk' : 'tablet';
+  return { role, orgUnitId: d.org_unit_id, scopeRootId: scopeRoot(role, { id: d.org_unit_id, parent_id: d.parent_id }), deviceId: d.id, terminalId: d.terminal_id, operatorId: null };
+}
+
+type SessionRow = { operator_id: bigint; device_id: string | null; role: Role; org_unit_id: bigint; parent_id: bigint | null; terminal_id: string | null };
+
+async function operatorFromToken(sql: Sql, token: string): Promise<Principal | null> {
+  const found = await sql.query<SessionRow>(
+    `SELECT s.operator_id, s.device_id, op.role, op.org_unit_id, o.parent_id, d.terminal_id
+       FROM operator_session s
+       JOIN operator op ON op.id = s.operator_id
+       JOIN org_unit o ON o.id = op.org_unit_id
+       LEFT JOIN device d ON d.id = s.device_id AND d.state = 'active'
+      WHERE s.token_hash = $1 AND s.expires_at > now() AND op.state = 'active'`,
+    [sha256Hex(token)],
+  );
+  const s = found.rows[0];
+  if (!s) return null;
+  const deviceId = s.terminal_id === null ? null : s.device_id;
+  return { role: s.role, orgUnitId: s.org_unit_id, scopeRootId: scopeRoot(s.role, { id: s.org_unit_id, parent_id: s.parent_id }), deviceId, terminalId: s.terminal_id, operatorId: s.operator_id };
+}
+
+/** The principal named by an Authorization header, or null when it names nobody valid. */
+export async function authenticate(sql: Sql, header: string | undefined): Promise<Principal | null> {
+  if (header === undefined) return null;
+  const device = DEVICE_AUTH.exec(header);
+  if (device) return deviceFromHeader(sql, device[1]!, device[2]!);
+  const bearer = BEARER_AUTH.exec(header);
+  if (bearer) return operatorFromToken(sql, bearer[1]!);
+  return null;
+}
+
+/** True when `orgUnitId` lies in the principal's subtree. */
+export async function inScope(sql: Sql, principal: Principal, orgUnitId: bigint): Promise<boolean> {
+  if (principal.scopeRootId === null) return true;
+  if (principal.scopeRootId === orgUnitId) return true;
+  const result = await sql.query<{ ok: boolean }>(
+    `WITH RECURSIVE up (id, parent_id, depth) AS (
+       SELECT id, parent_id, 0 FROM org_unit WHERE id = $1
+       UNION ALL SELECT o.id, o.parent_id, up.depth + 1 FROM org_unit o JOIN up ON o.id = up.parent_id WHERE up.depth < 16)
+     SELECT EXISTS (SELECT 1 FROM up WHERE id = $2) AS ok`,
+    [orgUnitId, principal.scopeRootId],
+  );
+  return result.rows[0]!.ok;
+}

@@ -1,0 +1,113 @@
+/**
+ * Sign-in, sign-out, device enrolment and the administrator's set-up calls. Failed sign-ins count
+ * towards a lockout; the answer never says whether the user name exists.
+ */
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../errors.ts';
+import { LIMITS } from '../limits.ts';
+import { registerEndpoint } from '../http/route.ts';
+import type { Services } from '../http/services.ts';
+import { appendAudit } from '../audit/log.ts';
+import { authenticate, inScope } from './principal.ts';
+import { equalHex, hashPassword, newSecret, sha256Hex, verifyPassword } from './secrets.ts';
+
+type OperatorRow = { id: bigint; display_name: string; org_unit_id: bigint; role: 'outlet_operator' | 'outlet_supervisor' | 'center_operator' | 'administrator'; password_hash: string; failed_login_count: number; locked: boolean; state: string };
+
+/** Hash of a password nobody has, so an unknown user name costs the same time as a known one. */
+const DUMMY_HASH = hashPassword(newSecret());
+
+function registerLogin(app: FastifyInstance, services: Services): void {
+  registerEndpoint(app, services, 'login', async ({ body, request }) => {
+    const { db } = services;
+    const found = await db.query<OperatorRow>(
+      `SELECT id, display_name, org_unit_id, role, password_hash, failed_login_count, coalesce(locked_until > now(), false) AS locked, state
+         FROM operator WHERE username = $1`,
+      [body.username],
+    );
+    const op = found.rows[0];
+    const passwordOk = await verifyPassword(body.password, op?.password_hash ?? (await DUMMY_HASH));
+    if (!op || op.state !== 'active') throw new ApiError('LOGIN_FAILED');
+    if (op.locked) throw new ApiError('ACCOUNT_LOCKED');
+    if (!passwordOk) {
+      await db.query(
+        `UPDATE operator SET failed_login_count = failed_login_count + 1,
+           locked_until = CASE WHEN failed_login_count + 1 >= $2 THEN now() + ($3 || ' milliseconds')::interval ELSE locked_until END
+         WHERE id = $1`,
+        [op.id, LIMITS.loginFailureCountMax, String(LIMITS.loginLockoutMs)],
+      );
+      throw new ApiError('LOGIN_FAILED');
+    }
+    // An operator signing in on an enrolled tablet binds the session to it (loads need its terminal).
+    const device = await authenticate(db, request.headers.authorization);
+    const token = newSecret();
+    const expiresAt = new Date(services.now().getTime() + LIMITS.operatorSessionTtlMs);
+    await db.transaction(async (tx) => {
+      await tx.query('UPDATE operator SET failed_login_count = 0, locked_until = NULL WHERE id = $1', [op.id]);
+      await tx.query('INSERT INTO operator_session (token_hash, operator_id, device_id, expires_at) VALUES ($1, $2, $3, $4)', [
+        sha256Hex(token),
+        op.id,
+        device?.operatorId === null ? device.deviceId : null,
+        expiresAt.toISOString(),
+      ]);
+      await appendAudit(tx, { deviceId: null, operatorId: op.id, orgUnitId: op.org_unit_id }, { action: 'auth.login', subject: body.username, detail: { deviceId: device?.deviceId ?? null } });
+    });
+    return { token, expiresAt: expiresAt.toISOString(), role: op.role, orgUnitId: String(op.org_unit_id), displayName: op.display_name };
+  });
+  registerEndpoint(app, services, 'logout', async ({ request }) => {
+    const token = request.headers.authorization?.replace(/^Bearer /, '') ?? '';
+    await services.db.query('DELETE FROM operator_session WHERE token_hash = $1', [sha256Hex(token)]);
+    return { signedOut: true as const };
+  });
+}
+
+function registerDevices(app: FastifyInstance, services: Services): void {
+  registerEndpoint(app, services, 'enrol', async ({ body }) => {
+    const secret = newSecret();
+    const enrolled = await services.db.transaction(async (tx) => {
+      const found = await tx.query<{ enrolment_code_hash: string | null; org_unit_id: bigint; terminal_id: string }>(
+        `SELECT enrolment_code_hash, org_unit_id, terminal_id FROM device WHERE id = $1 AND state = 'active' AND enrolment_expires_at > now() FOR UPDATE`,
+        [body.deviceId],
+      );
+      const d = found.rows[0];
+      if (!d?.enrolment_code_hash || !equalHex(d.enrolment_code_hash, sha256Hex(body.enrolmentCode))) return null;
+      // The code works once: it is cleared with the same write that stores the secret.
+      await tx.query('UPDATE device SET secret_hash = $2, enrolment_code_hash = NULL, enrolment_expires_at = NULL WHERE id = $1', [body.deviceId, sha256Hex(secret)]);
+      await appendAudit(tx, { deviceId: body.deviceId, operatorId: null, orgUnitId: d.org_unit_id }, { action: 'device.enrol', subject: body.deviceId, detail: {} });
+      return { terminalId: d.terminal_id };
+    });
+    if (!enrolled) throw new ApiError('ENROLMENT_FAILED');
+    return { deviceId: body.deviceId, secret, terminalId: enrolled.terminalId };
+  });
+  registerEndpoint(app, services, 'issueEnrolment', async ({ principal, body }) => {
+    const code = newSecret(12);
+    const expiresAt = new Date(services.now().getTime() + LIMITS.enrolmentCodeTtlMs);
+    return services.db.transaction(async (tx) => {
+      const found = await tx.query<{ org_unit_id: bigint }>('SELECT org_unit_id FROM device WHERE id = $1 FOR UPDATE', [body.deviceId]);
+      if (!found.rows[0]) throw new ApiError('NOT_FOUND');
+      if (!(await inScope(tx, principal, found.rows[0].org_unit_id))) throw new ApiError('OUT_OF_SCOPE');
+      await tx.query('UPDATE device SET enrolment_code_hash = $2, enrolment_expires_at = $3 WHERE id = $1', [body.deviceId, sha256Hex(code), expiresAt.toISOString()]);
+      await appendAudit(tx, principal, { action: 'device.enrolment_issued', subject: body.deviceId, detail: {} });
+      return { deviceId: body.deviceId, enrolmentCode: code, expiresAt: expiresAt.toISOString() };
+    });
+  });
+  registerEndpoint(app, services, 'createOperator', async ({ principal, body }) => {
+    const passwordHash = await hashPassword(body.password);
+    return services.db.transaction(async (tx) => {
+      const unit = await tx.query<{ id: bigint }>('SELECT id FROM org_unit WHERE id = $1', [body.orgUnitId]);
+      if (!unit.rows[0]) throw new ApiError('NOT_FOUND');
+      if (!(await inScope(tx, principal, unit.rows[0].id))) throw new ApiError('OUT_OF_SCOPE');
+      const inserted = await tx.query<{ id: bigint }>(
+        'INSERT INTO operator (username, display_name, org_unit_id, role, password_hash) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (username) DO NOTHING RETURNING id',
+        [body.username, body.displayName, body.orgUnitId, body.role, passwordHash],
+      );
+      if (!inserted.rows[0]) throw new ApiError('IDEMPOTENCY_CONFLICT', 'that user name is taken');
+      await appendAudit(tx, principal, { action: 'operator.create', subject: body.username, detail: { role: body.role, orgUnitId: body.orgUnitId } });
+      return { operatorId: String(inserted.rows[0].id) };
+    });
+  });
+}
+
+export function registerAuthRoutes(app: FastifyInstance, services: Services): void {
+  registerLogin(app, services);
+  registerDevices(app, services);
+}

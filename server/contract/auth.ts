@@ -1,0 +1,47 @@
+/**
+ * Sign-in of operators, enrolment of devices, and the administrator's calls that set them up.
+ * Devices send `Authorization: Device <deviceId>:<secret>`; operators `Authorization: Bearer <token>`.
+ */
+import { z } from 'zod';
+import { DeviceId, EntityId, Role } from './common.ts';
+
+export const LoginRequest = z.strictObject({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(200),
+});
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+export const LoginResponse = z.object({
+  token: z.string().min(32),
+  expiresAt: z.iso.datetime(),
+  role: Role,
+  orgUnitId: EntityId,
+  displayName: z.string(),
+});
+export type LoginResponse = z.infer<typeof LoginResponse>;
+
+export const LogoutRequest = z.strictObject({});
+export const LogoutResponse = z.object({ signedOut: z.literal(true) });
+
+export const EnrolRequest = z.strictObject({
+  deviceId: DeviceId,
+  enrolmentCode: z.string().min(8).max(64),
+});
+export type EnrolRequest = z.infer<typeof EnrolRequest>;
+
+/** The terminal id is the 6-byte number the card puts in its MACs; the device needs it for every load. */
+export const EnrolResponse = z.object({ deviceId: DeviceId, secret: z.string().min(32), terminalId: z.string().regex(/^[0-9A-F]{12}$/) });
+export type EnrolResponse = z.infer<typeof EnrolResponse>;
+
+export const IssueEnrolmentRequest = z.strictObject({ deviceId: DeviceId });
+export const IssueEnrolmentResponse = z.object({ deviceId: DeviceId, enrolmentCode: z.string(), expiresAt: z.iso.datetime() });
+
+export const CreateOperatorRequest = z.strictObject({
+  username: z.string().regex(/^[a-z0-9._-]{3,32}$/),
+  displayName: z.string().min(1).max(100),
+  orgUnitId: EntityId,
+  role: z.enum(['outlet_operator', 'outlet_supervisor', 'center_operator', 'administrator']),
+  password: z.string().min(10).max(200),
+});
+export type CreateOperatorRequest = z.infer<typeof CreateOperatorRequest>;
+export const CreateOperatorResponse = z.object({ operatorId: EntityId });

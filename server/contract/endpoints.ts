@@ -1,0 +1,43 @@
+/**
+ * Every API endpoint with its method, path and shapes: the server registers its routes from this
+ * table and generates /api/openapi.json from it, and the app can build its client from it.
+ */
+import type { z } from 'zod';
+import { LedgerCheckResponse } from './admin.ts';
+import { CreateOperatorRequest, CreateOperatorResponse, EnrolRequest, EnrolResponse, IssueEnrolmentRequest, IssueEnrolmentResponse, LoginRequest, LoginResponse, LogoutRequest, LogoutResponse } from './auth.ts';
+import { CardParams, CardSummary } from './cards.ts';
+import { LoadCompleteRequest, LoadCompleteResponse, LoadInitialiseRequest, LoadInitialiseResponse, LoadRecoverRequest, LoadRecoverResponse, UnloadInitialiseRequest } from './loads.ts';
+import { PullRequest, PullResponse, PushRequest, PushResponse } from './sync.ts';
+import { ServerInfo } from './info.ts';
+
+export type Endpoint = {
+  method: 'GET' | 'POST';
+  path: string;
+  summary: string;
+  /** Public endpoints need no credentials; every other one is checked against the role policy. */
+  public?: boolean;
+  body?: z.ZodType;
+  params?: z.ZodType;
+  response: z.ZodType;
+};
+
+const e = <T extends Record<string, Endpoint>>(table: T): T => table;
+
+export const ENDPOINTS = e({
+  info: { method: 'GET', path: '/api/v1/info', summary: 'What the app needs before enrolment (demo mode, contract version)', public: true, response: ServerInfo },
+  login: { method: 'POST', path: '/api/v1/auth/login', summary: 'Operator sign-in', public: true, body: LoginRequest, response: LoginResponse },
+  logout: { method: 'POST', path: '/api/v1/auth/logout', summary: 'Operator sign-out', body: LogoutRequest, response: LogoutResponse },
+  enrol: { method: 'POST', path: '/api/v1/devices/enrol', summary: 'Device enrolment: code → per-device secret', public: true, body: EnrolRequest, response: EnrolResponse },
+  issueEnrolment: { method: 'POST', path: '/api/v1/admin/devices/enrolment', summary: 'Issue an enrolment code for a device', body: IssueEnrolmentRequest, response: IssueEnrolmentResponse },
+  createOperator: { method: 'POST', path: '/api/v1/admin/operators', summary: 'Create an operator', body: CreateOperatorRequest, response: CreateOperatorResponse },
+  ledgerCheck: { method: 'GET', path: '/api/v1/admin/ledger/check', summary: 'Check the ledger invariants and the audit chains', response: LedgerCheckResponse },
+  loadInitialise: { method: 'POST', path: '/api/v1/loads/initialise', summary: 'Load 圈存: verify MAC1, reserve, answer MAC2', body: LoadInitialiseRequest, response: LoadInitialiseResponse },
+  loadComplete: { method: 'POST', path: '/api/v1/loads/complete', summary: 'Load 圈存: verify the TAC and post', body: LoadCompleteRequest, response: LoadCompleteResponse },
+  loadRecover: { method: 'POST', path: '/api/v1/loads/recover', summary: "Settle a card's pending load or unload from its counter", body: LoadRecoverRequest, response: LoadRecoverResponse },
+  unloadInitialise: { method: 'POST', path: '/api/v1/unloads/initialise', summary: 'Unload 圈提: verify MAC1, reserve, answer MAC2', body: UnloadInitialiseRequest, response: LoadInitialiseResponse },
+  unloadComplete: { method: 'POST', path: '/api/v1/unloads/complete', summary: 'Unload 圈提: verify MAC3 and post', body: LoadCompleteRequest, response: LoadCompleteResponse },
+  syncPush: { method: 'POST', path: '/api/v1/sync/push', summary: 'Push a batch of numbered operations, exactly once', body: PushRequest, response: PushResponse },
+  syncPull: { method: 'POST', path: '/api/v1/sync/pull', summary: 'What a device needs to work offline', body: PullRequest, response: PullResponse },
+  cardInquiry: { method: 'GET', path: '/api/v1/cards/:cardNo', summary: 'Card state and account balances', params: CardParams, response: CardSummary },
+});
+export type EndpointName = keyof typeof ENDPOINTS;

@@ -1,0 +1,88 @@
+/**
+ * The load (圈存) and unload (圈提) protocol (DESIGN.md decision 5, LEDGER.md): initialise with the
+ * card's INITIALIZE answer → MAC2; complete with the card's TAC (or unload MAC3) → posted;
+ * recover from the card's counter and GET TRANSACTION PROVE after an interruption.
+ */
+import { z } from 'zod';
+import { AmountFen, BalanceFen, Byte, CardNo, Counter16, Hex4, OperationId, TerminalId } from './common.ts';
+
+/** The card's INITIALIZE FOR LOAD / UNLOAD answer: bal(4) onlineTTC(2) keyVer(1) algId(1) rand(4) MAC1(4). */
+export const InitializeAnswer = z.strictObject({
+  balanceFen: BalanceFen,
+  onlineTtc: Counter16,
+  keyVersion: Byte,
+  algId: Byte,
+  random: Hex4,
+  mac1: Hex4,
+});
+export type InitializeAnswer = z.infer<typeof InitializeAnswer>;
+
+export const LoadInitialiseRequest = z.strictObject({
+  operationId: OperationId,
+  cardNo: CardNo,
+  amountFen: AmountFen,
+  /** QUOTA for a single-user card, RESERVE for a card of a multi-user customer. */
+  sourceAccount: z.enum(['QUOTA', 'RESERVE']),
+  terminalId: TerminalId,
+  /** ED (电子存折, the fuel purse, default) or EP. */
+  purse: z.enum(['ED', 'EP']).optional(),
+  card: InitializeAnswer,
+});
+export type LoadInitialiseRequest = z.infer<typeof LoadInitialiseRequest>;
+
+export const UnloadInitialiseRequest = z.strictObject({
+  operationId: OperationId,
+  cardNo: CardNo,
+  amountFen: AmountFen,
+  destinationAccount: z.enum(['QUOTA', 'RESERVE']),
+  terminalId: TerminalId,
+  card: InitializeAnswer,
+});
+export type UnloadInitialiseRequest = z.infer<typeof UnloadInitialiseRequest>;
+
+export const LoadView = z.object({
+  loadId: z.uuid(),
+  kind: z.enum(['load', 'unload']),
+  cardNo: CardNo,
+  onlineTtc: Counter16,
+  amountFen: AmountFen,
+  balanceFenAfter: BalanceFen,
+  state: z.enum(['pending', 'posted', 'voided']),
+  settledBy: z.enum(['tac', 'prove', 'counter_advanced', 'counter_unchanged']).nullable(),
+});
+export type LoadView = z.infer<typeof LoadView>;
+
+export const LoadInitialiseResponse = z.object({
+  load: LoadView,
+  /** For CREDIT FOR LOAD / DEBIT FOR UNLOAD: MAC2 and the date (YYYYMMDD) and time (HHMMSS) it covers. */
+  mac2: Hex4,
+  date: z.string().regex(/^[0-9]{8}$/),
+  time: z.string().regex(/^[0-9]{6}$/),
+  /** An older pending load of this card that this initialise settled first, from the card's counter. */
+  settledPrevious: LoadView.nullable(),
+});
+export type LoadInitialiseResponse = z.infer<typeof LoadInitialiseResponse>;
+
+export const LoadCompleteRequest = z.strictObject({
+  loadId: z.uuid(),
+  /** CREDIT FOR LOAD's TAC, or DEBIT FOR UNLOAD's MAC3. */
+  tac: Hex4,
+});
+export type LoadCompleteRequest = z.infer<typeof LoadCompleteRequest>;
+
+export const LoadCompleteResponse = z.object({ load: LoadView });
+export type LoadCompleteResponse = z.infer<typeof LoadCompleteResponse>;
+
+/**
+ * After an interruption: a fresh INITIALIZE FOR LOAD (its MAC1 authenticates the card's counter)
+ * and, when the counter moved on, the GET TRANSACTION PROVE answer for the pending transaction.
+ */
+export const LoadRecoverRequest = z.strictObject({
+  cardNo: CardNo,
+  probe: z.strictObject({ amountFen: z.number().int().min(0).max(4_294_967_295), terminalId: TerminalId, purse: z.enum(['ED', 'EP']).optional(), answer: InitializeAnswer }),
+  prove: z.strictObject({ tac: Hex4, mac: Hex4.optional() }).optional(),
+});
+export type LoadRecoverRequest = z.infer<typeof LoadRecoverRequest>;
+
+export const LoadRecoverResponse = z.object({ settled: LoadView.nullable() });
+export type LoadRecoverResponse = z.infer<typeof LoadRecoverResponse>;

@@ -1,0 +1,71 @@
+/**
+ * The exactly-once sync API (DESIGN.md decision 4). A device pushes numbered operations; each gets
+ * one result; a replay gets the first result back; a gap in `seq` stops the batch; a business
+ * refusal is a result, not a blocked queue. Pull gives what a device needs to work offline.
+ */
+import { z } from 'zod';
+import { AmountFen, CardNo, DeviceId, EntityId, OperationId } from './common.ts';
+import { CardSummary } from './cards.ts';
+import { LoadCompleteRequest, LoadRecoverRequest, LoadView } from './loads.ts';
+
+export const CashReceiptPayload = z.strictObject({ customerId: EntityId, amountFen: AmountFen });
+export const PreallocationPayload = z.strictObject({
+  customerId: EntityId,
+  allocations: z.array(z.strictObject({ cardNo: CardNo, amountFen: AmountFen })).min(1).max(64),
+});
+export const InquiryPayload = z.strictObject({ cardNo: CardNo });
+
+export const OPERATION_PAYLOADS = {
+  'receipt.cash': CashReceiptPayload,
+  preallocation: PreallocationPayload,
+  'load.complete': LoadCompleteRequest,
+  'load.recover': LoadRecoverRequest,
+  inquiry: InquiryPayload,
+} as const;
+export const OperationType = z.enum(['receipt.cash', 'preallocation', 'load.complete', 'load.recover', 'inquiry']);
+export type OperationType = z.infer<typeof OperationType>;
+
+export const PushOperation = z.strictObject({
+  id: OperationId,
+  deviceId: DeviceId,
+  seq: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  type: OperationType,
+  /** Checked against OPERATION_PAYLOADS[type]; a bad payload is a rejected result, not a failed push. */
+  payload: z.unknown(),
+});
+export type PushOperation = z.infer<typeof PushOperation>;
+
+export const PushRequest = z.strictObject({ operations: z.array(PushOperation).min(1).max(100) });
+export type PushRequest = z.infer<typeof PushRequest>;
+
+export const PushResult = z.object({
+  id: OperationId,
+  seq: z.number().int(),
+  /** not_applied: the batch stopped before this operation (send it again later). */
+  status: z.enum(['applied', 'rejected', 'not_applied']),
+  /** True when this is the stored first result of an operation applied before. */
+  replayed: z.boolean(),
+  result: z.unknown().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type PushResult = z.infer<typeof PushResult>;
+
+export const PushResponse = z.object({
+  lastSeq: z.number().int().min(0),
+  results: z.array(PushResult),
+  stopped: z.object({ seq: z.number().int(), reason: z.enum(['SEQ_GAP', 'SEQ_CONFLICT']), expectedSeq: z.number().int() }).nullable(),
+});
+export type PushResponse = z.infer<typeof PushResponse>;
+
+export const PullRequest = z.strictObject({ cardNos: z.array(CardNo).max(50) });
+export type PullRequest = z.infer<typeof PullRequest>;
+
+export const PullResponse = z.object({
+  serverTime: z.iso.datetime(),
+  deviceId: DeviceId,
+  lastSeq: z.number().int().min(0),
+  cards: z.array(CardSummary),
+  pendingLoads: z.array(LoadView),
+  lists: z.object({ blacklistVersion: z.string(), greylistVersion: z.string() }),
+});
+export type PullResponse = z.infer<typeof PullResponse>;

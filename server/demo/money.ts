@@ -1,0 +1,102 @@
+/**
+ * The demo's people, keys, cards and money: operators of every role, device secrets, the issuer
+ * master keys (sealed under the key-encryption key), the cards of ccid/sim/demo-cards.ts with the
+ * same card numbers, and accounts whose purse mirrors equal what those simulated chips hold.
+ *
+ * DEMO/TEST ONLY: the master keys are the reference's public test keys (§4.3: MLK = 11..11 ...),
+ * the passwords and device secrets are printed here. Never seed them into a real installation.
+ */
+import type { Sql } from '../db/index.ts';
+import { hashPassword, sha256Hex } from '../auth/secrets.ts';
+import { storeMasterKey } from '../keys/software.ts';
+import { ensureAccount } from '../ledger/accounts.ts';
+import { createTransfers } from '../ledger/transfers.ts';
+
+type Units = { provinceId: bigint; centerId: bigint; outletId: bigint; stationId: bigint; otherCityOutletId: bigint };
+
+export const DEMO_OPERATOR_PASSWORD = 'demo-password-123';
+export const DEMO_DEVICE_SECRETS = {
+  'demo-kiosk-1': 'DEMO-kiosk-1-secret-not-for-production',
+  'demo-tablet-1': 'DEMO-tablet-1-secret-not-for-production',
+} as const;
+
+/** Reference §4.3 test master keys, key version 1 (the version digit of the demo card numbers). */
+const DEMO_MASTER_KEYS: Record<string, number> = { MLK: 0x11, MPK: 0x22, MTK: 0x33, MULK: 0x44, MUGK: 0x55, MPUK: 0x66, MRPK: 0x77 };
+export const DEMO_KEY_VERSION = 1;
+
+/** A card number as ccid/sim/fuel-card-files.ts buildAsn makes it: 0100 type(2) keyVer(1) province(2) 00 serial(9). */
+export function demoCardNo(serial: number, cardType = '01'): string {
+  return `0100${cardType}${DEMO_KEY_VERSION}3200${String(serial).padStart(9, '0')}`;
+}
+
+const OPERATORS = [
+  { username: 'demo.operator', name: '演示营业员', role: 'outlet_operator', unit: 'outletId' },
+  { username: 'demo.supervisor', name: '演示网点主管', role: 'outlet_supervisor', unit: 'outletId' },
+  { username: 'demo.center', name: '演示中心操作员', role: 'center_operator', unit: 'centerId' },
+  { username: 'demo.admin', name: '演示管理员', role: 'administrator', unit: 'provinceId' },
+  { username: 'demo.other', name: '演示外市营业员', role: 'outlet_operator', unit: 'otherCityOutletId' },
+] as const;
+
+export async function prepareDemoSecrets(): Promise<{ passwordHash: string }> {
+  return { passwordHash: await hashPassword(DEMO_OPERATOR_PASSWORD) };
+}
+
+type DemoCardSpec = { serial: number; holder: string; role: 'single' | 'main' | 'sub'; named: boolean; purseFen: number; loads: number; expiresOn?: string; grey?: boolean; reserveFen?: number };
+
+/** Serials 1–6 are the simulated demo cards (the employee card, 7, holds no money and is not here). */
+const DEMO_CARDS: readonly DemoCardSpec[] = [
+  { serial: 1, holder: '演示客户张伟', role: 'single', named: true, purseFen: 80_000, loads: 2 },
+  { serial: 8, holder: '演示物流有限公司', role: 'main', named: true, purseFen: 0, loads: 0, reserveFen: 0 },
+  { serial: 2, holder: '演示物流有限公司', role: 'sub', named: true, purseFen: 200_000, loads: 1, reserveFen: 300_000 },
+  { serial: 3, holder: '演示不记名卡持有人', role: 'single', named: false, purseFen: 10_000, loads: 1 },
+  { serial: 4, holder: '演示客户王芳', role: 'single', named: true, purseFen: 40_000, loads: 1, grey: true },
+  { serial: 5, holder: '演示客户刘洋', role: 'single', named: true, purseFen: 20_000, loads: 1 },
+  { serial: 6, holder: '演示客户陈静', role: 'single', named: true, purseFen: 5_000, loads: 1, expiresOn: '2020-12-31' },
+  { serial: 9, holder: '演示外市客户', role: 'single', named: true, purseFen: 0, loads: 0 },
+];
+
+const QUOTA_OPENING_FEN: Record<string, number> = { 演示客户张伟: 100_000, 演示物流有限公司: 500_000, 演示外市客户: 50_000, 演示不记名卡持有人: 20_000 };
+
+async function customerId(tx: Sql, name: string, units: Units): Promise<bigint> {
+  const found = await tx.query<{ id: bigint }>('SELECT id FROM customer WHERE name = $1', [name]);
+  if (found.rows[0]) return found.rows[0].id;
+  const unit = name === '演示外市客户' ? units.otherCityOutletId : units.outletId;
+  const inserted = await tx.query<{ id: bigint }>("INSERT INTO customer (kind, name, org_unit_id) VALUES ('personal', $1, $2) RETURNING id", [name, unit]);
+  return inserted.rows[0]!.id;
+}
+
+async function seedCards(tx: Sql, units: Units, bank: bigint): Promise<void> {
+  for (const c of DEMO_CARDS) {
+    const customer = await customerId(tx, c.holder, units);
+    const cardNo = demoCardNo(c.serial);
+    await tx.query(
+      `INSERT INTO card (card_no, customer_id, card_type, role, main_card_no, named, state, key_version, expires_on, issued_at, online_ttc_seen, grey)
+       VALUES ($1, $2, 'user', $3, $4, $5, 'active', $6, $7, now(), $8, $9)`,
+      [cardNo, customer, c.role, c.role === 'sub' ? demoCardNo(8) : null, c.named, DEMO_KEY_VERSION, c.expiresOn ?? '2034-12-31', c.loads, c.grey ?? false],
+    );
+    const purse = await ensureAccount(tx, 'PURSE', { kind: 'card', cardNo, customerId: customer });
+    if (c.purseFen > 0) await createTransfers(tx, [{ debitAccountId: bank, creditAccountId: purse, amountFen: BigInt(c.purseFen), code: 'OPENING' }]);
+    if (c.reserveFen !== undefined) {
+      const reserve = await ensureAccount(tx, 'RESERVE', { kind: 'card', cardNo, customerId: customer });
+      if (c.reserveFen > 0) await createTransfers(tx, [{ debitAccountId: bank, creditAccountId: reserve, amountFen: BigInt(c.reserveFen), code: 'OPENING' }]);
+    }
+  }
+  for (const [holder, amount] of Object.entries(QUOTA_OPENING_FEN)) {
+    const quota = await ensureAccount(tx, 'QUOTA', { kind: 'customer', customerId: await customerId(tx, holder, units) });
+    await createTransfers(tx, [{ debitAccountId: bank, creditAccountId: quota, amountFen: BigInt(amount), code: 'OPENING' }]);
+  }
+}
+
+export async function seedDemoMoney(tx: Sql, units: Units, options: { kekHex: string; prepared: { passwordHash: string } }): Promise<void> {
+  for (const [kind, byte] of Object.entries(DEMO_MASTER_KEYS)) await storeMasterKey(tx, options.kekHex, kind, DEMO_KEY_VERSION, new Uint8Array(16).fill(byte));
+  for (const op of OPERATORS) {
+    await tx.query('INSERT INTO operator (username, display_name, org_unit_id, role, password_hash) VALUES ($1, $2, $3, $4, $5)', [
+      op.username, op.name, units[op.unit], op.role, options.prepared.passwordHash,
+    ]);
+  }
+  for (const [deviceId, secret] of Object.entries(DEMO_DEVICE_SECRETS)) {
+    await tx.query('UPDATE device SET secret_hash = $2 WHERE id = $1', [deviceId, sha256Hex(secret)]);
+  }
+  const bank = await ensureAccount(tx, 'BANK', { kind: 'org', orgUnitId: units.provinceId });
+  await seedCards(tx, units, bank);
+}

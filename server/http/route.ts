@@ -1,0 +1,61 @@
+/**
+ * Registers an endpoint of the contract table with its checks in a fixed order: authenticate,
+ * authorise by role (server/auth/policy.ts), then validate params and body with the contract's zod
+ * schema. A handler therefore never runs for an unknown caller, a forbidden role or a malformed
+ * request, and it receives typed input.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { ENDPOINTS, type EndpointName } from '../contract/index.ts';
+import { authenticate, type Principal } from '../auth/principal.ts';
+import { ROLE_POLICY } from '../auth/policy.ts';
+import { ApiError } from '../errors.ts';
+import type { Services } from './services.ts';
+
+type Ep<N extends EndpointName> = (typeof ENDPOINTS)[N];
+type BodyOf<N extends EndpointName> = Ep<N> extends { body: infer B extends z.ZodType } ? z.output<B> : undefined;
+type ParamsOf<N extends EndpointName> = Ep<N> extends { params: infer P extends z.ZodType } ? z.output<P> : undefined;
+type PrincipalOf<N extends EndpointName> = Ep<N> extends { public: true } ? null : Principal;
+
+export type RouteContext<N extends EndpointName> = {
+  principal: PrincipalOf<N>;
+  body: BodyOf<N>;
+  params: ParamsOf<N>;
+  request: FastifyRequest;
+  services: Services;
+};
+
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'body';
+    throw new ApiError('INVALID_REQUEST', `${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+export function registerEndpoint<N extends EndpointName>(
+  app: FastifyInstance,
+  services: Services,
+  name: N,
+  handler: (ctx: RouteContext<N>) => Promise<z.input<Ep<N>['response']>>,
+): void {
+  const endpoint = ENDPOINTS[name] as Ep<N> & { public?: boolean; body?: z.ZodType; params?: z.ZodType };
+  app.route({
+    method: endpoint.method,
+    url: endpoint.path,
+    handler: async (request) => {
+      let principal: Principal | null = null;
+      if (endpoint.public !== true) {
+        principal = await authenticate(services.db, request.headers.authorization);
+        if (principal === null) throw new ApiError('UNAUTHENTICATED');
+        const allowed = ROLE_POLICY[name as keyof typeof ROLE_POLICY];
+        if (!allowed.includes(principal.role)) throw new ApiError('FORBIDDEN');
+      }
+      const body = endpoint.body ? parseWith(endpoint.body, request.body) : undefined;
+      const params = endpoint.params ? parseWith(endpoint.params, request.params) : undefined;
+      return handler({ principal, body, params, request, services } as RouteContext<N>);
+    },
+  });
+}

@@ -1,0 +1,13 @@
+/** What route handlers work with: the database, the key store, the clock and the business settings. */
+import type { Database } from '../db/index.ts';
+import type { KeyStore } from '../keys/keystore.ts';
+
+export type Services = {
+  db: Database;
+  /** Absent when no key-encryption key is configured: loads are then refused with KEY_STORE_UNAVAILABLE. */
+  keyStore: KeyStore | undefined;
+  /** The server's clock is the authority (DESIGN.md decision 10); tests pass a fixed one. */
+  now: () => Date;
+  purseMaxNamedFen: number;
+  purseMaxAnonymousFen: number;
+};

@@ -1,0 +1,139 @@
+/**
+ * The software key store: issuer master keys live in `issuer_key`, encrypted with AES-256-GCM
+ * under the key-encryption key (KEK) from configuration, and are decrypted into memory on first
+ * use. Card keys are derived per card and kept in a bounded LRU, as a hardware module would keep
+ * nothing but compute the same answers. No key ever leaves this module: not in a return value, a
+ * log line or an error message.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { equalBytes, fromHex } from '../../ccid/bytes.ts';
+import { DEFAULT_SCHEMES, asnFactor, diversify, loadMac1, loadMac2, loadSessionKey, loadTac, unloadMac1, unloadMac2, unloadMac3, unloadSessionKey } from '../../ccid/crypto/index.ts';
+import type { Sql } from '../db/index.ts';
+import { LIMITS } from '../limits.ts';
+import { KeyStoreError, type KeyStore, type Mac1Input, type Mac2Input, type OnlineSession, type TacInput } from './keystore.ts';
+
+/** The master keys the server needs for online transactions: load, unload and TAC. */
+export const MASTER_KEY_KINDS = ['MLK', 'MULK', 'MTK'] as const;
+export type MasterKeyKind = (typeof MASTER_KEY_KINDS)[number];
+
+export type EncryptedKey = { iv: string; ciphertext: string; tag: string };
+
+function kekBytes(kekHex: string): Buffer {
+  if (!/^[0-9a-f]{64}$/i.test(kekHex)) throw new KeyStoreError('KEY_STORE_CORRUPT', 'the key-encryption key must be 32 bytes');
+  return Buffer.from(kekHex, 'hex');
+}
+
+/** The additional data binds a ciphertext to its row, so rows cannot be swapped. */
+const aad = (kind: string, keyVersion: number): Buffer => Buffer.from(`fuelcard issuer key ${kind} v${keyVersion}`);
+
+export function encryptMasterKey(kekHex: string, kind: string, keyVersion: number, key16: Uint8Array): EncryptedKey {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', kekBytes(kekHex), iv).setAAD(aad(kind, keyVersion));
+  const ciphertext = Buffer.concat([cipher.update(key16), cipher.final()]);
+  return { iv: iv.toString('hex'), ciphertext: ciphertext.toString('hex'), tag: cipher.getAuthTag().toString('hex') };
+}
+
+export function decryptMasterKey(kekHex: string, kind: string, keyVersion: number, sealed: EncryptedKey): Uint8Array {
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', kekBytes(kekHex), Buffer.from(sealed.iv, 'hex')).setAAD(aad(kind, keyVersion));
+    decipher.setAuthTag(Buffer.from(sealed.tag, 'hex'));
+    return new Uint8Array(Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'hex')), decipher.final()]));
+  } catch {
+    // Deliberately no detail: a wrong KEK and a tampered row look the same to an attacker.
+    throw new KeyStoreError('KEY_STORE_CORRUPT', `issuer key ${kind} v${keyVersion} does not decrypt with the configured key-encryption key`);
+  }
+}
+
+/** Stores (or replaces) one master key, encrypted. */
+export async function storeMasterKey(sql: Sql, kekHex: string, kind: MasterKeyKind | string, keyVersion: number, key16: Uint8Array): Promise<void> {
+  const sealed = encryptMasterKey(kekHex, kind, keyVersion, key16);
+  await sql.query(
+    `INSERT INTO issuer_key (kind, key_version, iv, ciphertext, tag) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (kind, key_version) DO UPDATE SET iv = EXCLUDED.iv, ciphertext = EXCLUDED.ciphertext, tag = EXCLUDED.tag`,
+    [kind, keyVersion, sealed.iv, sealed.ciphertext, sealed.tag],
+  );
+}
+
+type MasterSet = Map<MasterKeyKind, Uint8Array>;
+
+export class SoftwareKeyStore implements KeyStore {
+  readonly kind = 'software';
+  private readonly masters = new Map<number, Promise<MasterSet | null>>();
+  private readonly cardKeys = new Map<string, Uint8Array>();
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly kekHex: string,
+  ) {
+    kekBytes(kekHex);
+  }
+
+  async hasKeyVersion(keyVersion: number): Promise<boolean> {
+    return (await this.masterSet(keyVersion)) !== null;
+  }
+
+  async verifyMac1(f: Mac1Input): Promise<boolean> {
+    const sessionKey = await this.sessionKey(f);
+    const fields = { sessionKey, balanceFen: f.balanceFen, amountFen: f.amountFen, terminalId: f.terminalId };
+    const expected = f.kind === 'load' ? loadMac1({ ...fields, transType: f.transType }) : unloadMac1(fields);
+    return equalBytes(expected, f.mac1);
+  }
+
+  async mac2(f: Mac2Input): Promise<Uint8Array> {
+    const sessionKey = await this.sessionKey(f);
+    const fields = { sessionKey, amountFen: f.amountFen, terminalId: f.terminalId, date: f.date, time: f.time };
+    return f.kind === 'load' ? loadMac2({ ...fields, transType: f.transType }) : unloadMac2(fields);
+  }
+
+  async verifyTac(f: TacInput): Promise<boolean> {
+    const dtk = await this.cardKey('MTK', f.cardNo, f.keyVersion);
+    const fields = { dtk, balanceFenAfter: f.balanceFenAfter, onlineTtc: f.onlineTtc, amountFen: f.amountFen, terminalId: f.terminalId, date: f.date, time: f.time };
+    if (f.kind === 'load') return equalBytes(loadTac({ ...fields, transType: f.transType, layout: DEFAULT_SCHEMES.loadTacLayout }), f.tac);
+    const sessionKey = await this.sessionKey(f);
+    return equalBytes(unloadMac3({ ...fields, sessionKey, scheme: DEFAULT_SCHEMES.mac3 }), f.tac);
+  }
+
+  private async sessionKey(s: OnlineSession): Promise<Uint8Array> {
+    if (s.kind === 'load') return loadSessionKey(await this.cardKey('MLK', s.cardNo, s.keyVersion), s.random, s.onlineTtc);
+    return unloadSessionKey(await this.cardKey('MULK', s.cardNo, s.keyVersion), s.random, s.onlineTtc);
+  }
+
+  /** The card key diversified from master `kind` by the card number's right 8 bytes. */
+  private async cardKey(kind: MasterKeyKind, cardNo: string, keyVersion: number): Promise<Uint8Array> {
+    const cacheKey = `${kind}:${keyVersion}:${cardNo}`;
+    const cached = this.cardKeys.get(cacheKey);
+    if (cached) {
+      // Refresh the entry's place in the LRU.
+      this.cardKeys.delete(cacheKey);
+      this.cardKeys.set(cacheKey, cached);
+      return cached;
+    }
+    const set = await this.masterSet(keyVersion);
+    const master = set?.get(kind);
+    if (!master) throw new KeyStoreError('KEY_VERSION_UNKNOWN', `no issuer key ${kind} of version ${keyVersion}`);
+    const key = diversify(master, asnFactor(fromHex(cardNo)));
+    this.cardKeys.set(cacheKey, key);
+    if (this.cardKeys.size > LIMITS.cardKeyCacheSizeMax) this.cardKeys.delete(this.cardKeys.keys().next().value!);
+    return key;
+  }
+
+  private masterSet(keyVersion: number): Promise<MasterSet | null> {
+    let set = this.masters.get(keyVersion);
+    if (!set) {
+      set = this.loadMasters(keyVersion);
+      this.masters.set(keyVersion, set);
+      // A failed or empty load is retried next time (keys may be added while the server runs).
+      set.then((s) => s === null && this.masters.delete(keyVersion), () => this.masters.delete(keyVersion));
+    }
+    return set;
+  }
+
+  private async loadMasters(keyVersion: number): Promise<MasterSet | null> {
+    const rows = await this.sql.query<{ kind: MasterKeyKind } & EncryptedKey>(
+      'SELECT kind, iv, ciphertext, tag FROM issuer_key WHERE key_version = $1 AND kind = ANY($2::text[])',
+      [keyVersion, [...MASTER_KEY_KINDS]],
+    );
+    if (rows.rows.length < MASTER_KEY_KINDS.length) return null;
+    return new Map(rows.rows.map((r) => [r.kind, decryptMasterKey(this.kekHex, r.kind, keyVersion, r)]));
+  }
+}

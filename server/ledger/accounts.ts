@@ -1,0 +1,85 @@
+/**
+ * Accounts of the ledger (LEDGER.md): a code, an owner, a normal side and TigerBeetle's four
+ * figures. Customer money is credit-normal (a liability of the issuer); cash and cheques are
+ * debit-normal. Only BANK, the outside world, may go below zero. "Find or open" is one statement,
+ * so two requests that open the same account at once both get the one row.
+ */
+import type { Sql } from '../db/index.ts';
+
+export const ACCOUNT_CODES = {
+  QUOTA: { normal: 'credit', mayGoNegative: false, owner: 'customer' },
+  RESERVE: { normal: 'credit', mayGoNegative: false, owner: 'card' },
+  PURSE: { normal: 'credit', mayGoNegative: false, owner: 'card' },
+  CASH: { normal: 'debit', mayGoNegative: false, owner: 'operator' },
+  CHEQUE: { normal: 'debit', mayGoNegative: false, owner: 'org' },
+  BANK: { normal: 'debit', mayGoNegative: true, owner: 'org' },
+  FEE_INCOME: { normal: 'credit', mayGoNegative: false, owner: 'org' },
+  SALES: { normal: 'credit', mayGoNegative: false, owner: 'org' },
+  REFUND_PAYABLE: { normal: 'credit', mayGoNegative: false, owner: 'org' },
+} as const;
+export type AccountCode = keyof typeof ACCOUNT_CODES;
+
+export type AccountOwner =
+  | { kind: 'customer'; customerId: bigint }
+  | { kind: 'card'; cardNo: string; customerId: bigint | null }
+  | { kind: 'operator'; operatorId: bigint }
+  | { kind: 'org'; orgUnitId: bigint };
+
+export type AccountRow = {
+  id: bigint;
+  code: AccountCode;
+  normal: 'credit' | 'debit';
+  may_go_negative: boolean;
+  debits_posted: bigint;
+  credits_posted: bigint;
+  debits_pending: bigint;
+  credits_pending: bigint;
+};
+
+export const ACCOUNT_COLUMNS = 'id, code, normal, may_go_negative, debits_posted, credits_posted, debits_pending, credits_pending';
+
+function ownerKey(owner: AccountOwner): string {
+  switch (owner.kind) {
+    case 'customer':
+      return `customer:${owner.customerId}`;
+    case 'card':
+      return `card:${owner.cardNo}`;
+    case 'operator':
+      return `operator:${owner.operatorId}`;
+    case 'org':
+      return `org:${owner.orgUnitId}`;
+  }
+}
+
+/** The account of `code` for `owner`, opened on first use. Returns its id. */
+export async function ensureAccount(tx: Sql, code: AccountCode, owner: AccountOwner): Promise<bigint> {
+  const spec = ACCOUNT_CODES[code];
+  if (spec.owner !== owner.kind) throw new Error(`assertion: a ${code} account is owned by a ${spec.owner}, not a ${owner.kind}`);
+  const key = ownerKey(owner);
+  const found = await tx.query<{ id: bigint }>('SELECT id FROM account WHERE code = $1 AND owner_key = $2', [code, key]);
+  if (found.rows[0]) return found.rows[0].id;
+  const customerId = owner.kind === 'customer' ? owner.customerId : owner.kind === 'card' ? owner.customerId : null;
+  const inserted = await tx.query<{ id: bigint }>(
+    `INSERT INTO account (code, owner_key, customer_id, card_no, org_unit_id, normal, may_go_negative)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (code, owner_key) DO NOTHING RETURNING id`,
+    [code, key, customerId, owner.kind === 'card' ? owner.cardNo : null, owner.kind === 'org' ? owner.orgUnitId : null, spec.normal, spec.mayGoNegative],
+  );
+  if (inserted.rows[0]) return inserted.rows[0].id;
+  const again = await tx.query<{ id: bigint }>('SELECT id FROM account WHERE code = $1 AND owner_key = $2', [code, key]);
+  return again.rows[0]!.id;
+}
+
+/** What the owner may still spend: credits − debits − pending debits (credit-normal), mirrored for debit-normal. */
+export function availableFen(a: AccountRow): bigint {
+  return a.normal === 'credit' ? a.credits_posted - a.debits_posted - a.debits_pending : a.debits_posted - a.credits_posted - a.credits_pending;
+}
+
+/** The posted balance on the account's normal side. */
+export function balanceFen(a: AccountRow): bigint {
+  return a.normal === 'credit' ? a.credits_posted - a.debits_posted : a.debits_posted - a.credits_posted;
+}
+
+/** Money reserved on its way in (+) or out (−) of the account, on its normal side. */
+export function pendingFen(a: AccountRow): bigint {
+  return a.normal === 'credit' ? a.credits_pending - a.debits_pending : a.debits_pending - a.credits_pending;
+}

@@ -1,0 +1,172 @@
+/**
+ * Transfers (TigerBeetle's model, DESIGN.md decision 3): a positive amount from a debit account to
+ * a different credit account, pending → posted | voided. A batch is linked: every transfer of it
+ * commits or none does. Every account a batch touches is locked in ascending id order, so two
+ * batches over the same accounts queue instead of deadlocking; balances are then checked and
+ * written in the same transaction. Pending amounts count against the balance (pessimistic), so
+ * posting can never break a limit.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Sql } from '../db/index.ts';
+import { LIMITS } from '../limits.ts';
+import { ACCOUNT_COLUMNS, type AccountRow } from './accounts.ts';
+import { assertLedger, LedgerError } from './errors.ts';
+
+/** Why money moved (LEDGER.md "Postings"). */
+export const TRANSFER_CODES = [
+  'CASH_RECEIPT',
+  'CHEQUE_RECEIPT',
+  'PREALLOCATION',
+  'LOAD',
+  'UNLOAD',
+  'PURCHASE',
+  'CARD_FEE',
+  'REFUND',
+  'OPENING',
+] as const;
+export type TransferCode = (typeof TRANSFER_CODES)[number];
+
+export type TransferInput = {
+  id?: string;
+  debitAccountId: bigint;
+  creditAccountId: bigint;
+  amountFen: bigint;
+  code: TransferCode;
+  pending?: boolean;
+};
+
+type Figures = Pick<AccountRow, 'debits_posted' | 'credits_posted' | 'debits_pending' | 'credits_pending'>;
+
+async function lockAccounts(tx: Sql, ids: readonly bigint[]): Promise<Map<bigint, AccountRow>> {
+  const sorted = [...new Set(ids)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const result = await tx.query<AccountRow>(
+    `SELECT ${ACCOUNT_COLUMNS} FROM account WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
+    [sorted.map(String)],
+  );
+  const byId = new Map(result.rows.map((row) => [row.id, row]));
+  for (const id of sorted) if (!byId.has(id)) throw new LedgerError('ACCOUNT_NOT_FOUND', `account ${id} does not exist`);
+  return byId;
+}
+
+/** The limit of TigerBeetle's debits_must_not_exceed_credits (credit-normal) and its mirror. */
+function checkLimit(a: AccountRow): void {
+  if (a.may_go_negative) return;
+  if (a.normal === 'credit' && a.debits_posted + a.debits_pending > a.credits_posted) {
+    throw new LedgerError('EXCEEDS_CREDITS', `account ${a.id} (${a.code}) has not enough money`);
+  }
+  if (a.normal === 'debit' && a.credits_posted + a.credits_pending > a.debits_posted) {
+    throw new LedgerError('EXCEEDS_DEBITS', `account ${a.id} (${a.code}) would go below zero`);
+  }
+}
+
+function sumNet(rows: Iterable<Figures>): { posted: bigint; pending: bigint } {
+  let posted = 0n;
+  let pending = 0n;
+  for (const r of rows) {
+    posted += r.credits_posted - r.debits_posted;
+    pending += r.credits_pending - r.debits_pending;
+  }
+  return { posted, pending };
+}
+
+async function writeFigures(tx: Sql, rows: Iterable<AccountRow>): Promise<void> {
+  const list = [...rows];
+  await tx.query(
+    `UPDATE account a SET debits_posted = v.dp, credits_posted = v.cp, debits_pending = v.dq, credits_pending = v.cq
+       FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) AS v(id, dp, cp, dq, cq)
+      WHERE a.id = v.id`,
+    [
+      list.map((r) => String(r.id)),
+      list.map((r) => String(r.debits_posted)),
+      list.map((r) => String(r.credits_posted)),
+      list.map((r) => String(r.debits_pending)),
+      list.map((r) => String(r.credits_pending)),
+    ],
+  );
+}
+
+function validate(t: TransferInput): void {
+  if (t.amountFen <= 0n || t.amountFen > BigInt(LIMITS.transferAmountFenMax)) {
+    throw new LedgerError('AMOUNT_INVALID', `amount must be 1..${LIMITS.transferAmountFenMax} fen`);
+  }
+  if (t.debitAccountId === t.creditAccountId) throw new LedgerError('SAME_ACCOUNT', 'a transfer needs two different accounts');
+}
+
+/**
+ * Creates a linked batch of transfers. Returns their ids in order. Throws LedgerError (and writes
+ * nothing) when any transfer of the batch is refused.
+ */
+export async function createTransfers(tx: Sql, batch: readonly TransferInput[]): Promise<string[]> {
+  if (batch.length === 0 || batch.length > LIMITS.transferBatchSizeMax) {
+    throw new LedgerError('BATCH_SIZE_INVALID', `a batch holds 1..${LIMITS.transferBatchSizeMax} transfers`);
+  }
+  batch.forEach(validate);
+  const accounts = await lockAccounts(tx, batch.flatMap((t) => [t.debitAccountId, t.creditAccountId]));
+  const before = sumNet(accounts.values());
+  for (const t of batch) {
+    const debit = accounts.get(t.debitAccountId)!;
+    const credit = accounts.get(t.creditAccountId)!;
+    if (t.pending) {
+      debit.debits_pending += t.amountFen;
+      credit.credits_pending += t.amountFen;
+    } else {
+      debit.debits_posted += t.amountFen;
+      credit.credits_posted += t.amountFen;
+    }
+    checkLimit(debit);
+    checkLimit(credit);
+  }
+  const after = sumNet(accounts.values());
+  assertLedger(after.posted === before.posted && after.pending === before.pending, 'a batch changed the sum of all balances');
+  await writeFigures(tx, accounts.values());
+  const batchId = randomUUID();
+  const ids = batch.map((t) => t.id ?? randomUUID());
+  await tx.query(
+    `INSERT INTO transfer (id, batch_id, debit_account_id, credit_account_id, amount_fen, code, state, resolved_at)
+     SELECT v.id, $2::uuid, v.d, v.c, v.a, v.code, v.state, CASE WHEN v.state = 'posted' THEN now() END
+       FROM unnest($1::uuid[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[]) AS v(id, d, c, a, code, state)`,
+    [
+      ids,
+      batchId,
+      batch.map((t) => String(t.debitAccountId)),
+      batch.map((t) => String(t.creditAccountId)),
+      batch.map((t) => String(t.amountFen)),
+      batch.map((t) => t.code),
+      batch.map((t) => (t.pending ? 'pending' : 'posted')),
+    ],
+  );
+  return ids;
+}
+
+type TransferRow = { id: string; debit_account_id: bigint; credit_account_id: bigint; amount_fen: bigint; state: string };
+
+/** Posts or voids a pending transfer, whole. Throws LedgerError when it is not pending. */
+export async function resolvePending(tx: Sql, transferId: string, outcome: 'post' | 'void'): Promise<void> {
+  const found = await tx.query<TransferRow>(
+    'SELECT id, debit_account_id, credit_account_id, amount_fen, state FROM transfer WHERE id = $1 FOR UPDATE',
+    [transferId],
+  );
+  const t = found.rows[0];
+  if (!t) throw new LedgerError('TRANSFER_NOT_FOUND', `no transfer ${transferId}`);
+  if (t.state !== 'pending') throw new LedgerError(t.state === 'posted' ? 'ALREADY_POSTED' : 'ALREADY_VOIDED', `transfer ${transferId} is ${t.state}`);
+  const accounts = await lockAccounts(tx, [t.debit_account_id, t.credit_account_id]);
+  const debit = accounts.get(t.debit_account_id)!;
+  const credit = accounts.get(t.credit_account_id)!;
+  assertLedger(debit.debits_pending >= t.amount_fen && credit.credits_pending >= t.amount_fen, 'pending figures smaller than a pending transfer');
+  debit.debits_pending -= t.amount_fen;
+  credit.credits_pending -= t.amount_fen;
+  if (outcome === 'post') {
+    debit.debits_posted += t.amount_fen;
+    credit.credits_posted += t.amount_fen;
+  }
+  checkLimit(debit);
+  checkLimit(credit);
+  await writeFigures(tx, accounts.values());
+  await tx.query(`UPDATE transfer SET state = $2, resolved_at = now() WHERE id = $1`, [transferId, outcome === 'post' ? 'posted' : 'voided']);
+}
+
+/** Reads accounts without locking (inquiries). */
+export async function readAccounts(tx: Sql, ids: readonly bigint[]): Promise<AccountRow[]> {
+  const result = await tx.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM account WHERE id = ANY($1::bigint[]) ORDER BY id`, [ids.map(String)]);
+  return result.rows;
+}

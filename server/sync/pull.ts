@@ -1,0 +1,34 @@
+/**
+ * Pull: what a device needs to work offline — the state and balances behind the cards it has seen
+ * (cards out of its scope are left out, not refused, so nothing leaks), its last applied seq, the
+ * pending loads of those cards, and the versions of the lists it caches.
+ */
+import type { PullRequest, PullResponse } from '../contract/index.ts';
+import { ApiError } from '../errors.ts';
+import type { Principal } from '../auth/principal.ts';
+import { inScope } from '../auth/principal.ts';
+import type { Services } from '../http/services.ts';
+import { readCard, type CardRow } from '../cards/card.ts';
+import { cardSummary } from '../cards/inquiry.ts';
+import { pendingLoadsOf } from '../cards/online.ts';
+
+export async function pull(services: Services, principal: Principal, request: PullRequest): Promise<PullResponse> {
+  if (principal.deviceId === null) throw new ApiError('DEVICE_REQUIRED');
+  const db = services.db;
+  const cards: CardRow[] = [];
+  for (const cardNo of new Set(request.cardNos)) {
+    const card = await readCard(db, cardNo, false).catch(() => null);
+    if (card?.customer_org_unit_id != null && (await inScope(db, principal, card.customer_org_unit_id))) cards.push(card);
+  }
+  const head = await db.query<{ last_seq: bigint }>('SELECT last_seq FROM device_sync WHERE device_id = $1', [principal.deviceId]);
+  const lists = await db.query<{ key: string; value: string }>("SELECT key, value FROM app_meta WHERE key IN ('list.blacklist.version', 'list.greylist.version')");
+  const listVersion = (key: string): string => lists.rows.find((r) => r.key === key)?.value ?? '0';
+  return {
+    serverTime: services.now().toISOString(),
+    deviceId: principal.deviceId,
+    lastSeq: Number(head.rows[0]?.last_seq ?? 0n),
+    cards: await Promise.all(cards.map((c) => cardSummary(db, c))),
+    pendingLoads: await pendingLoadsOf(db, cards.map((c) => c.card_no)),
+    lists: { blacklistVersion: listVersion('list.blacklist.version'), greylistVersion: listVersion('list.greylist.version') },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * Operation records: the first result of every operation id, stored in the same transaction as its
+ * effect (DESIGN.md decision 4). A retry with the same id and the same request gets that result
+ * back; the same id with a different request is refused, as TigerBeetle refuses `exists_with_different_*`.
+ */
+import { createHash } from 'node:crypto';
+import type { Sql } from '../db/index.ts';
+import { canonicalJson } from '../audit/log.ts';
+import { ApiError } from '../errors.ts';
+
+export type OperationRecord = { status: 'applied' | 'rejected'; result: unknown; request_hash: string; device_id: string | null; seq: bigint | null };
+
+export function requestHash(type: string, request: unknown): string {
+  return createHash('sha256').update(`${type}\n${canonicalJson(request)}`).digest('hex');
+}
+
+export async function findOperation(sql: Sql, id: string): Promise<OperationRecord | null> {
+  const found = await sql.query<OperationRecord>('SELECT status, result, request_hash, device_id, seq FROM operation WHERE id = $1', [id]);
+  const row = found.rows[0];
+  if (!row) return null;
+  return { ...row, result: typeof row.result === 'string' ? JSON.parse(row.result) : row.result };
+}
+
+/** The stored result when `id` was seen with this same request; IDEMPOTENCY_CONFLICT when with another. */
+export async function replayOf(sql: Sql, id: string, hash: string): Promise<OperationRecord | null> {
+  const found = await findOperation(sql, id);
+  if (found && found.request_hash !== hash) throw new ApiError('IDEMPOTENCY_CONFLICT');
+  return found;
+}
+
+export async function recordOperation(
+  tx: Sql,
+  op: { id: string; deviceId: string | null; seq: number | null; type: string; hash: string; status: 'applied' | 'rejected'; result: unknown },
+): Promise<void> {
+  await tx.query('INSERT INTO operation (id, device_id, seq, type, request_hash, status, result) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)', [
+    op.id,
+    op.deviceId,
+    op.seq,
+    op.type,
+    op.hash,
+    op.status,
+    JSON.stringify(op.result ?? null),
+  ]);
+}

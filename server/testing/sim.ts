@@ -1,0 +1,69 @@
+/**
+ * Simulated demo cards and the kiosk side of the load protocol over their APDUs, for server tests
+ * and the benchmark: genuine MAC1s, TACs and transaction proofs from ccid/sim's card.
+ */
+import { concatBytes, fromHex, readU16be, readU32be, toHex, u16be, u32be } from '../../ccid/bytes.ts';
+import { CARD_TYPE, buildAsn, pinToBcd } from '../../ccid/sim/fuel-card-files.ts';
+import { issueFuelCard } from '../../ccid/sim/fuel-card-issue.ts';
+import { apdu, exchange, issuerLoad, openApplication } from '../../ccid/sim/fuel-card-issuer.ts';
+import type { FuelCard } from '../../ccid/sim/fuel-card.ts';
+import type { IssuerMasterKeys } from '../../ccid/sim/fuel-card-keys.ts';
+import type { InitializeAnswer } from '../contract/index.ts';
+
+const fill = (byte: number): Uint8Array => new Uint8Array(16).fill(byte);
+/** The same DEMO/TEST master keys as ccid/sim/demo-cards.ts and server/demo/money.ts. */
+export const TEST_MASTER_KEYS: IssuerMasterKeys = {
+  MLK: fill(0x11), MPK: fill(0x22), MTK: fill(0x33), MULK: fill(0x44), MUGK: fill(0x55), MPUK: fill(0x66),
+  MRPK: fill(0x77), MAMK: fill(0x88), MAMTK: fill(0x99), MUK: fill(0xaa), MIAK: fill(0xbb),
+};
+export const DEMO_PIN = '123456';
+export const KIOSK_TERMINAL_ID = '320100000001';
+export const TABLET_TERMINAL_ID = '320100000002';
+
+/** A simulated card with the demo card number of `serial`, money put on by issuer loads as the demo does. */
+export function simCard(serial: number, loadsFen: readonly number[] = [], options: { named?: boolean } = {}): { card: FuelCard; cardNo: string; pin: string } {
+  const asn = buildAsn({ cardType: CARD_TYPE.USER, province: '32', serial });
+  const pin = options.named === false ? '9999' : DEMO_PIN;
+  const card = issueFuelCard({ masters: TEST_MASTER_KEYS, asn, startDate: '2024-01-01', expiryDate: '2034-12-31', pin: options.named === false ? undefined : DEMO_PIN, dpkDiversification: 'ASN_ONCE' });
+  card.powerOn();
+  openApplication(card, pinToBcd(pin));
+  for (const amountFen of loadsFen) issuerLoad(card, asn, { masters: TEST_MASTER_KEYS, amountFen, terminalId: fromHex('000000000001'), date: fromHex('20240102'), time: fromHex('030405') });
+  card.powerOff();
+  return { card, cardNo: toHex(asn), pin };
+}
+
+/** Power on, select, verify the PIN: the card session a kiosk opens before a load. */
+export function openCard(card: FuelCard, pin: string): void {
+  card.powerOn();
+  openApplication(card, pinToBcd(pin));
+}
+
+function decodeInit(bytes: Uint8Array): InitializeAnswer {
+  return { balanceFen: readU32be(bytes, 0), onlineTtc: readU16be(bytes, 4), keyVersion: bytes[6]!, algId: bytes[7]!, random: toHex(bytes.slice(8, 12)), mac1: toHex(bytes.slice(12, 16)) };
+}
+
+export function initializeForLoad(card: FuelCard, amountFen: number, terminalId = KIOSK_TERMINAL_ID): InitializeAnswer {
+  return decodeInit(exchange(card, 'INITIALIZE FOR LOAD', apdu([0x80, 0x50, 0x00, 0x01], concatBytes(Uint8Array.of(1), u32be(amountFen), fromHex(terminalId)), 0x10)));
+}
+
+export function initializeForUnload(card: FuelCard, amountFen: number, terminalId = TABLET_TERMINAL_ID): InitializeAnswer {
+  return decodeInit(exchange(card, 'INITIALIZE FOR UNLOAD', apdu([0x80, 0x50, 0x05, 0x01], concatBytes(Uint8Array.of(1), u32be(amountFen), fromHex(terminalId)), 0x10)));
+}
+
+export function creditForLoad(card: FuelCard, m: { date: string; time: string; mac2: string }): string {
+  return toHex(exchange(card, 'CREDIT FOR LOAD', apdu([0x80, 0x52, 0x00, 0x00], concatBytes(fromHex(m.date), fromHex(m.time), fromHex(m.mac2)), 0x04)));
+}
+
+export function debitForUnload(card: FuelCard, m: { date: string; time: string; mac2: string }): string {
+  return toHex(exchange(card, 'DEBIT FOR UNLOAD', apdu([0x80, 0x54, 0x03, 0x00], concatBytes(fromHex(m.date), fromHex(m.time), fromHex(m.mac2)), 0x04)));
+}
+
+/** GET TRANSACTION PROVE for an online transaction (type 01 ED load, 03 unload): TAC then MAC. */
+export function transactionProve(card: FuelCard, transType: number, ttc: number): { tac: string; mac: string } {
+  const out = exchange(card, 'GET TRANSACTION PROVE', apdu([0x80, 0x5a, 0x00, transType], u16be(ttc), 0x08));
+  return { tac: toHex(out.slice(0, 4)), mac: toHex(out.slice(4, 8)) };
+}
+
+export function balanceOf(card: FuelCard): number {
+  return card.inspect().purse.edBalanceFen;
+}

@@ -1,0 +1,7 @@
+/**
+ * The demo cards a customer at the kiosk can try, in the demo strip's order. Kept apart from
+ * demo-usb.ts so the strip does not pull the simulator into the main bundle: the simulator is
+ * loaded only in demo mode.
+ */
+export const DEMO_KIOSK_CARDS = ['named', 'subCard', 'anonymous', 'grey', 'pinBlocked', 'expired'] as const;
+export type DemoKioskCard = (typeof DEMO_KIOSK_CARDS)[number];

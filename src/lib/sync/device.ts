@@ -1,0 +1,39 @@
+/**
+ * The device's identity with the server: enrolled once with a code from an administrator, then
+ * `Device <id>:<secret>` on every call. The secret is kept in the device's IndexedDB, which only
+ * this origin can read (and, for the Isolated Web App, only the signed app); it is never shown.
+ */
+import type { DeviceDatabase } from '../outbox/db.ts';
+import type { ApiClient, DeviceCredentials } from './client.ts';
+
+export type DeviceIdentity = DeviceCredentials & { terminalId: string; enrolledAtMs: number };
+
+const IDENTITY_KEY = 'device.identity';
+
+export function isIdentity(value: unknown): value is DeviceIdentity {
+  const v = value as Partial<DeviceIdentity> | null;
+  return (
+    typeof v === 'object' && v !== null &&
+    typeof v.deviceId === 'string' && /^[a-z0-9-]{3,64}$/.test(v.deviceId) &&
+    typeof v.secret === 'string' && v.secret.length >= 32 &&
+    typeof v.terminalId === 'string' && /^[0-9A-F]{12}$/i.test(v.terminalId) &&
+    typeof v.enrolledAtMs === 'number'
+  );
+}
+
+export async function loadIdentity(db: DeviceDatabase): Promise<DeviceIdentity | null> {
+  const record = await db.settings.get(IDENTITY_KEY);
+  return isIdentity(record?.value) ? record.value : null;
+}
+
+export async function forgetIdentity(db: DeviceDatabase): Promise<void> {
+  await db.settings.delete(IDENTITY_KEY);
+}
+
+/** Trades an enrolment code for the device's secret and keeps it. Throws BackendError on refusal. */
+export async function enrol(options: { db: DeviceDatabase; api: ApiClient; deviceId: string; enrolmentCode: string; nowMs?: number }): Promise<DeviceIdentity> {
+  const answer = await options.api.call('enrol', { body: { deviceId: options.deviceId, enrolmentCode: options.enrolmentCode } });
+  const identity: DeviceIdentity = { deviceId: answer.deviceId, secret: answer.secret, terminalId: answer.terminalId, enrolledAtMs: options.nowMs ?? Date.now() };
+  await options.db.settings.put({ key: IDENTITY_KEY, value: identity });
+  return identity;
+}

@@ -1,0 +1,73 @@
+/**
+ * The kiosk's view of the central accounts over HTTP. Inquiry and load initialise are online
+ * calls (a load needs the server's MAC2); the card's proofs and queued inquiries go through the
+ * outbox, so they reach the server exactly once even if the link or the page dies meanwhile.
+ */
+import type { CardSummary } from '../../../server/contract/cards.ts';
+import { BackendError, type AccountView, type KioskBackend, type LoadAuthorisation, type LoadInitialiseRequest, type LoadSettlement } from '../../kiosk/backend.ts';
+import type { Outbox } from '../outbox/outbox.ts';
+import type { ApiClient } from './client.ts';
+import type { SyncLoop } from './sync-loop.ts';
+
+/** Purse limits by card kind (domain-research §1.5): named 5,000 yuan, anonymous 1,000 yuan. */
+export const PURSE_LIMIT_FEN = { named: 500_000, anonymous: 100_000 } as const;
+
+export function accountViewOf(card: CardSummary, pendingLoad: AccountView['pendingLoad'] = null): AccountView {
+  const account = (code: string) => card.accounts.find((a) => a.code === code);
+  const waiting = account(card.role === 'sub' ? 'RESERVE' : 'QUOTA');
+  return {
+    cardNo: card.cardNo,
+    cardState: card.state,
+    waitingFen: waiting?.availableFen ?? 0,
+    purseMirrorFen: account('PURSE')?.balanceFen ?? 0,
+    purseLimitFen: card.named ? PURSE_LIMIT_FEN.named : PURSE_LIMIT_FEN.anonymous,
+    history: [],
+    pendingLoad,
+  };
+}
+
+export class HttpKioskBackend implements KioskBackend {
+  readonly #api: ApiClient;
+  readonly #outbox: Outbox;
+  readonly #sync: SyncLoop;
+  readonly #roles = new Map<string, CardSummary['role']>();
+
+  constructor(options: { api: ApiClient; outbox: Outbox; sync: SyncLoop }) {
+    this.#api = options.api;
+    this.#outbox = options.outbox;
+    this.#sync = options.sync;
+  }
+
+  async inquiry(cardNo: string): Promise<AccountView> {
+    const pulled = await this.#api.call('syncPull', { body: { cardNos: [cardNo] } });
+    const card = pulled.cards.find((c) => c.cardNo === cardNo);
+    if (!card) throw new BackendError('CARD_UNKNOWN', 'the central accounts do not know this card');
+    this.#roles.set(cardNo, card.role);
+    const pending = pulled.pendingLoads.find((l) => l.cardNo === cardNo && l.kind === 'load' && l.state === 'pending');
+    return accountViewOf(card, pending ? { loadId: pending.loadId, onlineTtc: pending.onlineTtc, amountFen: pending.amountFen, terminalId: '' } : null);
+  }
+
+  async loadInitialise(request: LoadInitialiseRequest): Promise<LoadAuthorisation> {
+    const { operationId, cardNo, amountFen, terminalId, balanceFen, onlineTtc, keyVersion, algId, random, mac1 } = request;
+    const sourceAccount = this.#roles.get(cardNo) === 'sub' ? 'RESERVE' : 'QUOTA';
+    const answer = await this.#api.call('loadInitialise', {
+      body: { operationId, cardNo, amountFen, sourceAccount, terminalId, card: { balanceFen, onlineTtc, keyVersion, algId, random, mac1 } },
+    });
+    return { loadId: answer.load.loadId, mac2: answer.mac2, date: answer.date, time: answer.time };
+  }
+
+  async settleLoad(settlement: LoadSettlement): Promise<void> {
+    if (settlement.kind === 'tac') {
+      await this.#outbox.enqueue('load.complete', { loadId: settlement.loadId, tac: settlement.tac });
+    } else {
+      const { cardNo, probe, prove } = settlement;
+      await this.#outbox.enqueue('load.recover', { cardNo, probe, ...(prove ? { prove } : {}) });
+    }
+    await this.#sync.queuedChanged();
+  }
+
+  async queueInquiry(cardNo: string): Promise<void> {
+    await this.#outbox.enqueue('inquiry', { cardNo });
+    await this.#sync.queuedChanged();
+  }
+}
