@@ -5,6 +5,7 @@
  * end-to-end tests in Chromium with Playwright. A gate that is one command counts as one test;
  * Vitest and Playwright count their own tests. The last line is `N passed, N failed`.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -37,6 +38,23 @@ function vitestGate(workDir) {
   // A suite that fails to load counts as a failure even when it had no tests to count.
   const failedSuites = (report.testResults ?? []).filter((r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0).length;
   record('vitest', report.numPassedTests, report.numFailedTests + failedSuites + (status !== 0 && report.numFailedTests + failedSuites === 0 ? 1 : 0));
+}
+
+/**
+ * The fault simulation (tests/sim): its last line is `seeds: N, violations: V`; each seed counts
+ * as one test. 200 seeds on PGlite, and 50 on PostgreSQL when DATABASE_URL is set.
+ */
+function simGate(engine, seedCount) {
+  if (!existsSync(join(ROOT, 'tests', 'sim', 'cli.ts'))) return;
+  console.log(`\n=== simulation on ${engine}: ${seedCount} seeds`);
+  const env = { ...process.env };
+  if (engine === 'pglite') delete env.DATABASE_URL;
+  const result = spawnSync('npm', ['run', '-s', 'sim', '--', '--seeds', String(seedCount)], { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  process.stdout.write(result.stdout ?? '');
+  const match = /seeds: (\d+), violations: (\d+)\s*$/.exec(result.stdout ?? '');
+  if (!match) return record(`sim (${engine})`, 0, 1, `no summary (exit ${result.status})`);
+  const [seeds, violations] = [Number(match[1]), Number(match[2])];
+  record(`sim (${engine})`, seeds - violations, violations + (result.status !== 0 && violations === 0 ? 1 : 0));
 }
 
 function freePort() {
@@ -87,6 +105,8 @@ async function main() {
     commandGate('svelte-check', 'npx', ['svelte-check', '--tsconfig', './tsconfig.json', '--fail-on-warnings', '--output', 'human']);
     commandGate('lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
     vitestGate(workDir);
+    simGate('pglite', 200);
+    if (process.env.DATABASE_URL) simGate('postgresql', 50);
     await e2eGate(workDir);
   } finally {
     rmSync(workDir, { recursive: true, force: true });
