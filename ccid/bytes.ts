@@ -59,6 +59,23 @@ export function u32be(value: number): Uint8Array {
   return Uint8Array.of((value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff);
 }
 
+/** The largest unsigned integer `width` bytes hold. */
+export function uintMax(width: number): number {
+  return 2 ** (8 * width) - 1;
+}
+
+/** `value` as `width` big-endian bytes, or null when it is not an integer 0..uintMax(width) (callers throw their layer's error). */
+export function uintBe(value: number, width: number): Uint8Array | null {
+  if (!Number.isSafeInteger(value) || value < 0 || value > uintMax(width)) return null;
+  const out = new Uint8Array(width);
+  let rest = value;
+  for (let i = width - 1; i >= 0; i--) {
+    out[i] = rest % 256;
+    rest = Math.floor(rest / 256);
+  }
+  return out;
+}
+
 export function readU16be(bytes: Uint8Array, offset: number): number {
   if (offset < 0 || offset + 2 > bytes.length) throw new RangeError(`u16 read past end at ${offset}`);
   return (bytes[offset]! << 8) | bytes[offset + 1]!;

@@ -3,6 +3,7 @@
  * integer number of fen written as 4 bytes big-endian, counters are 2 (card) or 4 (terminal) bytes,
  * and the byte fields have the lengths of reference §0.
  */
+import { uintBe, uintMax } from '../bytes.ts';
 import { CRYPTO_ERROR, CryptoError, requireField } from './errors.ts';
 
 /** Transaction type codes, 交易类型标识 (reference §2.5). */
@@ -22,16 +23,8 @@ export const TRANS_TYPE = {
 
 /** Unsigned big-endian integer of `width` bytes; a typed error when out of range or not an integer. */
 export function uintField(value: number, width: 1 | 2 | 3 | 4, name: string): Uint8Array {
-  const max = 2 ** (8 * width) - 1;
-  if (!Number.isSafeInteger(value) || value < 0 || value > max) {
-    throw new CryptoError(CRYPTO_ERROR.FIELD_VALUE_INVALID, `${name} must be an integer 0..${max}, got ${value}`);
-  }
-  const out = new Uint8Array(width);
-  let rest = value;
-  for (let i = width - 1; i >= 0; i--) {
-    out[i] = rest % 256;
-    rest = Math.floor(rest / 256);
-  }
+  const out = uintBe(value, width);
+  if (out === null) throw new CryptoError(CRYPTO_ERROR.FIELD_VALUE_INVALID, `${name} must be an integer 0..${uintMax(width)}, got ${value}`);
   return out;
 }
 

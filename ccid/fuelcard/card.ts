@@ -161,8 +161,8 @@ export async function getTransactionProve(transmit: Transmit, f: { transType: nu
 
 /** GET LOCK PROOF (E0 CA 00 00 1E). 6985 means "never locked" and reads as null (S2 treats it as flag 00). */
 export async function getLockProof(transmit: Transmit): Promise<M.LockProof | null> {
-  const response = await send(transmit, apdu(h4(HEADER.GET_LOCK_PROOF, 0x00), undefined, 0x1e), 'GET_LOCK_PROOF', [SW.OK, SW.CONDITIONS_OF_USE_NOT_SATISFIED]);
-  return response.sw === SW.OK ? M.decodeLockProof(response.data) : null;
+  const response = await send(transmit, apdu(h4(HEADER.GET_LOCK_PROOF, 0x00), undefined, 0x1e), 'GET_LOCK_PROOF', [SW.NO_ERROR, SW.CONDITIONS_OF_USE_NOT_SATISFIED]);
+  return response.sw === SW.NO_ERROR ? M.decodeLockProof(response.data) : null;
 }
 
 /** CLEAR LOCK PROOF (E0 CA 01 00 00): clears TACUF once the unlock TAC has been read. */
@@ -214,6 +214,14 @@ export async function writeKey(transmit: Transmit, f: { kind: KeyKind; keyIndex:
   if (f.key.length !== 16) throw invalidInput('a card key is 16 bytes');
   const data = new Uint8Array([KEY_TYPE[f.kind], f.keyVersion, f.algId, ...f.key]);
   await plainCommand(transmit, 'WRITE_KEY', h4(HEADER.WRITE_KEY, f.keyIndex), data);
+}
+
+/**
+ * END OF PERSONALISATION (80 D4 02 00): the card leaves personalisation, after which WRITE KEY is
+ * refused and files change only by UPDATE BINARY with a MAC. COS-specific like WRITE KEY [?].
+ */
+export async function endPersonalisation(transmit: Transmit): Promise<void> {
+  await plainCommand(transmit, 'END_PERSONALISATION', h4(HEADER.END_PERSONALISATION, 0x00));
 }
 
 /** Installs the PIN: WRITE KEY with key type 3A, data 3A || triesMax || PIN BCD [?]. */

@@ -47,6 +47,13 @@ describe('decodeTrace', () => {
     expect(JSON.stringify(change)).not.toMatch(/123456|654321/);
   });
 
+  it('names the masked PIN commands of a recorded trace and decodes a command left without an answer', () => {
+    const [verify, change, balance] = decodeTrace('> 0020000003**\n< 63C1\n> 805E010007**\n< 9000\n> 805C000104\n');
+    expect(verify).toMatchObject({ command: 'VERIFY', sw: '63C1', fields: { data: 'masked', triesLeft: 1 } });
+    expect(change).toMatchObject({ command: 'CHANGE_PIN', sw: '9000' });
+    expect(balance).toMatchObject({ command: 'GET_BALANCE', sw: null, meaning: 'no response' });
+  });
+
   it('decodes the data of a GET RESPONSE as the answer of the command before it', () => {
     const [, response] = decodeTrace('> 805C000104\n< 6104\n> 00C0000004\n< 000003E89000\n');
     expect(response).toMatchObject({ command: 'GET_RESPONSE', fields: { for: 'GET_BALANCE', balanceFen: 1000 } });

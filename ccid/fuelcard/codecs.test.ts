@@ -8,7 +8,13 @@ import { asnDetails, decodeEf15, decodeEf16, decodeEf1b, decodeEf1c, encodeEf15,
 import { decodeGbk, encodeGbk, gbkSource } from './gbk.ts';
 import { decodeLockProof, decodeTransactionRecord, encodeLockProof, encodeTransactionRecord, type LockProof } from './messages.ts';
 import { decodeTrace } from './decode.ts';
-import { TEST_EF15 } from './test-card.ts';
+import type { Ef15 } from './files.ts';
+
+/** EF15 of a user card of Jiangsu (ASN 0100 01 1 32 ...), key version 1. */
+const TEST_EF15: Ef15 = {
+  issuerId: '10FFFFFFFFFFFFFF', appType: 0x11, appVersion: 0x01, asn: '01000113200000123456',
+  startDate: '2024-01-01', expiryDate: '2029-12-31', instructionVersion: 0x01, rfu: 0x00,
+};
 
 const hexOf = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).map(toHex);
 const bcdDate = fc.tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }))

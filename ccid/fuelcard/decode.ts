@@ -6,14 +6,15 @@
  * A field that does not decode is reported in `decodeError`, never thrown: a trace is evidence.
  */
 import { toHex } from '../bytes.ts';
-import { FuelCardError } from './errors.ts';
+import { Iso7816Error } from '../iso7816/errors.ts';
+import { parseTrace, type TraceExchange } from '../iso7816/trace.ts';
+import { FUEL_CARD_ERROR, FuelCardError } from './errors.ts';
 import { decodeEf15, decodeEf16, decodeEf1b, decodeEf1c } from './files.ts';
 import { decodeLayout, layoutBytes, type Layout } from './layout.ts';
 import * as M from './messages.ts';
 import { findTlv, PSAM_APP_9F0C, PSAM_PSE_9F0C } from './psam.ts';
 import { AID, FILE_BYTES, SFI } from './spec.ts';
 import { describeFuelSw, swHex } from './sw.ts';
-import { parseTrace } from './trace.ts';
 
 export type Fields = Record<string, unknown>;
 export type DecodedExchange = { line: number; command: string; sw: string | null; meaning: string; fields: Fields };
@@ -90,6 +91,7 @@ const SPECS: { match: (a: Apdu) => boolean; spec: Spec }[] = [
   { match: (a) => a.ins === 0x18, spec: { name: 'APPLICATION_UNBLOCK', request: raw } },
   { match: (a) => a.ins === 0x16, spec: { name: 'CARD_BLOCK', request: raw } },
   { match: (a) => a.ins === 0xd6, spec: { name: 'UPDATE_BINARY', request: updateBinaryFields } },
+  { match: (a) => a.ins === 0xd4 && a.p1 === 0x02, spec: { name: 'END_PERSONALISATION' } },
   { match: (a) => a.ins === 0xd4, spec: { name: 'WRITE_KEY', request: writeKeyFields } },
   { match: (a) => a.ins === 0xe6, spec: { name: 'APPEND_RECORD', request: raw } },
   { match: (a) => a.ins === 0xc0, spec: { name: 'GET_RESPONSE', request: (a) => ({ length: a.le }) } },
@@ -139,6 +141,17 @@ function updateBinaryFields(a: Apdu, c: Context): Fields {
 function writeKeyFields(a: Apdu): Fields {
   const keyType = a.data[0];
   return { keyIndex: a.p2, keyType: keyType ?? null, ...(keyType === 0x3a ? { triesMax: a.data[1] ?? null, pin: mask(toHex(a.data.subarray(2))) } : { key: '*'.repeat(32) }) };
+}
+
+/**
+ * The command's name as the reference spells it (`VERIFY`, `INITIALIZE_FOR_LOAD` ...), from its
+ * bytes alone; undefined when it is not a short APDU or not a command of the card or the PSAM.
+ * A ccid/iso7816 `CommandNamer`, for TraceRecorder.
+ */
+export function commandName(command: Uint8Array): string | undefined {
+  const a = command.length >= 4 ? parseCommand(command) : null;
+  const name = a === null ? undefined : findSpec(a).name;
+  return name === 'UNKNOWN' ? undefined : name;
 }
 
 function findSpec(a: Apdu): Spec {
@@ -191,8 +204,33 @@ function swOf(response: Uint8Array): number {
   return (response[response.length - 2]! << 8) | response[response.length - 1]!;
 }
 
-/** Decodes a whole trace; throws FuelCardError TRACE_INVALID (with the line) on a line that is not `> hex` or `< hex`. */
+/** A PIN command recorded with its data masked (`> 0020000003**`): named, its data not decoded. */
+function decodeMasked(e: TraceExchange, c: Context): DecodedExchange {
+  const head = e.command;
+  const a: Apdu = { cla: head[0]!, ins: head[1]!, p1: head[2]!, p2: head[3]!, data: new Uint8Array(0), le: null };
+  const spec = findSpec(a);
+  const request: Fields = { data: 'masked' };
+  if (e.response === null) return { line: e.line, command: spec.name, sw: null, meaning: 'no response', fields: request };
+  const sw = swOf(e.response);
+  const fields = { ...request, ...responseFields({ name: spec.name }, a, c, e.response.subarray(0, -2), sw) };
+  track(a, sw, spec, c);
+  return { line: e.line, command: spec.name, sw: swHex(sw), meaning: describeFuelSw(sw), fields };
+}
+
+function exchangesOf(text: string): TraceExchange[] {
+  try {
+    return parseTrace(text, { unanswered: 'keep' });
+  } catch (error) {
+    if (!(error instanceof Iso7816Error)) throw error;
+    throw new FuelCardError(FUEL_CARD_ERROR.TRACE_INVALID, error.message);
+  }
+}
+
+/**
+ * Decodes a whole trace (ccid/iso7816's format; a command may lack its response); throws
+ * FuelCardError TRACE_INVALID (with the line) on a line that is not `> hex` or `< hex`.
+ */
 export function decodeTrace(text: string): DecodedExchange[] {
   const context: Context = { currentFid: null, lastCommand: null };
-  return parseTrace(text).map((e) => decodeExchange(e.line, e.command, e.response, context));
+  return exchangesOf(text).map((e) => (e.commandMasked ? decodeMasked(e, context) : decodeExchange(e.line, e.command, e.response, context)));
 }

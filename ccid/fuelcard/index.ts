@@ -30,5 +30,5 @@ export { load, recoverOnline, unload, type HostAuthorisation, type OnlineHost, t
 export { reloadCardPin, unblockPin, type PinReloadHost, type PinUnblockHost } from './pin.ts';
 export { clearIfTacUnread, onlineGreyUnlock, unlockWithGreyRecord, type GreyRecord, type GreyUnlockHost, type GreyUnlockRequest, type GreyUnlockResult } from './unlock.ts';
 export { personalise, writeFileSecure, type CardKeys, type Personalisation } from './issue.ts';
-export { parseTrace, formatTrace, type TraceExchange } from './trace.ts';
 export { decodeTrace, decodeExchange, type DecodedExchange } from './decode.ts';
+export { commandName, fuelCardTraceRecorder, isSecretCommand } from './trace.ts';

@@ -1,11 +1,12 @@
 /**
  * Personalisation for card issuance: select the application, install the keys and the PIN, then
  * write EF15, EF16, EF1B and EF1C with UPDATE BINARY under secure messaging (04 D6, retail MAC with
- * the application maintenance key DAMTK and a fresh challenge each, reference §1.2, §2.1).
- * Key installation (WRITE KEY) is COS-specific; see card.ts `writeKey` [?].
+ * the application maintenance key DAMTK and a fresh challenge each, reference §1.2, §2.1), then end
+ * personalisation. Key installation (WRITE KEY) and its end are COS-specific; see card.ts `writeKey`
+ * [?]: the format is the project's, and the simulated card (ccid/sim fuel-card-admin.ts) takes it.
  */
 import { secureCommand, secureUpdateBinaryHeader } from '../crypto/index.ts';
-import { getChallenge, installPin, selectByName, sendSecure, writeKey } from './card.ts';
+import { endPersonalisation, getChallenge, installPin, selectByName, sendSecure, writeKey } from './card.ts';
 import { invalidInput } from './errors.ts';
 import { encodeEf15, encodeEf16, encodeEf1b, encodeEf1c, type Ef15, type Ef16, type Ef1b, type Ef1c } from './files.ts';
 import { AID, KEY_TYPE, SFI, type KeyKind } from './spec.ts';
@@ -24,6 +25,8 @@ export type Personalisation = {
   keyVersion?: number;
   algId?: number;
   keyIndex?: number;
+  /** Leave the card in personalisation (no END OF PERSONALISATION), e.g. to write more; default false. */
+  keepOpen?: boolean;
 };
 
 /** Writes one binary file with UPDATE BINARY + MAC: GET CHALLENGE, then the MACed command. */
@@ -49,4 +52,5 @@ export async function personalise(transmit: Transmit, p: Personalisation): Promi
   }
   await installPin(transmit, { pin: p.pin, triesMax: p.pinTriesMax ?? 3 });
   for (const [sfi, data] of files) await writeFileSecure(transmit, { sfi, data, damtk: p.keys.DAMTK });
+  if (p.keepOpen !== true) await endPersonalisation(transmit);
 }

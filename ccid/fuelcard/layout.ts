@@ -4,7 +4,7 @@
  * typed object and `encodeLayout` writes it back. Kinds: unsigned big-endian integers (money in fen,
  * counters), hex strings (keys, MACs, ids), BCD date and time strings.
  */
-import { concatBytes, fromHex, toHex } from '../bytes.ts';
+import { concatBytes, fromHex, toHex, uintBe, uintMax } from '../bytes.ts';
 import { decodeBcdDate, decodeBcdTime, encodeBcdDate, encodeBcdTime } from './bcd.ts';
 import { invalidInput, malformed } from './errors.ts';
 
@@ -26,14 +26,8 @@ function readUint(bytes: Uint8Array): number {
 }
 
 export function uintBytes(value: number, width: number, name: string): Uint8Array {
-  const max = 2 ** (8 * width) - 1;
-  if (!Number.isSafeInteger(value) || value < 0 || value > max) throw invalidInput(`${name} must be an integer 0..${max}, got ${value}`);
-  const out = new Uint8Array(width);
-  let rest = value;
-  for (let i = width - 1; i >= 0; i--) {
-    out[i] = rest % 256;
-    rest = Math.floor(rest / 256);
-  }
+  const out = uintBe(value, width);
+  if (out === null) throw invalidInput(`${name} must be an integer 0..${uintMax(width)}, got ${value}`);
   return out;
 }
 

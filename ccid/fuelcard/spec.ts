@@ -51,6 +51,8 @@ export const HEADER = {
   CARD_BLOCK: [0x84, 0x16, 0x00],
   UPDATE_BINARY_MAC: [0x04, 0xd6],
   WRITE_KEY: [0x80, 0xd4, 0x01],
+  /** The project's (and the simulator's) end of personalisation [?]: WRITE KEY's INS with P1 02. */
+  END_PERSONALISATION: [0x80, 0xd4, 0x02],
   GET_LOCK_PROOF: [0xe0, 0xca, 0x00],
   CLEAR_LOCK_PROOF: [0xe0, 0xca, 0x01],
   INITIALIZE_FOR_GREY_LOCK: [0xe0, 0x7a, 0x08],

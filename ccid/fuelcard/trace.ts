@@ -1,53 +1,26 @@
 /**
- * The APDU trace format (our transcripts, and what the decoder reads): `> hex` is a command,
- * `< hex` its response (data then SW1 SW2), `#` starts a comment (a whole line, or the rest of a
- * line after the hex), blank lines are ignored. Anything else is refused with its line number.
+ * APDU traces of fuel-card sessions: a ccid/iso7816 TraceRecorder that names every command as the
+ * reference does (`VERIFY`, `INITIALIZE_FOR_LOAD` ...) and masks the data of every command that
+ * carries a PIN or a key, so a trace can be logged or attached to a bug report (DESIGN decision 7).
+ * Record a reader session with ccid/usb `traced(session, fuelCardTraceRecorder())`, or any
+ * `transmit` with `recorder.wrap(transmit)`; the text format is the one `decodeTrace` reads.
  */
-import { fromHex, toHex } from '../bytes.ts';
-import { FUEL_CARD_ERROR, FuelCardError } from './errors.ts';
+import { TraceRecorder, isPinCommand, type TraceRecorderOptions } from '../iso7816/trace.ts';
+import { commandName } from './decode.ts';
+import { HEADER } from './spec.ts';
 
-export type TraceExchange = { line: number; command: Uint8Array; response: Uint8Array | null };
+export { commandName };
 
-/** A trace longer than this is not a card session (ten thousand exchanges). */
-const TRACE_LINES_MAX = 20_000;
-
-function refuse(line: number, why: string): never {
-  throw new FuelCardError(FUEL_CARD_ERROR.TRACE_INVALID, `line ${line}: ${why}`);
+/**
+ * Whether a command's data is secret: VERIFY, CHANGE PIN / RELOAD PIN and PIN UNBLOCK (by INS, as
+ * ccid/iso7816 `isPinCommand`), and WRITE KEY (80 D4 01 xx), which carries a card key or the PIN.
+ */
+export function isSecretCommand(command: Uint8Array): boolean {
+  const writeKey = command[0] === HEADER.WRITE_KEY[0] && command[1] === HEADER.WRITE_KEY[1] && command[2] === 0x01;
+  return isPinCommand(command) || (writeKey && command.length > 5);
 }
 
-export function parseTrace(text: string): TraceExchange[] {
-  const lines = text.split(/\r?\n/);
-  if (lines.length > TRACE_LINES_MAX) refuse(TRACE_LINES_MAX, `trace longer than ${TRACE_LINES_MAX} lines`);
-  const exchanges: TraceExchange[] = [];
-  let open: TraceExchange | null = null;
-  lines.forEach((raw, index) => {
-    const line = index + 1;
-    const text = raw.replace(/#.*$/, '').trim();
-    if (text === '') return;
-    const marker = text[0];
-    const hex = text.slice(1).replace(/\s+/g, '');
-    if ((marker !== '>' && marker !== '<') || !/^([0-9A-Fa-f]{2})+$/.test(hex)) refuse(line, `not a command (> hex) or response (< hex): ${raw.trim().slice(0, 40)}`);
-    const bytes = fromHex(hex);
-    if (marker === '>') {
-      if (bytes.length < 4) refuse(line, `command shorter than a 4-byte header: ${toHex(bytes)}`);
-      open = { line, command: bytes, response: null };
-      exchanges.push(open);
-      return;
-    }
-    if (open === null) refuse(line, 'response without a command before it');
-    if (bytes.length < 2) refuse(line, 'response shorter than a status word');
-    open.response = bytes;
-    open = null;
-  });
-  return exchanges;
-}
-
-export function formatTrace(exchanges: readonly { command: Uint8Array; response: Uint8Array | null; comment?: string }[]): string {
-  const out: string[] = [];
-  for (const e of exchanges) {
-    if (e.comment !== undefined) out.push(`# ${e.comment}`);
-    out.push(`> ${toHex(e.command)}`);
-    if (e.response !== null) out.push(`< ${toHex(e.response)}`);
-  }
-  return `${out.join('\n')}\n`;
+/** A recorder with the fuel-card names and masking; options (clock, limits) pass through. */
+export function fuelCardTraceRecorder(options: Omit<TraceRecorderOptions, 'namer' | 'isPinCommand'> = {}): TraceRecorder {
+  return new TraceRecorder({ ...options, namer: commandName, isPinCommand: isSecretCommand });
 }

@@ -40,7 +40,7 @@ export async function exchange(transmit: Transmit, apdu: Uint8Array, command: st
 }
 
 /** Like `exchange`, but anything other than 9000 (or a listed accepted SW) throws FuelCardError. */
-export async function send(transmit: Transmit, apdu: Uint8Array, command: string, acceptedSw: readonly number[] = [SW.OK]): Promise<Response> {
+export async function send(transmit: Transmit, apdu: Uint8Array, command: string, acceptedSw: readonly number[] = [SW.NO_ERROR]): Promise<Response> {
   const response = await exchange(transmit, apdu, command);
   if (!acceptedSw.includes(response.sw)) throw errorForSw(response.sw, command);
   return response;

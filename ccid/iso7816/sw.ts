@@ -80,12 +80,18 @@ export interface SwDescription {
   triesLeft?: number;
   /** 61xx: response bytes available (00 means 256). 6Cxx: the exact Le to use. */
   length?: number;
+  /**
+   * The meaning on the PBOC / Sinopec fuel card (reference/fuel-card-protocol.md §6), as ccid/fuelcard
+   * words it in traces and errors; only for the words that card answers.
+   */
+  fuelCard?: string;
 }
 
-type Entry = readonly [en: string, zh: string];
+/** ISO's meaning in English and Chinese, then the fuel card's own wording where the fuel-card layer has one. */
+type Entry = readonly [en: string, zh: string, fuelCard?: string];
 
 const EXACT: ReadonlyMap<number, Entry> = new Map<number, Entry>([
-  [SW.NO_ERROR, ['Normal processing', '成功']],
+  [SW.NO_ERROR, ['Normal processing', '成功', 'OK']],
   [SW.WARNING_NO_INFORMATION, ['Warning: state of non-volatile memory unchanged', '警告：非易失存储器未改变']],
   [SW.PART_OF_RETURNED_DATA_MAY_BE_CORRUPTED, ['Part of returned data may be corrupted', '返回数据可能有误']],
   [SW.END_OF_FILE_REACHED_BEFORE_READING_NE_BYTES, ['End of file reached before reading Ne bytes', '读到文件尾，数据不足 Le 字节']],
@@ -94,42 +100,42 @@ const EXACT: ReadonlyMap<number, Entry> = new Map<number, Entry>([
   [SW.WARNING_NON_VOLATILE_MEMORY_CHANGED, ['Warning: state of non-volatile memory changed', '警告：非易失存储器已改变']],
   [SW.FILE_FILLED_UP_BY_LAST_WRITE, ['File filled up by the last write', '文件已被最后一次写入填满']],
   [SW.EXECUTION_ERROR, ['Execution error, memory unchanged', '执行出错，存储器未改变']],
-  [SW.MEMORY_FAILURE, ['Memory failure', '存储器故障']],
+  [SW.MEMORY_FAILURE, ['Memory failure', '存储器故障', 'memory failure']],
   [SW.SECURITY_ERROR, ['Security-related error', '安全相关错误']],
-  [SW.WRONG_LENGTH, ['Wrong length', '长度错误']],
+  [SW.WRONG_LENGTH, ['Wrong length', '长度错误', 'wrong length']],
   [SW.FUNCTION_IN_CLA_NOT_SUPPORTED, ['Functions in CLA not supported', '不支持 CLA 中的功能']],
   [SW.LOGICAL_CHANNEL_NOT_SUPPORTED, ['Logical channel not supported', '不支持逻辑通道']],
   [SW.SECURE_MESSAGING_NOT_SUPPORTED, ['Secure messaging not supported', '不支持安全报文']],
   [SW.COMMAND_NOT_ALLOWED, ['Command not allowed', '不允许的命令']],
   [SW.COMMAND_INCOMPATIBLE_WITH_FILE_STRUCTURE, ['Command incompatible with file structure', '命令与文件结构不相容']],
-  [SW.SECURITY_STATUS_NOT_SATISFIED, ['Security status not satisfied (PIN not verified)', '安全状态不满足（未验证 PIN）']],
-  [SW.AUTHENTICATION_METHOD_BLOCKED, ['Authentication method blocked (PIN blocked)', '认证方法锁定（PIN 已锁）']],
+  [SW.SECURITY_STATUS_NOT_SATISFIED, ['Security status not satisfied (PIN not verified)', '安全状态不满足（未验证 PIN）', 'security status not satisfied (PIN not verified)']],
+  [SW.AUTHENTICATION_METHOD_BLOCKED, ['Authentication method blocked (PIN blocked)', '认证方法锁定（PIN 已锁）', 'PIN blocked']],
   [SW.REFERENCE_DATA_NOT_USABLE, ['Reference data not usable', '引用数据无效']],
-  [SW.CONDITIONS_OF_USE_NOT_SATISFIED, ['Conditions of use not satisfied', '使用条件不满足']],
+  [SW.CONDITIONS_OF_USE_NOT_SATISFIED, ['Conditions of use not satisfied', '使用条件不满足', 'conditions of use not satisfied']],
   [SW.COMMAND_NOT_ALLOWED_NO_CURRENT_EF, ['Command not allowed (no current EF)', '不允许的命令（无当前 EF）']],
   [SW.EXPECTED_SM_DATA_OBJECTS_MISSING, ['Expected secure messaging data objects missing', '安全报文数据对象缺失']],
   [SW.INCORRECT_SM_DATA_OBJECTS, ['Incorrect secure messaging data objects', '安全报文数据对象不正确']],
   [SW.WRONG_PARAMETERS_P1_P2_NO_INFORMATION, ['Wrong parameters P1-P2', '参数 P1 P2 错误']],
   [SW.INCORRECT_PARAMETERS_IN_DATA_FIELD, ['Incorrect parameters in the data field', '数据域参数不正确']],
-  [SW.FUNCTION_NOT_SUPPORTED, ['Function not supported (application blocked)', '功能不支持（应用已锁定）']],
-  [SW.FILE_OR_APPLICATION_NOT_FOUND, ['File or application not found', '未找到文件或应用']],
-  [SW.RECORD_NOT_FOUND, ['Record not found', '未找到记录']],
+  [SW.FUNCTION_NOT_SUPPORTED, ['Function not supported (application blocked)', '功能不支持（应用已锁定）', 'function not supported / application blocked']],
+  [SW.FILE_OR_APPLICATION_NOT_FOUND, ['File or application not found', '未找到文件或应用', 'file or application not found']],
+  [SW.RECORD_NOT_FOUND, ['Record not found', '未找到记录', 'record not found']],
   [SW.NOT_ENOUGH_MEMORY_SPACE_IN_FILE, ['Not enough memory space in the file', '文件存储空间不足']],
   [SW.NC_INCONSISTENT_WITH_TLV_STRUCTURE, ['Nc inconsistent with TLV structure', 'Lc 与 TLV 结构不一致']],
-  [SW.INCORRECT_PARAMETERS_P1_P2, ['Incorrect parameters P1-P2', '参数 P1 P2 不正确']],
+  [SW.INCORRECT_PARAMETERS_P1_P2, ['Incorrect parameters P1-P2', '参数 P1 P2 不正确', 'incorrect P1 P2']],
   [SW.NC_INCONSISTENT_WITH_P1_P2, ['Nc inconsistent with P1-P2', 'Lc 与 P1 P2 不一致']],
   [SW.REFERENCED_DATA_NOT_FOUND, ['Referenced data or key not found', '未找到引用数据或密钥']],
   [SW.WRONG_PARAMETERS_P1_P2, ['Wrong parameters P1-P2 (offset outside the EF)', '参数错误（偏移超出文件）']],
-  [SW.INSTRUCTION_CODE_NOT_SUPPORTED_OR_INVALID, ['Instruction code not supported or invalid', '不支持的指令代码']],
-  [SW.CLASS_NOT_SUPPORTED, ['Class not supported', '不支持的 CLA']],
+  [SW.INSTRUCTION_CODE_NOT_SUPPORTED_OR_INVALID, ['Instruction code not supported or invalid', '不支持的指令代码', 'instruction not supported']],
+  [SW.CLASS_NOT_SUPPORTED, ['Class not supported', '不支持的 CLA', 'class not supported']],
   [SW.NO_PRECISE_DIAGNOSIS, ['No precise diagnosis', '无精确诊断']],
-  [SW.MAC_INVALID, ['MAC invalid', 'MAC 无效']],
-  [SW.APPLICATION_PERMANENTLY_LOCKED, ['Application permanently locked', '应用永久锁定']],
-  [SW.INSUFFICIENT_BALANCE, ['Insufficient balance', '余额不足']],
-  [SW.KEY_INDEX_NOT_SUPPORTED, ['Key index not supported', '密钥索引不支持']],
-  [SW.REQUIRED_MAC_UNAVAILABLE, ['Required MAC unavailable (offline transaction counter mismatch)', '所需 MAC 不可用（脱机交易序号错）']],
-  [SW.APPLICATION_LOCKED, ['Application locked', '应用已锁定']],
-  [SW.PURSE_GREY_LOCKED, ['Purse grey-locked', '钱包已灰锁']],
+  [SW.MAC_INVALID, ['MAC invalid', 'MAC 无效', 'MAC invalid']],
+  [SW.APPLICATION_PERMANENTLY_LOCKED, ['Application permanently locked', '应用永久锁定', 'application permanently locked']],
+  [SW.INSUFFICIENT_BALANCE, ['Insufficient balance', '余额不足', 'insufficient funds']],
+  [SW.KEY_INDEX_NOT_SUPPORTED, ['Key index not supported', '密钥索引不支持', 'key index not supported']],
+  [SW.REQUIRED_MAC_UNAVAILABLE, ['Required MAC unavailable (offline transaction counter mismatch)', '所需 MAC 不可用（脱机交易序号错）', 'MAC/TTC unavailable (offline TTC mismatch on unlock)']],
+  [SW.APPLICATION_LOCKED, ['Application locked', '应用已锁定', 'application locked']],
+  [SW.PURSE_GREY_LOCKED, ['Purse grey-locked', '钱包已灰锁', 'purse grey-locked']],
 ]);
 
 function hex4(sw: number): string {
@@ -151,7 +157,7 @@ export function describeSw(sw: number): SwDescription {
   const sw1 = value >> 8;
   const sw2 = value & 0xff;
   const exact = EXACT.get(value);
-  if (exact !== undefined) return { sw: value, hex, category, en: exact[0], zh: exact[1] };
+  if (exact !== undefined) return { sw: value, hex, category, en: exact[0], zh: exact[1], ...(exact[2] === undefined ? {} : { fuelCard: exact[2] }) };
   if (sw1 === SW1.RESPONSE_BYTES_STILL_AVAILABLE) {
     const length = sw2 === 0 ? 256 : sw2;
     return { sw: value, hex, category, length, en: `${length} response bytes still available`, zh: `还有 ${length} 字节响应数据` };

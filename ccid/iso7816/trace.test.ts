@@ -4,7 +4,7 @@ import { T0Card } from '../sim/t0-card.ts';
 import { Iso7816Error } from './errors.ts';
 import { t0Transceive } from './t0.ts';
 import { EchoCard } from './test-cards.ts';
-import { TraceRecorder, maskCommand, parseTranscript, replayTranscript, transcriptResponder } from './trace.ts';
+import { TraceRecorder, maskCommand, parseTrace, parseTranscript, replayTranscript, transcriptResponder } from './trace.ts';
 
 const TRANSCRIPT = `
 # Sinopec insertion sequence (responses from the echo card)
@@ -62,6 +62,16 @@ describe('transcripts', () => {
       [7, '0020000002', true, '9000'],
       [9, '805C000104', false, '000102039000'],
     ]);
+  });
+
+  it('takes a comment after the hex of a line', () => {
+    expect(parseTranscript('> 805C000104 # GET BALANCE\n< 000003E89000 # 10.00 yuan').map((e) => toHex(e.response))).toEqual(['000003E89000']);
+  });
+
+  it('keeps a command without a response when asked (a trace cut off), and refuses it otherwise', () => {
+    const text = '> 805C000104\n> 00B0950000\n< 9000\n> 805C000104';
+    expect(parseTrace(text, { unanswered: 'keep' }).map((e) => [e.line, e.response === null])).toEqual([[1, true], [2, false], [4, true]]);
+    expect(() => parseTrace(text)).toThrow(expect.objectContaining({ code: 'TRANSCRIPT_SYNTAX', line: 2 }));
   });
 
   it('refuses a bad line with its line number', () => {

@@ -11,7 +11,7 @@
  */
 import { HexError, equalBytes, fromHex, toHex } from '../bytes.ts';
 import { decodeCommandApdu } from './apdu.ts';
-import { Iso7816Error } from './errors.ts';
+import { Iso7816Error, assert } from './errors.ts';
 import { withLimits, type Iso7816Limits } from './limits.ts';
 
 /**
@@ -178,38 +178,69 @@ function parseCommand(text: string, line: number): Pick<TranscriptExchange, 'com
   return { command, commandMasked: parts.length === 2, commandSuffix };
 }
 
-/** Parses transcript text; throws Iso7816Error TRANSCRIPT_SYNTAX (with `line`) or TRANSCRIPT_TOO_LARGE. */
-export function parseTranscript(text: string, limits?: Partial<Pick<Iso7816Limits, 'transcriptLineCountMax' | 'transcriptLineCharsMax'>>): TranscriptExchange[] {
-  const caps = withLimits(limits);
+/** An exchange of a trace, where a command may have no response (the card was pulled, the trace cut). */
+export interface TraceExchange extends Omit<TranscriptExchange, 'response'> {
+  response: Uint8Array | null;
+}
+
+export type TraceParseOptions = {
+  limits?: Partial<Pick<Iso7816Limits, 'transcriptLineCountMax' | 'transcriptLineCharsMax'>>;
+  /** Keep a command without a response (response null) instead of refusing the line. */
+  unanswered?: 'refuse' | 'keep';
+};
+
+/** The text of a line without a trailing `# comment` (a `#` cannot occur in hex or a mask). */
+function withoutComment(raw: string): string {
+  const at = raw.indexOf('#');
+  return (at < 0 ? raw : raw.slice(0, at)).trim();
+}
+
+/**
+ * Parses trace text: `>` commands, `<` responses, `#` comments (whole line or after the hex), blank
+ * lines. Throws Iso7816Error TRANSCRIPT_SYNTAX (with `line`) or TRANSCRIPT_TOO_LARGE.
+ */
+export function parseTrace(text: string, options: TraceParseOptions = {}): TraceExchange[] {
+  const caps = withLimits(options.limits);
+  const keepUnanswered = options.unanswered === 'keep';
   const lines = text.split(/\r?\n/);
   if (lines.length > caps.transcriptLineCountMax) {
     throw new Iso7816Error('TRANSCRIPT_TOO_LARGE', `transcript has ${lines.length} lines, at most ${caps.transcriptLineCountMax}`);
   }
-  const exchanges: TranscriptExchange[] = [];
-  let pending: (Omit<TranscriptExchange, 'response'>) | null = null;
+  const exchanges: TraceExchange[] = [];
+  let pending: TraceExchange | null = null;
   for (let index = 0; index < lines.length; index++) {
     const number = index + 1;
     const raw = lines[index] ?? '';
     if (raw.length > caps.transcriptLineCharsMax) syntax(number, `longer than ${caps.transcriptLineCharsMax} characters`);
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
+    const line = withoutComment(raw);
+    if (line === '') continue;
     const marker = line[0];
     const body = line.slice(1).trim();
     if (marker === '>') {
-      if (pending !== null) syntax(number, `command on line ${pending.line} has no response`);
-      pending = { ...parseCommand(body, number), line: number };
+      if (pending !== null && !keepUnanswered) syntax(number, `command on line ${pending.line} has no response`);
+      pending = { ...parseCommand(body, number), line: number, response: null };
+      exchanges.push(pending);
     } else if (marker === '<') {
       if (pending === null) syntax(number, 'response without a command');
       const response = hexOf(body, number);
       if (response.length < 2) syntax(number, 'a response needs at least SW1 SW2');
-      exchanges.push({ ...pending, response });
+      pending.response = response;
       pending = null;
     } else {
       syntax(number, 'expected "> hex", "< hex", "# comment" or a blank line');
     }
   }
-  if (pending !== null) syntax(pending.line, 'command has no response');
+  if (pending !== null && !keepUnanswered) syntax(pending.line, 'command has no response');
   return exchanges;
+}
+
+/** Parses transcript text, where every command has its response (see parseTrace). */
+export function parseTranscript(text: string, limits?: TraceParseOptions['limits']): TranscriptExchange[] {
+  const exchanges = parseTrace(text, limits === undefined ? {} : { limits });
+  return exchanges.map((exchange) => {
+    assert(exchange.response !== null, 'a transcript command without a response is refused while parsing');
+    return { ...exchange, response: exchange.response };
+  });
 }
 
 /** Whether a command sent now matches a transcript command (masked data matches any data of the same Lc). */

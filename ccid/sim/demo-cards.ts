@@ -20,7 +20,7 @@ import { Pump, type GreyRecord } from './pump.ts';
 
 const fill = (byte: number): Uint8Array => new Uint8Array(16).fill(byte);
 
-/** DEMO/TEST issuer master keys: reference §4.3 for MLK..MRPK; MAMTK as ccid/fuelcard's tests; MAMK, MUK, MIAK ours. */
+/** DEMO/TEST issuer master keys: reference §4.3 for MLK..MRPK; MAMTK, MAMK, MUK, MIAK ours. */
 export const DEMO_TEST_MASTER_KEYS: Readonly<IssuerMasterKeys> = Object.freeze({
   MLK: fill(0x11),
   MPK: fill(0x22),
@@ -29,7 +29,7 @@ export const DEMO_TEST_MASTER_KEYS: Readonly<IssuerMasterKeys> = Object.freeze({
   MUGK: fill(0x55),
   MPUK: fill(0x66),
   MRPK: fill(0x77),
-  MAMTK: fill(0x88), // as ccid/fuelcard's TEST_MASTER_KEYS
+  MAMTK: fill(0x88),
   MAMK: fill(0x99),
   MUK: fill(0xaa),
   MIAK: fill(0xbb),

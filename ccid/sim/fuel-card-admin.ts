@@ -4,12 +4,15 @@
  * during personalisation, the end of personalisation, and APPLICATION BLOCK / UNBLOCK / CARD BLOCK.
  *
  * WRITE KEY is COS-specific and not in the reference. The card takes two shapes:
- * - the project's (ccid/fuelcard `writeKey`/`installPin`): `80 D4 01 keyIndex` data = keyType(1)
- *   keyVersion(1) algId(1) key(16), FMCOS-style type codes (39 DAMK ... 3A PIN: 3A triesMax PIN);
+ * - the project's, the one ccid/fuelcard `personalise` sends (`writeKey`, `installPin`,
+ *   `endPersonalisation`): `80 D4 01 keyIndex` data = keyType(1) keyVersion(1) algId(1) key(16),
+ *   FMCOS-style type codes from ccid/fuelcard KEY_TYPE (39 DAMK ... 3A PIN: 3A triesMax PIN), and
+ *   `80 D4 02 00` to end personalisation;
  * - S1's Longhuan shape: 21 bytes = type(1) F0 index(1) version(1) algId(1) key(16), S1's codes
  *   (49 DAMK, 40 DPK ...; BA the PIN: BA F0 EF 01 tries PIN FF..); DUGK has none there and takes 4A [I].
  */
 import { equalBytes } from '../bytes.ts';
+import { KEY_TYPE } from '../fuelcard/spec.ts';
 import { secureMessagingMac } from '../crypto/index.ts';
 import type { CommandApdu } from './fuel-card-apdu.ts';
 import type { CardContext } from './fuel-card-context.ts';
@@ -17,21 +20,14 @@ import { binaryTarget } from './fuel-card-read.ts';
 import { CARD_LIMITS, FILE_BYTES, cloneState, findKey, type KeyKind } from './fuel-card-state.ts';
 import { SW, ok, swOnly, type CardResponse } from './fuel-card-sw.ts';
 
-/** WRITE KEY type byte → key kind, the project's FMCOS-style codes (ccid/fuelcard KEY_TYPE). */
-export const KEY_TYPE_CODE: Record<KeyKind, number> = {
-  DAMK: 0x39,
-  DAMTK: 0x36,
-  DPK: 0x3e,
-  DLK: 0x3f,
-  DULK: 0x3d,
-  DTK: 0x34,
-  DPUK: 0x37,
-  DRPK: 0x38,
-  DUK: 0x3c,
-  DUGK: 0x3b,
-  DIAK: 0x30,
-};
-export const PIN_KEY_TYPE = 0x3a;
+/**
+ * WRITE KEY type byte → key kind, the project's FMCOS-style codes: the host's own table (ccid/fuelcard
+ * KEY_TYPE), so host and card cannot drift apart.
+ */
+export const KEY_TYPE_CODE: Record<KeyKind, number> = Object.fromEntries(
+  Object.entries(KEY_TYPE).filter(([kind]) => kind !== 'PIN'),
+) as Record<KeyKind, number>;
+export const PIN_KEY_TYPE = KEY_TYPE.PIN;
 
 /** WRITE KEY type byte → key kind in S1's Longhuan shape (S1 `StorageEncryptyKey`, DUGK ours). */
 export const S1_KEY_TYPE_CODE: Record<KeyKind, number> = {

@@ -4,6 +4,7 @@
  */
 export { CcidReader, type ReaderEvents, type ReaderInfo, type ReaderOptions } from './reader.ts';
 export type { CardSession } from './session.ts';
+export { traced } from './traced.ts';
 export { CcidError, isCcidError, mapUsbError, webUsbUnavailable, type CcidErrorCode, type UsbStep } from './errors.ts';
 export { CCID_LIMITS, type CcidLimits } from './limits.ts';
 export type { UsbDeviceLike, UsbLike } from './device.ts';
