@@ -32,6 +32,12 @@ async function main(argv: string[]): Promise<number> {
   return module.run(args);
 }
 
+// A reader of our output that stops early (`| head`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 process.exitCode = await main(process.argv.slice(2));
 
 export {};
