@@ -17,6 +17,8 @@ export const LIMITS = {
   migrationCountMax: 1_000,
   /** Operations in one sync push: a device drains its outbox in batches of at most this many. */
   pushBatchSizeMax: 100,
+  /** Movements in one card history answer (newest first): what a kiosk screen shows. */
+  cardHistoryCountMax: 50,
   /** Card numbers in one sync pull. */
   pullCardCountMax: 50,
   /** Transfers in one linked batch (a pre-allocation names at most this many cards). */

@@ -4,6 +4,8 @@ import { demoCardNo } from '../demo/money.ts';
 import { expectSound, openTestApp, snapshot, type Headers, type TestApp } from '../testing/app.ts';
 import { testEngine } from '../testing/db.ts';
 import { ROLE_POLICY } from './policy.ts';
+import { randomUUID } from 'node:crypto';
+import { initializeForLoad, openCard, simCard, KIOSK_TERMINAL_ID, TABLET_TERMINAL_ID } from '../testing/sim.ts';
 
 const ROLES: Role[] = ['kiosk', 'tablet', 'outlet_operator', 'outlet_supervisor', 'center_operator', 'administrator'];
 
@@ -58,6 +60,47 @@ describe(`authentication and authorisation on ${testEngine()}`, () => {
     expect((await inquiry(t.as.other_city_operator, otherCityCard)).statusCode).toBe(200);
     expect((await inquiry(t.as.other_city_operator, demoCardNo(1))).json().error.code).toBe('OUT_OF_SCOPE');
     expect((await inquiry(t.as.administrator, otherCityCard)).statusCode).toBe(200);
+  });
+
+  it('refuses every card and customer endpoint outside the part of the organisation of the caller, for every role that may call it', async () => {
+    const far = simCard(9);
+    openCard(far.card, far.pin);
+    const farCustomer = String((await t.db.query<{ customer_id: bigint }>('SELECT customer_id FROM card WHERE card_no = $1', [far.cardNo])).rows[0]!.customer_id);
+    const terminalOf: Partial<Record<Role, string>> = { kiosk: KIOSK_TERMINAL_ID, outlet_operator: TABLET_TERMINAL_ID, outlet_supervisor: TABLET_TERMINAL_ID };
+    const deviceOf: Partial<Record<Role, string>> = { kiosk: 'demo-kiosk-1', tablet: 'demo-tablet-1', outlet_operator: 'demo-tablet-1', outlet_supervisor: 'demo-tablet-1' };
+    const seqOf = async (deviceId: string) => Number((await t.db.query<{ last_seq: bigint }>('SELECT last_seq FROM device_sync WHERE device_id = $1', [deviceId])).rows[0]?.last_seq ?? 0n) + 1;
+    const before = await snapshot(t.db);
+    for (const role of ROLES) {
+      const h = headers[role];
+      const expected = role === 'administrator' ? 200 : 403;
+      for (const name of ['cardInquiry', 'cardHistory'] as const) {
+        const r = await t.app.inject({ method: 'GET', url: ENDPOINTS[name].path.replace(':cardNo', far.cardNo), headers: h });
+        expect(r.statusCode, `${name} as ${role}`).toBe(expected);
+        if (expected === 403) expect(r.json().error.code).toBe('OUT_OF_SCOPE');
+      }
+      const terminalId = terminalOf[role];
+      if (terminalId) {
+        const answer = initializeForLoad(far.card, 100, terminalId);
+        const init = await t.post('/api/v1/loads/initialise', { operationId: randomUUID(), cardNo: far.cardNo, amountFen: 100, sourceAccount: 'QUOTA', terminalId, card: answer }, h);
+        expect(init.json().error?.code, `loadInitialise as ${role}`).toBe('OUT_OF_SCOPE');
+        const recover = await t.post('/api/v1/loads/recover', { cardNo: far.cardNo, probe: { amountFen: 0, terminalId, answer: initializeForLoad(far.card, 0, terminalId) } }, h);
+        expect(recover.json().error?.code, `loadRecover as ${role}`).toBe('OUT_OF_SCOPE');
+      }
+      const deviceId = deviceOf[role];
+      if (deviceId && ROLE_POLICY.syncPush.includes(role)) {
+        const ops = [{ id: randomUUID(), deviceId, seq: await seqOf(deviceId), type: 'inquiry', payload: { cardNo: far.cardNo } }];
+        if (role !== 'kiosk') ops.push({ id: randomUUID(), deviceId, seq: ops[0]!.seq + 1, type: 'receipt.cash', payload: { customerId: farCustomer, amountFen: 100 } as never });
+        const pushed = await t.post('/api/v1/sync/push', { operations: ops }, h);
+        for (const r of pushed.json().results) expect(r.error?.code, `push as ${role}`).toBe('OUT_OF_SCOPE');
+      }
+      if (deviceId) {
+        const pulled = await t.post('/api/v1/sync/pull', { cardNos: [far.cardNo, demoCardNo(1)] }, h);
+        expect(pulled.json().cards.map((c: { cardNo: string }) => c.cardNo), `pull as ${role}`).toEqual([demoCardNo(1)]);
+      }
+    }
+    // Refusals change no money, no card and no load; only the refused pushes are recorded, as the exactly-once rule wants.
+    const after = await snapshot(t.db);
+    expect(after.split('\n').filter((_, i) => ![3, 4, 6].includes(i))).toEqual(before.split('\n').filter((_, i) => ![3, 4, 6].includes(i)));
   });
 
   it('enrols a device once with a code an administrator issued', async () => {

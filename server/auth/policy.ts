@@ -21,7 +21,11 @@ export const ROLE_POLICY: Record<Exclude<EndpointName, 'login' | 'enrol' | 'info
   syncPush: ['kiosk', ...OUTLET],
   syncPull: ['kiosk', 'tablet', ...OUTLET],
   cardInquiry: EVERY_ROLE,
+  cardHistory: EVERY_ROLE,
 };
 
-/** Push operation types that need a person: money received by hand, or allocated on the customer's word. */
-export const OPERATOR_ONLY_OPERATIONS: ReadonlySet<string> = new Set(['receipt.cash', 'preallocation']);
+/**
+ * Push operation types that need a person: money received by hand, allocated on the customer's
+ * word, or given back from a purse (unloads are outlet staff's work, never a kiosk's).
+ */
+export const OPERATOR_ONLY_OPERATIONS: ReadonlySet<string> = new Set(['receipt.cash', 'preallocation', 'unload.complete']);

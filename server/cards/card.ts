@@ -6,7 +6,6 @@
 import type { Sql } from '../db/index.ts';
 import { ApiError } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
-import { inScope } from '../auth/principal.ts';
 import type { Services } from '../http/services.ts';
 
 export type CardRow = {
@@ -22,16 +21,35 @@ export type CardRow = {
   online_ttc_seen: number | null;
   grey: boolean;
   purse_max_fen: bigint | null;
+  /** Whether the card's customer lies in the reading principal's organisation subtree. */
+  in_scope: boolean;
 };
 
+/**
+ * The card, its customer's unit and, in the same statement, whether that unit lies under the
+ * principal's scope root ($2; NULL = everywhere): one round trip instead of two on every load.
+ * Safe to fold in: the organisation tree and a card's customer are not changed by anything that
+ * locks the card, so a snapshot taken before waiting for the card's lock still answers correctly.
+ * Nothing that the lock protects (the card's pending load, its counters) may be folded in here:
+ * at READ COMMITTED a sub-select keeps the snapshot from before the wait (isolation.ts).
+ */
 const CARD_SELECT = `SELECT c.card_no, c.customer_id, cu.org_unit_id AS customer_org_unit_id, c.card_type, c.role, c.named, c.state,
-  c.key_version, to_char(c.expires_on, 'YYYYMMDD') AS expires_on, c.online_ttc_seen, c.grey, c.purse_max_fen
-  FROM card c LEFT JOIN customer cu ON cu.id = c.customer_id WHERE c.card_no = $1`;
+  c.key_version, to_char(c.expires_on, 'YYYYMMDD') AS expires_on, c.online_ttc_seen, c.grey, c.purse_max_fen,
+  (cu.org_unit_id IS NOT NULL AND ($2::bigint IS NULL OR cu.org_unit_id = $2::bigint OR EXISTS (
+     WITH RECURSIVE up (id, parent_id, depth) AS (
+       SELECT o.id, o.parent_id, 0 FROM org_unit o WHERE o.id = cu.org_unit_id
+       UNION ALL SELECT o.id, o.parent_id, up.depth + 1 FROM org_unit o JOIN up ON o.id = up.parent_id WHERE up.depth < 16)
+     SELECT 1 FROM up WHERE up.id = $2::bigint))) AS in_scope
+  FROM card c LEFT JOIN customer cu ON cu.id = c.customer_id`;
 
-export async function readCard(sql: Sql, cardNo: string, lock: boolean): Promise<CardRow> {
-  const found = await sql.query<CardRow>(lock ? `${CARD_SELECT} FOR UPDATE OF c` : CARD_SELECT, [cardNo]);
+export type CardLookup = { cardNo: string } | { loadId: string };
+
+/** Reads a card (by number, or as the card of a load), locked FOR UPDATE when `lock`, with its scope for `principal`. */
+export async function readCard(sql: Sql, principal: Pick<Principal, 'scopeRootId'>, by: CardLookup, lock: boolean): Promise<CardRow> {
+  const where = 'cardNo' in by ? 'WHERE c.card_no = $1' : 'WHERE c.card_no = (SELECT l.card_no FROM card_load l WHERE l.id = $1::uuid)';
+  const found = await sql.query<CardRow>(`${CARD_SELECT} ${where}${lock ? ' FOR UPDATE OF c' : ''}`, ['cardNo' in by ? by.cardNo : by.loadId, principal.scopeRootId]);
   const card = found.rows[0];
-  if (!card) throw new ApiError('CARD_NOT_FOUND');
+  if (!card) throw new ApiError('cardNo' in by ? 'CARD_NOT_FOUND' : 'LOAD_NOT_FOUND');
   return card;
 }
 
@@ -54,9 +72,9 @@ export function requireUsable(card: CardRow, today: string, purpose: 'load' | 'u
   if (card.grey) throw new ApiError('CARD_GREY');
 }
 
-export async function requireCardInScope(sql: Sql, principal: Principal, card: CardRow): Promise<void> {
-  if (card.customer_org_unit_id === null) throw new ApiError('OUT_OF_SCOPE');
-  if (!(await inScope(sql, principal, card.customer_org_unit_id))) throw new ApiError('OUT_OF_SCOPE');
+/** Refuses a card outside the scope of the principal that read it (readCard computes `in_scope`). */
+export function requireCardInScope(card: CardRow): void {
+  if (!card.in_scope) throw new ApiError('OUT_OF_SCOPE');
 }
 
 export function purseMaxFen(card: CardRow, services: Pick<Services, 'purseMaxNamedFen' | 'purseMaxAnonymousFen'>): number {

@@ -188,6 +188,73 @@ describe(`the load protocol on ${testEngine()}`, () => {
     expect(after.QUOTA.balanceFen).toBe(before.QUOTA.balanceFen + 1_500);
     expect(after.PURSE.balanceFen).toBe(balanceOf(zw.card));
   });
+
+  const tabletPush = async (type: string, payload: unknown) => {
+    const head = await t.db.query<{ last_seq: bigint }>("SELECT last_seq FROM device_sync WHERE device_id = 'demo-tablet-1'");
+    const seq = Number(head.rows[0]?.last_seq ?? 0n) + 1;
+    const r = await t.post('/api/v1/sync/push', { operations: [{ id: randomUUID(), deviceId: 'demo-tablet-1', seq, type, payload }] }, t.as.outlet_operator);
+    expect(r.statusCode).toBe(200);
+    return r.json().results[0] as { status: string; result?: { load?: { state: string; settledBy: string }; settled?: { state: string; settledBy: string; kind: string } }; error?: { code: string } };
+  };
+
+  /** A fresh card of Zhang Wei (single-user, named), so its counters start clean. */
+  const freshCard = async (serial: number) => {
+    const c = simCard(serial);
+    await t.db.query("INSERT INTO card (card_no, customer_id, card_type, role, named, state, key_version) SELECT $1, customer_id, 'user', 'single', true, 'active', 1 FROM card WHERE card_no = $2", [c.cardNo, demoCardNo(1)]);
+    openCard(c.card, c.pin);
+    const started = await init(c.card, c.cardNo, 2_000);
+    expect((await t.post('/api/v1/loads/complete', { loadId: started.json().load.loadId, tac: creditForLoad(c.card, started.json()) }, t.kiosk)).statusCode).toBe(200);
+    return c;
+  };
+
+  it('settles an unload whose answer was lost through a pushed recovery, and completes a queued unload through push', async () => {
+    const zw = await freshCard(300);
+    const before = await accounts(zw.cardNo);
+    const unload = (amountFen: number) =>
+      t.post('/api/v1/unloads/initialise', { operationId: randomUUID(), cardNo: zw.cardNo, amountFen, destinationAccount: 'QUOTA', terminalId: TABLET_TERMINAL_ID, card: initializeForUnload(zw.card, amountFen) }, t.as.outlet_operator);
+    // The card debits itself, the tablet loses the answer: the pending unload is settled from the card's counter.
+    const cut = await unload(700);
+    debitForUnload(zw.card, cut.json());
+    const probe = { cardNo: zw.cardNo, probe: { amountFen: 0, terminalId: TABLET_TERMINAL_ID, answer: initializeForLoad(zw.card, 0, TABLET_TERMINAL_ID) } };
+    const recovered = await tabletPush('load.recover', probe);
+    expect(recovered.status).toBe('applied');
+    expect(recovered.result?.settled).toMatchObject({ kind: 'unload', state: 'posted', settledBy: 'counter_advanced' });
+    // A second unload whose MAC3 was queued on the tablet while offline.
+    const queued = await unload(300);
+    const mac3 = debitForUnload(zw.card, queued.json());
+    expect(await tabletPush('unload.complete', { loadId: queued.json().load.loadId, tac: '00000000' })).toMatchObject({ status: 'rejected', error: { code: 'TAC_INVALID' } });
+    expect((await tabletPush('unload.complete', { loadId: queued.json().load.loadId, tac: mac3 })).result?.load).toMatchObject({ state: 'posted', settledBy: 'tac' });
+    const after = await accounts(zw.cardNo);
+    expect(after.QUOTA.balanceFen).toBe(before.QUOTA.balanceFen + 1_000);
+    expect(after.PURSE.balanceFen).toBe(balanceOf(zw.card));
+  });
+
+  it('refuses a pushed unload completion from a kiosk: unloads are outlet work', async () => {
+    const r = await t.post('/api/v1/sync/push', { operations: [{ id: randomUUID(), deviceId: 'demo-kiosk-1', seq: 1, type: 'unload.complete', payload: { loadId: randomUUID(), tac: '00000000' } }] }, t.kiosk);
+    expect(r.json().results[0]).toMatchObject({ status: 'rejected', error: { code: 'FORBIDDEN' } });
+  });
+
+  it('shows the purse limit and the newest account movements behind a card, signed, voided ones left out', async () => {
+    const { card, cardNo } = await freshCard(301);
+    const summary = await t.app.inject({ method: 'GET', url: `/api/v1/cards/${cardNo}`, headers: t.kiosk });
+    expect(summary.json().purseLimitFen).toBe(500_000);
+    const anonymous = await t.app.inject({ method: 'GET', url: `/api/v1/cards/${demoCardNo(3)}`, headers: t.kiosk });
+    expect(anonymous.json().purseLimitFen).toBe(100_000);
+    const started = await init(card, cardNo, 1_234);
+    const tac = creditForLoad(card, started.json());
+    expect((await t.post('/api/v1/loads/complete', { loadId: started.json().load.loadId, tac }, t.kiosk)).statusCode).toBe(200);
+    const history = await t.app.inject({ method: 'GET', url: `/api/v1/cards/${cardNo}/history`, headers: t.kiosk });
+    expect(history.statusCode).toBe(200);
+    const { movements, limit } = history.json() as { limit: number; movements: Array<{ transferId: string; at: string; kind: string; account: string; amountFen: number; state: string }> };
+    expect(movements.length).toBeLessThanOrEqual(limit);
+    const legs = movements.filter((m) => m.transferId === movements[0]!.transferId);
+    expect(legs.map((m) => [m.kind, m.account, m.amountFen, m.state]).sort()).toEqual([['load', 'PURSE', 1_234, 'posted'], ['load', 'QUOTA', -1_234, 'posted']]);
+    expect(movements.map((m) => m.at)).toEqual([...movements.map((m) => m.at)].sort().reverse());
+    const voided = await t.db.query<{ transfer_id: string }>("SELECT transfer_id FROM card_load WHERE card_no = $1 AND state = 'voided'", [cardNo]);
+    for (const v of voided.rows) expect(movements.some((m) => m.transferId === v.transfer_id)).toBe(false);
+    const out = await t.app.inject({ method: 'GET', url: `/api/v1/cards/${demoCardNo(9)}/history`, headers: t.kiosk });
+    expect(out.json().error.code).toBe('OUT_OF_SCOPE');
+  });
 });
 
 describe(`concurrent loads on ${testEngine()}`, () => {

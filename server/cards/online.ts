@@ -20,13 +20,14 @@ import type { InitializeAnswer, LoadCompleteRequest, LoadInitialiseRequest, Load
 import { ApiError } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import { appendAudit } from '../audit/log.ts';
-import { ensureAccount } from '../ledger/accounts.ts';
+import { lockOwnedAccounts, type OwnedAccount } from '../ledger/accounts.ts';
 import { LedgerError } from '../ledger/errors.ts';
-import { createTransfers, resolvePending } from '../ledger/transfers.ts';
+import { MONEY_ISOLATION } from '../ledger/isolation.ts';
+import { createTransfers, resolvePending, type TransferRow } from '../ledger/transfers.ts';
 import type { KeyStore, OnlineKind } from '../keys/keystore.ts';
 import { KeyStoreError } from '../keys/keystore.ts';
 import type { Services } from '../http/services.ts';
-import { recordOperation, replayOf, requestHash } from '../sync/records.ts';
+import { replayOf, requestHash } from '../sync/records.ts';
 import { chinaDateTime, purseMaxFen, readCard, requireCardInScope, requireUsable, type CardRow } from './card.ts';
 
 type LoadRow = {
@@ -126,19 +127,36 @@ async function verifyTac(keys: KeyStore, l: LoadRow, tacHex: string): Promise<bo
   );
 }
 
-async function settle(tx: Sql, load: LoadRow, outcome: 'post' | 'void', settledBy: NonNullable<LoadView['settledBy']>, tac: string | null): Promise<LoadRow> {
-  await resolvePending(tx, load.transfer_id, outcome);
+/** A load row locked FOR UPDATE together with its transfer's row (one statement, both rows locked). */
+type LockedLoad = LoadRow & { transfer: TransferRow };
+const LOCKED_LOAD_SELECT = `SELECT ${LOAD_COLUMNS.split(', ').map((c) => `l.${c}`).join(', ')},
+  t.debit_account_id AS t_debit_account_id, t.credit_account_id AS t_credit_account_id, t.amount_fen AS t_amount_fen, t.state AS t_state
+  FROM card_load l JOIN transfer t ON t.id = l.transfer_id`;
+
+function lockedLoad(row: LoadRow & { t_debit_account_id: bigint; t_credit_account_id: bigint; t_amount_fen: bigint; t_state: string }): LockedLoad {
+  const { t_debit_account_id, t_credit_account_id, t_amount_fen, t_state, ...load } = row;
+  return { ...load, transfer: { id: load.transfer_id, debit_account_id: t_debit_account_id, credit_account_id: t_credit_account_id, amount_fen: t_amount_fen, state: t_state } };
+}
+
+/**
+ * Settles a locked pending load and its transfer. `counterSeen`: the card's online counter this
+ * proves, noted on the card in the same statement as the load's new state.
+ */
+async function settle(tx: Sql, load: LockedLoad, outcome: 'post' | 'void', how: { settledBy: NonNullable<LoadView['settledBy']>; tac: string | null; counterSeen: number | null }): Promise<LoadRow> {
+  await resolvePending(tx, load.transfer_id, outcome, load.transfer);
   const updated = await tx.query<LoadRow>(
-    `UPDATE card_load SET state = $2, settled_by = $3, tac = $4, settled_at = now() WHERE id = $1 AND state = 'pending' RETURNING ${LOAD_COLUMNS}`,
-    [load.id, outcome === 'post' ? 'posted' : 'voided', settledBy, tac],
+    `WITH seen AS (UPDATE card SET online_ttc_seen = GREATEST(coalesce(online_ttc_seen, 0), $5::integer) WHERE card_no = $6 AND $5::integer IS NOT NULL)
+     UPDATE card_load SET state = $2, settled_by = $3, tac = $4, settled_at = now() WHERE id = $1 AND state = 'pending' RETURNING ${LOAD_COLUMNS}`,
+    [load.id, outcome === 'post' ? 'posted' : 'voided', how.settledBy, how.tac, how.counterSeen, load.card_no],
   );
   if (updated.rows.length !== 1) throw new Error('assertion: a pending load settled twice');
   return updated.rows[0]!;
 }
 
-async function pendingLoadOf(tx: Sql, cardNo: string): Promise<LoadRow | null> {
-  const found = await tx.query<LoadRow>(`SELECT ${LOAD_COLUMNS} FROM card_load WHERE card_no = $1 AND state = 'pending' FOR UPDATE`, [cardNo]);
-  return found.rows[0] ?? null;
+/** The card's pending load, locked; call only with the card's row locked (the lock makes the answer current). */
+async function pendingLoadOf(tx: Sql, cardNo: string): Promise<LockedLoad | null> {
+  const found = await tx.query<Parameters<typeof lockedLoad>[0]>(`${LOCKED_LOAD_SELECT} WHERE l.card_no = $1 AND l.state = 'pending' FOR UPDATE`, [cardNo]);
+  return found.rows[0] ? lockedLoad(found.rows[0]) : null;
 }
 
 /**
@@ -150,9 +168,9 @@ async function settleFromCounter(tx: Sql, card: CardRow, counter: number, proof:
   if (card.online_ttc_seen !== null && counter < card.online_ttc_seen) throw new ApiError('COUNTER_STALE');
   if (pending === null) return null;
   if (counter < pending.online_ttc) throw new ApiError('COUNTER_STALE');
-  if (counter === pending.online_ttc) return settle(tx, pending, 'void', 'counter_unchanged', null);
-  if (proof?.verified) return settle(tx, pending, 'post', 'prove', proof.tac.toUpperCase());
-  return settle(tx, pending, 'post', 'counter_advanced', null);
+  if (counter === pending.online_ttc) return settle(tx, pending, 'void', { settledBy: 'counter_unchanged', tac: null, counterSeen: null });
+  if (proof?.verified) return settle(tx, pending, 'post', { settledBy: 'prove', tac: proof.tac.toUpperCase(), counterSeen: null });
+  return settle(tx, pending, 'post', { settledBy: 'counter_advanced', tac: null, counterSeen: null });
 }
 
 async function noteCounter(tx: Sql, cardNo: string, counter: number): Promise<void> {
@@ -160,12 +178,12 @@ async function noteCounter(tx: Sql, cardNo: string, counter: number): Promise<vo
 }
 
 /** The account money comes from (load) or goes to (unload), by the card's place in its customer. */
-async function customerAccount(tx: Sql, card: CardRow, code: 'QUOTA' | 'RESERVE', kind: OnlineKind): Promise<bigint> {
+function customerAccount(card: CardRow, code: 'QUOTA' | 'RESERVE', kind: OnlineKind): OwnedAccount {
   if (card.customer_id === null) throw new ApiError('SOURCE_ACCOUNT_INVALID');
   const allowed = card.role === 'single' ? code === 'QUOTA' : kind === 'load' ? code === 'RESERVE' : true;
   if (!allowed) throw new ApiError('SOURCE_ACCOUNT_INVALID');
-  if (code === 'QUOTA') return ensureAccount(tx, 'QUOTA', { kind: 'customer', customerId: card.customer_id });
-  return ensureAccount(tx, 'RESERVE', { kind: 'card', cardNo: card.card_no, customerId: card.customer_id });
+  if (code === 'QUOTA') return { code: 'QUOTA', owner: { kind: 'customer', customerId: card.customer_id } };
+  return { code: 'RESERVE', owner: { kind: 'card', cardNo: card.card_no, customerId: card.customer_id } };
 }
 
 type InitInput = {
@@ -186,18 +204,53 @@ function toInitInput(kind: OnlineKind, r: LoadInitialiseRequest | UnloadInitiali
 }
 
 async function reserve(tx: Sql, card: CardRow, i: InitInput, services: Services): Promise<{ accountId: bigint; transferId: string }> {
-  const accountId = await customerAccount(tx, card, i.account, i.kind);
-  const purseId = await ensureAccount(tx, 'PURSE', { kind: 'card', cardNo: card.card_no, customerId: card.customer_id });
+  const customer = customerAccount(card, i.account, i.kind);
   if (i.kind === 'load' && i.answer.balanceFen + i.amountFen > purseMaxFen(card, services)) throw new ApiError('PURSE_LIMIT_EXCEEDED');
   if (i.kind === 'unload' && i.amountFen > i.answer.balanceFen) throw new ApiError('INSUFFICIENT_FUNDS');
-  const [debit, credit] = i.kind === 'load' ? [accountId, purseId] : [purseId, accountId];
+  // Found, opened if need be, and locked in one statement; createTransfers then does not lock again.
+  const [account, purse] = await lockOwnedAccounts(tx, [customer, { code: 'PURSE', owner: { kind: 'card', cardNo: card.card_no, customerId: card.customer_id } }]);
+  const accountId = account!.id;
+  const [debit, credit] = i.kind === 'load' ? [accountId, purse!.id] : [purse!.id, accountId];
+  const locked = new Map([account!, purse!].map((a) => [a.id, a]));
   try {
-    const [transferId] = await createTransfers(tx, [{ debitAccountId: debit, creditAccountId: credit, amountFen: BigInt(i.amountFen), code: i.kind === 'load' ? 'LOAD' : 'UNLOAD', pending: true }]);
+    const [transferId] = await createTransfers(tx, [{ debitAccountId: debit, creditAccountId: credit, amountFen: BigInt(i.amountFen), code: i.kind === 'load' ? 'LOAD' : 'UNLOAD', pending: true }], { locked });
     return { accountId, transferId: transferId! };
   } catch (error) {
     if (error instanceof LedgerError && error.code === 'EXCEEDS_CREDITS') throw new ApiError('INSUFFICIENT_FUNDS');
     throw error;
   }
+}
+
+type Initialised = { input: InitInput; deviceId: string; hash: string; stamp: { date: string; time: string }; mac2: string };
+
+/** The database half of an initialise: card locked → older pending settled → checks → pending transfer → load row. */
+async function initialiseIn(tx: Sql, services: Services, principal: Principal, i: Initialised): Promise<LoadInitialiseResponse> {
+  const { input, stamp } = i;
+  const card = await readCard(tx, principal, { cardNo: input.cardNo }, true);
+  requireCardInScope(card);
+  requireUsable(card, stamp.date, input.kind);
+  if (input.answer.keyVersion !== card.key_version) throw new ApiError('KEY_VERSION_UNKNOWN');
+  const previous = await settleFromCounter(tx, card, input.answer.onlineTtc, null);
+  const { accountId, transferId } = await reserve(tx, card, input, services);
+  const load: LoadRow = {
+    id: randomUUID(), kind: input.kind, card_no: card.card_no, online_ttc: input.answer.onlineTtc, amount_fen: BigInt(input.amountFen), trans_type: input.transType,
+    balance_fen_before: BigInt(input.answer.balanceFen), terminal_id: input.terminalId, key_version: card.key_version, card_random: input.answer.random.toUpperCase(),
+    tx_date: stamp.date, tx_time: stamp.time, transfer_id: transferId, state: 'pending', settled_by: null, tac: null,
+  };
+  const response: LoadInitialiseResponse = { load: loadView(load), mac2: i.mac2, date: stamp.date, time: stamp.time, settledPrevious: previous && loadView(previous) };
+  // The load row, the counter the card proved and the operation record (as recordOperation writes it) in one statement.
+  await tx.query(
+    `WITH l AS (
+       INSERT INTO card_load (id, kind, card_no, online_ttc, amount_fen, trans_type, balance_fen_before, terminal_id, key_version, card_random,
+         tx_date, tx_time, mac2, transfer_id, account_id, device_id, state)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'pending')),
+     seen AS (UPDATE card SET online_ttc_seen = GREATEST(coalesce(online_ttc_seen, 0), $4) WHERE card_no = $3)
+     INSERT INTO operation (id, device_id, seq, type, request_hash, status, result) VALUES ($17, $16, NULL, $18, $19, 'applied', $20::jsonb)`,
+    [load.id, load.kind, load.card_no, load.online_ttc, input.amountFen, load.trans_type, input.answer.balanceFen, load.terminal_id, load.key_version, load.card_random,
+      load.tx_date, load.tx_time, i.mac2, transferId, accountId, i.deviceId, input.operationId, `${input.kind}.initialise`, i.hash, JSON.stringify(response)],
+  );
+  await appendAudit(tx, principal, { action: `${input.kind}.initialise`, subject: card.card_no, detail: { loadId: load.id, amountFen: input.amountFen, onlineTtc: input.answer.onlineTtc, account: input.account, settledPrevious: previous?.id ?? null } });
+  return response;
 }
 
 /** Load or unload initialise: MAC1 → checks → pending transfer → MAC2. Exactly once by operation id. */
@@ -225,27 +278,7 @@ export async function initialise(services: Services, principal: Principal, kind:
     }),
   );
   try {
-    return await services.db.transaction(async (tx) => {
-      const card = await readCard(tx, input.cardNo, true);
-      await requireCardInScope(tx, principal, card);
-      requireUsable(card, stamp.date, kind);
-      if (input.answer.keyVersion !== card.key_version) throw new ApiError('KEY_VERSION_UNKNOWN');
-      const previous = await settleFromCounter(tx, card, input.answer.onlineTtc, null);
-      const { accountId, transferId } = await reserve(tx, card, input, services);
-      const loadId = randomUUID();
-      const inserted = await tx.query<LoadRow>(
-        `INSERT INTO card_load (id, kind, card_no, online_ttc, amount_fen, trans_type, balance_fen_before, terminal_id, key_version, card_random,
-           tx_date, tx_time, mac2, transfer_id, account_id, device_id, state)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'pending') RETURNING ${LOAD_COLUMNS}`,
-        [loadId, kind, card.card_no, input.answer.onlineTtc, input.amountFen, input.transType, input.answer.balanceFen, input.terminalId, card.key_version,
-          input.answer.random.toUpperCase(), stamp.date, stamp.time, toHex(mac2), transferId, accountId, deviceId],
-      );
-      await noteCounter(tx, card.card_no, input.answer.onlineTtc);
-      const response: LoadInitialiseResponse = { load: loadView(inserted.rows[0]!), mac2: toHex(mac2), date: stamp.date, time: stamp.time, settledPrevious: previous && loadView(previous) };
-      await recordOperation(tx, { id: request.operationId, deviceId, seq: null, type: `${kind}.initialise`, hash, status: 'applied', result: response });
-      await appendAudit(tx, principal, { action: `${kind}.initialise`, subject: card.card_no, detail: { loadId, amountFen: input.amountFen, onlineTtc: input.answer.onlineTtc, account: input.account, settledPrevious: previous?.id ?? null } });
-      return response;
-    });
+    return await services.db.transaction((tx) => initialiseIn(tx, services, principal, { input, deviceId, hash, stamp, mac2: toHex(mac2) }), { isolation: MONEY_ISOLATION });
   } catch (error) {
     // Two sends of one operation at once: the loser finds the winner's record.
     if ((error as { code?: string }).code === '23505') {
@@ -256,32 +289,26 @@ export async function initialise(services: Services, principal: Principal, kind:
   }
 }
 
-async function readLoad(sql: Sql, loadId: string, lock: boolean): Promise<LoadRow> {
-  const found = await sql.query<LoadRow>(`SELECT ${LOAD_COLUMNS} FROM card_load WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [loadId]);
-  if (!found.rows[0]) throw new ApiError('LOAD_NOT_FOUND');
-  return found.rows[0];
-}
-
 /** Load or unload complete inside `tx`: the card's TAC (or MAC3) verified → posted. Idempotent. */
 export async function completeIn(tx: Sql, keys: KeyStore, principal: Principal, kind: OnlineKind, request: LoadCompleteRequest): Promise<LoadView> {
-  const load = await readLoad(tx, request.loadId, false);
-  if (load.kind !== kind) throw new ApiError('LOAD_NOT_FOUND');
-  const card = await readCard(tx, load.card_no, true);
-  await requireCardInScope(tx, principal, card);
-  const current = await readLoad(tx, request.loadId, true);
+  // The card first (found through the load, and locked): everything of one card happens under its lock.
+  const card = await readCard(tx, principal, { loadId: request.loadId }, true);
+  requireCardInScope(card);
+  const found = await tx.query<Parameters<typeof lockedLoad>[0]>(`${LOCKED_LOAD_SELECT} WHERE l.id = $1 FOR UPDATE`, [request.loadId]);
+  if (!found.rows[0] || found.rows[0].kind !== kind) throw new ApiError('LOAD_NOT_FOUND');
+  const current = lockedLoad(found.rows[0]);
   if (!(await verifyTac(keys, current, request.tac))) throw new ApiError('TAC_INVALID');
   if (current.state === 'voided') throw new ApiError('LOAD_ALREADY_VOIDED');
   if (current.state === 'posted') return loadView(current);
   const tac = request.tac.toUpperCase();
-  const posted = await settle(tx, current, 'post', 'tac', tac);
-  await noteCounter(tx, card.card_no, current.online_ttc + 1);
+  const posted = await settle(tx, current, 'post', { settledBy: 'tac', tac, counterSeen: current.online_ttc + 1 });
   await appendAudit(tx, principal, { action: `${kind}.complete`, subject: card.card_no, detail: { loadId: current.id, onlineTtc: current.online_ttc, tac } });
   return loadView(posted);
 }
 
 export function complete(services: Services, principal: Principal, kind: OnlineKind, request: LoadCompleteRequest): Promise<LoadView> {
   const keys = requireKeyStore(services);
-  return services.db.transaction((tx) => completeIn(tx, keys, principal, kind, request));
+  return services.db.transaction((tx) => completeIn(tx, keys, principal, kind, request), { isolation: MONEY_ISOLATION });
 }
 
 /** Recovery inside `tx`, at the next contact with the card: settle its pending transaction from its counter. */
@@ -290,8 +317,8 @@ export async function recoverIn(tx: Sql, keys: KeyStore, principal: Principal, r
   const transType = request.probe.purse === 'EP' ? TRANS_TYPE.LOAD_EP : TRANS_TYPE.LOAD_ED;
   await verifyMac1(keys, { kind: 'load', cardNo: request.cardNo, amountFen: request.probe.amountFen, terminalId: request.probe.terminalId, transType, answer: request.probe.answer });
   const counter = request.probe.answer.onlineTtc;
-  const card = await readCard(tx, request.cardNo, true);
-  await requireCardInScope(tx, principal, card);
+  const card = await readCard(tx, principal, { cardNo: request.cardNo }, true);
+  requireCardInScope(card);
   if (request.probe.answer.keyVersion !== card.key_version) throw new ApiError('KEY_VERSION_UNKNOWN');
   const pending = await pendingLoadOf(tx, card.card_no);
   let proof: { tac: string; verified: boolean } | null = null;
@@ -309,7 +336,7 @@ export async function recoverIn(tx: Sql, keys: KeyStore, principal: Principal, r
 
 export function recover(services: Services, principal: Principal, request: LoadRecoverRequest): Promise<LoadView | null> {
   const keys = requireKeyStore(services);
-  return services.db.transaction((tx) => recoverIn(tx, keys, principal, request));
+  return services.db.transaction((tx) => recoverIn(tx, keys, principal, request), { isolation: MONEY_ISOLATION });
 }
 
 /** The pending transactions of some cards (for a device's offline view). */

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { LedgerCheckResponse } from './admin.ts';
 import { CreateOperatorRequest, CreateOperatorResponse, EnrolRequest, EnrolResponse, IssueEnrolmentRequest, IssueEnrolmentResponse, LoginRequest, LoginResponse, LogoutRequest, LogoutResponse } from './auth.ts';
-import { CardParams, CardSummary } from './cards.ts';
+import { CardHistory, CardParams, CardSummary } from './cards.ts';
 import { LoadCompleteRequest, LoadCompleteResponse, LoadInitialiseRequest, LoadInitialiseResponse, LoadRecoverRequest, LoadRecoverResponse, UnloadInitialiseRequest } from './loads.ts';
 import { PullRequest, PullResponse, PushRequest, PushResponse } from './sync.ts';
 import { ServerInfo } from './info.ts';
@@ -39,5 +39,6 @@ export const ENDPOINTS = e({
   syncPush: { method: 'POST', path: '/api/v1/sync/push', summary: 'Push a batch of numbered operations, exactly once', body: PushRequest, response: PushResponse },
   syncPull: { method: 'POST', path: '/api/v1/sync/pull', summary: 'What a device needs to work offline', body: PullRequest, response: PullResponse },
   cardInquiry: { method: 'GET', path: '/api/v1/cards/:cardNo', summary: 'Card state and account balances', params: CardParams, response: CardSummary },
+  cardHistory: { method: 'GET', path: '/api/v1/cards/:cardNo/history', summary: 'Recent account movements behind a card, newest first', params: CardParams, response: CardHistory },
 });
 export type EndpointName = keyof typeof ENDPOINTS;

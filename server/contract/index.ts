@@ -2,9 +2,10 @@
  * The wire contract between the app (src/) and the server: zod schemas of every request and
  * response, and the types derived from them. The only part of server/ that src/ imports.
  * CONTRACT_VERSION changes whenever a shape changes (2: auth, loads, sync, cards, admin, OpenAPI;
- * 3: GET /api/v1/info, the terminal id in the enrolment answer).
+ * 3: GET /api/v1/info, the terminal id in the enrolment answer; 4: GET /api/v1/cards/:cardNo/history,
+ * purseLimitFen in CardSummary, the unload.complete push operation).
  */
-export const CONTRACT_VERSION = 3;
+export const CONTRACT_VERSION = 4;
 export * from './health.ts';
 export * from './errors.ts';
 export * from './common.ts';

@@ -20,9 +20,11 @@ export const OPERATION_PAYLOADS = {
   preallocation: PreallocationPayload,
   'load.complete': LoadCompleteRequest,
   'load.recover': LoadRecoverRequest,
+  /** An unload's MAC3 saved on the tablet and sent when the link came back (outlet staff only). */
+  'unload.complete': LoadCompleteRequest,
   inquiry: InquiryPayload,
 } as const;
-export const OperationType = z.enum(['receipt.cash', 'preallocation', 'load.complete', 'load.recover', 'inquiry']);
+export const OperationType = z.enum(['receipt.cash', 'preallocation', 'load.complete', 'load.recover', 'unload.complete', 'inquiry']);
 export type OperationType = z.infer<typeof OperationType>;
 
 export const PushOperation = z.strictObject({

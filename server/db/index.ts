@@ -5,7 +5,7 @@ import type { Database } from './types.ts';
 import { openPglite } from './pglite.ts';
 import { openPostgres } from './postgres.ts';
 
-export type { Database, Sql, QueryResult, Row, DatabaseKind, TransactionOptions } from './types.ts';
+export type { Database, Sql, QueryResult, Row, DatabaseKind, TransactionOptions, Isolation } from './types.ts';
 
 export type DatabaseTarget = { databaseUrl?: string | undefined; dataDir?: string | undefined };
 

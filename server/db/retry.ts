@@ -6,6 +6,9 @@ import { LIMITS } from '../limits.ts';
 
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
 
+/** Process-wide counts of retried attempts by SQLSTATE and of transactions that gave up (the benchmark reports them). */
+export const RETRY_STATS = { retried: new Map<string, number>(), exhausted: 0 };
+
 export function isRetryable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && RETRYABLE_SQLSTATES.has(code);
@@ -16,7 +19,13 @@ export async function withRetry<T>(attempt: () => Promise<T>, retryCountMax: num
     try {
       return await attempt();
     } catch (error) {
-      if (!isRetryable(error) || retry >= retryCountMax) throw error;
+      if (!isRetryable(error)) throw error;
+      if (retry >= retryCountMax) {
+        RETRY_STATS.exhausted++;
+        throw error;
+      }
+      const code = (error as { code: string }).code;
+      RETRY_STATS.retried.set(code, (RETRY_STATS.retried.get(code) ?? 0) + 1);
       const backoffMs = LIMITS.transactionRetryBackoffMs * 2 ** retry * (0.5 + Math.random());
       await new Promise((resolve) => setTimeout(resolve, backoffMs));
     }

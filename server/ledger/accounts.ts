@@ -69,6 +69,33 @@ export async function ensureAccount(tx: Sql, code: AccountCode, owner: AccountOw
   return again.rows[0]!.id;
 }
 
+export type OwnedAccount = { code: AccountCode; owner: AccountOwner };
+
+/**
+ * Finds (opening on first use) and locks FOR UPDATE, in ascending id order, the accounts named by
+ * code and owner: the usual case (all exist) is one statement instead of a look-up per account
+ * and then a lock. Returns the locked rows in the order asked, for createTransfers' `locked`.
+ */
+export async function lockOwnedAccounts(tx: Sql, wanted: readonly OwnedAccount[]): Promise<AccountRow[]> {
+  const keys = wanted.map((w) => ({ code: w.code, key: ownerKey(w.owner) }));
+  const lock = () =>
+    tx.query<AccountRow & { owner_key: string }>(
+      `SELECT ${ACCOUNT_COLUMNS}, owner_key FROM account
+        WHERE (code, owner_key) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY id FOR UPDATE`,
+      [keys.map((k) => k.code), keys.map((k) => k.key)],
+    );
+  let found = await lock();
+  if (found.rows.length < new Set(keys.map((k) => `${k.code} ${k.key}`)).size) {
+    for (const w of wanted) await ensureAccount(tx, w.code, w.owner);
+    found = await lock();
+  }
+  return keys.map((k) => {
+    const row = found.rows.find((r) => r.code === k.code && r.owner_key === k.key);
+    if (!row) throw new Error(`assertion: account ${k.code} ${k.key} was opened but not found`);
+    return row;
+  });
+}
+
 /** What the owner may still spend: credits − debits − pending debits (credit-normal), mirrored for debit-normal. */
 export function availableFen(a: AccountRow): bigint {
   return a.normal === 'credit' ? a.credits_posted - a.debits_posted - a.debits_pending : a.debits_posted - a.credits_posted - a.credits_pending;

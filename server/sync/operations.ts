@@ -56,7 +56,7 @@ const HANDLERS: Record<OperationType, Handler> = {
     const quota = await ensureAccount(tx, 'QUOTA', { kind: 'customer', customerId });
     const batch = [];
     for (const a of p.allocations) {
-      const card = await readCard(tx, a.cardNo, false);
+      const card = await readCard(tx, principal, { cardNo: a.cardNo }, false);
       if (card.customer_id !== customerId || card.role === 'single') throw new ApiError('SOURCE_ACCOUNT_INVALID', `card ${a.cardNo} is not a card of this multi-user customer`);
       const reserve = await ensureAccount(tx, 'RESERVE', { kind: 'card', cardNo: a.cardNo, customerId });
       batch.push({ debitAccountId: quota, creditAccountId: reserve, amountFen: BigInt(a.amountFen), code: 'PREALLOCATION' as const });
@@ -69,15 +69,19 @@ const HANDLERS: Record<OperationType, Handler> = {
     const p = parseWith(OPERATION_PAYLOADS['load.complete'], raw);
     return { load: await completeIn(tx, requireKeyStore(services), principal, 'load', p) };
   },
+  async 'unload.complete'(tx, services, principal, raw) {
+    const p = parseWith(OPERATION_PAYLOADS['unload.complete'], raw);
+    return { load: await completeIn(tx, requireKeyStore(services), principal, 'unload', p) };
+  },
   async 'load.recover'(tx, services, principal, raw) {
     const p = parseWith(OPERATION_PAYLOADS['load.recover'], raw);
     return { settled: await recoverIn(tx, requireKeyStore(services), principal, p) };
   },
-  async inquiry(tx, _services, principal, raw) {
+  async inquiry(tx, services, principal, raw) {
     const p = parseWith(OPERATION_PAYLOADS.inquiry, raw);
-    const card = await readCard(tx, p.cardNo, false);
-    await requireCardInScope(tx, principal, card);
-    return cardSummary(tx, card);
+    const card = await readCard(tx, principal, { cardNo: p.cardNo }, false);
+    requireCardInScope(card);
+    return cardSummary(tx, card, services);
   },
 };
 

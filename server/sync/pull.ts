@@ -6,7 +6,6 @@
 import type { PullRequest, PullResponse } from '../contract/index.ts';
 import { ApiError } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
-import { inScope } from '../auth/principal.ts';
 import type { Services } from '../http/services.ts';
 import { readCard, type CardRow } from '../cards/card.ts';
 import { cardSummary } from '../cards/inquiry.ts';
@@ -17,8 +16,8 @@ export async function pull(services: Services, principal: Principal, request: Pu
   const db = services.db;
   const cards: CardRow[] = [];
   for (const cardNo of new Set(request.cardNos)) {
-    const card = await readCard(db, cardNo, false).catch(() => null);
-    if (card?.customer_org_unit_id != null && (await inScope(db, principal, card.customer_org_unit_id))) cards.push(card);
+    const card = await readCard(db, principal, { cardNo }, false).catch(() => null);
+    if (card?.in_scope) cards.push(card);
   }
   const head = await db.query<{ last_seq: bigint }>('SELECT last_seq FROM device_sync WHERE device_id = $1', [principal.deviceId]);
   const lists = await db.query<{ key: string; value: string }>("SELECT key, value FROM app_meta WHERE key IN ('list.blacklist.version', 'list.greylist.version')");
@@ -27,7 +26,7 @@ export async function pull(services: Services, principal: Principal, request: Pu
     serverTime: services.now().toISOString(),
     deviceId: principal.deviceId,
     lastSeq: Number(head.rows[0]?.last_seq ?? 0n),
-    cards: await Promise.all(cards.map((c) => cardSummary(db, c))),
+    cards: await Promise.all(cards.map((c) => cardSummary(db, c, services))),
     pendingLoads: await pendingLoadsOf(db, cards.map((c) => c.card_no)),
     lists: { blacklistVersion: listVersion('list.blacklist.version'), greylistVersion: listVersion('list.greylist.version') },
   };

@@ -9,6 +9,7 @@ import type { PushRequest, PushResponse, PushResult } from '../contract/index.ts
 import { ApiError } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Services } from '../http/services.ts';
+import { MONEY_ISOLATION } from '../ledger/isolation.ts';
 import { applyOperation } from './operations.ts';
 import { findOperation, recordOperation, requestHash } from './records.ts';
 
@@ -40,7 +41,7 @@ async function pushOne(services: Services, principal: Principal, op: PushRequest
     await recordOperation(tx, { id: op.id, deviceId, seq: op.seq, type: op.type, hash, status: outcome.status, result: stored });
     await tx.query('UPDATE device_sync SET last_seq = $2, updated_at = now() WHERE device_id = $1', [deviceId, op.seq]);
     return { lastSeq: op.seq, result: { ...base, status: outcome.status, replayed: false, ...stored } };
-  });
+  }, { isolation: MONEY_ISOLATION });
 }
 
 export async function push(services: Services, principal: Principal, request: PushRequest): Promise<PushResponse> {

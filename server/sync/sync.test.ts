@@ -37,6 +37,26 @@ describe(`the sync API on ${testEngine()}`, () => {
     expect(await quota(zhangWei)).toBe(before! + 300n);
   });
 
+  it('moves the blacklist and grey list versions a device pulls whenever a card enters or leaves a list, and only then', async () => {
+    const lists = async () => (await t.post('/api/v1/sync/pull', { cardNos: [] }, t.kiosk)).json().lists as { blacklistVersion: string; greylistVersion: string };
+    const card = demoCardNo(5);
+    const start = await lists();
+    await t.db.query('UPDATE card SET online_ttc_seen = coalesce(online_ttc_seen, 0) + 1 WHERE card_no = $1', [card]);
+    expect(await lists()).toEqual(start);
+    await t.db.query("UPDATE card SET state = 'lost' WHERE card_no = $1", [card]);
+    const lost = await lists();
+    expect(BigInt(lost.blacklistVersion)).toBe(BigInt(start.blacklistVersion) + 1n);
+    expect(lost.greylistVersion).toBe(start.greylistVersion);
+    await t.db.query("UPDATE card SET state = 'blacklisted' WHERE card_no = $1", [card]);
+    expect(await lists()).toEqual(lost);
+    await t.db.query("UPDATE card SET state = 'active', grey = true WHERE card_no = $1", [card]);
+    const grey = await lists();
+    expect(BigInt(grey.blacklistVersion)).toBe(BigInt(lost.blacklistVersion) + 1n);
+    expect(BigInt(grey.greylistVersion)).toBe(BigInt(start.greylistVersion) + 1n);
+    await t.db.query('UPDATE card SET grey = false WHERE card_no = $1', [card]);
+    expect(BigInt((await lists()).greylistVersion)).toBe(BigInt(grey.greylistVersion) + 1n);
+  });
+
   it('stops a batch at a gap in seq and applies nothing after it', async () => {
     const r = await push([op(5, 'receipt.cash', { customerId: zhangWei, amountFen: 1 }), op(6, 'receipt.cash', { customerId: zhangWei, amountFen: 1 })]);
     expect(r.json().stopped).toEqual({ seq: 5, reason: 'SEQ_GAP', expectedSeq: 3 });

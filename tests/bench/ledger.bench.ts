@@ -15,10 +15,13 @@ import { creditForLoad, initializeForLoad, openCard, simCard } from '../../serve
 import { sha256Hex } from '../../server/auth/secrets.ts';
 import { ensureAccount } from '../../server/ledger/accounts.ts';
 import { createTransfers } from '../../server/ledger/transfers.ts';
+import { RETRY_STATS } from '../../server/db/retry.ts';
 import type { BenchResult } from './types.ts';
 
-const KIOSK_COUNT = 32;
+const KIOSK_COUNT = Number(process.env.BENCH_KIOSK_COUNT ?? 32);
 const LOADS_PER_KIOSK = Number(process.env.BENCH_LOADS_PER_KIOSK ?? 40);
+/** Comma-separated engines to run (profiling one at a time); default PGlite, plus PostgreSQL when DATABASE_URL is set. */
+const ENGINES = process.env.BENCH_LEDGER_ENGINES?.split(',');
 const SECRET = 'bench-kiosk-secret-not-for-production';
 
 async function runOn(engine: 'pglite' | 'postgresql'): Promise<BenchResult[]> {
@@ -63,16 +66,27 @@ async function runOn(engine: 'pglite' | 'postgresql'): Promise<BenchResult[]> {
     };
     for (const k of kiosks) await oneLoad(k); // warm-up
     latenciesMs.length = 0;
+    RETRY_STATS.retried.clear();
+    RETRY_STATS.exhausted = 0;
+    const cpuBefore = process.cpuUsage();
     const begin = performance.now();
     await Promise.all(kiosks.map(async (k) => {
       for (let i = 0; i < LOADS_PER_KIOSK; i++) await oneLoad(k);
     }));
     const elapsedS = (performance.now() - begin) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
     latenciesMs.sort((a, b) => a - b);
     const p99 = latenciesMs[Math.min(latenciesMs.length - 1, Math.floor(latenciesMs.length * 0.99))]!;
+    const retried = [...RETRY_STATS.retried.values()].reduce((a, b) => a + b, 0);
     return [
       { name: `server.loads_per_s.${engine}`, value: latenciesMs.length / elapsedS, unit: 'loads/s' },
       { name: `server.load_p99_ms.${engine}`, value: p99, unit: 'ms' },
+      { name: `server.load_p50_ms.${engine}`, value: latenciesMs[Math.floor(latenciesMs.length / 2)]!, unit: 'ms' },
+      // CPU of this one Node process (HTTP server and client, key store, the 32 simulated cards) per load:
+      // robust on a shared machine where loads/s swings with the neighbours.
+      { name: `server.load_node_cpu_ms.${engine}`, value: (cpu.user + cpu.system) / 1000 / latenciesMs.length, unit: 'ms' },
+      // Whole-transaction retries on 40001/40P01 per complete load (two transactions each).
+      { name: `server.load_retries_per_load.${engine}`, value: retried / latenciesMs.length, unit: 'retries' },
     ];
   } finally {
     await app?.close();
@@ -81,8 +95,9 @@ async function runOn(engine: 'pglite' | 'postgresql'): Promise<BenchResult[]> {
 }
 
 export async function run(): Promise<BenchResult[]> {
-  const results = await runOn('pglite');
-  if (process.env.DATABASE_URL) {
+  const engines = ENGINES ?? ['pglite', ...(process.env.DATABASE_URL ? ['postgresql'] : [])];
+  const results = engines.includes('pglite') ? await runOn('pglite') : [];
+  if (engines.includes('postgresql')) {
     try {
       results.push(...(await runOn('postgresql')));
     } catch (error) {
