@@ -23,7 +23,7 @@ describe('the API client', () => {
     server.use(
       http.get(`${BASE}/api/v1/cards/:cardNo`, ({ request }) => {
         seen = { url: request.url, auth: request.headers.get('authorization') };
-        return HttpResponse.json({ cardNo: CARD_NO, state: 'active', grey: false, named: true, role: 'single', onlineTtcSeen: 2, accounts: [] });
+        return HttpResponse.json({ cardNo: CARD_NO, state: 'active', grey: false, named: true, role: 'single', onlineTtcSeen: 2, purseLimitFen: 500_000, accounts: [] });
       }),
     );
     const card = await client().call('cardInquiry', { params: { cardNo: CARD_NO } });

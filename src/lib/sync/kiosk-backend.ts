@@ -3,25 +3,28 @@
  * calls (a load needs the server's MAC2); the card's proofs and queued inquiries go through the
  * outbox, so they reach the server exactly once even if the link or the page dies meanwhile.
  */
-import type { CardSummary } from '../../../server/contract/cards.ts';
+import type { CardHistory, CardSummary } from '../../../server/contract/cards.ts';
 import { BackendError, type AccountView, type KioskBackend, type LoadAuthorisation, type LoadInitialiseRequest, type LoadSettlement } from '../../kiosk/backend.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import type { ApiClient } from './client.ts';
 import type { SyncLoop } from './sync-loop.ts';
 
-/** Purse limits by card kind (domain-research §1.5): named 5,000 yuan, anonymous 1,000 yuan. */
-export const PURSE_LIMIT_FEN = { named: 500_000, anonymous: 100_000 } as const;
+/** The account that holds a card's money waiting to be loaded: a sub card's reserve, else the quota. */
+function waitingAccountOf(card: CardSummary): 'RESERVE' | 'QUOTA' {
+  return card.role === 'sub' ? 'RESERVE' : 'QUOTA';
+}
 
-export function accountViewOf(card: CardSummary, pendingLoad: AccountView['pendingLoad'] = null): AccountView {
+export function accountViewOf(card: CardSummary, history: CardHistory | null = null, pendingLoad: AccountView['pendingLoad'] = null): AccountView {
   const account = (code: string) => card.accounts.find((a) => a.code === code);
-  const waiting = account(card.role === 'sub' ? 'RESERVE' : 'QUOTA');
+  const waitingCode = waitingAccountOf(card);
   return {
     cardNo: card.cardNo,
     cardState: card.state,
-    waitingFen: waiting?.availableFen ?? 0,
+    waitingFen: account(waitingCode)?.availableFen ?? 0,
     purseMirrorFen: account('PURSE')?.balanceFen ?? 0,
-    purseLimitFen: card.named ? PURSE_LIMIT_FEN.named : PURSE_LIMIT_FEN.anonymous,
-    history: [],
+    purseLimitFen: card.purseLimitFen,
+    // The customer's account as they know it: the money waiting, in and out.
+    history: (history?.movements ?? []).filter((m) => m.account === waitingCode).map((m) => ({ atIso: m.at, kind: m.kind, amountFen: m.amountFen })),
     pendingLoad,
   };
 }
@@ -39,17 +42,21 @@ export class HttpKioskBackend implements KioskBackend {
   }
 
   async inquiry(cardNo: string): Promise<AccountView> {
-    const pulled = await this.#api.call('syncPull', { body: { cardNos: [cardNo] } });
+    const [pulled, history] = await Promise.all([
+      this.#api.call('syncPull', { body: { cardNos: [cardNo] } }),
+      this.#api.call('cardHistory', { params: { cardNo } }),
+    ]);
     const card = pulled.cards.find((c) => c.cardNo === cardNo);
     if (!card) throw new BackendError('CARD_UNKNOWN', 'the central accounts do not know this card');
     this.#roles.set(cardNo, card.role);
     const pending = pulled.pendingLoads.find((l) => l.cardNo === cardNo && l.kind === 'load' && l.state === 'pending');
-    return accountViewOf(card, pending ? { loadId: pending.loadId, onlineTtc: pending.onlineTtc, amountFen: pending.amountFen, terminalId: '' } : null);
+    return accountViewOf(card, history, pending ? { loadId: pending.loadId, onlineTtc: pending.onlineTtc, amountFen: pending.amountFen, terminalId: '' } : null);
   }
 
   async loadInitialise(request: LoadInitialiseRequest): Promise<LoadAuthorisation> {
     const { operationId, cardNo, amountFen, terminalId, balanceFen, onlineTtc, keyVersion, algId, random, mac1 } = request;
-    const sourceAccount = this.#roles.get(cardNo) === 'sub' ? 'RESERVE' : 'QUOTA';
+    const role = this.#roles.get(cardNo);
+    const sourceAccount = role === 'sub' ? 'RESERVE' : 'QUOTA';
     const answer = await this.#api.call('loadInitialise', {
       body: { operationId, cardNo, amountFen, sourceAccount, terminalId, card: { balanceFen, onlineTtc, keyVersion, algId, random, mac1 } },
     });
