@@ -11,7 +11,9 @@ import type { Transmit } from '../../ccid/fuelcard/transport.ts';
 import type { DeviceDatabase } from '../lib/outbox/db.ts';
 import type { KioskBackend, LoadSettlement, PendingLoad } from './backend.ts';
 
-export type RecoveryReport = { completedFen: number; notDoneFen: number };
+/** What each pending load turned out to be, by the card's word. */
+export type RecoveredLoad = { loadId: string; amountFen: number; completed: boolean };
+export type RecoveryReport = { completedFen: number; notDoneFen: number; loads: RecoveredLoad[] };
 
 async function pendingFor(db: DeviceDatabase, cardNo: string, fromServer: PendingLoad | null): Promise<PendingLoad[]> {
   const local = await db.loadJournal.where('[cardNo+state]').equals([cardNo, 'credit-sent']).toArray();
@@ -39,13 +41,14 @@ export async function recoverLoads(options: {
   terminalId: string;
   nowMs: number;
 }): Promise<RecoveryReport> {
-  const report: RecoveryReport = { completedFen: 0, notDoneFen: 0 };
+  const report: RecoveryReport = { completedFen: 0, notDoneFen: 0, loads: [] };
   for (const load of await pendingFor(options.db, options.cardNo, options.fromServer)) {
     const settlement = await askCard(options.transmit, options.cardNo, load, options.terminalId);
     await options.backend.settleLoad(settlement);
     const done = settlement.kind === 'recover' && settlement.prove !== undefined;
     if (done) report.completedFen += load.amountFen;
     else report.notDoneFen += load.amountFen;
+    report.loads.push({ loadId: load.loadId, amountFen: load.amountFen, completed: done });
     const changes = { state: 'settled' as const, settledAtMs: options.nowMs, ...(done ? { tac: settlement.prove!.tac } : {}) };
     await options.db.loadJournal.where('loadId').equals(load.loadId).modify(changes);
   }

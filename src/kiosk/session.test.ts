@@ -233,6 +233,8 @@ describe('the kiosk card session', () => {
       expect(home).toMatchObject({
         card: { balanceFen: loaded ? 100_000 : 80_000 },
         notice: { key: loaded ? 'kiosk.notice.recovered_completed' : 'kiosk.notice.recovered_not_done' },
+        // The screen agrees with the notice: released money is waiting again, a posted load is not.
+        account: { view: { waitingFen: loaded ? 10_000 : 30_000, pendingLoad: null } },
       });
       expect(r.backend.loads).toEqual([expect.objectContaining({ state: loaded ? 'posted' : 'voided' })]);
       expect(r.backend.waitingFen.get(cardNo)).toBe(loaded ? 10_000 : 30_000);

@@ -17,7 +17,7 @@ import { cardSessionActive } from '../lib/session/active.ts';
 import { formatMoney } from '../lib/money.ts';
 import { BackendError, type AccountView, type KioskBackend } from './backend.ts';
 import { factsOf, type CardFacts } from './facts.ts';
-import { recoverLoads } from './recovery.ts';
+import { recoverLoads, type RecoveryReport } from './recovery.ts';
 import { runLoad } from './load.ts';
 import type { AccountInfo, Notice, RefusalReason, Screen } from './screens.ts';
 
@@ -42,6 +42,23 @@ export const KIOSK_IDLE_TIMEOUT_MS = 60_000;
 const REFUSED_CARD_STATES: Record<string, RefusalReason> = { lost: 'lost', blacklisted: 'blacklisted', closed: 'closed' };
 
 class SessionEnded extends Error {}
+
+/**
+ * The server's view was read before the card settled its pending load, and the settlement only
+ * reaches the server through the outbox: a load the server held as pending (kept out of the money
+ * waiting) is shown as it ended, released back to the account or posted to the purse, so the
+ * screen agrees with the notice and the next load may use the released money.
+ */
+export function accountAfterRecovery(account: AccountInfo, report: RecoveryReport): AccountInfo {
+  const pending = account?.view.pendingLoad;
+  if (!account || account.ageMs !== null || !pending) return account;
+  const settled = report.loads.find((l) => l.loadId === pending.loadId);
+  if (!settled) return account;
+  const view = settled.completed
+    ? { ...account.view, purseMirrorFen: account.view.purseMirrorFen + settled.amountFen, pendingLoad: null }
+    : { ...account.view, waitingFen: account.view.waitingFen + settled.amountFen, pendingLoad: null };
+  return { ...account, view };
+}
 
 export class KioskController {
   readonly #deps: KioskDeps;
@@ -182,6 +199,7 @@ export class KioskController {
     const report = await recoverLoads({ transmit: this.#transmit(generation), db: this.#deps.db, backend: this.#deps.backend, cardNo: card.cardNo, fromServer, terminalId: this.#deps.terminalId, nowMs: this.#now() });
     if (report.completedFen === 0 && report.notDoneFen === 0) return null;
     this.#card = { ...card, balanceFen: await getBalance(this.#transmit(generation)), records: await readTransactionLog(this.#transmit(generation)) };
+    this.#account = accountAfterRecovery(this.#account, report);
     if (report.completedFen > 0) return { key: 'kiosk.notice.recovered_completed', values: { amount: formatMoney(report.completedFen) }, tone: 'success' };
     return { key: 'kiosk.notice.recovered_not_done', values: { amount: formatMoney(report.notDoneFen) }, tone: 'info' };
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import Decimal from 'decimal.js';
 import { formatMoney, formatYuan, parseYuan } from './money.ts';
 
 describe('money as people read it', () => {
@@ -22,6 +23,21 @@ describe('money as people read it', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 99_999_999_999 }), (fen) => {
         expect(parseYuan(formatYuan(fen).replace(/,/g, ''))).toBe(fen);
+      }),
+    );
+  });
+
+  it('agrees with decimal.js on every safe amount, both ways', () => {
+    fc.assert(
+      fc.property(fc.maxSafeInteger(), (fen) => {
+        const yuan = new Decimal(fen).dividedBy(100).toFixed(2);
+        const [whole, cents] = yuan.split('.');
+        expect(formatYuan(fen)).toBe(`${whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${cents}`);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.stringMatching(/^\d{1,9}(\.\d{1,2})?$/), (typed) => {
+        expect(parseYuan(typed)).toBe(new Decimal(typed).times(100).toNumber());
       }),
     );
   });

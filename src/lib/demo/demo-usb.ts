@@ -6,7 +6,7 @@
  */
 import { installVirtualUsb, type VirtualUsbControl } from '../../../ccid/sim/install.ts';
 import { createDemoCard, type DemoCardId } from '../../../ccid/sim/demo-cards.ts';
-import { FuelCard } from '../../../ccid/sim/fuel-card.ts';
+import { FuelCard, type PowerLossFault } from '../../../ccid/sim/fuel-card.ts';
 import type { SimulatedCard } from '../../../ccid/sim/card.ts';
 
 import { DEMO_KIOSK_CARDS } from './demo-list.ts';
@@ -45,9 +45,49 @@ function persisted(id: DemoCardId, card: FuelCard, storage: DemoStorage): Simula
 
 export { DEMO_KIOSK_CARDS };
 
-export function installDemoUsb(options: { storage: DemoStorage; navigator?: object }): VirtualUsbControl {
-  const cards = Object.fromEntries(DEMO_KIOSK_CARDS.map((id) => [id, () => persisted(id, loadCard(id, options.storage), options.storage)]));
-  return installVirtualUsb({ cards, ...(options.navigator ? { navigator: options.navigator } : {}) });
+export const DEMO_CARDS_GLOBAL = '__fuelcardDemoCards';
+
+/** What the chip holds, as the demo strip and end-to-end tests may look at it. */
+export type DemoCardFacts = { balanceFen: number; onlineTtc: number };
+
+/**
+ * The demo cards' own hooks, next to the virtual reader's control: a hand that pulls the card at
+ * a precise moment of a command (the card loses power before or after its write, as
+ * FuelCard.failNext does), and a look at what the chip holds. Demo mode only.
+ */
+export type DemoCardsControl = {
+  /** Arms a power loss on the named card's next matching command (the card in the reader, or the next one inserted). */
+  failNext(id: string, fault: PowerLossFault): void;
+  facts(id: string): DemoCardFacts;
+};
+
+export function installDemoUsb(options: { storage: DemoStorage; navigator?: object; exposeGlobal?: boolean }): VirtualUsbControl {
+  const live = new Map<string, FuelCard>();
+  const armed = new Map<string, PowerLossFault>();
+  const make = (id: DemoCardId): SimulatedCard => {
+    const card = loadCard(id, options.storage);
+    live.set(id, card);
+    const fault = armed.get(id);
+    if (fault) card.failNext(fault);
+    armed.delete(id);
+    return persisted(id, card, options.storage);
+  };
+  const cards = Object.fromEntries(DEMO_KIOSK_CARDS.map((id) => [id, () => make(id)]));
+  const exposeGlobal = options.exposeGlobal ?? true;
+  const control = installVirtualUsb({ cards, exposeGlobal, ...(options.navigator ? { navigator: options.navigator } : {}) });
+  const demoCards: DemoCardsControl = {
+    failNext(id, fault) {
+      const card = live.get(id);
+      if (card) card.failNext(fault);
+      else armed.set(id, fault);
+    },
+    facts(id) {
+      const state = (live.get(id) ?? loadCard(id as DemoCardId, options.storage)).inspect();
+      return { balanceFen: state.purse.edBalanceFen, onlineTtc: state.purse.onlineTtc };
+    },
+  };
+  if (exposeGlobal) Object.defineProperty(globalThis, DEMO_CARDS_GLOBAL, { value: demoCards, configurable: true, writable: true });
+  return control;
 }
 
 /** Forgets every demo card's saved state: they come back as issued. */

@@ -49,6 +49,9 @@ export class SyncLoop {
       this.#queued.set(await this.#outbox.queuedCount());
       return null;
     }
+    // The count first: a drain can take a long time (a slow or dead server), and the status bar
+    // must not say "nothing queued" meanwhile, as it did after every reload.
+    this.#queued.set(await this.#outbox.queuedCount());
     const report = await this.#outbox.drain(deviceId, this.#push);
     this.#queued.set(report.remainingCount);
     for (const listener of this.#listeners) listener(report);

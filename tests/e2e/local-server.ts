@@ -1,0 +1,115 @@
+/**
+ * A server of the test's own: the real server process (`server/main.ts`) in demo mode on a free
+ * 127.0.0.1 port with a fresh embedded database in a temp folder, so a test can count money on a
+ * ledger nobody else touches, and can kill the server and start it again on the same data.
+ * Playwright's shared webServer is left alone. Every process started here is stopped by `stop()`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** A fresh database is migrated and seeded (scrypt hashes) at start: slow on a shared machine. */
+const START_TIMEOUT_MS = 90_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function healthy(url: string): Promise<boolean> {
+  try {
+    return (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+export type LocalServerOptions = {
+  /** The built app to serve; the repository's dist/ by default. */
+  distDir?: string;
+};
+
+export class LocalServer {
+  readonly port: number;
+  readonly dataDir: string;
+  readonly #distDir: string;
+  #child: ChildProcess | null = null;
+  #log = '';
+
+  private constructor(port: number, dataDir: string, distDir: string) {
+    this.port = port;
+    this.dataDir = dataDir;
+    this.#distDir = distDir;
+  }
+
+  static async start(options: LocalServerOptions = {}): Promise<LocalServer> {
+    const server = new LocalServer(await freePort(), mkdtempSync(join(tmpdir(), 'fuelcard-e2e-local-')), options.distDir ?? join(REPO_ROOT, 'dist'));
+    await server.restart();
+    return server;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.#child !== null;
+  }
+
+  /** Starts the process (again) on the same port and data folder, and waits for /healthz. */
+  async restart(): Promise<void> {
+    if (this.#child) throw new Error('the local server is already running');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, PORT: String(this.port), HOST: '127.0.0.1', FUELCARD_DATA_DIR: this.dataDir, FUELCARD_DIST_DIR: this.#distDir, DATABASE_URL: '', FUELCARD_DEMO: '1', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#child = child;
+    const keep = (chunk: Buffer): void => void (this.#log = (this.#log + chunk.toString()).slice(-8_000));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    child.once('exit', () => {
+      if (this.#child === child) this.#child = null;
+    });
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (this.#child !== child) throw new Error(`the local server exited while starting:\n${this.#log}`);
+      if (await healthy(this.url)) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`the local server did not answer /healthz within ${START_TIMEOUT_MS} ms:\n${this.#log}`);
+  }
+
+  /** SIGKILL by default: the process dies as on a power cut, with no graceful shutdown. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.#child;
+    if (!child) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), STOP_TIMEOUT_MS))]);
+    if (timedOut) child.kill('SIGKILL');
+    this.#child = null;
+  }
+
+  async stop(): Promise<void> {
+    await this.kill('SIGTERM');
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  get log(): string {
+    return this.#log;
+  }
+}
