@@ -45,6 +45,9 @@ function run(db: DeviceDatabase, identity: DeviceIdentity, demo: VirtualUsbContr
   void reader.start();
   const backend = new HttpKioskBackend({ api, outbox, sync });
   const kiosk = new KioskController({ reader, backend, db, terminalId: identity.terminalId });
+  sync.onDrained((report) => {
+    if (report.appliedCount > 0 || report.rejectedCount > 0) void kiosk.linkRestored();
+  });
   return { kiosk, reader, sync, demo, identity };
 }
 

@@ -163,6 +163,21 @@ describe('the kiosk card session', () => {
     expect(r.backend.queuedInquiries).toEqual([toAsn(demo)]);
   });
 
+  it('shows the queued inquiry answer when the link returns while the customer is still there', async () => {
+    r.backend.online = false;
+    const demo = createDemoCard('named');
+    r.backend.waitingFen.set(toAsn(demo), 12_300);
+    insert(r, demo.card);
+    await until(r.kiosk, 'pin');
+    await r.kiosk.submitPin(DEMO_PIN);
+    await until(r.kiosk, 'home');
+    await r.kiosk.history();
+    expect(r.kiosk.current).toMatchObject({ name: 'history', inquiryQueued: true });
+    r.backend.online = true;
+    await r.kiosk.linkRestored();
+    expect(r.kiosk.current).toMatchObject({ name: 'history', inquiryQueued: false, account: { ageMs: null, view: { waitingFen: 12_300 } } });
+  });
+
   it('changes the PIN on the card with no network, and the new PIN works next time', async () => {
     r.backend.online = false;
     const demo = createDemoCard('named');

@@ -264,6 +264,21 @@ export class KioskController {
     });
   }
 
+  /**
+   * The link is back (the outbox drained): a customer still looking at a history whose account
+   * part was queued gets the answer now.
+   */
+  async linkRestored(): Promise<void> {
+    const generation = this.#generation;
+    const screen = this.current;
+    if (screen.name !== 'history' || !screen.inquiryQueued) return;
+    await this.#guard(generation, async () => {
+      const account = await this.#loadAccount(screen.card.cardNo);
+      if (!account || account.ageMs !== null) return;
+      this.#set({ name: 'history', card: screen.card, account, inquiryQueued: false }, generation);
+    });
+  }
+
   startPinChange(): void {
     this.#set({ name: 'change-pin', stage: 'old', notice: null, busy: false }, this.#generation);
   }

@@ -32,4 +32,21 @@ describe('the sync loop', () => {
     await until(() => get(sync.queued) === 0);
     sync.stop();
   });
+
+  it('retries soon after the network fails, not only on the next interval', async () => {
+    const outbox = new Outbox(new DeviceDatabase(`sync-loop-test-${++dbCount}`));
+    await outbox.enqueue('inquiry', { cardNo: '1' });
+    let calls = 0;
+    const push: PushTransport = async (_deviceId, operations) => {
+      calls++;
+      if (calls === 1) throw new TypeError('Failed to fetch');
+      return operations.map((op) => ({ id: op.id, outcome: 'applied', result: null }));
+    };
+    const sync = new SyncLoop({ outbox, push, deviceId: () => 'kiosk-1' });
+    // An interval far longer than the test: only the retry can drain the queue in time.
+    sync.start(null, 3_600_000);
+    await until(() => calls === 2 && get(sync.queued) === 0, 10_000);
+    expect(await outbox.queuedCount()).toBe(0);
+    sync.stop();
+  });
 });

@@ -7,6 +7,8 @@ import { writable, type Readable } from 'svelte/store';
 import type { DrainReport, Outbox, PushTransport } from '../outbox/outbox.ts';
 
 export const SYNC_INTERVAL_MS = 30_000;
+/** After a failed drain, retry sooner than the interval: 2 s, doubling, capped at the interval. */
+export const SYNC_RETRY_FIRST_MS = 2_000;
 
 export class SyncLoop {
   readonly #outbox: Outbox;
@@ -16,6 +18,9 @@ export class SyncLoop {
   readonly queued: Readable<number> = this.#queued;
   readonly #listeners = new Set<(report: DrainReport) => void>();
   #timer: ReturnType<typeof setInterval> | undefined;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #retryMs = SYNC_RETRY_FIRST_MS;
+  #intervalMs = SYNC_INTERVAL_MS;
 
   constructor(options: { outbox: Outbox; push: PushTransport; deviceId: () => string | null }) {
     this.#outbox = options.outbox;
@@ -24,6 +29,7 @@ export class SyncLoop {
   }
 
   start(target: Pick<Window, 'addEventListener'> | null, intervalMs = SYNC_INTERVAL_MS): void {
+    this.#intervalMs = intervalMs;
     target?.addEventListener('online', () => this.kick());
     this.#timer = setInterval(() => this.kick(), intervalMs);
     this.kick();
@@ -31,6 +37,18 @@ export class SyncLoop {
 
   stop(): void {
     clearInterval(this.#timer);
+    clearTimeout(this.#retryTimer);
+  }
+
+  /** A failed drain is retried after a growing delay; a good one resets it. */
+  #scheduleRetry(failed: boolean): void {
+    clearTimeout(this.#retryTimer);
+    if (!failed) {
+      this.#retryMs = SYNC_RETRY_FIRST_MS;
+      return;
+    }
+    this.#retryTimer = setTimeout(() => this.kick(), this.#retryMs);
+    this.#retryMs = Math.min(this.#retryMs * 2, this.#intervalMs);
   }
 
   /** Called after each drain with what it did. */
@@ -54,6 +72,7 @@ export class SyncLoop {
     this.#queued.set(await this.#outbox.queuedCount());
     const report = await this.#outbox.drain(deviceId, this.#push);
     this.#queued.set(report.remainingCount);
+    this.#scheduleRetry(report.networkFailed && report.remainingCount > 0);
     for (const listener of this.#listeners) listener(report);
     return report;
   }
