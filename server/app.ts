@@ -129,6 +129,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get('/api/openapi.json', async () => openApiDocument(CONTRACT_VERSION));
   const services = servicesOf(options);
+  // Found by the fault simulation: a restarted server whose first key use came from a pushed
+  // load.complete (inside its transaction) hung for ever on PGlite. Keys are loaded up front.
+  await services.keyStore?.warm();
   for (const register of [registerInfoRoutes, registerAuthRoutes, registerCardRoutes, registerSyncRoutes, registerLedgerRoutes]) register(app, services);
 
   for (const register of options.routes ?? []) register(app);

@@ -29,6 +29,12 @@ export interface KeyStore {
   verifyMac1(input: Mac1Input): Promise<boolean>;
   mac2(input: Mac2Input): Promise<Uint8Array>;
   verifyTac(input: TacInput): Promise<boolean>;
+  /**
+   * Makes every key version usable before the first request. Called once when the app is built:
+   * a store that reads the database must not do its first read from inside a request's open
+   * transaction (on PGlite the one connection would wait for itself).
+   */
+  warm(): Promise<void>;
 }
 
 export class KeyStoreError extends Error {

@@ -68,6 +68,12 @@ export class SoftwareKeyStore implements KeyStore {
     kekBytes(kekHex);
   }
 
+  /** Decrypts every stored key version into memory (see KeyStore.warm). */
+  async warm(): Promise<void> {
+    const versions = await this.sql.query<{ key_version: number }>('SELECT DISTINCT key_version FROM issuer_key ORDER BY key_version');
+    for (const row of versions.rows) await this.masterSet(row.key_version);
+  }
+
   async hasKeyVersion(keyVersion: number): Promise<boolean> {
     return (await this.masterSet(keyVersion)) !== null;
   }
@@ -128,6 +134,8 @@ export class SoftwareKeyStore implements KeyStore {
     return set;
   }
 
+  // Hazard: this reads through the root connection. Request paths reach it only for a key
+  // version added after warm(); inside a PGlite transaction that read would wait for itself.
   private async loadMasters(keyVersion: number): Promise<MasterSet | null> {
     const rows = await this.sql.query<{ kind: MasterKeyKind } & EncryptedKey>(
       'SELECT kind, iv, ciphertext, tag FROM issuer_key WHERE key_version = $1 AND kind = ANY($2::text[])',

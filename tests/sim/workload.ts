@@ -1,0 +1,212 @@
+/**
+ * What happens during a run: customers visiting kiosks (insert the card, PIN, then load, change the
+ * PIN, look at the history, or walk away), outlet operators at tablets (cash receipts,
+ * pre-allocations to sub cards, inquiries), and the faults of the seed's profile: cards pulled at a
+ * chosen command, pages reloaded or crashed mid-request, long offline periods, server restarts.
+ * Each customer gesture is its own event, so other devices' work interleaves between them.
+ */
+import { chipPin } from './cards.ts';
+import { settleScreen, type KioskLife } from './devices.ts';
+import type { Kiosk, Run } from './run.ts';
+import { RUN_LIMITS, screenName, short } from './run.ts';
+import { SIM_CUSTOMERS } from './world.ts';
+
+const WRONG_PIN = '000000';
+/** INS bytes a card may be pulled at: INITIALIZE, CREDIT FOR LOAD (the one that matters most), GET BALANCE, READ RECORD, CHANGE PIN. */
+const PULL_POINTS = [0x50, 0x52, 0x52, 0x52, 0x52, 0x52, 0x5c, 0xb2, 0x5e] as const;
+
+function thinkMs(run: Run): number {
+  return run.random.int(2_000, 40_000);
+}
+
+function endVisit(run: Run, k: Kiosk, cardNo: string): void {
+  run.inReader.delete(cardNo);
+  k.busy = false;
+}
+
+async function removeCard(run: Run, k: Kiosk, cardNo: string): Promise<void> {
+  const life = k.life;
+  if (life && !life.life.dead) {
+    life.control.removeCard();
+    if (!(await settleScreen(life, (s) => s.name === 'start'))) run.violations.push({ rule: 'kiosk.stuck', detail: `${k.device.id} did not return to the start screen` });
+  }
+  run.note(`${k.device.id} card ${short(cardNo)} taken out`);
+  endVisit(run, k, cardNo);
+}
+
+function arrive(run: Run, attempt: number): void {
+  run.scheduler.after(attempt === 0 ? 0 : 20_000, 'arrive', async () => {
+    const free = run.kiosks.filter((k) => !k.busy && k.life && !k.life.life.dead);
+    const cards = [...run.chips.keys()].filter((c) => !run.inReader.has(c));
+    if (free.length === 0 || cards.length === 0) {
+      if (attempt < 3) arrive(run, attempt + 1);
+      return;
+    }
+    const k = run.random.pick(free);
+    const cardNo = run.random.pick(cards);
+    const life = k.life!;
+    k.busy = true;
+    run.inReader.set(cardNo, k.device.id);
+    run.touchedCards.add(cardNo);
+    life.control.insertCard(run.chips.get(cardNo)!.card);
+    if (!(await settleScreen(life, (s) => s.name === 'pin' || s.name === 'refused' || s.name === 'home'))) {
+      run.violations.push({ rule: 'kiosk.stuck', detail: `${k.device.id} never showed the PIN screen` });
+    }
+    run.note(`${k.device.id} card ${short(cardNo)} in → ${screenName(life)}`);
+    if (life.controller.current.name !== 'pin') return void run.scheduler.after(thinkMs(run), `visit ${k.device.id} out`, () => removeCard(run, k, cardNo));
+    run.scheduler.after(thinkMs(run), `visit ${k.device.id} pin`, () => enterPin(run, k, cardNo));
+  });
+}
+
+async function enterPin(run: Run, k: Kiosk, cardNo: string): Promise<void> {
+  const life = k.life!;
+  const chip = run.chips.get(cardNo)!;
+  if (run.random.chance(0.1)) {
+    await life.life.within(life.controller.submitPin(WRONG_PIN));
+    run.note(`${k.device.id} wrong PIN → ${screenName(life)}`);
+  }
+  if (life.controller.current.name !== 'pin') return afterGesture(run, k, life, cardNo);
+  const outcome = await life.life.within(life.controller.submitPin(chipPin(chip, run.pins.get(cardNo)!)));
+  if (outcome === 'died') return run.afterDeath(k.device.id);
+  run.note(`${k.device.id} PIN → ${screenName(life)}`);
+  afterGesture(run, k, life, cardNo);
+}
+
+/** After a gesture: the card may be out already (pulled), or the customer goes on or leaves. */
+function afterGesture(run: Run, k: Kiosk, life: KioskLife, cardNo: string): void {
+  if (life.life.dead) return;
+  if (!life.reader.cardPresent) {
+    run.note(`${k.device.id} customer walks away with card ${short(cardNo)} (${screenName(life)})`);
+    return endVisit(run, k, cardNo);
+  }
+  const screen = life.controller.current.name;
+  if (screen === 'home' && run.random.chance(0.8)) return void run.scheduler.after(thinkMs(run), `visit ${k.device.id} act`, () => act(run, k, cardNo));
+  run.scheduler.after(thinkMs(run), `visit ${k.device.id} out`, () => removeCard(run, k, cardNo));
+}
+
+function pullAtSomePoint(run: Run, cardNo: string): void {
+  const chip = run.chips.get(cardNo)!;
+  const ins = run.random.pick(PULL_POINTS);
+  const when = run.random.chance(0.5) ? 'before-write' : 'after-write';
+  chip.card.failNext({ when, ins });
+  run.note(`fault: card ${short(cardNo)} will be pulled at INS ${ins.toString(16)} ${when}`);
+}
+
+async function act(run: Run, k: Kiosk, cardNo: string): Promise<void> {
+  const life = k.life!;
+  const chip = run.chips.get(cardNo)!;
+  const choice = run.random.next();
+  const pull = run.random.chance(run.cardPullRate);
+  if (pull) pullAtSomePoint(run, cardNo);
+  if (run.random.chance(run.pageCrashRate)) life.life.crashAtNextRequest = true;
+  let outcome: unknown;
+  if (choice < 0.65) {
+    life.controller.chooseLoad();
+    const screen = life.controller.current;
+    if (screen.name !== 'load' || screen.maxFen < 100) {
+      run.note(`${k.device.id} load not offered → ${screenName(life)}`);
+    } else {
+      const amountFen = Math.min(screen.maxFen, run.random.int(1, 500) * 100);
+      run.stats.loads++;
+      run.note(`${k.device.id} load ${amountFen} on card ${short(cardNo)}`);
+      outcome = await life.life.within(life.controller.load(amountFen));
+      if (!life.reader.cardPresent) run.stats.loadsInterrupted++;
+    }
+  } else if (choice < 0.75) {
+    const pins = run.pins.get(cardNo)!;
+    const oldPin = chipPin(chip, pins);
+    const newPin = String(run.random.int(100000, 999999));
+    pins.push(newPin);
+    life.controller.startPinChange();
+    run.stats.pinChanges++;
+    outcome = await life.life.within(life.controller.changePin(oldPin, newPin, newPin));
+  } else {
+    outcome = await life.life.within(life.controller.history());
+  }
+  chip.card.cancelFault();
+  life.life.crashAtNextRequest = false;
+  if (outcome === 'died') return run.afterDeath(k.device.id);
+  run.note(`${k.device.id} → ${screenName(life)}`);
+  afterGesture(run, k, life, cardNo);
+}
+
+function tabletOp(run: Run): void {
+  run.scheduler.after(run.random.int(0, RUN_LIMITS.durationMs), 'tablet op', async () => {
+    const t = run.random.pick(run.tablets);
+    const life = t.life;
+    if (!life || life.life.dead) return;
+    const nowMs = run.ctx.deviceNowMs(t.device.id);
+    const choice = run.random.next();
+    const customer = run.random.pick(SIM_CUSTOMERS);
+    const customerId = run.server.ids.customerIds.get(customer.index)!;
+    if (choice < 0.5) {
+      const amountFen = run.random.int(1, 2_000) * 100;
+      await life.outbox.enqueue('receipt.cash', { customerId, amountFen }, nowMs);
+      // The operator has the cash in the drawer now, whatever happens to the message.
+      const operator = `sim.${t.device.id}`;
+      run.cashTakenFen.set(operator, (run.cashTakenFen.get(operator) ?? 0) + amountFen);
+      run.stats.receipts++;
+      run.note(`${t.device.id} cash receipt ${amountFen} for ${customer.name}`);
+    } else if (choice < 0.85) {
+      const unit = run.random.pick(SIM_CUSTOMERS.filter((c) => c.kind === 'unit'));
+      const unitId = run.server.ids.customerIds.get(unit.index)!;
+      const cards = unit.cards.filter(() => run.random.chance(0.6));
+      const allocations = (cards.length > 0 ? cards : [unit.cards[1]!]).map((c) => ({ cardNo: c.cardNo, amountFen: run.random.int(1, 800) * 100 }));
+      await life.outbox.enqueue('preallocation', { customerId: unitId, allocations }, nowMs);
+      run.stats.preallocations++;
+      run.note(`${t.device.id} pre-allocation for ${unit.name}: ${allocations.map((a) => `${short(a.cardNo)}=${a.amountFen}`).join(' ')}`);
+    } else {
+      const card = run.random.pick(customer.cards);
+      await life.outbox.enqueue('inquiry', { cardNo: card.cardNo }, nowMs);
+      run.note(`${t.device.id} inquiry queued for card ${short(card.cardNo)}`);
+    }
+    await life.sync.queuedChanged();
+  });
+}
+
+function periodicSync(run: Run, deviceId: string): void {
+  run.scheduler.after(RUN_LIMITS.syncIntervalMs, `tick ${deviceId}`, async () => {
+    run.requestDrain(deviceId, 0);
+    if (run.clock.nowMs() < run.endMs) periodicSync(run, deviceId);
+  });
+}
+
+export function scheduleWorkload(run: Run): void {
+  const visits = run.random.int(RUN_LIMITS.visitCountMin, RUN_LIMITS.visitCountMax);
+  for (let i = 0; i < visits; i++) run.scheduler.after(run.random.int(0, RUN_LIMITS.durationMs), 'arrive later', async () => arrive(run, 0));
+  // Money first: unit customers need pre-allocations before their sub cards can load.
+  for (let i = 0; i < 2; i++) tabletOp(run);
+  const ops = run.random.int(RUN_LIMITS.tabletOpCountMin, RUN_LIMITS.tabletOpCountMax);
+  for (let i = 0; i < ops; i++) tabletOp(run);
+  for (const d of [...run.kiosks, ...run.tablets]) periodicSync(run, d.device.id);
+}
+
+export function scheduleFaults(run: Run): void {
+  const f = run.faultRandom;
+  const devices = [...run.kiosks, ...run.tablets].map((d) => d.device.id);
+  for (let i = f.int(0, 3); i > 0; i--) {
+    const deviceId = f.pick(devices);
+    const atMs = run.clock.nowMs() + f.int(0, RUN_LIMITS.durationMs);
+    const lengthMs = f.int(60_000, 8 * 60_000);
+    run.scheduler.at(atMs, `offline ${deviceId}`, async () => {
+      run.network.setOffline(deviceId, run.clock.nowMs() + lengthMs);
+      run.note(`fault: ${deviceId} offline for ${Math.round(lengthMs / 1000)}s`);
+    });
+    // A reload while offline: what the device queued meanwhile must survive it.
+    if (f.chance(0.7)) run.scheduler.at(atMs + lengthMs - 1_000, `reload ${deviceId}`, () => run.reload(deviceId, 'while offline'));
+  }
+  for (let i = f.int(0, 2); i > 0; i--) {
+    run.scheduler.at(run.clock.nowMs() + f.int(0, RUN_LIMITS.durationMs), 'server restart', () => run.restartServer('scheduled'));
+  }
+  if (f.chance(0.3)) {
+    const lengthMs = f.int(10_000, 120_000);
+    run.scheduler.at(run.clock.nowMs() + f.int(0, RUN_LIMITS.durationMs), 'server down', async () => {
+      run.network.setServerDown(run.clock.nowMs() + lengthMs);
+      run.note(`fault: server unreachable for ${Math.round(lengthMs / 1000)}s`);
+    });
+  }
+  for (let i = f.int(0, 3); i > 0; i--) {
+    const deviceId = f.pick(devices);
+    run.scheduler.at(run.clock.nowMs() + f.int(0, RUN_LIMITS.durationMs), `reload ${deviceId}`, () => run.reload(deviceId, 'scheduled'));
+  }
+}
