@@ -23,10 +23,11 @@ import { registerCardRoutes } from './cards/routes.ts';
 import { registerLedgerRoutes } from './ledger/routes.ts';
 import { registerSyncRoutes } from './sync/routes.ts';
 import { registerInfoRoutes } from './info/routes.ts';
+import { registerCors } from './http/cors.ts';
 
 export type AppOptions = {
   db: Database;
-  config: Pick<Config, 'distDir' | 'logLevel'> & Partial<Pick<Config, 'kekHex' | 'purseMaxNamedFen' | 'purseMaxAnonymousFen'>>;
+  config: Pick<Config, 'distDir' | 'logLevel'> & Partial<Pick<Config, 'kekHex' | 'purseMaxNamedFen' | 'purseMaxAnonymousFen' | 'iwaOrigins'>>;
   /** Default: the software key store over `issuer_key`, when a key-encryption key is configured. */
   keyStore?: KeyStore;
   /** The server clock; tests pass a fixed one. */
@@ -127,6 +128,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return { status: 'ok', database: options.db.kind };
   });
 
+  registerCors(app, options.config.iwaOrigins ?? []);
   app.get('/api/openapi.json', async () => openApiDocument(CONTRACT_VERSION));
   const services = servicesOf(options);
   // Found by the fault simulation: a restarted server whose first key use came from a pushed

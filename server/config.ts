@@ -27,6 +27,12 @@ const EnvSchema = z.object({
    * The key-encryption key (32 bytes, hex) that protects the issuer master keys at rest. Required
    * for loads outside demo mode; in demo mode a fixed, public DEMO key is used when absent.
    */
+  /** Isolated Web App origins allowed to call the API, comma-separated (isolated-app://<id>). */
+  FUELCARD_IWA_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim()).filter((o) => o !== ''))
+    .pipe(z.array(z.string().regex(/^isolated-app:\/\/[a-z2-7]{56}\/?$/, 'must be isolated-app://<56-character web bundle id>')))
+    .optional(),
   FUELCARD_KEK: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits').optional(),
   /** Purse ceilings (fen): named cards 5,000 yuan and anonymous cards 1,000 yuan by default. */
   FUELCARD_PURSE_MAX_NAMED_FEN: z.coerce.number().int().positive().max(4_294_967_295).default(500_000),
@@ -46,6 +52,7 @@ export type Config = {
   demo: boolean;
   /** Key-encryption key, 32 bytes as hex; undefined outside demo mode when not configured. */
   kekHex: string | undefined;
+  iwaOrigins: string[];
   purseMaxNamedFen: number;
   purseMaxAnonymousFen: number;
 };
@@ -76,6 +83,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     distDir: resolve(e.FUELCARD_DIST_DIR),
     logLevel: e.LOG_LEVEL,
     demo,
+    iwaOrigins: e.FUELCARD_IWA_ORIGINS ?? [],
     kekHex: e.FUELCARD_KEK?.toLowerCase() ?? (demo ? DEMO_KEK_HEX : undefined),
     purseMaxNamedFen: e.FUELCARD_PURSE_MAX_NAMED_FEN,
     purseMaxAnonymousFen: e.FUELCARD_PURSE_MAX_ANONYMOUS_FEN,

@@ -141,7 +141,7 @@ async function drainOpsPerS(): Promise<number> {
     const anonymous = new ApiClient({ baseUrl, credentials: () => null });
     const info = await anonymous.call('info');
     if (!info.demoDevice) throw new Error('the demo server offered no kiosk enrolment');
-    const identity = await enrol({ db: device, api: anonymous, deviceId: info.demoDevice.deviceId, enrolmentCode: info.demoDevice.enrolmentCode });
+    const identity = await enrol({ db: device, api: anonymous, serverUrl: baseUrl, deviceId: info.demoDevice.deviceId, enrolmentCode: info.demoDevice.enrolmentCode });
     const api = new ApiClient({ baseUrl, credentials: () => identity });
     const outbox = new Outbox(device);
     const cardNo = demoCardNo(1);
