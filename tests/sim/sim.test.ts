@@ -1,7 +1,9 @@
 /**
  * The simulation as tests: a clean run keeps every invariant, a seed replays the same story, and
  * each planted bug of mutations.ts is caught within a few seeds. One database for the file (PGlite
- * opens slowly); runs on PostgreSQL when DATABASE_URL is set.
+ * opens slowly). Always on PGlite: only there is a replay byte-for-byte deterministic (PostgreSQL's
+ * own scheduling of concurrent transactions is not ours to seed); the simulation's PostgreSQL run
+ * is `npm run sim` with DATABASE_URL set, a gate of its own in `npm test`.
  */
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +16,7 @@ const MUTATION_SEEDS_MAX = 8;
 
 let server: SimServer;
 beforeAll(async () => {
-  server = await SimServer.open({ databaseUrl: process.env.DATABASE_URL || undefined });
+  server = await SimServer.open({ databaseUrl: undefined });
 }, 120_000);
 afterAll(async () => {
   await server?.close();
