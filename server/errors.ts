@@ -43,6 +43,7 @@ export const API_ERRORS = {
   MAC1_INVALID: { status: 422, message: 'the card proof (MAC1) does not verify' },
   TAC_INVALID: { status: 422, message: 'the transaction proof (TAC) does not verify' },
   COUNTER_STALE: { status: 409, message: 'the card counter is older than one the server has already seen' },
+  LOAD_PENDING: { status: 409, message: "a previous load of this card waits for the card's proof; insert the card again so it is settled first" },
   SOURCE_ACCOUNT_INVALID: { status: 422, message: 'this card cannot be loaded from that account' },
   PURSE_LIMIT_EXCEEDED: { status: 422, message: 'the load would take the purse past its limit' },
   INSUFFICIENT_FUNDS: { status: 422, message: 'not enough money in the account' },

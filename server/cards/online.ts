@@ -162,13 +162,29 @@ async function pendingLoadOf(tx: Sql, cardNo: string): Promise<LockedLoad | null
 /**
  * Settles the card's pending transaction from an authenticated counter: moved on → it happened
  * (posted; with a verified TAC when one is given), unchanged → it did not (voided).
+ *
+ * "Unchanged" voids only when the probe is known to come after the pending load's MAC2 was
+ * given out (`probeAfterMac2`): a recovery made for that very load. An INITIALIZE answer that
+ * merely reaches the server late (found by the fault simulation: a kiosk gave up on its
+ * initialise, the customer loaded again at the same counter, then the first request arrived)
+ * shows the same counter and would void a load the card holds. Such an initialise is refused
+ * (LOAD_PENDING) and the card settles its load at its next contact.
  */
-async function settleFromCounter(tx: Sql, card: CardRow, counter: number, proof: { tac: string; verified: boolean } | null): Promise<LoadRow | null> {
+async function settleFromCounter(
+  tx: Sql,
+  card: CardRow,
+  counter: number,
+  proof: { tac: string; verified: boolean } | null,
+  probe: { afterMac2Of: string | null } = { afterMac2Of: null },
+): Promise<LoadRow | null> {
   const pending = await pendingLoadOf(tx, card.card_no);
   if (card.online_ttc_seen !== null && counter < card.online_ttc_seen) throw new ApiError('COUNTER_STALE');
   if (pending === null) return null;
   if (counter < pending.online_ttc) throw new ApiError('COUNTER_STALE');
-  if (counter === pending.online_ttc) return settle(tx, pending, 'void', { settledBy: 'counter_unchanged', tac: null, counterSeen: null });
+  if (counter === pending.online_ttc) {
+    if (probe.afterMac2Of !== pending.id) throw new ApiError('LOAD_PENDING');
+    return settle(tx, pending, 'void', { settledBy: 'counter_unchanged', tac: null, counterSeen: null });
+  }
   if (proof?.verified) return settle(tx, pending, 'post', { settledBy: 'prove', tac: proof.tac.toUpperCase(), counterSeen: null });
   return settle(tx, pending, 'post', { settledBy: 'counter_advanced', tac: null, counterSeen: null });
 }
@@ -321,12 +337,16 @@ export async function recoverIn(tx: Sql, keys: KeyStore, principal: Principal, r
   requireCardInScope(card);
   if (request.probe.answer.keyVersion !== card.key_version) throw new ApiError('KEY_VERSION_UNKNOWN');
   const pending = await pendingLoadOf(tx, card.card_no);
+  // A recovery names the load it was made for; one for a load already settled changes nothing
+  // (it may be a late copy, older than a newer load now pending at the same counter).
+  if (request.loadId !== undefined && pending?.id !== request.loadId) return null;
   let proof: { tac: string; verified: boolean } | null = null;
   if (request.prove && pending && counter > pending.online_ttc) {
     if (!(await verifyTac(keys, pending, request.prove.tac))) throw new ApiError('TAC_INVALID');
     proof = { tac: request.prove.tac, verified: true };
   }
-  const settled = await settleFromCounter(tx, card, counter, proof);
+  // Without a loadId (older devices) the probe is trusted as fresh, as before.
+  const settled = await settleFromCounter(tx, card, counter, proof, { afterMac2Of: pending?.id ?? null });
   await noteCounter(tx, card.card_no, counter);
   if (settled) {
     await appendAudit(tx, principal, { action: `${settled.kind}.recover`, subject: card.card_no, detail: { loadId: settled.id, counter, outcome: settled.state, settledBy: settled.settled_by } });

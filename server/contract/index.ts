@@ -5,7 +5,7 @@
  * 3: GET /api/v1/info, the terminal id in the enrolment answer; 4: GET /api/v1/cards/:cardNo/history,
  * purseLimitFen in CardSummary, the unload.complete push operation).
  */
-export const CONTRACT_VERSION = 4;
+export const CONTRACT_VERSION = 5;
 export * from './health.ts';
 export * from './errors.ts';
 export * from './common.ts';

@@ -79,6 +79,8 @@ export type LoadCompleteResponse = z.infer<typeof LoadCompleteResponse>;
  */
 export const LoadRecoverRequest = z.strictObject({
   cardNo: CardNo,
+  /** The pending load this recovery was made for; a recovery for a load already settled changes nothing. */
+  loadId: z.uuid().optional(),
   probe: z.strictObject({ amountFen: z.number().int().min(0).max(4_294_967_295), terminalId: TerminalId, purse: z.enum(['ED', 'EP']).optional(), answer: InitializeAnswer }),
   prove: z.strictObject({ tac: Hex4, mac: Hex4.optional() }).optional(),
 });

@@ -27,6 +27,7 @@ const REFUSAL_KEYS: Record<string, Notice['key']> = {
   CARD_CLOSED: 'kiosk.load.refused_card_state',
   CARD_EXPIRED: 'kiosk.load.refused_card_state',
   CARD_GREY: 'kiosk.notice.grey_no_load',
+  LOAD_PENDING: 'kiosk.load.refused_pending',
 };
 
 type LoadOptions = {

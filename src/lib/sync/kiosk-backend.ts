@@ -67,8 +67,8 @@ export class HttpKioskBackend implements KioskBackend {
     if (settlement.kind === 'tac') {
       await this.#outbox.enqueue('load.complete', { loadId: settlement.loadId, tac: settlement.tac });
     } else {
-      const { cardNo, probe, prove } = settlement;
-      await this.#outbox.enqueue('load.recover', { cardNo, probe, ...(prove ? { prove } : {}) });
+      const { cardNo, loadId, probe, prove } = settlement;
+      await this.#outbox.enqueue('load.recover', { cardNo, loadId, probe, ...(prove ? { prove } : {}) });
     }
     await this.#sync.queuedChanged();
   }
