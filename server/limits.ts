@@ -13,6 +13,8 @@ export const LIMITS = {
   shutdownGraceMs: 10_000,
   /** PostgreSQL pool size per server process. */
   postgresPoolSizeMax: 10,
+  /** Distinct statement texts prepared by name per process (server/db/postgres.ts); the app has a few dozen. */
+  preparedStatementCountMax: 500,
   /** Migration files the runner accepts: more means a mistake (e.g. the wrong folder). */
   migrationCountMax: 1_000,
   /** Operations in one sync push: a device drains its outbox in batches of at most this many. */

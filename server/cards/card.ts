@@ -53,6 +53,16 @@ export async function readCard(sql: Sql, principal: Pick<Principal, 'scopeRootId
   return card;
 }
 
+/**
+ * Several cards by number in one statement, unlocked, each with its scope for `principal`; cards
+ * that do not exist are simply absent from the map. For read-only answers (push inquiries, pull).
+ */
+export async function readCards(sql: Sql, principal: Pick<Principal, 'scopeRootId'>, cardNos: readonly string[]): Promise<Map<string, CardRow>> {
+  if (cardNos.length === 0) return new Map();
+  const found = await sql.query<CardRow>(`${CARD_SELECT} WHERE c.card_no = ANY($1::text[])`, [[...new Set(cardNos)], principal.scopeRootId]);
+  return new Map(found.rows.map((card) => [card.card_no, card]));
+}
+
 /** Refuses a card that may not take part in an online purse transaction, with the reason's code. */
 export function requireUsable(card: CardRow, today: string, purpose: 'load' | 'unload'): void {
   if (card.card_type !== 'user') throw new ApiError('CARD_HAS_NO_PURSE');

@@ -20,8 +20,7 @@ const cardAccountKeys = (card: CardRow): [string, string] => [`card:${card.card_
 
 export type PurseLimits = Pick<Services, 'purseMaxNamedFen' | 'purseMaxAnonymousFen'>;
 
-export async function cardSummary(sql: Sql, card: CardRow, limits: PurseLimits): Promise<CardSummary> {
-  const accounts = await sql.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM account WHERE ${CARD_ACCOUNTS_WHERE} ORDER BY code`, cardAccountKeys(card));
+function summaryOf(card: CardRow, accounts: AccountRow[], limits: PurseLimits): CardSummary {
   return {
     cardNo: card.card_no,
     state: card.state,
@@ -30,8 +29,34 @@ export async function cardSummary(sql: Sql, card: CardRow, limits: PurseLimits):
     role: card.role,
     onlineTtcSeen: card.online_ttc_seen,
     purseLimitFen: purseMaxFen(card, limits),
-    accounts: accounts.rows.map(accountView),
+    accounts: accounts.map(accountView),
   };
+}
+
+export async function cardSummary(sql: Sql, card: CardRow, limits: PurseLimits): Promise<CardSummary> {
+  const accounts = await sql.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM account WHERE ${CARD_ACCOUNTS_WHERE} ORDER BY code`, cardAccountKeys(card));
+  return summaryOf(card, accounts.rows, limits);
+}
+
+/**
+ * The summaries of several cards from one read of their accounts (as `cardSummary` answers each),
+ * keyed by card number. A customer's QUOTA shared by two of the cards is read once and shown on both.
+ */
+export async function cardSummaries(sql: Sql, cards: readonly CardRow[], limits: PurseLimits): Promise<Map<string, CardSummary>> {
+  if (cards.length === 0) return new Map();
+  const keys = cards.map(cardAccountKeys);
+  const found = await sql.query<AccountRow & { owner_key: string }>(
+    `SELECT ${ACCOUNT_COLUMNS}, owner_key FROM account
+      WHERE (code IN ('PURSE', 'RESERVE') AND owner_key = ANY($1::text[])) OR (code = 'QUOTA' AND owner_key = ANY($2::text[])) ORDER BY code`,
+    [[...new Set(keys.map((k) => k[0]))], [...new Set(keys.map((k) => k[1]))]],
+  );
+  const summaries = new Map<string, CardSummary>();
+  cards.forEach((card, i) => {
+    const [cardKey, customerKey] = keys[i]!;
+    const own = found.rows.filter((a) => (a.code === 'QUOTA' ? a.owner_key === customerKey : a.owner_key === cardKey));
+    summaries.set(card.card_no, summaryOf(card, own, limits));
+  });
+  return summaries;
 }
 
 const MOVEMENT_KIND: Record<TransferCode, CardMovement['kind']> = {

@@ -34,6 +34,18 @@ describe(`the database layer on ${testEngine()}`, () => {
     }
   });
 
+  it('runs a transaction at read committed when asked, and the next one at serializable again by default', async () => {
+    const db = await openTestDatabase();
+    try {
+      const level = (options?: { isolation: 'read committed' }) => db.transaction(async (tx) => (await tx.query<{ transaction_isolation: string }>('SHOW transaction_isolation')).rows[0]!.transaction_isolation, options);
+      expect(await level({ isolation: 'read committed' })).toBe('read committed');
+      expect(await level()).toBe('serializable');
+      expect(await level({ isolation: 'read committed' })).toBe('read committed');
+    } finally {
+      await db.close();
+    }
+  });
+
   it('runs transactions at serializable isolation by default', async () => {
     const db = await openTestDatabase();
     try {

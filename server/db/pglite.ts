@@ -5,10 +5,12 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { PGlite, types } from '@electric-sql/pglite';
-import type { Database, QueryResult, Row, Sql, TransactionOptions } from './types.ts';
+import type { Database, Isolation, QueryResult, Row, Sql, TransactionOptions } from './types.ts';
 import { withRetry } from './retry.ts';
 
 type PgliteQueryable = Pick<PGlite, 'query' | 'exec'>;
+
+const SESSION_ISOLATION: Isolation = 'read committed';
 
 function wrap(target: PgliteQueryable): Sql {
   return {
@@ -29,6 +31,9 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     ...(dataDir === undefined ? {} : { dataDir }),
     parsers: { [types.INT8]: (value: string) => BigInt(value) },
   });
+  // The session default is pinned, so a transaction that asks for it needs no SET TRANSACTION of
+  // its own (one round trip less on every money path, which runs at read committed).
+  await pglite.exec(`SET default_transaction_isolation TO '${SESSION_ISOLATION}'`);
   const root = wrap(pglite);
   return {
     kind: 'pglite',
@@ -39,7 +44,7 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
         () =>
           pglite.transaction(async (tx) => {
             const isolation = options.isolation ?? 'serializable';
-            await tx.query(`SET TRANSACTION ISOLATION LEVEL ${isolation.toUpperCase()}`);
+            if (isolation !== SESSION_ISOLATION) await tx.query(`SET TRANSACTION ISOLATION LEVEL ${isolation.toUpperCase()}`);
             return fn(wrap(tx));
           }),
         options.retryCountMax,

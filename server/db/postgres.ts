@@ -2,6 +2,7 @@
  * PostgreSQL through node-postgres (`pg`), used when DATABASE_URL is set. Transactions run at
  * SERIALIZABLE by default on a pooled client and are retried whole on 40001/40P01.
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Database, QueryResult, Row, Sql, TransactionOptions } from './types.ts';
 import { withRetry } from './retry.ts';
@@ -9,10 +10,29 @@ import { LIMITS } from '../limits.ts';
 
 const INT8_OID = 20;
 
+/**
+ * Statements are prepared once per connection under a name derived from their text: the server
+ * parses and plans each statement text once per connection instead of on every call (the load
+ * path runs the same ~20 statements over and over). The names are bounded: past
+ * LIMITS.preparedStatementCountMax distinct texts (dynamic SQL in tools and tests), the rest run
+ * unnamed as before. Hazard: this needs session-level connections; a pooler in transaction mode
+ * (PgBouncer < 1.21) would have to be told to track prepared statements.
+ */
+const statementNames = new Map<string, string>();
+
+function statementName(text: string): string | undefined {
+  const known = statementNames.get(text);
+  if (known !== undefined || statementNames.size >= LIMITS.preparedStatementCountMax) return known;
+  const name = `fc_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+  statementNames.set(text, name);
+  return name;
+}
+
 function wrap(target: pg.Pool | pg.PoolClient): Sql {
   return {
     async query<R extends Row>(text: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
-      const result = await target.query<R>({ text, values: params as unknown[], types: { getTypeParser } });
+      const name = statementName(text);
+      const result = await target.query<R>({ ...(name === undefined ? {} : { name }), text, values: params as unknown[], types: { getTypeParser } });
       return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
     },
     async exec(text: string): Promise<void> {

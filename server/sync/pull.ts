@@ -7,18 +7,19 @@ import type { PullRequest, PullResponse } from '../contract/index.ts';
 import { ApiError } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Services } from '../http/services.ts';
-import { readCard, type CardRow } from '../cards/card.ts';
-import { cardSummary } from '../cards/inquiry.ts';
+import { readCards } from '../cards/card.ts';
+import { cardSummaries } from '../cards/inquiry.ts';
 import { pendingLoadsOf } from '../cards/online.ts';
 
 export async function pull(services: Services, principal: Principal, request: PullRequest): Promise<PullResponse> {
   if (principal.deviceId === null) throw new ApiError('DEVICE_REQUIRED');
   const db = services.db;
-  const cards: CardRow[] = [];
-  for (const cardNo of new Set(request.cardNos)) {
-    const card = await readCard(db, principal, { cardNo }, false).catch(() => null);
-    if (card?.in_scope) cards.push(card);
-  }
+  const found = await readCards(db, principal, request.cardNos);
+  const cards = [...new Set(request.cardNos)].flatMap((cardNo) => {
+    const card = found.get(cardNo);
+    return card?.in_scope ? [card] : [];
+  });
+  const summaries = await cardSummaries(db, cards, services);
   const head = await db.query<{ last_seq: bigint }>('SELECT last_seq FROM device_sync WHERE device_id = $1', [principal.deviceId]);
   const lists = await db.query<{ key: string; value: string }>("SELECT key, value FROM app_meta WHERE key IN ('list.blacklist.version', 'list.greylist.version')");
   const listVersion = (key: string): string => lists.rows.find((r) => r.key === key)?.value ?? '0';
@@ -26,7 +27,7 @@ export async function pull(services: Services, principal: Principal, request: Pu
     serverTime: services.now().toISOString(),
     deviceId: principal.deviceId,
     lastSeq: Number(head.rows[0]?.last_seq ?? 0n),
-    cards: await Promise.all(cards.map((c) => cardSummary(db, c, services))),
+    cards: cards.map((c) => summaries.get(c.card_no)!),
     pendingLoads: await pendingLoadsOf(db, cards.map((c) => c.card_no)),
     lists: { blacklistVersion: listVersion('list.blacklist.version'), greylistVersion: listVersion('list.greylist.version') },
   };

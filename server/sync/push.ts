@@ -1,65 +1,126 @@
 /**
- * Push (DESIGN.md decision 4, Replicache's model): each operation is applied in its own
- * transaction together with its result record and the device's new last seq, so a crash between
- * two operations loses nothing and repeats nothing. Operations are taken in seq order; an id seen
- * before returns its first result; a seq past last + 1 (a gap) or a used seq under a new id stops
- * the batch there, and the device resends from the server's last seq.
+ * Push (DESIGN.md decision 4, Replicache's model): a batch is applied in one transaction, together
+ * with the result record of every operation and the device's new last seq, so a crash or a
+ * transient failure (deadlock, lost connection) anywhere in it leaves nothing half-applied and the
+ * device simply sends the batch again. Operations are taken in seq order; an id seen before
+ * returns its first result; a seq past last + 1 (a gap) or a used seq under a new id stops the
+ * batch there, and the device resends from the server's last seq. An operation that writes runs in
+ * its own savepoint, so a business refusal rolls back only its effects and is recorded; a run of
+ * consecutive read-only operations (inquiries) is answered from one read.
+ *
+ * Per batch, not per operation: the device's `device_sync` row is locked once (which serialises
+ * the device's pushes), earlier records are looked up in one statement, and the new records and
+ * the last seq are written in one statement at the end.
  */
 import type { PushRequest, PushResponse, PushResult } from '../contract/index.ts';
+import type { Sql } from '../db/index.ts';
 import { ApiError } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Services } from '../http/services.ts';
 import { MONEY_ISOLATION } from '../ledger/isolation.ts';
-import { applyOperation } from './operations.ts';
-import { findOperation, recordOperation, requestHash } from './records.ts';
+import { LIMITS } from '../limits.ts';
+import { answerReadOnlyRun, applyOperation, isReadOnly, type Outcome } from './operations.ts';
+import { findOperations, recordDeviceOperations, requestHash, type NewOperationRecord, type OperationRecord } from './records.ts';
 
-type Step = { result: PushResult; stop?: PushResponse['stopped']; lastSeq: number };
+type Operation = PushRequest['operations'][number];
+type Known = Pick<OperationRecord, 'status' | 'result' | 'request_hash' | 'device_id'>;
 
-async function pushOne(services: Services, principal: Principal, op: PushRequest['operations'][number]): Promise<Step> {
+/** Everything one batch decides, built inside the transaction so a retried attempt starts afresh. */
+type Batch = {
+  deviceId: string;
+  lastSeq: number;
+  known: Map<string, Known>;
+  records: NewOperationRecord[];
+  results: PushResult[];
+  stopped: PushResponse['stopped'];
+};
+
+/** Creates the device's head on first use and locks it either way, in one statement; its last seq. */
+async function lockDeviceHead(tx: Sql, deviceId: string): Promise<number> {
+  const head = await tx.query<{ last_seq: bigint }>(
+    `INSERT INTO device_sync (device_id) VALUES ($1)
+     ON CONFLICT (device_id) DO UPDATE SET device_id = EXCLUDED.device_id RETURNING last_seq`,
+    [deviceId],
+  );
+  return Number(head.rows[0]!.last_seq);
+}
+
+const keyOf = (op: Operation): string => op.id.toLowerCase();
+const hashOf = (op: Operation): string => requestHash(op.type, { seq: op.seq, payload: op.payload });
+
+/** The stored first result of an operation seen before, or IDEMPOTENCY_CONFLICT when its id was used for another request. */
+function replayed(batch: Batch, op: Operation, earlier: Known): PushResult {
+  const base = { id: op.id, seq: op.seq };
+  if (earlier.request_hash !== hashOf(op) || earlier.device_id !== batch.deviceId) {
+    const error = new ApiError('IDEMPOTENCY_CONFLICT');
+    return { ...base, status: 'rejected', replayed: false, error: { code: error.code, message: error.message } };
+  }
+  const stored = earlier.result as { result?: unknown; error?: PushResult['error'] };
+  return { ...base, status: earlier.status, replayed: true, ...stored };
+}
+
+/** Records an applied or refused operation as the next seq of the device. */
+function settle(batch: Batch, op: Operation, outcome: Outcome): void {
+  if (op.seq !== batch.lastSeq + 1) throw new Error('assertion: operations are settled in seq order without gaps');
+  const stored = outcome.status === 'applied' ? { result: outcome.result } : { error: outcome.error };
+  const record = { id: op.id, seq: op.seq, type: op.type, hash: hashOf(op), status: outcome.status, result: stored };
+  batch.records.push(record);
+  batch.known.set(keyOf(op), { status: outcome.status, result: stored, request_hash: record.hash, device_id: batch.deviceId });
+  batch.lastSeq = op.seq;
+  batch.results.push({ id: op.id, seq: op.seq, status: outcome.status, replayed: false, ...stored });
+}
+
+/** The run of read-only operations of `ops[start]`'s type that would each be applied next, in turn. */
+function readOnlyRun(batch: Batch, ops: readonly Operation[], start: number): Operation[] {
+  const first = ops[start]!;
+  const run = [first];
+  const ids = new Set([keyOf(first)]);
+  for (let i = start + 1; i < ops.length; i++) {
+    const op = ops[i]!;
+    if (op.type !== first.type || op.seq !== first.seq + run.length || batch.known.has(keyOf(op)) || ids.has(keyOf(op))) break;
+    run.push(op);
+    ids.add(keyOf(op));
+  }
+  return run;
+}
+
+/** Applies the batch inside `tx`; returns how it went. Nothing here outlives a failed attempt. */
+async function applyBatch(tx: Sql, services: Services, principal: Principal, ops: readonly Operation[]): Promise<PushResponse> {
   const deviceId = principal.deviceId!;
-  const hash = requestHash(op.type, { seq: op.seq, payload: op.payload });
-  return services.db.transaction(async (tx) => {
-    await tx.query('INSERT INTO device_sync (device_id) VALUES ($1) ON CONFLICT (device_id) DO NOTHING', [deviceId]);
-    const head = await tx.query<{ last_seq: bigint }>('SELECT last_seq FROM device_sync WHERE device_id = $1 FOR UPDATE', [deviceId]);
-    const lastSeq = Number(head.rows[0]!.last_seq);
-    const base = { id: op.id, seq: op.seq };
-    const earlier = await findOperation(tx, op.id);
-    if (earlier) {
-      if (earlier.request_hash !== hash || earlier.device_id !== deviceId) {
-        const error = new ApiError('IDEMPOTENCY_CONFLICT');
-        return { lastSeq, result: { ...base, status: 'rejected', replayed: false, error: { code: error.code, message: error.message } } };
-      }
-      const stored = earlier.result as { result?: unknown; error?: PushResult['error'] };
-      return { lastSeq, result: { ...base, status: earlier.status, replayed: true, ...stored } };
+  const lastSeqBefore = await lockDeviceHead(tx, deviceId);
+  const known = await findOperations(tx, ops.map((op) => op.id));
+  const batch: Batch = { deviceId, lastSeq: lastSeqBefore, known, records: [], results: [], stopped: null };
+  for (let i = 0; i < ops.length; ) {
+    const op = ops[i]!;
+    const earlier = batch.stopped ? undefined : batch.known.get(keyOf(op));
+    if (batch.stopped) {
+      batch.results.push({ id: op.id, seq: op.seq, status: 'not_applied', replayed: false });
+    } else if (earlier) {
+      batch.results.push(replayed(batch, op, earlier));
+    } else if (op.seq !== batch.lastSeq + 1) {
+      batch.stopped = { seq: op.seq, reason: op.seq <= batch.lastSeq ? 'SEQ_CONFLICT' : 'SEQ_GAP', expectedSeq: batch.lastSeq + 1 };
+      batch.results.push({ id: op.id, seq: op.seq, status: 'not_applied', replayed: false });
+    } else if (isReadOnly(op.type)) {
+      const run = readOnlyRun(batch, ops, i);
+      const outcomes = await answerReadOnlyRun(tx, services, principal, op.type, run.map((r) => r.payload));
+      run.forEach((r, k) => settle(batch, r, outcomes[k]!));
+      i += run.length;
+      continue;
+    } else {
+      settle(batch, op, await applyOperation(tx, services, principal, op.type, op.payload));
     }
-    if (op.seq !== lastSeq + 1) {
-      const reason = op.seq <= lastSeq ? 'SEQ_CONFLICT' : 'SEQ_GAP';
-      return { lastSeq, stop: { seq: op.seq, reason, expectedSeq: lastSeq + 1 }, result: { ...base, status: 'not_applied', replayed: false } };
-    }
-    const outcome = await applyOperation(tx, services, principal, op.type, op.payload);
-    const stored = outcome.status === 'applied' ? { result: outcome.result } : { error: outcome.error };
-    await recordOperation(tx, { id: op.id, deviceId, seq: op.seq, type: op.type, hash, status: outcome.status, result: stored });
-    await tx.query('UPDATE device_sync SET last_seq = $2, updated_at = now() WHERE device_id = $1', [deviceId, op.seq]);
-    return { lastSeq: op.seq, result: { ...base, status: outcome.status, replayed: false, ...stored } };
-  }, { isolation: MONEY_ISOLATION });
+    i++;
+  }
+  if (batch.records.length !== batch.lastSeq - lastSeqBefore) throw new Error('assertion: one record per seq the batch used');
+  await recordDeviceOperations(tx, deviceId, batch.records);
+  return { lastSeq: batch.lastSeq, results: batch.results, stopped: batch.stopped };
 }
 
 export async function push(services: Services, principal: Principal, request: PushRequest): Promise<PushResponse> {
   if (principal.deviceId === null) throw new ApiError('DEVICE_REQUIRED');
   if (request.operations.some((op) => op.deviceId !== principal.deviceId)) throw new ApiError('FORBIDDEN', 'a device pushes only its own operations');
+  // The contract caps a batch already; this bounds the one transaction a batch takes whatever the caller.
+  if (request.operations.length > LIMITS.pushBatchSizeMax) throw new ApiError('INVALID_REQUEST', `at most ${LIMITS.pushBatchSizeMax} operations in one push`);
   const ordered = [...request.operations].sort((a, b) => a.seq - b.seq);
-  const results: PushResult[] = [];
-  let stopped: PushResponse['stopped'] = null;
-  let lastSeq = 0;
-  for (const op of ordered) {
-    if (stopped) {
-      results.push({ id: op.id, seq: op.seq, status: 'not_applied', replayed: false });
-      continue;
-    }
-    const step = await pushOne(services, principal, op);
-    results.push(step.result);
-    lastSeq = step.lastSeq;
-    stopped = step.stop ?? null;
-  }
-  return { lastSeq, results, stopped };
+  return services.db.transaction((tx) => applyBatch(tx, services, principal, ordered), { isolation: MONEY_ISOLATION });
 }

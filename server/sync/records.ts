@@ -21,6 +21,12 @@ export async function findOperation(sql: Sql, id: string): Promise<OperationReco
   return { ...row, result: typeof row.result === 'string' ? JSON.parse(row.result) : row.result };
 }
 
+/** The records of several operation ids in one statement, keyed by id in lower case (as uuid prints). */
+export async function findOperations(sql: Sql, ids: readonly string[]): Promise<Map<string, OperationRecord>> {
+  const found = await sql.query<OperationRecord & { id: string }>('SELECT id, status, result, request_hash, device_id, seq FROM operation WHERE id = ANY($1::uuid[])', [ids]);
+  return new Map(found.rows.map(({ id, ...row }) => [id.toLowerCase(), { ...row, result: typeof row.result === 'string' ? JSON.parse(row.result) : row.result }]));
+}
+
 /** The stored result when `id` was seen with this same request; IDEMPOTENCY_CONFLICT when with another. */
 export async function replayOf(sql: Sql, id: string, hash: string): Promise<OperationRecord | null> {
   const found = await findOperation(sql, id);
@@ -41,4 +47,23 @@ export async function recordOperation(
     op.status,
     JSON.stringify(op.result ?? null),
   ]);
+}
+
+export type NewOperationRecord = { id: string; seq: number; type: string; hash: string; status: 'applied' | 'rejected'; result: unknown };
+
+/**
+ * Records a device's new operations and moves its last seq to the last of them, in one statement
+ * (the push's batch writes the same rows recordOperation writes one by one). `ops` must be the
+ * device's next operations in seq order; the caller holds the device's `device_sync` row lock.
+ */
+export async function recordDeviceOperations(tx: Sql, deviceId: string, ops: readonly NewOperationRecord[]): Promise<void> {
+  if (ops.length === 0) return;
+  await tx.query(
+    `WITH recorded AS (
+       INSERT INTO operation (id, device_id, seq, type, request_hash, status, result)
+       SELECT r.id, $1, r.seq, r.type, r.request_hash, r.status, r.result::jsonb
+         FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[]) AS r (id, seq, type, request_hash, status, result))
+     UPDATE device_sync SET last_seq = $8, updated_at = now() WHERE device_id = $1`,
+    [deviceId, ops.map((o) => o.id), ops.map((o) => String(o.seq)), ops.map((o) => o.type), ops.map((o) => o.hash), ops.map((o) => o.status), ops.map((o) => JSON.stringify(o.result ?? null)), ops.at(-1)!.seq],
+  );
 }

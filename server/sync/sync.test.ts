@@ -106,3 +106,129 @@ describe(`the sync API on ${testEngine()}`, () => {
     expect(after.json().cards[0].accounts.find((a: { code: string }) => a.code === 'PURSE').balanceFen).toBe(zw.card.inspect().purse.edBalanceFen);
   });
 });
+
+describe(`a push batch on ${testEngine()}: one transaction, a savepoint per operation that writes`, () => {
+  let t: TestApp;
+  let zhangWei: string;
+  let unit: string;
+  let seq = 0;
+  beforeAll(async () => {
+    t = await openTestApp();
+    zhangWei = String((await t.db.query<{ id: bigint }>("SELECT id FROM customer WHERE name = '演示客户张伟'")).rows[0]!.id);
+    unit = String((await t.db.query<{ id: bigint }>("SELECT id FROM customer WHERE name = '演示物流有限公司'")).rows[0]!.id);
+  });
+  afterAll(async () => t?.close());
+  afterEach(async () => expectSound(t.db));
+
+  type Result = { id: string; seq: number; status: string; replayed: boolean; result?: Record<string, unknown>; error?: { code: string } };
+  const op = (type: string, payload: unknown) => ({ id: randomUUID(), deviceId: 'demo-tablet-1', seq: ++seq, type, payload });
+  const push = async (operations: unknown[]) => {
+    const r = await t.post('/api/v1/sync/push', { operations }, t.as.outlet_operator);
+    expect(r.statusCode).toBe(200);
+    return r.json() as { lastSeq: number; results: Result[]; stopped: unknown };
+  };
+  const quota = async (customerId: string) =>
+    (await t.db.query<{ credits_posted: bigint; debits_posted: bigint }>("SELECT credits_posted, debits_posted FROM account WHERE code = 'QUOTA' AND owner_key = $1", [`customer:${customerId}`])).rows.map((r) => r.credits_posted - r.debits_posted)[0]!;
+  const outcome = (r: Result) => r.error?.code ?? r.status;
+  const cash = (amountFen: number) => op('receipt.cash', { customerId: zhangWei, amountFen });
+  // A fault raised by the database on an audit insert: a deadlock, or a lost connection, as PostgreSQL would report it.
+  const injectFault = async (sqlstate: string, onInsertNo: (n: string) => string) => {
+    await t.db.exec(`CREATE SEQUENCE fault_seq;
+      CREATE FUNCTION inject_fault() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF ${onInsertNo("nextval('fault_seq')")} THEN RAISE EXCEPTION 'injected fault' USING ERRCODE = '${sqlstate}'; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER inject_fault BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION inject_fault();`);
+  };
+  const removeFault = () => t.db.exec('DROP TRIGGER inject_fault ON audit_log; DROP FUNCTION inject_fault(); DROP SEQUENCE fault_seq;');
+
+  it('records a refusal in the middle of a batch and applies the operations on both sides of it', async () => {
+    const before = await quota(zhangWei);
+    const batch = [cash(100), op('preallocation', { customerId: unit, allocations: [{ cardNo: demoCardNo(2), amountFen: 999_999_999 }] }), cash(200)];
+    const r = await push(batch);
+    expect(r.results.map(outcome)).toEqual(['applied', 'INSUFFICIENT_FUNDS', 'applied']);
+    expect(r.lastSeq).toBe(seq);
+    expect(await quota(zhangWei)).toBe(before + 300n);
+    const recorded = await t.db.query<{ status: string }>('SELECT status FROM operation WHERE id = ANY($1::uuid[]) ORDER BY seq', [batch.map((o) => o.id)]);
+    expect(recorded.rows.map((x) => x.status)).toEqual(['applied', 'rejected', 'applied']);
+  });
+
+  it('answers a replayed batch that mixes old and new operations: the old with their first results, the new applied once', async () => {
+    const old = [cash(10), op('preallocation', { customerId: unit, allocations: [{ cardNo: demoCardNo(2), amountFen: 999_999_999 }] }), op('inquiry', { cardNo: demoCardNo(1) })];
+    const first = await push(old);
+    const before = await quota(zhangWei);
+    const fresh = [cash(20), op('inquiry', { cardNo: demoCardNo(1) })];
+    const mixed = await push([fresh[1], old[2], fresh[0], old[0], old[1]]);
+    expect(mixed.results.map((x) => [x.seq, x.replayed, outcome(x)])).toEqual([
+      [old[0]!.seq, true, 'applied'],
+      [old[1]!.seq, true, 'INSUFFICIENT_FUNDS'],
+      [old[2]!.seq, true, 'applied'],
+      [fresh[0]!.seq, false, 'applied'],
+      [fresh[1]!.seq, false, 'applied'],
+    ]);
+    expect(mixed.results.slice(0, 3)).toEqual(first.results.map((x) => ({ ...x, replayed: true })));
+    expect(mixed.lastSeq).toBe(seq);
+    expect(await quota(zhangWei)).toBe(before + 20n);
+  });
+
+  it('answers an operation sent twice in one batch once, and the second copy with the first result', async () => {
+    const before = await quota(zhangWei);
+    const receipt = cash(5);
+    const inquiry = op('inquiry', { cardNo: demoCardNo(1) });
+    const r = await push([receipt, receipt, inquiry, inquiry]);
+    expect(r.results.map((x) => [x.seq, x.replayed, x.status])).toEqual([[receipt.seq, false, 'applied'], [receipt.seq, true, 'applied'], [inquiry.seq, false, 'applied'], [inquiry.seq, true, 'applied']]);
+    expect(r.results[3]!.result).toEqual(r.results[2]!.result);
+    expect(await quota(zhangWei)).toBe(before + 5n);
+  });
+
+  it('answers each inquiry of a run as of its place in the batch, with refusals for unknown and malformed cards', async () => {
+    const cardNo = demoCardNo(2);
+    const reserve = (x: Result) => (x.result!.accounts as Array<{ code: string; balanceFen: number }>).find((a) => a.code === 'RESERVE')?.balanceFen ?? 0;
+    const r = await push([
+      op('inquiry', { cardNo }),
+      op('inquiry', { cardNo: '9'.repeat(20) }),
+      op('inquiry', { cardNo: 'not a card' }),
+      op('preallocation', { customerId: unit, allocations: [{ cardNo, amountFen: 700 }] }),
+      op('inquiry', { cardNo }),
+      op('inquiry', { cardNo: demoCardNo(1) }),
+    ]);
+    expect(r.results.map(outcome)).toEqual(['applied', 'CARD_NOT_FOUND', 'INVALID_REQUEST', 'applied', 'applied', 'applied']);
+    expect(reserve(r.results[4]!)).toBe(reserve(r.results[0]!) + 700);
+    const alone = await push([op('inquiry', { cardNo: demoCardNo(1) })]);
+    expect(alone.results[0]!.result).toEqual(r.results[5]!.result);
+  });
+
+  it('refuses an inquiry about a card out of the device\'s scope as that operation\'s result', async () => {
+    const inquiry = (kioskSeq: number, cardNo: string) => ({ id: randomUUID(), deviceId: 'demo-kiosk-1', seq: kioskSeq, type: 'inquiry', payload: { cardNo } });
+    const r = await t.post('/api/v1/sync/push', { operations: [inquiry(1, demoCardNo(1)), inquiry(2, demoCardNo(9)), inquiry(3, demoCardNo(1))] }, t.kiosk);
+    expect(r.json().results.map((x: Result) => outcome(x))).toEqual(['applied', 'OUT_OF_SCOPE', 'applied']);
+  });
+
+  it('retries a batch hit by a deadlock in its middle and applies every operation once', async () => {
+    const before = await quota(zhangWei);
+    await injectFault('40P01', (n) => `${n} = 2`);
+    try {
+      const r = await push([cash(1), cash(2), op('inquiry', { cardNo: demoCardNo(1) }), cash(4)]);
+      expect(r.results.map((x) => [x.replayed, x.status])).toEqual(Array(4).fill([false, 'applied']));
+    } finally {
+      await removeFault();
+    }
+    expect(await quota(zhangWei)).toBe(before + 7n);
+  });
+
+  it('leaves nothing of a batch applied when it fails in the middle for good, and applies it whole when sent again', async () => {
+    const before = await quota(zhangWei);
+    const state = await snapshot(t.db);
+    const batch = [cash(1), cash(2), op('inquiry', { cardNo: demoCardNo(1) }), cash(4)];
+    await injectFault('08006', (n) => `${n} = 2`);
+    try {
+      const failed = await t.post('/api/v1/sync/push', { operations: batch }, t.as.outlet_operator);
+      expect(failed.statusCode).toBeGreaterThanOrEqual(500);
+    } finally {
+      await removeFault();
+    }
+    expect(await snapshot(t.db)).toBe(state);
+    const again = await push(batch);
+    expect(again.results.map((x) => [x.replayed, x.status])).toEqual(Array(4).fill([false, 'applied']));
+    expect(await quota(zhangWei)).toBe(before + 7n);
+  });
+});
+
