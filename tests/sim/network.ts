@@ -123,8 +123,13 @@ export class SimNetwork {
       this.#scheduler.note(`net: ${label} request delayed ${Math.round(delayMs / 1000)}s (client gives up)`);
       this.#scheduler.after(delayMs, `net:late ${label}`, async () => {
         if (this.#serverDownUntilMs > clock.nowMs()) return;
-        const late = await this.#deliver(endpoint.deviceId, request, true);
-        this.#scheduler.note(`net: late ${label} delivered → ${late.statusCode}`);
+        try {
+          const late = await this.#deliver(endpoint.deviceId, request, true);
+          this.#scheduler.note(`net: late ${label} delivered → ${late.statusCode}`);
+        } catch {
+          // The server was down or crashed when the late copy arrived: that copy is simply lost.
+          this.#scheduler.note(`net: late ${label} lost (server not there)`);
+        }
       });
       throw networkError();
     }
@@ -159,7 +164,11 @@ export class SimNetwork {
   async #deliver(deviceId: string, request: Request_, replay: boolean): Promise<LightMyRequestResponse> {
     const app = this.#server.app;
     if (!app || this.hung) throw networkError();
-    const injected = app.inject({ method: request.method, url: request.path, headers: request.headers, ...(request.body === undefined ? {} : { payload: request.body }) });
+    // A request caught by a crash (the app or its database closed under it) is a dropped
+    // connection to the device, not a harness failure; fastify answers handler errors with a 5xx.
+    const injected = app.inject({ method: request.method, url: request.path, headers: request.headers, ...(request.body === undefined ? {} : { payload: request.body }) }).catch(() => {
+      throw networkError();
+    });
     let watchdog: ReturnType<typeof setTimeout> | undefined;
     const hung = new Promise<'hung'>((resolve) => {
       watchdog = setTimeout(() => resolve('hung'), NETWORK_LIMITS.serverAnswerRealMsMax);

@@ -112,7 +112,15 @@ async function tablesInOrder(db: Database, schema: string): Promise<string[]> {
 
 export class SimServer {
   readonly target: Target;
-  db: Database;
+  /** The database handle the server itself runs on; replaced when a restart reopens the database. */
+  #handle: Database;
+  /** Harness reads that are running: a restart waits for them before it closes the handle. */
+  #harnessReads = 0;
+  /**
+   * The database for the harness's own reads and checks: every call waits for a restart in
+   * progress and runs on the current handle, never on one a restart is closing.
+   */
+  readonly db: Database;
   app: FastifyInstance | null = null;
   readonly ids: ServerIds;
   #tables: string[];
@@ -125,7 +133,25 @@ export class SimServer {
 
   private constructor(target: Target, db: Database, ids: ServerIds, tables: string[]) {
     this.target = target;
-    this.db = db;
+    this.#handle = db;
+    const viaCurrent = async <T>(work: (handle: Database) => Promise<T>): Promise<T> => {
+      await this.#restarting;
+      this.#harnessReads++;
+      try {
+        return await work(this.#handle);
+      } finally {
+        this.#harnessReads--;
+      }
+    };
+    this.db = {
+      get kind() {
+        return db.kind;
+      },
+      query: (text, params) => viaCurrent((h) => h.query(text, params)),
+      exec: (text) => viaCurrent((h) => h.exec(text)),
+      transaction: (fn, options) => viaCurrent((h) => h.transaction(fn, options)),
+      close: () => this.close(),
+    } as Database;
     this.ids = ids;
     this.#tables = tables;
   }
@@ -154,12 +180,12 @@ export class SimServer {
 
   async #takeSnapshot(): Promise<void> {
     const snap = this.#snapshot;
-    await this.db.exec(`DROP SCHEMA IF EXISTS ${snap} CASCADE; CREATE SCHEMA ${snap}`);
-    for (const t of this.#tables) await this.db.exec(`CREATE TABLE ${snap}.${t} AS SELECT * FROM ${this.target.schema}.${t}`);
-    const seqs = await this.db.query<{ name: string }>("SELECT sequence_name AS name FROM information_schema.sequences WHERE sequence_schema = $1", [this.target.schema]);
+    await this.#handle.exec(`DROP SCHEMA IF EXISTS ${snap} CASCADE; CREATE SCHEMA ${snap}`);
+    for (const t of this.#tables) await this.#handle.exec(`CREATE TABLE ${snap}.${t} AS SELECT * FROM ${this.target.schema}.${t}`);
+    const seqs = await this.#handle.query<{ name: string }>("SELECT sequence_name AS name FROM information_schema.sequences WHERE sequence_schema = $1", [this.target.schema]);
     this.#sequences = [];
     for (const s of seqs.rows) {
-      const row = (await this.db.query<{ last_value: bigint; is_called: boolean }>(`SELECT last_value, is_called FROM ${this.target.schema}.${s.name}`)).rows[0]!;
+      const row = (await this.#handle.query<{ last_value: bigint; is_called: boolean }>(`SELECT last_value, is_called FROM ${this.target.schema}.${s.name}`)).rows[0]!;
       this.#sequences.push({ name: s.name, value: BigInt(row.last_value), called: row.is_called });
     }
   }
@@ -167,7 +193,14 @@ export class SimServer {
   /** Back to the starting rows, with the app built on the simulated clock. */
   async reset(now: () => Date): Promise<void> {
     this.#now = now;
+    // A seed that ended in the middle of a restart must not leave the next one a closed database.
+    await this.#restarting;
     await this.stopApp();
+    try {
+      await this.#handle.query('SELECT 1');
+    } catch {
+      this.#handle = await openTarget(this.target);
+    }
     const schema = this.target.schema;
     const list = this.#tables.map((t) => `${schema}.${t}`).join(', ');
     const statements = [`TRUNCATE ${list}`];
@@ -179,19 +212,25 @@ export class SimServer {
       statements.push(`ALTER TABLE ${schema}.${t} ENABLE TRIGGER USER`);
     }
     for (const s of this.#sequences) statements.push(`SELECT setval('${schema}.${s.name}', ${s.value}, ${s.called})`);
-    await this.db.exec(statements.join(';\n'));
-    await this.startApp();
+    await this.#handle.exec(statements.join(';\n'));
+    await this.#startAppNow();
   }
 
+  /** Starts the app unless it runs, after any restart in progress (which starts it itself). */
   async startApp(): Promise<void> {
+    await this.#restarting;
+    await this.#startAppNow();
+  }
+
+  async #startAppNow(): Promise<void> {
     if (this.app) return;
     // PRODUCT BUG worked around (see README.md): SoftwareKeyStore reads the issuer keys lazily on
     // the root connection; when the first use is inside a transaction (a pushed load.complete or
     // load.recover right after a start), PGlite's single connection waits for itself for ever.
     // The simulation warms the store before the server takes requests, unless told not to.
-    const keyStore = new SoftwareKeyStore(this.db, DEMO_KEK_HEX);
+    const keyStore = new SoftwareKeyStore(this.#handle, DEMO_KEK_HEX);
     if (this.warmKeyStore) await keyStore.hasKeyVersion(1);
-    this.app = await buildApp({ db: this.db, config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: DEMO_KEK_HEX }, keyStore, logger: false, now: this.#now });
+    this.app = await buildApp({ db: this.#handle, config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: DEMO_KEK_HEX }, keyStore, logger: false, now: this.#now });
   }
 
   async stopApp(): Promise<void> {
@@ -200,20 +239,34 @@ export class SimServer {
     await app?.close();
   }
 
-  /** A crash and restart: the app always, the database too when `reopenDatabase`. */
-  async restart(options: { reopenDatabase: boolean }): Promise<void> {
+  #restarting: Promise<void> = Promise.resolve();
+
+  /**
+   * A crash and restart: the app always, the database too when `reopenDatabase`. Restarts are
+   * taken one at a time: two crashes reported at once (two answers in flight) must not close one
+   * database handle twice or open two handles on the same PGlite folder.
+   */
+  restart(options: { reopenDatabase: boolean }): Promise<void> {
+    const next = this.#restarting.then(() => this.#restartNow(options));
+    this.#restarting = next.catch(() => {});
+    return next;
+  }
+
+  async #restartNow(options: { reopenDatabase: boolean }): Promise<void> {
     await this.stopApp();
+    // Bounded wait (real milliseconds) for the harness's own reads to finish on the old handle.
+    for (let i = 0; i < 2_000 && this.#harnessReads > 0; i++) await new Promise((resolve) => setTimeout(resolve, 1));
     if (options.reopenDatabase) {
-      await this.db.close();
-      this.db = await openTarget(this.target);
+      await this.#handle.close();
+      this.#handle = await openTarget(this.target);
     }
     this.restartCount++;
-    await this.startApp();
+    await this.#startAppNow();
   }
 
   async close(): Promise<void> {
     await this.stopApp();
-    await this.db.close();
+    await this.#handle.close();
     if (this.target.dataDir) rmSync(this.target.dataDir, { recursive: true, force: true });
     if (this.target.databaseUrl) await adminQuery(this.target.databaseUrl, `DROP SCHEMA IF EXISTS ${this.target.schema} CASCADE; DROP SCHEMA IF EXISTS ${this.#snapshot} CASCADE`);
   }
