@@ -3,6 +3,8 @@
  * (src/lib/sync) in the product, an in-memory fake in unit tests. Every call that moves money
  * carries a device-made operation id so a retry gets the first answer back.
  */
+import type { OnlineRequest } from '../../ccid/fuelcard/load.ts';
+import type { InitializeAnswer } from '../../server/contract/loads.ts';
 
 /** The account facts a kiosk shows for a card. */
 export type AccountView = {
@@ -23,23 +25,13 @@ export type AccountView = {
 
 export type PendingLoad = { loadId: string; onlineTtc: number; amountFen: number; terminalId: string };
 
-export type LoadInitialiseRequest = {
-  operationId: string;
-  cardNo: string;
-  amountFen: number;
-  terminalId: string;
-  balanceFen: number;
-  onlineTtc: number;
-  keyVersion: number;
-  algId: number;
-  random: string;
-  mac1: string;
-};
+/** The card's INITIALIZE FOR LOAD, as ccid/fuelcard's load flow hands it to the host, plus who and which operation. */
+export type LoadInitialiseRequest = { operationId: string; cardNo: string } & Omit<OnlineRequest, 'transType'>;
 
 export type LoadAuthorisation = { loadId: string; mac2: string; date: string; time: string };
 
-/** The card's INITIALIZE FOR LOAD answer, whose MAC1 authenticates its online counter. */
-export type InitializeAnswer = { balanceFen: number; onlineTtc: number; keyVersion: number; algId: number; random: string; mac1: string };
+/** The card's INITIALIZE FOR LOAD answer, whose MAC1 authenticates its online counter (the wire shape). */
+export type { InitializeAnswer };
 
 /**
  * The card's word on a load, for the server to settle it:

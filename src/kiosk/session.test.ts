@@ -49,6 +49,14 @@ function insert(r: Rig, card: FuelCard): void {
   r.control.insertCard(card);
 }
 
+/** Card in, the right PIN, and the home screen. */
+async function unlock(r: Rig, card: FuelCard): Promise<Screen> {
+  insert(r, card);
+  await until(r.kiosk, 'pin');
+  await r.kiosk.submitPin(DEMO_PIN);
+  return until(r.kiosk, 'home');
+}
+
 describe('the kiosk card session', () => {
   let r: Rig;
   beforeEach(async () => {
@@ -99,10 +107,7 @@ describe('the kiosk card session', () => {
     const demo = createDemoCard('named');
     const cardNo = toAsn(demo);
     r.backend.waitingFen.set(cardNo, 30_000);
-    insert(r, demo.card);
-    await until(r.kiosk, 'pin');
-    await r.kiosk.submitPin(DEMO_PIN);
-    await until(r.kiosk, 'home');
+    await unlock(r, demo.card);
     r.kiosk.chooseLoad();
     expect(r.kiosk.current).toMatchObject({ name: 'load', maxFen: 30_000 });
     await r.kiosk.load(20_000);
@@ -118,10 +123,7 @@ describe('the kiosk card session', () => {
   it('refuses a load above what is waiting, with nothing sent to the card or the server', async () => {
     const demo = createDemoCard('named');
     r.backend.waitingFen.set(toAsn(demo), 5_000);
-    insert(r, demo.card);
-    await until(r.kiosk, 'pin');
-    await r.kiosk.submitPin(DEMO_PIN);
-    await until(r.kiosk, 'home');
+    await unlock(r, demo.card);
     r.kiosk.chooseLoad();
     await r.kiosk.load(10_000);
     expect(r.kiosk.current).toMatchObject({ name: 'load', notice: { key: 'kiosk.load.amount_invalid' } });
@@ -131,17 +133,11 @@ describe('the kiosk card session', () => {
   it('says a load needs the network when offline, and shows the cached account with its age', async () => {
     const demo = createDemoCard('named');
     r.backend.waitingFen.set(toAsn(demo), 30_000);
-    insert(r, demo.card);
-    await until(r.kiosk, 'pin');
-    await r.kiosk.submitPin(DEMO_PIN);
-    await until(r.kiosk, 'home');
+    await unlock(r, demo.card);
     r.control.removeCard();
     await until(r.kiosk, 'start');
     r.backend.online = false;
-    insert(r, demo.card);
-    await until(r.kiosk, 'pin');
-    await r.kiosk.submitPin(DEMO_PIN);
-    const home = await until(r.kiosk, 'home');
+    const home = await unlock(r, demo.card);
     if (home.name !== 'home') throw new Error();
     expect(home.account?.view.waitingFen).toBe(30_000);
     expect(home.account?.ageMs).toBeGreaterThanOrEqual(0);
@@ -152,10 +148,7 @@ describe('the kiosk card session', () => {
   it('queues a history inquiry when offline and still shows the card log', async () => {
     r.backend.online = false;
     const demo = createDemoCard('named');
-    insert(r, demo.card);
-    await until(r.kiosk, 'pin');
-    await r.kiosk.submitPin(DEMO_PIN);
-    await until(r.kiosk, 'home');
+    await unlock(r, demo.card);
     await r.kiosk.history();
     const history = await until(r.kiosk, 'history');
     expect(history).toMatchObject({ name: 'history', inquiryQueued: true, account: null });
@@ -167,10 +160,7 @@ describe('the kiosk card session', () => {
     r.backend.online = false;
     const demo = createDemoCard('named');
     r.backend.waitingFen.set(toAsn(demo), 12_300);
-    insert(r, demo.card);
-    await until(r.kiosk, 'pin');
-    await r.kiosk.submitPin(DEMO_PIN);
-    await until(r.kiosk, 'home');
+    await unlock(r, demo.card);
     await r.kiosk.history();
     expect(r.kiosk.current).toMatchObject({ name: 'history', inquiryQueued: true });
     r.backend.online = true;
@@ -181,10 +171,7 @@ describe('the kiosk card session', () => {
   it('changes the PIN on the card with no network, and the new PIN works next time', async () => {
     r.backend.online = false;
     const demo = createDemoCard('named');
-    insert(r, demo.card);
-    await until(r.kiosk, 'pin');
-    await r.kiosk.submitPin(DEMO_PIN);
-    await until(r.kiosk, 'home');
+    await unlock(r, demo.card);
     r.kiosk.startPinChange();
     await r.kiosk.changePin(DEMO_PIN, '654321', '654320');
     expect(r.kiosk.current).toMatchObject({ name: 'change-pin', notice: { key: 'kiosk.pin.mismatch' } });
@@ -217,10 +204,7 @@ describe('the kiosk card session', () => {
   it('warns about a grey card and refuses to load it', async () => {
     const demo = createDemoCard('grey');
     r.backend.waitingFen.set(toAsn(demo), 10_000);
-    insert(r, demo.card);
-    await until(r.kiosk, 'pin');
-    await r.kiosk.submitPin(DEMO_PIN);
-    const home = await until(r.kiosk, 'home');
+    const home = await unlock(r, demo.card);
     expect(home).toMatchObject({ card: { greyState: 'LOCKED' } });
     r.kiosk.chooseLoad();
     expect(r.kiosk.current).toMatchObject({ notice: { key: 'kiosk.notice.grey_no_load' } });
