@@ -149,3 +149,8 @@ export async function serverLastSeq(baseUrl: string, identity: { deviceId: strin
   expect(response.status).toBe(200);
   return ((await response.json()) as { lastSeq: number }).lastSeq;
 }
+
+/** The load amount the fault tests use, in fen. */
+export const AMOUNT_FEN = 10_000;
+/** CREDIT FOR LOAD's INS (fuel-card-protocol.md). */
+export const INS_CREDIT_FOR_LOAD = 0x52;

@@ -8,15 +8,12 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { LocalServer } from './local-server.ts';
-import { DEMO_CARD_NO, ServerView, START_HEADING, chip, expectQueueDrained, money, openKiosk, pull, signIn } from './kiosk-helpers.ts';
+import { AMOUNT_FEN, INS_CREDIT_FOR_LOAD, DEMO_CARD_NO, ServerView, START_HEADING, chip, expectQueueDrained, money, openKiosk, pull, signIn } from './kiosk-helpers.ts';
 
 // Request interception below must see the page's own fetches, not a service worker's.
 test.use({ serviceWorkers: 'block' });
 test.describe.configure({ timeout: 180_000 });
 
-const AMOUNT_FEN = 10_000;
-/** CREDIT FOR LOAD's INS (fuel-card-protocol.md). */
-const INS_CREDIT_FOR_LOAD = 0x52;
 
 let server: LocalServer;
 test.beforeEach(async () => {

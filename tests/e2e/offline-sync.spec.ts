@@ -22,13 +22,12 @@ import {
   signIn,
   statusBar,
   typePin,
+  AMOUNT_FEN,
+  INS_CREDIT_FOR_LOAD,
 } from './kiosk-helpers.ts';
 
 test.describe.configure({ timeout: 240_000 });
 
-const AMOUNT_FEN = 10_000;
-/** CREDIT FOR LOAD's INS (fuel-card-protocol.md). */
-const INS_CREDIT_FOR_LOAD = 0x52;
 
 let server: LocalServer;
 test.beforeEach(async () => {
