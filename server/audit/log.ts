@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Sql } from '../db/index.ts';
 import type { Principal } from '../auth/principal.ts';
+import { Statement } from '../db/compose.ts';
 import { LIMITS } from '../limits.ts';
 
 const GENESIS_HASH = '0'.repeat(64);
@@ -39,29 +40,57 @@ function chainKeyOf(actor: AuditActor): string {
   return 'system';
 }
 
-/** Appends one entry to the actor's chain, inside the caller's transaction. */
-export async function appendAudit(tx: Sql, actor: AuditActor, entry: AuditEntry): Promise<void> {
+/**
+ * SQL for the hash of a chain's next row: the same sha256 as rowHash, over the previous hash and
+ * the row's canonical form, whose only part the database must fill in is the row's number (the
+ * rest is cut around it in TypeScript: `before` + number + `after`).
+ */
+function hashSql(prevHash: string, before: string, chainNo: string, after: string): string {
+  return `encode(sha256(convert_to(${prevHash} || E'\\n' || ${before}::text || ${chainNo} || ${after}::text, 'UTF8')), 'hex')`;
+}
+
+/**
+ * Adds one entry of the actor's chain to `st`, to run with the effect it records. The chain head
+ * is created on first use or moved on, and the row hashed, by the database in the same statement
+ * (sha256 in SQL over the canonical form rowHash hashes; verifyAudit recomputes it in TypeScript):
+ * no round trip to read the head first.
+ */
+export function planAudit(st: Statement, actor: AuditActor, entry: AuditEntry): void {
   const chainKey = chainKeyOf(actor);
   const detailJson = canonicalJson(entry.detail);
   if (detailJson.length > LIMITS.auditDetailCharsMax) throw new Error(`assertion: audit detail of ${entry.action} is too long`);
-  // One statement creates the head on first use and locks it either way.
-  const head = await tx.query<{ last_no: bigint; last_hash: string }>(
-    `INSERT INTO audit_chain (chain_key, last_no, last_hash) VALUES ($1, 0, $2)
-     ON CONFLICT (chain_key) DO UPDATE SET chain_key = EXCLUDED.chain_key RETURNING last_no, last_hash`,
-    [chainKey, GENESIS_HASH],
-  );
-  const { last_no: lastNo, last_hash: prevHash } = head.rows[0]!;
+  st.claim(`audit:${chainKey}`);
   // Millisecond precision survives the round trip through timestamptz unchanged.
   const atIso = new Date().toISOString();
-  const row: RowForHash = { chainKey, chainNo: lastNo + 1n, atIso, operatorId: actor.operatorId, deviceId: actor.deviceId, orgUnitId: actor.orgUnitId, action: entry.action, subject: entry.subject, detail: JSON.parse(detailJson) };
-  const hash = rowHash(prevHash, row);
-  await tx.query(
-    `WITH appended AS (
-       INSERT INTO audit_log (chain_key, chain_no, at, operator_id, device_id, org_unit_id, action, subject, detail, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11))
-     UPDATE audit_chain SET last_no = $2, last_hash = $11 WHERE chain_key = $1`,
-    [chainKey, String(row.chainNo), atIso, actor.operatorId, actor.deviceId, actor.orgUnitId, entry.action, entry.subject, detailJson, prevHash, hash],
+  const operatorId = actor.operatorId === null ? null : String(actor.operatorId);
+  const orgUnitId = actor.orgUnitId === null ? null : String(actor.orgUnitId);
+  // canonicalJson([chainKey, String(chainNo), atIso, ...]) with the number left out.
+  const before = `[${canonicalJson(chainKey)},"`;
+  const after = `",${[atIso, operatorId, actor.deviceId, orgUnitId, entry.action, entry.subject, JSON.parse(detailJson)].map(canonicalJson).join(',')}]`;
+  const key = st.param(chainKey);
+  const genesis = st.param(GENESIS_HASH);
+  const b = st.param(before);
+  const a = st.param(after);
+  const head = st.cte(
+    'audit_head',
+    `INSERT INTO audit_chain (chain_key, last_no, last_hash, prev_hash) VALUES (${key}::text, 1, ${hashSql(`${genesis}::text`, b, "'1'", a)}, ${genesis}::text)
+     ON CONFLICT (chain_key) DO UPDATE SET last_no = audit_chain.last_no + 1, prev_hash = audit_chain.last_hash,
+       last_hash = ${hashSql('audit_chain.last_hash', b, '(audit_chain.last_no + 1)::text', a)}
+     RETURNING last_no, last_hash, prev_hash`,
   );
+  st.cte(
+    'audit_row',
+    `INSERT INTO audit_log (chain_key, chain_no, at, operator_id, device_id, org_unit_id, action, subject, detail, prev_hash, hash)
+     SELECT ${key}::text, h.last_no, ${st.param(atIso)}::timestamptz, ${st.param(operatorId)}::bigint, ${st.param(actor.deviceId)}::text, ${st.param(orgUnitId)}::bigint,
+       ${st.param(entry.action)}::text, ${st.param(entry.subject)}::text, ${st.param(detailJson)}::jsonb, h.prev_hash, h.last_hash FROM ${head} h`,
+  );
+}
+
+/** Appends one entry to the actor's chain, inside the caller's transaction. */
+export async function appendAudit(tx: Sql, actor: AuditActor, entry: AuditEntry): Promise<void> {
+  const st = new Statement();
+  planAudit(st, actor, entry);
+  await st.run(tx);
 }
 
 type AuditRow = { chain_key: string; chain_no: bigint; at: Date; operator_id: bigint | null; device_id: string | null; org_unit_id: bigint | null; action: string; subject: string; detail: unknown; prev_hash: string; hash: string };

@@ -7,6 +7,7 @@ import type { Sql } from '../db/index.ts';
 import { ApiError } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Services } from '../http/services.ts';
+import type { OperationRecord } from '../sync/records.ts';
 
 export type CardRow = {
   card_no: string;
@@ -21,6 +22,8 @@ export type CardRow = {
   online_ttc_seen: number | null;
   grey: boolean;
   purse_max_fen: bigint | null;
+  /** The card's pending load or unload (0006_one_statement_phases.sql); current only when read with the card's lock. */
+  pending_load_id: string | null;
   /** Whether the card's customer lies in the reading principal's organisation subtree. */
   in_scope: boolean;
 };
@@ -33,14 +36,15 @@ export type CardRow = {
  * Nothing that the lock protects (the card's pending load, its counters) may be folded in here:
  * at READ COMMITTED a sub-select keeps the snapshot from before the wait (isolation.ts).
  */
-const CARD_SELECT = `SELECT c.card_no, c.customer_id, cu.org_unit_id AS customer_org_unit_id, c.card_type, c.role, c.named, c.state,
-  c.key_version, to_char(c.expires_on, 'YYYYMMDD') AS expires_on, c.online_ttc_seen, c.grey, c.purse_max_fen,
+const CARD_COLUMNS = `c.card_no, c.customer_id, cu.org_unit_id AS customer_org_unit_id, c.card_type, c.role, c.named, c.state,
+  c.key_version, to_char(c.expires_on, 'YYYYMMDD') AS expires_on, c.online_ttc_seen, c.grey, c.purse_max_fen, c.pending_load_id,
   (cu.org_unit_id IS NOT NULL AND ($2::bigint IS NULL OR cu.org_unit_id = $2::bigint OR EXISTS (
      WITH RECURSIVE up (id, parent_id, depth) AS (
        SELECT o.id, o.parent_id, 0 FROM org_unit o WHERE o.id = cu.org_unit_id
        UNION ALL SELECT o.id, o.parent_id, up.depth + 1 FROM org_unit o JOIN up ON o.id = up.parent_id WHERE up.depth < 16)
-     SELECT 1 FROM up WHERE up.id = $2::bigint))) AS in_scope
-  FROM card c LEFT JOIN customer cu ON cu.id = c.customer_id`;
+     SELECT 1 FROM up WHERE up.id = $2::bigint))) AS in_scope`;
+const CARD_FROM = 'FROM card c LEFT JOIN customer cu ON cu.id = c.customer_id';
+const CARD_SELECT = `SELECT ${CARD_COLUMNS} ${CARD_FROM}`;
 
 export type CardLookup = { cardNo: string } | { loadId: string };
 
@@ -51,6 +55,28 @@ export async function readCard(sql: Sql, principal: Pick<Principal, 'scopeRootId
   const card = found.rows[0];
   if (!card) throw new ApiError('cardNo' in by ? 'CARD_NOT_FOUND' : 'LOAD_NOT_FOUND');
   return card;
+}
+
+/**
+ * The card locked FOR UPDATE, and in the same statement the record of operation `operationId` if
+ * one was already applied (an initialise sent again): one round trip instead of two. The record
+ * comes from the statement's snapshot, taken before any wait for the card's lock; a first send
+ * that commits during that wait is found by the caller's retry (online.ts initialise).
+ */
+export async function readCardAndRecord(sql: Sql, principal: Pick<Principal, 'scopeRootId'>, cardNo: string, operationId: string): Promise<CardRow & { record: OperationRecord | null }> {
+  type Found = CardRow & { op_status: OperationRecord['status'] | null; op_result: unknown; op_request_hash: string | null; op_device_id: string | null; op_seq: bigint | null };
+  const found = await sql.query<Found>(
+    `SELECT ${CARD_COLUMNS}, op.status AS op_status, op.result AS op_result, op.request_hash AS op_request_hash, op.device_id AS op_device_id, op.seq AS op_seq
+       ${CARD_FROM} LEFT JOIN operation op ON op.id = $3::uuid WHERE c.card_no = $1 FOR UPDATE OF c`,
+    [cardNo, principal.scopeRootId, operationId],
+  );
+  const row = found.rows[0];
+  if (!row) throw new ApiError('CARD_NOT_FOUND');
+  const { op_status, op_result, op_request_hash, op_device_id, op_seq, ...card } = row;
+  const record = op_status === null || op_request_hash === null
+    ? null
+    : { status: op_status, result: typeof op_result === 'string' ? JSON.parse(op_result) : op_result, request_hash: op_request_hash, device_id: op_device_id, seq: op_seq };
+  return { ...card, record };
 }
 
 /**

@@ -19,16 +19,17 @@ import type { Sql } from '../db/index.ts';
 import type { InitializeAnswer, LoadCompleteRequest, LoadInitialiseRequest, LoadInitialiseResponse, LoadRecoverRequest, LoadView, UnloadInitialiseRequest } from '../contract/index.ts';
 import { ApiError } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
-import { appendAudit } from '../audit/log.ts';
-import { lockOwnedAccounts, type OwnedAccount } from '../ledger/accounts.ts';
-import { LedgerError } from '../ledger/errors.ts';
+import { planAudit } from '../audit/log.ts';
+import { ACCOUNT_COLUMNS, lockOwnedAccounts, type AccountRow, type OwnedAccount } from '../ledger/accounts.ts';
+import { assertLedger, LedgerError } from '../ledger/errors.ts';
 import { MONEY_ISOLATION } from '../ledger/isolation.ts';
-import { createTransfers, resolvePending, type TransferRow } from '../ledger/transfers.ts';
+import { planResolve, planTransfers, type TransferRow } from '../ledger/transfers.ts';
+import { Statement } from '../db/compose.ts';
 import type { KeyStore, OnlineKind } from '../keys/keystore.ts';
 import { KeyStoreError } from '../keys/keystore.ts';
 import type { Services } from '../http/services.ts';
 import { replayOf, requestHash } from '../sync/records.ts';
-import { chinaDateTime, purseMaxFen, readCard, requireCardInScope, requireUsable, type CardRow } from './card.ts';
+import { chinaDateTime, purseMaxFen, readCard, readCardAndRecord, requireCardInScope, requireUsable, type CardRow } from './card.ts';
 
 type LoadRow = {
   id: string;
@@ -127,36 +128,70 @@ async function verifyTac(keys: KeyStore, l: LoadRow, tacHex: string): Promise<bo
   );
 }
 
-/** A load row locked FOR UPDATE together with its transfer's row (one statement, both rows locked). */
-type LockedLoad = LoadRow & { transfer: TransferRow };
+/**
+ * A load row locked FOR UPDATE together with its transfer's row and that transfer's two accounts:
+ * one statement, two result rows (one per account, in id order, which is the order they are
+ * locked in: the ledger's lock order, after the card's lock the caller holds).
+ */
+type LockedLoad = LoadRow & { transfer: TransferRow; accounts: Map<bigint, AccountRow> };
 const LOCKED_LOAD_SELECT = `SELECT ${LOAD_COLUMNS.split(', ').map((c) => `l.${c}`).join(', ')},
-  t.debit_account_id AS t_debit_account_id, t.credit_account_id AS t_credit_account_id, t.amount_fen AS t_amount_fen, t.state AS t_state
-  FROM card_load l JOIN transfer t ON t.id = l.transfer_id`;
+  t.debit_account_id AS t_debit_account_id, t.credit_account_id AS t_credit_account_id, t.amount_fen AS t_amount_fen, t.state AS t_state,
+  ${ACCOUNT_COLUMNS.split(', ').map((c) => `a.${c} AS a_${c}`).join(', ')}
+  FROM card_load l JOIN transfer t ON t.id = l.transfer_id JOIN account a ON a.id IN (t.debit_account_id, t.credit_account_id)`;
+type LockedLoadRow = LoadRow & { t_debit_account_id: bigint; t_credit_account_id: bigint; t_amount_fen: bigint; t_state: string } & { [K in keyof AccountRow as `a_${K}`]: AccountRow[K] };
 
-function lockedLoad(row: LoadRow & { t_debit_account_id: bigint; t_credit_account_id: bigint; t_amount_fen: bigint; t_state: string }): LockedLoad {
-  const { t_debit_account_id, t_credit_account_id, t_amount_fen, t_state, ...load } = row;
-  return { ...load, transfer: { id: load.transfer_id, debit_account_id: t_debit_account_id, credit_account_id: t_credit_account_id, amount_fen: t_amount_fen, state: t_state } };
+async function lockLoad(tx: Sql, where: string, param: string): Promise<LockedLoad | null> {
+  const found = await tx.query<LockedLoadRow>(`${LOCKED_LOAD_SELECT} ${where} ORDER BY a.id FOR UPDATE`, [param]);
+  const first = found.rows[0];
+  if (!first) return null;
+  assertLedger(found.rows.length === 2 && found.rows.every((r) => r.id === first.id), 'a load read with other than its two accounts');
+  const accounts = new Map<bigint, AccountRow>(found.rows.map((r) => [r.a_id, { id: r.a_id, code: r.a_code, normal: r.a_normal, may_go_negative: r.a_may_go_negative, debits_posted: r.a_debits_posted, credits_posted: r.a_credits_posted, debits_pending: r.a_debits_pending, credits_pending: r.a_credits_pending }]));
+  const load = Object.fromEntries(LOAD_COLUMNS.split(', ').map((c) => [c, first[c as keyof LoadRow]])) as LoadRow;
+  const transfer: TransferRow = { id: first.transfer_id, debit_account_id: first.t_debit_account_id, credit_account_id: first.t_credit_account_id, amount_fen: first.t_amount_fen, state: first.t_state };
+  return { ...load, transfer, accounts };
 }
 
 /**
- * Settles a locked pending load and its transfer. `counterSeen`: the card's online counter this
- * proves, noted on the card in the same statement as the load's new state.
+ * Settles a locked pending load and its transfer in one statement: the transfer and its accounts,
+ * the load's new state, the card (its pending pointer cleared; `counterSeen`, the online counter
+ * this proves, noted) and, when given, the audit entry that records it.
  */
-async function settle(tx: Sql, load: LockedLoad, outcome: 'post' | 'void', how: { settledBy: NonNullable<LoadView['settledBy']>; tac: string | null; counterSeen: number | null }): Promise<LoadRow> {
-  await resolvePending(tx, load.transfer_id, outcome, load.transfer);
-  const updated = await tx.query<LoadRow>(
-    `WITH seen AS (UPDATE card SET online_ttc_seen = GREATEST(coalesce(online_ttc_seen, 0), $5::integer) WHERE card_no = $6 AND $5::integer IS NOT NULL)
-     UPDATE card_load SET state = $2, settled_by = $3, tac = $4, settled_at = now() WHERE id = $1 AND state = 'pending' RETURNING ${LOAD_COLUMNS}`,
-    [load.id, outcome === 'post' ? 'posted' : 'voided', how.settledBy, how.tac, how.counterSeen, load.card_no],
+async function settle(
+  tx: Sql,
+  load: LockedLoad,
+  outcome: 'post' | 'void',
+  how: { settledBy: NonNullable<LoadView['settledBy']>; tac: string | null; counterSeen: number | null; audit?: { principal: Principal; action: string; detail: Record<string, unknown> } },
+): Promise<LoadRow> {
+  const st = new Statement();
+  planResolve(st, load.transfer, load.accounts, outcome);
+  const id = st.param(load.id);
+  const cardNo = st.param(load.card_no);
+  const seen = st.param(how.counterSeen);
+  st.claim(`card:${load.card_no}`);
+  st.cte(
+    'card_seen',
+    `UPDATE card SET online_ttc_seen = CASE WHEN ${seen}::integer IS NULL THEN online_ttc_seen ELSE GREATEST(coalesce(online_ttc_seen, 0), ${seen}::integer) END,
+       pending_load_id = CASE WHEN pending_load_id = ${id}::uuid THEN NULL ELSE pending_load_id END
+     WHERE card_no = ${cardNo}::text`,
   );
+  const settled = st.cte(
+    'settled',
+    `UPDATE card_load SET state = ${st.param(outcome === 'post' ? 'posted' : 'voided')}, settled_by = ${st.param(how.settledBy)}, tac = ${st.param(how.tac)}, settled_at = now()
+      WHERE id = ${id}::uuid AND state = 'pending' RETURNING ${LOAD_COLUMNS}`,
+  );
+  if (how.audit) planAudit(st, how.audit.principal, { action: how.audit.action, subject: load.card_no, detail: how.audit.detail });
+  const updated = await st.run<LoadRow>(tx, `SELECT * FROM ${settled}`);
   if (updated.rows.length !== 1) throw new Error('assertion: a pending load settled twice');
   return updated.rows[0]!;
 }
 
-/** The card's pending load, locked; call only with the card's row locked (the lock makes the answer current). */
-async function pendingLoadOf(tx: Sql, cardNo: string): Promise<LockedLoad | null> {
-  const found = await tx.query<Parameters<typeof lockedLoad>[0]>(`${LOCKED_LOAD_SELECT} WHERE l.card_no = $1 AND l.state = 'pending' FOR UPDATE`, [cardNo]);
-  return found.rows[0] ? lockedLoad(found.rows[0]) : null;
+/**
+ * The card's pending load, locked; call only with the card's row locked (the lock makes the
+ * answer current). The card's pointer (0006) says whether to look: no pointer, no pending load.
+ */
+async function pendingLoadOf(tx: Sql, card: CardRow): Promise<LockedLoad | null> {
+  if (card.pending_load_id === null) return null;
+  return lockLoad(tx, "WHERE l.card_no = $1 AND l.state = 'pending'", card.card_no);
 }
 
 /**
@@ -170,23 +205,24 @@ async function pendingLoadOf(tx: Sql, cardNo: string): Promise<LockedLoad | null
  * shows the same counter and would void a load the card holds. Such an initialise is refused
  * (LOAD_PENDING) and the card settles its load at its next contact.
  */
-async function settleFromCounter(
+function settleFromCounter(
   tx: Sql,
   card: CardRow,
+  pending: LockedLoad | null,
   counter: number,
-  proof: { tac: string; verified: boolean } | null,
-  probe: { afterMac2Of: string | null } = { afterMac2Of: null },
-): Promise<LoadRow | null> {
-  const pending = await pendingLoadOf(tx, card.card_no);
+  how: { proof: { tac: string; verified: boolean } | null; afterMac2Of: string | null; counterSeen: number | null; audit?: { principal: Principal; action: string } },
+): Promise<LoadRow> | null {
   if (card.online_ttc_seen !== null && counter < card.online_ttc_seen) throw new ApiError('COUNTER_STALE');
   if (pending === null) return null;
   if (counter < pending.online_ttc) throw new ApiError('COUNTER_STALE');
+  const audit = (outcome: 'posted' | 'voided', settledBy: NonNullable<LoadView['settledBy']>) =>
+    how.audit && { principal: how.audit.principal, action: how.audit.action, detail: { loadId: pending.id, counter, outcome, settledBy } };
   if (counter === pending.online_ttc) {
-    if (probe.afterMac2Of !== pending.id) throw new ApiError('LOAD_PENDING');
-    return settle(tx, pending, 'void', { settledBy: 'counter_unchanged', tac: null, counterSeen: null });
+    if (how.afterMac2Of !== pending.id) throw new ApiError('LOAD_PENDING');
+    return settle(tx, pending, 'void', { settledBy: 'counter_unchanged', tac: null, counterSeen: how.counterSeen, audit: audit('voided', 'counter_unchanged') });
   }
-  if (proof?.verified) return settle(tx, pending, 'post', { settledBy: 'prove', tac: proof.tac.toUpperCase(), counterSeen: null });
-  return settle(tx, pending, 'post', { settledBy: 'counter_advanced', tac: null, counterSeen: null });
+  if (how.proof?.verified) return settle(tx, pending, 'post', { settledBy: 'prove', tac: how.proof.tac.toUpperCase(), counterSeen: how.counterSeen, audit: audit('posted', 'prove') });
+  return settle(tx, pending, 'post', { settledBy: 'counter_advanced', tac: null, counterSeen: how.counterSeen, audit: audit('posted', 'counter_advanced') });
 }
 
 async function noteCounter(tx: Sql, cardNo: string, counter: number): Promise<void> {
@@ -219,17 +255,21 @@ function toInitInput(kind: OnlineKind, r: LoadInitialiseRequest | UnloadInitiali
   return { kind, operationId: r.operationId, cardNo: r.cardNo, amountFen: r.amountFen, account, terminalId: r.terminalId.toUpperCase(), transType, answer: r.card };
 }
 
-async function reserve(tx: Sql, card: CardRow, i: InitInput, services: Services): Promise<{ accountId: bigint; transferId: string }> {
+/**
+ * The pending transfer of an initialise, added to `st`: the customer's account and the card's
+ * purse found (opened if need be) and locked in one statement, then checked and written with the
+ * rest of the phase. Returns the customer account's id and the transfer's id.
+ */
+async function reserve(tx: Sql, st: Statement, card: CardRow, i: InitInput, services: Services): Promise<{ accountId: bigint; transferId: string }> {
   const customer = customerAccount(card, i.account, i.kind);
   if (i.kind === 'load' && i.answer.balanceFen + i.amountFen > purseMaxFen(card, services)) throw new ApiError('PURSE_LIMIT_EXCEEDED');
   if (i.kind === 'unload' && i.amountFen > i.answer.balanceFen) throw new ApiError('INSUFFICIENT_FUNDS');
-  // Found, opened if need be, and locked in one statement; createTransfers then does not lock again.
   const [account, purse] = await lockOwnedAccounts(tx, [customer, { code: 'PURSE', owner: { kind: 'card', cardNo: card.card_no, customerId: card.customer_id } }]);
   const accountId = account!.id;
   const [debit, credit] = i.kind === 'load' ? [accountId, purse!.id] : [purse!.id, accountId];
   const locked = new Map([account!, purse!].map((a) => [a.id, a]));
   try {
-    const [transferId] = await createTransfers(tx, [{ debitAccountId: debit, creditAccountId: credit, amountFen: BigInt(i.amountFen), code: i.kind === 'load' ? 'LOAD' : 'UNLOAD', pending: true }], { locked });
+    const [transferId] = planTransfers(st, locked, [{ debitAccountId: debit, creditAccountId: credit, amountFen: BigInt(i.amountFen), code: i.kind === 'load' ? 'LOAD' : 'UNLOAD', pending: true }]);
     return { accountId, transferId: transferId! };
   } catch (error) {
     if (error instanceof LedgerError && error.code === 'EXCEEDS_CREDITS') throw new ApiError('INSUFFICIENT_FUNDS');
@@ -239,45 +279,69 @@ async function reserve(tx: Sql, card: CardRow, i: InitInput, services: Services)
 
 type Initialised = { input: InitInput; deviceId: string; hash: string; stamp: { date: string; time: string }; mac2: string };
 
-/** The database half of an initialise: card locked → older pending settled → checks → pending transfer → load row. */
+/**
+ * The database half of an initialise: card locked (with the operation's record, if it was
+ * applied before) → an older pending load settled → checks → the pending transfer, the load row,
+ * the card's counter and pointer, the operation record and the audit entry in one statement.
+ * Three round trips on the usual path, where there were eleven.
+ */
 async function initialiseIn(tx: Sql, services: Services, principal: Principal, i: Initialised): Promise<LoadInitialiseResponse> {
   const { input, stamp } = i;
-  const card = await readCard(tx, principal, { cardNo: input.cardNo }, true);
+  const card = await readCardAndRecord(tx, principal, input.cardNo, input.operationId);
+  if (card.record) {
+    if (card.record.request_hash !== i.hash) throw new ApiError('IDEMPOTENCY_CONFLICT');
+    return card.record.result as LoadInitialiseResponse;
+  }
   requireCardInScope(card);
   requireUsable(card, stamp.date, input.kind);
   if (input.answer.keyVersion !== card.key_version) throw new ApiError('KEY_VERSION_UNKNOWN');
-  const previous = await settleFromCounter(tx, card, input.answer.onlineTtc, null);
-  const { accountId, transferId } = await reserve(tx, card, input, services);
+  const previous = await settleFromCounter(tx, card, await pendingLoadOf(tx, card), input.answer.onlineTtc, { proof: null, afterMac2Of: null, counterSeen: null });
+  const st = new Statement();
+  const { accountId, transferId } = await reserve(tx, st, card, input, services);
   const load: LoadRow = {
     id: randomUUID(), kind: input.kind, card_no: card.card_no, online_ttc: input.answer.onlineTtc, amount_fen: BigInt(input.amountFen), trans_type: input.transType,
     balance_fen_before: BigInt(input.answer.balanceFen), terminal_id: input.terminalId, key_version: card.key_version, card_random: input.answer.random.toUpperCase(),
     tx_date: stamp.date, tx_time: stamp.time, transfer_id: transferId, state: 'pending', settled_by: null, tac: null,
   };
   const response: LoadInitialiseResponse = { load: loadView(load), mac2: i.mac2, date: stamp.date, time: stamp.time, settledPrevious: previous && loadView(previous) };
-  // The load row, the counter the card proved and the operation record (as recordOperation writes it) in one statement.
-  await tx.query(
-    `WITH l AS (
-       INSERT INTO card_load (id, kind, card_no, online_ttc, amount_fen, trans_type, balance_fen_before, terminal_id, key_version, card_random,
-         tx_date, tx_time, mac2, transfer_id, account_id, device_id, state)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'pending')),
-     seen AS (UPDATE card SET online_ttc_seen = GREATEST(coalesce(online_ttc_seen, 0), $4) WHERE card_no = $3)
-     INSERT INTO operation (id, device_id, seq, type, request_hash, status, result) VALUES ($17, $16, NULL, $18, $19, 'applied', $20::jsonb)`,
-    [load.id, load.kind, load.card_no, load.online_ttc, input.amountFen, load.trans_type, input.answer.balanceFen, load.terminal_id, load.key_version, load.card_random,
-      load.tx_date, load.tx_time, i.mac2, transferId, accountId, i.deviceId, input.operationId, `${input.kind}.initialise`, i.hash, JSON.stringify(response)],
+  const [id, cardNo, ttc, deviceId] = [st.param(load.id), st.param(load.card_no), st.param(load.online_ttc), st.param(i.deviceId)];
+  st.cte(
+    'load_row',
+    `INSERT INTO card_load (id, kind, card_no, online_ttc, amount_fen, trans_type, balance_fen_before, terminal_id, key_version, card_random,
+       tx_date, tx_time, mac2, transfer_id, account_id, device_id, state)
+     VALUES (${id}::uuid, ${st.param(load.kind)}, ${cardNo}::text, ${ttc}::integer, ${st.param(input.amountFen)}, ${st.param(load.trans_type)}, ${st.param(input.answer.balanceFen)},
+       ${st.param(load.terminal_id)}, ${st.param(load.key_version)}, ${st.param(load.card_random)}, ${st.param(load.tx_date)}, ${st.param(load.tx_time)}, ${st.param(i.mac2)},
+       ${st.param(transferId)}::uuid, ${st.param(String(accountId))}::bigint, ${deviceId}::text, 'pending')`,
   );
-  await appendAudit(tx, principal, { action: `${input.kind}.initialise`, subject: card.card_no, detail: { loadId: load.id, amountFen: input.amountFen, onlineTtc: input.answer.onlineTtc, account: input.account, settledPrevious: previous?.id ?? null } });
+  st.claim(`card:${card.card_no}`);
+  st.cte('card_seen', `UPDATE card SET online_ttc_seen = GREATEST(coalesce(online_ttc_seen, 0), ${ttc}::integer), pending_load_id = ${id}::uuid WHERE card_no = ${cardNo}::text`);
+  // The operation record, as recordOperation writes it.
+  st.cte(
+    'recorded',
+    `INSERT INTO operation (id, device_id, seq, type, request_hash, status, result)
+     VALUES (${st.param(input.operationId)}::uuid, ${deviceId}::text, NULL, ${st.param(`${input.kind}.initialise`)}, ${st.param(i.hash)}, 'applied', ${st.param(JSON.stringify(response))}::jsonb)`,
+  );
+  planAudit(st, principal, { action: `${input.kind}.initialise`, subject: card.card_no, detail: { loadId: load.id, amountFen: input.amountFen, onlineTtc: input.answer.onlineTtc, account: input.account, settledPrevious: previous?.id ?? null } });
+  await st.run(tx);
   return response;
 }
 
-/** Load or unload initialise: MAC1 → checks → pending transfer → MAC2. Exactly once by operation id. */
+/**
+ * Load or unload initialise: MAC1 → checks → pending transfer → MAC2. Exactly once by operation
+ * id: a send seen before gets its first answer (found under the card's lock, with the card).
+ */
 export async function initialise(services: Services, principal: Principal, kind: OnlineKind, request: LoadInitialiseRequest | UnloadInitialiseRequest): Promise<LoadInitialiseResponse> {
   const keys = requireKeyStore(services);
   const hash = requestHash(`${kind}.initialise`, request);
-  const earlier = await replayOf(services.db, request.operationId, hash);
-  if (earlier) return earlier.result as LoadInitialiseResponse;
   const deviceId = requireTerminal(principal, request.terminalId);
   const input = toInitInput(kind, request);
-  await verifyMac1(keys, input);
+  try {
+    await verifyMac1(keys, input);
+  } catch (error) {
+    // An operation id already used for another request is that conflict, whatever else is wrong.
+    if (error instanceof ApiError) await replayOf(services.db, request.operationId, hash);
+    throw error;
+  }
   const stamp = chinaDateTime(services.now());
   const mac2 = await crypto(() =>
     keys.mac2({
@@ -296,8 +360,10 @@ export async function initialise(services: Services, principal: Principal, kind:
   try {
     return await services.db.transaction((tx) => initialiseIn(tx, services, principal, { input, deviceId, hash, stamp, mac2: toHex(mac2) }), { isolation: MONEY_ISOLATION });
   } catch (error) {
-    // Two sends of one operation at once: the loser finds the winner's record.
-    if ((error as { code?: string }).code === '23505') {
+    // Two sends of one operation at once: the loser waited for the card's lock, then met the
+    // winner's record (23505) or the winner's pending load (LOAD_PENDING); it answers as the winner did.
+    const code = error instanceof ApiError ? error.code : (error as { code?: string }).code;
+    if (code === '23505' || code === 'LOAD_PENDING') {
       const winner = await replayOf(services.db, request.operationId, hash);
       if (winner) return winner.result as LoadInitialiseResponse;
     }
@@ -310,15 +376,18 @@ export async function completeIn(tx: Sql, keys: KeyStore, principal: Principal, 
   // The card first (found through the load, and locked): everything of one card happens under its lock.
   const card = await readCard(tx, principal, { loadId: request.loadId }, true);
   requireCardInScope(card);
-  const found = await tx.query<Parameters<typeof lockedLoad>[0]>(`${LOCKED_LOAD_SELECT} WHERE l.id = $1 FOR UPDATE`, [request.loadId]);
-  if (!found.rows[0] || found.rows[0].kind !== kind) throw new ApiError('LOAD_NOT_FOUND');
-  const current = lockedLoad(found.rows[0]);
+  const current = await lockLoad(tx, 'WHERE l.id = $1', request.loadId);
+  if (!current || current.kind !== kind) throw new ApiError('LOAD_NOT_FOUND');
   if (!(await verifyTac(keys, current, request.tac))) throw new ApiError('TAC_INVALID');
   if (current.state === 'voided') throw new ApiError('LOAD_ALREADY_VOIDED');
   if (current.state === 'posted') return loadView(current);
   const tac = request.tac.toUpperCase();
-  const posted = await settle(tx, current, 'post', { settledBy: 'tac', tac, counterSeen: current.online_ttc + 1 });
-  await appendAudit(tx, principal, { action: `${kind}.complete`, subject: card.card_no, detail: { loadId: current.id, onlineTtc: current.online_ttc, tac } });
+  const posted = await settle(tx, current, 'post', {
+    settledBy: 'tac',
+    tac,
+    counterSeen: current.online_ttc + 1,
+    audit: { principal, action: `${kind}.complete`, detail: { loadId: current.id, onlineTtc: current.online_ttc, tac } },
+  });
   return loadView(posted);
 }
 
@@ -336,7 +405,7 @@ export async function recoverIn(tx: Sql, keys: KeyStore, principal: Principal, r
   const card = await readCard(tx, principal, { cardNo: request.cardNo }, true);
   requireCardInScope(card);
   if (request.probe.answer.keyVersion !== card.key_version) throw new ApiError('KEY_VERSION_UNKNOWN');
-  const pending = await pendingLoadOf(tx, card.card_no);
+  const pending = await pendingLoadOf(tx, card);
   // A recovery names the load it was made for; one for a load already settled changes nothing
   // (it may be a late copy, older than a newer load now pending at the same counter).
   if (request.loadId !== undefined && pending?.id !== request.loadId) return null;
@@ -346,11 +415,13 @@ export async function recoverIn(tx: Sql, keys: KeyStore, principal: Principal, r
     proof = { tac: request.prove.tac, verified: true };
   }
   // Without a loadId (older devices) the probe is trusted as fresh, as before.
-  const settled = await settleFromCounter(tx, card, counter, proof, { afterMac2Of: pending?.id ?? null });
-  await noteCounter(tx, card.card_no, counter);
-  if (settled) {
-    await appendAudit(tx, principal, { action: `${settled.kind}.recover`, subject: card.card_no, detail: { loadId: settled.id, counter, outcome: settled.state, settledBy: settled.settled_by } });
-  }
+  const settled = await settleFromCounter(tx, card, pending, counter, {
+    proof,
+    afterMac2Of: pending?.id ?? null,
+    counterSeen: counter,
+    audit: pending ? { principal, action: `${pending.kind}.recover` } : undefined,
+  });
+  if (!settled) await noteCounter(tx, card.card_no, counter);
   return settled && loadView(settled);
 }
 

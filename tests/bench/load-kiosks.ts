@@ -1,0 +1,66 @@
+/**
+ * A group of simulated kiosks for the load benchmark (ledger.bench.ts), in a process of its own:
+ * real kiosks are other machines, and a kiosk's work (the simulated card's DES, the HTTP client)
+ * running in the server's process would be counted as the server's. Each kiosk has its own
+ * simulated card and does INITIALIZE FOR LOAD → /loads/initialise → CREDIT FOR LOAD →
+ * /loads/complete over HTTP, one load after another.
+ *
+ * Protocol with the parent (IPC): it sends `{ address, kiosks, loadsPerKiosk, secret }`; this
+ * process opens the cards, makes one warm-up load per kiosk and answers `ready`; on `go` it runs
+ * and answers `{ latenciesMs, cpuMs }`, or `{ error }`.
+ */
+import { randomUUID } from 'node:crypto';
+import { creditForLoad, initializeForLoad, openCard, simCard } from '../../server/testing/sim.ts';
+
+export type KioskSpec = { serial: number; deviceId: string; terminalId: string };
+export type GroupStart = { address: string; kiosks: KioskSpec[]; loadsPerKiosk: number; secret: string };
+export type GroupReport = { latenciesMs: number[]; cpuMs: number } | { error: string };
+
+const AMOUNT_FEN = 100;
+
+async function oneLoad(address: string, secret: string, k: KioskSpec & ReturnType<typeof simCard>): Promise<number> {
+  const start = performance.now();
+  const headers = { authorization: `Device ${k.deviceId}:${secret}`, 'content-type': 'application/json' };
+  const init = await fetch(`${address}/api/v1/loads/initialise`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ operationId: randomUUID(), cardNo: k.cardNo, amountFen: AMOUNT_FEN, sourceAccount: 'QUOTA', terminalId: k.terminalId, card: initializeForLoad(k.card, AMOUNT_FEN, k.terminalId) }),
+  });
+  const started = (await init.json()) as { load: { loadId: string }; date: string; time: string; mac2: string };
+  if (init.status !== 200) throw new Error(`initialise answered ${init.status}: ${JSON.stringify(started)}`);
+  const tac = creditForLoad(k.card, started);
+  const done = await fetch(`${address}/api/v1/loads/complete`, { method: 'POST', headers, body: JSON.stringify({ loadId: started.load.loadId, tac }) });
+  if (done.status !== 200) throw new Error(`complete answered ${done.status}: ${await done.text()}`);
+  await done.arrayBuffer();
+  return performance.now() - start;
+}
+
+async function runGroup(start: GroupStart, go: Promise<void>): Promise<GroupReport> {
+  const kiosks = start.kiosks.map((spec) => ({ ...spec, ...simCard(spec.serial) }));
+  for (const k of kiosks) openCard(k.card, k.pin);
+  for (const k of kiosks) await oneLoad(start.address, start.secret, k); // warm-up
+  process.send!({ ready: true });
+  await go;
+  const cpuBefore = process.cpuUsage();
+  const latenciesMs: number[] = [];
+  await Promise.all(
+    kiosks.map(async (k) => {
+      for (let i = 0; i < start.loadsPerKiosk; i++) latenciesMs.push(await oneLoad(start.address, start.secret, k));
+    }),
+  );
+  const cpu = process.cpuUsage(cpuBefore);
+  return { latenciesMs, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+if (process.send) {
+  let release: () => void = () => {};
+  const go = new Promise<void>((resolve) => (release = resolve));
+  process.on('message', (message: { start?: GroupStart; go?: boolean }) => {
+    if (message.go) release();
+    if (!message.start) return;
+    runGroup(message.start, go).then(
+      (report) => process.send!(report, () => process.exit(0)),
+      (error: unknown) => process.send!({ error: (error as Error).message } satisfies GroupReport, () => process.exit(1)),
+    );
+  });
+}
