@@ -1,7 +1,8 @@
 /**
  * `npm test`: every gate, in order, on a fresh clone. Installs from the lock file when needed,
  * then: type check (tsc for app/server/ccid, tsc for the service worker, svelte-check), lint,
- * Vitest (unit, server on PGlite and, with DATABASE_URL, server on PostgreSQL), build, and the
+ * Vitest (unit, server on PGlite and, with DATABASE_URL, server on PostgreSQL), the fault
+ * simulation, with DATABASE_URL the crash test (tests/crash), build, and the
  * end-to-end tests in Chromium with Playwright. A gate that is one command counts as one test;
  * Vitest and Playwright count their own tests. The last line is `N passed, N failed`.
  */
@@ -57,6 +58,24 @@ function simGate(engine, seedCount) {
   record(`sim (${engine})`, seeds - violations, violations + (result.status !== 0 && violations === 0 ? 1 : 0));
 }
 
+/**
+ * The crash test (tests/crash), PostgreSQL only: the real server SIGKILLed during a storm of
+ * loads. Its last line is `crash checks: N, failed: F` (a check per kill round and one for the
+ * final invariants); it prints its seed for a replay.
+ */
+function crashGate() {
+  if (!existsSync(join(ROOT, 'tests', 'crash', 'cli.ts'))) return;
+  console.log('\n=== crash test on postgresql: the server SIGKILLed during a storm of loads');
+  // About a minute; a run that hangs is stopped (SIGTERM: it still kills its server and drops its database).
+  const result = spawnSync('node', ['--import', 'tsx', 'tests/crash/cli.ts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000 });
+  process.stdout.write(result.stdout ?? '');
+  const match = /crash checks: (\d+), failed: (\d+)\s*$/.exec(result.stdout ?? '');
+  if (!match) return record('crash (postgresql)', 0, 1, `no summary (exit ${result.status})`);
+  const [checks, failed] = [Number(match[1]), Number(match[2])];
+  const seed = /crash: seed (\d+)/.exec(result.stdout ?? '')?.[1];
+  record('crash (postgresql)', checks - failed, failed + (result.status !== 0 && failed === 0 ? 1 : 0), failed > 0 && seed ? `replay: npm run crash -- --seed ${seed}` : '');
+}
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -107,6 +126,7 @@ async function main() {
     vitestGate(workDir);
     simGate('pglite', 200);
     if (process.env.DATABASE_URL) simGate('postgresql', 50);
+    if (process.env.DATABASE_URL) crashGate();
     await e2eGate(workDir);
   } finally {
     rmSync(workDir, { recursive: true, force: true });
