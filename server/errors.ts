@@ -23,6 +23,10 @@ export const API_ERRORS = {
   OUT_OF_SCOPE: { status: 403, message: 'this belongs to another part of the organisation' },
   DEVICE_REQUIRED: { status: 403, message: 'this must be done from an enrolled device' },
   TERMINAL_MISMATCH: { status: 403, message: 'the terminal id is not the one of this device' },
+  // Setting up the organisation, its operators and devices
+  ALREADY_EXISTS: { status: 409, message: 'something with this id, code, user name or terminal id already exists' },
+  ORG_UNIT_PARENT_INVALID: { status: 422, message: 'a unit of this kind cannot sit under that parent' },
+  DEVICE_UNIT_INVALID: { status: 422, message: 'devices belong to an outlet or a station' },
   // Exactly once
   IDEMPOTENCY_CONFLICT: { status: 409, message: 'this operation id was already used for a different request' },
   SEQ_CONFLICT: { status: 409, message: 'this sequence number was already used by another operation' },

@@ -19,6 +19,13 @@ export const LIMITS = {
   migrationCountMax: 1_000,
   /** Operations in one sync push: a device drains its outbox in batches of at most this many. */
   pushBatchSizeMax: 100,
+  /**
+   * Savepoints in one push transaction (one per operation that writes). PostgreSQL caches 64
+   * subtransaction ids per backend (PGPROC_MAX_CACHED_SUBXIDS); past that, every snapshot in every
+   * session has to consult pg_subtrans, and the whole server slows. A push with more writing
+   * operations is committed in several transactions of at most this many (server/sync/push.ts).
+   */
+  pushSavepointCountMax: 64,
   /** Movements in one card history answer (newest first): what a kiosk screen shows. */
   cardHistoryCountMax: 50,
   /** Card numbers in one sync pull. */
@@ -38,6 +45,10 @@ export const LIMITS = {
   scryptCost: { N: 16_384, r: 8, p: 1 },
   /** Derived card keys kept in memory by the software key store (an LRU over card numbers). */
   cardKeyCacheSizeMax: 10_000,
+  /** Organisation units and devices in one admin list answer (a province has a few thousand stations). */
+  adminListCountMax: 10_000,
+  /** Levels walked up or down the organisation tree (province → city → county → outlet → station is 5). */
+  orgTreeDepthMax: 16,
   /** Audit detail JSON kept per row, in characters; longer details are refused as a bug. */
   auditDetailCharsMax: 4_000,
 } as const;

@@ -11,6 +11,12 @@ export const ROLE_POLICY: Record<Exclude<EndpointName, 'login' | 'enrol' | 'info
   logout: ['outlet_operator', 'outlet_supervisor', 'center_operator', 'administrator'],
   issueEnrolment: ['administrator'],
   createOperator: ['administrator'],
+  // Setting up the organisation and its devices is the administrator's; a centre sees its part.
+  listOrgUnits: ['center_operator', 'administrator'],
+  createOrgUnit: ['administrator'],
+  listDevices: ['center_operator', 'administrator'],
+  registerDevice: ['administrator'],
+  disableDevice: ['administrator'],
   ledgerCheck: ['center_operator', 'administrator'],
   loadInitialise: ['kiosk', ...OUTLET],
   loadComplete: ['kiosk', ...OUTLET],

@@ -6,6 +6,7 @@
  */
 import type { Sql } from '../db/index.ts';
 import type { Role } from '../contract/index.ts';
+import { LIMITS } from '../limits.ts';
 import { equalHex, sha256Hex } from './secrets.ts';
 
 export type Principal = {
@@ -77,9 +78,9 @@ export async function inScope(sql: Sql, principal: Principal, orgUnitId: bigint)
   const result = await sql.query<{ ok: boolean }>(
     `WITH RECURSIVE up (id, parent_id, depth) AS (
        SELECT id, parent_id, 0 FROM org_unit WHERE id = $1
-       UNION ALL SELECT o.id, o.parent_id, up.depth + 1 FROM org_unit o JOIN up ON o.id = up.parent_id WHERE up.depth < 16)
+       UNION ALL SELECT o.id, o.parent_id, up.depth + 1 FROM org_unit o JOIN up ON o.id = up.parent_id WHERE up.depth < $3)
      SELECT EXISTS (SELECT 1 FROM up WHERE id = $2) AS ok`,
-    [orgUnitId, principal.scopeRootId],
+    [orgUnitId, principal.scopeRootId, LIMITS.orgTreeDepthMax],
   );
   return result.rows[0]!.ok;
 }

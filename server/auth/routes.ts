@@ -8,6 +8,7 @@ import { LIMITS } from '../limits.ts';
 import { registerEndpoint } from '../http/route.ts';
 import type { Services } from '../http/services.ts';
 import { appendAudit } from '../audit/log.ts';
+import { registerAdminRoutes } from '../admin/routes.ts';
 import { authenticate, inScope } from './principal.ts';
 import { equalHex, hashPassword, newSecret, sha256Hex, verifyPassword } from './secrets.ts';
 
@@ -100,7 +101,7 @@ function registerDevices(app: FastifyInstance, services: Services): void {
         'INSERT INTO operator (username, display_name, org_unit_id, role, password_hash) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (username) DO NOTHING RETURNING id',
         [body.username, body.displayName, body.orgUnitId, body.role, passwordHash],
       );
-      if (!inserted.rows[0]) throw new ApiError('IDEMPOTENCY_CONFLICT', 'that user name is taken');
+      if (!inserted.rows[0]) throw new ApiError('ALREADY_EXISTS', 'that user name is taken');
       await appendAudit(tx, principal, { action: 'operator.create', subject: body.username, detail: { role: body.role, orgUnitId: body.orgUnitId } });
       return { operatorId: String(inserted.rows[0].id) };
     });
@@ -110,4 +111,6 @@ function registerDevices(app: FastifyInstance, services: Services): void {
 export function registerAuthRoutes(app: FastifyInstance, services: Services): void {
   registerLogin(app, services);
   registerDevices(app, services);
+  // The rest of an installation's set-up (organisation units, device registration) lives in admin/.
+  registerAdminRoutes(app, services);
 }

@@ -1,5 +1,10 @@
-/** Centre and administrator checks: the ledger invariants and the audit chains, verified on demand. */
+/**
+ * The centre's and the administrator's calls: the ledger and audit check, and setting up an
+ * installation (organisation units and the devices registered in them). A device registered
+ * here then gets its one-time enrolment code from POST /api/v1/admin/devices/enrolment.
+ */
 import { z } from 'zod';
+import { DeviceId, EntityId } from './common.ts';
 
 export const LedgerCheckResponse = z.object({
   ledgerSound: z.boolean(),
@@ -8,3 +13,56 @@ export const LedgerCheckResponse = z.object({
   auditRowsChecked: z.number().int(),
 });
 export type LedgerCheckResponse = z.infer<typeof LedgerCheckResponse>;
+
+/** The levels of the organisation; which kind may sit under which is server/admin/org-tree.ts. */
+export const OrgUnitKind = z.enum(['province', 'city', 'county', 'center', 'outlet', 'station']);
+export type OrgUnitKind = z.infer<typeof OrgUnitKind>;
+/** A unit's code: upper-case letters and digits, unique over the whole organisation. */
+export const OrgUnitCode = z.string().regex(/^[0-9A-Z]{2,16}$/);
+const UnitName = z.string().trim().min(1).max(100);
+
+export const CreateOrgUnitRequest = z.strictObject({
+  kind: OrgUnitKind,
+  code: OrgUnitCode,
+  nameZh: UnitName,
+  nameEn: UnitName,
+  /** null only for a province, the root of the tree. */
+  parentId: EntityId.nullable(),
+});
+export type CreateOrgUnitRequest = z.infer<typeof CreateOrgUnitRequest>;
+
+export const OrgUnit = z.object({ id: EntityId, kind: OrgUnitKind, code: OrgUnitCode, nameZh: z.string(), nameEn: z.string(), parentId: EntityId.nullable() });
+export type OrgUnit = z.infer<typeof OrgUnit>;
+/** The units within the caller's part of the organisation, parents before children. */
+export const OrgUnitList = z.object({ orgUnits: z.array(OrgUnit), truncated: z.boolean() });
+export type OrgUnitList = z.infer<typeof OrgUnitList>;
+
+export const DeviceKind = z.enum(['kiosk', 'tablet']);
+/** The 6-byte terminal number the card puts in its MACs, as the enrolment answer spells it. */
+export const DeviceTerminalId = z.string().regex(/^[0-9A-F]{12}$/);
+
+export const RegisterDeviceRequest = z.strictObject({
+  deviceId: DeviceId,
+  kind: DeviceKind,
+  /** An outlet or a station. */
+  orgUnitId: EntityId,
+  terminalId: DeviceTerminalId,
+  name: z.string().trim().min(1).max(100),
+});
+export type RegisterDeviceRequest = z.infer<typeof RegisterDeviceRequest>;
+
+export const DisableDeviceRequest = z.strictObject({ deviceId: DeviceId });
+
+export const DeviceView = z.object({
+  deviceId: DeviceId,
+  kind: DeviceKind,
+  orgUnitId: EntityId,
+  terminalId: DeviceTerminalId,
+  name: z.string(),
+  state: z.enum(['active', 'disabled']),
+  /** True once the device has exchanged an enrolment code for its secret. */
+  enrolled: z.boolean(),
+});
+export type DeviceView = z.infer<typeof DeviceView>;
+export const DeviceList = z.object({ devices: z.array(DeviceView), truncated: z.boolean() });
+export type DeviceList = z.infer<typeof DeviceList>;

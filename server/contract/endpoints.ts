@@ -3,7 +3,7 @@
  * table and generates /api/openapi.json from it, and the app can build its client from it.
  */
 import type { z } from 'zod';
-import { LedgerCheckResponse } from './admin.ts';
+import { CreateOrgUnitRequest, DeviceList, DeviceView, DisableDeviceRequest, LedgerCheckResponse, OrgUnit, OrgUnitList, RegisterDeviceRequest } from './admin.ts';
 import { CreateOperatorRequest, CreateOperatorResponse, EnrolRequest, EnrolResponse, IssueEnrolmentRequest, IssueEnrolmentResponse, LoginRequest, LoginResponse, LogoutRequest, LogoutResponse } from './auth.ts';
 import { CardHistory, CardParams, CardSummary } from './cards.ts';
 import { LoadCompleteRequest, LoadCompleteResponse, LoadInitialiseRequest, LoadInitialiseResponse, LoadRecoverRequest, LoadRecoverResponse, UnloadInitialiseRequest } from './loads.ts';
@@ -30,6 +30,11 @@ export const ENDPOINTS = e({
   enrol: { method: 'POST', path: '/api/v1/devices/enrol', summary: 'Device enrolment: code → per-device secret', public: true, body: EnrolRequest, response: EnrolResponse },
   issueEnrolment: { method: 'POST', path: '/api/v1/admin/devices/enrolment', summary: 'Issue an enrolment code for a device', body: IssueEnrolmentRequest, response: IssueEnrolmentResponse },
   createOperator: { method: 'POST', path: '/api/v1/admin/operators', summary: 'Create an operator', body: CreateOperatorRequest, response: CreateOperatorResponse },
+  listOrgUnits: { method: 'GET', path: '/api/v1/admin/org-units', summary: "The organisation units within the caller's scope, parents first", response: OrgUnitList },
+  createOrgUnit: { method: 'POST', path: '/api/v1/admin/org-units', summary: 'Create an organisation unit under a parent of an allowed kind', body: CreateOrgUnitRequest, response: OrgUnit },
+  listDevices: { method: 'GET', path: '/api/v1/admin/devices', summary: "The kiosks and tablets within the caller's scope", response: DeviceList },
+  registerDevice: { method: 'POST', path: '/api/v1/admin/devices', summary: 'Register a kiosk or tablet in an outlet or station (then issue its enrolment code)', body: RegisterDeviceRequest, response: DeviceView },
+  disableDevice: { method: 'POST', path: '/api/v1/admin/devices/disable', summary: 'Disable a device: its secret and any enrolment code stop working at once', body: DisableDeviceRequest, response: DeviceView },
   ledgerCheck: { method: 'GET', path: '/api/v1/admin/ledger/check', summary: 'Check the ledger invariants and the audit chains', response: LedgerCheckResponse },
   loadInitialise: { method: 'POST', path: '/api/v1/loads/initialise', summary: 'Load 圈存: verify MAC1, reserve, answer MAC2', body: LoadInitialiseRequest, response: LoadInitialiseResponse },
   loadComplete: { method: 'POST', path: '/api/v1/loads/complete', summary: 'Load 圈存: verify the TAC and post', body: LoadCompleteRequest, response: LoadCompleteResponse },

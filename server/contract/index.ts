@@ -3,9 +3,10 @@
  * response, and the types derived from them. The only part of server/ that src/ imports.
  * CONTRACT_VERSION changes whenever a shape changes (2: auth, loads, sync, cards, admin, OpenAPI;
  * 3: GET /api/v1/info, the terminal id in the enrolment answer; 4: GET /api/v1/cards/:cardNo/history,
- * purseLimitFen in CardSummary, the unload.complete push operation).
+ * purseLimitFen in CardSummary, the unload.complete push operation; 6: organisation units and
+ * device registration and disabling under /api/v1/admin).
  */
-export const CONTRACT_VERSION = 5;
+export const CONTRACT_VERSION = 6;
 export * from './health.ts';
 export * from './errors.ts';
 export * from './common.ts';

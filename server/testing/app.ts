@@ -65,7 +65,7 @@ export async function expectSound(db: TestDatabase): Promise<void> {
 
 /** Rows of the tables a request may change, to show that a refused request changed nothing. */
 export async function snapshot(db: TestDatabase): Promise<string> {
-  const tables = ['account', 'transfer', 'card_load', 'operation', 'device_sync', 'card', 'audit_log', 'operator', 'device'];
+  const tables = ['account', 'transfer', 'card_load', 'operation', 'device_sync', 'card', 'audit_log', 'operator', 'device', 'org_unit'];
   const parts: string[] = [];
   for (const table of tables) {
     const rows = await db.query(`SELECT * FROM ${table} ORDER BY 1`);

@@ -1,8 +1,9 @@
 /**
- * A server of the test's own: the real server process (`server/main.ts`) in demo mode on a free
- * 127.0.0.1 port with a fresh embedded database in a temp folder, so a test can count money on a
- * ledger nobody else touches, and can kill the server and start it again on the same data.
- * Playwright's shared webServer is left alone. Every process started here is stopped by `stop()`.
+ * A server of the test's own: the real server process (`server/main.ts`), in demo mode unless told
+ * otherwise, on a free 127.0.0.1 port with a fresh embedded database in a temp folder, so a test
+ * can count money on a ledger nobody else touches, and can kill the server and start it again on
+ * the same data. Playwright's shared webServer is left alone. Every process started here is
+ * stopped by `stop()`, which `start()` also calls when the first start fails.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -40,24 +41,37 @@ async function healthy(url: string): Promise<boolean> {
 export type LocalServerOptions = {
   /** The built app to serve; the repository's dist/ by default. */
   distDir?: string;
+  /** FUELCARD_DEMO: true (the default) seeds the demo data; false starts a production-like server. */
+  demo?: boolean;
+  /** Runs once on the fresh data folder before the first start (the server is not running yet). */
+  prepare?: (dataDir: string) => Promise<void>;
 };
 
 export class LocalServer {
   readonly port: number;
   readonly dataDir: string;
   readonly #distDir: string;
+  readonly #demo: boolean;
   #child: ChildProcess | null = null;
   #log = '';
 
-  private constructor(port: number, dataDir: string, distDir: string) {
+  private constructor(port: number, dataDir: string, distDir: string, demo: boolean) {
     this.port = port;
     this.dataDir = dataDir;
     this.#distDir = distDir;
+    this.#demo = demo;
   }
 
   static async start(options: LocalServerOptions = {}): Promise<LocalServer> {
-    const server = new LocalServer(await freePort(), mkdtempSync(join(tmpdir(), 'fuelcard-e2e-local-')), options.distDir ?? join(REPO_ROOT, 'dist'));
-    await server.restart();
+    const dataDir = mkdtempSync(join(tmpdir(), 'fuelcard-e2e-local-'));
+    const server = new LocalServer(await freePort(), dataDir, options.distDir ?? join(REPO_ROOT, 'dist'), options.demo ?? true);
+    try {
+      await options.prepare?.(dataDir);
+      await server.restart();
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
     return server;
   }
 
@@ -74,7 +88,7 @@ export class LocalServer {
     if (this.#child) throw new Error('the local server is already running');
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
       cwd: REPO_ROOT,
-      env: { ...process.env, PORT: String(this.port), HOST: '127.0.0.1', FUELCARD_DATA_DIR: this.dataDir, FUELCARD_DIST_DIR: this.#distDir, DATABASE_URL: '', FUELCARD_DEMO: '1', LOG_LEVEL: 'warn' },
+      env: { ...process.env, PORT: String(this.port), HOST: '127.0.0.1', FUELCARD_DATA_DIR: this.dataDir, FUELCARD_DIST_DIR: this.#distDir, DATABASE_URL: '', FUELCARD_DEMO: this.#demo ? '1' : '0', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
