@@ -5,6 +5,7 @@
  */
 import type { OnlineRequest } from '../../ccid/fuelcard/load.ts';
 import type { InitializeAnswer } from '../../server/contract/loads.ts';
+import type { PendingOnline, RecoverSettlement, RecoverySink } from '../lib/recovery/recovery.ts';
 
 /** The account facts a kiosk shows for a card. */
 export type AccountView = {
@@ -19,11 +20,11 @@ export type AccountView = {
   purseLimitFen: number;
   /** Recent account movements, newest first. */
   history: Array<{ atIso: string; kind: string; amountFen: number }>;
-  /** A load the server holds as pending for this card, to settle from the card's counter. */
+  /** A load (or an outlet's unload) the server holds as pending for this card, to settle from the card's counter. */
   pendingLoad: PendingLoad | null;
 };
 
-export type PendingLoad = { loadId: string; onlineTtc: number; amountFen: number; terminalId: string };
+export type PendingLoad = PendingOnline & { terminalId: string };
 
 /** The card's INITIALIZE FOR LOAD, as ccid/fuelcard's load flow hands it to the host, plus who and which operation. */
 export type LoadInitialiseRequest = { operationId: string; cardNo: string } & Omit<OnlineRequest, 'transType'>;
@@ -36,12 +37,10 @@ export type { InitializeAnswer };
 /**
  * The card's word on a load, for the server to settle it:
  * - `tac`: CREDIT FOR LOAD answered, the TAC proves it;
- * - `recover`: at a later contact, a fresh INITIALIZE (amount 0, commits nothing) shows the counter;
- *   when it moved past the load's counter, GET TRANSACTION PROVE gives the load's TAC.
+ * - `recover`: at a later contact, the card's counter and, when it moved past the transaction's,
+ *   its proof if the card still holds it (src/lib/recovery; loads and outlet unloads alike).
  */
-export type LoadSettlement =
-  | { kind: 'tac'; loadId: string; cardNo: string; onlineTtc: number; tac: string }
-  | { kind: 'recover'; loadId: string; cardNo: string; onlineTtc: number; probe: { amountFen: 0; terminalId: string; answer: InitializeAnswer }; prove?: { tac: string; mac: string } };
+export type LoadSettlement = { kind: 'tac'; loadId: string; cardNo: string; onlineTtc: number; tac: string } | RecoverSettlement;
 
 export class BackendError extends Error {
   /** NETWORK when the server could not be reached; otherwise the server's error code. */
@@ -56,13 +55,17 @@ export class BackendError extends Error {
   }
 }
 
-export interface KioskBackend {
+export interface KioskBackend extends RecoverySink {
   /** Online inquiry; throws BackendError('NETWORK') when the server cannot be reached. */
   inquiry(cardNo: string): Promise<AccountView>;
   /** MAC1 checked, money reserved, MAC2 returned. Needs the network: loads wait for the link. */
   loadInitialise(request: LoadInitialiseRequest): Promise<LoadAuthorisation>;
-  /** Queues the card's proof (TAC) or its counter for the server; never throws for the network. */
-  settleLoad(settlement: LoadSettlement): Promise<void>;
+  /**
+   * Writes the card's proof (TAC) or its counter to the outbox, durably, and sends nothing: it
+   * touches only the outbox and its settings, so the caller may run it inside its own Dexie
+   * transaction together with the journal entry it settles. `send` sends it.
+   */
+  queue(settlement: LoadSettlement): Promise<void>;
   /** Queues an inquiry to be answered when the link returns. */
   queueInquiry(cardNo: string): Promise<void>;
 }

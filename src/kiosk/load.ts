@@ -12,7 +12,8 @@ import type { Transmit } from '../../ccid/fuelcard/transport.ts';
 import { newOperationId } from '../lib/outbox/ids.ts';
 import { BackendError } from './backend.ts';
 import type { CardFacts } from './facts.ts';
-import { recoverLoads } from './recovery.ts';
+import { journalLoad, markSettled } from '../lib/recovery/journal.ts';
+import { recoverOnline } from '../lib/recovery/recovery.ts';
 import type { KioskDeps } from './session.ts';
 import type { LoadStep, Notice, Receipt } from './screens.ts';
 
@@ -52,7 +53,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadRunResult> {
     const auth = await deps.backend.loadInitialise({ operationId: newOperationId(options.nowMs), cardNo: card.cardNo, ...request });
     loadId = auth.loadId;
     // Written before CREDIT FOR LOAD is sent: from here on the card may hold the money.
-    await deps.db.loadJournal.put({ loadId, cardNo: card.cardNo, onlineTtc: request.onlineTtc, amountFen, terminalId: deps.terminalId, state: 'credit-sent', createdAtMs: options.nowMs });
+    await journalLoad(deps.db, { loadId, cardNo: card.cardNo, onlineTtc: request.onlineTtc, amountFen, terminalId: deps.terminalId, createdAtMs: options.nowMs });
     onStep('credit');
     return auth;
   };
@@ -64,15 +65,20 @@ export async function runLoad(options: LoadOptions): Promise<LoadRunResult> {
     if (error instanceof BackendError) return { kind: 'refused', notice: refusalOf(error) };
     if (error instanceof FuelCardError && loadId !== undefined) {
       // The card refused CREDIT FOR LOAD: settle from its counter right away.
-      await recoverLoads({ transmit: options.transmit, db: deps.db, backend: deps.backend, cardNo: card.cardNo, fromServer: null, terminalId: deps.terminalId, nowMs: options.nowMs });
+      await recoverOnline({ transmit: options.transmit, db: deps.db, backend: deps.backend, cardNo: card.cardNo, server: null, terminalId: deps.terminalId, nowMs: options.nowMs });
       return { kind: 'refused', notice: { key: 'kiosk.load.card_refused', tone: 'error' } };
     }
     throw error;
   }
   onStep('confirm');
   const id = loadId!;
-  await deps.db.loadJournal.update(id, { state: 'settled', tac: result.tac, settledAtMs: options.nowMs });
-  await deps.backend.settleLoad({ kind: 'tac', loadId: id, cardNo: card.cardNo, onlineTtc: result.onlineTtc, tac: result.tac });
+  // The TAC and the journal's end in one transaction: a crash leaves both or neither.
+  const { db, backend } = deps;
+  await db.transaction('rw', [db.outbox, db.settings, db.loadJournal], async () => {
+    await backend.queue({ kind: 'tac', loadId: id, cardNo: card.cardNo, onlineTtc: result.onlineTtc, tac: result.tac });
+    await markSettled(db, id, options.nowMs, result.tac);
+  });
+  await backend.send();
   return {
     kind: 'loaded',
     receipt: {

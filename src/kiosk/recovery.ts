@@ -1,56 +1,54 @@
 /**
- * Settling interrupted loads at a card's next contact (DESIGN.md decision 5, LEDGER.md recovery):
- * the local journal and the server's pending load for the card are each checked against the
- * card's online counter. Advanced: the load happened, GET TRANSACTION PROVE gives the TAC, and the
- * proof is queued for the server. Unchanged: it did not, and the counter is queued as the proof.
- * Nothing here voids a load on a timer: only the card's own answer settles it.
+ * The kiosk's side of settling interrupted online transactions (the settling itself is shared
+ * with the outlet tablet: src/lib/recovery). At each insertion the card settles what it left
+ * pending: this kiosk's interrupted loads, and a load or unload the server holds as pending from
+ * any terminal (an outlet tablet's 圈提 cut off included). The customer is then told, in their
+ * terms, what became of the money, and the account shown is brought in line with the outcome.
  */
-import { getTransactionProve, initializeForLoad } from '../../ccid/fuelcard/card.ts';
-import { TRANS_TYPE } from '../../ccid/crypto/index.ts';
-import type { Transmit } from '../../ccid/fuelcard/transport.ts';
-import type { DeviceDatabase } from '../lib/outbox/db.ts';
-import type { KioskBackend, LoadSettlement, PendingLoad } from './backend.ts';
+import type { MessageKey } from '../lib/i18n/index.ts';
+import { formatMoney } from '../lib/money.ts';
+import type { OnlineKind, RecoveryReport } from '../lib/recovery/recovery.ts';
+import type { AccountInfo, Notice } from './screens.ts';
 
-/** What each pending load turned out to be, by the card's word. */
-export type RecoveredLoad = { loadId: string; amountFen: number; completed: boolean };
-export type RecoveryReport = { completedFen: number; notDoneFen: number; loads: RecoveredLoad[] };
+export { recoverOnline, type RecoveryReport, type ServerView } from '../lib/recovery/recovery.ts';
 
-async function pendingFor(db: DeviceDatabase, cardNo: string, fromServer: PendingLoad | null): Promise<PendingLoad[]> {
-  const local = await db.loadJournal.where('[cardNo+state]').equals([cardNo, 'credit-sent']).toArray();
-  const loads: PendingLoad[] = local.map((r) => ({ loadId: r.loadId, onlineTtc: r.onlineTtc, amountFen: r.amountFen, terminalId: r.terminalId }));
-  if (fromServer && !loads.some((l) => l.loadId === fromServer.loadId)) loads.push(fromServer);
-  return loads;
-}
+type Outcome = { kind: OnlineKind; completed: boolean; key: MessageKey; tone: Notice['tone'] };
 
-/** The probe (amount 0 commits nothing, and a full purse cannot refuse it) and, if the counter moved, the proof. */
-async function askCard(transmit: Transmit, cardNo: string, load: PendingLoad, terminalId: string): Promise<LoadSettlement> {
-  const answer = await initializeForLoad(transmit, { keyIndex: 1, amountFen: 0, terminalId });
-  const base = { kind: 'recover' as const, loadId: load.loadId, cardNo, onlineTtc: load.onlineTtc, probe: { amountFen: 0 as const, terminalId, answer } };
-  if (answer.onlineTtc === load.onlineTtc) return base;
-  const prove = await getTransactionProve(transmit, { transType: TRANS_TYPE.LOAD_ED, ttc: load.onlineTtc });
-  return { ...base, prove };
-}
+/** One notice per insertion, in this order: the kiosk's own business (loads) before an outlet's unload. */
+const OUTCOMES: readonly Outcome[] = [
+  { kind: 'load', completed: true, key: 'kiosk.notice.recovered_completed', tone: 'success' },
+  { kind: 'load', completed: false, key: 'kiosk.notice.recovered_not_done', tone: 'info' },
+  { kind: 'unload', completed: true, key: 'kiosk.notice.recovered_unload_completed', tone: 'success' },
+  { kind: 'unload', completed: false, key: 'kiosk.notice.recovered_unload_not_done', tone: 'info' },
+];
 
-export async function recoverLoads(options: {
-  transmit: Transmit;
-  db: DeviceDatabase;
-  backend: KioskBackend;
-  cardNo: string;
-  fromServer: PendingLoad | null;
-  /** This terminal's id, for the probe (any terminal may probe a card's counter). */
-  terminalId: string;
-  nowMs: number;
-}): Promise<RecoveryReport> {
-  const report: RecoveryReport = { completedFen: 0, notDoneFen: 0, loads: [] };
-  for (const load of await pendingFor(options.db, options.cardNo, options.fromServer)) {
-    const settlement = await askCard(options.transmit, options.cardNo, load, options.terminalId);
-    await options.backend.settleLoad(settlement);
-    const done = settlement.kind === 'recover' && settlement.prove !== undefined;
-    if (done) report.completedFen += load.amountFen;
-    else report.notDoneFen += load.amountFen;
-    report.loads.push({ loadId: load.loadId, amountFen: load.amountFen, completed: done });
-    const changes = { state: 'settled' as const, settledAtMs: options.nowMs, ...(done ? { tac: settlement.prove!.tac } : {}) };
-    await options.db.loadJournal.where('loadId').equals(load.loadId).modify(changes);
+/** What the customer is told about the transactions the card settled; null when it settled none. */
+export function recoveryNotice(report: RecoveryReport): Notice | null {
+  for (const outcome of OUTCOMES) {
+    const matching = report.transactions.filter((t) => t.kind === outcome.kind && t.completed === outcome.completed);
+    const amountFen = matching.reduce((sum, t) => sum + t.amountFen, 0);
+    if (matching.length > 0) return { key: outcome.key, values: { amount: formatMoney(amountFen) }, tone: outcome.tone };
   }
-  return report;
+  return null;
+}
+
+/**
+ * The server's view was read before the card settled its pending transaction, and the settlement
+ * only reaches the server through the outbox: the pending transaction is shown as it ended, so the
+ * screen agrees with the notice and the next load may use released money. A load posted moves the
+ * money to the purse, a load voided gives it back to the money waiting; an unload posted takes it
+ * off the purse, and an unload voided moved nothing. Where a posted unload's money went (the quota
+ * or the card's reserve) the kiosk is not told: the money waiting is left as read, which can only
+ * understate it until the next inquiry.
+ */
+export function accountAfterRecovery(account: AccountInfo, report: RecoveryReport): AccountInfo {
+  const pending = account?.view.pendingLoad;
+  if (!account || account.ageMs !== null || !pending) return account;
+  const settled = report.transactions.find((t) => t.loadId === pending.loadId);
+  if (!settled) return account;
+  const view = { ...account.view, pendingLoad: null };
+  if (settled.kind === 'load' && settled.completed) view.purseMirrorFen += settled.amountFen;
+  if (settled.kind === 'load' && !settled.completed) view.waitingFen += settled.amountFen;
+  if (settled.kind === 'unload' && settled.completed) view.purseMirrorFen -= settled.amountFen;
+  return { ...account, view };
 }

@@ -3,7 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { get } from 'svelte/store';
 import { installVirtualUsb, type VirtualUsbControl } from '../../ccid/sim/install.ts';
 import { createDemoCard, DEMO_PIN } from '../../ccid/sim/demo-cards.ts';
-import type { FuelCard } from '../../ccid/sim/fuel-card.ts';
+import type { FuelCard, PowerLossPoint } from '../../ccid/sim/fuel-card.ts';
+import { selectSinopec, verifyPin } from '../../ccid/fuelcard/card.ts';
+import { unload, type OnlineRequest } from '../../ccid/fuelcard/load.ts';
+import { formatMoney } from '../lib/money.ts';
 import { DeviceDatabase } from '../lib/outbox/db.ts';
 import { cardSessionActive } from '../lib/session/active.ts';
 import { ReaderManager } from '../lib/card/reader.ts';
@@ -12,18 +15,22 @@ import type { Screen } from './screens.ts';
 import { FakeBackend } from './testing/fake-backend.ts';
 
 const TERMINAL_ID = '320100000001';
+/** Another terminal: an outlet tablet, or another kiosk. */
+const OTHER_TERMINAL_ID = '320100000002';
+const INS_CREDIT_FOR_LOAD = 0x52;
+const INS_DEBIT_FOR_UNLOAD = 0x54;
 let dbCount = 0;
 
 type Rig = { control: VirtualUsbControl; kiosk: KioskController; backend: FakeBackend; db: DeviceDatabase; reader: ReaderManager };
 
-async function rig(): Promise<Rig> {
+/** A kiosk with its own reader and IndexedDB; kiosks made with the same backend share the central accounts. */
+async function rig(backend = new FakeBackend(), terminalId = TERMINAL_ID): Promise<Rig> {
   const nav = {};
   const control = installVirtualUsb({ navigator: nav, exposeGlobal: false });
   const reader = new ReaderManager((nav as { usb: USB }).usb);
   await reader.start();
-  const backend = new FakeBackend();
   const db = new DeviceDatabase(`kiosk-test-${++dbCount}`);
-  const kiosk = new KioskController({ reader, backend, db, terminalId: TERMINAL_ID, idleTimeoutMs: 60_000 });
+  const kiosk = new KioskController({ reader, backend, db, terminalId, idleTimeoutMs: 60_000 });
   return { control, kiosk, backend, db, reader };
 }
 
@@ -47,6 +54,23 @@ async function untilMatch(kiosk: KioskController, test: (s: Screen) => boolean, 
 
 function insert(r: Rig, card: FuelCard): void {
   r.control.insertCard(card);
+}
+
+/** The card, out of the kiosk's reader, at another terminal: selected and its PIN verified. */
+async function atOtherTerminal(card: FuelCard): Promise<(apdu: Uint8Array) => Promise<Uint8Array>> {
+  card.powerOn();
+  const transmit = async (apdu: Uint8Array) => card.transmit(apdu);
+  await selectSinopec(transmit);
+  await verifyPin(transmit, DEMO_PIN);
+  return transmit;
+}
+
+/** An unload (圈提) at an outlet tablet whose card is pulled `cutOff` DEBIT FOR UNLOAD wrote: pending on the server. */
+async function unloadCutOffAtOutlet(backend: FakeBackend, card: FuelCard, options: { cardNo: string; amountFen: number; cutOff: PowerLossPoint }): Promise<void> {
+  const transmit = await atOtherTerminal(card);
+  card.failNext({ when: options.cutOff, ins: INS_DEBIT_FOR_UNLOAD });
+  const host = (request: OnlineRequest) => backend.unloadInitialise({ ...request, cardNo: options.cardNo });
+  await expect(unload(transmit, { amountFen: options.amountFen, terminalId: OTHER_TERMINAL_ID, host })).rejects.toThrow();
 }
 
 /** Card in, the right PIN, and the home screen. */
@@ -247,6 +271,109 @@ describe('the kiosk card session', () => {
       expect(r.backend.settlements).toHaveLength(1);
     });
   }
+
+  for (const cutOff of ['after-write', 'before-write'] as const) {
+    const debited = cutOff === 'after-write';
+    it(`settles at the next insertion an unload an outlet left pending, cut off ${debited ? 'after' : 'before'} the card wrote it, and then loads`, async () => {
+      const demo = createDemoCard('named');
+      const cardNo = toAsn(demo);
+      r.backend.waitingFen.set(cardNo, 30_000);
+      await unloadCutOffAtOutlet(r.backend, demo.card, { cardNo, amountFen: 5_000, cutOff });
+      expect(r.backend.loads).toEqual([expect.objectContaining({ kind: 'unload', state: 'pending' })]);
+      const home = await unlock(r, demo.card);
+      expect(home).toMatchObject({
+        card: { balanceFen: debited ? 75_000 : 80_000 },
+        notice: { key: debited ? 'kiosk.notice.recovered_unload_completed' : 'kiosk.notice.recovered_unload_not_done', values: { amount: formatMoney(5_000) } },
+        account: { view: { pendingLoad: null } },
+      });
+      expect(r.backend.loads).toEqual([expect.objectContaining({ kind: 'unload', state: debited ? 'posted' : 'voided' })]);
+      // The card's proof of the unload (its MAC3) went along: asked as an unload's, not a load's.
+      expect(r.backend.settlements).toEqual([expect.objectContaining({ kind: 'recover', ...(debited ? { prove: expect.anything() } : {}) })]);
+      expect(r.backend.waitingFen.get(cardNo)).toBe(debited ? 35_000 : 30_000);
+      // Nothing holds the card any more: a load goes through at once.
+      r.kiosk.chooseLoad();
+      await r.kiosk.load(10_000);
+      expect(await until(r.kiosk, 'receipt')).toMatchObject({ receipt: { balanceFenAfter: debited ? 85_000 : 90_000 } });
+      r.control.removeCard();
+      await until(r.kiosk, 'start');
+      expect(await unlock(r, demo.card)).toMatchObject({ notice: null });
+      expect(r.backend.settlements).toHaveLength(2);
+    });
+  }
+
+  /** At another kiosk, on the same central accounts: the card in, its PIN, what it says, then a load. */
+  async function atOtherKiosk(card: FuelCard, loadFen: number): Promise<Screen> {
+    const other = await rig(r.backend, OTHER_TERMINAL_ID);
+    try {
+      const home = await unlock(other, card);
+      other.kiosk.chooseLoad();
+      await other.kiosk.load(loadFen);
+      await until(other.kiosk, 'receipt');
+      other.control.removeCard();
+      await until(other.kiosk, 'start');
+      return home;
+    } finally {
+      other.kiosk.dispose();
+    }
+  }
+
+  /** A load cut off at this kiosk: the card back out, the journal entry open. */
+  async function interruptedLoad(card: FuelCard, amountFen: number, cutOff: PowerLossPoint): Promise<string> {
+    await unlock(r, card);
+    r.kiosk.chooseLoad();
+    card.failNext({ when: cutOff, ins: INS_CREDIT_FOR_LOAD });
+    await r.kiosk.load(amountFen);
+    expect(await until(r.kiosk, 'start')).toMatchObject({ notice: { key: 'kiosk.notice.load_interrupted' } });
+    const open = (await r.db.loadJournal.toArray()).filter((entry) => entry.state === 'credit-sent');
+    expect(open).toEqual([expect.objectContaining({ kind: 'load', state: 'credit-sent', amountFen })]);
+    return open[0]!.loadId;
+  }
+
+  for (const online of [true, false]) {
+    it(`closes its interrupted load that another kiosk settled and loaded after, ${online ? 'online without asking the card' : 'offline from the counter though the card proof is the later load’s'}`, async () => {
+      const demo = createDemoCard('named');
+      const cardNo = toAsn(demo);
+      r.backend.waitingFen.set(cardNo, 30_000);
+      const loadId = await interruptedLoad(demo.card, 20_000, 'after-write');
+      // The other kiosk settles the first load from the server's pending record, and tells the customer.
+      expect(await atOtherKiosk(demo.card, 5_000)).toMatchObject({ notice: { key: 'kiosk.notice.recovered_completed' } });
+      expect(r.backend.loads).toEqual([expect.objectContaining({ loadId, state: 'posted' }), expect.objectContaining({ state: 'posted' })]);
+      const sentBefore = r.backend.settlements.length;
+      r.backend.online = online;
+      // GET TRANSACTION PROVE for the first load now answers 9406: the card proves only its last.
+      const home = await unlock(r, demo.card);
+      expect(home).toMatchObject({
+        card: { balanceFen: 105_000 },
+        notice: online ? null : { key: 'kiosk.notice.recovered_completed', values: { amount: formatMoney(20_000) } },
+      });
+      expect(await r.db.loadJournal.get(loadId)).toMatchObject({ state: 'settled' });
+      const sent = r.backend.settlements.slice(sentBefore);
+      if (online) expect(sent).toEqual([]);
+      else {
+        // Offline the card is asked: the moved counter alone goes to the server (which settled it already).
+        expect(sent).toEqual([expect.objectContaining({ kind: 'recover', loadId })]);
+        expect(sent[0]).not.toHaveProperty('prove');
+      }
+      r.control.removeCard();
+      await until(r.kiosk, 'start');
+      expect(await unlock(r, demo.card)).toMatchObject({ notice: null });
+      expect(r.backend.settlements).toHaveLength(sentBefore + sent.length);
+    });
+  }
+
+  it('does not claim its interrupted load when another kiosk voided it and a later load took its counter', async () => {
+    const demo = createDemoCard('named');
+    const cardNo = toAsn(demo);
+    r.backend.waitingFen.set(cardNo, 30_000);
+    const loadId = await interruptedLoad(demo.card, 20_000, 'before-write');
+    expect(await atOtherKiosk(demo.card, 5_000)).toMatchObject({ notice: { key: 'kiosk.notice.recovered_not_done' } });
+    // The card's counter is past the first load's, and its proof for that counter is the other kiosk's load.
+    const sentBefore = r.backend.settlements.length;
+    const home = await unlock(r, demo.card);
+    expect(home).toMatchObject({ card: { balanceFen: 85_000 }, notice: null, account: { view: { waitingFen: 25_000 } } });
+    expect(await r.db.loadJournal.get(loadId)).toMatchObject({ state: 'settled' });
+    expect(r.backend.settlements).toHaveLength(sentBefore);
+  });
 
   it('refuses a card the central accounts report lost', async () => {
     const demo = createDemoCard('named');

@@ -14,10 +14,9 @@ import { changePin, getBalance, verifyPin } from '../../ccid/fuelcard/card.ts';
 import { FuelCardError, FUEL_CARD_ERROR } from '../../ccid/fuelcard/errors.ts';
 import type { DeviceDatabase } from '../lib/outbox/db.ts';
 import { cardSessionActive } from '../lib/session/active.ts';
-import { formatMoney } from '../lib/money.ts';
 import { BackendError, type AccountView, type KioskBackend } from './backend.ts';
 import { factsOf, type CardFacts } from './facts.ts';
-import { recoverLoads, type RecoveryReport } from './recovery.ts';
+import { accountAfterRecovery, recoverOnline, recoveryNotice, type ServerView } from './recovery.ts';
 import { runLoad } from './load.ts';
 import type { AccountInfo, Notice, RefusalReason, Screen } from './screens.ts';
 
@@ -42,23 +41,6 @@ export const KIOSK_IDLE_TIMEOUT_MS = 60_000;
 const REFUSED_CARD_STATES: Record<string, RefusalReason> = { lost: 'lost', blacklisted: 'blacklisted', closed: 'closed' };
 
 class SessionEnded extends Error {}
-
-/**
- * The server's view was read before the card settled its pending load, and the settlement only
- * reaches the server through the outbox: a load the server held as pending (kept out of the money
- * waiting) is shown as it ended, released back to the account or posted to the purse, so the
- * screen agrees with the notice and the next load may use the released money.
- */
-export function accountAfterRecovery(account: AccountInfo, report: RecoveryReport): AccountInfo {
-  const pending = account?.view.pendingLoad;
-  if (!account || account.ageMs !== null || !pending) return account;
-  const settled = report.loads.find((l) => l.loadId === pending.loadId);
-  if (!settled) return account;
-  const view = settled.completed
-    ? { ...account.view, purseMirrorFen: account.view.purseMirrorFen + settled.amountFen, pendingLoad: null }
-    : { ...account.view, waitingFen: account.view.waitingFen + settled.amountFen, pendingLoad: null };
-  return { ...account, view };
-}
 
 export class KioskController {
   readonly #deps: KioskDeps;
@@ -176,7 +158,7 @@ export class KioskController {
     const account = await this.#loadAccount(card.cardNo);
     const refusal = account ? REFUSED_CARD_STATES[account.view.cardState] : undefined;
     if (refusal) return this.#set({ name: 'refused', reason: refusal }, generation);
-    const notice = await this.#recover(generation, account?.ageMs === null ? (account.view.pendingLoad ?? null) : null);
+    const notice = await this.#recover(generation, account?.ageMs === null ? { pending: account.view.pendingLoad } : null);
     this.#set({ name: 'home', card: this.#card!, account: this.#account, notice }, generation);
   }
 
@@ -194,14 +176,14 @@ export class KioskController {
     return this.#account;
   }
 
-  async #recover(generation: number, fromServer: AccountView['pendingLoad']): Promise<Notice | null> {
+  /** Settles what the card left pending; `server` is the server's view when it was read just now. */
+  async #recover(generation: number, server: ServerView | null): Promise<Notice | null> {
     const card = this.#card!;
-    const report = await recoverLoads({ transmit: this.#transmit(generation), db: this.#deps.db, backend: this.#deps.backend, cardNo: card.cardNo, fromServer, terminalId: this.#deps.terminalId, nowMs: this.#now() });
-    if (report.completedFen === 0 && report.notDoneFen === 0) return null;
+    const report = await recoverOnline({ transmit: this.#transmit(generation), db: this.#deps.db, backend: this.#deps.backend, cardNo: card.cardNo, server, terminalId: this.#deps.terminalId, nowMs: this.#now() });
+    if (report.transactions.length === 0) return null;
     this.#card = { ...card, balanceFen: await getBalance(this.#transmit(generation)), records: await readTransactionLog(this.#transmit(generation)) };
     this.#account = accountAfterRecovery(this.#account, report);
-    if (report.completedFen > 0) return { key: 'kiosk.notice.recovered_completed', values: { amount: formatMoney(report.completedFen) }, tone: 'success' };
-    return { key: 'kiosk.notice.recovered_not_done', values: { amount: formatMoney(report.notDoneFen) }, tone: 'info' };
+    return recoveryNotice(report);
   }
 
   home(notice: Notice | null = null): void {

@@ -1,7 +1,7 @@
 /**
  * `npm run crash` runs one crash run on the PostgreSQL at DATABASE_URL with a fresh seed;
- * `npm run crash -- --seed S` replays seed S's plan; `--card-pulls` has customers also pull their
- * cards in the middle of CREDIT FOR LOAD. Prints the seed first, a line per kill, the
+ * `npm run crash -- --seed S` replays seed S's plan. Customers also pull their cards in the middle
+ * of CREDIT FOR LOAD; `--no-card-pulls` leaves that out. Prints the seed first, a line per kill, the
  * storm's figures and every violation, and ends with `crash checks: N, failed: F` (one check per
  * kill round, the ledger after the restart, and one for the final invariants); exit 1 on any
  * failure. Whatever happens, the server processes it started are killed before it exits.
@@ -20,7 +20,7 @@ const CLI_LIMITS = {
   interruptedDropMs: 5_000,
 } as const;
 
-const { values } = parseArgs({ options: { seed: { type: 'string' }, 'card-pulls': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { seed: { type: 'string' }, 'no-card-pulls': { type: 'boolean' } } });
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) {
   console.error('crash: DATABASE_URL must name a PostgreSQL server (the role may CREATE DATABASE)');
@@ -68,13 +68,14 @@ function report(result: CrashResult): number {
   return failed;
 }
 
-const replay = `npm run crash -- --seed ${seed}${values['card-pulls'] ? ' --card-pulls' : ''}`;
-console.log(`crash: seed ${seed}${values['card-pulls'] ? ', cards pulled mid-load too' : ''} (replay: ${replay})`);
+const cardPulls = values['no-card-pulls'] !== true;
+const replay = `npm run crash -- --seed ${seed}${cardPulls ? '' : ' --no-card-pulls'}`;
+console.log(`crash: seed ${seed}${cardPulls ? ', cards pulled mid-load too' : ''} (replay: ${replay})`);
 const startedAt = performance.now();
 let checks = 1;
 let failed = 1;
 try {
-  const result = await runCrash({ seed, databaseUrl, cardPulls: values['card-pulls'] ?? false, log: (line) => console.log(line) });
+  const result = await runCrash({ seed, databaseUrl, cardPulls, log: (line) => console.log(line) });
   checks = result.rounds.length + 1;
   failed = report(result);
 } catch (error) {

@@ -34,7 +34,7 @@ export const KIOSK_LIMITS = {
   loadsPerVisitMax: 2,
   /**
    * Chance that the customer pulls the card in the middle of CREDIT FOR LOAD (before or after the
-   * write) with `--card-pulls`; off by default until the stale-journal bug (README.md) is fixed.
+   * write); on unless `--no-card-pulls` (README.md, "Found": the stale-journal bug it found).
    */
   cardPullRate: 0.05,
   /** An abandoned request is a network failure to the kiosk; short, so a dead server costs little. */

@@ -1,16 +1,26 @@
 /**
  * An in-memory central-accounts stand-in for kiosk unit tests: it holds the demo master keys,
- * checks MAC1 and makes MAC2 with the real cryptography, keeps pending loads keyed by
- * (card, counter), and settles them only from the card's proof, as the real server does.
- * Tests flip `online` to cut the network.
+ * checks MAC1 and makes MAC2 with the real cryptography, keeps pending loads and unloads keyed by
+ * (card, counter), and settles them only from the card's word, as the real server does
+ * (server/cards/online.ts settleFromCounter). Tests flip `online` to cut the network; an outlet
+ * tablet's unload is made with `unloadInitialise`, which a kiosk never calls.
  */
 import { fromHex, toHex, equalBytes } from '../../../ccid/bytes.ts';
-import { loadMac1, loadMac2, loadSessionKey, TRANS_TYPE } from '../../../ccid/crypto/index.ts';
+import { loadMac1, loadMac2, loadSessionKey, TRANS_TYPE, unloadSessionKey } from '../../../ccid/crypto/index.ts';
+import type { OnlineRequest } from '../../../ccid/fuelcard/load.ts';
 import { deriveCardKey } from '../../../ccid/sim/fuel-card-keys.ts';
 import { DEMO_TEST_MASTER_KEYS } from '../../../ccid/sim/demo-cards.ts';
+import type { OnlineKind } from '../../lib/recovery/recovery.ts';
 import { BackendError, type AccountView, type KioskBackend, type LoadAuthorisation, type LoadInitialiseRequest, type LoadSettlement } from '../backend.ts';
 
-type Pending = { loadId: string; cardNo: string; onlineTtc: number; amountFen: number; terminalId: string; state: 'pending' | 'posted' | 'voided' };
+type Pending = { loadId: string; kind: OnlineKind; cardNo: string; onlineTtc: number; amountFen: number; terminalId: string; state: 'pending' | 'posted' | 'voided' };
+
+const DATE = '20261126';
+
+function onlineSessionKeyOf(keyKind: 'DLK' | 'DULK', cardKey: Uint8Array, random: Uint8Array, onlineTtc: number): Uint8Array {
+  return keyKind === 'DLK' ? loadSessionKey(cardKey, random, onlineTtc) : unloadSessionKey(cardKey, random, onlineTtc);
+}
+const TIME = '120000';
 
 export class FakeBackend implements KioskBackend {
   online = true;
@@ -35,43 +45,74 @@ export class FakeBackend implements KioskBackend {
       purseMirrorFen: 0,
       purseLimitFen: 500_000,
       history: [],
-      pendingLoad: pending ? { loadId: pending.loadId, onlineTtc: pending.onlineTtc, amountFen: pending.amountFen, terminalId: pending.terminalId } : null,
+      pendingLoad: pending ? { loadId: pending.loadId, kind: pending.kind, onlineTtc: pending.onlineTtc, amountFen: pending.amountFen, terminalId: pending.terminalId } : null,
     };
   }
 
   async loadInitialise(request: LoadInitialiseRequest): Promise<LoadAuthorisation> {
     this.#requireOnline();
-    const asn = fromHex(request.cardNo);
-    const dlk = deriveCardKey('DLK', { masters: DEMO_TEST_MASTER_KEYS, asn, issuerId: new Uint8Array(8), dpkDiversification: 'ASN_ONCE' });
-    const sessionKey = loadSessionKey(dlk, fromHex(request.random), request.onlineTtc);
-    const terminalId = fromHex(request.terminalId);
-    const mac1 = loadMac1({ sessionKey, balanceFen: request.balanceFen, amountFen: request.amountFen, transType: TRANS_TYPE.LOAD_ED, terminalId });
-    if (!equalBytes(mac1, fromHex(request.mac1))) throw new BackendError('MAC1_INVALID', 'MAC1 does not verify');
+    const { sessionKey } = this.#checkMac1({ ...request, transType: TRANS_TYPE.LOAD_ED });
+    this.#settleEarlier(request.cardNo, request.onlineTtc);
     const waiting = this.waitingFen.get(request.cardNo) ?? 0;
     if (waiting < request.amountFen) throw new BackendError('INSUFFICIENT_FUNDS', 'not enough waiting');
     this.waitingFen.set(request.cardNo, waiting - request.amountFen);
-    const loadId = `load-${this.#nextLoad++}`;
-    this.loads.push({ loadId, cardNo: request.cardNo, onlineTtc: request.onlineTtc, amountFen: request.amountFen, terminalId: request.terminalId, state: 'pending' });
-    const date = fromHex('20261126');
-    const time = fromHex('120000');
-    const mac2 = loadMac2({ sessionKey, amountFen: request.amountFen, transType: TRANS_TYPE.LOAD_ED, terminalId, date, time });
-    return { loadId, mac2: toHex(mac2), date: toHex(date), time: toHex(time) };
+    return this.#open('load', request, sessionKey);
   }
 
-  /** Settles on the card's word only: a TAC, or a counter that moved past the load's (with its proof). */
-  async settleLoad(settlement: LoadSettlement): Promise<void> {
-    this.settlements.push(settlement);
-    const load = this.loads.find((l) => l.loadId === settlement.loadId);
-    if (!load || load.state !== 'pending') return;
-    const happened = settlement.kind === 'tac' || (settlement.probe.answer.onlineTtc > load.onlineTtc && settlement.prove !== undefined);
-    if (happened) load.state = 'posted';
-    else {
-      load.state = 'voided';
-      this.waitingFen.set(load.cardNo, (this.waitingFen.get(load.cardNo) ?? 0) + load.amountFen);
-    }
+  /** An outlet tablet's unload initialise (not a kiosk call): the money goes to the waiting account once the card's word posts it. */
+  async unloadInitialise(request: OnlineRequest & { cardNo: string }): Promise<LoadAuthorisation> {
+    this.#requireOnline();
+    const { sessionKey } = this.#checkMac1({ ...request, transType: TRANS_TYPE.UNLOAD });
+    this.#settleEarlier(request.cardNo, request.onlineTtc);
+    return this.#open('unload', request, sessionKey);
   }
+
+  async queue(settlement: LoadSettlement): Promise<void> {
+    this.settlements.push(settlement);
+    const pending = this.loads.find((l) => l.loadId === settlement.loadId);
+    if (!pending || pending.state !== 'pending') return;
+    // As the server: a counter past the transaction's posts it, proven or not (a later online
+    // transaction may have replaced the card's proof); an unchanged counter voids it.
+    this.#settle(pending, settlement.kind === 'tac' || settlement.probe.answer.onlineTtc > pending.onlineTtc);
+  }
+
+  async send(): Promise<void> {}
 
   async queueInquiry(cardNo: string): Promise<void> {
     this.queuedInquiries.push(cardNo);
+  }
+
+  #checkMac1(request: Omit<OnlineRequest, 'transType'> & { cardNo: string; transType: number }): { sessionKey: Uint8Array } {
+    const asn = fromHex(request.cardNo);
+    // A load's session key comes from the card's load key (DLK), an unload's from its unload key (DULK).
+    const keyKind = request.transType === TRANS_TYPE.UNLOAD ? 'DULK' : 'DLK';
+    const cardKey = deriveCardKey(keyKind, { masters: DEMO_TEST_MASTER_KEYS, asn, issuerId: new Uint8Array(8), dpkDiversification: 'ASN_ONCE' });
+    const sessionKey = onlineSessionKeyOf(keyKind, cardKey, fromHex(request.random), request.onlineTtc);
+    const mac1 = loadMac1({ sessionKey, balanceFen: request.balanceFen, amountFen: request.amountFen, transType: request.transType, terminalId: fromHex(request.terminalId) });
+    if (!equalBytes(mac1, fromHex(request.mac1))) throw new BackendError('MAC1_INVALID', 'MAC1 does not verify');
+    return { sessionKey };
+  }
+
+  /** As the server's initialise: an earlier pending transaction is settled by the counter, or holds the card. */
+  #settleEarlier(cardNo: string, onlineTtc: number): void {
+    const pending = this.loads.find((l) => l.cardNo === cardNo && l.state === 'pending');
+    if (!pending) return;
+    if (onlineTtc === pending.onlineTtc) throw new BackendError('LOAD_PENDING', 'an earlier transaction of the card is pending');
+    this.#settle(pending, true);
+  }
+
+  #settle(pending: Pending, happened: boolean): void {
+    pending.state = happened ? 'posted' : 'voided';
+    // A voided load gives its money back to the waiting account; a posted unload brings the purse's there.
+    const released = pending.kind === 'load' ? !happened : happened;
+    if (released) this.waitingFen.set(pending.cardNo, (this.waitingFen.get(pending.cardNo) ?? 0) + pending.amountFen);
+  }
+
+  #open(kind: OnlineKind, request: Omit<OnlineRequest, 'transType'> & { cardNo: string }, sessionKey: Uint8Array): LoadAuthorisation {
+    const loadId = `${kind}-${this.#nextLoad++}`;
+    this.loads.push({ loadId, kind, cardNo: request.cardNo, onlineTtc: request.onlineTtc, amountFen: request.amountFen, terminalId: request.terminalId, state: 'pending' });
+    const transType = kind === 'load' ? TRANS_TYPE.LOAD_ED : TRANS_TYPE.UNLOAD;
+    const mac2 = loadMac2({ sessionKey, amountFen: request.amountFen, transType, terminalId: fromHex(request.terminalId), date: fromHex(DATE), time: fromHex(TIME) });
+    return { loadId, mac2: toHex(mac2), date: DATE, time: TIME };
   }
 }

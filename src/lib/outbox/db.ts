@@ -28,12 +28,15 @@ export type OutboxRecord = {
 export type SettingRecord = { key: string; value: unknown };
 
 /**
- * A load between MAC2 and the card's proof. Written before CREDIT FOR LOAD is sent and updated
- * with the TAC right after, so a load interrupted by a pulled card, a crash or a reload is
- * settled from the card's counter at its next insertion (LEDGER.md, step 4).
+ * A load (or an outlet tablet's unload) between MAC2 and the card's proof. Written before CREDIT
+ * FOR LOAD (DEBIT FOR UNLOAD) is sent and updated with the TAC (MAC3) right after, so a
+ * transaction interrupted by a pulled card, a crash or a reload is settled from the card's counter
+ * at its next insertion (LEDGER.md, step 4; src/lib/recovery).
  */
 export type LoadJournalRecord = {
   loadId: string;
+  /** Absent on entries written before unloads existed: those are loads. Not indexed. */
+  kind?: 'load' | 'unload';
   cardNo: string;
   onlineTtc: number;
   amountFen: number;

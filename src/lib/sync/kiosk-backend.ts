@@ -49,8 +49,9 @@ export class HttpKioskBackend implements KioskBackend {
     const card = pulled.cards.find((c) => c.cardNo === cardNo);
     if (!card) throw new BackendError('CARD_UNKNOWN', 'the central accounts do not know this card');
     this.#roles.set(cardNo, card.role);
-    const pending = pulled.pendingLoads.find((l) => l.cardNo === cardNo && l.kind === 'load' && l.state === 'pending');
-    return accountViewOf(card, history, pending ? { loadId: pending.loadId, onlineTtc: pending.onlineTtc, amountFen: pending.amountFen, terminalId: '' } : null);
+    // Loads and outlet unloads alike: whichever is pending, the card's counter settles it here.
+    const pending = pulled.pendingLoads.find((l) => l.cardNo === cardNo && l.state === 'pending');
+    return accountViewOf(card, history, pending ? { loadId: pending.loadId, kind: pending.kind, onlineTtc: pending.onlineTtc, amountFen: pending.amountFen, terminalId: '' } : null);
   }
 
   async loadInitialise(request: LoadInitialiseRequest): Promise<LoadAuthorisation> {
@@ -63,13 +64,16 @@ export class HttpKioskBackend implements KioskBackend {
     return { loadId: answer.load.loadId, mac2: answer.mac2, date: answer.date, time: answer.time };
   }
 
-  async settleLoad(settlement: LoadSettlement): Promise<void> {
+  async queue(settlement: LoadSettlement): Promise<void> {
     if (settlement.kind === 'tac') {
       await this.#outbox.enqueue('load.complete', { loadId: settlement.loadId, tac: settlement.tac });
     } else {
       const { cardNo, loadId, probe, prove } = settlement;
       await this.#outbox.enqueue('load.recover', { cardNo, loadId, probe, ...(prove ? { prove } : {}) });
     }
+  }
+
+  async send(): Promise<void> {
     await this.#sync.queuedChanged();
   }
 

@@ -1,0 +1,150 @@
+/**
+ * Settling interrupted online transactions at a card's next contact, at a kiosk or an outlet
+ * tablet alike (DESIGN.md decision 5, LEDGER.md recovery): the device's journal and the server's
+ * pending transaction of the card are each checked against the card's online counter, which loads
+ * and unloads share. Unchanged: it did not happen, and the counter is queued as the proof.
+ * Advanced: it happened, and GET TRANSACTION PROVE, asked with the transaction's own type (02 ED
+ * load, 03 unload), gives its TAC or MAC3 for the server to verify.
+ *
+ * A proof the card no longer holds (a later online transaction replaced it: 9406) is not a
+ * failure: the moved counter alone lets the server post (settled by 'counter_advanced'), and a
+ * recovery for a transaction the server already settled changes nothing there.
+ *
+ * A journal entry the server, asked just now, no longer holds as pending was settled elsewhere,
+ * on the card's word at another terminal (which told the customer): it is closed without asking
+ * the card. Asking would mislead: once another terminal's transaction took the same counter (this
+ * one voided there, the next one made at its counter), the card's proof for that counter is the
+ * other transaction's. Nothing here voids anything on a timer: only the card's own answer settles
+ * a transaction.
+ */
+import { getTransactionProve, initializeForLoad } from '../../../ccid/fuelcard/card.ts';
+import { FuelCardError } from '../../../ccid/fuelcard/errors.ts';
+import { SW } from '../../../ccid/fuelcard/sw.ts';
+import { TRANS_TYPE } from '../../../ccid/crypto/index.ts';
+import type { Transmit } from '../../../ccid/fuelcard/transport.ts';
+import type { InitializeAnswer } from '../../../server/contract/loads.ts';
+import type { DeviceDatabase } from '../outbox/db.ts';
+import { kindOf, markSettled, openEntries, type OnlineKind } from './journal.ts';
+
+export type { OnlineKind };
+
+/** A load or unload whose outcome only the card can tell, from the device's journal or the server. */
+export type PendingOnline = { loadId: string; kind: OnlineKind; onlineTtc: number; amountFen: number };
+
+/**
+ * The card's word on a pending transaction at a later contact, for the server (`load.recover`):
+ * a fresh INITIALIZE FOR LOAD of 0 fen (commits nothing) shows the counter, and when it moved past
+ * the transaction's, GET TRANSACTION PROVE's TAC or MAC3 if the card still holds it.
+ */
+export type RecoverSettlement = {
+  kind: 'recover';
+  loadId: string;
+  cardNo: string;
+  onlineTtc: number;
+  probe: { amountFen: 0; terminalId: string; answer: InitializeAnswer };
+  prove?: { tac: string; mac: string };
+};
+
+/** Where settlements go: the device's outbox, then the server. */
+export type RecoverySink = {
+  /**
+   * Writes the settlement to the outbox, durably, and sends nothing. It must touch only the
+   * outbox and its settings: it runs inside the Dexie transaction that closes the journal entry.
+   */
+  queue(settlement: RecoverSettlement): Promise<void>;
+  /** Sends what is queued, soon; never throws for the network. */
+  send(): Promise<void>;
+};
+
+/** What one pending transaction turned out to be, by the card's word. */
+export type RecoveredTransaction = PendingOnline & {
+  /** The card's counter moved past the transaction's: it happened. */
+  completed: boolean;
+  /** The card still held its proof (TAC or MAC3), sent along. */
+  proven: boolean;
+};
+export type RecoveryReport = {
+  /** What the card settled here, by its own word. */
+  transactions: RecoveredTransaction[];
+  /** Journal entries closed because the server had settled them elsewhere (their outcome is not this device's to tell). */
+  settledElsewhere: PendingOnline[];
+};
+
+const PROVE_TYPE: Record<OnlineKind, number> = { load: TRANS_TYPE.LOAD_ED, unload: TRANS_TYPE.UNLOAD };
+
+/** The server's answer, just read: its pending transaction of the card, or null when it holds none. */
+export type ServerView = { pending: PendingOnline | null };
+
+type Pending = PendingOnline & { journaled: boolean };
+
+/** The card's open transactions: the journal's (minus those the server settled elsewhere) and the server's. */
+async function pendingFor(db: DeviceDatabase, cardNo: string, server: ServerView | null): Promise<{ toAsk: Pending[]; settledElsewhere: PendingOnline[] }> {
+  const fromServer = server?.pending ?? null;
+  const toAsk: Pending[] = [];
+  const settledElsewhere: PendingOnline[] = [];
+  for (const r of await openEntries(db, cardNo)) {
+    const entry = { loadId: r.loadId, kind: kindOf(r), onlineTtc: r.onlineTtc, amountFen: r.amountFen };
+    // Written only after the server made the transaction pending: if it no longer is, it was settled.
+    if (server && fromServer?.loadId !== r.loadId) settledElsewhere.push(entry);
+    else toAsk.push({ ...entry, journaled: true });
+  }
+  if (fromServer && !toAsk.some((p) => p.loadId === fromServer.loadId)) {
+    const { loadId, kind, onlineTtc, amountFen } = fromServer;
+    toAsk.push({ loadId, kind, onlineTtc, amountFen, journaled: false });
+  }
+  return { toAsk, settledElsewhere };
+}
+
+/** GET TRANSACTION PROVE for the transaction, or null when the card no longer holds its proof (9406). */
+async function proofOf(transmit: Transmit, pending: PendingOnline): Promise<{ tac: string; mac: string } | null> {
+  try {
+    return await getTransactionProve(transmit, { transType: PROVE_TYPE[pending.kind], ttc: pending.onlineTtc });
+  } catch (error) {
+    if (error instanceof FuelCardError && error.sw === SW.REQUIRED_MAC_UNAVAILABLE) return null;
+    throw error;
+  }
+}
+
+/** The probe (0 fen commits nothing, and a full purse cannot refuse it) and, if the counter moved, the proof. */
+async function askCard(transmit: Transmit, cardNo: string, pending: PendingOnline, terminalId: string): Promise<{ settlement: RecoverSettlement; completed: boolean; proven: boolean }> {
+  const answer = await initializeForLoad(transmit, { keyIndex: 1, amountFen: 0, terminalId });
+  const settlement: RecoverSettlement = { kind: 'recover', loadId: pending.loadId, cardNo, onlineTtc: pending.onlineTtc, probe: { amountFen: 0, terminalId, answer } };
+  // A counter below the transaction's cannot come from this card's genuine history: the server
+  // refuses it (COUNTER_STALE) and the transaction stays pending there for a later contact.
+  if (answer.onlineTtc <= pending.onlineTtc) return { settlement, completed: false, proven: false };
+  const prove = await proofOf(transmit, pending);
+  return { settlement: prove ? { ...settlement, prove } : settlement, completed: true, proven: prove !== null };
+}
+
+export async function recoverOnline(options: {
+  transmit: Transmit;
+  db: DeviceDatabase;
+  backend: RecoverySink;
+  cardNo: string;
+  /** The server's view of the card, read just now; null when it was not asked (offline, or mid-transaction). */
+  server: ServerView | null;
+  /** This terminal's id, for the probe (any terminal may probe a card's counter). */
+  terminalId: string;
+  nowMs: number;
+}): Promise<RecoveryReport> {
+  const { db, backend } = options;
+  const { toAsk, settledElsewhere } = await pendingFor(db, options.cardNo, options.server);
+  if (settledElsewhere.length > 0) {
+    await db.transaction('rw', db.loadJournal, async () => {
+      for (const entry of settledElsewhere) await markSettled(db, entry.loadId, options.nowMs);
+    });
+  }
+  const report: RecoveryReport = { transactions: [], settledElsewhere };
+  for (const pending of toAsk) {
+    const { settlement, completed, proven } = await askCard(options.transmit, options.cardNo, pending, options.terminalId);
+    // The settlement and the journal's end in one transaction: a crash leaves both or neither.
+    await db.transaction('rw', [db.outbox, db.settings, db.loadJournal], async () => {
+      await backend.queue(settlement);
+      if (pending.journaled) await markSettled(db, pending.loadId, options.nowMs, settlement.prove?.tac);
+    });
+    const { journaled: _journaled, ...transaction } = pending;
+    report.transactions.push({ ...transaction, completed, proven });
+  }
+  if (report.transactions.length > 0) await backend.send();
+  return report;
+}

@@ -1,0 +1,12 @@
+/**
+ * The outlet tablet's card work, headless (a staff screen, the fault simulation and tests drive
+ * it alike): sign the operator in on the tablet, open a card (read, PIN, recovery of interrupted
+ * loads and unloads), unload it (圈提) into the customer's quota or the card's reserve.
+ */
+export { signInOnTablet, withOperatorSession, requireUnloadRole, UNLOAD_ROLES, type OperatorSession } from './auth.ts';
+export { HttpStaffBackend, accountViewOf, destinationsOf, type Destination, type OnlineSettlement, type PendingOnline, type StaffAccountView, type StaffBackend } from './backend.ts';
+export { openCard, type StaffCard, type StaffDeps } from './card.ts';
+export { STAFF_ERROR, StaffError, isStaffError, type StaffErrorCode } from './errors.ts';
+export { recoverOnline, type RecoveredTransaction, type RecoveryReport, type ServerView } from '../lib/recovery/recovery.ts';
+export { runUnload, type UnloadReceipt, type UnloadRequest, type UnloadStep } from './unload.ts';
+export { STAFF_LIMITS } from './limits.ts';

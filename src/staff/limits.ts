@@ -1,0 +1,9 @@
+/** The outlet tablet's limits for card work, in one place (STYLE.md: a named limit on everything). */
+export const STAFF_LIMITS = {
+  /**
+   * Sends of one unload initialise (the same operation id each time, so the server answers the
+   * first MAC2 again) before the operator is told the link is down. Each send is bounded by the
+   * API client's own timeout, so this also bounds how long the card waits in the reader.
+   */
+  initialiseAttemptCountMax: 3,
+} as const;
