@@ -5,6 +5,7 @@
 import pino from 'pino';
 import { loadConfig, ConfigError } from './config.ts';
 import { openDatabase } from './db/index.ts';
+import { DataDirInUseError } from './db/pglite.ts';
 import { migrate } from './db/migrate.ts';
 import { seedDemo } from './demo/seed.ts';
 import { buildApp } from './app.ts';
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message);
+  if (error instanceof ConfigError || error instanceof DataDirInUseError) console.error(error.message);
   else console.error(error);
   process.exit(1);
 });
