@@ -41,64 +41,6 @@ function wrap(target: pg.Pool | pg.PoolClient): Sql {
   };
 }
 
-/** What of pg's Query and Connection the pipelined BEGIN uses (not in pg's type declarations). */
-type PgConnection = {
-  parse(message: { text: string; name: string; types: unknown[] }): void;
-  bind(message: { portal: string; statement: string; values: unknown[] }): void;
-  execute(message: { portal: string; rows: number }): void;
-  parsedStatements: Record<string, string>;
-};
-type PgQuery = pg.Submittable & { prepare(connection: PgConnection): void };
-const PgQueryBase = pg.Query as unknown as new (config: object) => PgQuery;
-
-/**
- * A transaction's first statement with its BEGIN in front: Parse/Bind/Execute of BEGIN, then the
- * statement's own messages, then one Sync, corked into one write (the extended protocol's
- * pipelining; PostgreSQL runs the messages in order, and an error skips the rest to the Sync).
- * Why: on these machines a write to a socket costs the server ~130 µs, a third of its CPU per
- * load (issue 5's profile), and every transaction saves one. The answer holds two results,
- * BEGIN's and the statement's.
- */
-class BeginThenQuery extends PgQueryBase {
-  readonly #begin: string;
-  constructor(begin: string, config: object) {
-    super({ ...config, queryMode: 'extended' });
-    this.#begin = begin;
-  }
-  override prepare(connection: PgConnection): void {
-    connection.parse({ text: this.#begin, name: '', types: [] });
-    connection.bind({ portal: '', statement: '', values: [] });
-    connection.execute({ portal: '', rows: 0 });
-    super.prepare(connection);
-  }
-}
-
-async function queryAfterBegin<R extends Row>(client: pg.PoolClient, begin: string, text: string, params: readonly unknown[]): Promise<QueryResult<R>> {
-  const name = statementName(text);
-  // Only a statement this connection has parsed already (or an unnamed one) rides with BEGIN:
-  // pg notes a named statement as parsed at the first ParseComplete of the pipeline, which would
-  // be BEGIN's, and a Parse of the statement that then failed would leave that note wrong.
-  const connection = (client as unknown as { connection: PgConnection }).connection;
-  if (name !== undefined && connection.parsedStatements[name] !== text) {
-    await client.query(begin);
-    return wrap(client).query<R>(text, params);
-  }
-  return new Promise((resolve, reject) => {
-    const query = new BeginThenQuery(begin, {
-      ...(name === undefined ? {} : { name }),
-      text,
-      values: params as unknown[],
-      types: { getTypeParser },
-      callback: (error: Error | null, results: pg.QueryResult<R> | pg.QueryResult<R>[]) => {
-        if (error) return reject(error);
-        const result = Array.isArray(results) ? results.at(-1)! : results;
-        resolve({ rows: result.rows, rowCount: result.rowCount ?? result.rows.length });
-      },
-    });
-    client.query(query);
-  });
-}
-
 // int8 → bigint; everything else as pg parses it by default.
 function getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
   if (oid === INT8_OID) return (value: string) => BigInt(value);
@@ -117,30 +59,15 @@ export async function openPostgres(connectionString: string): Promise<Database> 
     exec: root.exec,
     transaction<T>(fn: (tx: Sql) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
       const isolation = (options.isolation ?? 'serializable').toUpperCase();
-      const begin = `BEGIN ISOLATION LEVEL ${isolation}`;
       return withRetry(async () => {
         const client = await pool.connect();
-        let begun = false;
         try {
-          const inner = wrap(client);
-          // BEGIN goes out with the transaction's first statement (queryAfterBegin): one write fewer.
-          const tx: Sql = {
-            query<R extends Row>(text: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
-              if (begun) return inner.query<R>(text, params);
-              begun = true;
-              return queryAfterBegin<R>(client, begin, text, params);
-            },
-            async exec(text: string): Promise<void> {
-              if (!begun) await client.query(begin);
-              begun = true;
-              await inner.exec(text);
-            },
-          };
-          const result = await fn(tx);
-          if (begun) await client.query('COMMIT');
+          await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
+          const result = await fn(wrap(client));
+          await client.query('COMMIT');
           return result;
         } catch (error) {
-          if (begun) await client.query('ROLLBACK').catch(() => {});
+          await client.query('ROLLBACK').catch(() => {});
           throw error;
         } finally {
           client.release();
