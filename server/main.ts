@@ -3,7 +3,7 @@
  * Logs are structured JSON lines (pino); the one human line is the address printed on start.
  */
 import pino from 'pino';
-import { loadConfig, ConfigError } from './config.ts';
+import { DEMO_KEK_HEX, loadConfig, ConfigError } from './config.ts';
 import { openDatabase } from './db/index.ts';
 import { DataDirInUseError } from './db/pglite.ts';
 import { migrate } from './db/migrate.ts';
@@ -21,6 +21,9 @@ async function main(): Promise<void> {
     const seed = await seedDemo(db, { kekHex: config.kekHex });
     if (seed.seeded) log.warn('DEMO data and TEST keys seeded into an empty database: not for production');
   }
+  // Started anyway (the admin API works without keys), but said loudly: every load would fail.
+  if (!config.demo && config.kekHex === undefined) log.error('FUELCARD_KEK is not set: loads and unloads will be refused (KEY_STORE_UNAVAILABLE) until the server is started with it');
+  if (!config.demo && config.kekHex === DEMO_KEK_HEX) log.warn('FUELCARD_KEK is the public demo key: not for production');
   const app = await buildApp({ db, config });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

@@ -3,15 +3,27 @@
  * or a fresh PostgreSQL schema (never migrated before: the command migrates first).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.ts';
 import { verifyAudit } from '../audit/log.ts';
 import { openDatabase, type Database } from '../db/index.ts';
+import { migrate } from '../db/migrate.ts';
+import { seedDemo } from '../demo/seed.ts';
+import { keyCheckValue } from '../keys/ceremony.ts';
+import { deviceHeader } from '../testing/app.ts';
 import { openEmptyTestDatabase, testEngine } from '../testing/db.ts';
+import { DEMO_PIN, KIOSK_TERMINAL_ID, TEST_MASTER_KEYS, balanceOf, creditForLoad, initializeForLoad, openCard, simCard } from '../testing/sim.ts';
+import { fromHex, toHex } from '../../ccid/bytes.ts';
+import { CARD_TYPE, buildAsn, pinToBcd } from '../../ccid/sim/fuel-card-files.ts';
+import { issueFuelCard } from '../../ccid/sim/fuel-card-issue.ts';
+import { issuerLoad, openApplication } from '../../ccid/sim/fuel-card-issuer.ts';
+import type { FuelCard } from '../../ccid/sim/fuel-card.ts';
+import type { IssuerMasterKeys } from '../../ccid/sim/fuel-card-keys.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** tsx start, migrations on an empty database and one scrypt hash, on a shared machine. */
@@ -138,5 +150,144 @@ describe(`npm run admin on ${testEngine()}`, { timeout: 4 * RUN_TIMEOUT_MS }, ()
     }
     expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('stop the server') });
     expect((await admin(target, ['create-admin', '--username', 'first.admin', '--org-unit', '33'], { stdin: `${PASSWORD}\n` })).code).toBe(0);
+  });
+});
+
+/** A key file's worth of fresh keys, kind → 32 upper-case hex digits. */
+const freshKeyFile = (kinds = ['MLK', 'MULK', 'MTK', 'MPK', 'MUGK', 'MPUK', 'MRPK']): Record<string, string> =>
+  Object.fromEntries(kinds.map((kind) => [kind, randomBytes(16).toString('hex').toUpperCase()]));
+
+/** What the key commands print for a key set: `version TAB kind TAB KCV xxxxxx`, one line a key. */
+const kcvLines = (keyVersion: number, keys: Record<string, string>): string[] => Object.entries(keys).map(([kind, hex]) => `${keyVersion}\t${kind}\tKCV ${keyCheckValue(fromHex(hex))}`);
+
+/** No key, nor either half of one, in anything a command printed. */
+function expectNoKeyIn(run: Run, keys: Record<string, string>): void {
+  const printed = (run.stdout + run.stderr).toUpperCase();
+  for (const hex of Object.values(keys)) {
+    expect(printed).not.toContain(hex.slice(0, 16));
+    expect(printed).not.toContain(hex.slice(16));
+  }
+}
+
+/**
+ * Demo card 1 (张伟, 800 yuan on the chip after two loads) personalised by a bureau with `file`'s
+ * master keys; the card-management keys the server never holds are the bureau's own.
+ */
+function bureauCard(file: Record<string, string>): FuelCard {
+  const bureauOwn = freshKeyFile(['MAMK', 'MAMTK', 'MUK', 'MIAK']);
+  const masters = Object.fromEntries(Object.entries({ ...file, ...bureauOwn }).map(([kind, hex]) => [kind, fromHex(hex)])) as unknown as IssuerMasterKeys;
+  const asn = buildAsn({ cardType: CARD_TYPE.USER, province: '32', serial: 1 });
+  const card = issueFuelCard({ masters, asn, startDate: '2024-01-01', expiryDate: '2034-12-31', pin: DEMO_PIN, dpkDiversification: 'ASN_ONCE' });
+  card.powerOn();
+  openApplication(card, pinToBcd(DEMO_PIN));
+  for (const amountFen of [50_000, 30_000]) issuerLoad(card, asn, { masters, amountFen, terminalId: fromHex('000000000001'), date: fromHex('20240102'), time: fromHex('030405') });
+  card.powerOff();
+  return card;
+}
+
+describe(`npm run admin: the issuer's master keys, on ${testEngine()}`, { timeout: 8 * RUN_TIMEOUT_MS }, () => {
+  let target: Target | undefined;
+  let files: string;
+  const kek = randomBytes(32).toString('hex');
+  const real = { FUELCARD_KEK: kek, FUELCARD_DEMO: '0' };
+  beforeEach(() => {
+    files = mkdtempSync(join(tmpdir(), 'fuelcard-keys-'));
+  });
+  afterEach(async () => {
+    await target?.dispose();
+    target = undefined;
+    rmSync(files, { recursive: true, force: true });
+  });
+
+  it('imports an installation\'s keys, which a real load then uses; generates and exports a second version; lists both by KCV under the right KEK only', async () => {
+    target = await freshTarget();
+    // Units, a kiosk, customers and cards as a real installation would have them, but no keys yet.
+    await target.look(async (db) => {
+      await migrate(db);
+      await seedDemo(db, { kekHex: kek });
+      await db.query('DELETE FROM issuer_key');
+    });
+    const keys = freshKeyFile();
+    const keyFile = join(files, 'v1.json');
+    writeFileSync(keyFile, JSON.stringify(keys), { mode: 0o600 });
+
+    const imported = await admin(target, ['keys-import', '--key-version', '1', '--file', keyFile], { env: real });
+    expect(imported, imported.stderr).toMatchObject({ code: 0 });
+    expect(imported.stdout).toContain('imported issuer master keys, version 1');
+    expect(imported.stdout.split('\n').filter((l) => l.startsWith('1\t'))).toEqual(kcvLines(1, keys));
+    expectNoKeyIn(imported, keys);
+    const again = await admin(target, ['keys-import', '--key-version', '1', '--file', keyFile], { env: real });
+    expect(again).toMatchObject({ code: 1, stderr: expect.stringContaining('KEY_VERSION_TAKEN') });
+
+    const exportFile = join(files, 'bureau-v2.json');
+    const generated = await admin(target, ['keys-generate', '--key-version', '2', '--export', exportFile], { env: real });
+    expect(generated, generated.stderr).toMatchObject({ code: 0, stderr: expect.stringContaining('holds the issuer master keys in clear') });
+    expect(statSync(exportFile).mode & 0o777).toBe(0o600);
+    const exported = JSON.parse(readFileSync(exportFile, 'utf8')) as Record<string, string>;
+    expect(Object.keys(exported)).toEqual(['MLK', 'MULK', 'MTK', 'MPK', 'MUGK', 'MPUK', 'MRPK']);
+    expect(generated.stdout.split('\n').filter((l) => l.startsWith('2\t'))).toEqual(kcvLines(2, exported));
+    expectNoKeyIn(generated, exported);
+
+    const listed = await admin(target, ['keys-list'], { env: real });
+    expect(listed, listed.stderr).toMatchObject({ code: 0 });
+    expect(listed.stdout.trim().split('\n')).toEqual([...kcvLines(1, keys), ...kcvLines(2, exported)]);
+    expectNoKeyIn(listed, { ...keys, ...exported });
+    const wrongKek = await admin(target, ['keys-list'], { env: { ...real, FUELCARD_KEK: randomBytes(32).toString('hex') } });
+    expect(wrongKek).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('KEY_STORE_CORRUPT') });
+    expect(wrongKek.stderr).toContain('FUELCARD_KEK is not the key the stored keys were sealed under');
+
+    await target.look(async (db) => {
+      const app = await buildApp({ db, config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: kek }, logger: false });
+      try {
+        const kiosk = deviceHeader('demo-kiosk-1');
+        const load = (card: FuelCard) => app.inject({ method: 'POST', url: '/api/v1/loads/initialise', headers: kiosk, payload: { operationId: randomUUID(), cardNo: toHex(buildAsn({ cardType: CARD_TYPE.USER, province: '32', serial: 1 })), amountFen: 10_000, sourceAccount: 'QUOTA', terminalId: KIOSK_TERMINAL_ID, card: initializeForLoad(card, 10_000) } });
+        // A card personalised with the public test keys is no longer this installation's card.
+        const demoCard = simCard(1, [50_000, 30_000]).card;
+        openCard(demoCard, DEMO_PIN);
+        expect((await load(demoCard)).json().error.code).toBe('MAC1_INVALID');
+
+        const card = bureauCard(keys);
+        openCard(card, DEMO_PIN);
+        const started = await load(card);
+        expect(started.statusCode, started.body).toBe(200);
+        const tac = creditForLoad(card, started.json());
+        const done = await app.inject({ method: 'POST', url: '/api/v1/loads/complete', headers: kiosk, payload: { loadId: started.json().load.loadId, tac } });
+        expect(done.json().load).toMatchObject({ state: 'posted', settledBy: 'tac' });
+        expect(balanceOf(card)).toBe(90_000);
+      } finally {
+        await app.close();
+      }
+      const audit = await db.query<{ action: string; subject: string; detail: unknown }>("SELECT action, subject, detail FROM audit_log WHERE action LIKE 'keys.%' ORDER BY chain_no");
+      expect(audit.rows.map((r) => [r.action, r.subject])).toEqual([['keys.import', 'issuer keys v1'], ['keys.generate', 'issuer keys v2']]);
+      expect(audit.rows[0]!.detail).toMatchObject({ keyVersion: 1, kinds: Object.keys(keys) });
+      const printed = JSON.stringify(audit.rows).toUpperCase();
+      for (const hex of [...Object.values(keys), ...Object.values(exported)]) expect(printed).not.toContain(hex.slice(0, 16));
+      expect((await verifyAudit(db)).sound).toBe(true);
+    });
+  });
+
+  it('refuses a file that is not JSON, one without MTK, bad hex and the public demo keys, storing nothing and printing no key', async () => {
+    target = await freshTarget();
+    const keys = freshKeyFile(['MLK', 'MULK', 'MTK']);
+    const hex = (b: number) => toHex(new Uint8Array(16).fill(b));
+    const cases: Array<[string, string, string]> = [
+      ['not-json', `{ "MLK": "${keys.MLK}", "MULK": "${keys.MULK}" "MTK": "${keys.MTK}" }`, 'KEY_FILE_INVALID'],
+      ['no-mtk', JSON.stringify({ MLK: keys.MLK, MULK: keys.MULK }), 'lacks MTK'],
+      ['bad-hex', JSON.stringify({ ...keys, MTK: `${keys.MTK!.slice(0, 31)}Z` }), 'MTK is not 32 hex digits'],
+      ['demo', JSON.stringify({ MLK: hex(0x11), MULK: hex(0x44), MTK: hex(0x33) }), 'public demo/test keys'],
+    ];
+    for (const [name, text, reason] of cases) {
+      const file = join(files, `${name}.json`);
+      writeFileSync(file, text);
+      const refused = await admin(target, ['keys-import', '--key-version', '1', '--file', file], { env: real });
+      expect(refused, name).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining(reason) });
+      expectNoKeyIn(refused, keys);
+    }
+    expect(toHex(TEST_MASTER_KEYS.MLK)).toBe(hex(0x11));
+    await target.look(async (db) => {
+      await migrate(db);
+      expect((await db.query('SELECT kind FROM issuer_key')).rows).toEqual([]);
+      expect((await db.query("SELECT action FROM audit_log WHERE action LIKE 'keys.%'")).rows).toEqual([]);
+    });
   });
 });

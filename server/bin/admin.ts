@@ -2,28 +2,39 @@
  * `npm run admin -- <command>`: setting up an installation from the console, on the database the
  * server uses (DATABASE_URL, or the PGlite folder FUELCARD_DATA_DIR). It migrates first, so it
  * works on a fresh installation before the server has ever started. What it does is what nobody
- * can do through the API yet: the first organisation unit and the first administrator. Everything
- * after that (more units, devices, operators) is done by that administrator through the API.
+ * can do through the API: the first organisation unit and the first administrator, and the
+ * issuer's master keys (the API has no door to keys). Everything after that (more units, devices,
+ * operators) is done by that administrator through the API.
  *
  *   create-org-unit --kind province --code 33 --name-zh 某省公司 --name-en "Some Province Co." [--parent CODE]
  *   create-admin --username NAME --org-unit CODE [--display-name TEXT]
  *   org-units
+ *   keys-import --key-version N --file F [--replace]
+ *   keys-generate --key-version N [--export F] [--replace]
+ *   keys-list
+ *
+ * The key commands seal the master keys under FUELCARD_KEK (server/keys/ceremony.ts has the key
+ * file's format and what is refused) and print versions, kinds and key check values: never a key.
+ * keys-generate --export writes the one file that holds keys in clear, mode 0600, never over an
+ * existing file.
  *
  * The password of create-admin comes from FUELCARD_ADMIN_PASSWORD or stdin (at a terminal it is
  * asked twice and never echoed); it never appears in the arguments, where `ps` would show it.
  * Exit status: 0 done, 1 refused (the reason on stderr), 2 wrong usage or configuration.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { ConfigError, DEMO_KEK_HEX, loadConfig, type Config } from '../config.ts';
 import { CreateOperatorRequest, CreateOrgUnitRequest, OrgUnitCode } from '../contract/index.ts';
 import { openDatabase, type Database } from '../db/index.ts';
 import { migrate } from '../db/migrate.ts';
 import { ApiError } from '../errors.ts';
 import { createAdministrator } from '../admin/administrators.ts';
 import { CONSOLE, createOrgUnit, findUnit, listOrgUnits } from '../admin/org-units.ts';
+import { KEY_FILE_BYTES_MAX, KEY_VERSION_MAX, KEY_VERSION_MIN, checkKeySet, formatKeyFile, generateKeySet, listKeySets, parseKeyFile, storeKeySet, type KeyCheck, type MasterKeySet } from '../keys/ceremony.ts';
+import { KeyStoreError } from '../keys/keystore.ts';
 
 /** A password longer than this many bytes on stdin is refused rather than read without end. */
 const PASSWORD_INPUT_BYTES_MAX = 4_096;
@@ -33,7 +44,12 @@ const USAGE = `usage: npm run admin -- <command> [options]
   create-org-unit --kind province|city|county|center|outlet|station --code CODE --name-zh TEXT --name-en TEXT [--parent CODE]
   create-admin --username NAME --org-unit CODE [--display-name TEXT]
       (password from FUELCARD_ADMIN_PASSWORD, or stdin: asked twice at a terminal, never echoed)
-  org-units`;
+  org-units
+  keys-import --key-version 1..255 --file KEYS.json [--replace]
+      (KEYS.json: { "MLK": "32 hex digits", "MULK": ..., "MTK": ..., optional "MPK", "MUGK", "MPUK", "MRPK" })
+  keys-generate --key-version 1..255 [--export NEW-FILE] [--replace]
+  keys-list
+      (the key commands need FUELCARD_KEK, 64 hex digits; they print key check values, never keys)`;
 
 /** An input or a situation the console refuses before it changes anything. */
 class UsageError extends Error {
@@ -160,10 +176,111 @@ async function orgUnitsCommand(config: Config, args: string[]): Promise<void> {
   });
 }
 
+/** The key-encryption key the key commands seal under; refused when it protects nothing. */
+function kekFor(config: Config): string {
+  if (config.kekHex === undefined) {
+    throw new UsageError('FUELCARD_KEK is not set: the master keys are sealed under it. Make one (openssl rand -hex 32), keep it apart from the database and its backups, and give the server the same value.');
+  }
+  if (config.kekHex === DEMO_KEK_HEX) {
+    if (!config.demo) throw new UsageError('FUELCARD_KEK is the public demo key-encryption key, which protects nothing: set the installation\'s own (openssl rand -hex 32).');
+    console.error('warning: demo mode, keys sealed under the public DEMO key-encryption key (set FUELCARD_KEK for real keys)');
+  }
+  return config.kekHex;
+}
+
+function keyVersionOf(text: string | undefined): number {
+  if (text === undefined || !/^\d{1,3}$/.test(text) || Number(text) < KEY_VERSION_MIN || Number(text) > KEY_VERSION_MAX) {
+    throw new UsageError(`--key-version: a number from ${KEY_VERSION_MIN} to ${KEY_VERSION_MAX} (the key version byte the cards report)`);
+  }
+  return Number(text);
+}
+
+function readKeyFile(file: string | undefined): MasterKeySet {
+  if (file === undefined) throw new UsageError('--file: the key file to import');
+  let text: string;
+  try {
+    if (statSync(file).size > KEY_FILE_BYTES_MAX) throw new KeyStoreError('KEY_FILE_INVALID', `${file} is longer than ${KEY_FILE_BYTES_MAX} bytes: it is not a key file`);
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error instanceof KeyStoreError) throw error;
+    throw new UsageError(`cannot read the key file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return parseKeyFile(text);
+}
+
+/** One line per key, the same for import, generate and list: version, kind, key check value. */
+function printKeyChecks(keyVersion: number, keys: readonly KeyCheck[]): void {
+  for (const k of keys) console.log(`${keyVersion}\t${k.kind}\tKCV ${k.kcv}`);
+}
+
+async function keysImportCommand(config: Config, args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, strict: true, options: { 'key-version': { type: 'string' }, file: { type: 'string' }, replace: { type: 'boolean' } } });
+  const keyVersion = keyVersionOf(values['key-version']);
+  const kekHex = kekFor(config);
+  const keys = readKeyFile(values.file);
+  checkKeySet(keys, { testKeysAllowed: config.demo });
+  await withDatabase(config, async (db) => {
+    const stored = await storeKeySet(db, { kekHex, keyVersion, keys, replace: values.replace === true, action: 'keys.import' });
+    console.log(`${stored.replaced ? 'replaced' : 'imported'} issuer master keys, version ${keyVersion} (compare the key check values with the key custodians' record):`);
+    printKeyChecks(keyVersion, stored.keys);
+    if (stored.replaced) console.error(`warning: cards personalised with the old keys of version ${keyVersion} can no longer load; restart the server to use the new keys`);
+  });
+}
+
+/** Writes the bureau's key file: owner-only (0600) and never over an existing file. */
+function writeExport(file: string, keys: MasterKeySet): void {
+  try {
+    writeFileSync(file, formatKeyFile(keys), { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new UsageError(code === 'EEXIST' ? `${file} exists: the export never overwrites a file; name a new one` : `cannot write ${file} (${code})`);
+  }
+}
+
+async function keysGenerateCommand(config: Config, args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, strict: true, options: { 'key-version': { type: 'string' }, export: { type: 'string' }, replace: { type: 'boolean' } } });
+  const keyVersion = keyVersionOf(values['key-version']);
+  const kekHex = kekFor(config);
+  const exportFile = values.export;
+  refuseWhenDataDirInUse(config);
+  const keys = generateKeySet();
+  if (exportFile !== undefined) writeExport(exportFile, keys);
+  try {
+    await withDatabase(config, async (db) => {
+      const stored = await storeKeySet(db, { kekHex, keyVersion, keys, replace: values.replace === true, action: 'keys.generate' });
+      console.log(`generated issuer master keys, version ${keyVersion}:`);
+      printKeyChecks(keyVersion, stored.keys);
+    });
+  } catch (error) {
+    // Keys that were not stored must not live on in a file.
+    if (exportFile !== undefined) rmSync(exportFile, { force: true });
+    throw error;
+  }
+  if (exportFile !== undefined) {
+    console.error(`warning: ${exportFile} holds the issuer master keys in clear. Hand it to the card personalisation bureau by a secure channel, then destroy it.`);
+  }
+}
+
+async function keysListCommand(config: Config, args: string[]): Promise<void> {
+  parseArgs({ args, strict: true, options: {} });
+  const kekHex = kekFor(config);
+  await withDatabase(config, async (db) => {
+    const sets = await listKeySets(db, kekHex);
+    if (sets.length === 0) console.log('no issuer master keys yet: keys-import or keys-generate stores a key version');
+    for (const set of sets) {
+      printKeyChecks(set.keyVersion, set.keys);
+      if (!set.complete) console.log(`${set.keyVersion}\t(incomplete: loads need MLK, MULK and MTK)`);
+    }
+  });
+}
+
 const COMMANDS: Record<string, (config: Config, args: string[]) => Promise<void>> = {
   'create-org-unit': createOrgUnitCommand,
   'create-admin': createAdminCommand,
   'org-units': orgUnitsCommand,
+  'keys-import': keysImportCommand,
+  'keys-generate': keysGenerateCommand,
+  'keys-list': keysListCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -179,6 +296,11 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof ApiError) {
       console.error(`refused (${error.code}): ${error.message}`);
+      return EXIT.refused;
+    }
+    if (error instanceof KeyStoreError) {
+      const hint = error.code === 'KEY_STORE_CORRUPT' ? ' (FUELCARD_KEK is not the key the stored keys were sealed under, or a row was altered)' : '';
+      console.error(`refused (${error.code}): ${error.message}${hint}`);
       return EXIT.refused;
     }
     if (error instanceof UsageError || error instanceof ConfigError) {

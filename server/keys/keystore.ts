@@ -38,7 +38,12 @@ export interface KeyStore {
 }
 
 export class KeyStoreError extends Error {
-  readonly code: 'KEY_VERSION_UNKNOWN' | 'KEY_STORE_CORRUPT';
+  /**
+   * KEY_VERSION_UNKNOWN and KEY_STORE_CORRUPT come from using the store; the others refuse a key
+   * ceremony (server/keys/ceremony.ts): a key file that is not what it must be, a weak or test
+   * key where real keys are required, a key version that is already stored.
+   */
+  readonly code: 'KEY_VERSION_UNKNOWN' | 'KEY_STORE_CORRUPT' | 'KEY_FILE_INVALID' | 'KEY_WEAK' | 'KEY_VERSION_TAKEN';
   constructor(code: KeyStoreError['code'], message: string) {
     super(message);
     this.name = 'KeyStoreError';
