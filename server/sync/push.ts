@@ -8,7 +8,14 @@
  * its own savepoint, so a business refusal rolls back only its effects and is recorded; a run of
  * consecutive read-only operations (inquiries) is answered from one read.
  *
- * Per batch, not per operation: the device's `device_sync` row is locked once (which serialises
+ * A batch with more operations that write than LIMITS.pushSavepointCountMax is committed in
+ * chunks, each its own transaction with at most that many savepoints (PostgreSQL slows every
+ * session once a transaction holds more than 64 subtransactions). Each chunk records its
+ * operations and the last seq, so exactly-once holds across chunks: if a later chunk fails, the
+ * push fails, the device sends the batch again, and the operations of the committed chunks get
+ * their first results back.
+ *
+ * Per chunk, not per operation: the device's `device_sync` row is locked once (which serialises
  * the device's pushes), earlier records are looked up in one statement, and the new records and
  * the last seq are written in one statement at the end.
  */
@@ -25,7 +32,7 @@ import { findOperations, recordDeviceOperations, requestHash, type NewOperationR
 type Operation = PushRequest['operations'][number];
 type Known = Pick<OperationRecord, 'status' | 'result' | 'request_hash' | 'device_id'>;
 
-/** Everything one batch decides, built inside the transaction so a retried attempt starts afresh. */
+/** Everything one chunk decides, built inside the transaction so a retried attempt starts afresh. */
 type Batch = {
   deviceId: string;
   lastSeq: number;
@@ -33,7 +40,11 @@ type Batch = {
   records: NewOperationRecord[];
   results: PushResult[];
   stopped: PushResponse['stopped'];
+  savepointCount: number;
 };
+
+/** What one chunk's transaction did: the response so far, and how many operations it looked at. */
+type Chunk = PushResponse & { lookedAtCount: number };
 
 /** Creates the device's head on first use and locks it either way, in one statement; its last seq. */
 async function lockDeviceHead(tx: Sql, deviceId: string): Promise<number> {
@@ -84,13 +95,17 @@ function readOnlyRun(batch: Batch, ops: readonly Operation[], start: number): Op
   return run;
 }
 
-/** Applies the batch inside `tx`; returns how it went. Nothing here outlives a failed attempt. */
-async function applyBatch(tx: Sql, services: Services, principal: Principal, ops: readonly Operation[]): Promise<PushResponse> {
+/**
+ * Applies operations from the start of `ops` inside `tx`, until they are all looked at or the next
+ * one would take a savepoint past the limit; returns how it went. Nothing here outlives a failed attempt.
+ */
+async function applyChunk(tx: Sql, services: Services, principal: Principal, ops: readonly Operation[]): Promise<Chunk> {
   const deviceId = principal.deviceId!;
   const lastSeqBefore = await lockDeviceHead(tx, deviceId);
   const known = await findOperations(tx, ops.map((op) => op.id));
-  const batch: Batch = { deviceId, lastSeq: lastSeqBefore, known, records: [], results: [], stopped: null };
-  for (let i = 0; i < ops.length; ) {
+  const batch: Batch = { deviceId, lastSeq: lastSeqBefore, known, records: [], results: [], stopped: null, savepointCount: 0 };
+  let i = 0;
+  while (i < ops.length) {
     const op = ops[i]!;
     const earlier = batch.stopped ? undefined : batch.known.get(keyOf(op));
     if (batch.stopped) {
@@ -106,21 +121,36 @@ async function applyBatch(tx: Sql, services: Services, principal: Principal, ops
       run.forEach((r, k) => settle(batch, r, outcomes[k]!));
       i += run.length;
       continue;
+    } else if (batch.savepointCount === LIMITS.pushSavepointCountMax) {
+      break; // the rest goes in the next chunk's transaction
     } else {
+      batch.savepointCount++;
       settle(batch, op, await applyOperation(tx, services, principal, op.type, op.payload));
     }
     i++;
   }
   if (batch.records.length !== batch.lastSeq - lastSeqBefore) throw new Error('assertion: one record per seq the batch used');
   await recordDeviceOperations(tx, deviceId, batch.records);
-  return { lastSeq: batch.lastSeq, results: batch.results, stopped: batch.stopped };
+  return { lastSeq: batch.lastSeq, results: batch.results, stopped: batch.stopped, lookedAtCount: i };
 }
 
 export async function push(services: Services, principal: Principal, request: PushRequest): Promise<PushResponse> {
   if (principal.deviceId === null) throw new ApiError('DEVICE_REQUIRED');
   if (request.operations.some((op) => op.deviceId !== principal.deviceId)) throw new ApiError('FORBIDDEN', 'a device pushes only its own operations');
-  // The contract caps a batch already; this bounds the one transaction a batch takes whatever the caller.
+  // The contract caps a batch already; this bounds the transactions a batch takes whatever the caller.
   if (request.operations.length > LIMITS.pushBatchSizeMax) throw new ApiError('INVALID_REQUEST', `at most ${LIMITS.pushBatchSizeMax} operations in one push`);
   const ordered = [...request.operations].sort((a, b) => a.seq - b.seq);
-  return services.db.transaction((tx) => applyBatch(tx, services, principal, ordered), { isolation: MONEY_ISOLATION });
+  const response: PushResponse = { lastSeq: 0, results: [], stopped: null };
+  // Each chunk looks at one operation at least, so there are never more chunks than operations.
+  for (let start = 0, chunkCount = 0; start < ordered.length; chunkCount++) {
+    if (chunkCount === ordered.length) throw new Error('assertion: every chunk of a push makes progress');
+    const rest = ordered.slice(start);
+    const chunk = await services.db.transaction((tx) => applyChunk(tx, services, principal, rest), { isolation: MONEY_ISOLATION });
+    if (chunk.lookedAtCount < 1 || chunk.results.length !== chunk.lookedAtCount) throw new Error('assertion: a chunk answers each operation it looked at');
+    response.results.push(...chunk.results);
+    response.lastSeq = chunk.lastSeq;
+    response.stopped = chunk.stopped;
+    start += chunk.lookedAtCount;
+  }
+  return response;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demoCardNo } from '../demo/money.ts';
+import { LIMITS } from '../limits.ts';
 import { expectSound, openTestApp, snapshot, type TestApp } from '../testing/app.ts';
 import { testEngine } from '../testing/db.ts';
 import { creditForLoad, initializeForLoad, openCard, simCard, KIOSK_TERMINAL_ID } from '../testing/sim.ts';
@@ -107,7 +108,7 @@ describe(`the sync API on ${testEngine()}`, () => {
   });
 });
 
-describe(`a push batch on ${testEngine()}: one transaction, a savepoint per operation that writes`, () => {
+describe(`a push batch on ${testEngine()}: one transaction per chunk of operations that write, a savepoint for each`, () => {
   let t: TestApp;
   let zhangWei: string;
   let unit: string;
@@ -212,6 +213,46 @@ describe(`a push batch on ${testEngine()}: one transaction, a savepoint per oper
       await removeFault();
     }
     expect(await quota(zhangWei)).toBe(before + 7n);
+  });
+
+  // The transaction that wrote a row is its xmin: the records of one chunk share theirs.
+  const transactionsOf = async (ids: string[]) =>
+    Number((await t.db.query<{ n: bigint }>('SELECT count(DISTINCT xmin::text) AS n FROM operation WHERE id = ANY($1::uuid[])', [ids])).rows[0]!.n);
+
+  it('commits a batch with more operations that write than savepoints allowed in one transaction in several, and applies each once', async () => {
+    const before = await quota(zhangWei);
+    const count = LIMITS.pushSavepointCountMax + 10;
+    // Inquiries take no savepoint: they ride along in whichever chunk reaches them.
+    const batch = Array.from({ length: count }, (_, i) => (i % 10 === 9 ? op('inquiry', { cardNo: demoCardNo(1) }) : cash(1)));
+    const writes = batch.filter((o) => o.type === 'receipt.cash');
+    expect(writes.length).toBeGreaterThan(LIMITS.pushSavepointCountMax);
+    const r = await push(batch);
+    expect(r.results.map((x) => [x.seq, x.status, x.replayed])).toEqual(batch.map((o) => [o.seq, 'applied', false]));
+    expect(r).toMatchObject({ lastSeq: seq, stopped: null });
+    expect(await quota(zhangWei)).toBe(before + BigInt(writes.length));
+    expect(await transactionsOf(batch.map((o) => o.id))).toBe(2);
+    const replay = await push(batch);
+    expect(replay.results).toEqual(r.results.map((x) => ({ ...x, replayed: true })));
+    expect(await quota(zhangWei)).toBe(before + BigInt(writes.length));
+  });
+
+  it('keeps the chunks a long batch committed when a later one fails for good, and answers them from their records when it is sent again', async () => {
+    const before = await quota(zhangWei);
+    const batch = Array.from({ length: LIMITS.pushSavepointCountMax + 4 }, () => cash(1));
+    // The second chunk's second receipt fails for good (a lost connection is not retried).
+    await injectFault('08006', (n) => `${n} = ${LIMITS.pushSavepointCountMax + 2}`);
+    try {
+      const failed = await t.post('/api/v1/sync/push', { operations: batch }, t.as.outlet_operator);
+      expect(failed.statusCode).toBeGreaterThanOrEqual(500);
+    } finally {
+      await removeFault();
+    }
+    expect(await quota(zhangWei)).toBe(before + BigInt(LIMITS.pushSavepointCountMax));
+    const again = await push(batch);
+    expect(again.results.map((x) => x.replayed)).toEqual(batch.map((_, i) => i < LIMITS.pushSavepointCountMax));
+    expect(again.results.every((x) => x.status === 'applied')).toBe(true);
+    expect(again.lastSeq).toBe(seq);
+    expect(await quota(zhangWei)).toBe(before + BigInt(batch.length));
   });
 
   it('leaves nothing of a batch applied when it fails in the middle for good, and applies it whole when sent again', async () => {

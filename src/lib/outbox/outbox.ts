@@ -7,6 +7,11 @@
  * Hazard: never await a network call inside a Dexie transaction (IndexedDB commits the moment
  * the transaction has no pending request). Each drain round reads a batch, closes the
  * transaction, sends, then records the answers in a new transaction.
+ *
+ * A drain overlaps its local work with the server's: while a batch is on the wire the next one is
+ * read, and while that next one is on the wire the answers to the first are written. Only one
+ * push is ever in flight, so the server still sees the batches in seq order; an answer written
+ * late only means the operations are sent again after a crash, which the server's ids make safe.
  */
 import { DeviceDatabase, type OutboxRecord } from './db.ts';
 import { newOperationId } from './ids.ts';
@@ -36,6 +41,35 @@ export class OutboxError extends Error {
 const NEXT_SEQ_KEY = 'outbox.nextSeq';
 
 export type DrainReport = { sentCount: number; appliedCount: number; rejectedCount: number; remainingCount: number; networkFailed: boolean };
+
+type Settlement = { updates: Array<{ key: string; changes: Partial<OutboxRecord> }>; appliedCount: number; rejectedCount: number };
+
+/**
+ * What a sent batch becomes: every operation counts the attempt, and those the server answered
+ * are settled. The attempt is written with the answer rather than before the send, which saves a
+ * second write per operation; a send cut short by the page dying is therefore not counted (no
+ * decision depends on the count). An answer for an operation not in the batch is ignored (it
+ * cannot settle anything), and of two answers for one id the first counts.
+ */
+function settlementOf(batch: readonly OutboxRecord[], verdicts: readonly PushVerdict[], attemptAtMs: number): Settlement {
+  const answers = new Map<string, PushVerdict>();
+  for (const verdict of verdicts) if (!answers.has(verdict.id)) answers.set(verdict.id, verdict);
+  const settledAtMs = Date.now();
+  const settlement: Settlement = { updates: [], appliedCount: 0, rejectedCount: 0 };
+  for (const record of batch) {
+    const changes: Partial<OutboxRecord> = { attemptCount: record.attemptCount + 1, lastAttemptAtMs: attemptAtMs };
+    const verdict = answers.get(record.id);
+    if (verdict?.outcome === 'applied') {
+      Object.assign(changes, { status: 'applied', result: verdict.result, settledAtMs });
+      settlement.appliedCount++;
+    } else if (verdict?.outcome === 'rejected') {
+      Object.assign(changes, { status: 'rejected', errorCode: verdict.code, result: verdict.result, settledAtMs });
+      settlement.rejectedCount++;
+    }
+    settlement.updates.push({ key: record.id, changes });
+  }
+  return settlement;
+}
 
 export class Outbox {
   readonly db: DeviceDatabase;
@@ -77,45 +111,65 @@ export class Outbox {
 
   async #drainAll(deviceId: string, push: PushTransport): Promise<DrainReport> {
     const report: DrainReport = { sentCount: 0, appliedCount: 0, rejectedCount: 0, remainingCount: 0, networkFailed: false };
-    for (let round = 0; round < OUTBOX_LIMITS.drainRoundCountMax; round++) {
-      const batch = await this.db.outbox.where('[status+seq]').between(['queued', 0], ['queued', Infinity]).limit(OUTBOX_LIMITS.pushBatchSizeMax).toArray();
-      if (batch.length === 0) break;
-      const nowMs = Date.now();
-      await this.db.outbox.bulkUpdate(batch.map((r) => ({ key: r.id, changes: { attemptCount: r.attemptCount + 1, lastAttemptAtMs: nowMs } })));
-      let verdicts: PushVerdict[];
-      try {
-        verdicts = await push(deviceId, batch.map(({ id, seq, type, payload }) => ({ id, seq, type, payload })));
-      } catch {
-        report.networkFailed = true;
-        break;
+    // The write of the previous batch's answers, left running while the next batch is sent.
+    let writing: Promise<void> = Promise.resolve();
+    try {
+      let batch = await this.#queuedFrom(0);
+      for (let round = 0; round < OUTBOX_LIMITS.drainRoundCountMax && batch.length > 0; round++) {
+        const attemptAtMs = Date.now();
+        const answer = push(deviceId, batch.map(({ id, seq, type, payload }) => ({ id, seq, type, payload })));
+        // The next batch if this one is answered whole, read while the server works on this one.
+        const afterSeq = batch.at(-1)!.seq + 1;
+        const following = this.#queuedFrom(afterSeq);
+        following.catch(() => undefined); // awaited only when used; its failure is seen there
+        let verdicts: PushVerdict[];
+        try {
+          verdicts = await answer;
+        } catch {
+          await writing;
+          await this.#write(settlementOf(batch, [], attemptAtMs));
+          report.networkFailed = true;
+          break;
+        }
+        report.sentCount += batch.length;
+        const settlement = settlementOf(batch, verdicts, attemptAtMs);
+        report.appliedCount += settlement.appliedCount;
+        report.rejectedCount += settlement.rejectedCount;
+        await writing;
+        writing = this.#write(settlement);
+        writing.catch(() => undefined); // awaited before the next write and at the end
+        const settledCount = settlement.appliedCount + settlement.rejectedCount;
+        if (settledCount === batch.length) {
+          batch = await following;
+          // Read before this batch was answered: work queued since then must not wait for the next drain.
+          if (batch.length === 0) batch = await this.#queuedFrom(afterSeq);
+          continue;
+        }
+        if (settledCount === 0) break; // the server looked at nothing: try again on the next drain
+        // Some were not looked at (after a gap): they go first in the next batch, once this one is written.
+        await writing;
+        batch = await this.#queuedFrom(batch[0]!.seq);
       }
-      report.sentCount += batch.length;
-      const settled = await this.#record(batch, verdicts, report);
-      if (settled === 0) break; // the server looked at nothing: try again on the next drain
+    } finally {
+      await writing;
     }
     report.remainingCount = await this.queuedCount();
     return report;
   }
 
-  async #record(batch: OutboxRecord[], verdicts: PushVerdict[], report: DrainReport): Promise<number> {
-    const byId = new Map(batch.map((r) => [r.id, r]));
-    let settled = 0;
-    await this.db.transaction('rw', this.db.outbox, async () => {
-      const settledAtMs = Date.now();
-      for (const verdict of verdicts) {
-        // An answer for an operation we did not send is ignored: it cannot settle anything.
-        if (!byId.has(verdict.id) || verdict.outcome === 'retry') continue;
-        const changes: Partial<OutboxRecord> =
-          verdict.outcome === 'applied'
-            ? { status: 'applied', result: verdict.result, settledAtMs }
-            : { status: 'rejected', errorCode: verdict.code, result: verdict.result, settledAtMs };
-        await this.db.outbox.update(verdict.id, changes);
-        if (verdict.outcome === 'applied') report.appliedCount++;
-        else report.rejectedCount++;
-        settled++;
-      }
-    });
-    return settled;
+  /**
+   * Up to a batch of queued operations in seq order, from `fromSeq` on. Only enqueue adds to the
+   * queue, always at a higher seq, so a drain never needs to look below the batch it last read:
+   * the range starts there instead of scanning every settled record before it.
+   */
+  #queuedFrom(fromSeq: number): Promise<OutboxRecord[]> {
+    return this.db.outbox.where('[status+seq]').between(['queued', fromSeq], ['queued', Infinity]).limit(OUTBOX_LIMITS.pushBatchSizeMax).toArray();
+  }
+
+  /** Writes a sent batch back in one bulk update, one write per operation. */
+  async #write(settlement: Settlement): Promise<void> {
+    const written = await this.db.outbox.bulkUpdate(settlement.updates);
+    if (written !== settlement.updates.length) throw new OutboxError('OUTBOX_CORRUPT', `${settlement.updates.length - written} sent operations vanished from the outbox`);
   }
 
   /** Forgets settled operations older than the retention; queued ones are never pruned. */
