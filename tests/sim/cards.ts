@@ -18,7 +18,13 @@ const INS_DEBIT_FOR_UNLOAD = 0x54;
 /** One online transaction the chip committed. */
 export type ChipTransaction = { cardNo: string; kind: 'load' | 'unload'; onlineTtc: number; amountFen: number; mac2: string };
 
-export type SimChip = { spec: SimCardSpec; card: FuelCard; history: ChipTransaction[] };
+export type SimChip = {
+  spec: SimCardSpec;
+  card: FuelCard;
+  history: ChipTransaction[];
+  /** Called the moment the chip commits a transaction, before the terminal sees the answer (or the power loss). */
+  onCommitted?: (transaction: ChipTransaction) => void;
+};
 
 function watch(chip: SimChip): void {
   const card = chip.card;
@@ -33,13 +39,15 @@ function watch(chip: SimChip): void {
       // A power loss after the write still committed it: the record is taken either way.
       const after = card.inspect().purse;
       if (after.onlineTtc !== before.onlineTtc) {
-        chip.history.push({
+        const committed: ChipTransaction = {
           cardNo: chip.spec.cardNo,
           kind: ins === INS_CREDIT_FOR_LOAD ? 'load' : 'unload',
           onlineTtc: before.onlineTtc,
           amountFen: Math.abs(after.edBalanceFen - before.edBalanceFen),
           mac2: toHex(apdu.subarray(5 + 7, 5 + 11)),
-        });
+        };
+        chip.history.push(committed);
+        chip.onCommitted?.(committed);
       }
     }
   };

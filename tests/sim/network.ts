@@ -101,6 +101,27 @@ export class SimNetwork {
     }) as typeof fetch;
   }
 
+  /**
+   * Everything chance decides about one request, drawn the moment it enters the network. Drawn
+   * later (after the server answered), the draws of two requests in flight at once (a kiosk's
+   * pull and history, another device's push) came in the order the real server happened to
+   * finish them, and a seed no longer told one story: the replay test caught it.
+   */
+  #fateOf(endpoint: Endpoint): Fate {
+    const p = this.profile;
+    const lost = this.#random.chance(p.requestLossRate);
+    const late = !lost && this.#random.chance(p.lateDeliveryRate);
+    const lateDelayMs = late ? this.#random.int(1_000, 120_000) : 0;
+    const duplicated = this.#random.chance(p.duplicateRate);
+    const serverCrash = this.#random.chance(p.serverCrashRate);
+    const answerLost = this.#random.chance(p.answerLossRate);
+    const returnLatencyMs = this.#random.int(1, p.latencyMsMax);
+    // The page's death waits for an answer; the request that takes the flag is the one that entered first.
+    const killsPage = !lost && !late && endpoint.incarnation.crashAtNextRequest;
+    if (killsPage) endpoint.incarnation.crashAtNextRequest = false;
+    return { lost, late, lateDelayMs, duplicated, serverCrash, answerLost, returnLatencyMs, killsPage };
+  }
+
   async #exchange(endpoint: Endpoint, request: Request_): Promise<Response> {
     const clock = this.#scheduler.clock;
     this.counts.requests++;
@@ -110,18 +131,17 @@ export class SimNetwork {
       this.counts.refusedOffline++;
       throw networkError();
     }
-    const p = this.profile;
+    const fate = this.#fateOf(endpoint);
     const label = `${endpoint.deviceId} ${request.method} ${request.path.replace('/api/v1/', '')}`;
-    if (this.#random.chance(p.requestLossRate)) {
+    if (fate.lost) {
       this.counts.lost++;
       this.#scheduler.note(`net: ${label} request lost`);
       throw networkError();
     }
-    if (this.#random.chance(p.lateDeliveryRate)) {
+    if (fate.late) {
       this.counts.late++;
-      const delayMs = this.#random.int(1_000, 120_000);
-      this.#scheduler.note(`net: ${label} request delayed ${Math.round(delayMs / 1000)}s (client gives up)`);
-      this.#scheduler.after(delayMs, `net:late ${label}`, async () => {
+      this.#scheduler.note(`net: ${label} request delayed ${Math.round(fate.lateDelayMs / 1000)}s (client gives up)`);
+      this.#scheduler.after(fate.lateDelayMs, `net:late ${label}`, async () => {
         if (this.#serverDownUntilMs > clock.nowMs()) return;
         try {
           const late = await this.#deliver(endpoint.deviceId, request, true);
@@ -136,28 +156,27 @@ export class SimNetwork {
     if (process.env.SIM_DEBUG) this.#scheduler.note(`net: ${label} sending`);
     const response = await this.#deliver(endpoint.deviceId, request, false);
     if (process.env.SIM_DEBUG) this.#scheduler.note(`net: ${label} answered ${response.statusCode}`);
-    if (this.#random.chance(p.duplicateRate)) {
+    if (fate.duplicated) {
       this.counts.duplicated++;
       const copy = await this.#deliver(endpoint.deviceId, request, true);
       this.#scheduler.note(`net: ${label} duplicated → ${response.statusCode}, copy → ${copy.statusCode}`);
     }
-    if (endpoint.incarnation.crashAtNextRequest) {
-      endpoint.incarnation.crashAtNextRequest = false;
+    if (fate.killsPage) {
       endpoint.incarnation.kill();
       this.#scheduler.note(`dev: ${endpoint.deviceId} page dies waiting for ${label} (${response.statusCode})`);
       return NEVER;
     }
-    if (this.#random.chance(p.serverCrashRate)) {
+    if (fate.serverCrash) {
       this.counts.crashes++;
       await this.restartServer(`crash after ${label}`);
       throw networkError();
     }
-    if (this.#random.chance(p.answerLossRate)) {
+    if (fate.answerLost) {
       this.counts.answersLost++;
       this.#scheduler.note(`net: ${label} answer lost (${response.statusCode})`);
       throw networkError();
     }
-    clock.advance(this.#random.int(1, p.latencyMsMax));
+    clock.advance(fate.returnLatencyMs);
     return new Response(response.body, { status: response.statusCode, headers: { 'content-type': 'application/json' } });
   }
 
@@ -191,5 +210,7 @@ export class SimNetwork {
     return response;
   }
 }
+
+type Fate = { lost: boolean; late: boolean; lateDelayMs: number; duplicated: boolean; serverCrash: boolean; answerLost: boolean; returnLatencyMs: number; killsPage: boolean };
 
 type Request_ = { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body: string | undefined };

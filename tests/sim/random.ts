@@ -6,12 +6,17 @@
 export class SimRandom {
   #state: number;
 
-  constructor(seed: number) {
+  /**
+   * `stream` picks an independent generator for the same seed (0 is the run's own): a part of the
+   * harness added later draws from a stream of its own, so adding it does not shift the story every
+   * other seed tells.
+   */
+  constructor(seed: number, stream = 0) {
     // splitmix32 of the seed, so that seeds 1, 2, 3 ... start far apart.
     let z = (seed + 0x9e3779b9) >>> 0;
     z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    this.#state = (z ^ (z >>> 16)) >>> 0;
+    this.#state = (z ^ (z >>> 16) ^ Math.imul(stream, 0x632be5ab)) >>> 0;
   }
 
   /** A float in [0, 1). */

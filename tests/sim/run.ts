@@ -15,7 +15,7 @@ import { SimRandom } from './random.ts';
 import { Scheduler } from './scheduler.ts';
 import type { SimServer } from './server.ts';
 import { SIM_DEVICES, SIM_PIN, type SimDevice } from './world.ts';
-import { scheduleFaults, scheduleWorkload } from './workload.ts';
+import { AFTER_WRITE_LIMITS, cardCommitted, scheduleFaults, scheduleWorkload, type AfterWriteFault } from './workload.ts';
 
 export const RUN_LIMITS = {
   /** Simulated length of the busy part of a run. */
@@ -32,6 +32,12 @@ export const RUN_LIMITS = {
   syncIntervalMs: 30_000,
 } as const;
 
+/** The seeded streams of a run besides its own (SimRandom's `stream`), one per part added later. */
+const RANDOM_STREAMS = {
+  /** Faults that strike the moment a card writes a load (workload.ts, armAfterWriteFault). */
+  afterWrite: 1,
+} as const;
+
 export type RunOptions = { seed: number; server: SimServer; mutation?: Mutation | undefined; faults?: boolean; verbose?: boolean };
 
 export type RunResult = {
@@ -40,8 +46,12 @@ export type RunResult = {
   serverHung: boolean;
   violations: Violation[];
   trace: string[];
-  stats: { events: number; loads: number; loadsInterrupted: number; receipts: number; preallocations: number; pinChanges: number; reloads: number; serverRestarts: number; requests: number };
+  stats: { events: number; loads: number; loadsInterrupted: number; afterWriteFaults: number; receipts: number; preallocations: number; pinChanges: number; reloads: number; serverRestarts: number; requests: number };
 };
+
+function emptyStats(): RunResult['stats'] {
+  return { events: 0, loads: 0, loadsInterrupted: 0, afterWriteFaults: 0, receipts: 0, preallocations: 0, pinChanges: 0, reloads: 0, serverRestarts: 0, requests: 0 };
+}
 
 export type Kiosk = { device: SimDevice; life: KioskLife | null; busy: boolean };
 export type Tablet = { device: SimDevice; life: TabletLife | null };
@@ -67,10 +77,18 @@ export class Run {
   readonly loadFirstSeenMs = new Map<string, number>();
   readonly drainQueued = new Set<string>();
   readonly violations: Violation[] = [];
-  readonly stats: RunResult['stats'] = { events: 0, loads: 0, loadsInterrupted: 0, receipts: 0, preallocations: 0, pinChanges: 0, reloads: 0, serverRestarts: 0, requests: 0 };
+  readonly stats: RunResult['stats'] = emptyStats();
   readonly dbPrefix: string;
   readonly cardPullRate: number;
   readonly pageCrashRate: number;
+  /** Draws for the faults that strike as a card writes a load; a stream of its own (RANDOM_STREAMS). */
+  readonly afterWriteRandom: SimRandom;
+  /** Share of the loads this seed's faults catch right after the card wrote (swarm: each seed draws its own). */
+  readonly afterWriteFaultRate: number;
+  /** The fault armed for a card's load in progress, by card number (it strikes when the chip commits). */
+  readonly afterWriteFaults = new Map<string, AfterWriteFault>();
+  /** Cards whose customer walked away and comes back only later, to another kiosk. */
+  readonly cardsAway = new Set<string>();
   endMs = 0;
   readonly ctx: DeviceContext;
 
@@ -86,6 +104,8 @@ export class Run {
     const profile = options.faults === false ? NO_FAULTS : swarmProfile(this.faultRandom);
     this.cardPullRate = options.faults === false ? 0 : this.faultRandom.next() * 0.5;
     this.pageCrashRate = options.faults === false ? 0 : this.faultRandom.next() * 0.1;
+    this.afterWriteRandom = new SimRandom(options.seed, RANDOM_STREAMS.afterWrite);
+    this.afterWriteFaultRate = options.faults === false ? 0 : AFTER_WRITE_LIMITS.faultRateMin + this.afterWriteRandom.next() * (1 - AFTER_WRITE_LIMITS.faultRateMin);
     this.network = new SimNetwork({ server: this.server, scheduler: this.scheduler, random: random.fork(), profile, hooks: { onDelivered: (d) => this.#onDelivered(d) } });
     this.network.restartServer = (reason) => this.restartServer(reason);
     this.ctx = {
@@ -102,7 +122,10 @@ export class Run {
       if (device.kind === 'kiosk') this.kiosks.push({ device, life: null, busy: false });
       else this.tablets.push({ device, life: null });
     }
-    for (const chip of this.chips.values()) this.pins.set(chip.spec.cardNo, [SIM_PIN]);
+    for (const chip of this.chips.values()) {
+      this.pins.set(chip.spec.cardNo, [SIM_PIN]);
+      chip.onCommitted = (transaction) => cardCommitted(this, transaction);
+    }
   }
 
   note(line: string): void {
@@ -368,7 +391,8 @@ export function short(cardNo: string): string {
 
 export function screenName(life: KioskLife): string {
   const s = life.controller.current;
-  if (s.name === 'start' || s.name === 'home') return s.notice ? `${s.name} (${s.notice.key})` : s.name;
+  // A refusal's server code goes into the trace: `refused_other` alone does not say what went wrong.
+  if (s.name === 'start' || s.name === 'home') return s.notice ? `${s.name} (${s.notice.key}${s.notice.values?.code === undefined ? '' : ` ${s.notice.values.code}`})` : s.name;
   if (s.name === 'refused') return `refused (${s.reason})`;
   return s.name;
 }
@@ -402,7 +426,7 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     await run?.teardown().catch(() => {});
     restore();
   }
-  const stats = run?.stats ?? { events: 0, loads: 0, loadsInterrupted: 0, receipts: 0, preallocations: 0, pinChanges: 0, reloads: 0, serverRestarts: 0, requests: 0 };
+  const stats = run?.stats ?? emptyStats();
   stats.requests = run?.network.counts.requests ?? 0;
   return { seed: options.seed, serverHung: run?.network.hung !== null && run?.network.hung !== undefined, violations: run?.violations ?? [{ rule: 'harness.error', detail: 'the run did not start' }], trace: run?.scheduler.trace ?? [], stats };
 }

@@ -32,17 +32,17 @@ describe('the fault simulation', () => {
   }, 120_000);
 
   it('replays a seed exactly: the same trace twice', async () => {
-    const first = await runSeed({ seed: 7, server });
-    const second = await runSeed({ seed: 7, server });
-    expect(second.trace).toEqual(first.trace);
-    expect(second.stats).toEqual(first.stats);
+    // Seed 6 also has the faults that strike as a card writes a load (a link drop, a pulled card that comes back).
+    for (const seed of [7, 6]) {
+      const first = await runSeed({ seed, server });
+      const second = await runSeed({ seed, server });
+      expect(second.trace).toEqual(first.trace);
+      expect(second.stats).toEqual(first.stats);
+    }
   }, 120_000);
 
   for (const mutation of MUTATIONS) {
-    // void-on-timer is not yet caught within a few seeds: the workload rarely leaves a load the card
-    // applied pending for more than the sweeper's minute (README.md, what is left).
-    const test = mutation === 'void-on-timer' ? it.skip : it;
-    test(`catches a planted bug (${mutation}) within ${MUTATION_SEEDS_MAX} seeds`, async () => {
+    it(`catches a planted bug (${mutation}) within ${MUTATION_SEEDS_MAX} seeds`, async () => {
       let caughtAt: number | null = null;
       for (let seed = 1; seed <= MUTATION_SEEDS_MAX && caughtAt === null; seed++) {
         const result = await runSeed({ seed, server, mutation });

@@ -2,10 +2,12 @@
  * What happens during a run: customers visiting kiosks (insert the card, PIN, then load, change the
  * PIN, look at the history, or walk away), outlet operators at tablets (cash receipts,
  * pre-allocations to sub cards, inquiries), and the faults of the seed's profile: cards pulled at a
- * chosen command, pages reloaded or crashed mid-request, long offline periods, server restarts.
- * Each customer gesture is its own event, so other devices' work interleaves between them.
+ * chosen command, pages reloaded or crashed mid-request, long offline periods, server restarts,
+ * and faults that strike the moment a card writes a load (the kiosk's link drops, or the card is
+ * pulled and comes back much later), which leave a load the card applied pending on the server for
+ * minutes. Each customer gesture is its own event, so other devices' work interleaves between them.
  */
-import { chipPin } from './cards.ts';
+import { chipPin, type ChipTransaction } from './cards.ts';
 import { settleScreen, type KioskLife } from './devices.ts';
 import type { Kiosk, Run } from './run.ts';
 import { RUN_LIMITS, screenName, short } from './run.ts';
@@ -14,6 +16,37 @@ import { SIM_CUSTOMERS } from './world.ts';
 const WRONG_PIN = '000000';
 /** INS bytes a card may be pulled at: INITIALIZE, CREDIT FOR LOAD (the one that matters most), GET BALANCE, READ RECORD, CHANGE PIN. */
 const PULL_POINTS = [0x50, 0x52, 0x52, 0x52, 0x52, 0x52, 0x5c, 0xb2, 0x5e] as const;
+const INS_CREDIT_FOR_LOAD = 0x52;
+
+export const AFTER_WRITE_LIMITS = {
+  /**
+   * Each seed hits between this share and all of its loads (swarm: the seed draws its rate). Not
+   * lower: a seed reaches CREDIT FOR LOAD only once or twice (network faults and refusals stop the
+   * rest first), and a planted void-on-timer must show within a few seeds.
+   */
+  faultRateMin: 0.25,
+  /** Of the loads hit, the share that loses the kiosk's link (the rest: the card is pulled). */
+  linkDropShare: 0.5,
+  /**
+   * A kiosk's link down for minutes right after a card wrote (a router rebooting, a cable kicked):
+   * the load stays pending on the server all that time, far past a minute, which is what a sweeper
+   * voiding "stale" loads (the void-on-timer bug) would act on.
+   */
+  linkDownMsMin: 2 * 60_000,
+  linkDownMsMax: 10 * 60_000,
+  /** How long a customer whose card was pulled as it wrote stays away before trying another kiosk. */
+  awayMsMin: 3 * 60_000,
+  awayMsMax: 10 * 60_000,
+  /** Of link drops, the share where the kiosk's watchdog also reloads the page while the link is down. */
+  reloadDuringLinkDownRate: 0.5,
+} as const;
+
+/** A fault armed for one load, striking when the chip commits its CREDIT FOR LOAD (cardCommitted). */
+export type AfterWriteFault =
+  | { kind: 'link-drop'; kioskId: string; lengthMs: number; reloadAfterMs: number | null }
+  | { kind: 'walk-away'; kioskId: string; awayMs: number };
+
+type Returning = { cardNo: string; fromKioskId: string };
 
 function thinkMs(run: Run): number {
   return run.random.int(2_000, 40_000);
@@ -34,16 +67,20 @@ async function removeCard(run: Run, k: Kiosk, cardNo: string): Promise<void> {
   endVisit(run, k, cardNo);
 }
 
-function arrive(run: Run, attempt: number): void {
+/** A customer comes to a free kiosk with a card; a `returning` one brings back its card, to another kiosk. */
+function arrive(run: Run, attempt: number, returning: Returning | null = null): void {
   run.scheduler.after(attempt === 0 ? 0 : 20_000, 'arrive', async () => {
-    const free = run.kiosks.filter((k) => !k.busy && k.life && !k.life.life.dead);
-    const cards = [...run.chips.keys()].filter((c) => !run.inReader.has(c));
+    const free = run.kiosks.filter((k) => !k.busy && k.life && !k.life.life.dead && k.device.id !== returning?.fromKioskId);
+    const cards = returning ? [returning.cardNo].filter((c) => !run.inReader.has(c)) : [...run.chips.keys()].filter((c) => !run.inReader.has(c) && !run.cardsAway.has(c));
     if (free.length === 0 || cards.length === 0) {
-      if (attempt < 3) arrive(run, attempt + 1);
+      if (attempt < 3) return arrive(run, attempt + 1, returning);
+      // A returning customer who finds no kiosk gives up; the card may still come by as anyone's.
+      if (returning) run.cardsAway.delete(returning.cardNo);
       return;
     }
     const k = run.random.pick(free);
     const cardNo = run.random.pick(cards);
+    run.cardsAway.delete(cardNo);
     const life = k.life!;
     k.busy = true;
     run.inReader.set(cardNo, k.device.id);
@@ -84,6 +121,45 @@ function afterGesture(run: Run, k: Kiosk, life: KioskLife, cardNo: string): void
   run.scheduler.after(thinkMs(run), `visit ${k.device.id} out`, () => removeCard(run, k, cardNo));
 }
 
+/** Maybe arms, for the load about to run, a fault that strikes as the card writes (the seed's afterWriteFaultRate). */
+function armAfterWriteFault(run: Run, k: Kiosk, cardNo: string): void {
+  const f = run.afterWriteRandom;
+  if (!f.chance(run.afterWriteFaultRate)) return;
+  const kioskId = k.device.id;
+  if (f.chance(AFTER_WRITE_LIMITS.linkDropShare)) {
+    const lengthMs = f.int(AFTER_WRITE_LIMITS.linkDownMsMin, AFTER_WRITE_LIMITS.linkDownMsMax);
+    const reloadAfterMs = f.chance(AFTER_WRITE_LIMITS.reloadDuringLinkDownRate) ? f.int(10_000, lengthMs - 10_000) : null;
+    run.afterWriteFaults.set(cardNo, { kind: 'link-drop', kioskId, lengthMs, reloadAfterMs });
+  } else {
+    run.chips.get(cardNo)!.card.failNext({ when: 'after-write', ins: INS_CREDIT_FOR_LOAD });
+    run.afterWriteFaults.set(cardNo, { kind: 'walk-away', kioskId, awayMs: f.int(AFTER_WRITE_LIMITS.awayMsMin, AFTER_WRITE_LIMITS.awayMsMax) });
+  }
+}
+
+/**
+ * The chip just committed a transaction (called from inside its CREDIT FOR LOAD, before the kiosk
+ * sees the answer): an armed fault strikes now. A link drop leaves the load's completion in the
+ * kiosk's outbox for minutes; a pulled card leaves it in the kiosk's journal until the card comes
+ * back, to another kiosk, which settles it from the card's counter (recovery).
+ */
+export function cardCommitted(run: Run, transaction: ChipTransaction): void {
+  const fault = run.afterWriteFaults.get(transaction.cardNo);
+  if (!fault || transaction.kind !== 'load') return;
+  run.afterWriteFaults.delete(transaction.cardNo);
+  run.stats.afterWriteFaults++;
+  const card = short(transaction.cardNo);
+  if (fault.kind === 'link-drop') {
+    run.network.setOffline(fault.kioskId, run.clock.nowMs() + fault.lengthMs);
+    run.note(`fault: ${fault.kioskId} link down right after card ${card} wrote its load, for ${Math.round(fault.lengthMs / 1000)}s`);
+    if (fault.reloadAfterMs !== null) run.scheduler.after(fault.reloadAfterMs, `reload ${fault.kioskId}`, () => run.reload(fault.kioskId, 'watchdog while the link is down'));
+    return;
+  }
+  run.cardsAway.add(transaction.cardNo);
+  run.note(`fault: card ${card} pulled as it wrote its load; the customer comes back in ${Math.round(fault.awayMs / 1000)}s`);
+  const returning: Returning = { cardNo: transaction.cardNo, fromKioskId: fault.kioskId };
+  run.scheduler.after(fault.awayMs, 'arrive back', async () => arrive(run, 0, returning));
+}
+
 function pullAtSomePoint(run: Run, cardNo: string): void {
   const chip = run.chips.get(cardNo)!;
   const ins = run.random.pick(PULL_POINTS);
@@ -109,6 +185,7 @@ async function act(run: Run, k: Kiosk, cardNo: string): Promise<void> {
       const amountFen = Math.min(screen.maxFen, run.random.int(1, 500) * 100);
       run.stats.loads++;
       run.note(`${k.device.id} load ${amountFen} on card ${short(cardNo)}`);
+      if (!pull) armAfterWriteFault(run, k, cardNo);
       outcome = await life.life.within(life.controller.load(amountFen));
       if (!life.reader.cardPresent) run.stats.loadsInterrupted++;
     }
@@ -124,6 +201,7 @@ async function act(run: Run, k: Kiosk, cardNo: string): Promise<void> {
     outcome = await life.life.within(life.controller.history());
   }
   chip.card.cancelFault();
+  run.afterWriteFaults.delete(cardNo);
   life.life.crashAtNextRequest = false;
   if (outcome === 'died') return run.afterDeath(k.device.id);
   run.note(`${k.device.id} → ${screenName(life)}`);

@@ -9,14 +9,18 @@ import type { Outbox } from '../outbox/outbox.ts';
 import type { ApiClient } from './client.ts';
 import type { SyncLoop } from './sync-loop.ts';
 
-/** The account that holds a card's money waiting to be loaded: a sub card's reserve, else the quota. */
-function waitingAccountOf(card: CardSummary): 'RESERVE' | 'QUOTA' {
-  return card.role === 'sub' ? 'RESERVE' : 'QUOTA';
+/**
+ * The account that holds a card's money waiting to be loaded: a single-user card's is its
+ * customer's quota; every card of a unit (main or sub) loads from its own reserve, to which the
+ * unit pre-allocates (LEDGER.md; the server refuses anything else with SOURCE_ACCOUNT_INVALID).
+ */
+export function waitingAccountOf(role: CardSummary['role']): 'RESERVE' | 'QUOTA' {
+  return role === 'single' ? 'QUOTA' : 'RESERVE';
 }
 
 export function accountViewOf(card: CardSummary, history: CardHistory | null = null, pendingLoad: AccountView['pendingLoad'] = null): AccountView {
   const account = (code: string) => card.accounts.find((a) => a.code === code);
-  const waitingCode = waitingAccountOf(card);
+  const waitingCode = waitingAccountOf(card.role);
   return {
     cardNo: card.cardNo,
     cardState: card.state,
@@ -57,7 +61,8 @@ export class HttpKioskBackend implements KioskBackend {
   async loadInitialise(request: LoadInitialiseRequest): Promise<LoadAuthorisation> {
     const { operationId, cardNo, amountFen, terminalId, balanceFen, onlineTtc, keyVersion, algId, random, mac1 } = request;
     const role = this.#roles.get(cardNo);
-    const sourceAccount = role === 'sub' ? 'RESERVE' : 'QUOTA';
+    // A card not read through inquiry first (no role known) is taken as single; the server checks.
+    const sourceAccount = waitingAccountOf(role ?? 'single');
     const answer = await this.#api.call('loadInitialise', {
       body: { operationId, cardNo, amountFen, sourceAccount, terminalId, card: { balanceFen, onlineTtc, keyVersion, algId, random, mac1 } },
     });
