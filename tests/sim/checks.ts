@@ -6,7 +6,8 @@
  * - at the end, after healing and settling: nothing pending, each chip's purse equals its PURSE
  *   mirror, every chip transaction posted exactly once and nothing posted that no chip did, every
  *   outbox operation the devices ever held applied exactly once with the same answer, every device
- *   drained, and each operator's cash drawer equal to the cash the simulation handed over.
+ *   drained, no device's journal still holding an open load or unload, and each operator's cash
+ *   drawer equal to the cash the simulation handed over.
  */
 import type { Database } from '../../server/db/index.ts';
 import { checkLedger } from '../../server/ledger/check.ts';
@@ -102,6 +103,11 @@ export async function checkOutboxes(db: Database, devices: ReadonlyArray<{ devic
     if (head !== maxSeq) violations.push({ rule: 'outbox.server_head_differs', detail: `${d.deviceId}: device up to seq ${maxSeq}, server at ${head}` });
   }
   return violations;
+}
+
+/** After healing every card came back: no device's journal may still hold a load or unload the card's counter has not settled. */
+export function checkJournals(devices: ReadonlyArray<{ deviceId: string; open: ReadonlyArray<{ loadId: string; cardNo: string; kind?: string }> }>): Violation[] {
+  return devices.flatMap((d) => d.open.map((j) => ({ rule: 'journal.still_open', detail: `${d.deviceId} ${j.kind ?? 'load'} ${j.loadId} of card ${j.cardNo} never settled on the device` })));
 }
 
 export async function checkCashDrawers(db: Database, takenFen: ReadonlyMap<string, number>): Promise<Violation[]> {

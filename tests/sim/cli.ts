@@ -47,7 +47,7 @@ console.log(`sim: ${databaseUrl ? 'PostgreSQL' : 'PGlite'} ready in ${Math.round
 const startedAt = performance.now();
 let violationCount = 0;
 let failedSeeds = 0;
-const totals = { loads: 0, loadsInterrupted: 0, afterWriteFaults: 0, receipts: 0, preallocations: 0, pinChanges: 0, reloads: 0, serverRestarts: 0, requests: 0, events: 0 };
+const totals = { loads: 0, loadsInterrupted: 0, afterWriteFaults: 0, receipts: 0, preallocations: 0, unloads: 0, unloadsInterrupted: 0, pinChanges: 0, reloads: 0, serverRestarts: 0, requests: 0, events: 0 };
 for (const seed of seeds) {
   const result = await runSeed({ seed, server, mutation, verbose: values.verbose ?? false });
   for (const key of Object.keys(totals) as Array<keyof typeof totals>) totals[key] += result.stats[key];
@@ -68,7 +68,7 @@ const elapsedS = (performance.now() - startedAt) / 1000;
 await server.close();
 console.log(
   `\n${seeds.length} seeds in ${elapsedS.toFixed(1)} s (${((seeds.length / elapsedS) * 60).toFixed(0)} seeds/min): ${totals.loads} loads (${totals.loadsInterrupted} cut off, ${totals.afterWriteFaults} hit as the card wrote), ` +
-    `${totals.receipts} cash receipts, ${totals.preallocations} pre-allocations, ${totals.pinChanges} PIN changes, ${totals.reloads} reloads, ${totals.serverRestarts} server restarts, ${totals.requests} requests; ${failedSeeds} seed(s) failed`,
+    `${totals.receipts} cash receipts, ${totals.preallocations} pre-allocations, ${totals.unloads} unloads (${totals.unloadsInterrupted} interrupted), ${totals.pinChanges} PIN changes, ${totals.reloads} reloads, ${totals.serverRestarts} server restarts, ${totals.requests} requests; ${failedSeeds} seed(s) failed`,
 );
 console.log(`seeds: ${seeds.length}, violations: ${violationCount}`);
 // A page that died mid-request leaves its client's abort timer behind: do not wait for it.

@@ -19,6 +19,7 @@ import { httpPush } from '../../src/lib/sync/push.ts';
 import { SyncLoop } from '../../src/lib/sync/sync-loop.ts';
 import { HttpKioskBackend } from '../../src/lib/sync/kiosk-backend.ts';
 import { KioskController } from '../../src/kiosk/session.ts';
+import { HttpStaffBackend, type StaffDeps } from '../../src/staff/index.ts';
 import type { Screen } from '../../src/kiosk/screens.ts';
 import type { Incarnation, SimNetwork } from './network.ts';
 import type { SimDevice } from './world.ts';
@@ -114,10 +115,27 @@ export async function startKioskLife(ctx: DeviceContext, device: SimDevice): Pro
   return { ...base, control, reader, controller };
 }
 
-export type TabletLife = Common;
+/** An outlet tablet: the operator's outbox work, and a card reader for unloads (src/staff, headless). */
+export type TabletLife = Common & { control: VirtualUsbControl; reader: ReaderManager; staff: StaffDeps };
 
-export function startTabletLife(ctx: DeviceContext, device: SimDevice): TabletLife {
-  return common(ctx, device, new Life());
+export async function startTabletLife(ctx: DeviceContext, device: SimDevice): Promise<TabletLife> {
+  const base = common(ctx, device, new Life());
+  const nav = {};
+  const control = installVirtualUsb({ navigator: nav, exposeGlobal: false });
+  const reader = new ReaderManager((nav as { usb: USB }).usb);
+  await reader.start();
+  const backend = new HttpStaffBackend({ api: base.api, outbox: base.outbox, sync: base.sync });
+  const staff: StaffDeps = { backend, db: base.db, terminalId: device.terminalId, nowMs: () => ctx.deviceNowMs(device.id) };
+  return { ...base, control, reader, staff };
+}
+
+/** Waits until the reader sees the slot as `present` says; false if it never does. */
+export async function settleReader(reader: ReaderManager, present: boolean): Promise<boolean> {
+  for (let tick = 0; tick < DEVICE_LIMITS.settleTickCountMax; tick++) {
+    if (reader.cardPresent === present) return true;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return false;
 }
 
 /** Ends a page's life: the card session, timers and memory go; IndexedDB stays. */

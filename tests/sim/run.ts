@@ -5,7 +5,7 @@
 import 'fake-indexeddb/auto';
 import { DeviceDatabase } from '../../src/lib/outbox/db.ts';
 import type { OutboxRecord } from '../../src/lib/outbox/db.ts';
-import { checkCashDrawers, checkDuring, checkEnd, checkOutboxes, type OutboxSighting, type Violation } from './checks.ts';
+import { checkCashDrawers, checkDuring, checkJournals, checkEnd, checkOutboxes, type OutboxSighting, type Violation } from './checks.ts';
 import { chipPin, issueChips, type SimChip } from './cards.ts';
 import { installDeterminism, SimClock } from './determinism.ts';
 import { deleteDeviceDatabase, endLife, settleScreen, startKioskLife, startTabletLife, type DeviceContext, type KioskLife, type TabletLife } from './devices.ts';
@@ -15,7 +15,7 @@ import { SimRandom } from './random.ts';
 import { Scheduler } from './scheduler.ts';
 import type { SimServer } from './server.ts';
 import { SIM_DEVICES, SIM_PIN, type SimDevice } from './world.ts';
-import { AFTER_WRITE_LIMITS, cardCommitted, scheduleFaults, scheduleWorkload, type AfterWriteFault } from './workload.ts';
+import { AFTER_WRITE_LIMITS, cardCommitted, scheduleFaults, scheduleWorkload, visitTabletToSettle, type AfterWriteFault } from './workload.ts';
 
 export const RUN_LIMITS = {
   /** Simulated length of the busy part of a run. */
@@ -24,6 +24,9 @@ export const RUN_LIMITS = {
   visitCountMax: 16,
   tabletOpCountMin: 4,
   tabletOpCountMax: 10,
+  /** Customers who bring a card to a tablet to unload part of its purse (圈提). */
+  unloadCountMin: 2,
+  unloadCountMax: 6,
   /** Events handled before the run is cut short (a runaway loop is a harness bug). */
   eventCountMax: 2_000,
   /** Rounds of "drain everything, re-insert every card" at the end. */
@@ -36,6 +39,8 @@ export const RUN_LIMITS = {
 const RANDOM_STREAMS = {
   /** Faults that strike the moment a card writes a load (workload.ts, armAfterWriteFault). */
   afterWrite: 1,
+  /** Customers unloading at a tablet, and the faults planted in their unloads (workload.ts, tabletUnload). */
+  unloads: 2,
 } as const;
 
 export type RunOptions = { seed: number; server: SimServer; mutation?: Mutation | undefined; faults?: boolean; verbose?: boolean };
@@ -46,11 +51,11 @@ export type RunResult = {
   serverHung: boolean;
   violations: Violation[];
   trace: string[];
-  stats: { events: number; loads: number; loadsInterrupted: number; afterWriteFaults: number; receipts: number; preallocations: number; pinChanges: number; reloads: number; serverRestarts: number; requests: number };
+  stats: { events: number; loads: number; loadsInterrupted: number; afterWriteFaults: number; receipts: number; preallocations: number; unloads: number; unloadsInterrupted: number; pinChanges: number; reloads: number; serverRestarts: number; requests: number };
 };
 
 function emptyStats(): RunResult['stats'] {
-  return { events: 0, loads: 0, loadsInterrupted: 0, afterWriteFaults: 0, receipts: 0, preallocations: 0, pinChanges: 0, reloads: 0, serverRestarts: 0, requests: 0 };
+  return { events: 0, loads: 0, loadsInterrupted: 0, afterWriteFaults: 0, receipts: 0, preallocations: 0, unloads: 0, unloadsInterrupted: 0, pinChanges: 0, reloads: 0, serverRestarts: 0, requests: 0 };
 }
 
 export type Kiosk = { device: SimDevice; life: KioskLife | null; busy: boolean };
@@ -83,6 +88,10 @@ export class Run {
   readonly pageCrashRate: number;
   /** Draws for the faults that strike as a card writes a load; a stream of its own (RANDOM_STREAMS). */
   readonly afterWriteRandom: SimRandom;
+  /** Draws for the unloads at the tablets; a stream of its own (RANDOM_STREAMS). */
+  readonly unloadRandom: SimRandom;
+  /** Whether this run plants faults at all (the unloads' own faults follow it). */
+  readonly faults: boolean;
   /** Share of the loads this seed's faults catch right after the card wrote (swarm: each seed draws its own). */
   readonly afterWriteFaultRate: number;
   /** The fault armed for a card's load in progress, by card number (it strikes when the chip commits). */
@@ -105,6 +114,8 @@ export class Run {
     this.cardPullRate = options.faults === false ? 0 : this.faultRandom.next() * 0.5;
     this.pageCrashRate = options.faults === false ? 0 : this.faultRandom.next() * 0.1;
     this.afterWriteRandom = new SimRandom(options.seed, RANDOM_STREAMS.afterWrite);
+    this.unloadRandom = new SimRandom(options.seed, RANDOM_STREAMS.unloads);
+    this.faults = options.faults !== false;
     this.afterWriteFaultRate = options.faults === false ? 0 : AFTER_WRITE_LIMITS.faultRateMin + this.afterWriteRandom.next() * (1 - AFTER_WRITE_LIMITS.faultRateMin);
     this.network = new SimNetwork({ server: this.server, scheduler: this.scheduler, random: random.fork(), profile, hooks: { onDelivered: (d) => this.#onDelivered(d) } });
     this.network.restartServer = (reason) => this.restartServer(reason);
@@ -134,7 +145,8 @@ export class Run {
 
   async #onDelivered(d: Delivery): Promise<void> {
     if (d.status !== 200) return;
-    if (d.path.endsWith('/loads/initialise')) {
+    // Loads and unloads alike: a pending one is what the void-on-timer sweeper acts on.
+    if (d.path.endsWith('/loads/initialise') || d.path.endsWith('/unloads/initialise')) {
       const loadId = (d.answer as { load?: { loadId?: string } }).load?.loadId;
       if (loadId && !this.loadFirstSeenMs.has(loadId)) this.loadFirstSeenMs.set(loadId, this.clock.nowMs());
     }
@@ -159,8 +171,8 @@ export class Run {
     this.requestDrain(k.device.id, 10);
   }
 
-  bootTablet(t: Tablet): void {
-    t.life = startTabletLife(this.ctx, t.device);
+  async bootTablet(t: Tablet): Promise<void> {
+    t.life = await startTabletLife(this.ctx, t.device);
     this.requestDrain(t.device.id, 10);
   }
 
@@ -218,7 +230,7 @@ export class Run {
       this.dropCardFrom(k);
       await this.bootKiosk(k);
     }
-    if (t) this.bootTablet(t);
+    if (t) await this.bootTablet(t);
   }
 
   async restartServer(reason: string): Promise<void> {
@@ -242,7 +254,7 @@ export class Run {
 
   async execute(): Promise<void> {
     for (const k of this.kiosks) await this.bootKiosk(k);
-    for (const t of this.tablets) this.bootTablet(t);
+    for (const t of this.tablets) await this.bootTablet(t);
     this.endMs = this.clock.nowMs() + RUN_LIMITS.durationMs;
     scheduleWorkload(this);
     if (this.network.profile !== NO_FAULTS) scheduleFaults(this);
@@ -316,7 +328,13 @@ export class Run {
       const cards = await this.cardsToSettle();
       if (cards.length === 0) break;
       const kiosk = this.kiosks[round % this.kiosks.length]!;
-      for (const cardNo of cards) await this.visitToSettle(kiosk, cardNo);
+      for (const cardNo of cards) {
+        // An unload the tablet journaled is settled where its journal is: the card comes back to that tablet.
+        const tablet = await this.tabletHolding(cardNo);
+        // Likewise a load a kiosk journaled goes back to that kiosk: only there is its entry closed.
+        if (tablet) await visitTabletToSettle(this, tablet, cardNo);
+        else await this.visitToSettle((await this.kioskHolding(cardNo)) ?? kiosk, cardNo);
+      }
       await this.drainAll();
     }
     if (this.network.hung) {
@@ -342,12 +360,32 @@ export class Run {
   async cardsToSettle(): Promise<string[]> {
     const pending = await this.server.db.query<{ card_no: string }>("SELECT DISTINCT card_no FROM card_load WHERE state = 'pending' ORDER BY card_no");
     const cards = new Set(pending.rows.map((r) => r.card_no));
-    for (const k of this.kiosks) {
-      if (!k.life) continue;
-      const open = await k.life.db.loadJournal.filter((j) => j.state === 'credit-sent').toArray();
+    for (const d of [...this.kiosks, ...this.tablets]) {
+      if (!d.life) continue;
+      const open = await d.life.db.loadJournal.filter((j) => j.state === 'credit-sent').toArray();
       for (const j of open) cards.add(j.cardNo);
     }
     return [...cards].sort();
+  }
+
+  /** The tablet whose journal holds an open unload of this card, if any. */
+  async tabletHolding(cardNo: string): Promise<Tablet | null> {
+    for (const t of this.tablets) {
+      if (!t.life || t.life.life.dead) continue;
+      const open = await t.life.db.loadJournal.filter((j) => j.state === 'credit-sent' && j.cardNo === cardNo).count();
+      if (open > 0) return t;
+    }
+    return null;
+  }
+
+  /** The kiosk whose journal holds an open load of this card, if any. */
+  async kioskHolding(cardNo: string): Promise<Kiosk | null> {
+    for (const k of this.kiosks) {
+      if (!k.life || k.life.life.dead) continue;
+      const open = await k.life.db.loadJournal.filter((j) => j.state === 'credit-sent' && j.cardNo === cardNo).count();
+      if (open > 0) return k;
+    }
+    return null;
   }
 
   async visitToSettle(k: Kiosk, cardNo: string): Promise<void> {
@@ -373,6 +411,9 @@ export class Run {
     for (const d of [...this.kiosks, ...this.tablets]) devices.push({ deviceId: d.device.id, records: d.life ? await d.life.db.outbox.toArray() : [], seen: this.seen.get(d.device.id)! });
     found.push(...(await checkOutboxes(db, devices)));
     found.push(...(await checkCashDrawers(db, this.cashTakenFen)));
+    const journals = [];
+    for (const d of [...this.kiosks, ...this.tablets]) journals.push({ deviceId: d.device.id, open: d.life ? await d.life.db.loadJournal.filter((j) => j.state === 'credit-sent').toArray() : [] });
+    found.push(...checkJournals(journals));
     for (const v of found) this.note(`VIOLATION ${v.rule}: ${v.detail}`);
     this.violations.push(...found);
   }

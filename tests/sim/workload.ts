@@ -1,15 +1,17 @@
 /**
  * What happens during a run: customers visiting kiosks (insert the card, PIN, then load, change the
  * PIN, look at the history, or walk away), outlet operators at tablets (cash receipts,
- * pre-allocations to sub cards, inquiries), and the faults of the seed's profile: cards pulled at a
- * chosen command, pages reloaded or crashed mid-request, long offline periods, server restarts,
- * and faults that strike the moment a card writes a load (the kiosk's link drops, or the card is
- * pulled and comes back much later), which leave a load the card applied pending on the server for
- * minutes. Each customer gesture is its own event, so other devices' work interleaves between them.
+ * pre-allocations to sub cards, inquiries, unloads of a card's purse back to the account), and the
+ * faults of the seed's profile: cards pulled at a chosen command, pages reloaded or crashed
+ * mid-request, long offline periods, server restarts, and faults that strike the moment a card
+ * writes a load (the kiosk's link drops, or the card is pulled and comes back much later), which
+ * leave a load the card applied pending on the server for minutes. Each customer gesture is its own event, so other devices' work interleaves between them.
  */
-import { chipPin, type ChipTransaction } from './cards.ts';
-import { settleScreen, type KioskLife } from './devices.ts';
-import type { Kiosk, Run } from './run.ts';
+import { openCard, runUnload, isStaffError, type Destination } from '../../src/staff/index.ts';
+import type { CardSession } from '../../ccid/usb/index.ts';
+import { chipBalanceFen, chipPin, type ChipTransaction } from './cards.ts';
+import { settleReader, settleScreen, type KioskLife, type TabletLife } from './devices.ts';
+import type { Kiosk, Run, Tablet } from './run.ts';
 import { RUN_LIMITS, screenName, short } from './run.ts';
 import { SIM_CUSTOMERS } from './world.ts';
 
@@ -17,6 +19,21 @@ const WRONG_PIN = '000000';
 /** INS bytes a card may be pulled at: INITIALIZE, CREDIT FOR LOAD (the one that matters most), GET BALANCE, READ RECORD, CHANGE PIN. */
 const PULL_POINTS = [0x50, 0x52, 0x52, 0x52, 0x52, 0x52, 0x5c, 0xb2, 0x5e] as const;
 const INS_CREDIT_FOR_LOAD = 0x52;
+const INS_DEBIT_FOR_UNLOAD = 0x54;
+
+export const UNLOAD_LIMITS = {
+  /** Unloads start after this share of the run, when cards have money to give back. */
+  startShare: 0.25,
+  /** Share of the unloads whose card is pulled at DEBIT FOR UNLOAD (on top of the seed's card-pull rate). */
+  pullRateBase: 0.2,
+  /** Of those pulls, the share that strikes after the card wrote (the card holds the unload). */
+  pullAfterWriteShare: 0.7,
+  /** Share of the unloads whose tablet page dies at its next request (the unload initialise). */
+  pageCrashRate: 0.1,
+  /** How long a customer whose card was pulled at the tablet stays away before trying a kiosk. */
+  awayMsMin: 60_000,
+  awayMsMax: 8 * 60_000,
+} as const;
 
 export const AFTER_WRITE_LIMITS = {
   /**
@@ -256,6 +273,10 @@ export function scheduleWorkload(run: Run): void {
   for (let i = 0; i < 2; i++) tabletOp(run);
   const ops = run.random.int(RUN_LIMITS.tabletOpCountMin, RUN_LIMITS.tabletOpCountMax);
   for (let i = 0; i < ops; i++) tabletOp(run);
+  const u = run.unloadRandom;
+  for (let i = u.int(RUN_LIMITS.unloadCountMin, RUN_LIMITS.unloadCountMax); i > 0; i--) {
+    run.scheduler.after(u.int(RUN_LIMITS.durationMs * UNLOAD_LIMITS.startShare, RUN_LIMITS.durationMs), 'tablet unload', () => tabletUnload(run));
+  }
   for (const d of [...run.kiosks, ...run.tablets]) periodicSync(run, d.device.id);
 }
 
@@ -287,4 +308,122 @@ export function scheduleFaults(run: Run): void {
     const deviceId = f.pick(devices);
     run.scheduler.at(run.clock.nowMs() + f.int(0, RUN_LIMITS.durationMs), `reload ${deviceId}`, () => run.reload(deviceId, 'scheduled'));
   }
+}
+
+/** Puts the chip in the tablet's reader and powers it: the card session, or null if the reader never saw it. */
+async function insertAtTablet(life: TabletLife, run: Run, cardNo: string): Promise<CardSession | null> {
+  life.control.removeCard();
+  await settleReader(life.reader, false);
+  life.control.insertCard(run.chips.get(cardNo)!.card);
+  if (!(await settleReader(life.reader, true))) return null;
+  return life.reader.connectCard();
+}
+
+async function takeOutAtTablet(run: Run, life: TabletLife, cardNo: string, session: CardSession | null): Promise<void> {
+  await session?.close().catch(() => {});
+  life.control.removeCard();
+  await settleReader(life.reader, false);
+  run.inReader.delete(cardNo);
+}
+
+/** Where an unload of this card may go: QUOTA for a single card; RESERVE or QUOTA for a unit's card. */
+function destinationFor(run: Run, cardNo: string): Destination {
+  return run.chips.get(cardNo)!.spec.role === 'single' ? 'QUOTA' : run.unloadRandom.pick(['RESERVE', 'QUOTA'] as const);
+}
+
+/**
+ * A customer brings a card with money in its purse to a tablet and the operator unloads part of it
+ * (src/staff: openCard, then runUnload). Faults of its own (the unload stream): the card pulled at
+ * DEBIT FOR UNLOAD, before or after the card wrote (the customer walks away and comes back later, to
+ * a kiosk, whose recovery settles the unload from the card's counter), or the tablet page dying at
+ * the unload initialise (the server holds a pending unload the card never saw).
+ */
+async function tabletUnload(run: Run): Promise<void> {
+  const u = run.unloadRandom;
+  const t = u.pick(run.tablets);
+  const life = t.life;
+  const cards = [...run.chips.keys()].filter((c) => !run.inReader.has(c) && !run.cardsAway.has(c) && chipBalanceFen(run.chips.get(c)!) >= 100);
+  if (!life || life.life.dead || cards.length === 0) return;
+  const cardNo = u.pick(cards);
+  const chip = run.chips.get(cardNo)!;
+  const destination = destinationFor(run, cardNo);
+  const amountFen = Math.min(chipBalanceFen(chip), u.int(1, 300) * 100);
+  const pull = run.faults && u.chance(UNLOAD_LIMITS.pullRateBase + run.cardPullRate);
+  const pullWhen = u.chance(UNLOAD_LIMITS.pullAfterWriteShare) ? 'after-write' : 'before-write';
+  const crash = run.faults && !pull && u.chance(UNLOAD_LIMITS.pageCrashRate);
+  const awayMs = u.int(UNLOAD_LIMITS.awayMsMin, UNLOAD_LIMITS.awayMsMax);
+  run.inReader.set(cardNo, t.device.id);
+  run.touchedCards.add(cardNo);
+  const id = t.device.id;
+  const session = await life.life.within(insertAtTablet(life, run, cardNo));
+  if (session === 'died') return run.afterDeath(id);
+  if (!session) {
+    run.violations.push({ rule: 'tablet.stuck', detail: `${id} never saw card ${cardNo} in its reader` });
+    return takeOutAtTablet(run, life, cardNo, null);
+  }
+  const transmit = (apdu: Uint8Array) => session.transmit(apdu);
+  const deps = life.staff;
+  let outcome: string;
+  try {
+    const opened = await life.life.within(openCard(deps, transmit, { pin: chipPin(chip, run.pins.get(cardNo)!) }));
+    if (opened === 'died') {
+      run.inReader.delete(cardNo);
+      return run.afterDeath(id);
+    }
+    const amount = Math.min(amountFen, opened.facts.balanceFen);
+    if (amount <= 0) {
+      outcome = 'nothing to unload';
+    } else {
+      run.stats.unloads++;
+      run.note(`${id} unload ${amount} of card ${short(cardNo)} into ${destination}${pull ? ` (card pulled at DEBIT ${pullWhen})` : ''}${crash ? ' (page dies at the next request)' : ''}`);
+      if (pull) chip.card.failNext({ when: pullWhen, ins: INS_DEBIT_FOR_UNLOAD });
+      if (crash) life.life.crashAtNextRequest = true;
+      const receipt = await life.life.within(runUnload(deps, opened, { amountFen: amount, destination }));
+      if (receipt === 'died') {
+        chip.card.cancelFault();
+        run.inReader.delete(cardNo);
+        return run.afterDeath(id);
+      }
+      outcome = `unloaded, purse ${receipt.balanceFenAfter}`;
+    }
+  } catch (error) {
+    if (!isStaffError(error)) throw error;
+    outcome = `StaffError ${error.code}`;
+    if (error.code === 'INTERRUPTED') run.stats.unloadsInterrupted++;
+  }
+  chip.card.cancelFault();
+  life.life.crashAtNextRequest = false;
+  const pulled = !life.reader.cardPresent || outcome === 'StaffError INTERRUPTED';
+  run.note(`${id} card ${short(cardNo)} → ${outcome}`);
+  await takeOutAtTablet(run, life, cardNo, session);
+  if (pulled && pull) {
+    // The customer walks away with the card; it comes back later, to a kiosk, which settles the unload from its counter.
+    run.cardsAway.add(cardNo);
+    run.note(`${id} customer walks away with card ${short(cardNo)}; back in ${Math.round(awayMs / 1000)}s`);
+    run.scheduler.after(awayMs, 'arrive back', async () => arrive(run, 0, { cardNo, fromKioskId: id }));
+  }
+}
+
+/** The card comes back to the tablet whose journal holds its unload, and is opened (recovery), then taken out. */
+export async function visitTabletToSettle(run: Run, t: Tablet, cardNo: string): Promise<void> {
+  const life = t.life!;
+  const chip = run.chips.get(cardNo)!;
+  run.note(`${t.device.id} settle: card ${short(cardNo)} goes in`);
+  const session = await life.life.within(insertAtTablet(life, run, cardNo));
+  if (session === 'died') return run.reload(t.device.id, 'died while settling');
+  if (!session) {
+    run.violations.push({ rule: 'tablet.stuck', detail: `${t.device.id} never saw card ${cardNo} in its reader` });
+    return;
+  }
+  let outcome: string;
+  try {
+    const opened = await life.life.within(openCard(life.staff, (apdu) => session.transmit(apdu), { pin: chipPin(chip, run.pins.get(cardNo)!) }));
+    if (opened === 'died') return run.reload(t.device.id, 'died while settling');
+    outcome = `opened, ${opened.recovery.transactions.length} settled`;
+  } catch (error) {
+    if (!isStaffError(error)) throw error;
+    outcome = `StaffError ${error.code}`;
+  }
+  run.note(`${t.device.id} settle: card ${short(cardNo)} → ${outcome}`);
+  await takeOutAtTablet(run, life, cardNo, session);
 }
