@@ -7,7 +7,7 @@ import type { Sql } from '../db/index.ts';
 import { ApiError } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Services } from '../http/services.ts';
-import type { OperationRecord } from '../sync/records.ts';
+import { storedResult, type OperationRecord } from '../sync/records.ts';
 
 export type CardRow = {
   card_no: string;
@@ -75,7 +75,7 @@ export async function readCardAndRecord(sql: Sql, principal: Pick<Principal, 'sc
   const { op_status, op_result, op_request_hash, op_device_id, op_seq, ...card } = row;
   const record = op_status === null || op_request_hash === null
     ? null
-    : { status: op_status, result: typeof op_result === 'string' ? JSON.parse(op_result) : op_result, request_hash: op_request_hash, device_id: op_device_id, seq: op_seq };
+    : { status: op_status, result: storedResult(op_result), request_hash: op_request_hash, device_id: op_device_id, seq: op_seq };
   return { ...card, record };
 }
 

@@ -50,6 +50,7 @@ type LoadRow = {
   tac: string | null;
 };
 const LOAD_COLUMNS = 'id, kind, card_no, online_ttc, amount_fen, trans_type, balance_fen_before, terminal_id, key_version, card_random, tx_date, tx_time, transfer_id, state, settled_by, tac';
+const LOAD_COLUMN_NAMES = LOAD_COLUMNS.split(', ') as (keyof LoadRow)[];
 
 export function loadView(l: LoadRow): LoadView {
   const amount = Number(l.amount_fen);
@@ -134,7 +135,7 @@ async function verifyTac(keys: KeyStore, l: LoadRow, tacHex: string): Promise<bo
  * locked in: the ledger's lock order, after the card's lock the caller holds).
  */
 type LockedLoad = LoadRow & { transfer: TransferRow; accounts: Map<bigint, AccountRow> };
-const LOCKED_LOAD_SELECT = `SELECT ${LOAD_COLUMNS.split(', ').map((c) => `l.${c}`).join(', ')},
+const LOCKED_LOAD_SELECT = `SELECT ${LOAD_COLUMN_NAMES.map((c) => `l.${c}`).join(', ')},
   t.debit_account_id AS t_debit_account_id, t.credit_account_id AS t_credit_account_id, t.amount_fen AS t_amount_fen, t.state AS t_state,
   ${ACCOUNT_COLUMNS.split(', ').map((c) => `a.${c} AS a_${c}`).join(', ')}
   FROM card_load l JOIN transfer t ON t.id = l.transfer_id JOIN account a ON a.id IN (t.debit_account_id, t.credit_account_id)`;
@@ -146,7 +147,7 @@ async function lockLoad(tx: Sql, where: string, param: string): Promise<LockedLo
   if (!first) return null;
   assertLedger(found.rows.length === 2 && found.rows.every((r) => r.id === first.id), 'a load read with other than its two accounts');
   const accounts = new Map<bigint, AccountRow>(found.rows.map((r) => [r.a_id, { id: r.a_id, code: r.a_code, normal: r.a_normal, may_go_negative: r.a_may_go_negative, debits_posted: r.a_debits_posted, credits_posted: r.a_credits_posted, debits_pending: r.a_debits_pending, credits_pending: r.a_credits_pending }]));
-  const load = Object.fromEntries(LOAD_COLUMNS.split(', ').map((c) => [c, first[c as keyof LoadRow]])) as LoadRow;
+  const load = Object.fromEntries(LOAD_COLUMN_NAMES.map((c) => [c, first[c]])) as LoadRow;
   const transfer: TransferRow = { id: first.transfer_id, debit_account_id: first.t_debit_account_id, credit_account_id: first.t_credit_account_id, amount_fen: first.t_amount_fen, state: first.t_state };
   return { ...load, transfer, accounts };
 }

@@ -191,7 +191,7 @@ export async function resolvePending(tx: Sql, transferId: string, outcome: 'post
   const t = locked ?? (await tx.query<TransferRow>(`SELECT ${TRANSFER_COLUMNS} FROM transfer WHERE id = $1 FOR UPDATE`, [transferId])).rows[0];
   if (!t) throw new LedgerError('TRANSFER_NOT_FOUND', `no transfer ${transferId}`);
   assertLedger(t.id === transferId, 'a locked transfer row of another transfer');
-  if (t.state !== 'pending') throw new LedgerError(t.state === 'posted' ? 'ALREADY_POSTED' : 'ALREADY_VOIDED', `transfer ${transferId} is ${t.state}`);
+  // planResolve refuses a transfer that is not pending.
   const st = new Statement();
   planResolve(st, t, await lockAccounts(tx, [t.debit_account_id, t.credit_account_id]), outcome);
   await st.run(tx);

@@ -14,17 +14,22 @@ export function requestHash(type: string, request: unknown): string {
   return createHash('sha256').update(`${type}\n${canonicalJson(request)}`).digest('hex');
 }
 
+/** A stored result as the engine hands jsonb back: parsed already (pg, PGlite) or as text. */
+export function storedResult(value: unknown): unknown {
+  return typeof value === 'string' ? JSON.parse(value) : value;
+}
+
 export async function findOperation(sql: Sql, id: string): Promise<OperationRecord | null> {
   const found = await sql.query<OperationRecord>('SELECT status, result, request_hash, device_id, seq FROM operation WHERE id = $1', [id]);
   const row = found.rows[0];
   if (!row) return null;
-  return { ...row, result: typeof row.result === 'string' ? JSON.parse(row.result) : row.result };
+  return { ...row, result: storedResult(row.result) };
 }
 
 /** The records of several operation ids in one statement, keyed by id in lower case (as uuid prints). */
 export async function findOperations(sql: Sql, ids: readonly string[]): Promise<Map<string, OperationRecord>> {
   const found = await sql.query<OperationRecord & { id: string }>('SELECT id, status, result, request_hash, device_id, seq FROM operation WHERE id = ANY($1::uuid[])', [ids]);
-  return new Map(found.rows.map(({ id, ...row }) => [id.toLowerCase(), { ...row, result: typeof row.result === 'string' ? JSON.parse(row.result) : row.result }]));
+  return new Map(found.rows.map(({ id, ...row }) => [id.toLowerCase(), { ...row, result: storedResult(row.result) }]));
 }
 
 /** The stored result when `id` was seen with this same request; IDEMPOTENCY_CONFLICT when with another. */

@@ -6,14 +6,19 @@ import { expectSound, openTestApp, snapshot, type TestApp } from '../testing/app
 import { testEngine } from '../testing/db.ts';
 import { creditForLoad, initializeForLoad, openCard, simCard, KIOSK_TERMINAL_ID } from '../testing/sim.ts';
 
+/** The demo seed's personal customer 张伟 and its unit customer, as the ids the payloads carry. */
+async function demoCustomerIds(t: TestApp): Promise<[string, string]> {
+  const idOf = async (name: string) => String((await t.db.query<{ id: bigint }>('SELECT id FROM customer WHERE name = $1', [name])).rows[0]!.id);
+  return [await idOf('演示客户张伟'), await idOf('演示物流有限公司')];
+}
+
 describe(`the sync API on ${testEngine()}`, () => {
   let t: TestApp;
   let zhangWei: string;
   let unit: string;
   beforeAll(async () => {
     t = await openTestApp();
-    zhangWei = String((await t.db.query<{ id: bigint }>("SELECT id FROM customer WHERE name = '演示客户张伟'")).rows[0]!.id);
-    unit = String((await t.db.query<{ id: bigint }>("SELECT id FROM customer WHERE name = '演示物流有限公司'")).rows[0]!.id);
+    [zhangWei, unit] = await demoCustomerIds(t);
   });
   afterAll(async () => t?.close());
   afterEach(async () => expectSound(t.db));
@@ -115,8 +120,7 @@ describe(`a push batch on ${testEngine()}: one transaction per chunk of operatio
   let seq = 0;
   beforeAll(async () => {
     t = await openTestApp();
-    zhangWei = String((await t.db.query<{ id: bigint }>("SELECT id FROM customer WHERE name = '演示客户张伟'")).rows[0]!.id);
-    unit = String((await t.db.query<{ id: bigint }>("SELECT id FROM customer WHERE name = '演示物流有限公司'")).rows[0]!.id);
+    [zhangWei, unit] = await demoCustomerIds(t);
   });
   afterAll(async () => t?.close());
   afterEach(async () => expectSound(t.db));

@@ -16,7 +16,8 @@ import { SimRandom } from '../sim/random.ts';
 import { finalChecks, type OutboxSightings } from './checks.ts';
 import { createCrashDatabase, type CrashDatabase } from './database.ts';
 import { CrashKiosk, newCounters, type KioskCounters } from './kiosk.ts';
-import { freePort, ServerProcess } from './server-process.ts';
+import { freePort } from '../../server/testing/net.ts';
+import { ServerProcess } from './server-process.ts';
 import { CRASH_DEVICES, CRASH_LIMITS, issueCrashChips, writeCrashWorld } from './world.ts';
 
 export type CrashRound = { round: number; killAfterRequests: number; killAfterMs: number; loadsDone: number; inFlightAtKill: number; downMs: number; restartMs: number; violations: Violation[] };

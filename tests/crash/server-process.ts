@@ -6,8 +6,8 @@
  * `killAllNow()` (synchronous, for an exit handler) ends any still running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { answersHealthz } from '../../server/testing/net.ts';
 import { DEMO_KEK_HEX } from '../../server/config.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -27,26 +27,6 @@ const LIVE = new Set<ChildProcess>();
 /** SIGKILLs every server process still running; synchronous, so it may run in process.on('exit'). */
 export function killAllNow(): void {
   for (const child of LIVE) child.kill('SIGKILL');
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function healthy(url: string): Promise<boolean> {
-  try {
-    return (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) })).ok;
-  } catch {
-    return false;
-  }
 }
 
 export class ServerProcess {
@@ -108,7 +88,7 @@ export class ServerProcess {
     const deadline = Date.now() + SERVER_LIMITS.startTimeoutMs;
     while (Date.now() < deadline) {
       if (this.#child !== child) throw new Error(`the server exited while starting:\n${this.#log}`);
-      if (await healthy(this.url)) return;
+      if (await answersHealthz(this.url, 1_000)) return;
       await new Promise((resolve) => setTimeout(resolve, SERVER_LIMITS.healthPollMs));
     }
     throw new Error(`the server did not answer /healthz within ${SERVER_LIMITS.startTimeoutMs} ms:\n${this.#log}`);

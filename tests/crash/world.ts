@@ -14,7 +14,7 @@ import { sha256Hex } from '../../server/auth/secrets.ts';
 import type { Database } from '../../server/db/index.ts';
 import { ensureAccount } from '../../server/ledger/accounts.ts';
 import { createTransfers } from '../../server/ledger/transfers.ts';
-import type { ChipTransaction, SimChip } from '../sim/cards.ts';
+import { watchChip, type SimChip } from '../sim/cards.ts';
 import type { SimRandom } from '../sim/random.ts';
 
 export const CRASH_LIMITS = {
@@ -65,40 +65,6 @@ export const CRASH_DEVICES: readonly CrashDevice[] = Array.from({ length: CRASH_
   secret: `CRASH-kiosk-${i + 1}-secret-for-tests-only`,
 }));
 
-const INS_CREDIT_FOR_LOAD = 0x52;
-const INS_DEBIT_FOR_UNLOAD = 0x54;
-
-/**
- * Records every online transaction the chip commits, as tests/sim/cards.ts does for the
- * simulation's world (its issueChips is bound to that world's cards, so the wrapper is repeated).
- */
-function watch(chip: SimChip): void {
-  const card = chip.card;
-  const transmit = card.transmit.bind(card);
-  card.transmit = (apdu: Uint8Array): Uint8Array => {
-    const ins = apdu[1];
-    if (ins !== INS_CREDIT_FOR_LOAD && ins !== INS_DEBIT_FOR_UNLOAD) return transmit(apdu);
-    const before = card.inspect().purse;
-    try {
-      return transmit(apdu);
-    } finally {
-      // A power loss after the write still committed it: the record is taken either way.
-      const after = card.inspect().purse;
-      if (after.onlineTtc !== before.onlineTtc) {
-        const record: ChipTransaction = {
-          cardNo: chip.spec.cardNo,
-          kind: ins === INS_CREDIT_FOR_LOAD ? 'load' : 'unload',
-          onlineTtc: before.onlineTtc,
-          amountFen: Math.abs(after.edBalanceFen - before.edBalanceFen),
-          mac2: toHex(apdu.subarray(5 + 7, 5 + 11)),
-        };
-        chip.history.push(record);
-      }
-    }
-  };
-}
-
-/** Fresh chips for one run, one per customer, in card-number order. */
 export function issueCrashChips(random: SimRandom): Map<string, SimChip> {
   const chips = new Map<string, SimChip>();
   for (let i = 0; i < CRASH_LIMITS.cardCount; i++) {
@@ -115,7 +81,7 @@ export function issueCrashChips(random: SimRandom): Map<string, SimChip> {
       rngSeed: random.int(1, 0x7fffffff),
     });
     const chip: SimChip = { spec, card, history: [] };
-    watch(chip);
+    watchChip(chip);
     chips.set(spec.cardNo, chip);
   }
   return chips;

@@ -7,36 +7,16 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { answersHealthz, freePort } from '../../server/testing/net.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** A fresh database is migrated and seeded (scrypt hashes) at start: slow on a shared machine. */
 const START_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 15_000;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function healthy(url: string): Promise<boolean> {
-  try {
-    return (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok;
-  } catch {
-    return false;
-  }
-}
 
 export type LocalServerOptions = {
   /** The built app to serve; the repository's dist/ by default. */
@@ -101,7 +81,7 @@ export class LocalServer {
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (this.#child !== child) throw new Error(`the local server exited while starting:\n${this.#log}`);
-      if (await healthy(this.url)) return;
+      if (await answersHealthz(this.url, 2_000)) return;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     throw new Error(`the local server did not answer /healthz within ${START_TIMEOUT_MS} ms:\n${this.#log}`);

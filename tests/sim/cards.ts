@@ -26,7 +26,8 @@ export type SimChip = {
   onCommitted?: (transaction: ChipTransaction) => void;
 };
 
-function watch(chip: SimChip): void {
+/** Records every online transaction the chip commits (the crash test's chips use it too). */
+export function watchChip(chip: SimChip): void {
   const card = chip.card;
   const transmit = card.transmit.bind(card);
   card.transmit = (apdu: Uint8Array): Uint8Array => {
@@ -66,7 +67,7 @@ export function issueChips(random: SimRandom): Map<string, SimChip> {
       rngSeed: random.int(1, 0x7fffffff),
     });
     const chip: SimChip = { spec, card, history: [] };
-    watch(chip);
+    watchChip(chip);
     chips.set(spec.cardNo, chip);
   }
   return chips;
