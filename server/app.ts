@@ -15,6 +15,7 @@ import { ApiError, API_ERRORS } from './errors.ts';
 import { LIMITS } from './limits.ts';
 import { CONTRACT_VERSION, openApiDocument, type HealthResponse } from './contract/index.ts';
 import { isRetryable } from './db/retry.ts';
+import { isConnectionFailure } from './db/unavailable.ts';
 import type { KeyStore } from './keys/keystore.ts';
 import { SoftwareKeyStore } from './keys/software.ts';
 import type { Services } from './http/services.ts';
@@ -39,6 +40,7 @@ export type AppOptions = {
 };
 
 function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+  if (error.retryAfterS !== undefined) reply.header('retry-after', String(error.retryAfterS));
   return reply.status(error.status).send({ error: { code: error.code, message: error.message } });
 }
 
@@ -54,8 +56,11 @@ function toApiError(error: FastifyError): ApiError | undefined {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ApiError('UNSUPPORTED_MEDIA_TYPE');
   }
+  // PostgreSQL restarting, stopped or cut off: the client retries soon with the same operation
+  // id, which finds the first outcome if a COMMIT went through unanswered.
+  if (isConnectionFailure(error)) return new ApiError('DATABASE_UNAVAILABLE', undefined, { retryAfterS: LIMITS.retryAfterS });
   // Still conflicting after the bounded retries: the client retries later with the same id.
-  if (isRetryable(error)) return new ApiError('UNAVAILABLE');
+  if (isRetryable(error)) return new ApiError('UNAVAILABLE', undefined, { retryAfterS: LIMITS.retryAfterS });
   if (error.validation) return new ApiError('INVALID_REQUEST', error.message);
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return new ApiError('INVALID_REQUEST', error.message);
@@ -67,7 +72,9 @@ function registerErrors(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const apiError = toApiError(error);
     if (apiError) {
-      request.log.info({ code: apiError.code }, 'request refused');
+      // Said louder than a refusal: the operator needs to see the database is out of reach.
+      if (apiError.code === 'DATABASE_UNAVAILABLE') request.log.warn({ code: apiError.code, cause: error.message, outcomeUnknown: (error as { outcomeUnknown?: boolean }).outcomeUnknown === true }, 'database unavailable');
+      else request.log.info({ code: apiError.code }, 'request refused');
       return sendError(reply, apiError);
     }
     request.log.error({ err: error }, 'unhandled error');

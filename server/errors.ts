@@ -57,6 +57,7 @@ export const API_ERRORS = {
   // Ledger
   LEDGER_REFUSED: { status: 422, message: 'the ledger refused the transfer' },
   UNAVAILABLE: { status: 503, message: 'the server is busy; retry with the same operation id' },
+  DATABASE_UNAVAILABLE: { status: 503, message: 'the database cannot be reached (restarting or down); retry with the same operation id' },
 } as const;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;
@@ -64,10 +65,13 @@ export type ApiErrorCode = keyof typeof API_ERRORS;
 export class ApiError extends Error {
   readonly code: ApiErrorCode;
   readonly status: number;
-  constructor(code: ApiErrorCode, message?: string) {
+  /** Seconds the client should wait before trying again, sent as Retry-After. */
+  readonly retryAfterS: number | undefined;
+  constructor(code: ApiErrorCode, message?: string, options: { retryAfterS?: number } = {}) {
     super(message ?? API_ERRORS[code].message);
     this.name = 'ApiError';
     this.code = code;
     this.status = API_ERRORS[code].status;
+    this.retryAfterS = options.retryAfterS;
   }
 }

@@ -13,6 +13,19 @@ export const LIMITS = {
   shutdownGraceMs: 10_000,
   /** PostgreSQL pool size per server process. */
   postgresPoolSizeMax: 10,
+  /**
+   * Longest a request waits for a PostgreSQL connection (in the pool's queue, or opening one)
+   * before it is answered 503 DATABASE_UNAVAILABLE: a database that does not answer at all (a
+   * dropped network, not a refused connection) must not hold requests for ever.
+   */
+  postgresConnectTimeoutMs: 5_000,
+  /**
+   * Times a transaction is started again on a fresh connection when its pooled one is found dead
+   * at BEGIN (PostgreSQL restarted while it sat idle). Never after the body ran (server/db/postgres.ts).
+   */
+  transactionReconnectCountMax: 1,
+  /** Retry-After of a 503 (database unreachable, or still conflicting after the retries), in seconds: about a PostgreSQL restart. */
+  retryAfterS: 2,
   /** Distinct statement texts prepared by name per process (server/db/postgres.ts); the app has a few dozen. */
   preparedStatementCountMax: 500,
   /** Migration files the runner accepts: more means a mistake (e.g. the wrong folder). */

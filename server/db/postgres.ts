@@ -1,11 +1,17 @@
 /**
  * PostgreSQL through node-postgres (`pg`), used when DATABASE_URL is set. Transactions run at
  * SERIALIZABLE by default on a pooled client and are retried whole on 40001/40P01.
+ *
+ * The server outlives a database restart or outage: a connection that fails, idle in the pool or
+ * checked out by a transaction, is dropped (never an unhandled 'error' event, which would end the
+ * process), the failure is thrown as DatabaseUnavailableError (answered 503), and the next request
+ * opens a fresh connection once PostgreSQL is back.
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Database, QueryResult, Row, Sql, TransactionOptions } from './types.ts';
 import { withRetry } from './retry.ts';
+import { asUnavailable, isConnectionFailure, DatabaseUnavailableError } from './unavailable.ts';
 import { LIMITS } from '../limits.ts';
 
 const INT8_OID = 20;
@@ -32,11 +38,19 @@ function wrap(target: pg.Pool | pg.PoolClient): Sql {
   return {
     async query<R extends Row>(text: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
       const name = statementName(text);
-      const result = await target.query<R>({ ...(name === undefined ? {} : { name }), text, values: params as unknown[], types: { getTypeParser } });
-      return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
+      try {
+        const result = await target.query<R>({ ...(name === undefined ? {} : { name }), text, values: params as unknown[], types: { getTypeParser } });
+        return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
+      } catch (error) {
+        throw asUnavailable(error);
+      }
     },
     async exec(text: string): Promise<void> {
-      await target.query(text);
+      try {
+        await target.query(text);
+      } catch (error) {
+        throw asUnavailable(error);
+      }
     },
   };
 }
@@ -47,12 +61,58 @@ function getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string)
   return pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;
 }
 
+/** Where a transaction was when its connection failed; it decides whether it may run again. */
+type Phase = 'begin' | 'body' | 'commit';
+
 export async function openPostgres(connectionString: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString, max: LIMITS.postgresPoolSizeMax });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
+  const pool = new pg.Pool({ connectionString, max: LIMITS.postgresPoolSizeMax, connectionTimeoutMillis: LIMITS.postgresConnectTimeoutMs });
+  // An idle client losing its connection (PostgreSQL restarted, the backend terminated) must not
+  // crash the process; the pool drops it and the next query opens a fresh one.
   pool.on('error', () => {});
   await pool.query('SELECT 1');
   const root = wrap(pool);
+
+  /** One attempt of a transaction on a connection of its own. */
+  const attempt = async <T>(fn: (tx: Sql) => Promise<T>, isolation: string): Promise<T> => {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw asUnavailable(error);
+    }
+    // A checked-out client whose connection fails emits 'error' once, whatever it is doing; with
+    // no listener that is an uncaught exception. The failure itself reaches us through the
+    // statement in flight (or the next one), so the listener only keeps the process alive.
+    let lost: Error | undefined;
+    const onError = (error: Error): void => void (lost ??= error);
+    client.on('error', onError);
+    let phase: Phase = 'begin';
+    let broken: Error | undefined;
+    try {
+      await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
+      phase = 'body';
+      const result = await fn(wrap(client));
+      // Lost while fn did other work: COMMIT was never sent, so nothing was committed.
+      if (lost !== undefined) throw lost;
+      phase = 'commit';
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      if (lost === undefined && !isConnectionFailure(error)) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      }
+      broken = lost ?? (error as Error);
+      // A business refusal thrown by fn stands: nothing was committed, the connection aside.
+      if (phase === 'body' && !isConnectionFailure(error)) throw error;
+      throw new ConnectionLost(phase, error);
+    } finally {
+      client.off('error', onError);
+      // Released with the failure, the pool closes the connection instead of handing it out again.
+      client.release(broken);
+    }
+  };
+
   return {
     kind: 'postgresql',
     query: root.query,
@@ -60,17 +120,19 @@ export async function openPostgres(connectionString: string): Promise<Database> 
     transaction<T>(fn: (tx: Sql) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
       const isolation = (options.isolation ?? 'serializable').toUpperCase();
       return withRetry(async () => {
-        const client = await pool.connect();
-        try {
-          await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
-          const result = await fn(wrap(client));
-          await client.query('COMMIT');
-          return result;
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => {});
-          throw error;
-        } finally {
-          client.release();
+        for (let reconnect = 0; ; reconnect++) {
+          try {
+            return await attempt(fn, isolation);
+          } catch (error) {
+            if (!(error instanceof ConnectionLost)) throw error;
+            // A pooled connection found dead at BEGIN (PostgreSQL restarted while it sat idle,
+            // and the pool had not heard yet): nothing ran on it, so once more on a fresh one.
+            // Cut in the body, the transaction is rolled back by the server; running it again
+            // into a database that is going away would only hold the request, so it is 503.
+            // Cut at COMMIT, the outcome is unknown: never run again here.
+            if (error.phase === 'begin' && reconnect < LIMITS.transactionReconnectCountMax) continue;
+            throw new DatabaseUnavailableError(error.cause, { outcomeUnknown: error.phase === 'commit' });
+          }
         }
       }, options.retryCountMax);
     },
@@ -78,4 +140,13 @@ export async function openPostgres(connectionString: string): Promise<Database> 
       await pool.end();
     },
   };
+}
+
+/** Internal: a transaction attempt whose connection failed, and where. */
+class ConnectionLost extends Error {
+  readonly phase: Phase;
+  constructor(phase: Phase, cause: unknown) {
+    super(`connection lost at ${phase}`, { cause: cause instanceof DatabaseUnavailableError ? cause.cause : cause });
+    this.phase = phase;
+  }
 }

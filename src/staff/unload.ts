@@ -56,7 +56,7 @@ function checkRequest(card: StaffCard, request: UnloadRequest): void {
   }
 }
 
-const RETRYABLE = (error: BackendError): boolean => error.offline || error.code === 'UNAVAILABLE' || /^HTTP_5\d\d$/.test(error.code);
+const RETRYABLE = (error: BackendError): boolean => error.offline || error.code === 'UNAVAILABLE' || error.code === 'DATABASE_UNAVAILABLE' || /^HTTP_5\d\d$/.test(error.code);
 
 /** The same operation id on every send: a retry after a lost answer gets the first MAC2 back. */
 async function initialise(deps: StaffDeps, request: UnloadInitialiseRequest): Promise<UnloadAuthorisation> {
