@@ -6,9 +6,10 @@
  * structured JSON through pino out of the box, and has a clean close() for graceful shutdown.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import type { DestinationStream } from 'pino';
 import type { Database } from './db/index.ts';
 import type { Config } from './config.ts';
 import { ApiError, API_ERRORS } from './errors.ts';
@@ -25,6 +26,9 @@ import { registerLedgerRoutes } from './ledger/routes.ts';
 import { registerSyncRoutes } from './sync/routes.ts';
 import { registerInfoRoutes } from './info/routes.ts';
 import { registerCors } from './http/cors.ts';
+import { registerJsonBody } from './http/body.ts';
+import { logOptions } from './http/logging.ts';
+import { answerClientError, CLIENT_ERROR_BY_STATUS, trackRoutes } from './http/refusals.ts';
 
 export type AppOptions = {
   db: Database;
@@ -35,6 +39,8 @@ export type AppOptions = {
   now?: () => Date;
   /** Tests pass false to keep their output clean. */
   logger?: boolean;
+  /** Where log lines go instead of stdout (tests read what was logged). */
+  logStream?: DestinationStream;
   /** Route modules registered after the built-in ones (tests add probes this way). */
   routes?: Array<(app: FastifyInstance) => void>;
 };
@@ -44,7 +50,11 @@ function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   return reply.status(error.status).send({ error: { code: error.code, message: error.message } });
 }
 
-/** Maps fastify's own failures (bad JSON, too large, wrong content type) into the catalogue. */
+/**
+ * Maps fastify's own failures (bad JSON, too large, wrong content type, a bad URL) into the
+ * catalogue. Their messages are never passed on: fastify's repeat the request (a 9 KB URL came
+ * back whole in a 414), so the answer carries the catalogue's fixed text.
+ */
 function toApiError(error: FastifyError): ApiError | undefined {
   if (error instanceof ApiError) return error;
   switch (error.code) {
@@ -55,15 +65,19 @@ function toApiError(error: FastifyError): ApiError | undefined {
       return new ApiError('BODY_TOO_LARGE');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ApiError('UNSUPPORTED_MEDIA_TYPE');
+    case 'FST_ERR_BAD_URL':
+      return new ApiError('URL_INVALID');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new ApiError('URL_TOO_LONG');
   }
   // PostgreSQL restarting, stopped or cut off: the client retries soon with the same operation
   // id, which finds the first outcome if a COMMIT went through unanswered.
   if (isConnectionFailure(error)) return new ApiError('DATABASE_UNAVAILABLE', undefined, { retryAfterS: LIMITS.retryAfterS });
   // Still conflicting after the bounded retries: the client retries later with the same id.
   if (isRetryable(error)) return new ApiError('UNAVAILABLE', undefined, { retryAfterS: LIMITS.retryAfterS });
-  if (error.validation) return new ApiError('INVALID_REQUEST', error.message);
+  if (error.validation) return new ApiError('INVALID_REQUEST');
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-    return new ApiError('INVALID_REQUEST', error.message);
+    return new ApiError(CLIENT_ERROR_BY_STATUS[error.statusCode] ?? 'INVALID_REQUEST');
   }
   return undefined;
 }
@@ -86,13 +100,15 @@ function isAppNavigation(request: FastifyRequest): boolean {
   return request.method === 'GET' && !request.url.startsWith('/api/') && request.url !== '/healthz';
 }
 
-function registerApp(app: FastifyInstance, distDir: string): void {
+function registerApp(app: FastifyInstance, distDir: string, methodsOf: (path: string) => string[]): void {
   const built = existsSync(join(distDir, 'index.html'));
   if (built) {
     app.register(fastifyStatic, {
       root: distDir,
       wildcard: false,
       cacheControl: false,
+      // Source maps are not served: they would hand out the whole client source.
+      allowedPath: (path: string) => !path.endsWith('.map'),
       setHeaders(reply: FastifyReply, filePath: string) {
         // Hashed assets never change; everything else (index.html, sw.js, manifest) is revalidated.
         const immutable = filePath.startsWith(join(distDir, 'assets'));
@@ -101,7 +117,11 @@ function registerApp(app: FastifyInstance, distDir: string): void {
     });
   }
   app.setNotFoundHandler((request, reply) => {
-    if (!isAppNavigation(request)) return sendError(reply, new ApiError('NOT_FOUND'));
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = methodsOf(path);
+    if (allowed.length > 0 && !allowed.includes(request.method)) return sendError(reply.header('Allow', allowed.join(', ')), new ApiError('METHOD_NOT_ALLOWED'));
+    // A missing file (a name with an extension, such as a source map) is not a client-side route.
+    if (!isAppNavigation(request) || extname(path) !== '') return sendError(reply, new ApiError('NOT_FOUND'));
     if (!built) return sendError(reply, new ApiError('APP_NOT_BUILT'));
     // Client-side routes (/staff, /admin ...) all load the app shell.
     return reply.header('Cache-Control', 'no-cache').sendFile('index.html');
@@ -122,13 +142,24 @@ function servicesOf(options: AppOptions): Services {
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger === false ? false : { level: options.config.logLevel },
+    logger: options.logger === false ? false : logOptions(options.config.logLevel, options.logStream),
     bodyLimit: LIMITS.requestBodyBytesMax,
     genReqId: () => crypto.randomUUID(),
+    // A malformed or over-long URL, refused before any route is looked for.
+    frameworkErrors: (error, request, reply) => {
+      const refusal = toApiError(error) ?? new ApiError('URL_INVALID');
+      request.log.info({ code: refusal.code }, 'request refused');
+      return sendError(reply, refusal);
+    },
+    clientErrorHandler: answerClientError,
   });
   registerErrors(app);
+  const methodsOf = trackRoutes(app);
+  app.addHook('onRequest', async (request) => {
+    if (request.url.length > LIMITS.requestUrlCharsMax) throw new ApiError('URL_TOO_LONG');
+  });
   // The API speaks JSON only; anything else is refused with 415 instead of parsed as text.
-  app.removeContentTypeParser(['text/plain']);
+  registerJsonBody(app);
 
   app.get('/healthz', async (): Promise<HealthResponse> => {
     await options.db.query('SELECT 1');
@@ -144,7 +175,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   for (const register of [registerInfoRoutes, registerAuthRoutes, registerCardRoutes, registerSyncRoutes, registerLedgerRoutes]) register(app, services);
 
   for (const register of options.routes ?? []) register(app);
-  registerApp(app, options.config.distDir);
+  registerApp(app, options.config.distDir, methodsOf);
   await app.ready();
   return app;
 }

@@ -58,6 +58,15 @@ export const API_ERRORS = {
   LEDGER_REFUSED: { status: 422, message: 'the ledger refused the transfer' },
   UNAVAILABLE: { status: 503, message: 'the server is busy; retry with the same operation id' },
   DATABASE_UNAVAILABLE: { status: 503, message: 'the database cannot be reached (restarting or down); retry with the same operation id' },
+  // The request itself, refused before any route sees it. Fixed texts: a message never repeats
+  // what the request carried (a URL or a body can hold card numbers and passwords).
+  TEXT_INVALID: { status: 400, message: 'a text in the request contains a NUL character or an unpaired surrogate' },
+  JSON_TOO_DEEP: { status: 400, message: 'the request body is nested too deeply' },
+  URL_INVALID: { status: 400, message: 'the request URL is malformed' },
+  URL_TOO_LONG: { status: 414, message: 'the request URL is too long' },
+  HEADERS_TOO_LARGE: { status: 431, message: 'the request headers are too large' },
+  HTTP_MALFORMED: { status: 400, message: 'the HTTP request is malformed' },
+  REQUEST_TIMEOUT: { status: 408, message: 'the request took too long to arrive' },
 } as const;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;

@@ -64,4 +64,16 @@ export const LIMITS = {
   orgTreeDepthMax: 16,
   /** Audit detail JSON kept per row, in characters; longer details are refused as a bug. */
   auditDetailCharsMax: 4_000,
+  /**
+   * Arrays and objects open at once in a request body. The deepest request of the contract is 6
+   * (an allocation in a pushed preallocation); walks over a body (canonical JSON for the request
+   * hash) recurse, and a push nested ~5,000 deep overflowed the stack.
+   */
+  requestJsonDepthMax: 32,
+  /** Longest request URL, in characters: API paths carry at most a 20-digit card number. */
+  requestUrlCharsMax: 2_048,
+  /** Characters of a request URL written to the log (a refused long URL is not logged whole). */
+  loggedUrlCharsMax: 256,
+  /** Characters of a validation message answered: enough for a field path and what it expects. */
+  errorMessageCharsMax: 200,
 } as const;

@@ -9,11 +9,13 @@ import { DataDirInUseError } from './db/pglite.ts';
 import { migrate } from './db/migrate.ts';
 import { seedDemo } from './demo/seed.ts';
 import { buildApp } from './app.ts';
+import { logOptions } from './http/logging.ts';
 import { LIMITS } from './limits.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const log = pino({ level: config.logLevel });
+  // The HTTP app's serializers: an error from the database is logged without its values.
+  const log = pino(logOptions(config.logLevel));
   const db = await openDatabase(config);
   const migrations = await migrate(db);
   log.info({ database: db.kind, applied: migrations.applied }, 'database ready');

@@ -10,6 +10,7 @@ import { ENDPOINTS, type EndpointName } from '../contract/index.ts';
 import { authenticate, type Principal } from '../auth/principal.ts';
 import { ROLE_POLICY } from '../auth/policy.ts';
 import { ApiError } from '../errors.ts';
+import { LIMITS } from '../limits.ts';
 import type { Services } from './services.ts';
 
 type Ep<N extends EndpointName> = (typeof ENDPOINTS)[N];
@@ -25,13 +26,22 @@ export type RouteContext<N extends EndpointName> = {
   services: Services;
 };
 
+/**
+ * The first problem, as the field's path and what was expected. zod's text for unknown keys lists
+ * them, which would repeat whatever a client sent, so that one is a count; the whole message is
+ * cut to LIMITS.errorMessageCharsMax.
+ */
+function describeIssue(issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return 'body: invalid';
+  const where = issue.path.length > 0 ? issue.path.join('.') : 'body';
+  const what = issue.code === 'unrecognized_keys' ? `${issue.keys.length} unknown field(s)` : issue.message;
+  const message = `${where}: ${what}`;
+  return message.length > LIMITS.errorMessageCharsMax ? `${message.slice(0, LIMITS.errorMessageCharsMax)}…` : message;
+}
+
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'body';
-    throw new ApiError('INVALID_REQUEST', `${where}: ${issue?.message ?? 'invalid'}`);
-  }
+  if (!parsed.success) throw new ApiError('INVALID_REQUEST', describeIssue(parsed.error.issues[0]));
   return parsed.data;
 }
 
