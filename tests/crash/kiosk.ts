@@ -48,6 +48,10 @@ export type KioskCounters = {
   requests: number;
   inFlight: number;
   networkFailures: number;
+  /** Answers 503 (the database restarting or down, or still conflicting): the client retries. */
+  unavailableAnswers: number;
+  /** Answers 500 or another 5xx but 503: the server failed where it should have refused or retried. */
+  serverErrors: number;
   visits: number;
   loadsAsked: number;
   loadsDone: number;
@@ -57,7 +61,7 @@ export type KioskCounters = {
 };
 
 export function newCounters(): KioskCounters {
-  return { requests: 0, inFlight: 0, networkFailures: 0, visits: 0, loadsAsked: 0, loadsDone: 0, cardPulls: 0, notices: new Map() };
+  return { requests: 0, inFlight: 0, networkFailures: 0, unavailableAnswers: 0, serverErrors: 0, visits: 0, loadsAsked: 0, loadsDone: 0, cardPulls: 0, notices: new Map() };
 }
 
 function countingFetch(counters: KioskCounters): typeof fetch {
@@ -65,7 +69,10 @@ function countingFetch(counters: KioskCounters): typeof fetch {
     counters.requests++;
     counters.inFlight++;
     try {
-      return await fetch(input, init);
+      const response = await fetch(input, init);
+      if (response.status === 503) counters.unavailableAnswers++;
+      else if (response.status >= 500) counters.serverErrors++;
+      return response;
     } catch (error) {
       counters.networkFailures++;
       throw error;

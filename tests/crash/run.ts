@@ -1,11 +1,15 @@
 /**
- * One crash run (issue 7): a fresh PostgreSQL database → the real server process → a storm of
- * loads from CRASH_LIMITS.kioskCount kiosks running the real client code → the server SIGKILLed at
- * a seeded moment, kept dead a seeded while, started again, CRASH_LIMITS.killCount times, with the
- * ledger checked after each restart → the storm stops → healing: every outbox drained, every card
- * with an open load taken to a kiosk so its counter settles it → the final checks.
+ * One crash run (issues 7 and 11): a PostgreSQL instance of the run's own (initdb, so it can be
+ * restarted; or the one at DATABASE_URL without database faults) with a fresh database → the real
+ * server process → a storm of loads from CRASH_LIMITS.kioskCount kiosks running the real client
+ * code → the faults of CRASH_LIMITS.faultPlan, each at a seeded moment: the server SIGKILLed, kept
+ * dead a seeded while and started again; PostgreSQL restarted; PostgreSQL stopped a seeded few
+ * seconds and started again, the server left running through both and expected to answer 503 while
+ * the database is away and to serve again by itself; the ledger checked after each → the storm
+ * stops → healing: every outbox drained, every card with an open load taken to a kiosk so its
+ * counter settles it → the final checks, and no answer 500 during the whole run.
  *
- * The seed fixes every choice the test makes (cards, amounts, card pulls, kill delays, downtimes);
+ * The seed fixes every choice the test makes (cards, amounts, card pulls, fault delays, downtimes);
  * the interleaving with the server's real timing does not repeat exactly, so a replay re-runs the
  * same plan, which finds a timing bug often but not always.
  */
@@ -16,11 +20,30 @@ import { SimRandom } from '../sim/random.ts';
 import { finalChecks, type OutboxSightings } from './checks.ts';
 import { createCrashDatabase, type CrashDatabase } from './database.ts';
 import { CrashKiosk, newCounters, type KioskCounters } from './kiosk.ts';
-import { freePort } from '../../server/testing/net.ts';
-import { ServerProcess } from './server-process.ts';
+import { answersHealthz, freePort } from '../../server/testing/net.ts';
+import { PrivatePostgres } from '../../server/testing/private-postgres.ts';
+import { DatabaseUnavailableError } from '../../server/db/unavailable.ts';
+import { ServerProcess, SERVER_LIMITS } from './server-process.ts';
 import { CRASH_DEVICES, CRASH_LIMITS, issueCrashChips, writeCrashWorld } from './world.ts';
 
-export type CrashRound = { round: number; killAfterRequests: number; killAfterMs: number; loadsDone: number; inFlightAtKill: number; downMs: number; restartMs: number; violations: Violation[] };
+export type CrashFault = (typeof CRASH_LIMITS.faultPlan)[number];
+
+/**
+ * One fault and what followed. `downMs`: how long the server (a kill) or PostgreSQL (an outage)
+ * stayed down; `recoveredMs`: from the restart (of the server, or of PostgreSQL) until the server
+ * answered /healthz again.
+ */
+export type CrashRound = {
+  round: number;
+  fault: CrashFault;
+  afterRequests: number;
+  afterMs: number;
+  loadsDone: number;
+  inFlightAtFault: number;
+  downMs: number;
+  recoveredMs: number;
+  violations: Violation[];
+};
 
 export type CrashResult = {
   seed: number;
@@ -36,7 +59,13 @@ export type CrashResult = {
 
 export type CrashOptions = {
   seed: number;
-  databaseUrl: string;
+  /**
+   * true: the run makes a PostgreSQL instance of its own (server/testing/private-postgres.ts) and
+   * restarts and stops it as CRASH_LIMITS.faultPlan says. false: the run's database is made on
+   * the PostgreSQL at `databaseUrl`, which is never restarted, and only the kills happen.
+   */
+  databaseFaults: boolean;
+  databaseUrl: string | undefined;
   /** Customers also pull cards mid-CREDIT FOR LOAD (KIOSK_LIMITS.cardPullRate). */
   cardPulls: boolean;
   log: (line: string) => void;
@@ -72,6 +101,7 @@ class Storm {
   readonly random: SimRandom;
   readonly #killRandom: SimRandom;
   readonly #kioskRandoms: SimRandom[];
+  readonly #databaseRandom: SimRandom;
   readonly #pool: CardPool;
   readonly #dbPrefix: string;
   #stopping = false;
@@ -87,12 +117,18 @@ class Storm {
     this.chips = issueCrashChips(this.random.fork());
     this.#killRandom = this.random.fork();
     this.#kioskRandoms = CRASH_DEVICES.map(() => this.random.fork());
+    this.#databaseRandom = this.random.fork();
     this.#pool = new CardPool(this.chips);
     this.#dbPrefix = `crash-${seed}-${process.pid}-${Date.now()}`;
   }
 
   get killRandom(): SimRandom {
     return this.#killRandom;
+  }
+
+  /** The database faults' own draws, so that a seed's kills are the same with them or without. */
+  get databaseRandom(): SimRandom {
+    return this.#databaseRandom;
   }
 
   async openKiosks(baseUrl: string): Promise<void> {
@@ -151,32 +187,96 @@ class Storm {
   }
 }
 
-async function killRounds(storm: Storm, server: ServerProcess, db: CrashDatabase, log: CrashOptions['log']): Promise<CrashRound[]> {
+/** Polls /healthz until it answers 2xx; false after `timeoutMs`. */
+async function healthyWithin(server: ServerProcess, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (await answersHealthz(server.url, 1_000)) return true;
+    await sleep(SERVER_LIMITS.healthPollMs);
+  }
+  return false;
+}
+
+/** What /healthz answers while PostgreSQL is stopped: it must be 503 DATABASE_UNAVAILABLE with Retry-After. */
+async function healthzWhileDown(server: ServerProcess): Promise<Violation | null> {
+  try {
+    const response = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(CRASH_LIMITS.reconnectTimeoutMs) });
+    const body = (await response.json().catch(() => null)) as { error?: { code?: string } } | null;
+    if (response.status === 503 && body?.error?.code === 'DATABASE_UNAVAILABLE' && response.headers.get('retry-after') !== null) return null;
+    return { rule: 'server.healthz_while_database_down', detail: `/healthz answered ${response.status} ${JSON.stringify(body)} (retry-after ${response.headers.get('retry-after')}) while PostgreSQL was stopped` };
+  } catch (error) {
+    return { rule: 'server.healthz_while_database_down', detail: `/healthz did not answer while PostgreSQL was stopped: ${String(error)}` };
+  }
+}
+
+/** The server SIGKILLed, kept dead `downMs`, started again; how long until it answered. */
+async function killServer(server: ServerProcess, downMs: number): Promise<number> {
+  await server.kill('SIGKILL');
+  await sleep(downMs);
+  const restartAt = performance.now();
+  await server.start();
+  return Math.round(performance.now() - restartAt);
+}
+
+/**
+ * PostgreSQL restarted, or stopped `downMs` and started again, under the running server; how
+ * long after PostgreSQL was back until the server answered by itself.
+ */
+async function faultDatabase(fault: 'database-restart' | 'database-outage', instance: PrivatePostgres, server: ServerProcess, downMs: number, violations: Violation[]): Promise<number> {
+  if (fault === 'database-restart') {
+    await instance.restart();
+  } else {
+    const stoppedAt = performance.now();
+    await instance.stop('immediate');
+    const probe = await healthzWhileDown(server);
+    if (probe) violations.push(probe);
+    await sleep(Math.max(0, downMs - (performance.now() - stoppedAt)));
+    await instance.start();
+  }
+  const backAt = performance.now();
+  if (!(await healthyWithin(server, CRASH_LIMITS.reconnectTimeoutMs))) {
+    violations.push({ rule: 'server.not_reconnected', detail: `the server did not answer /healthz within ${CRASH_LIMITS.reconnectTimeoutMs} ms after PostgreSQL was back (${fault}):\n${server.log}` });
+  }
+  if (!server.running) violations.push({ rule: 'server.died', detail: `the server exited during the ${fault}:\n${server.log}` });
+  return Math.round(performance.now() - backAt);
+}
+
+/** checkDuring on the test's own connection, which may meet a pooled connection a database fault killed: then once more. */
+async function checkLedgerNow(db: CrashDatabase, chips: Storm['chips']): Promise<Violation[]> {
+  try {
+    return await checkDuring(db.db, chips);
+  } catch (error) {
+    if (!(error instanceof DatabaseUnavailableError)) throw error;
+    return checkDuring(db.db, chips);
+  }
+}
+
+async function faultRounds(storm: Storm, server: ServerProcess, db: CrashDatabase, instance: PrivatePostgres | null, log: CrashOptions['log']): Promise<CrashRound[]> {
   const rounds: CrashRound[] = [];
-  const random = storm.killRandom;
-  for (let round = 1; round <= CRASH_LIMITS.killCount; round++) {
-    const killAfterRequests = random.int(CRASH_LIMITS.killAfterRequestCountMin, CRASH_LIMITS.killAfterRequestCountMax);
-    const downMs = random.int(0, CRASH_LIMITS.downMsMax);
+  const plan = CRASH_LIMITS.faultPlan.filter((fault) => instance !== null || fault === 'server-kill');
+  for (const [i, fault] of plan.entries()) {
+    const random = fault === 'server-kill' ? storm.killRandom : storm.databaseRandom;
+    const afterRequests = random.int(CRASH_LIMITS.killAfterRequestCountMin, CRASH_LIMITS.killAfterRequestCountMax);
+    const downMs =
+      fault === 'server-kill' ? random.int(0, CRASH_LIMITS.downMsMax) : fault === 'database-outage' ? random.int(CRASH_LIMITS.databaseDownMsMin, CRASH_LIMITS.databaseDownMsMax) : 0;
     const startedAt = performance.now();
     const requestsAtStart = storm.counters.requests;
     const loadsAtStart = storm.counters.loadsDone;
-    while (storm.counters.requests - requestsAtStart < killAfterRequests && performance.now() - startedAt < CRASH_LIMITS.killAfterMsMax) await sleep(1);
-    const killAfterMs = Math.round(performance.now() - startedAt);
+    const afterMsMax = fault === 'server-kill' ? CRASH_LIMITS.killAfterMsMax : CRASH_LIMITS.databaseFaultAfterMsMax;
+    while (storm.counters.requests - requestsAtStart < afterRequests && performance.now() - startedAt < afterMsMax) await sleep(1);
+    const afterMs = Math.round(performance.now() - startedAt);
     const loadsDone = storm.counters.loadsDone - loadsAtStart;
     const violations: Violation[] = [];
-    if (!server.running) violations.push({ rule: 'server.died', detail: `the server was not running at kill ${round}:\n${server.log}` });
-    const inFlightAtKill = storm.counters.inFlight;
-    await server.kill('SIGKILL');
-    await sleep(downMs);
-    const restartAt = performance.now();
-    await server.start();
-    const restartMs = Math.round(performance.now() - restartAt);
-    violations.push(...(await checkDuring(db.db, storm.chips)));
+    if (!server.running) violations.push({ rule: 'server.died', detail: `the server was not running before fault ${i + 1} (${fault}):\n${server.log}` });
+    const inFlightAtFault = storm.counters.inFlight;
+    const recoveredMs = fault === 'server-kill' ? await killServer(server, downMs) : await faultDatabase(fault, instance!, server, downMs, violations);
+    violations.push(...(await checkLedgerNow(db, storm.chips)));
+    const what = { 'server-kill': `server killed, dead ${downMs} ms`, 'database-restart': 'PostgreSQL restarted', 'database-outage': `PostgreSQL stopped ${downMs} ms` }[fault];
     log(
-      `  kill ${round}: after ${killAfterRequests} requests (${killAfterMs} ms, ${loadsDone} loads done), ${inFlightAtKill} in flight; ` +
-        `dead ${downMs} ms, answering again ${restartMs} ms after the restart; ${violations.length === 0 ? 'ledger sound' : `${violations.length} violation(s)`}`,
+      `  fault ${i + 1}, ${what}: after ${afterRequests} requests (${afterMs} ms, ${loadsDone} loads done), ${inFlightAtFault} in flight; ` +
+        `answering again ${recoveredMs} ms after the restart; ${violations.length === 0 ? 'ledger sound' : `${violations.length} violation(s)`}`,
     );
-    rounds.push({ round, killAfterRequests, killAfterMs, loadsDone, inFlightAtKill, downMs, restartMs, violations });
+    rounds.push({ round: i + 1, fault, afterRequests, afterMs, loadsDone, inFlightAtFault, downMs, recoveredMs, violations });
   }
   return rounds;
 }
@@ -226,10 +326,27 @@ async function heal(storm: Storm, db: CrashDatabase): Promise<void> {
   await drainAll(storm);
 }
 
+/** The PostgreSQL the run's database lives on: an instance of its own when it is to be restarted. */
+async function openPostgres(options: CrashOptions): Promise<{ instance: PrivatePostgres | null; baseUrl: string }> {
+  if (options.databaseFaults) {
+    const instance = await PrivatePostgres.create();
+    return { instance, baseUrl: instance.url() };
+  }
+  if (!options.databaseUrl) throw new Error('assertion: without database faults the run needs DATABASE_URL');
+  return { instance: null, baseUrl: options.databaseUrl };
+}
+
 export async function runCrash(options: CrashOptions): Promise<CrashResult> {
   const { seed, log } = options;
   const storm = new Storm(seed, options.cardPulls);
-  const db = await createCrashDatabase(options.databaseUrl);
+  const { instance, baseUrl } = await openPostgres(options);
+  let db: CrashDatabase;
+  try {
+    db = await createCrashDatabase(baseUrl);
+  } catch (error) {
+    await instance?.destroy();
+    throw error;
+  }
   const server = new ServerProcess({ port: await freePort(), databaseUrl: db.url });
   const unhandled = (reason: unknown): void => {
     storm.problems.push({ rule: 'client.unhandled_rejection', detail: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) });
@@ -237,17 +354,19 @@ export async function runCrash(options: CrashOptions): Promise<CrashResult> {
   process.on('unhandledRejection', unhandled);
   try {
     await writeCrashWorld(db.db, storm.chips);
-    log(`  database ${db.name} ready; server on ${server.url}`);
+    log(`  database ${db.name} ready${instance ? ` on a PostgreSQL of the run's own (port ${instance.port})` : ''}; server on ${server.url}`);
     await server.start();
     await storm.openKiosks(server.url);
     storm.start();
-    const rounds = await killRounds(storm, server, db, log);
+    const rounds = await faultRounds(storm, server, db, instance, log);
     await sleep(CRASH_LIMITS.tailMs);
     await storm.stop();
     if (!server.running) storm.problems.push({ rule: 'server.died', detail: `the server was not running after the storm:\n${server.log}` });
     if (server.unexpectedExits > 0) storm.problems.push({ rule: 'server.died', detail: `the server exited by itself ${server.unexpectedExits} time(s):\n${server.log}` });
     if (!server.running) await server.start();
     await heal(storm, db);
+    // A 503 is the server's answer while the database is away; a 500 never is.
+    if (storm.counters.serverErrors > 0) storm.problems.push({ rule: 'server.internal_error', detail: `the server answered ${storm.counters.serverErrors} kiosk request(s) with a 5xx other than 503:\n${server.log}` });
     const violations = [...storm.problems, ...(await finalChecks({ db: db.db, chips: storm.chips, kiosks: storm.kiosks, sightings: storm.sightings, quotaOpeningFen: CRASH_LIMITS.quotaOpeningFen }))];
     const outbox = { total: 0, retried: 0 };
     for (const k of storm.kiosks) {
@@ -261,5 +380,6 @@ export async function runCrash(options: CrashOptions): Promise<CrashResult> {
     process.off('unhandledRejection', unhandled);
     await server.stop().catch(() => {});
     await db.drop().catch((error: unknown) => log(`  could not drop database ${db.name}: ${String(error)}`));
+    await instance?.destroy().catch((error: unknown) => log(`  could not remove the run's PostgreSQL: ${String(error)}`));
   }
 }

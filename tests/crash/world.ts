@@ -33,19 +33,33 @@ export const CRASH_LIMITS = {
   nextCustomerMsMax: 30,
   /** The same when the last visit met a dead server. */
   nextCustomerOfflineMsMax: 500,
-  /** SIGKILLs of the server per run. */
-  killCount: 3,
   /**
-   * The kill comes after this many more kiosk requests (seeded) since the server last started:
-   * a moment in the storm's own traffic, so it lands mid-load on a fast machine and a slow one.
+   * The faults of a run, in order: the server SIGKILLed three times; between the kills PostgreSQL
+   * restarted (a fast stop and a start, as pg_ctlcluster restarts a cluster) and later stopped
+   * for a few seconds (an immediate stop, as in a crash). `--no-database-faults`: the kills only.
+   */
+  faultPlan: ['server-kill', 'database-restart', 'server-kill', 'database-outage', 'server-kill'] as const,
+  /**
+   * A fault comes after this many more kiosk requests (seeded) since the last one was over: a
+   * moment in the storm's own traffic, so it lands mid-load on a fast machine and a slow one.
    */
   killAfterRequestCountMin: 30,
   killAfterRequestCountMax: 400,
-  /** ... or after this long, whichever comes first (a storm that stalls is killed anyway). */
+  /** ... or after this long, whichever comes first (a storm that stalls meets its fault anyway). */
   killAfterMsMax: 8_000,
+  /** The same for a database fault: shorter, to keep the whole run near a minute on a busy machine. */
+  databaseFaultAfterMsMax: 4_000,
   /** How long the server stays dead before it is started again (seeded, ms). */
   downMsMax: 1_500,
-  /** After the last restart, the storm goes on this long, so replays meet new work. */
+  /**
+   * How long PostgreSQL stays stopped (an immediate stop, as in a crash) before it is started
+   * again, in a database-outage round (seeded, ms): a few seconds of 503s for every kiosk.
+   */
+  databaseDownMsMin: 1_000,
+  databaseDownMsMax: 3_000,
+  /** After PostgreSQL is back, the server must answer /healthz again by itself within this (no restart of the server). */
+  reconnectTimeoutMs: 30_000,
+  /** After the last fault, the storm goes on this long, so replays meet new work. */
   tailMs: 2_000,
   /** Rounds of "drain every outbox, take every unsettled card to a kiosk" when healing. */
   healRoundCountMax: 5,
