@@ -54,6 +54,8 @@ export const API_ERRORS = {
   LOAD_NOT_FOUND: { status: 404, message: 'no such load' },
   LOAD_ALREADY_VOIDED: { status: 409, message: 'the load was voided: the card shows it did not happen' },
   LOAD_MISMATCH: { status: 422, message: 'the card answer does not belong to this load' },
+  PROBE_NOT_FRESH: { status: 409, message: "the card's answer may predate the transaction: probe the card again with the transaction's challenge" },
+  CARD_UNDER_REVIEW: { status: 409, message: 'the card showed more money than the accounts gave it: its loads and unloads wait for a review at a centre' },
   // Ledger
   LEDGER_REFUSED: { status: 422, message: 'the ledger refused the transfer' },
   UNAVAILABLE: { status: 503, message: 'the server is busy; retry with the same operation id' },

@@ -8,6 +8,7 @@ import type { Services } from '../http/services.ts';
 import { inScope } from '../auth/principal.ts';
 import { createOrgUnit, listOrgUnits } from './org-units.ts';
 import { disableDevice, listDevices, registerDevice } from './devices.ts';
+import { clearCardReview, listCardAlarms } from './card-review.ts';
 
 export function registerAdminRoutes(app: FastifyInstance, services: Services): void {
   const { db } = services;
@@ -18,4 +19,6 @@ export function registerAdminRoutes(app: FastifyInstance, services: Services): v
   registerEndpoint(app, services, 'listDevices', ({ principal }) => listDevices(db, principal.scopeRootId));
   registerEndpoint(app, services, 'registerDevice', ({ principal, body }) => db.transaction((tx) => registerDevice(tx, principal, body)));
   registerEndpoint(app, services, 'disableDevice', ({ principal, body }) => db.transaction((tx) => disableDevice(tx, principal, body.deviceId)));
+  registerEndpoint(app, services, 'listCardAlarms', ({ principal }) => listCardAlarms(db, principal.scopeRootId));
+  registerEndpoint(app, services, 'clearCardReview', ({ principal, body }) => db.transaction((tx) => clearCardReview(tx, principal, body)));
 }

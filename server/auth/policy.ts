@@ -18,6 +18,9 @@ export const ROLE_POLICY: Record<Exclude<EndpointName, 'login' | 'enrol' | 'info
   registerDevice: ['administrator'],
   disableDevice: ['administrator'],
   ledgerCheck: ['center_operator', 'administrator'],
+  // A chip alarm is a centre's to look into (cards/chip-check.ts); clearing it is audited.
+  listCardAlarms: ['center_operator', 'administrator'],
+  clearCardReview: ['center_operator', 'administrator'],
   loadInitialise: ['kiosk', ...OUTLET],
   loadComplete: ['kiosk', ...OUTLET],
   loadRecover: ['kiosk', ...OUTLET],

@@ -24,6 +24,8 @@ export type CardRow = {
   purse_max_fen: bigint | null;
   /** The card's pending load or unload (0006_one_statement_phases.sql); current only when read with the card's lock. */
   pending_load_id: string | null;
+  /** Set while the card's loads and unloads wait for a review after a chip alarm (chip-check.ts). */
+  review_since: Date | null;
   /** Whether the card's customer lies in the reading principal's organisation subtree. */
   in_scope: boolean;
 };
@@ -37,7 +39,7 @@ export type CardRow = {
  * at READ COMMITTED a sub-select keeps the snapshot from before the wait (isolation.ts).
  */
 const CARD_COLUMNS = `c.card_no, c.customer_id, cu.org_unit_id AS customer_org_unit_id, c.card_type, c.role, c.named, c.state,
-  c.key_version, to_char(c.expires_on, 'YYYYMMDD') AS expires_on, c.online_ttc_seen, c.grey, c.purse_max_fen, c.pending_load_id,
+  c.key_version, to_char(c.expires_on, 'YYYYMMDD') AS expires_on, c.online_ttc_seen, c.grey, c.purse_max_fen, c.pending_load_id, c.review_since,
   (cu.org_unit_id IS NOT NULL AND ($2::bigint IS NULL OR cu.org_unit_id = $2::bigint OR EXISTS (
      WITH RECURSIVE up (id, parent_id, depth) AS (
        SELECT o.id, o.parent_id, 0 FROM org_unit o WHERE o.id = cu.org_unit_id
@@ -106,6 +108,8 @@ export function requireUsable(card: CardRow, today: string, purpose: 'load' | 'u
   const refusal = card.state === 'expired' ? undefined : refusals[card.state];
   if (refusal) throw new ApiError(refusal);
   if (card.grey) throw new ApiError('CARD_GREY');
+  // A chip that showed more money than the ledger gave it: nothing moves until a centre has looked.
+  if (card.review_since !== null) throw new ApiError('CARD_UNDER_REVIEW');
 }
 
 /** Refuses a card outside the scope of the principal that read it (readCard computes `in_scope`). */

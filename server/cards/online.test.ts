@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demoCardNo } from '../demo/money.ts';
 import { expectSound, openTestApp, snapshot, type TestApp } from '../testing/app.ts';
 import { testEngine } from '../testing/db.ts';
-import { balanceOf, creditForLoad, debitForUnload, initializeForLoad, initializeForUnload, openCard, simCard, transactionProve, KIOSK_TERMINAL_ID, TABLET_TERMINAL_ID } from '../testing/sim.ts';
+import { balanceOf, creditForLoad, debitForUnload, initializeForLoad, initializeForUnload, openCard, recoveryOf, simCard, transactionProve, KIOSK_TERMINAL_ID, TABLET_TERMINAL_ID } from '../testing/sim.ts';
 import type { FuelCard } from '../../ccid/sim/fuel-card.ts';
 
 describe(`the load protocol on ${testEngine()}`, () => {
@@ -25,7 +25,6 @@ describe(`the load protocol on ${testEngine()}`, () => {
   };
   const init = (card: FuelCard, cardNo: string, amountFen: number, extra: Record<string, unknown> = {}) =>
     t.post('/api/v1/loads/initialise', { operationId: randomUUID(), cardNo, amountFen, sourceAccount: 'QUOTA', terminalId: KIOSK_TERMINAL_ID, card: initializeForLoad(card, amountFen), ...extra }, t.kiosk);
-  const recoverBody = (card: FuelCard, cardNo: string, prove?: { tac: string }) => ({ cardNo, probe: { amountFen: 0, terminalId: KIOSK_TERMINAL_ID, answer: initializeForLoad(card, 0) }, ...(prove ? { prove } : {}) });
 
   it('loads 100 yuan from the quota onto the card: MAC1 checked, MAC2 accepted by the card, TAC posts it', async () => {
     const { card, cardNo, pin } = named();
@@ -102,7 +101,7 @@ describe(`the load protocol on ${testEngine()}`, () => {
     zw.card.failNext({ when: 'before-write', ins: 0x52 });
     expect(() => creditForLoad(zw.card, pending)).toThrow(/power lost/);
     openCard(zw.card, zw.pin);
-    const recovered = await t.post('/api/v1/loads/recover', recoverBody(zw.card, zw.cardNo), t.kiosk);
+    const recovered = await t.post('/api/v1/loads/recover', recoveryOf(zw.card, zw.cardNo, pending.load), t.kiosk);
     expect(recovered.statusCode).toBe(200);
     expect(recovered.json().settled).toMatchObject({ loadId: pending.load.loadId, state: 'voided', settledBy: 'counter_unchanged' });
     expect((await accounts(zw.cardNo)).PURSE.balanceFen).toBe(balanceOf(zw.card));
@@ -116,9 +115,9 @@ describe(`the load protocol on ${testEngine()}`, () => {
     expect(() => creditForLoad(zw.card, pending)).toThrow(/power lost/);
     openCard(zw.card, zw.pin);
     const proof = transactionProve(zw.card, 0x01, pending.load.onlineTtc);
-    const forged = await t.post('/api/v1/loads/recover', recoverBody(zw.card, zw.cardNo, { tac: proof.tac === '00000000' ? '00000001' : '00000000' }), t.kiosk);
+    const forged = await t.post('/api/v1/loads/recover', recoveryOf(zw.card, zw.cardNo, pending.load, { tac: proof.tac === '00000000' ? '00000001' : '00000000' }), t.kiosk);
     expect(forged.json().error.code).toBe('TAC_INVALID');
-    const recovered = await t.post('/api/v1/loads/recover', recoverBody(zw.card, zw.cardNo, { tac: proof.tac }), t.kiosk);
+    const recovered = await t.post('/api/v1/loads/recover', recoveryOf(zw.card, zw.cardNo, pending.load, { tac: proof.tac }), t.kiosk);
     expect(recovered.json().settled).toMatchObject({ loadId: pending.load.loadId, state: 'posted', settledBy: 'prove' });
     expect((await accounts(zw.cardNo)).PURSE.balanceFen).toBe(balanceOf(zw.card));
   });

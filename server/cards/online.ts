@@ -12,7 +12,7 @@
  *
  * Cryptography runs before the database transaction: a forged MAC1 or TAC changes nothing.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { fromHex, toHex } from '../../ccid/bytes.ts';
 import { TRANS_TYPE } from '../../ccid/crypto/index.ts';
 import type { Sql } from '../db/index.ts';
@@ -29,6 +29,7 @@ import type { KeyStore, OnlineKind } from '../keys/keystore.ts';
 import { KeyStoreError } from '../keys/keystore.ts';
 import type { Services } from '../http/services.ts';
 import { replayOf, requestHash } from '../sync/records.ts';
+import { chipAboveLedger, lockPurse, raiseChipAlarm, type ChipAlarm } from './chip-check.ts';
 import { chinaDateTime, purseMaxFen, readCard, readCardAndRecord, requireCardInScope, requireUsable, type CardRow } from './card.ts';
 
 type LoadRow = {
@@ -48,8 +49,10 @@ type LoadRow = {
   state: 'pending' | 'posted' | 'voided';
   settled_by: LoadView['settledBy'];
   tac: string | null;
+  /** Drawn with the MAC2 (0006_probe_challenge_card_review.sql); a probe must carry it to void. */
+  probe_challenge: string | null;
 };
-const LOAD_COLUMNS = 'id, kind, card_no, online_ttc, amount_fen, trans_type, balance_fen_before, terminal_id, key_version, card_random, tx_date, tx_time, transfer_id, state, settled_by, tac';
+const LOAD_COLUMNS = 'id, kind, card_no, online_ttc, amount_fen, trans_type, balance_fen_before, terminal_id, key_version, card_random, tx_date, tx_time, transfer_id, state, settled_by, tac, probe_challenge';
 const LOAD_COLUMN_NAMES = LOAD_COLUMNS.split(', ') as (keyof LoadRow)[];
 
 export function loadView(l: LoadRow): LoadView {
@@ -64,6 +67,7 @@ export function loadView(l: LoadRow): LoadView {
     balanceFenAfter: l.kind === 'load' ? before + amount : before - amount,
     state: l.state,
     settledBy: l.settled_by,
+    probeChallenge: l.state === 'pending' ? l.probe_challenge : null,
   };
 }
 
@@ -88,6 +92,9 @@ async function crypto<T>(run: () => Promise<T>): Promise<T> {
     throw error;
   }
 }
+
+/** The probe challenge's size: the terminal-id field of INITIALIZE FOR LOAD, which MAC1 covers. */
+const PROBE_CHALLENGE_BYTES = 6;
 
 type Probe = { kind: OnlineKind; cardNo: string; amountFen: number; terminalId: string; transType: number; answer: InitializeAnswer };
 
@@ -196,22 +203,47 @@ async function pendingLoadOf(tx: Sql, card: CardRow): Promise<LockedLoad | null>
 }
 
 /**
- * Settles the card's pending transaction from an authenticated counter: moved on → it happened
- * (posted; with a verified TAC when one is given), unchanged → it did not (voided).
+ * Why a void needs the challenge. "The counter did not move" proves a load did not happen only if
+ * the card said so AFTER the server gave out the load's MAC2: an INITIALIZE answer taken at the
+ * pending counter before CREDIT FOR LOAD (the load's own answer, or one taken just before it)
+ * shows the same counter while the card goes on to take the money. So the server draws six random
+ * bytes with each MAC2 (`probe_challenge`) and voids only on a probe whose MAC1 covers them: the
+ * probe's INITIALIZE FOR LOAD carries them in its terminal-id field, which MAC1 covers (with the
+ * balance, amount and type) under a session key of the card's own fresh random and counter. Such
+ * an answer was made after the challenge existed, so after the MAC2. And once the card answered a
+ * later INITIALIZE, the MAC2 is dead: CREDIT FOR LOAD (or DEBIT FOR UNLOAD) is checked under the
+ * session key of the card's latest INITIALIZE, whose random the MAC2 was not made for. So a fresh
+ * probe at the pending counter shows a transaction that did not happen and never can; one at a
+ * later counter shows it happened. Nothing else, and never a timer, voids a pending transaction.
+ * (This leans on the card drawing a fresh random for every INITIALIZE, as PBOC cards do.)
  *
- * "Unchanged" voids only when the probe is known to come after the pending load's MAC2 was
- * given out (`probeAfterMac2`): a recovery made for that very load. An INITIALIZE answer that
- * merely reaches the server late (found by the fault simulation: a kiosk gave up on its
- * initialise, the customer loaded again at the same counter, then the first request arrived)
- * shows the same counter and would void a load the card holds. Such an initialise is refused
- * (LOAD_PENDING) and the card settles its load at its next contact.
+ * The terminal-id field of a probe commits nothing: a card keeps it only for the CREDIT that
+ * follows, and a probe is never followed by one. The challenge is not secret; its worth is that
+ * nobody knew it before the MAC2 was given out, which is why it is drawn then and not earlier.
+ */
+function isFreshProbe(pending: LockedLoad, probe: { loadId: string | undefined; terminalId: string; answer: InitializeAnswer }): boolean {
+  return (
+    probe.loadId === pending.id &&
+    pending.probe_challenge !== null &&
+    probe.terminalId.toUpperCase() === pending.probe_challenge &&
+    // Belt and braces: the load's own answer is never its proof of absence.
+    probe.answer.random.toUpperCase() !== pending.card_random
+  );
+}
+
+/**
+ * Settles the card's pending transaction from an authenticated counter: moved on → it happened
+ * (posted; with a verified TAC when one is given), unchanged → it did not (voided), but only on a
+ * fresh probe (`unchanged: 'void'`, see isFreshProbe). Otherwise an unchanged counter refuses with
+ * `unchanged`'s code and changes nothing: an initialise at the pending counter (LOAD_PENDING: a
+ * late copy of the initialise, or the card brought back before its recovery) or a stale probe.
  */
 function settleFromCounter(
   tx: Sql,
   card: CardRow,
   pending: LockedLoad | null,
   counter: number,
-  how: { proof: { tac: string; verified: boolean } | null; afterMac2Of: string | null; counterSeen: number | null; audit?: { principal: Principal; action: string } },
+  how: { proof: { tac: string; verified: boolean } | null; unchanged: 'void' | 'LOAD_PENDING' | 'PROBE_NOT_FRESH'; counterSeen: number | null; audit?: { principal: Principal; action: string } },
 ): Promise<LoadRow> | null {
   if (card.online_ttc_seen !== null && counter < card.online_ttc_seen) throw new ApiError('COUNTER_STALE');
   if (pending === null) return null;
@@ -219,7 +251,7 @@ function settleFromCounter(
   const audit = (outcome: 'posted' | 'voided', settledBy: NonNullable<LoadView['settledBy']>) =>
     how.audit && { principal: how.audit.principal, action: how.audit.action, detail: { loadId: pending.id, counter, outcome, settledBy } };
   if (counter === pending.online_ttc) {
-    if (how.afterMac2Of !== pending.id) throw new ApiError('LOAD_PENDING');
+    if (how.unchanged !== 'void') throw new ApiError(how.unchanged);
     return settle(tx, pending, 'void', { settledBy: 'counter_unchanged', tac: null, counterSeen: how.counterSeen, audit: audit('voided', 'counter_unchanged') });
   }
   if (how.proof?.verified) return settle(tx, pending, 'post', { settledBy: 'prove', tac: how.proof.tac.toUpperCase(), counterSeen: how.counterSeen, audit: audit('posted', 'prove') });
@@ -261,24 +293,26 @@ function toInitInput(kind: OnlineKind, r: LoadInitialiseRequest | UnloadInitiali
  * purse found (opened if need be) and locked in one statement, then checked and written with the
  * rest of the phase. Returns the customer account's id and the transfer's id.
  */
-async function reserve(tx: Sql, st: Statement, card: CardRow, i: InitInput, services: Services): Promise<{ accountId: bigint; transferId: string }> {
+async function reserve(tx: Sql, st: Statement, card: CardRow, i: InitInput, services: Services): Promise<{ accountId: bigint; transferId: string; purse: AccountRow }> {
   const customer = customerAccount(card, i.account, i.kind);
   if (i.kind === 'load' && i.answer.balanceFen + i.amountFen > purseMaxFen(card, services)) throw new ApiError('PURSE_LIMIT_EXCEEDED');
   if (i.kind === 'unload' && i.amountFen > i.answer.balanceFen) throw new ApiError('INSUFFICIENT_FUNDS');
   const [account, purse] = await lockOwnedAccounts(tx, [customer, { code: 'PURSE', owner: { kind: 'card', cardNo: card.card_no, customerId: card.customer_id } }]);
+  // As read, before this transfer is planned (planning moves the figures): the chip's MAC1 balance predates it.
+  const purseBefore = { ...purse! };
   const accountId = account!.id;
   const [debit, credit] = i.kind === 'load' ? [accountId, purse!.id] : [purse!.id, accountId];
   const locked = new Map([account!, purse!].map((a) => [a.id, a]));
   try {
     const [transferId] = planTransfers(st, locked, [{ debitAccountId: debit, creditAccountId: credit, amountFen: BigInt(i.amountFen), code: i.kind === 'load' ? 'LOAD' : 'UNLOAD', pending: true }]);
-    return { accountId, transferId: transferId! };
+    return { accountId, transferId: transferId!, purse: purseBefore };
   } catch (error) {
     if (error instanceof LedgerError && error.code === 'EXCEEDS_CREDITS') throw new ApiError('INSUFFICIENT_FUNDS');
     throw error;
   }
 }
 
-type Initialised = { input: InitInput; deviceId: string; hash: string; stamp: { date: string; time: string }; mac2: string };
+type Initialised = { input: InitInput; deviceId: string; hash: string; stamp: { date: string; time: string }; mac2: string; probeChallenge: string };
 
 /**
  * The database half of an initialise: card locked (with the operation's record, if it was
@@ -286,7 +320,7 @@ type Initialised = { input: InitInput; deviceId: string; hash: string; stamp: { 
  * the card's counter and pointer, the operation record and the audit entry in one statement.
  * Three round trips on the usual path, where there were eleven.
  */
-async function initialiseIn(tx: Sql, services: Services, principal: Principal, i: Initialised): Promise<LoadInitialiseResponse> {
+async function initialiseIn(tx: Sql, services: Services, principal: Principal, i: Initialised): Promise<LoadInitialiseResponse | { alarm: ChipAlarm }> {
   const { input, stamp } = i;
   const card = await readCardAndRecord(tx, principal, input.cardNo, input.operationId);
   if (card.record) {
@@ -296,23 +330,30 @@ async function initialiseIn(tx: Sql, services: Services, principal: Principal, i
   requireCardInScope(card);
   requireUsable(card, stamp.date, input.kind);
   if (input.answer.keyVersion !== card.key_version) throw new ApiError('KEY_VERSION_UNKNOWN');
-  const previous = await settleFromCounter(tx, card, await pendingLoadOf(tx, card), input.answer.onlineTtc, { proof: null, afterMac2Of: null, counterSeen: null });
+  const previous = await settleFromCounter(tx, card, await pendingLoadOf(tx, card), input.answer.onlineTtc, { proof: null, unchanged: 'LOAD_PENDING', counterSeen: null });
   const st = new Statement();
-  const { accountId, transferId } = await reserve(tx, st, card, input, services);
+  const { accountId, transferId, purse } = await reserve(tx, st, card, input, services);
+  // The chip's balance, under MAC1, against what the ledger gave the card: the alarm is kept
+  // (this transaction commits it) and the initialise refused (the caller throws).
+  const alarm = await chipAboveLedger(tx, card.card_no, purse, input.answer);
+  if (alarm) {
+    await raiseChipAlarm(tx, principal, card.card_no, alarm);
+    return { alarm };
+  }
   const load: LoadRow = {
     id: randomUUID(), kind: input.kind, card_no: card.card_no, online_ttc: input.answer.onlineTtc, amount_fen: BigInt(input.amountFen), trans_type: input.transType,
     balance_fen_before: BigInt(input.answer.balanceFen), terminal_id: input.terminalId, key_version: card.key_version, card_random: input.answer.random.toUpperCase(),
-    tx_date: stamp.date, tx_time: stamp.time, transfer_id: transferId, state: 'pending', settled_by: null, tac: null,
+    tx_date: stamp.date, tx_time: stamp.time, transfer_id: transferId, state: 'pending', settled_by: null, tac: null, probe_challenge: i.probeChallenge,
   };
   const response: LoadInitialiseResponse = { load: loadView(load), mac2: i.mac2, date: stamp.date, time: stamp.time, settledPrevious: previous && loadView(previous) };
   const [id, cardNo, ttc, deviceId] = [st.param(load.id), st.param(load.card_no), st.param(load.online_ttc), st.param(i.deviceId)];
   st.cte(
     'load_row',
     `INSERT INTO card_load (id, kind, card_no, online_ttc, amount_fen, trans_type, balance_fen_before, terminal_id, key_version, card_random,
-       tx_date, tx_time, mac2, transfer_id, account_id, device_id, state)
+       tx_date, tx_time, mac2, transfer_id, account_id, device_id, state, probe_challenge)
      VALUES (${id}::uuid, ${st.param(load.kind)}, ${cardNo}::text, ${ttc}::integer, ${st.param(input.amountFen)}, ${st.param(load.trans_type)}, ${st.param(input.answer.balanceFen)},
        ${st.param(load.terminal_id)}, ${st.param(load.key_version)}, ${st.param(load.card_random)}, ${st.param(load.tx_date)}, ${st.param(load.tx_time)}, ${st.param(i.mac2)},
-       ${st.param(transferId)}::uuid, ${st.param(String(accountId))}::bigint, ${deviceId}::text, 'pending')`,
+       ${st.param(transferId)}::uuid, ${st.param(String(accountId))}::bigint, ${deviceId}::text, 'pending', ${st.param(i.probeChallenge)}::text)`,
   );
   st.claim(`card:${card.card_no}`);
   st.cte('card_seen', `UPDATE card SET online_ttc_seen = GREATEST(coalesce(online_ttc_seen, 0), ${ttc}::integer), pending_load_id = ${id}::uuid WHERE card_no = ${cardNo}::text`);
@@ -358,8 +399,11 @@ export async function initialise(services: Services, principal: Principal, kind:
       time: fromHex(stamp.time),
     }),
   );
+  // Drawn now, with the MAC2 and after the card's answer reached the server (see isFreshProbe).
+  const probeChallenge = toHex(randomBytes(PROBE_CHALLENGE_BYTES)).toUpperCase();
+  let result: LoadInitialiseResponse | { alarm: ChipAlarm };
   try {
-    return await services.db.transaction((tx) => initialiseIn(tx, services, principal, { input, deviceId, hash, stamp, mac2: toHex(mac2) }), { isolation: MONEY_ISOLATION });
+    result = await services.db.transaction((tx) => initialiseIn(tx, services, principal, { input, deviceId, hash, stamp, mac2: toHex(mac2), probeChallenge }), { isolation: MONEY_ISOLATION });
   } catch (error) {
     // Two sends of one operation at once: the loser waited for the card's lock, then met the
     // winner's record (23505) or the winner's pending load (LOAD_PENDING); it answers as the winner did.
@@ -370,6 +414,8 @@ export async function initialise(services: Services, principal: Principal, kind:
     }
     throw error;
   }
+  if ('alarm' in result) throw new ApiError('CARD_UNDER_REVIEW');
+  return result;
 }
 
 /** Load or unload complete inside `tx`: the card's TAC (or MAC3) verified → posted. Idempotent. */
@@ -397,9 +443,14 @@ export function complete(services: Services, principal: Principal, kind: OnlineK
   return services.db.transaction((tx) => completeIn(tx, keys, principal, kind, request), { isolation: MONEY_ISOLATION });
 }
 
-/** Recovery inside `tx`, at the next contact with the card: settle its pending transaction from its counter. */
+/**
+ * Recovery inside `tx`, at the next contact with the card: settle its pending transaction from its
+ * counter. A void needs a fresh probe (isFreshProbe): the recovery names the load and its probe
+ * carries the load's challenge. The probe's terminal id is the device's own or that challenge.
+ * The chip's balance is checked against the ledger after the settlement (chip-check.ts).
+ */
 export async function recoverIn(tx: Sql, keys: KeyStore, principal: Principal, request: LoadRecoverRequest): Promise<LoadView | null> {
-  requireTerminal(principal, request.probe.terminalId);
+  if (principal.deviceId === null || principal.terminalId === null) throw new ApiError('DEVICE_REQUIRED');
   const transType = request.probe.purse === 'EP' ? TRANS_TYPE.LOAD_EP : TRANS_TYPE.LOAD_ED;
   await verifyMac1(keys, { kind: 'load', cardNo: request.cardNo, amountFen: request.probe.amountFen, terminalId: request.probe.terminalId, transType, answer: request.probe.answer });
   const counter = request.probe.answer.onlineTtc;
@@ -410,19 +461,23 @@ export async function recoverIn(tx: Sql, keys: KeyStore, principal: Principal, r
   // A recovery names the load it was made for; one for a load already settled changes nothing
   // (it may be a late copy, older than a newer load now pending at the same counter).
   if (request.loadId !== undefined && pending?.id !== request.loadId) return null;
+  const probeTerminal = request.probe.terminalId.toUpperCase();
+  if (probeTerminal !== principal.terminalId && probeTerminal !== pending?.probe_challenge) throw new ApiError('TERMINAL_MISMATCH');
   let proof: { tac: string; verified: boolean } | null = null;
   if (request.prove && pending && counter > pending.online_ttc) {
     if (!(await verifyTac(keys, pending, request.prove.tac))) throw new ApiError('TAC_INVALID');
     proof = { tac: request.prove.tac, verified: true };
   }
-  // Without a loadId (older devices) the probe is trusted as fresh, as before.
+  const fresh = pending !== null && isFreshProbe(pending, { loadId: request.loadId, terminalId: probeTerminal, answer: request.probe.answer });
   const settled = await settleFromCounter(tx, card, pending, counter, {
     proof,
-    afterMac2Of: pending?.id ?? null,
+    unchanged: fresh ? 'void' : 'PROBE_NOT_FRESH',
     counterSeen: counter,
     audit: pending ? { principal, action: `${pending.kind}.recover` } : undefined,
   });
   if (!settled) await noteCounter(tx, card.card_no, counter);
+  const alarm = card.customer_id === null ? null : await chipAboveLedger(tx, card.card_no, await lockPurse(tx, card), request.probe.answer);
+  if (alarm) await raiseChipAlarm(tx, principal, card.card_no, alarm);
   return settled && loadView(settled);
 }
 

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expectSound, openTestApp, type TestApp } from '../testing/app.ts';
 import { testEngine } from '../testing/db.ts';
-import { balanceOf, creditForLoad, initializeForLoad, openCard, simCard, KIOSK_TERMINAL_ID } from '../testing/sim.ts';
+import { balanceOf, creditForLoad, initializeForLoad, openCard, recoveryOf, simCard, KIOSK_TERMINAL_ID } from '../testing/sim.ts';
 import type { FuelCard } from '../../ccid/sim/fuel-card.ts';
 
 describe(`late card answers on ${testEngine()}`, () => {
@@ -44,7 +44,7 @@ describe(`late card answers on ${testEngine()}`, () => {
     expect(load.statusCode).toBe(200);
     // The newer load is still pending and is posted by the card's proof at its next contact.
     openCard(zw.card, zw.pin);
-    const probe = { cardNo: zw.cardNo, loadId: started.load.loadId, probe: { amountFen: 0, terminalId: KIOSK_TERMINAL_ID, answer: initializeForLoad(zw.card, 0) } };
+    const probe = recoveryOf(zw.card, zw.cardNo, started.load);
     const recovered = await t.post('/api/v1/loads/recover', probe, t.kiosk);
     expect(recovered.json().settled).toMatchObject({ loadId: started.load.loadId, state: 'posted' });
     expect(await purse(zw.cardNo)).toBe(balanceOf(zw.card));
@@ -57,10 +57,10 @@ describe(`late card answers on ${testEngine()}`, () => {
     const first = (await t.post('/api/v1/loads/initialise', initBody(zw.cardNo, 300, initializeForLoad(zw.card, 300)), t.kiosk)).json();
     // The card never credited the first load; a recovery for it is made but held up.
     openCard(zw.card, zw.pin);
-    const lateRecovery = { cardNo: zw.cardNo, loadId: first.load.loadId, probe: { amountFen: 0, terminalId: KIOSK_TERMINAL_ID, answer: initializeForLoad(zw.card, 0) } };
+    const lateRecovery = recoveryOf(zw.card, zw.cardNo, first.load);
     // Another recovery for it gets through and voids it; then a new load at the same counter is credited.
     openCard(zw.card, zw.pin);
-    const voided = await t.post('/api/v1/loads/recover', { ...lateRecovery, probe: { ...lateRecovery.probe, answer: initializeForLoad(zw.card, 0) } }, t.kiosk);
+    const voided = await t.post('/api/v1/loads/recover', recoveryOf(zw.card, zw.cardNo, first.load), t.kiosk);
     expect(voided.json().settled).toMatchObject({ loadId: first.load.loadId, state: 'voided' });
     openCard(zw.card, zw.pin);
     const { started } = await loadOnce(zw.card, zw.cardNo, 400);
@@ -69,7 +69,7 @@ describe(`late card answers on ${testEngine()}`, () => {
     expect(arrived.statusCode).toBe(200);
     expect(arrived.json().settled).toBeNull();
     openCard(zw.card, zw.pin);
-    const probe = { cardNo: zw.cardNo, loadId: started.load.loadId, probe: { amountFen: 0, terminalId: KIOSK_TERMINAL_ID, answer: initializeForLoad(zw.card, 0) } };
+    const probe = recoveryOf(zw.card, zw.cardNo, started.load);
     expect((await t.post('/api/v1/loads/recover', probe, t.kiosk)).json().settled).toMatchObject({ state: 'posted' });
     expect(await purse(zw.cardNo)).toBe(balanceOf(zw.card));
   });

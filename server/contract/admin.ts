@@ -4,7 +4,7 @@
  * here then gets its one-time enrolment code from POST /api/v1/admin/devices/enrolment.
  */
 import { z } from 'zod';
-import { DeviceId, EntityId } from './common.ts';
+import { CardNo, DeviceId, EntityId, LedgerFen } from './common.ts';
 
 export const LedgerCheckResponse = z.object({
   ledgerSound: z.boolean(),
@@ -66,3 +66,29 @@ export const DeviceView = z.object({
 export type DeviceView = z.infer<typeof DeviceView>;
 export const DeviceList = z.object({ devices: z.array(DeviceView), truncated: z.boolean() });
 export type DeviceList = z.infer<typeof DeviceList>;
+
+/**
+ * A chip that showed more money under its MAC1 than the ledger ever gave it (server/cards/
+ * chip-check.ts). The card's loads and unloads stop until someone at a centre clears its review.
+ */
+export const CardAlarm = z.object({
+  id: EntityId,
+  cardNo: CardNo,
+  kind: z.enum(['chip_above_ledger']),
+  chipBalanceFen: LedgerFen,
+  ledgerMaxFen: LedgerFen,
+  onlineTtc: z.number().int().min(0),
+  deviceId: DeviceId.nullable(),
+  raisedAt: z.iso.datetime(),
+  clearedAt: z.iso.datetime().nullable(),
+  clearNote: z.string().nullable(),
+});
+export type CardAlarm = z.infer<typeof CardAlarm>;
+/** Alarms of cards within the caller's scope: open ones first, then the newest cleared, up to the server's cap. */
+export const CardAlarmList = z.object({ alarms: z.array(CardAlarm), truncated: z.boolean() });
+export type CardAlarmList = z.infer<typeof CardAlarmList>;
+/** Clears a card's review after a look at its history: its open alarms are closed with the note, its loads resume. */
+export const ClearCardReviewRequest = z.strictObject({ cardNo: CardNo, note: z.string().trim().min(1).max(500) });
+export type ClearCardReviewRequest = z.infer<typeof ClearCardReviewRequest>;
+export const ClearCardReviewResponse = z.object({ cardNo: CardNo, alarmsCleared: z.number().int().min(0) });
+export type ClearCardReviewResponse = z.infer<typeof ClearCardReviewResponse>;

@@ -3,7 +3,7 @@
  * table and generates /api/openapi.json from it, and the app can build its client from it.
  */
 import type { z } from 'zod';
-import { CreateOrgUnitRequest, DeviceList, DeviceView, DisableDeviceRequest, LedgerCheckResponse, OrgUnit, OrgUnitList, RegisterDeviceRequest } from './admin.ts';
+import { CardAlarmList, ClearCardReviewRequest, ClearCardReviewResponse, CreateOrgUnitRequest, DeviceList, DeviceView, DisableDeviceRequest, LedgerCheckResponse, OrgUnit, OrgUnitList, RegisterDeviceRequest } from './admin.ts';
 import { CreateOperatorRequest, CreateOperatorResponse, EnrolRequest, EnrolResponse, IssueEnrolmentRequest, IssueEnrolmentResponse, LoginRequest, LoginResponse, LogoutRequest, LogoutResponse } from './auth.ts';
 import { CardHistory, CardParams, CardSummary } from './cards.ts';
 import { LoadCompleteRequest, LoadCompleteResponse, LoadInitialiseRequest, LoadInitialiseResponse, LoadRecoverRequest, LoadRecoverResponse, UnloadInitialiseRequest } from './loads.ts';
@@ -35,6 +35,8 @@ export const ENDPOINTS = e({
   listDevices: { method: 'GET', path: '/api/v1/admin/devices', summary: "The kiosks and tablets within the caller's scope", response: DeviceList },
   registerDevice: { method: 'POST', path: '/api/v1/admin/devices', summary: 'Register a kiosk or tablet in an outlet or station (then issue its enrolment code)', body: RegisterDeviceRequest, response: DeviceView },
   disableDevice: { method: 'POST', path: '/api/v1/admin/devices/disable', summary: 'Disable a device: its secret and any enrolment code stop working at once', body: DisableDeviceRequest, response: DeviceView },
+  listCardAlarms: { method: 'GET', path: '/api/v1/admin/card-alarms', summary: "Cards whose chip showed more money than the ledger gave them, within the caller's scope", response: CardAlarmList },
+  clearCardReview: { method: 'POST', path: '/api/v1/admin/card-alarms/clear', summary: "Clear a card's review after looking at it: its open alarms closed with a note, its loads resume", body: ClearCardReviewRequest, response: ClearCardReviewResponse },
   ledgerCheck: { method: 'GET', path: '/api/v1/admin/ledger/check', summary: 'Check the ledger invariants and the audit chains', response: LedgerCheckResponse },
   loadInitialise: { method: 'POST', path: '/api/v1/loads/initialise', summary: 'Load 圈存: verify MAC1, reserve, answer MAC2', body: LoadInitialiseRequest, response: LoadInitialiseResponse },
   loadComplete: { method: 'POST', path: '/api/v1/loads/complete', summary: 'Load 圈存: verify the TAC and post', body: LoadCompleteRequest, response: LoadCompleteResponse },

@@ -4,9 +4,10 @@
  * CONTRACT_VERSION changes whenever a shape changes (2: auth, loads, sync, cards, admin, OpenAPI;
  * 3: GET /api/v1/info, the terminal id in the enrolment answer; 4: GET /api/v1/cards/:cardNo/history,
  * purseLimitFen in CardSummary, the unload.complete push operation; 6: organisation units and
- * device registration and disabling under /api/v1/admin).
+ * device registration and disabling under /api/v1/admin; 7: probeChallenge in LoadView, the
+ * challenge a recovery probe must carry to void, and card alarms under /api/v1/admin).
  */
-export const CONTRACT_VERSION = 6;
+export const CONTRACT_VERSION = 7;
 export * from './health.ts';
 export * from './errors.ts';
 export * from './common.ts';

@@ -49,6 +49,12 @@ export const LoadView = z.object({
   balanceFenAfter: BalanceFen,
   state: z.enum(['pending', 'posted', 'voided']),
   settledBy: z.enum(['tac', 'prove', 'counter_advanced', 'counter_unchanged']).nullable(),
+  /**
+   * While pending: what a recovery probe puts in INITIALIZE FOR LOAD's terminal-id field. Drawn by
+   * the server with the MAC2; only a probe whose MAC1 covers it can void the transaction (a card
+   * answer made before the MAC2 existed cannot). Null once settled.
+   */
+  probeChallenge: TerminalId.nullable(),
 });
 export type LoadView = z.infer<typeof LoadView>;
 
@@ -76,6 +82,8 @@ export type LoadCompleteResponse = z.infer<typeof LoadCompleteResponse>;
 /**
  * After an interruption: a fresh INITIALIZE FOR LOAD (its MAC1 authenticates the card's counter)
  * and, when the counter moved on, the GET TRANSACTION PROVE answer for the pending transaction.
+ * To void (counter unchanged) the recovery must name the load and its probe must carry the load's
+ * `probeChallenge` as terminal id; otherwise it is refused with PROBE_NOT_FRESH, nothing changed.
  */
 export const LoadRecoverRequest = z.strictObject({
   cardNo: CardNo,

@@ -64,8 +64,8 @@ export async function expectSound(db: TestDatabase): Promise<void> {
 }
 
 /** Rows of the tables a request may change, to show that a refused request changed nothing. */
-export async function snapshot(db: TestDatabase): Promise<string> {
-  const tables = ['account', 'transfer', 'card_load', 'operation', 'device_sync', 'card', 'audit_log', 'operator', 'device', 'org_unit'];
+export async function snapshot(db: TestDatabase, only?: readonly string[]): Promise<string> {
+  const tables = only ?? ['account', 'transfer', 'card_load', 'operation', 'device_sync', 'card', 'card_alarm', 'audit_log', 'operator', 'device', 'org_unit'];
   const parts: string[] = [];
   for (const table of tables) {
     const rows = await db.query(`SELECT * FROM ${table} ORDER BY 1`);

@@ -67,3 +67,13 @@ export function transactionProve(card: FuelCard, transType: number, ttc: number)
 export function balanceOf(card: FuelCard): number {
   return card.inspect().purse.edBalanceFen;
 }
+
+/**
+ * A recovery as a device makes it at the card's next contact: it names the pending load and its
+ * probe carries the load's challenge as terminal id (the only probe that may void it).
+ */
+export function recoveryOf(card: FuelCard, cardNo: string, load: { loadId: string; probeChallenge: string | null }, prove?: { tac: string }): Record<string, unknown> {
+  if (load.probeChallenge === null) throw new Error('test setup: a pending load has a probe challenge');
+  const probe = { amountFen: 0, terminalId: load.probeChallenge, answer: initializeForLoad(card, 0, load.probeChallenge) };
+  return { cardNo, loadId: load.loadId, probe, ...(prove ? { prove } : {}) };
+}

@@ -29,7 +29,8 @@ export type PendingLoad = PendingOnline & { terminalId: string };
 /** The card's INITIALIZE FOR LOAD, as ccid/fuelcard's load flow hands it to the host, plus who and which operation. */
 export type LoadInitialiseRequest = { operationId: string; cardNo: string } & Omit<OnlineRequest, 'transType'>;
 
-export type LoadAuthorisation = { loadId: string; mac2: string; date: string; time: string };
+/** The server's MAC2 for the card, and the challenge a recovery probe of this load must carry. */
+export type LoadAuthorisation = { loadId: string; mac2: string; date: string; time: string; probeChallenge: string };
 
 /** The card's INITIALIZE FOR LOAD answer, whose MAC1 authenticates its online counter (the wire shape). */
 export type { InitializeAnswer };

@@ -53,7 +53,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadRunResult> {
     const auth = await deps.backend.loadInitialise({ operationId: newOperationId(options.nowMs), cardNo: card.cardNo, ...request });
     loadId = auth.loadId;
     // Written before CREDIT FOR LOAD is sent: from here on the card may hold the money.
-    await journalLoad(deps.db, { loadId, cardNo: card.cardNo, onlineTtc: request.onlineTtc, amountFen, terminalId: deps.terminalId, createdAtMs: options.nowMs });
+    await journalLoad(deps.db, { loadId, cardNo: card.cardNo, onlineTtc: request.onlineTtc, amountFen, terminalId: deps.terminalId, probeChallenge: auth.probeChallenge, createdAtMs: options.nowMs });
     onStep('credit');
     return auth;
   };

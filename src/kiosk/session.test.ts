@@ -375,6 +375,37 @@ describe('the kiosk card session', () => {
     expect(r.backend.settlements).toHaveLength(sentBefore);
   });
 
+  it('voids its interrupted load offline with a probe that carries the challenge the server gave with the MAC2', async () => {
+    const demo = createDemoCard('named');
+    r.backend.waitingFen.set(toAsn(demo), 30_000);
+    const loadId = await interruptedLoad(demo.card, 20_000, 'before-write');
+    const challenge = (await r.db.loadJournal.get(loadId))?.probeChallenge;
+    expect(challenge).toMatch(/^[0-9A-F]{12}$/);
+    r.backend.online = false;
+    expect(await unlock(r, demo.card)).toMatchObject({ notice: { key: 'kiosk.notice.recovered_not_done' } });
+    expect(r.backend.settlements).toEqual([expect.objectContaining({ kind: 'recover', loadId, probe: expect.objectContaining({ terminalId: challenge }) })]);
+    expect(r.backend.loads).toEqual([expect.objectContaining({ loadId, state: 'voided' })]);
+  });
+
+  it('leaves an old journal entry without a challenge open while offline, and settles it from the server’s challenge once online', async () => {
+    const demo = createDemoCard('named');
+    r.backend.waitingFen.set(toAsn(demo), 30_000);
+    const loadId = await interruptedLoad(demo.card, 20_000, 'before-write');
+    // As a kiosk wrote entries before challenges existed.
+    await r.db.loadJournal.update(loadId, { probeChallenge: undefined });
+    r.backend.online = false;
+    expect(await unlock(r, demo.card)).toMatchObject({ notice: null });
+    // The unchanged counter proves nothing without the challenge: nothing queued, the entry still open.
+    expect(r.backend.settlements).toEqual([]);
+    expect(await r.db.loadJournal.get(loadId)).toMatchObject({ state: 'credit-sent' });
+    r.control.removeCard();
+    await until(r.kiosk, 'start');
+    r.backend.online = true;
+    expect(await unlock(r, demo.card)).toMatchObject({ notice: { key: 'kiosk.notice.recovered_not_done' } });
+    expect(r.backend.loads).toEqual([expect.objectContaining({ loadId, state: 'voided' })]);
+    expect(await r.db.loadJournal.get(loadId)).toMatchObject({ state: 'settled' });
+  });
+
   it('refuses a card the central accounts report lost', async () => {
     const demo = createDemoCard('named');
     r.backend.cardState.set(toAsn(demo), 'lost');

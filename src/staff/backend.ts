@@ -46,7 +46,8 @@ export type UnloadInitialiseRequest = {
   card: InitializeAnswer;
 };
 
-export type UnloadAuthorisation = { loadId: string; mac2: string; date: string; time: string };
+/** The server's MAC2 for the card, and the challenge a recovery probe of this unload must carry. */
+export type UnloadAuthorisation = { loadId: string; mac2: string; date: string; time: string; probeChallenge: string };
 
 /**
  * The card's word on an online transaction, for the server to settle it:
@@ -108,7 +109,7 @@ export class HttpStaffBackend implements StaffBackend {
     if (!card) throw new BackendError('CARD_UNKNOWN', 'the central accounts do not know this card');
     // Loads and unloads alike: whichever is pending, the card's counter settles it.
     const pending = pulled.pendingLoads.find((l) => l.cardNo === cardNo && l.state === 'pending');
-    return accountViewOf(card, pending ? { loadId: pending.loadId, kind: pending.kind, onlineTtc: pending.onlineTtc, amountFen: pending.amountFen } : null);
+    return accountViewOf(card, pending ? { loadId: pending.loadId, kind: pending.kind, onlineTtc: pending.onlineTtc, amountFen: pending.amountFen, probeChallenge: pending.probeChallenge } : null);
   }
 
   async unloadInitialise(request: UnloadInitialiseRequest): Promise<UnloadAuthorisation> {
@@ -117,7 +118,8 @@ export class HttpStaffBackend implements StaffBackend {
     if (answer.load.kind !== 'unload' || answer.load.cardNo !== cardNo || answer.load.amountFen !== amountFen) {
       throw new BackendError('RESPONSE_INVALID', 'the server answered an unload initialise with another transaction');
     }
-    return { loadId: answer.load.loadId, mac2: answer.mac2, date: answer.date, time: answer.time };
+    if (answer.load.probeChallenge === null) throw new BackendError('RESPONSE_INVALID', 'the server gave no probe challenge with the MAC2');
+    return { loadId: answer.load.loadId, mac2: answer.mac2, date: answer.date, time: answer.time, probeChallenge: answer.load.probeChallenge };
   }
 
   async queue(settlement: OnlineSettlement): Promise<void> {

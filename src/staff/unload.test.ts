@@ -197,7 +197,7 @@ describe('the unload (圈提) at the outlet tablet, against the real server', { 
     expect(await rig.db.loadJournal.get(error.loadId!)).toMatchObject({ state: 'credit-sent', kind: 'unload' });
 
     const again = await open(demo);
-    expect(again.recovery.transactions).toEqual([{ loadId: error.loadId, kind: 'unload', onlineTtc: counter, amountFen: 12_345, completed: true, proven: true }]);
+    expect(again.recovery.transactions).toEqual([{ loadId: error.loadId, kind: 'unload', onlineTtc: counter, amountFen: 12_345, probeChallenge: expect.stringMatching(/^[0-9A-F]{12}$/), completed: true, proven: true }]);
     expect(again.facts.balanceFen).toBe(start - 12_345);
     await rig.sync.drain();
     expect((await unloadsOf(t, cardNo)).at(-1)).toEqual({ state: 'posted', settled_by: 'prove', amount_fen: 12_345n });

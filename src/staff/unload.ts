@@ -132,7 +132,7 @@ export async function runUnload(deps: StaffDeps, card: StaffCard, request: Unloa
     const answer = { balanceFen, onlineTtc, keyVersion, algId, random, mac1 };
     const auth = await initialise(deps, { operationId, cardNo: card.facts.cardNo, amountFen, destination, terminalId: deps.terminalId, card: answer });
     // Written before DEBIT FOR UNLOAD is sent: from here on the card may hold the unload.
-    await journalUnload(deps.db, { loadId: auth.loadId, cardNo: card.facts.cardNo, onlineTtc: init.onlineTtc, amountFen, terminalId: deps.terminalId, destination, operationId, balanceFenBefore: init.balanceFen, createdAtMs: nowMs });
+    await journalUnload(deps.db, { loadId: auth.loadId, cardNo: card.facts.cardNo, onlineTtc: init.onlineTtc, amountFen, terminalId: deps.terminalId, probeChallenge: auth.probeChallenge, destination, operationId, balanceFenBefore: init.balanceFen, createdAtMs: nowMs });
     loadId = auth.loadId;
     onStep('debit');
     return auth;

@@ -13,7 +13,7 @@ import { DEMO_TEST_MASTER_KEYS } from '../../../ccid/sim/demo-cards.ts';
 import type { OnlineKind } from '../../lib/recovery/recovery.ts';
 import { BackendError, type AccountView, type KioskBackend, type LoadAuthorisation, type LoadInitialiseRequest, type LoadSettlement } from '../backend.ts';
 
-type Pending = { loadId: string; kind: OnlineKind; cardNo: string; onlineTtc: number; amountFen: number; terminalId: string; state: 'pending' | 'posted' | 'voided' };
+type Pending = { loadId: string; kind: OnlineKind; cardNo: string; onlineTtc: number; amountFen: number; terminalId: string; probeChallenge: string; state: 'pending' | 'posted' | 'voided' };
 
 const DATE = '20261126';
 
@@ -45,7 +45,7 @@ export class FakeBackend implements KioskBackend {
       purseMirrorFen: 0,
       purseLimitFen: 500_000,
       history: [],
-      pendingLoad: pending ? { loadId: pending.loadId, kind: pending.kind, onlineTtc: pending.onlineTtc, amountFen: pending.amountFen, terminalId: pending.terminalId } : null,
+      pendingLoad: pending ? { loadId: pending.loadId, kind: pending.kind, onlineTtc: pending.onlineTtc, amountFen: pending.amountFen, probeChallenge: pending.probeChallenge, terminalId: pending.terminalId } : null,
     };
   }
 
@@ -72,8 +72,11 @@ export class FakeBackend implements KioskBackend {
     const pending = this.loads.find((l) => l.loadId === settlement.loadId);
     if (!pending || pending.state !== 'pending') return;
     // As the server: a counter past the transaction's posts it, proven or not (a later online
-    // transaction may have replaced the card's proof); an unchanged counter voids it.
-    this.#settle(pending, settlement.kind === 'tac' || settlement.probe.answer.onlineTtc > pending.onlineTtc);
+    // transaction may have replaced the card's proof); an unchanged counter voids it only on a
+    // probe that carries the transaction's challenge (otherwise refused, nothing changed).
+    const happened = settlement.kind === 'tac' || settlement.probe.answer.onlineTtc > pending.onlineTtc;
+    if (!happened && settlement.kind === 'recover' && settlement.probe.terminalId !== pending.probeChallenge) return;
+    this.#settle(pending, happened);
   }
 
   async send(): Promise<void> {}
@@ -110,9 +113,10 @@ export class FakeBackend implements KioskBackend {
 
   #open(kind: OnlineKind, request: Omit<OnlineRequest, 'transType'> & { cardNo: string }, sessionKey: Uint8Array): LoadAuthorisation {
     const loadId = `${kind}-${this.#nextLoad++}`;
-    this.loads.push({ loadId, kind, cardNo: request.cardNo, onlineTtc: request.onlineTtc, amountFen: request.amountFen, terminalId: request.terminalId, state: 'pending' });
+    const probeChallenge = toHex(crypto.getRandomValues(new Uint8Array(6))).toUpperCase();
+    this.loads.push({ loadId, kind, cardNo: request.cardNo, onlineTtc: request.onlineTtc, amountFen: request.amountFen, terminalId: request.terminalId, probeChallenge, state: 'pending' });
     const transType = kind === 'load' ? TRANS_TYPE.LOAD_ED : TRANS_TYPE.UNLOAD;
     const mac2 = loadMac2({ sessionKey, amountFen: request.amountFen, transType, terminalId: fromHex(request.terminalId), date: fromHex(DATE), time: fromHex(TIME) });
-    return { loadId, mac2: toHex(mac2), date: DATE, time: TIME };
+    return { loadId, mac2: toHex(mac2), date: DATE, time: TIME, probeChallenge };
   }
 }

@@ -41,6 +41,11 @@ export type LoadJournalRecord = {
   onlineTtc: number;
   amountFen: number;
   terminalId: string;
+  /**
+   * The server's challenge for a recovery probe (the terminal id the probe carries), given with
+   * the MAC2; absent on entries written before challenges existed. Not indexed.
+   */
+  probeChallenge?: string;
   state: 'credit-sent' | 'settled';
   tac?: string;
   createdAtMs: number;

@@ -37,7 +37,7 @@ export function kindOf(record: LoadJournalRecord): OnlineKind {
 type EntryOf<K extends keyof OnlineJournalRecord> = Required<Pick<OnlineJournalRecord, K>>;
 
 /** Written before CREDIT FOR LOAD is sent: from then on the card may hold the load. */
-export async function journalLoad(db: DeviceDatabase, entry: EntryOf<'loadId' | 'cardNo' | 'onlineTtc' | 'amountFen' | 'terminalId' | 'createdAtMs'>): Promise<void> {
+export async function journalLoad(db: DeviceDatabase, entry: EntryOf<'loadId' | 'cardNo' | 'onlineTtc' | 'amountFen' | 'terminalId' | 'probeChallenge' | 'createdAtMs'>): Promise<void> {
   assert(Number.isSafeInteger(entry.amountFen) && entry.amountFen > 0, 'a load journal entry has a positive amount');
   await db.loadJournal.put({ ...entry, kind: 'load', state: JOURNAL_STATE.CARD_WRITE_SENT });
 }
@@ -45,7 +45,7 @@ export async function journalLoad(db: DeviceDatabase, entry: EntryOf<'loadId' | 
 /** Written before DEBIT FOR UNLOAD is sent: from then on the card may hold the unload. */
 export async function journalUnload(
   db: DeviceDatabase,
-  entry: EntryOf<'loadId' | 'cardNo' | 'onlineTtc' | 'amountFen' | 'terminalId' | 'destination' | 'operationId' | 'balanceFenBefore' | 'createdAtMs'>,
+  entry: EntryOf<'loadId' | 'cardNo' | 'onlineTtc' | 'amountFen' | 'terminalId' | 'probeChallenge' | 'destination' | 'operationId' | 'balanceFenBefore' | 'createdAtMs'>,
 ): Promise<void> {
   assert(Number.isSafeInteger(entry.amountFen) && entry.amountFen > 0, 'an unload journal entry has a positive amount');
   assert(entry.amountFen <= entry.balanceFenBefore, 'an unload journal entry takes no more than the purse held');

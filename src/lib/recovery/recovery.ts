@@ -6,6 +6,12 @@
  * Advanced: it happened, and GET TRANSACTION PROVE, asked with the transaction's own type (02 ED
  * load, 03 unload), gives its TAC or MAC3 for the server to verify.
  *
+ * The probe carries the transaction's challenge (drawn by the server with the MAC2, kept in the
+ * journal and given in the server's view) as its terminal id: only such a probe can show the
+ * server that the card had not taken the transaction AFTER the MAC2 existed (server/cards/online.ts
+ * isFreshProbe). Without a challenge (an entry written before challenges, offline) an unchanged
+ * counter proves nothing: the entry stays open for a contact when the server can be asked.
+ *
  * A proof the card no longer holds (a later online transaction replaced it: 9406) is not a
  * failure: the moved counter alone lets the server post (settled by 'counter_advanced'), and a
  * recovery for a transaction the server already settled changes nothing there.
@@ -29,7 +35,14 @@ import { kindOf, markSettled, openEntries, type OnlineKind } from './journal.ts'
 export type { OnlineKind };
 
 /** A load or unload whose outcome only the card can tell, from the device's journal or the server. */
-export type PendingOnline = { loadId: string; kind: OnlineKind; onlineTtc: number; amountFen: number };
+export type PendingOnline = {
+  loadId: string;
+  kind: OnlineKind;
+  onlineTtc: number;
+  amountFen: number;
+  /** The server's challenge for a probe of this transaction; null when this device does not know it. */
+  probeChallenge: string | null;
+};
 
 /**
  * The card's word on a pending transaction at a later contact, for the server (`load.recover`):
@@ -41,6 +54,7 @@ export type RecoverSettlement = {
   loadId: string;
   cardNo: string;
   onlineTtc: number;
+  /** `terminalId` is the transaction's challenge when known (only then can an unchanged counter void it), else this terminal's. */
   probe: { amountFen: 0; terminalId: string; answer: InitializeAnswer };
   prove?: { tac: string; mac: string };
 };
@@ -68,6 +82,8 @@ export type RecoveryReport = {
   transactions: RecoveredTransaction[];
   /** Journal entries closed because the server had settled them elsewhere (their outcome is not this device's to tell). */
   settledElsewhere: PendingOnline[];
+  /** Not taken by the card, but with no challenge to prove it by: left open for a contact when the server can be asked. */
+  unproven: PendingOnline[];
 };
 
 const PROVE_TYPE: Record<OnlineKind, number> = { load: TRANS_TYPE.LOAD_ED, unload: TRANS_TYPE.UNLOAD };
@@ -83,14 +99,15 @@ async function pendingFor(db: DeviceDatabase, cardNo: string, server: ServerView
   const toAsk: Pending[] = [];
   const settledElsewhere: PendingOnline[] = [];
   for (const r of await openEntries(db, cardNo)) {
-    const entry = { loadId: r.loadId, kind: kindOf(r), onlineTtc: r.onlineTtc, amountFen: r.amountFen };
+    const fromServerHere = fromServer?.loadId === r.loadId ? fromServer.probeChallenge : null;
+    const entry = { loadId: r.loadId, kind: kindOf(r), onlineTtc: r.onlineTtc, amountFen: r.amountFen, probeChallenge: r.probeChallenge ?? fromServerHere };
     // Written only after the server made the transaction pending: if it no longer is, it was settled.
     if (server && fromServer?.loadId !== r.loadId) settledElsewhere.push(entry);
     else toAsk.push({ ...entry, journaled: true });
   }
   if (fromServer && !toAsk.some((p) => p.loadId === fromServer.loadId)) {
-    const { loadId, kind, onlineTtc, amountFen } = fromServer;
-    toAsk.push({ loadId, kind, onlineTtc, amountFen, journaled: false });
+    const { loadId, kind, onlineTtc, amountFen, probeChallenge } = fromServer;
+    toAsk.push({ loadId, kind, onlineTtc, amountFen, probeChallenge, journaled: false });
   }
   return { toAsk, settledElsewhere };
 }
@@ -105,13 +122,18 @@ async function proofOf(transmit: Transmit, pending: PendingOnline): Promise<{ ta
   }
 }
 
-/** The probe (0 fen commits nothing, and a full purse cannot refuse it) and, if the counter moved, the proof. */
-async function askCard(transmit: Transmit, cardNo: string, pending: PendingOnline, terminalId: string): Promise<{ settlement: RecoverSettlement; completed: boolean; proven: boolean }> {
+/**
+ * The probe (0 fen commits nothing, and a full purse cannot refuse it; its terminal id is the
+ * transaction's challenge when known) and, if the counter moved, the proof. Null settlement: the
+ * counter did not move and there was no challenge, so there is nothing the server could act on.
+ */
+async function askCard(transmit: Transmit, cardNo: string, pending: PendingOnline, ownTerminalId: string): Promise<{ settlement: RecoverSettlement | null; completed: boolean; proven: boolean }> {
+  const terminalId = pending.probeChallenge ?? ownTerminalId;
   const answer = await initializeForLoad(transmit, { keyIndex: 1, amountFen: 0, terminalId });
   const settlement: RecoverSettlement = { kind: 'recover', loadId: pending.loadId, cardNo, onlineTtc: pending.onlineTtc, probe: { amountFen: 0, terminalId, answer } };
   // A counter below the transaction's cannot come from this card's genuine history: the server
   // refuses it (COUNTER_STALE) and the transaction stays pending there for a later contact.
-  if (answer.onlineTtc <= pending.onlineTtc) return { settlement, completed: false, proven: false };
+  if (answer.onlineTtc <= pending.onlineTtc) return { settlement: pending.probeChallenge === null ? null : settlement, completed: false, proven: false };
   const prove = await proofOf(transmit, pending);
   return { settlement: prove ? { ...settlement, prove } : settlement, completed: true, proven: prove !== null };
 }
@@ -134,15 +156,19 @@ export async function recoverOnline(options: {
       for (const entry of settledElsewhere) await markSettled(db, entry.loadId, options.nowMs);
     });
   }
-  const report: RecoveryReport = { transactions: [], settledElsewhere };
+  const report: RecoveryReport = { transactions: [], settledElsewhere, unproven: [] };
   for (const pending of toAsk) {
     const { settlement, completed, proven } = await askCard(options.transmit, options.cardNo, pending, options.terminalId);
+    const { journaled: _journaled, ...transaction } = pending;
+    if (settlement === null) {
+      report.unproven.push(transaction);
+      continue;
+    }
     // The settlement and the journal's end in one transaction: a crash leaves both or neither.
     await db.transaction('rw', [db.outbox, db.settings, db.loadJournal], async () => {
       await backend.queue(settlement);
       if (pending.journaled) await markSettled(db, pending.loadId, options.nowMs, settlement.prove?.tac);
     });
-    const { journaled: _journaled, ...transaction } = pending;
     report.transactions.push({ ...transaction, completed, proven });
   }
   if (report.transactions.length > 0) await backend.send();

@@ -55,7 +55,7 @@ export class HttpKioskBackend implements KioskBackend {
     this.#roles.set(cardNo, card.role);
     // Loads and outlet unloads alike: whichever is pending, the card's counter settles it here.
     const pending = pulled.pendingLoads.find((l) => l.cardNo === cardNo && l.state === 'pending');
-    return accountViewOf(card, history, pending ? { loadId: pending.loadId, kind: pending.kind, onlineTtc: pending.onlineTtc, amountFen: pending.amountFen, terminalId: '' } : null);
+    return accountViewOf(card, history, pending ? { loadId: pending.loadId, kind: pending.kind, onlineTtc: pending.onlineTtc, amountFen: pending.amountFen, probeChallenge: pending.probeChallenge, terminalId: '' } : null);
   }
 
   async loadInitialise(request: LoadInitialiseRequest): Promise<LoadAuthorisation> {
@@ -66,7 +66,9 @@ export class HttpKioskBackend implements KioskBackend {
     const answer = await this.#api.call('loadInitialise', {
       body: { operationId, cardNo, amountFen, sourceAccount, terminalId, card: { balanceFen, onlineTtc, keyVersion, algId, random, mac1 } },
     });
-    return { loadId: answer.load.loadId, mac2: answer.mac2, date: answer.date, time: answer.time };
+    // A pending load always has its challenge; a server that gave none is not one this kiosk can recover with.
+    if (answer.load.probeChallenge === null) throw new BackendError('PROTOCOL', 'the server gave no probe challenge with the MAC2');
+    return { loadId: answer.load.loadId, mac2: answer.mac2, date: answer.date, time: answer.time, probeChallenge: answer.load.probeChallenge };
   }
 
   async queue(settlement: LoadSettlement): Promise<void> {
