@@ -27,6 +27,7 @@ import { registerSyncRoutes } from './sync/routes.ts';
 import { registerInfoRoutes } from './info/routes.ts';
 import { registerCors } from './http/cors.ts';
 import { registerJsonBody } from './http/body.ts';
+import { registerHeaders } from './http/headers.ts';
 import { logOptions } from './http/logging.ts';
 import { answerClientError, CLIENT_ERROR_BY_STATUS, trackRoutes } from './http/refusals.ts';
 
@@ -158,6 +159,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request) => {
     if (request.url.length > LIMITS.requestUrlCharsMax) throw new ApiError('URL_TOO_LONG');
   });
+  await registerHeaders(app);
   // The API speaks JSON only; anything else is refused with 415 instead of parsed as text.
   registerJsonBody(app);
 

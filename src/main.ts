@@ -1,4 +1,5 @@
-/** Entry point: catalogue first (so the first paint has text), then the app, then the worker. */
+/** Entry point: zod's configuration and the catalogue first (so the first paint has text), then the app, then the worker. */
+import './lib/zod-jitless.ts';
 import { mount } from 'svelte';
 import './app.css';
 import { startI18n } from './lib/i18n/index.ts';

@@ -26,6 +26,27 @@ test('the kiosk start screen loads offline once the service worker controls the 
   await expect(page.getByRole('heading', { name: '请插入您的加油卡' })).toBeVisible();
 });
 
+test('the app starts and its service worker takes control under the server’s Content Security Policy, with no violation', async ({ page }) => {
+  // Violations are collected from the first script on, before the app's own code runs.
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+    document.addEventListener('securitypolicyviolation', (event) => seen.push(`${event.violatedDirective} ${event.blockedURI}`));
+  });
+  const consoleViolations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) consoleViolations.push(message.text());
+  });
+  const response = await page.goto('/');
+  expect(response?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+  await expect(page.getByRole('heading', { name: '请插入您的加油卡' })).toBeVisible();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 20_000 });
+  await page.reload();
+  await expect(page.getByRole('heading', { name: '请插入您的加油卡' })).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+  expect(consoleViolations).toEqual([]);
+});
+
 test('the kiosk start screen has no accessibility violations and touch targets of at least 48 px', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByRole('heading', { name: '请插入您的加油卡' })).toBeVisible();
