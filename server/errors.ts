@@ -69,6 +69,9 @@ export const API_ERRORS = {
   HEADERS_TOO_LARGE: { status: 431, message: 'the request headers are too large' },
   HTTP_MALFORMED: { status: 400, message: 'the HTTP request is malformed' },
   REQUEST_TIMEOUT: { status: 408, message: 'the request took too long to arrive' },
+  // Throttling, answered with Retry-After (server/auth/throttle.ts)
+  RATE_LIMITED: { status: 429, message: 'too many requests from this address; retry after the time in Retry-After' },
+  SIGN_IN_BUSY: { status: 503, message: 'too many sign-ins at once; try again in a few seconds' },
 } as const;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;

@@ -49,13 +49,44 @@ export const LIMITS = {
   transferAmountFenMax: 4_294_967_295,
   /** Operator sessions expire this long after sign-in. */
   operatorSessionTtlMs: 12 * 60 * 60 * 1000,
-  /** Failed sign-ins in a row before the operator is locked out, and for how long. */
+  /** ... and this long after their last request (a tablet left signed in on the counter). */
+  operatorSessionIdleMs: 30 * 60 * 1000,
+  /** A session's last_seen_at is written at most this often, not once per request. */
+  operatorSessionTouchIntervalMs: 60 * 1000,
+  /**
+   * Password checks for one user name from one client address before that pair is locked out, and
+   * how long after its last check the lock lasts (server/auth/throttle.ts has the whole policy).
+   */
   loginFailureCountMax: 5,
   loginLockoutMs: 15 * 60 * 1000,
+  /** Password checks for one user name from addresses it never signed in from, per fixed window. */
+  loginNameCheckCountMax: 10,
+  loginNameWindowMs: 15 * 60 * 1000,
+  /** An address a name signed in from stays exempt from that name's budget this long. */
+  loginKnownAddressMs: 30 * 24 * 60 * 60 * 1000,
+  /** Sign-in requests per client address per window, whatever the body (per server process). */
+  loginRequestCountPerAddressMax: 30,
+  loginRequestWindowMs: 60 * 1000,
+  /** Client addresses whose sign-in request count is kept; past it the least recently seen is forgotten. */
+  loginRateAddressCountMax: 10_000,
+  /** Expired sessions and sign-in throttle rows are deleted this often (sessions also at each sign-in). */
+  authSweepIntervalMs: 10 * 60 * 1000,
   /** An enrolment code is valid this long after an administrator issues it. */
   enrolmentCodeTtlMs: 24 * 60 * 60 * 1000,
-  /** scrypt cost (N, r, p): about 50 ms per hash on the 2-core CI machine. */
-  scryptCost: { N: 16_384, r: 8, p: 1 },
+  /**
+   * scrypt cost (N, r, p) of new hashes: N = 2^17, r = 8, p = 1 is current guidance (OWASP);
+   * about 0.5 s and 128 MiB per hash on the 2-core CI machine. Stored hashes keep their own cost
+   * and are rehashed at the next successful sign-in.
+   */
+  scryptCost: { N: 131_072, r: 8, p: 1 },
+  /** Memory one scrypt hash may use (about 128·N·r bytes): a stored hash asking for more is refused, not computed. */
+  scryptMemoryBytesMax: 256 * 1024 * 1024,
+  /**
+   * Password hashes computed at once (each holds a core and 128 MiB for its duration, on libuv's
+   * threadpool), and how many more may wait; past that a sign-in is answered SIGN_IN_BUSY at once.
+   */
+  passwordHashesRunningMax: 1,
+  passwordHashesWaitingMax: 8,
   /** Derived card keys kept in memory by the software key store (an LRU over card numbers). */
   cardKeyCacheSizeMax: 10_000,
   /** Organisation units and devices in one admin list answer (a province has a few thousand stations). */

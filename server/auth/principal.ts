@@ -3,6 +3,11 @@
  * (`Authorization: Bearer <token>`, a session that may be bound to the device it signed in on).
  * Everything is read from the database on every request (DESIGN.md decision 11): a disabled
  * device or an expired session stops working at once, on every server process.
+ *
+ * An operator session ends LIMITS.operatorSessionTtlMs after sign-in, or sooner after
+ * LIMITS.operatorSessionIdleMs without a request (a tablet left signed in on the counter). Its
+ * last_seen_at is written at most once per LIMITS.operatorSessionTouchIntervalMs: a write per
+ * request would double the database work of every staff call for a minute's precision.
  */
 import type { Sql } from '../db/index.ts';
 import type { Role } from '../contract/index.ts';
@@ -43,20 +48,25 @@ async function deviceFromHeader(sql: Sql, id: string, secret: string): Promise<P
   return { role, orgUnitId: d.org_unit_id, scopeRootId: scopeRoot(role, { id: d.org_unit_id, parent_id: d.parent_id }), deviceId: d.id, terminalId: d.terminal_id, operatorId: null };
 }
 
-type SessionRow = { operator_id: bigint; device_id: string | null; role: Role; org_unit_id: bigint; parent_id: bigint | null; terminal_id: string | null };
+type SessionRow = { operator_id: bigint; device_id: string | null; role: Role; org_unit_id: bigint; parent_id: bigint | null; terminal_id: string | null; touch: boolean };
+
+const ms = (value: number) => String(value);
 
 async function operatorFromToken(sql: Sql, token: string): Promise<Principal | null> {
+  const tokenHash = sha256Hex(token);
   const found = await sql.query<SessionRow>(
-    `SELECT s.operator_id, s.device_id, op.role, op.org_unit_id, o.parent_id, d.terminal_id
+    `SELECT s.operator_id, s.device_id, op.role, op.org_unit_id, o.parent_id, d.terminal_id,
+            s.last_seen_at <= now() - ($3 || ' milliseconds')::interval AS touch
        FROM operator_session s
        JOIN operator op ON op.id = s.operator_id
        JOIN org_unit o ON o.id = op.org_unit_id
        LEFT JOIN device d ON d.id = s.device_id AND d.state = 'active'
-      WHERE s.token_hash = $1 AND s.expires_at > now() AND op.state = 'active'`,
-    [sha256Hex(token)],
+      WHERE s.token_hash = $1 AND s.expires_at > now() AND s.last_seen_at > now() - ($2 || ' milliseconds')::interval AND op.state = 'active'`,
+    [tokenHash, ms(LIMITS.operatorSessionIdleMs), ms(LIMITS.operatorSessionTouchIntervalMs)],
   );
   const s = found.rows[0];
   if (!s) return null;
+  if (s.touch) await sql.query('UPDATE operator_session SET last_seen_at = now() WHERE token_hash = $1', [tokenHash]);
   const deviceId = s.terminal_id === null ? null : s.device_id;
   return { role: s.role, orgUnitId: s.org_unit_id, scopeRootId: scopeRoot(s.role, { id: s.org_unit_id, parent_id: s.parent_id }), deviceId, terminalId: s.terminal_id, operatorId: s.operator_id };
 }
@@ -83,4 +93,9 @@ export async function inScope(sql: Sql, principal: Principal, orgUnitId: bigint)
     [orgUnitId, principal.scopeRootId, LIMITS.orgTreeDepthMax],
   );
   return result.rows[0]!.ok;
+}
+
+/** Deletes sessions past their absolute or idle end: they can never be used again. */
+export async function deleteEndedSessions(sql: Sql): Promise<void> {
+  await sql.query(`DELETE FROM operator_session WHERE expires_at <= now() OR last_seen_at <= now() - ($1 || ' milliseconds')::interval`, [ms(LIMITS.operatorSessionIdleMs)]);
 }

@@ -1,59 +1,110 @@
 /**
- * Sign-in, sign-out, device enrolment and the administrator's set-up calls. Failed sign-ins count
- * towards a lockout; the answer never says whether the user name exists.
+ * Sign-in, sign-out, device enrolment and the administrator's set-up calls. Sign-in is throttled
+ * (throttle.ts has the policy); the answer never says whether the user name exists, and an
+ * unknown name costs the same work as a known one.
  */
 import type { FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
 import { ApiError } from '../errors.ts';
 import { LIMITS } from '../limits.ts';
 import { registerEndpoint } from '../http/route.ts';
 import type { Services } from '../http/services.ts';
 import { appendAudit } from '../audit/log.ts';
 import { registerAdminRoutes } from '../admin/routes.ts';
-import { authenticate, inScope } from './principal.ts';
-import { equalHex, hashPassword, newSecret, sha256Hex, verifyPassword } from './secrets.ts';
+import type { Database } from '../db/index.ts';
+import { authenticate, deleteEndedSessions, inScope } from './principal.ts';
+import { equalHex, hashPassword, needsRehash, newSecret, sha256Hex, UNMATCHABLE_HASH, verifyPassword } from './secrets.ts';
+import { AddressCounter } from './address-counter.ts';
+import { checkSucceeded, clientAddress, deleteStaleThrottleRows, releaseCheck, reserveCheck } from './throttle.ts';
 
-type OperatorRow = { id: bigint; display_name: string; org_unit_id: bigint; role: 'outlet_operator' | 'outlet_supervisor' | 'center_operator' | 'administrator'; password_hash: string; failed_login_count: number; locked: boolean; state: string };
+type OperatorRow = { id: bigint; display_name: string; org_unit_id: bigint; role: 'outlet_operator' | 'outlet_supervisor' | 'center_operator' | 'administrator'; password_hash: string; state: string };
 
-/** Hash of a password nobody has, so an unknown user name costs the same time as a known one. */
-const DUMMY_HASH = hashPassword(newSecret());
+/** Checks a password inside a reserved check; a check the hash queue refused gives its reservation back. */
+async function checkPassword(db: Database, reservation: Parameters<typeof releaseCheck>[1], password: string, stored: string): Promise<boolean> {
+  try {
+    return await verifyPassword(password, stored);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'SIGN_IN_BUSY') await releaseCheck(db, reservation);
+    throw error;
+  }
+}
+
+/**
+ * A hash made with an older cost is replaced now that the password is known. Best effort: when
+ * the hash queue is full the sign-in goes ahead and the next one tries again.
+ */
+async function rehashIfOld(db: Database, op: OperatorRow, password: string): Promise<void> {
+  if (!needsRehash(op.password_hash)) return;
+  let fresh: string;
+  try {
+    fresh = await hashPassword(password);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'SIGN_IN_BUSY') return;
+    throw error;
+  }
+  // Only over the hash that was checked: a password changed meanwhile is not overwritten.
+  await db.query('UPDATE operator SET password_hash = $2 WHERE id = $1 AND password_hash = $3', [op.id, fresh, op.password_hash]);
+}
+
+/** Sessions that ended and throttle rows that hold nothing are deleted on a timer, as well as at sign-in. */
+function scheduleSweep(app: FastifyInstance, services: Services): void {
+  let running: Promise<void> | null = null;
+  const sweep = () => {
+    running ??= (async () => {
+      await deleteEndedSessions(services.db);
+      await deleteStaleThrottleRows(services.db);
+    })()
+      .catch((error: unknown) => app.log.warn({ err: error }, 'sign-in sweep failed'))
+      .finally(() => {
+        running = null;
+      });
+  };
+  const timer = setInterval(sweep, LIMITS.authSweepIntervalMs);
+  timer.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    await running;
+  });
+}
 
 function registerLogin(app: FastifyInstance, services: Services): void {
-  registerEndpoint(app, services, 'login', async ({ body, request }) => {
-    const { db } = services;
-    const found = await db.query<OperatorRow>(
-      `SELECT id, display_name, org_unit_id, role, password_hash, failed_login_count, coalesce(locked_until > now(), false) AS locked, state
-         FROM operator WHERE username = $1`,
-      [body.username],
-    );
-    const op = found.rows[0];
-    const passwordOk = await verifyPassword(body.password, op?.password_hash ?? (await DUMMY_HASH));
-    if (!op || op.state !== 'active') throw new ApiError('LOGIN_FAILED');
-    if (op.locked) throw new ApiError('ACCOUNT_LOCKED');
-    if (!passwordOk) {
-      await db.query(
-        `UPDATE operator SET failed_login_count = failed_login_count + 1,
-           locked_until = CASE WHEN failed_login_count + 1 >= $2 THEN now() + ($3 || ' milliseconds')::interval ELSE locked_until END
-         WHERE id = $1`,
-        [op.id, LIMITS.loginFailureCountMax, String(LIMITS.loginLockoutMs)],
-      );
-      throw new ApiError('LOGIN_FAILED');
-    }
-    // An operator signing in on an enrolled tablet binds the session to it (loads need its terminal).
-    const device = await authenticate(db, request.headers.authorization);
-    const token = newSecret();
-    const expiresAt = new Date(services.now().getTime() + LIMITS.operatorSessionTtlMs);
-    await db.transaction(async (tx) => {
-      await tx.query('UPDATE operator SET failed_login_count = 0, locked_until = NULL WHERE id = $1', [op.id]);
-      await tx.query('INSERT INTO operator_session (token_hash, operator_id, device_id, expires_at) VALUES ($1, $2, $3, $4)', [
-        sha256Hex(token),
-        op.id,
-        device?.operatorId === null ? device.deviceId : null,
-        expiresAt.toISOString(),
-      ]);
-      await appendAudit(tx, { deviceId: null, operatorId: op.id, orgUnitId: op.org_unit_id }, { action: 'auth.login', subject: body.username, detail: { deviceId: device?.deviceId ?? null } });
+  // A scope of its own, so the per-address rate limit covers sign-in and nothing else.
+  app.register(async (scope) => {
+    await scope.register(rateLimit, {
+      max: LIMITS.loginRequestCountPerAddressMax,
+      timeWindow: LIMITS.loginRequestWindowMs,
+      keyGenerator: clientAddress,
+      store: AddressCounter,
+      errorResponseBuilder: (_request, context) => new ApiError('RATE_LIMITED', undefined, { retryAfterS: Math.max(1, Math.ceil(context.ttl / 1000)) }),
     });
-    return { token, expiresAt: expiresAt.toISOString(), role: op.role, orgUnitId: String(op.org_unit_id), displayName: op.display_name };
+    registerEndpoint(scope, services, 'login', async ({ body, request }) => {
+      const { db } = services;
+      const reservation = await reserveCheck(db, body.username, clientAddress(request));
+      if (!reservation.granted) throw new ApiError('ACCOUNT_LOCKED', undefined, { retryAfterS: reservation.retryAfterS });
+      const found = await db.query<OperatorRow>('SELECT id, display_name, org_unit_id, role, password_hash, state FROM operator WHERE username = $1', [body.username]);
+      const op = found.rows[0];
+      const passwordOk = await checkPassword(db, reservation, body.password, op?.password_hash ?? UNMATCHABLE_HASH);
+      if (!op || op.state !== 'active' || !passwordOk) throw new ApiError('LOGIN_FAILED');
+      await checkSucceeded(db, reservation);
+      await rehashIfOld(db, op, body.password);
+      await deleteEndedSessions(db);
+      // An operator signing in on an enrolled tablet binds the session to it (loads need its terminal).
+      const device = await authenticate(db, request.headers.authorization);
+      const token = newSecret();
+      const expiresAt = new Date(services.now().getTime() + LIMITS.operatorSessionTtlMs);
+      await db.transaction(async (tx) => {
+        await tx.query('INSERT INTO operator_session (token_hash, operator_id, device_id, expires_at) VALUES ($1, $2, $3, $4)', [
+          sha256Hex(token),
+          op.id,
+          device?.operatorId === null ? device.deviceId : null,
+          expiresAt.toISOString(),
+        ]);
+        await appendAudit(tx, { deviceId: null, operatorId: op.id, orgUnitId: op.org_unit_id }, { action: 'auth.login', subject: body.username, detail: { deviceId: device?.deviceId ?? null } });
+      });
+      return { token, expiresAt: expiresAt.toISOString(), role: op.role, orgUnitId: String(op.org_unit_id), displayName: op.display_name };
+    });
   });
+  scheduleSweep(app, services);
   registerEndpoint(app, services, 'logout', async ({ request }) => {
     const token = request.headers.authorization?.replace(/^Bearer /, '') ?? '';
     await services.db.query('DELETE FROM operator_session WHERE token_hash = $1', [sha256Hex(token)]);
