@@ -96,6 +96,14 @@ export const LIMITS = {
   /** Audit detail JSON kept per row, in characters; longer details are refused as a bug. */
   auditDetailCharsMax: 4_000,
   /**
+   * Claims walked while taking over the PGlite data folder's lock (server/db/data-dir-lock.ts):
+   * one more for each process killed in the middle of a takeover, which is a matter of
+   * milliseconds, so this is never reached unless something is badly wrong.
+   */
+  dataDirLockClaimChainLengthMax: 16,
+  /** Tries at the data folder's lock when it changes hands under a start (another start won). */
+  dataDirLockAttemptCountMax: 8,
+  /**
    * Arrays and objects open at once in a request body. The deepest request of the contract is 6
    * (an allocation in a pushed preallocation); walks over a body (canonical JSON for the request
    * hash) recurse, and a push nested ~5,000 deep overflowed the stack.
