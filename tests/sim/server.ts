@@ -69,7 +69,9 @@ async function writeWorld(db: Database): Promise<void> {
         "INSERT INTO operator (username, display_name, org_unit_id, role, password_hash) VALUES ($1, $1, $2, 'outlet_operator', $3) RETURNING id",
         [`sim.${d.id}`, outlet, NO_PASSWORD_HASH],
       );
-      await tx.query("INSERT INTO operator_session (token_hash, operator_id, device_id, expires_at) VALUES ($1, $2, $3, '2099-01-01T00:00:00Z')", [
+      // Never idle either: the snapshot's rows come back every seed with the same last use, and
+      // PGlite's now() runs on the simulated clock, years after the real day the world was written.
+      await tx.query("INSERT INTO operator_session (token_hash, operator_id, device_id, expires_at, last_seen_at) VALUES ($1, $2, $3, '2099-01-01T00:00:00Z', '2099-01-01T00:00:00Z')", [
         sha256Hex(d.operatorToken), op.rows[0]!.id, d.id,
       ]);
     }
