@@ -23,6 +23,7 @@ import type { Services } from './http/services.ts';
 import { registerAuthRoutes } from './auth/routes.ts';
 import { registerCardRoutes } from './cards/routes.ts';
 import { registerLedgerRoutes } from './ledger/routes.ts';
+import { registerApprovalRoutes } from './auth/approvals.ts';
 import { registerSyncRoutes } from './sync/routes.ts';
 import { registerInfoRoutes } from './info/routes.ts';
 import { registerCors } from './http/cors.ts';
@@ -33,7 +34,7 @@ import { answerClientError, CLIENT_ERROR_BY_STATUS, trackRoutes } from './http/r
 
 export type AppOptions = {
   db: Database;
-  config: Pick<Config, 'distDir' | 'logLevel'> & Partial<Pick<Config, 'kekHex' | 'purseMaxNamedFen' | 'purseMaxAnonymousFen' | 'iwaOrigins'>>;
+  config: Pick<Config, 'distDir' | 'logLevel'> & Partial<Pick<Config, 'kekHex' | 'purseMaxNamedFen' | 'purseMaxAnonymousFen' | 'cashReceiptMaxFen' | 'approvalAboveFen' | 'iwaOrigins'>>;
   /** Default: the software key store over `issuer_key`, when a key-encryption key is configured. */
   keyStore?: KeyStore;
   /** The server clock; tests pass a fixed one. */
@@ -138,6 +139,8 @@ function servicesOf(options: AppOptions): Services {
     now: options.now ?? (() => new Date()),
     purseMaxNamedFen: config.purseMaxNamedFen ?? 500_000,
     purseMaxAnonymousFen: config.purseMaxAnonymousFen ?? 100_000,
+    cashReceiptMaxFen: config.cashReceiptMaxFen ?? 10_000_000,
+    approvalAboveFen: config.approvalAboveFen ?? 2_000_000,
   };
 }
 
@@ -174,7 +177,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Found by the fault simulation: a restarted server whose first key use came from a pushed
   // load.complete (inside its transaction) hung for ever on PGlite. Keys are loaded up front.
   await services.keyStore?.warm();
-  for (const register of [registerInfoRoutes, registerAuthRoutes, registerCardRoutes, registerSyncRoutes, registerLedgerRoutes]) register(app, services);
+  for (const register of [registerInfoRoutes, registerAuthRoutes, registerCardRoutes, registerSyncRoutes, registerLedgerRoutes, registerApprovalRoutes]) register(app, services);
 
   for (const register of options.routes ?? []) register(app);
   registerApp(app, options.config.distDir, methodsOf);

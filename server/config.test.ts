@@ -25,4 +25,11 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
     expect(() => loadConfig({ FUELCARD_DEMO: 'maybe' })).toThrow(/FUELCARD_DEMO/);
   });
+
+  it('reads the limits on money at the counter, and refuses an approval threshold above the per-receipt limit', () => {
+    expect(loadConfig({})).toMatchObject({ cashReceiptMaxFen: 10_000_000, approvalAboveFen: 2_000_000 });
+    expect(loadConfig({ FUELCARD_CASH_RECEIPT_MAX_FEN: '300000', FUELCARD_APPROVAL_ABOVE_FEN: '0' })).toMatchObject({ cashReceiptMaxFen: 300_000, approvalAboveFen: 0 });
+    expect(() => loadConfig({ FUELCARD_CASH_RECEIPT_MAX_FEN: '100', FUELCARD_APPROVAL_ABOVE_FEN: '200' })).toThrow(/FUELCARD_APPROVAL_ABOVE_FEN/);
+    expect(() => loadConfig({ FUELCARD_CASH_RECEIPT_MAX_FEN: '4294967296' })).toThrow(/FUELCARD_CASH_RECEIPT_MAX_FEN/);
+  });
 });

@@ -37,6 +37,10 @@ const EnvSchema = z.object({
   /** Purse ceilings (fen): named cards 5,000 yuan and anonymous cards 1,000 yuan by default. */
   FUELCARD_PURSE_MAX_NAMED_FEN: z.coerce.number().int().positive().max(4_294_967_295).default(500_000),
   FUELCARD_PURSE_MAX_ANONYMOUS_FEN: z.coerce.number().int().positive().max(4_294_967_295).default(100_000),
+  /** The most one cash receipt may take (fen), whoever takes it: 100,000 yuan by default. */
+  FUELCARD_CASH_RECEIPT_MAX_FEN: z.coerce.number().int().positive().max(4_294_967_295).default(10_000_000),
+  /** Cash receipts above this (fen) need an outlet supervisor's approval: 20,000 yuan by default. */
+  FUELCARD_APPROVAL_ABOVE_FEN: z.coerce.number().int().min(0).max(4_294_967_295).default(2_000_000),
 });
 
 /** DEMO ONLY: the key-encryption key of demo installations; public, so it protects nothing. */
@@ -55,6 +59,9 @@ export type Config = {
   iwaOrigins: string[];
   purseMaxNamedFen: number;
   purseMaxAnonymousFen: number;
+  /** Limits on money taken in at the counter (sync/operations.ts receipt.cash). */
+  cashReceiptMaxFen: number;
+  approvalAboveFen: number;
 };
 
 export class ConfigError extends Error {
@@ -75,6 +82,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const e = parsed.data;
   const demo = e.FUELCARD_DEMO ?? e.DATABASE_URL === undefined;
+  if (e.FUELCARD_APPROVAL_ABOVE_FEN > e.FUELCARD_CASH_RECEIPT_MAX_FEN) {
+    throw new ConfigError('invalid configuration: FUELCARD_APPROVAL_ABOVE_FEN must not be above FUELCARD_CASH_RECEIPT_MAX_FEN');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -87,5 +97,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     kekHex: e.FUELCARD_KEK?.toLowerCase() ?? (demo ? DEMO_KEK_HEX : undefined),
     purseMaxNamedFen: e.FUELCARD_PURSE_MAX_NAMED_FEN,
     purseMaxAnonymousFen: e.FUELCARD_PURSE_MAX_ANONYMOUS_FEN,
+    cashReceiptMaxFen: e.FUELCARD_CASH_RECEIPT_MAX_FEN,
+    approvalAboveFen: e.FUELCARD_APPROVAL_ABOVE_FEN,
   };
 }

@@ -55,6 +55,10 @@ export const API_ERRORS = {
   LOAD_ALREADY_VOIDED: { status: 409, message: 'the load was voided: the card shows it did not happen' },
   LOAD_MISMATCH: { status: 422, message: 'the card answer does not belong to this load' },
   PROBE_NOT_FRESH: { status: 409, message: "the card's answer may predate the transaction: probe the card again with the transaction's challenge" },
+  AMOUNT_ABOVE_LIMIT: { status: 422, message: 'the amount is above what one operation may take' },
+  APPROVAL_REQUIRED: { status: 403, message: "an amount this large needs a supervisor's approval" },
+  APPROVAL_INVALID: { status: 409, message: 'the approval is unknown, used, expired, or for another customer or amount' },
+  ACCOUNT_CEILING_EXCEEDED: { status: 422, message: 'the account would hold more than a card can ever carry' },
   CARD_UNDER_REVIEW: { status: 409, message: 'the card showed more money than the accounts gave it: its loads and unloads wait for a review at a centre' },
   // Ledger
   LEDGER_REFUSED: { status: 422, message: 'the ledger refused the transfer' },

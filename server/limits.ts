@@ -3,6 +3,8 @@
  * Units come last in the names.
  */
 export const LIMITS = {
+  /** How long a supervisor's approval of a cash receipt may be used: a working day, so a receipt queued offline still gets through. */
+  approvalTtlMs: 12 * 3_600_000,
   /** Whole-transaction retries on 40001 (serialization failure) and 40P01 (deadlock). */
   transactionRetryCountMax: 8,
   /** First retry back-off; doubles each attempt, with jitter. */

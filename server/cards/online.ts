@@ -308,6 +308,7 @@ async function reserve(tx: Sql, st: Statement, card: CardRow, i: InitInput, serv
     return { accountId, transferId: transferId!, purse: purseBefore };
   } catch (error) {
     if (error instanceof LedgerError && error.code === 'EXCEEDS_CREDITS') throw new ApiError('INSUFFICIENT_FUNDS');
+    if (error instanceof LedgerError && error.code === 'EXCEEDS_CEILING') throw new ApiError('ACCOUNT_CEILING_EXCEEDED');
     throw error;
   }
 }

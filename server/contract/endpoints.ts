@@ -9,6 +9,7 @@ import { CardHistory, CardParams, CardSummary } from './cards.ts';
 import { LoadCompleteRequest, LoadCompleteResponse, LoadInitialiseRequest, LoadInitialiseResponse, LoadRecoverRequest, LoadRecoverResponse, UnloadInitialiseRequest } from './loads.ts';
 import { PullRequest, PullResponse, PushRequest, PushResponse } from './sync.ts';
 import { ServerInfo } from './info.ts';
+import { ApprovalRequest, ApprovalResponse } from './approvals.ts';
 
 export type Endpoint = {
   method: 'GET' | 'POST';
@@ -35,6 +36,7 @@ export const ENDPOINTS = e({
   listDevices: { method: 'GET', path: '/api/v1/admin/devices', summary: "The kiosks and tablets within the caller's scope", response: DeviceList },
   registerDevice: { method: 'POST', path: '/api/v1/admin/devices', summary: 'Register a kiosk or tablet in an outlet or station (then issue its enrolment code)', body: RegisterDeviceRequest, response: DeviceView },
   disableDevice: { method: 'POST', path: '/api/v1/admin/devices/disable', summary: 'Disable a device: its secret and any enrolment code stop working at once', body: DisableDeviceRequest, response: DeviceView },
+  createApproval: { method: 'POST', path: '/api/v1/approvals', summary: "A supervisor's approval of one amount for one customer (a large cash receipt names it)", body: ApprovalRequest, response: ApprovalResponse },
   listCardAlarms: { method: 'GET', path: '/api/v1/admin/card-alarms', summary: "Cards whose chip showed more money than the ledger gave them, within the caller's scope", response: CardAlarmList },
   clearCardReview: { method: 'POST', path: '/api/v1/admin/card-alarms/clear', summary: "Clear a card's review after looking at it: its open alarms closed with a note, its loads resume", body: ClearCardReviewRequest, response: ClearCardReviewResponse },
   ledgerCheck: { method: 'GET', path: '/api/v1/admin/ledger/check', summary: 'Check the ledger invariants and the audit chains', response: LedgerCheckResponse },

@@ -5,7 +5,8 @@
  * 3: GET /api/v1/info, the terminal id in the enrolment answer; 4: GET /api/v1/cards/:cardNo/history,
  * purseLimitFen in CardSummary, the unload.complete push operation; 6: organisation units and
  * device registration and disabling under /api/v1/admin; 7: probeChallenge in LoadView, the
- * challenge a recovery probe must carry to void, and card alarms under /api/v1/admin).
+ * challenge a recovery probe must carry to void, card alarms under /api/v1/admin, supervisor
+ * approvals and the approval id of a large cash receipt).
  */
 export const CONTRACT_VERSION = 7;
 export * from './health.ts';
@@ -16,6 +17,7 @@ export * from './loads.ts';
 export * from './cards.ts';
 export * from './sync.ts';
 export * from './admin.ts';
+export * from './approvals.ts';
 export * from './info.ts';
 export * from './endpoints.ts';
 export * from './openapi.ts';

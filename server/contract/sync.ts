@@ -8,7 +8,12 @@ import { AmountFen, CardNo, DeviceId, EntityId, OperationId } from './common.ts'
 import { CardSummary } from './cards.ts';
 import { LoadCompleteRequest, LoadRecoverRequest, LoadView } from './loads.ts';
 
-export const CashReceiptPayload = z.strictObject({ customerId: EntityId, amountFen: AmountFen });
+export const CashReceiptPayload = z.strictObject({
+  customerId: EntityId,
+  amountFen: AmountFen,
+  /** Above the installation's approval threshold, taken by someone who is not a supervisor: a supervisor's approval of this customer and amount. */
+  approvalId: z.uuid().optional(),
+});
 export const PreallocationPayload = z.strictObject({
   customerId: EntityId,
   allocations: z.array(z.strictObject({ cardNo: CardNo, amountFen: AmountFen })).min(1).max(64),

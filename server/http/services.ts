@@ -10,4 +10,7 @@ export type Services = {
   now: () => Date;
   purseMaxNamedFen: number;
   purseMaxAnonymousFen: number;
+  /** The most one cash receipt may take, and above what it needs a supervisor's approval (fen). */
+  cashReceiptMaxFen: number;
+  approvalAboveFen: number;
 };

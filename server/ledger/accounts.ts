@@ -6,10 +6,17 @@
  */
 import type { Sql } from '../db/index.ts';
 
+/**
+ * The most a customer's money account may hold, in fen: what a card's 4-byte balance field can
+ * ever carry (a quota or reserve above it could never be loaded, and a purse mirror above it
+ * cannot be a real chip). Also a CHECK in SQL (0009_money_limits.sql).
+ */
+export const CUSTOMER_ACCOUNT_FEN_MAX = 4_294_967_295n;
+
 export const ACCOUNT_CODES = {
-  QUOTA: { normal: 'credit', mayGoNegative: false, owner: 'customer' },
-  RESERVE: { normal: 'credit', mayGoNegative: false, owner: 'card' },
-  PURSE: { normal: 'credit', mayGoNegative: false, owner: 'card' },
+  QUOTA: { normal: 'credit', mayGoNegative: false, owner: 'customer', ceilingFen: CUSTOMER_ACCOUNT_FEN_MAX },
+  RESERVE: { normal: 'credit', mayGoNegative: false, owner: 'card', ceilingFen: CUSTOMER_ACCOUNT_FEN_MAX },
+  PURSE: { normal: 'credit', mayGoNegative: false, owner: 'card', ceilingFen: CUSTOMER_ACCOUNT_FEN_MAX },
   CASH: { normal: 'debit', mayGoNegative: false, owner: 'operator' },
   CHEQUE: { normal: 'debit', mayGoNegative: false, owner: 'org' },
   BANK: { normal: 'debit', mayGoNegative: true, owner: 'org' },

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Sql } from '../db/index.ts';
 import { Statement } from '../db/compose.ts';
 import { LIMITS } from '../limits.ts';
-import { ACCOUNT_COLUMNS, type AccountRow } from './accounts.ts';
+import { ACCOUNT_CODES, ACCOUNT_COLUMNS, type AccountRow } from './accounts.ts';
 import { assertLedger, LedgerError } from './errors.ts';
 
 /** Why money moved (LEDGER.md "Postings"). */
@@ -57,6 +57,11 @@ function checkLimit(a: AccountRow): void {
   }
   if (a.normal === 'debit' && a.credits_posted + a.credits_pending > a.debits_posted) {
     throw new LedgerError('EXCEEDS_DEBITS', `account ${a.id} (${a.code}) would go below zero`);
+  }
+  // Money coming in counts as soon as it is pending: a ceiling must hold whichever way it settles.
+  const spec = ACCOUNT_CODES[a.code];
+  if ('ceilingFen' in spec && a.credits_posted + a.credits_pending - a.debits_posted > spec.ceilingFen) {
+    throw new LedgerError('EXCEEDS_CEILING', `account ${a.id} (${a.code}) would hold more than a card can carry`);
   }
 }
 

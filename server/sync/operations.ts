@@ -19,6 +19,7 @@ import { parseWith } from '../http/route.ts';
 import { readCard, readCards } from '../cards/card.ts';
 import { accountView, cardSummaries } from '../cards/inquiry.ts';
 import { completeIn, recoverIn, requireKeyStore } from '../cards/online.ts';
+import { useApproval } from '../auth/approvals.ts';
 
 async function customerInScope(tx: Sql, principal: Principal, customerId: string): Promise<bigint> {
   const found = await tx.query<{ id: bigint; org_unit_id: bigint }>('SELECT id, org_unit_id FROM customer WHERE id = $1', [customerId]);
@@ -28,11 +29,24 @@ async function customerInScope(tx: Sql, principal: Principal, customerId: string
   return customer.id;
 }
 
+/**
+ * A cash receipt's limits (configured): never above `cashReceiptMaxFen`; above `approvalAboveFen`
+ * only by a supervisor or with a supervisor's approval of this customer and amount, used up here.
+ * Returns the approver, or null when none was needed.
+ */
+async function checkReceiptLimits(tx: Sql, services: Services, principal: Principal, p: { customerId: bigint; amountFen: number; approvalId?: string | undefined }): Promise<bigint | null> {
+  if (p.amountFen > services.cashReceiptMaxFen) throw new ApiError('AMOUNT_ABOVE_LIMIT');
+  if (p.amountFen <= services.approvalAboveFen || principal.role === 'outlet_supervisor') return null;
+  if (p.approvalId === undefined) throw new ApiError('APPROVAL_REQUIRED');
+  return useApproval(tx, principal, { approvalId: p.approvalId, purpose: 'receipt.cash', customerId: p.customerId, amountFen: p.amountFen, now: services.now() });
+}
+
 async function transfer(tx: Sql, batch: Parameters<typeof createTransfers>[1]): Promise<string[]> {
   try {
     return await createTransfers(tx, batch);
   } catch (error) {
     if (error instanceof LedgerError && error.code === 'EXCEEDS_CREDITS') throw new ApiError('INSUFFICIENT_FUNDS');
+    if (error instanceof LedgerError && error.code === 'EXCEEDS_CEILING') throw new ApiError('ACCOUNT_CEILING_EXCEEDED');
     if (error instanceof LedgerError) throw new ApiError('LEDGER_REFUSED', error.message);
     throw error;
   }
@@ -45,13 +59,15 @@ type ReadOnlyType = 'inquiry';
 export type WriteType = Exclude<OperationType, ReadOnlyType>;
 
 const HANDLERS: Record<WriteType, Handler> = {
-  async 'receipt.cash'(tx, _services, principal, raw) {
+  async 'receipt.cash'(tx, services, principal, raw) {
     const p = parseWith(OPERATION_PAYLOADS['receipt.cash'], raw);
     const customerId = await customerInScope(tx, principal, p.customerId);
+    const approvedBy = await checkReceiptLimits(tx, services, principal, { ...p, customerId });
     const cash = await ensureAccount(tx, 'CASH', { kind: 'operator', operatorId: principal.operatorId! });
     const quota = await ensureAccount(tx, 'QUOTA', { kind: 'customer', customerId });
     const [transferId] = await transfer(tx, [{ debitAccountId: cash, creditAccountId: quota, amountFen: BigInt(p.amountFen), code: 'CASH_RECEIPT' }]);
-    await appendAudit(tx, principal, { action: 'receipt.cash', subject: `customer:${customerId}`, detail: { amountFen: p.amountFen, transferId } });
+    const approval = approvedBy === null ? {} : { approvalId: p.approvalId, approvedBy: String(approvedBy) };
+    await appendAudit(tx, principal, { action: 'receipt.cash', subject: `customer:${customerId}`, detail: { amountFen: p.amountFen, transferId, ...approval } });
     const [row] = await readAccounts(tx, [quota]);
     return { transferId, quota: accountView(row!) };
   },

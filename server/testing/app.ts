@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import { buildApp } from '../app.ts';
+import { buildApp, type AppOptions } from '../app.ts';
 import { DEMO_KEK_HEX } from '../config.ts';
 import { seedDemo, DEMO_DEVICE_SECRETS, DEMO_OPERATOR_PASSWORD } from '../demo/seed.ts';
 import { checkLedger } from '../ledger/check.ts';
@@ -26,10 +26,10 @@ export type TestApp = {
 
 export const deviceHeader = (deviceId: keyof typeof DEMO_DEVICE_SECRETS): Headers => ({ authorization: `Device ${deviceId}:${DEMO_DEVICE_SECRETS[deviceId]}` });
 
-export async function openTestApp(options: { now?: () => Date } = {}): Promise<TestApp> {
+export async function openTestApp(options: { now?: () => Date; config?: Partial<AppOptions['config']> } = {}): Promise<TestApp> {
   const db = await openTestDatabase();
   await seedDemo(db);
-  const app = await buildApp({ db, config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: DEMO_KEK_HEX }, logger: false, ...(options.now ? { now: options.now } : {}) });
+  const app = await buildApp({ db, config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: DEMO_KEK_HEX, ...options.config }, logger: false, ...(options.now ? { now: options.now } : {}) });
   const post = (url: string, body: unknown, headers: Headers) => app.inject({ method: 'POST', url, payload: body as object, headers });
   const login = async (username: string, device?: Headers): Promise<Headers> => {
     const response = await post('/api/v1/auth/login', { username, password: DEMO_OPERATOR_PASSWORD }, device ?? {});
