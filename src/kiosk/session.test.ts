@@ -13,6 +13,8 @@ import { ReaderManager } from '../lib/card/reader.ts';
 import { KioskController } from './session.ts';
 import type { Screen } from './screens.ts';
 import { FakeBackend } from './testing/fake-backend.ts';
+import en from '../lib/i18n/en.json';
+import zhCN from '../lib/i18n/zh-CN.json';
 
 const TERMINAL_ID = '320100000001';
 /** Another terminal: an outlet tablet, or another kiosk. */
@@ -404,6 +406,21 @@ describe('the kiosk card session', () => {
     expect(await unlock(r, demo.card)).toMatchObject({ notice: { key: 'kiosk.notice.recovered_not_done' } });
     expect(r.backend.loads).toEqual([expect.objectContaining({ loadId, state: 'voided' })]);
     expect(await r.db.loadJournal.get(loadId)).toMatchObject({ state: 'settled' });
+  });
+
+  it('explains a load refused for a card under review or a busy server in words, never by its code', async () => {
+    const demo = createDemoCard('named');
+    r.backend.waitingFen.set(toAsn(demo), 30_000);
+    const cases = [['CARD_UNDER_REVIEW', 'kiosk.load.refused_review'], ['DATABASE_UNAVAILABLE', 'kiosk.load.refused_busy'], ['SOMETHING_NEW', 'kiosk.load.refused_other']] as const;
+    await unlock(r, demo.card);
+    for (const [code, key] of cases) {
+      r.kiosk.chooseLoad();
+      r.backend.refuseNextLoad = code;
+      await r.kiosk.load(1_000);
+      expect(r.kiosk.current).toMatchObject({ notice: { key, tone: 'error' } });
+      for (const catalogue of [en, zhCN] as Array<Record<string, string>>) expect(catalogue[key]).not.toMatch(/\{code\}/);
+    }
+    expect(r.backend.loads).toEqual([]);
   });
 
   it('refuses a card the central accounts report lost', async () => {

@@ -29,6 +29,8 @@ export class FakeBackend implements KioskBackend {
   readonly loads: Pending[] = [];
   readonly settlements: LoadSettlement[] = [];
   queuedInquiries: string[] = [];
+  /** The server's refusal of the next load initialise, by its error code (a test sets it). */
+  refuseNextLoad: string | null = null;
   #nextLoad = 1;
 
   #requireOnline(): void {
@@ -51,6 +53,9 @@ export class FakeBackend implements KioskBackend {
 
   async loadInitialise(request: LoadInitialiseRequest): Promise<LoadAuthorisation> {
     this.#requireOnline();
+    const refusal = this.refuseNextLoad;
+    this.refuseNextLoad = null;
+    if (refusal !== null) throw new BackendError(refusal, 'refused by the test');
     const { sessionKey } = this.#checkMac1({ ...request, transType: TRANS_TYPE.LOAD_ED });
     this.#settleEarlier(request.cardNo, request.onlineTtc);
     const waiting = this.waitingFen.get(request.cardNo) ?? 0;
