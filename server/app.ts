@@ -132,7 +132,7 @@ function registerApp(app: FastifyInstance, distDir: string, methodsOf: (path: st
 
 function servicesOf(options: AppOptions): Services {
   const { config } = options;
-  const keyStore = options.keyStore ?? (config.kekHex ? new SoftwareKeyStore(options.db, config.kekHex) : undefined);
+  const keyStore = options.keyStore ?? (config.kekHex ? new SoftwareKeyStore(config.kekHex) : undefined);
   return {
     db: options.db,
     keyStore,
@@ -174,9 +174,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerCors(app, options.config.iwaOrigins ?? []);
   app.get('/api/openapi.json', async () => openApiDocument(CONTRACT_VERSION));
   const services = servicesOf(options);
-  // Found by the fault simulation: a restarted server whose first key use came from a pushed
-  // load.complete (inside its transaction) hung for ever on PGlite. Keys are loaded up front.
-  await services.keyStore?.warm();
+  // Keys are decrypted up front: a key-encryption key that does not open them stops the start.
+  // (Warming is no longer what keeps a first key use inside a transaction from hanging PGlite:
+  // the key store reads through the caller's connection, keystore.ts.)
+  await services.keyStore?.warm(options.db);
   for (const register of [registerInfoRoutes, registerAuthRoutes, registerCardRoutes, registerSyncRoutes, registerLedgerRoutes, registerApprovalRoutes]) register(app, services);
 
   for (const register of options.routes ?? []) register(app);

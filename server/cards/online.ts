@@ -98,9 +98,10 @@ const PROBE_CHALLENGE_BYTES = 6;
 
 type Probe = { kind: OnlineKind; cardNo: string; amountFen: number; terminalId: string; transType: number; answer: InitializeAnswer };
 
-async function verifyMac1(keys: KeyStore, p: Probe): Promise<void> {
+/** `sql`: the caller's connection, which the key store reads keys through (KeyStore). */
+async function verifyMac1(sql: Sql, keys: KeyStore, p: Probe): Promise<void> {
   const ok = await crypto(() =>
-    keys.verifyMac1({
+    keys.verifyMac1(sql, {
       kind: p.kind,
       cardNo: p.cardNo,
       keyVersion: p.answer.keyVersion,
@@ -116,10 +117,10 @@ async function verifyMac1(keys: KeyStore, p: Probe): Promise<void> {
   if (!ok) throw new ApiError('MAC1_INVALID');
 }
 
-async function verifyTac(keys: KeyStore, l: LoadRow, tacHex: string): Promise<boolean> {
+async function verifyTac(sql: Sql, keys: KeyStore, l: LoadRow, tacHex: string): Promise<boolean> {
   const view = loadView(l);
   return crypto(() =>
-    keys.verifyTac({
+    keys.verifyTac(sql, {
       kind: l.kind,
       cardNo: l.card_no,
       keyVersion: l.key_version,
@@ -379,7 +380,7 @@ export async function initialise(services: Services, principal: Principal, kind:
   const deviceId = requireTerminal(principal, request.terminalId);
   const input = toInitInput(kind, request);
   try {
-    await verifyMac1(keys, input);
+    await verifyMac1(services.db, keys, input);
   } catch (error) {
     // An operation id already used for another request is that conflict, whatever else is wrong.
     if (error instanceof ApiError) await replayOf(services.db, request.operationId, hash);
@@ -387,7 +388,7 @@ export async function initialise(services: Services, principal: Principal, kind:
   }
   const stamp = chinaDateTime(services.now());
   const mac2 = await crypto(() =>
-    keys.mac2({
+    keys.mac2(services.db, {
       kind,
       cardNo: input.cardNo,
       keyVersion: input.answer.keyVersion,
@@ -426,7 +427,7 @@ export async function completeIn(tx: Sql, keys: KeyStore, principal: Principal, 
   requireCardInScope(card);
   const current = await lockLoad(tx, 'WHERE l.id = $1', request.loadId);
   if (!current || current.kind !== kind) throw new ApiError('LOAD_NOT_FOUND');
-  if (!(await verifyTac(keys, current, request.tac))) throw new ApiError('TAC_INVALID');
+  if (!(await verifyTac(tx, keys, current, request.tac))) throw new ApiError('TAC_INVALID');
   if (current.state === 'voided') throw new ApiError('LOAD_ALREADY_VOIDED');
   if (current.state === 'posted') return loadView(current);
   const tac = request.tac.toUpperCase();
@@ -453,7 +454,7 @@ export function complete(services: Services, principal: Principal, kind: OnlineK
 export async function recoverIn(tx: Sql, keys: KeyStore, principal: Principal, request: LoadRecoverRequest): Promise<LoadView | null> {
   if (principal.deviceId === null || principal.terminalId === null) throw new ApiError('DEVICE_REQUIRED');
   const transType = request.probe.purse === 'EP' ? TRANS_TYPE.LOAD_EP : TRANS_TYPE.LOAD_ED;
-  await verifyMac1(keys, { kind: 'load', cardNo: request.cardNo, amountFen: request.probe.amountFen, terminalId: request.probe.terminalId, transType, answer: request.probe.answer });
+  await verifyMac1(tx, keys, { kind: 'load', cardNo: request.cardNo, amountFen: request.probe.amountFen, terminalId: request.probe.terminalId, transType, answer: request.probe.answer });
   const counter = request.probe.answer.onlineTtc;
   const card = await readCard(tx, principal, { cardNo: request.cardNo }, true);
   requireCardInScope(card);
@@ -466,7 +467,7 @@ export async function recoverIn(tx: Sql, keys: KeyStore, principal: Principal, r
   if (probeTerminal !== principal.terminalId && probeTerminal !== pending?.probe_challenge) throw new ApiError('TERMINAL_MISMATCH');
   let proof: { tac: string; verified: boolean } | null = null;
   if (request.prove && pending && counter > pending.online_ttc) {
-    if (!(await verifyTac(keys, pending, request.prove.tac))) throw new ApiError('TAC_INVALID');
+    if (!(await verifyTac(tx, keys, pending, request.prove.tac))) throw new ApiError('TAC_INVALID');
     proof = { tac: request.prove.tac, verified: true };
   }
   const fresh = pending !== null && isFreshProbe(pending, { loadId: request.loadId, terminalId: probeTerminal, answer: request.probe.answer });

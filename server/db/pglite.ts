@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { PGlite, types } from '@electric-sql/pglite';
 import type { Database, Isolation, QueryResult, Row, Sql, TransactionOptions } from './types.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { guardOwnTransactions } from './guard.ts';
 import { withRetry } from './retry.ts';
 
 export { DataDirInUseError } from './data-dir-lock.ts';
@@ -45,7 +46,9 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
   // its own (one round trip less on every money path, which runs at read committed).
   await pglite.exec(`SET default_transaction_isolation TO '${SESSION_ISOLATION}'`);
   const root = wrap(pglite);
-  return {
+  // The guard matters most here: a statement on the Database inside a transaction would wait for
+  // the one connection that transaction holds, for ever (guard.ts).
+  return guardOwnTransactions({
     kind: 'pglite',
     query: root.query,
     exec: root.exec,
@@ -64,5 +67,5 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
       if (!pglite.closed) await pglite.close();
       await unlock();
     },
-  };
+  });
 }

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Database, QueryResult, Row, Sql, TransactionOptions } from './types.ts';
+import { guardOwnTransactions } from './guard.ts';
 import { withRetry } from './retry.ts';
 import { asUnavailable, isConnectionFailure, DatabaseUnavailableError } from './unavailable.ts';
 import { LIMITS } from '../limits.ts';
@@ -113,7 +114,8 @@ export async function openPostgres(connectionString: string): Promise<Database> 
     }
   };
 
-  return {
+  // The same rule as on PGlite, where breaking it hangs the process (guard.ts).
+  return guardOwnTransactions({
     kind: 'postgresql',
     query: root.query,
     exec: root.exec,
@@ -139,7 +141,7 @@ export async function openPostgres(connectionString: string): Promise<Database> 
     async close(): Promise<void> {
       await pool.end();
     },
-  };
+  });
 }
 
 /** Internal: a transaction attempt whose connection failed, and where. */

@@ -137,7 +137,7 @@ describe(`storing a key version on ${testEngine()}`, () => {
     const keys = generateKeySet();
     const result = await storeKeySet(db, { kekHex: KEK, keyVersion: 7, keys, replace: false, action: 'keys.generate' });
     expect(result).toEqual({ replaced: false, keys: keyChecks(keys) });
-    expect(await new SoftwareKeyStore(db, KEK).hasKeyVersion(7)).toBe(true);
+    expect(await new SoftwareKeyStore(KEK).hasKeyVersion(db, 7)).toBe(true);
     expect(await listKeySets(db, KEK)).toEqual([{ keyVersion: 7, keys: keyChecks(keys), complete: true }]);
 
     const audit = await db.query<{ action: string; subject: string; detail: unknown; chain_key: string }>('SELECT action, subject, detail, chain_key FROM audit_log');

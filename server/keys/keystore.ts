@@ -4,6 +4,8 @@
  * Card keys are derived from the issuer master keys by card number (reference §2.2); the online
  * transactions use the session key of reference §2.4 and the MAC layouts of §2.5.
  */
+import type { Sql } from '../db/index.ts';
+
 export type OnlineKind = 'load' | 'unload';
 
 /** What names one online transaction's session: the card, its key version, the card's random and counter. */
@@ -21,20 +23,33 @@ export type Mac2Input = OnlineSession & { amountFen: number; transType: number; 
 /** The TAC of a load, or the "MAC3" of an unload, over the balance after and the counter before. */
 export type TacInput = Mac2Input & { balanceFenAfter: number; tac: Uint8Array };
 
+/**
+ * Every call takes `sql`, the connection its caller works on: the request's transaction when it
+ * has one, else the database. A store that keeps its keys in the database reads them through it
+ * and nothing else, so it holds no connection of its own and can never wait for one: on PGlite a
+ * second connection inside a transaction would wait for that transaction for ever (one load.recover
+ * naming key version 7 hung the whole server that way, issue 11; server/db/guard.ts now refuses any
+ * such read). A hardware module ignores `sql`.
+ */
 export interface KeyStore {
   /** 'software' or the name of a hardware module. */
   readonly kind: string;
   /** False when the issuer holds no master keys of that version. */
-  hasKeyVersion(keyVersion: number): Promise<boolean>;
-  verifyMac1(input: Mac1Input): Promise<boolean>;
-  mac2(input: Mac2Input): Promise<Uint8Array>;
-  verifyTac(input: TacInput): Promise<boolean>;
+  hasKeyVersion(sql: Sql, keyVersion: number): Promise<boolean>;
+  verifyMac1(sql: Sql, input: Mac1Input): Promise<boolean>;
+  mac2(sql: Sql, input: Mac2Input): Promise<Uint8Array>;
+  verifyTac(sql: Sql, input: TacInput): Promise<boolean>;
   /**
-   * Makes every key version usable before the first request. Called once when the app is built:
-   * a store that reads the database must not do its first read from inside a request's open
-   * transaction (on PGlite the one connection would wait for itself).
+   * Makes every stored key version ready before the first request, so a key-encryption key that
+   * does not open them stops the server at start, not at its first load. Called once when the
+   * app is built.
    */
-  warm(): Promise<void>;
+  warm(sql: Sql): Promise<void>;
+  /**
+   * Zeroises and forgets every key the store holds in memory; called when the app closes. A store
+   * used after close reads its keys again (a hardware module holds none: it does nothing).
+   */
+  close(): void;
 }
 
 export class KeyStoreError extends Error {

@@ -37,7 +37,13 @@ export function decryptMasterKey(kekHex: string, kind: string, keyVersion: numbe
   try {
     const decipher = createDecipheriv('aes-256-gcm', kekBytes(kekHex), Buffer.from(sealed.iv, 'hex')).setAAD(aad(kind, keyVersion));
     decipher.setAuthTag(Buffer.from(sealed.tag, 'hex'));
-    return new Uint8Array(Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'hex')), decipher.final()]));
+    const parts = [decipher.update(Buffer.from(sealed.ciphertext, 'hex')), decipher.final()];
+    const plain = Buffer.concat(parts);
+    // The key leaves in an array of its own; the buffers it passed through are zeroised (small
+    // buffers are slices of node's shared pool, which would keep the bytes until reused).
+    const key = new Uint8Array(plain);
+    for (const buffer of [...parts, plain]) buffer.fill(0);
+    return key;
   } catch {
     // Deliberately no detail: a wrong KEK and a tampered row look the same to an attacker.
     throw new KeyStoreError('KEY_STORE_CORRUPT', `issuer key ${kind} v${keyVersion} does not decrypt with the configured key-encryption key`);
@@ -56,56 +62,74 @@ export async function storeMasterKey(sql: Sql, kekHex: string, kind: MasterKeyKi
 
 type MasterSet = Map<MasterKeyKind, Uint8Array>;
 
+/**
+ * Master keys are read through the caller's connection (KeyStore: `sql`), never one of the
+ * store's own: it holds none. That is what keeps a request from waiting for itself on PGlite,
+ * whatever key version it names, and a version the console adds while the server runs (possible
+ * on PostgreSQL) is still found at its first use. Rejected alternatives: answering only from
+ * keys loaded at start (a new version would need a restart), and reading outside the
+ * transaction (PGlite has no second connection to read on).
+ */
 export class SoftwareKeyStore implements KeyStore {
   readonly kind = 'software';
-  private readonly masters = new Map<number, Promise<MasterSet | null>>();
+  /**
+   * Complete key versions, decrypted; at most 255 (one per key-version byte), since a version
+   * that is not stored is never kept. No read in flight is shared between callers: it runs on
+   * one caller's transaction, whose failure must not become another request's.
+   */
+  private readonly masters = new Map<number, MasterSet>();
   private readonly cardKeys = new Map<string, Uint8Array>();
 
-  constructor(
-    private readonly sql: Sql,
-    private readonly kekHex: string,
-  ) {
+  constructor(private readonly kekHex: string) {
     kekBytes(kekHex);
   }
 
+  /** Zeroises every master and card key held, and forgets them (see KeyStore.close). */
+  close(): void {
+    for (const set of this.masters.values()) for (const key of set.values()) key.fill(0);
+    for (const key of this.cardKeys.values()) key.fill(0);
+    this.masters.clear();
+    this.cardKeys.clear();
+  }
+
   /** Decrypts every stored key version into memory (see KeyStore.warm). */
-  async warm(): Promise<void> {
-    const versions = await this.sql.query<{ key_version: number }>('SELECT DISTINCT key_version FROM issuer_key ORDER BY key_version');
-    for (const row of versions.rows) await this.masterSet(row.key_version);
+  async warm(sql: Sql): Promise<void> {
+    const versions = await sql.query<{ key_version: number }>('SELECT DISTINCT key_version FROM issuer_key ORDER BY key_version');
+    for (const row of versions.rows) await this.masterSet(sql, row.key_version);
   }
 
-  async hasKeyVersion(keyVersion: number): Promise<boolean> {
-    return (await this.masterSet(keyVersion)) !== null;
+  async hasKeyVersion(sql: Sql, keyVersion: number): Promise<boolean> {
+    return (await this.masterSet(sql, keyVersion)) !== null;
   }
 
-  async verifyMac1(f: Mac1Input): Promise<boolean> {
-    const sessionKey = await this.sessionKey(f);
+  async verifyMac1(sql: Sql, f: Mac1Input): Promise<boolean> {
+    const sessionKey = await this.sessionKey(sql, f);
     const fields = { sessionKey, balanceFen: f.balanceFen, amountFen: f.amountFen, terminalId: f.terminalId };
     const expected = f.kind === 'load' ? loadMac1({ ...fields, transType: f.transType }) : unloadMac1(fields);
     return equalBytes(expected, f.mac1);
   }
 
-  async mac2(f: Mac2Input): Promise<Uint8Array> {
-    const sessionKey = await this.sessionKey(f);
+  async mac2(sql: Sql, f: Mac2Input): Promise<Uint8Array> {
+    const sessionKey = await this.sessionKey(sql, f);
     const fields = { sessionKey, amountFen: f.amountFen, terminalId: f.terminalId, date: f.date, time: f.time };
     return f.kind === 'load' ? loadMac2({ ...fields, transType: f.transType }) : unloadMac2(fields);
   }
 
-  async verifyTac(f: TacInput): Promise<boolean> {
-    const dtk = await this.cardKey('MTK', f.cardNo, f.keyVersion);
+  async verifyTac(sql: Sql, f: TacInput): Promise<boolean> {
+    const dtk = await this.cardKey(sql, 'MTK', f.cardNo, f.keyVersion);
     const fields = { dtk, balanceFenAfter: f.balanceFenAfter, onlineTtc: f.onlineTtc, amountFen: f.amountFen, terminalId: f.terminalId, date: f.date, time: f.time };
     if (f.kind === 'load') return equalBytes(loadTac({ ...fields, transType: f.transType, layout: DEFAULT_SCHEMES.loadTacLayout }), f.tac);
-    const sessionKey = await this.sessionKey(f);
+    const sessionKey = await this.sessionKey(sql, f);
     return equalBytes(unloadMac3({ ...fields, sessionKey, scheme: DEFAULT_SCHEMES.mac3 }), f.tac);
   }
 
-  private async sessionKey(s: OnlineSession): Promise<Uint8Array> {
-    if (s.kind === 'load') return loadSessionKey(await this.cardKey('MLK', s.cardNo, s.keyVersion), s.random, s.onlineTtc);
-    return unloadSessionKey(await this.cardKey('MULK', s.cardNo, s.keyVersion), s.random, s.onlineTtc);
+  private async sessionKey(sql: Sql, s: OnlineSession): Promise<Uint8Array> {
+    if (s.kind === 'load') return loadSessionKey(await this.cardKey(sql, 'MLK', s.cardNo, s.keyVersion), s.random, s.onlineTtc);
+    return unloadSessionKey(await this.cardKey(sql, 'MULK', s.cardNo, s.keyVersion), s.random, s.onlineTtc);
   }
 
   /** The card key diversified from master `kind` by the card number's right 8 bytes. */
-  private async cardKey(kind: MasterKeyKind, cardNo: string, keyVersion: number): Promise<Uint8Array> {
+  private async cardKey(sql: Sql, kind: MasterKeyKind, cardNo: string, keyVersion: number): Promise<Uint8Array> {
     const cacheKey = `${kind}:${keyVersion}:${cardNo}`;
     const cached = this.cardKeys.get(cacheKey);
     if (cached) {
@@ -114,34 +138,36 @@ export class SoftwareKeyStore implements KeyStore {
       this.cardKeys.set(cacheKey, cached);
       return cached;
     }
-    const set = await this.masterSet(keyVersion);
+    const set = await this.masterSet(sql, keyVersion);
     const master = set?.get(kind);
     if (!master) throw new KeyStoreError('KEY_VERSION_UNKNOWN', `no issuer key ${kind} of version ${keyVersion}`);
     const key = diversify(master, asnFactor(fromHex(cardNo)));
     this.cardKeys.set(cacheKey, key);
-    if (this.cardKeys.size > LIMITS.cardKeyCacheSizeMax) this.cardKeys.delete(this.cardKeys.keys().next().value!);
+    if (this.cardKeys.size > LIMITS.cardKeyCacheSizeMax) {
+      // The least recently used key is zeroised as it leaves. Never one a caller still holds: a
+      // caller's key was just put last, and cardKeyCacheSizeMax other keys would have to come in
+      // between its look-up and its use, a few synchronous steps apart.
+      const [oldestKey, oldest] = this.cardKeys.entries().next().value!;
+      this.cardKeys.delete(oldestKey);
+      oldest.fill(0);
+    }
     return key;
   }
 
-  private masterSet(keyVersion: number): Promise<MasterSet | null> {
-    let set = this.masters.get(keyVersion);
-    if (!set) {
-      set = this.loadMasters(keyVersion);
-      this.masters.set(keyVersion, set);
-      // A failed or empty load is retried next time (keys may be added while the server runs).
-      set.then((s) => s === null && this.masters.delete(keyVersion), () => this.masters.delete(keyVersion));
-    }
-    return set;
-  }
-
-  // Hazard: this reads through the root connection. Request paths reach it only for a key
-  // version added after warm(); inside a PGlite transaction that read would wait for itself.
-  private async loadMasters(keyVersion: number): Promise<MasterSet | null> {
-    const rows = await this.sql.query<{ kind: MasterKeyKind } & EncryptedKey>(
+  /**
+   * A version not stored is looked up again at each use (one indexed read, for a request refused
+   * anyway): keys may be added while the server runs.
+   */
+  private async masterSet(sql: Sql, keyVersion: number): Promise<MasterSet | null> {
+    const known = this.masters.get(keyVersion);
+    if (known) return known;
+    const rows = await sql.query<{ kind: MasterKeyKind } & EncryptedKey>(
       'SELECT kind, iv, ciphertext, tag FROM issuer_key WHERE key_version = $1 AND kind = ANY($2::text[])',
       [keyVersion, [...MASTER_KEY_KINDS]],
     );
     if (rows.rows.length < MASTER_KEY_KINDS.length) return null;
-    return new Map(rows.rows.map((r) => [r.kind, decryptMasterKey(this.kekHex, r.kind, keyVersion, r)]));
+    const set: MasterSet = new Map(rows.rows.map((r) => [r.kind, decryptMasterKey(this.kekHex, r.kind, keyVersion, r)]));
+    this.masters.set(keyVersion, set);
+    return set;
   }
 }

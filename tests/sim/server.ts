@@ -20,6 +20,7 @@ import { openDatabase, type Database } from '../../server/db/index.ts';
 import { migrate } from '../../server/db/migrate.ts';
 import { seedDemo } from '../../server/demo/seed.ts';
 import { sha256Hex } from '../../server/auth/secrets.ts';
+import { storeDeviceSecret } from '../../server/auth/device-keys.ts';
 import { SoftwareKeyStore } from '../../server/keys/software.ts';
 import { ensureAccount } from '../../server/ledger/accounts.ts';
 import { createTransfers } from '../../server/ledger/transfers.ts';
@@ -61,9 +62,8 @@ async function writeWorld(db: Database): Promise<void> {
     const outlet = await unit('3201001');
     const province = await unit('32');
     for (const d of SIM_DEVICES) {
-      await tx.query('INSERT INTO device (id, kind, org_unit_id, name, terminal_id, secret_hash) VALUES ($1, $2, $3, $1, $4, $5)', [
-        d.id, d.kind, d.kind === 'kiosk' ? station : outlet, d.terminalId, sha256Hex(d.secret),
-      ]);
+      await tx.query('INSERT INTO device (id, kind, org_unit_id, name, terminal_id) VALUES ($1, $2, $3, $1, $4)', [d.id, d.kind, d.kind === 'kiosk' ? station : outlet, d.terminalId]);
+      await storeDeviceSecret(tx, DEMO_KEK_HEX, d.id, d.secret);
       if (!d.operatorToken) continue;
       const op = await tx.query<{ id: bigint }>(
         "INSERT INTO operator (username, display_name, org_unit_id, role, password_hash) VALUES ($1, $1, $2, 'outlet_operator', $3) RETURNING id",
@@ -226,12 +226,11 @@ export class SimServer {
 
   async #startAppNow(): Promise<void> {
     if (this.app) return;
-    // PRODUCT BUG worked around (see README.md): SoftwareKeyStore reads the issuer keys lazily on
-    // the root connection; when the first use is inside a transaction (a pushed load.complete or
-    // load.recover right after a start), PGlite's single connection waits for itself for ever.
-    // The simulation warms the store before the server takes requests, unless told not to.
-    const keyStore = new SoftwareKeyStore(this.#handle, DEMO_KEK_HEX);
-    if (this.warmKeyStore) await keyStore.hasKeyVersion(1);
+    // The product bug this warm-up once worked around (README.md) is fixed for good: the key
+    // store reads keys through the caller's connection, the request's transaction included, and
+    // has none of its own that PGlite's single connection could wait for.
+    const keyStore = new SoftwareKeyStore(DEMO_KEK_HEX);
+    if (this.warmKeyStore) await keyStore.hasKeyVersion(this.#handle, 1);
     this.app = await buildApp({ db: this.#handle, config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: DEMO_KEK_HEX }, keyStore, logger: false, now: this.#now });
   }
 
