@@ -49,7 +49,8 @@ export type AppOptions = {
 
 function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   if (error.retryAfterS !== undefined) reply.header('retry-after', String(error.retryAfterS));
-  return reply.status(error.status).send({ error: { code: error.code, message: error.message } });
+  const serverTime = error.serverTime === undefined ? {} : { serverTime: error.serverTime.toISOString() };
+  return reply.status(error.status).send({ error: { code: error.code, message: error.message, ...serverTime } });
 }
 
 /**
@@ -136,6 +137,7 @@ function servicesOf(options: AppOptions): Services {
   return {
     db: options.db,
     keyStore,
+    kekHex: config.kekHex,
     now: options.now ?? (() => new Date()),
     purseMaxNamedFen: config.purseMaxNamedFen ?? 500_000,
     purseMaxAnonymousFen: config.purseMaxAnonymousFen ?? 100_000,

@@ -76,6 +76,10 @@ export const API_ERRORS = {
   // Throttling, answered with Retry-After (server/auth/throttle.ts)
   RATE_LIMITED: { status: 429, message: 'too many requests from this address; retry after the time in Retry-After' },
   SIGN_IN_BUSY: { status: 503, message: 'too many sign-ins at once; try again in a few seconds' },
+  // Signed device requests (server/auth/device-signature.ts)
+  NONCE_REUSED: { status: 401, message: 'this signed request was already received: sign every request afresh' },
+  DEVICE_CLOCK_SKEW: { status: 401, message: "the request's time is too far from the server's: sign again with the server time given" },
+  DEVICE_KEYS_UNAVAILABLE: { status: 503, message: 'the server cannot open device keys: start it with the FUELCARD_KEK they were sealed under' },
 } as const;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;
@@ -85,11 +89,14 @@ export class ApiError extends Error {
   readonly status: number;
   /** Seconds the client should wait before trying again, sent as Retry-After. */
   readonly retryAfterS: number | undefined;
-  constructor(code: ApiErrorCode, message?: string, options: { retryAfterS?: number } = {}) {
+  /** The server's clock, answered with DEVICE_CLOCK_SKEW so the device can sign with it. */
+  readonly serverTime: Date | undefined;
+  constructor(code: ApiErrorCode, message?: string, options: { retryAfterS?: number; serverTime?: Date } = {}) {
     super(message ?? API_ERRORS[code].message);
     this.name = 'ApiError';
     this.code = code;
     this.status = API_ERRORS[code].status;
     this.retryAfterS = options.retryAfterS;
+    this.serverTime = options.serverTime;
   }
 }

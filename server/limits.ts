@@ -73,6 +73,14 @@ export const LIMITS = {
   loginRateAddressCountMax: 10_000,
   /** Expired sessions and sign-in throttle rows are deleted this often (sessions also at each sign-in). */
   authSweepIntervalMs: 10 * 60 * 1000,
+  /**
+   * A signed device request is accepted while its timestamp is within this much of the server's
+   * clock, either way (server/auth/device-signature.ts). Wide enough for a kiosk clock that NTP
+   * keeps roughly right and a request that sat in a slow network; a device further off is told
+   * the server's time and signs again. Each nonce is kept until its request could no longer be
+   * accepted, plus this much again for server processes whose clocks differ.
+   */
+  deviceRequestClockSkewMaxMs: 5 * 60 * 1000,
   /** An enrolment code is valid this long after an administrator issues it. */
   enrolmentCodeTtlMs: 24 * 60 * 60 * 1000,
   /**

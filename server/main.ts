@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     if (seed.seeded) log.warn('DEMO data and TEST keys seeded into an empty database: not for production');
   }
   // Started anyway (the admin API works without keys), but said loudly: every load would fail.
-  if (!config.demo && config.kekHex === undefined) log.error('FUELCARD_KEK is not set: loads and unloads will be refused (KEY_STORE_UNAVAILABLE) until the server is started with it');
+  if (!config.demo && config.kekHex === undefined) log.error('FUELCARD_KEK is not set: loads and unloads will be refused (KEY_STORE_UNAVAILABLE), and devices can neither enrol nor sign their requests (DEVICE_KEYS_UNAVAILABLE), until the server is started with it');
   if (!config.demo && config.kekHex === DEMO_KEK_HEX) log.warn('FUELCARD_KEK is the public demo key: not for production');
   const app = await buildApp({ db, config });
   await app.listen({ port: config.port, host: config.host });

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ENDPOINTS } from '../contract/index.ts';
-import { expectSound, openTestApp, snapshot, type Headers, type TestApp } from '../testing/app.ts';
+import { deviceHeader, expectSound, openTestApp, snapshot, type Headers, type TestApp } from '../testing/app.ts';
 import { testEngine } from '../testing/db.ts';
 import { PARENT_KINDS, parentAllowed } from './org-tree.ts';
 
@@ -81,7 +81,7 @@ describe(`setting up organisation units and devices on ${testEngine()}`, () => {
     const code = (await t.post(ENDPOINTS.issueEnrolment.path, { deviceId: 'station-kiosk-2' }, t.as.administrator)).json().enrolmentCode as string;
     const enrolled = await t.post(ENDPOINTS.enrol.path, { deviceId: 'station-kiosk-2', enrolmentCode: code }, {});
     expect(enrolled.json()).toMatchObject({ deviceId: 'station-kiosk-2', terminalId: '3201000000A2' });
-    const device = { authorization: `Device station-kiosk-2:${enrolled.json().secret}` };
+    const device = deviceHeader('station-kiosk-2', enrolled.json().secret as string);
     expect((await t.post(ENDPOINTS.syncPull.path, { cardNos: [] }, device)).statusCode).toBe(200);
     const listed = (await get(ENDPOINTS.listDevices.path, t.as.center_operator)).json().devices;
     expect(listed.find((d: { deviceId: string }) => d.deviceId === 'station-kiosk-2')).toMatchObject({ state: 'active', enrolled: true });

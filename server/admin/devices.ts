@@ -15,7 +15,7 @@ import { findUnit } from './org-units.ts';
 
 type DeviceRow = { id: string; kind: 'kiosk' | 'tablet'; org_unit_id: bigint; terminal_id: string; name: string; state: 'active' | 'disabled'; enrolled: boolean };
 
-const DEVICE_COLUMNS = 'id, kind, org_unit_id, terminal_id, name, state, secret_hash IS NOT NULL AS enrolled';
+const DEVICE_COLUMNS = 'id, kind, org_unit_id, terminal_id, name, state, signing_key_sealed IS NOT NULL AS enrolled';
 
 function toDeviceView(r: DeviceRow): DeviceView {
   return { deviceId: r.id, kind: r.kind, orgUnitId: String(r.org_unit_id), terminalId: r.terminal_id, name: r.name, state: r.state, enrolled: r.enrolled };

@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ENDPOINTS, type Role } from '../contract/index.ts';
 import { demoCardNo } from '../demo/money.ts';
-import { expectSound, openTestApp, snapshot, type Headers, type TestApp } from '../testing/app.ts';
+import { deviceHeader, expectSound, openTestApp, snapshot, type Headers, type TestApp } from '../testing/app.ts';
+import { storeDemoDeviceSecrets } from '../demo/money.ts';
+import { DEMO_KEK_HEX } from '../config.ts';
 import { testEngine } from '../testing/db.ts';
 import { ROLE_POLICY } from './policy.ts';
 import { randomUUID } from 'node:crypto';
@@ -111,10 +113,10 @@ describe(`authentication and authorisation on ${testEngine()}`, () => {
     expect(enrolled.statusCode).toBe(200);
     const secret = enrolled.json().secret as string;
     expect((await t.post('/api/v1/devices/enrol', { deviceId: 'demo-kiosk-1', enrolmentCode: code }, {})).json().error.code).toBe('ENROLMENT_FAILED');
-    const fresh = { authorization: `Device demo-kiosk-1:${secret}` };
+    const fresh = deviceHeader('demo-kiosk-1', secret);
     expect((await t.app.inject({ method: 'GET', url: `/api/v1/cards/${demoCardNo(1)}`, headers: fresh })).statusCode).toBe(200);
     expect((await t.app.inject({ method: 'GET', url: `/api/v1/cards/${demoCardNo(1)}`, headers: t.kiosk })).statusCode).toBe(401);
-    await t.db.query("UPDATE device SET secret_hash = encode(sha256(convert_to('DEMO-kiosk-1-secret-not-for-production', 'UTF8')), 'hex') WHERE id = 'demo-kiosk-1'");
+    await storeDemoDeviceSecrets(t.db, DEMO_KEK_HEX);
   });
 
   it('locks an operator out after repeated wrong passwords and ends sessions on sign-out', async () => {

@@ -1,6 +1,7 @@
 /**
- * Who is calling: a device (`Authorization: Device <id>:<secret>`) or an operator
- * (`Authorization: Bearer <token>`, a session that may be bound to the device it signed in on).
+ * Who is calling: a device (a signed request, `Authorization: Device-HMAC-SHA256 …`, checked in
+ * device-signature.ts) or an operator (`Authorization: Bearer <token>`, a session that may be
+ * bound to the device it signed in on). The old `Device <id>:<secret>` names nobody any more.
  * Everything is read from the database on every request (DESIGN.md decision 11): a disabled
  * device or an expired session stops working at once, on every server process.
  *
@@ -12,7 +13,8 @@
 import type { Sql } from '../db/index.ts';
 import type { Role } from '../contract/index.ts';
 import { LIMITS } from '../limits.ts';
-import { equalHex, sha256Hex } from './secrets.ts';
+import { sha256Hex } from './secrets.ts';
+import { verifyDeviceRequest, type SignedRequest } from './device-signature.ts';
 
 export type Principal = {
   role: Role;
@@ -25,7 +27,6 @@ export type Principal = {
   operatorId: bigint | null;
 };
 
-const DEVICE_AUTH = /^Device ([a-z0-9-]{3,64}):([A-Za-z0-9_-]{16,128})$/;
 const BEARER_AUTH = /^Bearer ([A-Za-z0-9_-]{16,128})$/;
 
 /** Outlet and station staff act within their branch (the unit above them); administrators everywhere. */
@@ -34,16 +35,15 @@ function scopeRoot(role: Role, unit: { id: bigint; parent_id: bigint | null }): 
   return unit.parent_id ?? unit.id;
 }
 
-type DeviceRow = { id: string; kind: 'kiosk' | 'tablet'; org_unit_id: bigint; parent_id: bigint | null; terminal_id: string; secret_hash: string | null; state: string };
+/** What authentication needs to know of a request. */
+export type AuthRequest = Omit<SignedRequest, 'authorization'> & { authorization: string | undefined };
 
-async function deviceFromHeader(sql: Sql, id: string, secret: string): Promise<Principal | null> {
-  const found = await sql.query<DeviceRow>(
-    `SELECT d.id, d.kind, d.org_unit_id, o.parent_id, d.terminal_id, d.secret_hash, d.state
-       FROM device d JOIN org_unit o ON o.id = d.org_unit_id WHERE d.id = $1`,
-    [id],
-  );
-  const d = found.rows[0];
-  if (!d || d.state !== 'active' || d.secret_hash === null || !equalHex(d.secret_hash, sha256Hex(secret))) return null;
+/** What checking a device's signature needs besides the database: the KEK its key is sealed under, the clock. */
+export type DeviceAuthContext = { kekHex: string | undefined; now: Date };
+
+async function deviceFromSignature(sql: Sql, request: SignedRequest, context: DeviceAuthContext): Promise<Principal | null> {
+  const d = await verifyDeviceRequest(sql, request, context);
+  if (!d) return null;
   const role: Role = d.kind === 'kiosk' ? 'kiosk' : 'tablet';
   return { role, orgUnitId: d.org_unit_id, scopeRootId: scopeRoot(role, { id: d.org_unit_id, parent_id: d.parent_id }), deviceId: d.id, terminalId: d.terminal_id, operatorId: null };
 }
@@ -71,14 +71,17 @@ async function operatorFromToken(sql: Sql, token: string): Promise<Principal | n
   return { role: s.role, orgUnitId: s.org_unit_id, scopeRootId: scopeRoot(s.role, { id: s.org_unit_id, parent_id: s.parent_id }), deviceId, terminalId: s.terminal_id, operatorId: s.operator_id };
 }
 
-/** The principal named by an Authorization header, or null when it names nobody valid. */
-export async function authenticate(sql: Sql, header: string | undefined): Promise<Principal | null> {
+/**
+ * The principal named by a request's Authorization header, or null when it names nobody valid.
+ * A device's signed request may also be refused outright (DEVICE_CLOCK_SKEW, NONCE_REUSED,
+ * DEVICE_KEYS_UNAVAILABLE), thrown as ApiError.
+ */
+export async function authenticate(sql: Sql, request: AuthRequest, context: DeviceAuthContext): Promise<Principal | null> {
+  const header = request.authorization;
   if (header === undefined) return null;
-  const device = DEVICE_AUTH.exec(header);
-  if (device) return deviceFromHeader(sql, device[1]!, device[2]!);
   const bearer = BEARER_AUTH.exec(header);
   if (bearer) return operatorFromToken(sql, bearer[1]!);
-  return null;
+  return deviceFromSignature(sql, { ...request, authorization: header }, context);
 }
 
 /** True when `orgUnitId` lies in the principal's subtree. */

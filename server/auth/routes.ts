@@ -7,12 +7,14 @@ import type { FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { ApiError } from '../errors.ts';
 import { LIMITS } from '../limits.ts';
-import { registerEndpoint } from '../http/route.ts';
+import { authenticateRequest, registerEndpoint } from '../http/route.ts';
 import type { Services } from '../http/services.ts';
 import { appendAudit } from '../audit/log.ts';
 import { registerAdminRoutes } from '../admin/routes.ts';
 import type { Database } from '../db/index.ts';
-import { authenticate, deleteEndedSessions, inScope } from './principal.ts';
+import { deleteEndedSessions, inScope } from './principal.ts';
+import { storeDeviceSecret } from './device-keys.ts';
+import { deleteExpiredNonces } from './device-signature.ts';
 import { equalHex, hashPassword, needsRehash, newSecret, sha256Hex, UNMATCHABLE_HASH, verifyPassword } from './secrets.ts';
 import { AddressCounter } from './address-counter.ts';
 import { checkSucceeded, clientAddress, deleteStaleThrottleRows, releaseCheck, reserveCheck } from './throttle.ts';
@@ -46,13 +48,17 @@ async function rehashIfOld(db: Database, op: OperatorRow, password: string): Pro
   await db.query('UPDATE operator SET password_hash = $2 WHERE id = $1 AND password_hash = $3', [op.id, fresh, op.password_hash]);
 }
 
-/** Sessions that ended and throttle rows that hold nothing are deleted on a timer, as well as at sign-in. */
+/**
+ * Sessions that ended, throttle rows that hold nothing and device nonces no request can reuse are
+ * deleted on a timer (sessions also at sign-in).
+ */
 function scheduleSweep(app: FastifyInstance, services: Services): void {
   let running: Promise<void> | null = null;
   const sweep = () => {
     running ??= (async () => {
       await deleteEndedSessions(services.db);
       await deleteStaleThrottleRows(services.db);
+      await deleteExpiredNonces(services.db, services.now());
     })()
       .catch((error: unknown) => app.log.warn({ err: error }, 'sign-in sweep failed'))
       .finally(() => {
@@ -89,7 +95,7 @@ function registerLogin(app: FastifyInstance, services: Services): void {
       await rehashIfOld(db, op, body.password);
       await deleteEndedSessions(db);
       // An operator signing in on an enrolled tablet binds the session to it (loads need its terminal).
-      const device = await authenticate(db, request.headers.authorization);
+      const device = await authenticateRequest(services, request);
       const token = newSecret();
       const expiresAt = new Date(services.now().getTime() + LIMITS.operatorSessionTtlMs);
       await db.transaction(async (tx) => {
@@ -114,6 +120,9 @@ function registerLogin(app: FastifyInstance, services: Services): void {
 
 function registerDevices(app: FastifyInstance, services: Services): void {
   registerEndpoint(app, services, 'enrol', async ({ body }) => {
+    // The secret is sealed under the KEK (device-keys.ts): without one, no device could sign in.
+    const kekHex = services.kekHex;
+    if (kekHex === undefined) throw new ApiError('DEVICE_KEYS_UNAVAILABLE');
     const secret = newSecret();
     const enrolled = await services.db.transaction(async (tx) => {
       const found = await tx.query<{ enrolment_code_hash: string | null; org_unit_id: bigint; terminal_id: string }>(
@@ -123,7 +132,8 @@ function registerDevices(app: FastifyInstance, services: Services): void {
       const d = found.rows[0];
       if (!d?.enrolment_code_hash || !equalHex(d.enrolment_code_hash, sha256Hex(body.enrolmentCode))) return null;
       // The code works once: it is cleared with the same write that stores the secret.
-      await tx.query('UPDATE device SET secret_hash = $2, enrolment_code_hash = NULL, enrolment_expires_at = NULL WHERE id = $1', [body.deviceId, sha256Hex(secret)]);
+      await tx.query('UPDATE device SET enrolment_code_hash = NULL, enrolment_expires_at = NULL WHERE id = $1', [body.deviceId]);
+      await storeDeviceSecret(tx, kekHex, body.deviceId, secret);
       await appendAudit(tx, { deviceId: body.deviceId, operatorId: null, orgUnitId: d.org_unit_id }, { action: 'device.enrol', subject: body.deviceId, detail: {} });
       return { terminalId: d.terminal_id };
     });

@@ -3,8 +3,9 @@
  * cost is stored with each hash (`scrypt$N$r$p$salt$key`, hex), so hashes made with an older cost
  * still verify and are rehashed at the next successful sign-in. Every hash runs on libuv's
  * threadpool through one bounded queue per process (hash-queue.ts), never on the event loop.
- * Device secrets and session tokens are 32 random bytes, so a SHA-256 of them is enough to store.
- * Comparisons are constant-time.
+ * Session tokens and enrolment codes are random, so a SHA-256 of them is enough to store. Device
+ * secrets are random too, but the server must hold them to check signatures: they are sealed
+ * instead (device-keys.ts). Comparisons are constant-time.
  */
 import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
 import { LIMITS } from '../limits.ts';

@@ -15,7 +15,7 @@ import { openDatabase, type Database } from '../db/index.ts';
 import { migrate } from '../db/migrate.ts';
 import { seedDemo } from '../demo/seed.ts';
 import { keyCheckValue } from '../keys/ceremony.ts';
-import { deviceHeader } from '../testing/app.ts';
+import { deviceHeader, withDeviceSigning } from '../testing/app.ts';
 import { openEmptyTestDatabase, testEngine } from '../testing/db.ts';
 import { DEMO_PIN, KIOSK_TERMINAL_ID, TEST_MASTER_KEYS, balanceOf, creditForLoad, initializeForLoad, openCard, simCard } from '../testing/sim.ts';
 import { fromHex, toHex } from '../../ccid/bytes.ts';
@@ -237,7 +237,7 @@ describe(`npm run admin: the issuer's master keys, on ${testEngine()}`, { timeou
     expect(wrongKek.stderr).toContain('FUELCARD_KEK is not the key the stored keys were sealed under');
 
     await target.look(async (db) => {
-      const app = await buildApp({ db, config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: kek }, logger: false });
+      const app = withDeviceSigning(await buildApp({ db, config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: kek }, logger: false }));
       try {
         const kiosk = deviceHeader('demo-kiosk-1');
         const load = (card: FuelCard) => app.inject({ method: 'POST', url: '/api/v1/loads/initialise', headers: kiosk, payload: { operationId: randomUUID(), cardNo: toHex(buildAsn({ cardType: CARD_TYPE.USER, province: '32', serial: 1 })), amountFen: 10_000, sourceAccount: 'QUOTA', terminalId: KIOSK_TERMINAL_ID, card: initializeForLoad(card, 10_000) } });

@@ -1,6 +1,7 @@
 /**
  * Sign-in of operators, enrolment of devices, and the administrator's calls that set them up.
- * Devices send `Authorization: Device <deviceId>:<secret>`; operators `Authorization: Bearer <token>`.
+ * Devices sign every request with the secret enrolment gave them (device-auth.ts); operators send
+ * `Authorization: Bearer <token>`.
  */
 import { z } from 'zod';
 import { DeviceId, EntityId, Role } from './common.ts';

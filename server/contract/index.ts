@@ -6,7 +6,9 @@
  * purseLimitFen in CardSummary, the unload.complete push operation; 6: organisation units and
  * device registration and disabling under /api/v1/admin; 7: probeChallenge in LoadView, the
  * challenge a recovery probe must carry to void, card alarms under /api/v1/admin, supervisor
- * approvals and the approval id of a large cash receipt).
+ * approvals and the approval id of a large cash receipt; devices sign every request
+ * (device-auth.ts: `Authorization: Device-HMAC-SHA256 …` replaces `Device id:secret`) and
+ * ApiErrorBody carries serverTime with DEVICE_CLOCK_SKEW).
  */
 export const CONTRACT_VERSION = 7;
 export * from './health.ts';
@@ -20,4 +22,5 @@ export * from './admin.ts';
 export * from './approvals.ts';
 export * from './info.ts';
 export * from './endpoints.ts';
+export * from './device-auth.ts';
 export * from './openapi.ts';

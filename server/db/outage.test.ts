@@ -13,17 +13,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.ts';
 import { DEMO_KEK_HEX } from '../config.ts';
 import { demoCardNo } from '../demo/money.ts';
-import { DEMO_DEVICE_SECRETS, DEMO_OPERATOR_PASSWORD, seedDemo } from '../demo/seed.ts';
+import { DEMO_OPERATOR_PASSWORD, seedDemo } from '../demo/seed.ts';
 import { LIMITS } from '../limits.ts';
 import { checkLedger } from '../ledger/check.ts';
+import { deviceHeader, withDeviceSigning } from '../testing/app.ts';
 import { testEngine } from '../testing/db.ts';
 import { postgresBinDir, PrivatePostgres } from '../testing/private-postgres.ts';
 import { openDatabase, type Database } from './index.ts';
 import { migrate } from './migrate.ts';
 import { DatabaseUnavailableError } from './unavailable.ts';
 
-const kiosk = { authorization: `Device demo-kiosk-1:${DEMO_DEVICE_SECRETS['demo-kiosk-1']}` };
-const tablet = { authorization: `Device demo-tablet-1:${DEMO_DEVICE_SECRETS['demo-tablet-1']}` };
+const kiosk = deviceHeader('demo-kiosk-1');
+const tablet = deviceHeader('demo-tablet-1');
 
 /** Transactions held open on the server (pg_sleep) while PostgreSQL goes away under them. */
 const SLOW_TRANSACTION_COUNT = 3;
@@ -56,7 +57,7 @@ describe.runIf(testEngine() === 'postgresql' && postgresBinDir() !== null)('the 
         return { done: true };
       });
     };
-    app = await buildApp({ db, config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: DEMO_KEK_HEX }, logger: false, routes: [slowTransaction] });
+    app = withDeviceSigning(await buildApp({ db, config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: DEMO_KEK_HEX }, logger: false, routes: [slowTransaction] }));
     const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'demo.operator', password: DEMO_OPERATOR_PASSWORD }, headers: tablet });
     expect(login.statusCode).toBe(200);
     operator = { authorization: `Bearer ${login.json().token}` };

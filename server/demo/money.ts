@@ -7,7 +7,8 @@
  * the passwords and device secrets are printed here. Never seed them into a real installation.
  */
 import type { Sql } from '../db/index.ts';
-import { hashPassword, sha256Hex } from '../auth/secrets.ts';
+import { hashPassword } from '../auth/secrets.ts';
+import { storeDeviceSecret } from '../auth/device-keys.ts';
 import { storeMasterKey } from '../keys/software.ts';
 import { ensureAccount } from '../ledger/accounts.ts';
 import { createTransfers } from '../ledger/transfers.ts';
@@ -36,6 +37,15 @@ const OPERATORS = [
   { username: 'demo.admin', name: '演示管理员', role: 'administrator', unit: 'provinceId' },
   { username: 'demo.other', name: '演示外市营业员', role: 'outlet_operator', unit: 'otherCityOutletId' },
 ] as const;
+
+/**
+ * The demo devices' published secrets, sealed under the KEK. Also run at each demo start on a
+ * database seeded before devices signed their requests (its demo devices had only a hash), and
+ * for one whose devices were re-enrolled, so the documented secrets always work in demo mode.
+ */
+export async function storeDemoDeviceSecrets(tx: Sql, kekHex: string): Promise<void> {
+  for (const [deviceId, secret] of Object.entries(DEMO_DEVICE_SECRETS)) await storeDeviceSecret(tx, kekHex, deviceId, secret);
+}
 
 export async function prepareDemoSecrets(): Promise<{ passwordHash: string }> {
   return { passwordHash: await hashPassword(DEMO_OPERATOR_PASSWORD) };
@@ -94,9 +104,7 @@ export async function seedDemoMoney(tx: Sql, units: Units, options: { kekHex: st
       op.username, op.name, units[op.unit], op.role, options.prepared.passwordHash,
     ]);
   }
-  for (const [deviceId, secret] of Object.entries(DEMO_DEVICE_SECRETS)) {
-    await tx.query('UPDATE device SET secret_hash = $2 WHERE id = $1', [deviceId, sha256Hex(secret)]);
-  }
+  await storeDemoDeviceSecrets(tx, options.kekHex);
   const bank = await ensureAccount(tx, 'BANK', { kind: 'org', orgUnitId: units.provinceId });
   await seedCards(tx, units, bank);
 }

@@ -2,11 +2,12 @@
  * Demo data for a new installation: an organisation tree, an outlet with a kiosk and a tablet,
  * customers and their cards, all marked as demo (app_meta.demo = 'true', names prefixed 演示/Demo).
  * Runs only on an empty database (no org_unit rows) and only when config.demo is on, in one
- * transaction, so a second start reuses what is there.
+ * transaction, so a second start reuses what is there (giving the demo devices their published
+ * secrets again).
  */
 import type { Database, Sql } from '../db/index.ts';
 import { DEMO_KEK_HEX } from '../config.ts';
-import { seedDemoMoney, prepareDemoSecrets, DEMO_OPERATOR_PASSWORD, DEMO_DEVICE_SECRETS } from './money.ts';
+import { seedDemoMoney, prepareDemoSecrets, storeDemoDeviceSecrets, DEMO_OPERATOR_PASSWORD, DEMO_DEVICE_SECRETS } from './money.ts';
 
 export { DEMO_OPERATOR_PASSWORD, DEMO_DEVICE_SECRETS };
 
@@ -56,7 +57,12 @@ export async function seedDemo(db: Database, options: { kekHex?: string | undefi
   const prepared = await prepareDemoSecrets();
   return db.transaction(async (tx) => {
     const existing = await tx.query<{ n: bigint }>('SELECT count(*)::bigint AS n FROM org_unit');
-    if (existing.rows[0]!.n > 0n) return { seeded: false };
+    if (existing.rows[0]!.n > 0n) {
+      // A demo database from before devices signed their requests: its demo devices get keys.
+      const demo = await tx.query<{ value: string }>("SELECT value FROM app_meta WHERE key = 'demo'");
+      if (demo.rows[0]?.value === 'true') await storeDemoDeviceSecrets(tx, options.kekHex ?? DEMO_KEK_HEX);
+      return { seeded: false };
+    }
     const units = await seedOrganisation(tx);
     await seedDevices(tx, units);
     await seedCustomers(tx, units.outletId);

@@ -8,7 +8,8 @@
  *   and jsonb (a NUL in the sign-in name answered 500 before any credential was checked), and
  *   UTF-8 cannot encode a lone surrogate, so the drivers would store U+FFFD instead of what was sent.
  */
-import type { FastifyInstance } from 'fastify';
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.ts';
 import { LIMITS } from '../limits.ts';
 
@@ -55,13 +56,29 @@ export function hasUnstorableText(value: unknown): boolean {
   return false;
 }
 
+/**
+ * SHA-256 (hex) of each parsed request's body bytes exactly as they arrived, for the check of a
+ * device's signature (server/auth/device-signature.ts), which covers the body as sent rather
+ * than as parsed.
+ */
+const bodyDigests = new WeakMap<FastifyRequest, string>();
+
+const EMPTY_SHA256_HEX = createHash('sha256').digest('hex');
+
+/** The SHA-256 of the request's body bytes, or of nothing when it had no body. */
+export function bodySha256Hex(request: FastifyRequest): string {
+  return bodyDigests.get(request) ?? EMPTY_SHA256_HEX;
+}
+
 /** Replaces fastify's body parsers: application/json with the checks above, and nothing else (415). */
 export function registerJsonBody(app: FastifyInstance): void {
   // Fastify's own parser keeps its refusal of __proto__ and constructor.prototype keys.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string; // parseAs: 'string'
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer; // parseAs: 'buffer'
+    bodyDigests.set(request, createHash('sha256').update(bytes).digest('hex'));
+    const text = bytes.toString('utf8');
     if (jsonNestingExceeds(text, LIMITS.requestJsonDepthMax)) return done(new ApiError('JSON_TOO_DEEP'), undefined);
     parseJson(request, text, (error, value) => {
       if (error) return done(error, undefined);

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { ENDPOINTS, type EndpointName } from '../contract/index.ts';
 import { authenticate, type Principal } from '../auth/principal.ts';
+import { bodySha256Hex } from './body.ts';
 import { ROLE_POLICY } from '../auth/policy.ts';
 import { ApiError } from '../errors.ts';
 import { LIMITS } from '../limits.ts';
@@ -45,6 +46,12 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.out
   return parsed.data;
 }
 
+/** The principal behind a request's credentials (see authenticate), or null. */
+export function authenticateRequest(services: Services, request: FastifyRequest): Promise<Principal | null> {
+  const signed = { authorization: request.headers.authorization, method: request.method, url: request.url, bodySha256Hex: bodySha256Hex(request) };
+  return authenticate(services.db, signed, { kekHex: services.kekHex, now: services.now() });
+}
+
 export function registerEndpoint<N extends EndpointName>(
   app: FastifyInstance,
   services: Services,
@@ -58,7 +65,7 @@ export function registerEndpoint<N extends EndpointName>(
     handler: async (request) => {
       let principal: Principal | null = null;
       if (endpoint.public !== true) {
-        principal = await authenticate(services.db, request.headers.authorization);
+        principal = await authenticateRequest(services, request);
         if (principal === null) throw new ApiError('UNAUTHENTICATED');
         const allowed = ROLE_POLICY[name as keyof typeof ROLE_POLICY];
         if (!allowed.includes(principal.role)) throw new ApiError('FORBIDDEN');

@@ -6,6 +6,11 @@ export type Services = {
   db: Database;
   /** Absent when no key-encryption key is configured: loads are then refused with KEY_STORE_UNAVAILABLE. */
   keyStore: KeyStore | undefined;
+  /**
+   * The key-encryption key (hex) the devices' signing keys are sealed under (server/auth/device-keys.ts);
+   * undefined when none is configured: devices can then neither enrol nor sign in.
+   */
+  kekHex: string | undefined;
   /** The server's clock is the authority (DESIGN.md decision 10); tests pass a fixed one. */
   now: () => Date;
   purseMaxNamedFen: number;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app.ts';
 import { openTestDatabase, testEngine, type TestDatabase } from '../testing/db.ts';
 import { seedDemo } from '../demo/seed.ts';
+import { DEMO_KEK_HEX } from '../config.ts';
 import { ServerInfo, EnrolResponse } from '../contract/index.ts';
 
 describe(`server info on ${testEngine()}`, () => {
@@ -10,7 +11,7 @@ describe(`server info on ${testEngine()}`, () => {
   let app: FastifyInstance;
   beforeAll(async () => {
     db = await openTestDatabase();
-    app = await buildApp({ db, config: { distDir: '/nonexistent', logLevel: 'silent' }, logger: false });
+    app = await buildApp({ db, config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: DEMO_KEK_HEX }, logger: false });
   });
   afterAll(async () => {
     await app.close();

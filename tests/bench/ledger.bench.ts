@@ -15,7 +15,7 @@ import { demoCardNo } from '../../server/demo/money.ts';
 import { openTestDatabase, type TestDatabase } from '../../server/testing/db.ts';
 import { simCard } from '../../server/testing/sim.ts';
 import type { GroupReport, GroupStart } from './load-kiosks.ts';
-import { sha256Hex } from '../../server/auth/secrets.ts';
+import { storeDeviceSecret } from '../../server/auth/device-keys.ts';
 import { ensureAccount } from '../../server/ledger/accounts.ts';
 import { createTransfers } from '../../server/ledger/transfers.ts';
 import { RETRY_STATS } from '../../server/db/retry.ts';
@@ -73,7 +73,8 @@ async function runOn(engine: 'pglite' | 'postgresql'): Promise<BenchResult[]> {
     // One device, one customer and one card per kiosk, as at 32 stations.
     const kiosks = Array.from({ length: KIOSK_COUNT }, (_, i) => ({ ...simCard(1000 + i), serial: 1000 + i, deviceId: `bench-kiosk-${i}`, terminalId: `3201000010${String(i).padStart(2, '0')}` }));
     for (const k of kiosks) {
-      await db.query("INSERT INTO device (id, kind, org_unit_id, name, terminal_id, secret_hash) VALUES ($1, 'kiosk', $2, $1, $3, $4)", [k.deviceId, station, k.terminalId, sha256Hex(SECRET)]);
+      await db.query("INSERT INTO device (id, kind, org_unit_id, name, terminal_id) VALUES ($1, 'kiosk', $2, $1, $3)", [k.deviceId, station, k.terminalId]);
+      await storeDeviceSecret(db, DEMO_KEK_HEX, k.deviceId, SECRET);
       const customer = (await db.query<{ id: bigint }>("INSERT INTO customer (kind, name, org_unit_id) VALUES ('personal', $1, $2) RETURNING id", [k.deviceId, outlet])).rows[0]!.id;
       await db.query("INSERT INTO card (card_no, customer_id, card_type, role, named, state, key_version) VALUES ($1, $2, 'user', 'single', true, 'active', 1)", [k.cardNo, customer]);
       await db.transaction(async (tx) => {

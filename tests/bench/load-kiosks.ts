@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { creditForLoad, initializeForLoad, openCard, simCard } from '../../server/testing/sim.ts';
+import { signAsDevice } from '../../server/testing/device-signing.ts';
 
 export type KioskSpec = { serial: number; deviceId: string; terminalId: string };
 export type GroupStart = { address: string; kiosks: KioskSpec[]; loadsPerKiosk: number; secret: string };
@@ -40,13 +41,15 @@ function post(url: string, headers: Record<string, string>, body: string): Promi
 
 async function oneLoad(address: string, secret: string, k: KioskSpec & ReturnType<typeof simCard>): Promise<number> {
   const start = performance.now();
-  const headers = { authorization: `Device ${k.deviceId}:${secret}`, 'content-type': 'application/json' };
+  // Each request signed as the kiosk signs it (node:crypto here, a kiosk's own work in this process).
+  const signed = (path: string, body: string) => ({ authorization: signAsDevice({ deviceId: k.deviceId, secret, method: 'POST', url: path, body, timestampMs: Date.now() }), 'content-type': 'application/json' });
   const body = JSON.stringify({ operationId: randomUUID(), cardNo: k.cardNo, amountFen: AMOUNT_FEN, sourceAccount: 'QUOTA', terminalId: k.terminalId, card: initializeForLoad(k.card, AMOUNT_FEN, k.terminalId) });
-  const init = await post(`${address}/api/v1/loads/initialise`, headers, body);
+  const init = await post(`${address}/api/v1/loads/initialise`, signed('/api/v1/loads/initialise', body), body);
   if (init.status !== 200) throw new Error(`initialise answered ${init.status}: ${init.text}`);
   const started = JSON.parse(init.text) as { load: { loadId: string }; date: string; time: string; mac2: string };
   const tac = creditForLoad(k.card, started);
-  const done = await post(`${address}/api/v1/loads/complete`, headers, JSON.stringify({ loadId: started.load.loadId, tac }));
+  const completion = JSON.stringify({ loadId: started.load.loadId, tac });
+  const done = await post(`${address}/api/v1/loads/complete`, signed('/api/v1/loads/complete', completion), completion);
   if (done.status !== 200) throw new Error(`complete answered ${done.status}: ${done.text}`);
   return performance.now() - start;
 }

@@ -10,7 +10,8 @@ import { toHex } from '../../ccid/bytes.ts';
 import { DEMO_TEST_MASTER_KEYS } from '../../ccid/sim/demo-cards.ts';
 import { buildAsn, CARD_TYPE } from '../../ccid/sim/fuel-card-files.ts';
 import { issueFuelCard } from '../../ccid/sim/fuel-card-issue.ts';
-import { sha256Hex } from '../../server/auth/secrets.ts';
+import { storeDeviceSecret } from '../../server/auth/device-keys.ts';
+import { DEMO_KEK_HEX } from '../../server/config.ts';
 import type { Database } from '../../server/db/index.ts';
 import { ensureAccount } from '../../server/ledger/accounts.ts';
 import { createTransfers } from '../../server/ledger/transfers.ts';
@@ -109,7 +110,9 @@ export async function writeCrashWorld(db: Database, chips: ReadonlyMap<string, S
     const outlet = await unit('3201001');
     const province = await unit('32');
     for (const d of CRASH_DEVICES) {
-      await tx.query("INSERT INTO device (id, kind, org_unit_id, name, terminal_id, secret_hash) VALUES ($1, 'kiosk', $2, $1, $3, $4)", [d.id, station, d.terminalId, sha256Hex(d.secret)]);
+      await tx.query("INSERT INTO device (id, kind, org_unit_id, name, terminal_id) VALUES ($1, 'kiosk', $2, $1, $3)", [d.id, station, d.terminalId]);
+      // Sealed under the KEK the crash server is started with (server-process.ts).
+      await storeDeviceSecret(tx, DEMO_KEK_HEX, d.id, d.secret);
     }
     const bank = await ensureAccount(tx, 'BANK', { kind: 'org', orgUnitId: province });
     for (const chip of chips.values()) {

@@ -5,6 +5,7 @@
  * administrator), so a test counts the money on the card, on screen and in the ledger.
  */
 import { expect, type Page } from '@playwright/test';
+import { signAsDevice } from '../../server/testing/device-signing.ts';
 
 /** The demo cards' numbers (server/demo/money.ts demoCardNo, ccid/sim/demo-cards.ts). */
 export const DEMO_CARD_NO = { named: '01000113200000000001', subCard: '01000113200000000002' } as const;
@@ -141,11 +142,10 @@ export async function deviceState(page: Page): Promise<DeviceState> {
 
 /** The last operation number the server applied for this device (its exactly-once counter). */
 export async function serverLastSeq(baseUrl: string, identity: { deviceId: string; secret: string }): Promise<number> {
-  const response = await fetch(`${baseUrl}/api/v1/sync/pull`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Device ${identity.deviceId}:${identity.secret}` },
-    body: JSON.stringify({ cardNos: [] }),
-  });
+  // Signed as the kiosk signs (its secret read from its IndexedDB, deviceState).
+  const body = JSON.stringify({ cardNos: [] });
+  const authorization = signAsDevice({ ...identity, method: 'POST', url: '/api/v1/sync/pull', body, timestampMs: Date.now() });
+  const response = await fetch(`${baseUrl}/api/v1/sync/pull`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
   expect(response.status).toBe(200);
   return ((await response.json()) as { lastSeq: number }).lastSeq;
 }

@@ -6,6 +6,7 @@
  * stopped by `stop()`, which `start()` also calls when the first start fails.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +35,8 @@ export class LocalServer {
   readonly #demo: boolean;
   #child: ChildProcess | null = null;
   #log = '';
+  /** The non-demo server's key-encryption key, the same at every restart. */
+  readonly #kekHex = randomBytes(32).toString('hex');
 
   private constructor(port: number, dataDir: string, distDir: string, demo: boolean) {
     this.port = port;
@@ -68,7 +71,8 @@ export class LocalServer {
     if (this.#child) throw new Error('the local server is already running');
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
       cwd: REPO_ROOT,
-      env: { ...process.env, PORT: String(this.port), HOST: '127.0.0.1', FUELCARD_DATA_DIR: this.dataDir, FUELCARD_DIST_DIR: this.#distDir, DATABASE_URL: '', FUELCARD_DEMO: this.#demo ? '1' : '0', LOG_LEVEL: 'warn' },
+      // A production-like server needs a KEK of its own: device keys are sealed under it.
+      env: { ...process.env, PORT: String(this.port), HOST: '127.0.0.1', FUELCARD_DATA_DIR: this.dataDir, FUELCARD_DIST_DIR: this.#distDir, DATABASE_URL: '', FUELCARD_DEMO: this.#demo ? '1' : '0', LOG_LEVEL: 'warn', ...(this.#demo ? {} : { FUELCARD_KEK: this.#kekHex }) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;

@@ -9,12 +9,14 @@
  * the simulation's queue, so drains interleave with everything else deterministically.
  */
 import 'fake-indexeddb/auto';
+import { createHash, createHmac } from 'node:crypto';
 import Dexie from 'dexie';
 import { installVirtualUsb, type VirtualUsbControl } from '../../ccid/sim/install.ts';
 import { ReaderManager } from '../../src/lib/card/reader.ts';
 import { DeviceDatabase } from '../../src/lib/outbox/db.ts';
 import { Outbox, type PushTransport } from '../../src/lib/outbox/outbox.ts';
 import { ApiClient } from '../../src/lib/sync/client.ts';
+import type { DeviceCrypto } from '../../src/lib/sync/device-signer.ts';
 import { httpPush } from '../../src/lib/sync/push.ts';
 import { SyncLoop } from '../../src/lib/sync/sync-loop.ts';
 import { HttpKioskBackend } from '../../src/lib/sync/kiosk-backend.ts';
@@ -31,7 +33,17 @@ export const DEVICE_LIMITS = {
   idleTimeoutMs: 24 * 3600_000,
 } as const;
 
-export const SIM_BASE_URL = 'http://fuelcard.sim';
+export const SIM_BASE_URL = 'https://fuelcard.sim';
+
+/**
+ * The devices sign their requests with node:crypto, answered in the same turn: Web Crypto answers
+ * from a thread pool, and two requests signed at once (a kiosk's pull and history) would enter the
+ * network in whichever order the pool finished them, and a seed would no longer tell one story.
+ */
+const SYNC_DEVICE_CRYPTO: DeviceCrypto = {
+  sha256: async (data) => new Uint8Array(createHash('sha256').update(data).digest()),
+  hmacSha256: async (key, data) => new Uint8Array(createHmac('sha256', key).update(data).digest()),
+};
 
 export class Life implements Incarnation {
   dead = false;
@@ -86,9 +98,17 @@ function common(ctx: DeviceContext, device: SimDevice, life: Life): Common {
   const fetch = ctx.network.fetchFor({
     deviceId: device.id,
     incarnation: life,
-    authorization: () => (device.operatorToken ? `Bearer ${device.operatorToken}` : `Device ${device.id}:${device.secret}`),
+    authorization: () => (device.operatorToken ? `Bearer ${device.operatorToken}` : null),
   });
-  const api = new ApiClient({ baseUrl: SIM_BASE_URL, credentials: () => null, fetch });
+  // A tablet's operator acts with the session (Bearer); everything else is signed by the device,
+  // stamped with the device's own clock, drift and all (the server corrects it: DEVICE_CLOCK_SKEW).
+  const api = new ApiClient({
+    baseUrl: SIM_BASE_URL,
+    credentials: () => (device.operatorToken ? null : { deviceId: device.id, secret: device.secret }),
+    fetch,
+    nowMs: () => ctx.deviceNowMs(device.id),
+    deviceCrypto: SYNC_DEVICE_CRYPTO,
+  });
   const push: PushTransport = httpPush(api);
   const sync = new SimSyncLoop({ outbox, push, deviceId: () => device.id, onKick: () => ctx.requestDrain(device.id) });
   return { life, db, outbox, api, sync };

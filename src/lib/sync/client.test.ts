@@ -1,34 +1,110 @@
 /**
  * The HTTP client against a mocked server (msw intercepts fetch in Node): requests are shaped by
  * the contract, answers are checked against it, and every failure is a BackendError with a code.
+ * Device requests are signed (the signature is checked here as the server checks it, with
+ * node:crypto), re-signed once with the server's time when the device clock is off, and never
+ * sent over plain HTTP to another machine.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import { createHash, createHmac } from 'node:crypto';
 import { ApiClient } from './client.ts';
 import { BackendError } from '../../kiosk/backend.ts';
+import { deviceSigningText, parseDeviceAuthorization } from '../../../server/contract/device-auth.ts';
 
-const BASE = 'http://kiosk-test.invalid';
+const BASE = 'https://kiosk-test.invalid';
+const SECRET = 's'.repeat(43);
+
+/** The server's check of a signed request, short of the clock and the nonce. */
+function signedBy(request: { method: string; url: string; authorization: string | null; body: string }, secret: string): { deviceId: string; timestampMs: number; nonce: string } | null {
+  const parsed = request.authorization === null ? null : parseDeviceAuthorization(request.authorization);
+  if (!parsed) return null;
+  const url = new URL(request.url);
+  const text = deviceSigningText({ ...parsed, method: request.method, pathWithQuery: url.pathname + url.search, bodySha256Hex: createHash('sha256').update(request.body).digest('hex') });
+  return createHmac('sha256', secret).update(text).digest('base64url') === parsed.signature ? parsed : null;
+}
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-const client = (credentials = { deviceId: 'demo-kiosk-1', secret: 's'.repeat(43) }) => new ApiClient({ baseUrl: BASE, credentials: () => credentials, timeoutMs: 500 });
+const client = (credentials = { deviceId: 'demo-kiosk-1', secret: SECRET }, baseUrl = BASE) => new ApiClient({ baseUrl, credentials: () => credentials, timeoutMs: 500 });
+const LOAD_BODY = {
+  operationId: '01890000-0000-7000-8000-000000000000', cardNo: '01000113200000000001', amountFen: 100, sourceAccount: 'QUOTA' as const, terminalId: '320100000001',
+  card: { balanceFen: 0, onlineTtc: 1, keyVersion: 1, algId: 2, random: '00112233', mac1: '44556677' },
+};
 const CARD_NO = '01000113200000000001';
 
 describe('the API client', () => {
-  it('sends the device credentials and fills the path from the contract', async () => {
-    let seen: { url: string; auth: string | null } | undefined;
+  it('signs each request with the device secret, fills the path from the contract, and never sends the secret', async () => {
+    const seen: Array<{ url: string; auth: string | null }> = [];
     server.use(
       http.get(`${BASE}/api/v1/cards/:cardNo`, ({ request }) => {
-        seen = { url: request.url, auth: request.headers.get('authorization') };
+        seen.push({ url: request.url, auth: request.headers.get('authorization') });
         return HttpResponse.json({ cardNo: CARD_NO, state: 'active', grey: false, named: true, role: 'single', onlineTtcSeen: 2, purseLimitFen: 500_000, accounts: [] });
       }),
     );
-    const card = await client().call('cardInquiry', { params: { cardNo: CARD_NO } });
+    const api = client();
+    const card = await api.call('cardInquiry', { params: { cardNo: CARD_NO } });
+    await api.call('cardInquiry', { params: { cardNo: CARD_NO } });
     expect(card.state).toBe('active');
-    expect(seen).toEqual({ url: `${BASE}/api/v1/cards/${CARD_NO}`, auth: `Device demo-kiosk-1:${'s'.repeat(43)}` });
+    expect(seen.map((s) => s.url)).toEqual([`${BASE}/api/v1/cards/${CARD_NO}`, `${BASE}/api/v1/cards/${CARD_NO}`]);
+    const signed = seen.map((s) => signedBy({ method: 'GET', url: s.url, authorization: s.auth, body: '' }, SECRET));
+    expect(signed[0]).toMatchObject({ deviceId: 'demo-kiosk-1' });
+    expect(Math.abs(signed[0]!.timestampMs - Date.now())).toBeLessThan(5_000);
+    expect(signed[1]!.nonce, 'a fresh nonce per request').not.toBe(signed[0]!.nonce);
+    expect(seen.some((s) => s.auth?.includes(SECRET))).toBe(false);
+    expect(signedBy({ method: 'GET', url: seen[0]!.url, authorization: seen[0]!.auth, body: '' }, 't'.repeat(43)), 'under another secret').toBeNull();
+  });
+
+  it('signs the body exactly as sent', async () => {
+    let signed: ReturnType<typeof signedBy> = null;
+    server.use(
+      http.post(`${BASE}/api/v1/loads/initialise`, async ({ request }) => {
+        signed = signedBy({ method: 'POST', url: request.url, authorization: request.headers.get('authorization'), body: await request.text() }, SECRET);
+        return HttpResponse.json({ error: { code: 'INSUFFICIENT_FUNDS', message: 'not enough' } }, { status: 409 });
+      }),
+    );
+    await client().call('loadInitialise', { body: LOAD_BODY }).catch(() => {});
+    expect(signed).toMatchObject({ deviceId: 'demo-kiosk-1' });
+  });
+
+  it('signs again once with the server time when the server finds the device clock off, and keeps the correction', async () => {
+    const serverNowMs = Date.now() + 3 * 60 * 60 * 1000;
+    const stamps: number[] = [];
+    server.use(
+      http.get(`${BASE}/api/v1/cards/:cardNo`, ({ request }) => {
+        const signed = signedBy({ method: 'GET', url: request.url, authorization: request.headers.get('authorization'), body: '' }, SECRET)!;
+        stamps.push(signed.timestampMs);
+        if (Math.abs(signed.timestampMs - serverNowMs) > 60_000) {
+          return HttpResponse.json({ error: { code: 'DEVICE_CLOCK_SKEW', message: 'clock', serverTime: new Date(serverNowMs).toISOString() } }, { status: 401 });
+        }
+        return HttpResponse.json({ cardNo: CARD_NO, state: 'active', grey: false, named: true, role: 'single', onlineTtcSeen: 2, purseLimitFen: 500_000, accounts: [] });
+      }),
+    );
+    const api = client();
+    expect((await api.call('cardInquiry', { params: { cardNo: CARD_NO } })).state).toBe('active');
+    expect((await api.call('cardInquiry', { params: { cardNo: CARD_NO } })).state).toBe('active');
+    expect(stamps.length, 'one refusal, then two requests on the corrected clock').toBe(3);
+    expect(Math.abs(stamps[1]! - serverNowMs)).toBeLessThan(5_000);
+  });
+
+  it('gives up with DEVICE_CLOCK_SKEW when the corrected signature is refused too', async () => {
+    const skew = () => HttpResponse.json({ error: { code: 'DEVICE_CLOCK_SKEW', message: 'clock', serverTime: new Date(0).toISOString() } }, { status: 401 });
+    let calls = 0;
+    server.use(http.get(`${BASE}/api/v1/cards/:cardNo`, () => (calls++, skew())));
+    await expect(client().call('cardInquiry', { params: { cardNo: CARD_NO } })).rejects.toMatchObject({ code: 'DEVICE_CLOCK_SKEW' });
+    expect(calls).toBe(2);
+  });
+
+  it('refuses to send device credentials over plain HTTP to another machine, and allows this machine', async () => {
+    let reached = 0;
+    server.use(http.get('http://192.0.2.7:8080/api/v1/cards/:cardNo', () => (reached++, HttpResponse.json({}))));
+    await expect(client(undefined, 'http://192.0.2.7:8080').call('cardInquiry', { params: { cardNo: CARD_NO } })).rejects.toMatchObject({ code: 'INSECURE_SERVER' });
+    expect(reached).toBe(0);
+    server.use(http.get('http://127.0.0.1:9/api/v1/info', () => HttpResponse.json({ demo: false, contractVersion: 7, demoDevice: null })));
+    await expect(client(undefined, 'http://127.0.0.1:9').call('info')).resolves.toMatchObject({ demo: false });
   });
 
   it('refuses to send a request that does not match the contract', async () => {
@@ -37,11 +113,7 @@ describe('the API client', () => {
 
   it('turns the server error body into a BackendError with its code', async () => {
     server.use(http.post(`${BASE}/api/v1/loads/initialise`, () => HttpResponse.json({ error: { code: 'INSUFFICIENT_FUNDS', message: 'not enough' } }, { status: 409 })));
-    const body = {
-      operationId: '01890000-0000-7000-8000-000000000000', cardNo: CARD_NO, amountFen: 100, sourceAccount: 'QUOTA' as const, terminalId: '320100000001',
-      card: { balanceFen: 0, onlineTtc: 1, keyVersion: 1, algId: 2, random: '00112233', mac1: '44556677' },
-    };
-    const error = await client().call('loadInitialise', { body }).catch((e: unknown) => e);
+    const error = await client().call('loadInitialise', { body: LOAD_BODY }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendError);
     expect(error).toMatchObject({ code: 'INSUFFICIENT_FUNDS', offline: false });
   });

@@ -1,10 +1,12 @@
 /**
  * The device's identity with the server: enrolled once with a code from an administrator, then
- * `Device <id>:<secret>` on every call. The secret is kept in the device's IndexedDB, which only
- * this origin can read (and, for the Isolated Web App, only the signed app); it is never shown.
+ * every call signed with the secret (device-signer.ts). The secret is kept in the device's
+ * IndexedDB, which only this origin can read (and, for the Isolated Web App, only the signed
+ * app); it is never shown and never sent again. Enrolment happens only over HTTPS or with a
+ * server on this machine (INSECURE_SERVER otherwise): its answer carries the secret.
  */
 import type { DeviceDatabase } from '../outbox/db.ts';
-import type { ApiClient, DeviceCredentials } from './client.ts';
+import { assertSafeForDeviceCredentials, type ApiClient, type DeviceCredentials } from './client.ts';
 
 /** `serverUrl` is '' when the app is served by the server itself (the PWA); the IWA stores the address. */
 export type DeviceIdentity = DeviceCredentials & { terminalId: string; enrolledAtMs: number; serverUrl: string };
@@ -47,6 +49,7 @@ export async function forgetIdentity(db: DeviceDatabase): Promise<void> {
 
 /** Trades an enrolment code for the device's secret and keeps it. Throws BackendError on refusal. */
 export async function enrol(options: { db: DeviceDatabase; api: ApiClient; serverUrl: string; deviceId: string; enrolmentCode: string; nowMs?: number }): Promise<DeviceIdentity> {
+  assertSafeForDeviceCredentials(new URL(options.serverUrl === '' ? location.href : options.serverUrl));
   const answer = await options.api.call('enrol', { body: { deviceId: options.deviceId, enrolmentCode: options.enrolmentCode } });
   const identity: DeviceIdentity = { deviceId: answer.deviceId, secret: answer.secret, terminalId: answer.terminalId, enrolledAtMs: options.nowMs ?? Date.now(), serverUrl: options.serverUrl };
   await options.db.settings.put({ key: IDENTITY_KEY, value: identity });

@@ -21,7 +21,7 @@ import { signInOnTablet, withOperatorSession, type OperatorSession } from '../au
 import { HttpStaffBackend, type StaffBackend } from '../backend.ts';
 import type { StaffDeps } from '../card.ts';
 
-export const BASE_URL = 'http://fuelcard.test';
+export const BASE_URL = 'https://fuelcard.test';
 export const TABLET = { deviceId: 'demo-tablet-1', terminalId: '320100000002' } as const;
 export const KIOSK = { deviceId: 'demo-kiosk-1', terminalId: '320100000001' } as const;
 const CARD_WAIT_MS_MAX = 3_000;
