@@ -1,8 +1,9 @@
 /**
  * Server configuration from environment variables, validated with defaults. A bad value stops
- * the server at start with a message naming the variable, never a half-configured server.
+ * the server at start with a message naming the variable, never a half-configured server. The
+ * secrets among them (SECRET_VARIABLES) are taken out of the environment once read.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
 const booleanText = z.enum(['1', '0', 'true', 'false', 'yes', 'no']).transform((v) => v === '1' || v === 'true' || v === 'yes');
@@ -34,6 +35,14 @@ const EnvSchema = z.object({
     .pipe(z.array(z.string().regex(/^isolated-app:\/\/[a-z2-7]{56}\/?$/, 'must be isolated-app://<56-character web bundle id>')))
     .optional(),
   FUELCARD_KEK: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits').optional(),
+  /**
+   * The key the audit checkpoints are signed with (32 bytes, hex). Default: derived from
+   * FUELCARD_KEK (server/audit/checkpoints.ts). Set it to let an auditor verify the audit log
+   * with a key that opens nothing else.
+   */
+  FUELCARD_AUDIT_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits').optional(),
+  /** The folder signed audit checkpoints are appended to; default: `audit` in FUELCARD_DATA_DIR. */
+  FUELCARD_AUDIT_DIR: z.string().min(1).optional(),
   /** Purse ceilings (fen): named cards 5,000 yuan and anonymous cards 1,000 yuan by default. */
   FUELCARD_PURSE_MAX_NAMED_FEN: z.coerce.number().int().positive().max(4_294_967_295).default(500_000),
   FUELCARD_PURSE_MAX_ANONYMOUS_FEN: z.coerce.number().int().positive().max(4_294_967_295).default(100_000),
@@ -56,6 +65,9 @@ export type Config = {
   demo: boolean;
   /** Key-encryption key, 32 bytes as hex; undefined outside demo mode when not configured. */
   kekHex: string | undefined;
+  /** FUELCARD_AUDIT_KEY as given (lower-case hex); undefined means derived from kekHex. */
+  auditKeyHex: string | undefined;
+  auditDir: string;
   iwaOrigins: string[];
   purseMaxNamedFen: number;
   purseMaxAnonymousFen: number;
@@ -72,29 +84,48 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Variables that hold keys. loadConfig deletes them from the environment it reads, so that no
+ * child process inherits them (a child gets process.env by default) and no later code, a crash
+ * report or a dependency dumping the environment, finds them there. Hazard: a second
+ * loadConfig(process.env) in the same process no longer sees them, and in demo mode would fall
+ * back to the DEMO key-encryption key; each program loads its configuration once, at its start.
+ * (The kernel's copy of the initial environment, /proc/<pid>/environ, is readable only by the
+ * process's own user and root, who can read its memory anyway.)
+ */
+export const SECRET_VARIABLES = ['FUELCARD_KEK', 'FUELCARD_AUDIT_KEY'] as const;
+
+/** Reads the configuration from `env` and deletes SECRET_VARIABLES from it, valid or not. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   // An empty variable means "not set", as shells make it easy to export FOO= by mistake.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  for (const name of SECRET_VARIABLES) delete env[name];
   const parsed = EnvSchema.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;
+  if (e.FUELCARD_AUDIT_KEY !== undefined && e.FUELCARD_AUDIT_KEY.toLowerCase() === e.FUELCARD_KEK?.toLowerCase()) {
+    throw new ConfigError('invalid configuration: FUELCARD_AUDIT_KEY: must differ from FUELCARD_KEK (whoever verifies the audit log would hold the master keys)');
+  }
   const demo = e.FUELCARD_DEMO ?? e.DATABASE_URL === undefined;
   if (e.FUELCARD_APPROVAL_ABOVE_FEN > e.FUELCARD_CASH_RECEIPT_MAX_FEN) {
     throw new ConfigError('invalid configuration: FUELCARD_APPROVAL_ABOVE_FEN must not be above FUELCARD_CASH_RECEIPT_MAX_FEN');
   }
+  const dataDir = resolve(e.FUELCARD_DATA_DIR);
   return {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
-    dataDir: resolve(e.FUELCARD_DATA_DIR),
+    dataDir,
     distDir: resolve(e.FUELCARD_DIST_DIR),
     logLevel: e.LOG_LEVEL,
     demo,
     iwaOrigins: e.FUELCARD_IWA_ORIGINS ?? [],
     kekHex: e.FUELCARD_KEK?.toLowerCase() ?? (demo ? DEMO_KEK_HEX : undefined),
+    auditKeyHex: e.FUELCARD_AUDIT_KEY?.toLowerCase(),
+    auditDir: e.FUELCARD_AUDIT_DIR === undefined ? join(dataDir, 'audit') : resolve(e.FUELCARD_AUDIT_DIR),
     purseMaxNamedFen: e.FUELCARD_PURSE_MAX_NAMED_FEN,
     purseMaxAnonymousFen: e.FUELCARD_PURSE_MAX_ANONYMOUS_FEN,
     cashReceiptMaxFen: e.FUELCARD_CASH_RECEIPT_MAX_FEN,

@@ -106,6 +106,19 @@ export const LIMITS = {
   /** Audit detail JSON kept per row, in characters; longer details are refused as a bug. */
   auditDetailCharsMax: 4_000,
   /**
+   * How often the server appends a signed checkpoint of the audit chain heads that moved
+   * (server/audit/checkpoints.ts), besides one at start and one at shutdown: the longest stretch
+   * of recent rows the database's owner could delete unnoticed, for one small read and one append.
+   */
+  auditCheckpointIntervalMs: 60 * 1000,
+  /** Chain heads in one checkpoint line; a snapshot of more chains takes several lines. */
+  auditCheckpointChainsPerLineMax: 1_000,
+  /**
+   * A checkpoint file is closed and a new one started past this size (and at each UTC day and
+   * server start); the verifier refuses a file more than twice as long as not one of ours.
+   */
+  auditCheckpointFileBytesMax: 64 * 1024 * 1024,
+  /**
    * Claims walked while taking over the PGlite data folder's lock (server/db/data-dir-lock.ts):
    * one more for each process killed in the middle of a takeover, which is a matter of
    * milliseconds, so this is never reached unless something is badly wrong.

@@ -11,6 +11,7 @@ import { seedDemo } from './demo/seed.ts';
 import { buildApp } from './app.ts';
 import { logOptions } from './http/logging.ts';
 import { LIMITS } from './limits.ts';
+import { AuditCheckpointWriter, auditKeyOf, startAuditCheckpoints } from './audit/checkpoints.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -26,6 +27,10 @@ async function main(): Promise<void> {
   // Started anyway (the admin API works without keys), but said loudly: every load would fail.
   if (!config.demo && config.kekHex === undefined) log.error('FUELCARD_KEK is not set: loads and unloads will be refused (KEY_STORE_UNAVAILABLE), and devices can neither enrol nor sign their requests (DEVICE_KEYS_UNAVAILABLE), until the server is started with it');
   if (!config.demo && config.kekHex === DEMO_KEK_HEX) log.warn('FUELCARD_KEK is the public demo key: not for production');
+  // Checkpoints of the audit chains, signed and kept outside the database (server/audit/checkpoints.ts).
+  const auditKey = auditKeyOf(config);
+  if (auditKey === undefined) log.error('no audit key (FUELCARD_AUDIT_KEY, or FUELCARD_KEK to derive it from): no audit checkpoints are written, so nothing outside the database anchors the audit log');
+  const checkpoints = auditKey === undefined ? undefined : await startAuditCheckpoints(new AuditCheckpointWriter(db, { dir: config.auditDir, key: auditKey }), log);
   const app = await buildApp({ db, config });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -45,6 +50,8 @@ async function main(): Promise<void> {
     force.unref();
     app
       .close()
+      // After the last request: the checkpoint holds every row the server wrote.
+      .then(() => checkpoints?.stop())
       .then(() => db.close())
       .then(() => process.exit(0))
       .catch((error: unknown) => {

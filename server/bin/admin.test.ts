@@ -4,13 +4,14 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.ts';
-import { verifyAudit } from '../audit/log.ts';
+import { auditKeyOf } from '../audit/checkpoints.ts';
+import { appendAudit, verifyAudit } from '../audit/log.ts';
 import { openDatabase, type Database } from '../db/index.ts';
 import { migrate } from '../db/migrate.ts';
 import { seedDemo } from '../demo/seed.ts';
@@ -289,5 +290,69 @@ describe(`npm run admin: the issuer's master keys, on ${testEngine()}`, { timeou
       expect((await db.query('SELECT kind FROM issuer_key')).rows).toEqual([]);
       expect((await db.query("SELECT action FROM audit_log WHERE action LIKE 'keys.%'")).rows).toEqual([]);
     });
+  });
+});
+
+describe(`npm run admin: the audit log against its signed checkpoints, on ${testEngine()}`, { timeout: 8 * RUN_TIMEOUT_MS }, () => {
+  let target: Target | undefined;
+  let auditDir: string;
+  beforeEach(() => {
+    auditDir = mkdtempSync(join(tmpdir(), 'fuelcard-audit-cli-'));
+  });
+  afterEach(async () => {
+    await target?.dispose();
+    target = undefined;
+    rmSync(auditDir, { recursive: true, force: true });
+  });
+
+  it('verifies a clean installation, then finds a chain cut short with its head rolled back and a checkpoint line altered, exiting 1 and printing no key', async () => {
+    target = await freshTarget();
+    const kek = randomBytes(32).toString('hex');
+    const env = { FUELCARD_KEK: kek, FUELCARD_DEMO: '0', FUELCARD_AUDIT_DIR: auditDir };
+    const kiosk = { deviceId: 'demo-kiosk-1', operatorId: null, orgUnitId: 1n };
+    await target.look(async (db) => {
+      await migrate(db);
+      await seedDemo(db, { kekHex: kek });
+      for (let i = 1; i <= 5; i++) await db.transaction((tx) => appendAudit(tx, kiosk, { action: 'test.entry', subject: `entry ${i}`, detail: { i } }));
+    });
+    const runs: Run[] = [];
+    const run = async (args: string[], extra: Record<string, string> = {}): Promise<Run> => {
+      const done = await admin(target!, args, { env: { ...env, ...extra } });
+      runs.push(done);
+      return done;
+    };
+
+    const checkpoint = await run(['audit-checkpoint']);
+    expect(checkpoint, checkpoint.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(/^checkpoint of 1 audit chain written to \S+\/checkpoints-\d{8}T\d{6}Z-[0-9a-f]{8}\.jsonl\n$/) });
+    const clean = await run(['audit-verify']);
+    expect(clean, clean.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect(clean.stdout).toMatch(new RegExp(`^audit log: 5 rows in 1 chain; 1 checkpoint line in 1 file in ${auditDir} \\(the latest of [0-9T:.-]+Z\\)\\nsound: every row matches its hash, and every chain reaches each row a checkpoint saw\\n$`));
+
+    // As the database's owner: the trigger off, the kiosk's rows 4 and 5 deleted, its head put back on row 3.
+    await target.look(async (db) => {
+      await db.exec(`ALTER TABLE audit_log DISABLE TRIGGER audit_append_only;
+        DELETE FROM audit_log WHERE chain_key = 'device:demo-kiosk-1' AND chain_no > 3;
+        UPDATE audit_chain c SET last_no = 3, last_hash = l.hash, prev_hash = l.prev_hash FROM audit_log l WHERE c.chain_key = 'device:demo-kiosk-1' AND l.chain_key = c.chain_key AND l.chain_no = 3;
+        ALTER TABLE audit_log ENABLE TRIGGER audit_append_only`);
+      expect((await verifyAudit(db)).sound).toBe(true);
+    });
+    const cut = await run(['audit-verify']);
+    expect(cut).toMatchObject({ code: 1 });
+    expect(cut.stdout).toMatch(/^BROKEN at device:demo-kiosk-1#end: chain device:demo-kiosk-1 ends at row 3, but the checkpoint of \S+ \(checkpoints-\S+\.jsonl line 1\) saw its row 5: rows were deleted and the chain's head rolled back$/m);
+
+    const [file] = readdirSync(auditDir);
+    writeFileSync(join(auditDir, file!), readFileSync(join(auditDir, file!), 'utf8').replace('"5"', '"3"'));
+    const altered = await run(['audit-verify']);
+    expect(altered).toMatchObject({ code: 1 });
+    expect(altered.stdout).toContain(`BROKEN: checkpoint file ${file} line 1: its signature does not match (the line was altered, or signed under another audit key)`);
+
+    const otherKey = randomBytes(32).toString('hex');
+    const wrongKey = await run(['audit-verify'], { FUELCARD_AUDIT_KEY: otherKey });
+    expect(wrongKey.stdout).toContain('its signature does not match');
+    const noKey = await run(['audit-verify'], { FUELCARD_KEK: '' });
+    expect(noKey).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('no audit key: set FUELCARD_AUDIT_KEY') });
+
+    const derived = auditKeyOf({ auditKeyHex: undefined, kekHex: kek })!.toString('hex');
+    for (const printed of runs.map((r) => r.stdout + r.stderr)) for (const secret of [kek, derived, otherKey]) expect(printed).not.toContain(secret);
   });
 });

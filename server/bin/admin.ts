@@ -12,15 +12,24 @@
  *   keys-import --key-version N --file F [--replace]
  *   keys-generate --key-version N [--export F] [--replace]
  *   keys-list
+ *   audit-verify
+ *   audit-checkpoint
  *
  * The key commands seal the master keys under FUELCARD_KEK (server/keys/ceremony.ts has the key
  * file's format and what is refused) and print versions, kinds and key check values: never a key.
  * keys-generate --export writes the one file that holds keys in clear, mode 0600, never over an
  * existing file.
  *
+ * audit-verify recomputes every audit chain and checks it against the signed checkpoints in
+ * FUELCARD_AUDIT_DIR (server/audit/checkpoints.ts): it names the first broken row, the first chain
+ * cut short of a checkpoint, or the first checkpoint line altered, and exits 1 when anything is.
+ * audit-checkpoint appends a checkpoint now (the server writes them on its own as it runs). Both
+ * need the audit key: FUELCARD_AUDIT_KEY, or FUELCARD_KEK it is derived from; neither is printed.
+ *
  * The password of create-admin comes from FUELCARD_ADMIN_PASSWORD or stdin (at a terminal it is
  * asked twice and never echoed); it never appears in the arguments, where `ps` would show it.
- * Exit status: 0 done, 1 refused (the reason on stderr), 2 wrong usage or configuration.
+ * Exit status: 0 done, 1 refused (the reason on stderr) or, from audit-verify, broken (what is, on
+ * stdout), 2 wrong usage or configuration.
  */
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,10 +44,14 @@ import { createAdministrator } from '../admin/administrators.ts';
 import { CONSOLE, createOrgUnit, findUnit, listOrgUnits } from '../admin/org-units.ts';
 import { KEY_FILE_BYTES_MAX, KEY_VERSION_MAX, KEY_VERSION_MIN, checkKeySet, formatKeyFile, generateKeySet, listKeySets, parseKeyFile, storeKeySet, type KeyCheck, type MasterKeySet } from '../keys/ceremony.ts';
 import { KeyStoreError } from '../keys/keystore.ts';
+import { verifyAudit } from '../audit/log.ts';
+import { AuditCheckpointWriter, auditKeyOf, installationOf, readCheckpoints } from '../audit/checkpoints.ts';
 
 /** A password longer than this many bytes on stdin is refused rather than read without end. */
 const PASSWORD_INPUT_BYTES_MAX = 4_096;
 const EXIT = { done: 0, refused: 1, usage: 2 } as const;
+/** audit-verify's status when the audit log or its checkpoints are broken: as a refusal, 1. */
+const EXIT_BROKEN = EXIT.refused;
 
 const USAGE = `usage: npm run admin -- <command> [options]
   create-org-unit --kind province|city|county|center|outlet|station --code CODE --name-zh TEXT --name-en TEXT [--parent CODE]
@@ -49,7 +62,11 @@ const USAGE = `usage: npm run admin -- <command> [options]
       (KEYS.json: { "MLK": "32 hex digits", "MULK": ..., "MTK": ..., optional "MPK", "MUGK", "MPUK", "MRPK" })
   keys-generate --key-version 1..255 [--export NEW-FILE] [--replace]
   keys-list
-      (the key commands need FUELCARD_KEK, 64 hex digits; they print key check values, never keys)`;
+      (the key commands need FUELCARD_KEK, 64 hex digits; they print key check values, never keys)
+  audit-verify
+      (every audit chain recomputed and checked against the signed checkpoints in FUELCARD_AUDIT_DIR; exit 1 when broken)
+  audit-checkpoint
+      (appends a signed checkpoint of every audit chain now; both need FUELCARD_AUDIT_KEY or FUELCARD_KEK)`;
 
 /** An input or a situation the console refuses before it changes anything. */
 class UsageError extends Error {
@@ -274,13 +291,61 @@ async function keysListCommand(config: Config, args: string[]): Promise<void> {
   });
 }
 
-const COMMANDS: Record<string, (config: Config, args: string[]) => Promise<void>> = {
+/** The key the audit checkpoints are signed with; refused when there is none. */
+function auditKeyFor(config: Config): Buffer {
+  const key = auditKeyOf(config);
+  if (key === undefined) {
+    throw new UsageError('no audit key: set FUELCARD_AUDIT_KEY (64 hex digits), or FUELCARD_KEK, to the value the server runs with: the checkpoints are signed under it');
+  }
+  if (config.auditKeyHex === undefined && config.kekHex === DEMO_KEK_HEX) {
+    console.error('warning: the audit key is derived from the public DEMO key-encryption key: anyone can forge these checkpoints (set FUELCARD_KEK or FUELCARD_AUDIT_KEY)');
+  }
+  return key;
+}
+
+const plural = (n: number | bigint, one: string, many: string): string => `${n} ${n === 1 || n === 1n ? one : many}`;
+
+async function auditVerifyCommand(config: Config, args: string[]): Promise<number> {
+  parseArgs({ args, strict: true, options: {} });
+  const key = auditKeyFor(config);
+  return withDatabase(config, async (db) => {
+    const reading = await readCheckpoints(config.auditDir, key, await installationOf(db));
+    const verdict = await verifyAudit(db, reading.anchors);
+    for (const note of reading.notes) console.error(`note: ${note}`);
+    const latest = reading.latestAt === null ? '' : ` (the latest of ${reading.latestAt})`;
+    console.log(`audit log: ${plural(verdict.rowsChecked, 'row', 'rows')} in ${plural(verdict.chainsChecked, 'chain', 'chains')}; ${plural(reading.lines, 'checkpoint line', 'checkpoint lines')} in ${plural(reading.files, 'file', 'files')} in ${config.auditDir}${latest}`);
+    if (reading.problem !== null) console.log(`BROKEN: ${reading.problem}`);
+    if (!verdict.sound) console.log(`BROKEN at ${verdict.brokenAt}: ${verdict.problem}`);
+    if (reading.problem !== null || !verdict.sound) return EXIT_BROKEN;
+    const unanchored = verdict.rowsUnanchored === 0 ? '' : `; ${plural(verdict.rowsUnanchored, 'row is', 'rows are')} newer than its chain's last checkpoint (not yet anchored)`;
+    console.log(`sound: every row matches its hash, and every chain reaches each row a checkpoint saw${unanchored}`);
+    return EXIT.done;
+  });
+}
+
+async function auditCheckpointCommand(config: Config, args: string[]): Promise<void> {
+  parseArgs({ args, strict: true, options: {} });
+  const key = auditKeyFor(config);
+  await withDatabase(config, async (db) => {
+    const writer = new AuditCheckpointWriter(db, { dir: config.auditDir, key });
+    try {
+      const written = await writer.checkpoint();
+      console.log(written.chains === 0 ? 'no audit chains yet: nothing to checkpoint' : `checkpoint of ${plural(written.chains, 'audit chain', 'audit chains')} written to ${written.file}`);
+    } finally {
+      await writer.close();
+    }
+  });
+}
+
+const COMMANDS: Record<string, (config: Config, args: string[]) => Promise<number | void>> = {
   'create-org-unit': createOrgUnitCommand,
   'create-admin': createAdminCommand,
   'org-units': orgUnitsCommand,
   'keys-import': keysImportCommand,
   'keys-generate': keysGenerateCommand,
   'keys-list': keysListCommand,
+  'audit-verify': auditVerifyCommand,
+  'audit-checkpoint': auditCheckpointCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -291,8 +356,7 @@ async function main(argv: string[]): Promise<number> {
     return name === undefined || name === 'help' || name === '--help' ? EXIT.done : EXIT.usage;
   }
   try {
-    await command(loadConfig(process.env), args);
-    return EXIT.done;
+    return (await command(loadConfig(process.env), args)) ?? EXIT.done;
   } catch (error) {
     if (error instanceof ApiError) {
       console.error(`refused (${error.code}): ${error.message}`);

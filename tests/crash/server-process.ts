@@ -6,6 +6,9 @@
  * `killAllNow()` (synchronous, for an exit handler) ends any still running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { answersHealthz } from '../../server/testing/net.ts';
 import { DEMO_KEK_HEX } from '../../server/config.ts';
@@ -38,6 +41,8 @@ export class ServerProcess {
   startCount = 0;
   /** Exits nobody asked for: the server died by itself (a crash the test did not cause). */
   unexpectedExits = 0;
+  /** The run's audit checkpoints: its own folder, not the ./data/audit of a server in this checkout. */
+  readonly auditDir = mkdtempSync(join(tmpdir(), 'fuelcard-crash-audit-'));
 
   constructor(options: { port: number; databaseUrl: string }) {
     this.port = options.port;
@@ -69,6 +74,7 @@ export class ServerProcess {
         // Not demo mode: the database is seeded already, and the KEK that protects its test keys is given.
         FUELCARD_DEMO: '0',
         FUELCARD_KEK: DEMO_KEK_HEX,
+        FUELCARD_AUDIT_DIR: this.auditDir,
         FUELCARD_DIST_DIR: '/nonexistent',
         LOG_LEVEL: 'warn',
       },
@@ -111,8 +117,9 @@ export class ServerProcess {
     this.#killing = false;
   }
 
-  /** A graceful stop (SIGTERM), as at the end of a run. */
-  stop(): Promise<void> {
-    return this.kill('SIGTERM');
+  /** A graceful stop (SIGTERM), at the end of a run: its audit checkpoints go with it. */
+  async stop(): Promise<void> {
+    await this.kill('SIGTERM');
+    rmSync(this.auditDir, { recursive: true, force: true });
   }
 }
