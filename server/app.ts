@@ -19,6 +19,7 @@ import { isRetryable } from './db/retry.ts';
 import { isConnectionFailure } from './db/unavailable.ts';
 import type { KeyStore } from './keys/keystore.ts';
 import { SoftwareKeyStore } from './keys/software.ts';
+import { clearKeySchedules } from '../ccid/crypto/index.ts';
 import type { Services } from './http/services.ts';
 import { registerAuthRoutes } from './auth/routes.ts';
 import { registerCardRoutes } from './cards/routes.ts';
@@ -184,6 +185,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   for (const register of options.routes ?? []) register(app);
   registerApp(app, options.config.distDir, methodsOf);
+  // Keys leave memory with the app (main.ts closes it on SIGTERM and SIGINT): the key store's
+  // master and card keys and the cached DES key schedules are zeroised. The app owns the store,
+  // even one passed in.
+  app.addHook('onClose', async () => {
+    services.keyStore?.close();
+    clearKeySchedules();
+  });
   await app.ready();
   return app;
 }

@@ -112,8 +112,16 @@ const cachedKeyHigh = new Int32Array(KEY_SCHEDULE_CACHE_ENTRY_COUNT);
 const cachedKeyLow = new Int32Array(KEY_SCHEDULE_CACHE_ENTRY_COUNT);
 const cachedSchedule: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(KEY_SCHEDULE_CACHE_ENTRY_COUNT).fill(undefined);
 
-/** Moves entries first..last-1 of a set down by one (dropping `last`) and puts this key first. */
+/**
+ * Moves entries first..last-1 of a set down by one (dropping `last`) and puts this key first. A
+ * schedule dropped from the cache is zeroised: it is the key, expanded, and would otherwise stay
+ * in the heap until the collector reuses its memory. (A dropped schedule is never in use: DES and
+ * 3DES look up their one or two schedules before the rounds, and both then sit in front of the
+ * four ways, while the one dropped is the last.)
+ */
 function cacheAtFront(first: number, last: number, high: number, low: number, schedule: Int32Array): void {
+  const dropped = cachedSchedule[last];
+  if (dropped !== undefined && dropped !== schedule) dropped.fill(0);
   for (let entry = last; entry > first; entry--) {
     cachedKeyHigh[entry] = cachedKeyHigh[entry - 1]!;
     cachedKeyLow[entry] = cachedKeyLow[entry - 1]!;
@@ -125,11 +133,25 @@ function cacheAtFront(first: number, last: number, high: number, low: number, sc
 }
 
 /**
+ * Zeroises and forgets every cached schedule and key: called when the server shuts down (its
+ * key store forgets its keys at the same time), and by anyone done with keys for good.
+ */
+export function clearKeySchedules(): void {
+  for (let entry = 0; entry < KEY_SCHEDULE_CACHE_ENTRY_COUNT; entry++) {
+    cachedSchedule[entry]?.fill(0);
+    cachedSchedule[entry] = undefined;
+  }
+  cachedKeyHigh.fill(0);
+  cachedKeyLow.fill(0);
+}
+
+/**
  * The cached schedule of the 8-byte key at key[offset]. Keyed by content, not identity: callers
  * build fresh arrays for the same key. Parity bits (the low bit of each byte) are masked off, since
- * DES ignores them. Hazard: the cache holds key material for as long as the process lives.
+ * DES ignores them. Hazard: the cache holds key material until the key is evicted (then zeroised)
+ * or clearKeySchedules is called. Exported for tests only (an evicted schedule is checked zeroised).
  */
-function keySchedule(key: Uint8Array, offset: number): Int32Array {
+export function keySchedule(key: Uint8Array, offset: number): Int32Array {
   const high = ((key[offset]! << 24) | (key[offset + 1]! << 16) | (key[offset + 2]! << 8) | key[offset + 3]!) & 0xfefefefe;
   const low = ((key[offset + 4]! << 24) | (key[offset + 5]! << 16) | (key[offset + 6]! << 8) | key[offset + 7]!) & 0xfefefefe;
   // Multiplicative hashing: the top bits of the product pick the set.

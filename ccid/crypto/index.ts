@@ -5,7 +5,7 @@
  * integers. Wrong lengths and out-of-range fields throw CryptoError with a `code`.
  */
 export { CRYPTO_ERROR, CryptoError, type CryptoErrorCode } from './errors.ts';
-export { desDecryptBlock, desEncryptBlock, tdesDecryptBlock, tdesEncryptBlock, xorBytes } from './des.ts';
+export { clearKeySchedules, desDecryptBlock, desEncryptBlock, tdesDecryptBlock, tdesEncryptBlock, xorBytes } from './des.ts';
 export { challengeIv, desCbcMac, padIso9797m2, pbocMac, retailMac, retailMacFull, tdesCbcMac } from './mac.ts';
 export { TRANS_TYPE, fen4, ttc2, ttc4, uintField } from './fields.ts';
 export {

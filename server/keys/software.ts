@@ -141,12 +141,16 @@ export class SoftwareKeyStore implements KeyStore {
     const set = await this.masterSet(sql, keyVersion);
     const master = set?.get(kind);
     if (!master) throw new KeyStoreError('KEY_VERSION_UNKNOWN', `no issuer key ${kind} of version ${keyVersion}`);
+    // Another request may have derived this key while this one waited: the cache keeps one copy,
+    // never a second that would leave it unzeroised.
+    const raced = this.cardKeys.get(cacheKey);
+    if (raced) return raced;
     const key = diversify(master, asnFactor(fromHex(cardNo)));
     this.cardKeys.set(cacheKey, key);
     if (this.cardKeys.size > LIMITS.cardKeyCacheSizeMax) {
       // The least recently used key is zeroised as it leaves. Never one a caller still holds: a
-      // caller's key was just put last, and cardKeyCacheSizeMax other keys would have to come in
-      // between its look-up and its use, a few synchronous steps apart.
+      // caller's key was just put last, and cardKeyCacheSizeMax other keys would have to be
+      // derived between its look-up and its use, which are a few awaits apart, none on I/O.
       const [oldestKey, oldest] = this.cardKeys.entries().next().value!;
       this.cardKeys.delete(oldestKey);
       oldest.fill(0);
@@ -166,6 +170,9 @@ export class SoftwareKeyStore implements KeyStore {
       [keyVersion, [...MASTER_KEY_KINDS]],
     );
     if (rows.rows.length < MASTER_KEY_KINDS.length) return null;
+    // Two first uses at once both read; the first to come back is kept, and nothing is decrypted twice.
+    const raced = this.masters.get(keyVersion);
+    if (raced) return raced;
     const set: MasterSet = new Map(rows.rows.map((r) => [r.kind, decryptMasterKey(this.kekHex, r.kind, keyVersion, r)]));
     this.masters.set(keyVersion, set);
     return set;
