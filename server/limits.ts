@@ -81,6 +81,14 @@ export const LIMITS = {
    * accepted, plus this much again for server processes whose clocks differ.
    */
   deviceRequestClockSkewMaxMs: 5 * 60 * 1000,
+  /**
+   * Demo mode: visitor kiosks active at once (server/demo/kiosks.ts); past it the oldest is
+   * retired. Each holds a device, six customers, seven cards and their ledger rows.
+   */
+  demoKiosksMax: 200,
+  /** Demo kiosks one client address may ask for per window (a browser asks once, or after its kiosk was retired). */
+  demoKioskRequestCountPerAddressMax: 30,
+  demoKioskRequestWindowMs: 10 * 60 * 1000,
   /** An enrolment code is valid this long after an administrator issues it. */
   enrolmentCodeTtlMs: 24 * 60 * 60 * 1000,
   /**

@@ -98,8 +98,22 @@ const DEMO_SPECS: readonly DemoSpec[] = [
 const DEMO_DATE = fromHex('20240102');
 const DEMO_TIME = fromHex('030405');
 
-function specToIssue(spec: DemoSpec, options?: FuelCardOptions): FuelCardIssueSpec {
-  const asn = buildAsn({ cardType: spec.cardType ?? CARD_TYPE.USER, province: DEMO_PROVINCE, serial: spec.serial });
+/**
+ * Which copy of the demo set: each demo kiosk the server hands out has cards of its own, numbered
+ * from its serial base (server/demo/kiosks.ts), so one visitor's loads never touch another's
+ * cards. 0 is the set the demo data seeds for tests and the staff tablet.
+ */
+export type DemoCardSet = { serialBase?: number };
+
+/** The serial of a demo card in a set: its place in the set plus the set's base. */
+export function demoCardSerial(id: DemoCardId, set: DemoCardSet = {}): number {
+  const spec = DEMO_SPECS.find((s) => s.id === id);
+  if (spec === undefined) throw new RangeError(`no demo card ${id}`);
+  return (set.serialBase ?? 0) + spec.serial;
+}
+
+function specToIssue(spec: DemoSpec, options?: FuelCardOptions, set: DemoCardSet = {}): FuelCardIssueSpec {
+  const asn = buildAsn({ cardType: spec.cardType ?? CARD_TYPE.USER, province: DEMO_PROVINCE, serial: (set.serialBase ?? 0) + spec.serial });
   return {
     masters: DEMO_TEST_MASTER_KEYS,
     asn,
@@ -112,8 +126,8 @@ function specToIssue(spec: DemoSpec, options?: FuelCardOptions): FuelCardIssueSp
   };
 }
 
-function makeDemoCard(spec: DemoSpec, options?: FuelCardOptions): DemoCard {
-  const issue = specToIssue(spec, options);
+function makeDemoCard(spec: DemoSpec, options?: FuelCardOptions, set: DemoCardSet = {}): DemoCard {
+  const issue = specToIssue(spec, options, set);
   const card = issueFuelCard(issue);
   const pin = spec.customerPin ? DEMO_PIN : DEFAULT_PIN;
   card.powerOn();
@@ -147,9 +161,9 @@ export function createDemoCards(options?: FuelCardOptions): DemoCard[] {
   return DEMO_SPECS.map((spec) => makeDemoCard(spec, options));
 }
 
-/** One demo card by id. */
-export function createDemoCard(id: DemoCardId, options?: FuelCardOptions): DemoCard {
+/** One demo card by id, of the set numbered from `set.serialBase` (0: the seeded set). */
+export function createDemoCard(id: DemoCardId, options?: FuelCardOptions, set: DemoCardSet = {}): DemoCard {
   const spec = DEMO_SPECS.find((s) => s.id === id);
   if (spec === undefined) throw new RangeError(`no demo card ${id}`);
-  return makeDemoCard(spec, options);
+  return makeDemoCard(spec, options, set);
 }

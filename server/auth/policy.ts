@@ -7,7 +7,7 @@ import type { EndpointName, Role } from '../contract/index.ts';
 const OUTLET: readonly Role[] = ['outlet_operator', 'outlet_supervisor'];
 const EVERY_ROLE: readonly Role[] = ['kiosk', 'tablet', 'outlet_operator', 'outlet_supervisor', 'center_operator', 'administrator'];
 
-export const ROLE_POLICY: Record<Exclude<EndpointName, 'login' | 'enrol' | 'info'>, readonly Role[]> = {
+export const ROLE_POLICY: Record<Exclude<EndpointName, 'login' | 'enrol' | 'info' | 'createDemoKiosk'>, readonly Role[]> = {
   logout: ['outlet_operator', 'outlet_supervisor', 'center_operator', 'administrator'],
   issueEnrolment: ['administrator'],
   createOperator: ['administrator'],

@@ -8,7 +8,7 @@ import { CreateOperatorRequest, CreateOperatorResponse, EnrolRequest, EnrolRespo
 import { CardHistory, CardParams, CardSummary } from './cards.ts';
 import { LoadCompleteRequest, LoadCompleteResponse, LoadInitialiseRequest, LoadInitialiseResponse, LoadRecoverRequest, LoadRecoverResponse, UnloadInitialiseRequest } from './loads.ts';
 import { PullRequest, PullResponse, PushRequest, PushResponse } from './sync.ts';
-import { ServerInfo } from './info.ts';
+import { CreateDemoKioskRequest, DemoKiosk, ServerInfo } from './info.ts';
 import { ApprovalRequest, ApprovalResponse } from './approvals.ts';
 
 export type Endpoint = {
@@ -26,6 +26,7 @@ const e = <T extends Record<string, Endpoint>>(table: T): T => table;
 
 export const ENDPOINTS = e({
   info: { method: 'GET', path: '/api/v1/info', summary: 'What the app needs before enrolment (demo mode, contract version)', public: true, response: ServerInfo },
+  createDemoKiosk: { method: 'POST', path: '/api/v1/demo/kiosks', summary: 'Demo mode only: a demo kiosk of its own for this browser, with its enrolment code and the serial base of its demo cards', public: true, body: CreateDemoKioskRequest, response: DemoKiosk },
   login: { method: 'POST', path: '/api/v1/auth/login', summary: 'Operator sign-in', public: true, body: LoginRequest, response: LoginResponse },
   logout: { method: 'POST', path: '/api/v1/auth/logout', summary: 'Operator sign-out', body: LogoutRequest, response: LogoutResponse },
   enrol: { method: 'POST', path: '/api/v1/devices/enrol', summary: 'Device enrolment: code → per-device secret', public: true, body: EnrolRequest, response: EnrolResponse },

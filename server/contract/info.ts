@@ -1,7 +1,9 @@
 /**
  * GET /api/v1/info (public): what the app needs to know about the server before it is enrolled.
- * In demo mode only, the demo kiosk's enrolment code is given out, so the demo starts by itself;
- * demo data uses TEST keys and no real money (server/demo/seed.ts).
+ * In demo mode, POST /api/v1/demo/kiosks (public, limited per address) makes a demo kiosk for the
+ * browser that asks: its device id and one-time enrolment code, and the serial base its demo
+ * cards are numbered from, so the browser's virtual reader holds the very cards the server made
+ * for that kiosk (server/demo/kiosks.ts). Demo data uses TEST keys and no real money.
  */
 import { z } from 'zod';
 import { DeviceId } from './common.ts';
@@ -9,6 +11,15 @@ import { DeviceId } from './common.ts';
 export const ServerInfo = z.object({
   demo: z.boolean(),
   contractVersion: z.number().int().min(0),
-  demoDevice: z.object({ deviceId: DeviceId, enrolmentCode: z.string() }).nullable(),
 });
 export type ServerInfo = z.infer<typeof ServerInfo>;
+
+export const CreateDemoKioskRequest = z.strictObject({});
+
+export const DemoKiosk = z.object({
+  deviceId: DeviceId,
+  enrolmentCode: z.string().min(8),
+  /** The demo cards' serials are this plus their place in the set (ccid/sim/demo-cards.ts). */
+  cardSerialBase: z.number().int().min(0).max(999_999_990),
+});
+export type DemoKiosk = z.infer<typeof DemoKiosk>;

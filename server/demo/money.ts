@@ -65,7 +65,11 @@ const DEMO_CARDS: readonly DemoCardSpec[] = [
   { serial: 9, holder: '演示外市客户', role: 'single', named: true, purseFen: 0, loads: 0 },
 ];
 
+/** The cards of one demo kiosk's virtual reader, with the unit's main card behind its sub card; not the other city's. */
+export const DEMO_KIOSK_CARD_SERIALS: readonly number[] = [1, 8, 2, 3, 4, 5, 6];
+
 const QUOTA_OPENING_FEN: Record<string, number> = { 演示客户张伟: 100_000, 演示物流有限公司: 500_000, 演示外市客户: 50_000, 演示不记名卡持有人: 20_000 };
+const UNIT_CUSTOMERS: readonly string[] = ['演示物流有限公司'];
 
 async function customerId(tx: Sql, name: string, units: Units): Promise<bigint> {
   const found = await tx.query<{ id: bigint }>('SELECT id FROM customer WHERE name = $1', [name]);
@@ -75,14 +79,22 @@ async function customerId(tx: Sql, name: string, units: Units): Promise<bigint> 
   return inserted.rows[0]!.id;
 }
 
-async function seedCards(tx: Sql, units: Units, bank: bigint): Promise<void> {
-  for (const c of DEMO_CARDS) {
-    const customer = await customerId(tx, c.holder, units);
-    const cardNo = demoCardNo(c.serial);
+/**
+ * A set of demo cards and the money behind them: each card numbered from `serialBase` (as
+ * ccid/sim/demo-cards.ts numbers the chips of that set), its purse mirror equal to what the chip
+ * holds, its counter as the chip's, and the opening quotas of the holders in the set.
+ * `customerOf` names the holder's customer row.
+ */
+export async function seedDemoCardSet(tx: Sql, options: { bank: bigint; serialBase: number; serials: readonly number[]; customerOf: (holder: string) => Promise<bigint> }): Promise<void> {
+  const { bank, serialBase } = options;
+  const cards = DEMO_CARDS.filter((c) => options.serials.includes(c.serial));
+  for (const c of cards) {
+    const customer = await options.customerOf(c.holder);
+    const cardNo = demoCardNo(serialBase + c.serial);
     await tx.query(
       `INSERT INTO card (card_no, customer_id, card_type, role, main_card_no, named, state, key_version, expires_on, issued_at, online_ttc_seen, grey)
        VALUES ($1, $2, 'user', $3, $4, $5, 'active', $6, $7, now(), $8, $9)`,
-      [cardNo, customer, c.role, c.role === 'sub' ? demoCardNo(8) : null, c.named, DEMO_KEY_VERSION, c.expiresOn ?? '2034-12-31', c.loads, c.grey ?? false],
+      [cardNo, customer, c.role, c.role === 'sub' ? demoCardNo(serialBase + 8) : null, c.named, DEMO_KEY_VERSION, c.expiresOn ?? '2034-12-31', c.loads, c.grey ?? false],
     );
     const purse = await ensureAccount(tx, 'PURSE', { kind: 'card', cardNo, customerId: customer });
     if (c.purseFen > 0) await createTransfers(tx, [{ debitAccountId: bank, creditAccountId: purse, amountFen: BigInt(c.purseFen), code: 'OPENING' }]);
@@ -91,10 +103,32 @@ async function seedCards(tx: Sql, units: Units, bank: bigint): Promise<void> {
       if (c.reserveFen > 0) await createTransfers(tx, [{ debitAccountId: bank, creditAccountId: reserve, amountFen: BigInt(c.reserveFen), code: 'OPENING' }]);
     }
   }
+  const holders = new Set(cards.map((c) => c.holder));
   for (const [holder, amount] of Object.entries(QUOTA_OPENING_FEN)) {
-    const quota = await ensureAccount(tx, 'QUOTA', { kind: 'customer', customerId: await customerId(tx, holder, units) });
+    if (!holders.has(holder)) continue;
+    const quota = await ensureAccount(tx, 'QUOTA', { kind: 'customer', customerId: await options.customerOf(holder) });
     await createTransfers(tx, [{ debitAccountId: bank, creditAccountId: quota, amountFen: BigInt(amount), code: 'OPENING' }]);
   }
+}
+
+/** Customers of their own for a demo kiosk's cards, named after the seeded ones and the kiosk. */
+export function demoKioskCustomers(tx: Sql, outletId: bigint, kioskNumber: number): (holder: string) => Promise<bigint> {
+  const made = new Map<string, Promise<bigint>>();
+  return (holder) => {
+    let id = made.get(holder);
+    if (!id) {
+      const kind = UNIT_CUSTOMERS.includes(holder) ? 'unit' : 'personal';
+      id = tx
+        .query<{ id: bigint }>('INSERT INTO customer (kind, name, org_unit_id) VALUES ($1, $2, $3) RETURNING id', [kind, `${holder}（演示终端 ${kioskNumber}）`, outletId])
+        .then((r) => r.rows[0]!.id);
+      made.set(holder, id);
+    }
+    return id;
+  };
+}
+
+async function seedCards(tx: Sql, units: Units, bank: bigint): Promise<void> {
+  await seedDemoCardSet(tx, { bank, serialBase: 0, serials: DEMO_CARDS.map((c) => c.serial), customerOf: (holder) => customerId(tx, holder, units) });
 }
 
 export async function seedDemoMoney(tx: Sql, units: Units, options: { kekHex: string; prepared: { passwordHash: string } }): Promise<void> {

@@ -1,37 +1,36 @@
 /**
- * GET /api/v1/info (public). In demo mode (a database seeded with demo data and TEST keys) it
- * also hands out a fresh one-time enrolment code for the demo kiosk, so `npm start` followed by
- * opening the page gives a working kiosk with no administrator step. A real installation never
- * has app_meta.demo, and then no code is ever given out here.
+ * GET /api/v1/info (public): demo mode or not, and the contract version. In demo mode (a database
+ * seeded with demo data and TEST keys), POST /api/v1/demo/kiosks also gives the browser that asks a
+ * demo kiosk of its own (server/demo/kiosks.ts), so `npm start` followed by opening the page gives
+ * a working kiosk with no administrator step, and two browsers never share one. A real
+ * installation never has app_meta.demo: there the call answers NOT_FOUND and makes nothing.
+ *
+ * Each demo kiosk costs a device, customers, cards and ledger rows, so the call is limited per
+ * client address (LIMITS.demoKioskRequestCountPerAddressMax a window, RATE_LIMITED with
+ * Retry-After past it), as well as bounded in total (LIMITS.demoKiosksMax active, oldest retired).
  */
 import type { FastifyInstance } from 'fastify';
-import { CONTRACT_VERSION, type ServerInfo } from '../contract/index.ts';
+import rateLimit from '@fastify/rate-limit';
+import { CONTRACT_VERSION } from '../contract/index.ts';
+import { ApiError } from '../errors.ts';
 import { registerEndpoint } from '../http/route.ts';
 import type { Services } from '../http/services.ts';
 import { LIMITS } from '../limits.ts';
-import { newSecret, sha256Hex } from '../auth/secrets.ts';
-
-export const DEMO_KIOSK_ID = 'demo-kiosk-1';
-
-async function isDemo(services: Services): Promise<boolean> {
-  const found = await services.db.query<{ value: string }>("SELECT value FROM app_meta WHERE key = 'demo'");
-  return found.rows[0]?.value === 'true';
-}
-
-/** A new code for the demo kiosk (the previous one, if unused, stops working). */
-async function demoEnrolment(services: Services): Promise<ServerInfo['demoDevice']> {
-  const code = newSecret(12);
-  const expiresAt = new Date(services.now().getTime() + LIMITS.enrolmentCodeTtlMs);
-  const updated = await services.db.query(
-    "UPDATE device SET enrolment_code_hash = $2, enrolment_expires_at = $3 WHERE id = $1 AND state = 'active'",
-    [DEMO_KIOSK_ID, sha256Hex(code), expiresAt.toISOString()],
-  );
-  return updated.rowCount === 1 ? { deviceId: DEMO_KIOSK_ID, enrolmentCode: code } : null;
-}
+import { AddressCounter } from '../auth/address-counter.ts';
+import { clientAddress } from '../auth/throttle.ts';
+import { createDemoKiosk, isDemoDatabase } from '../demo/kiosks.ts';
 
 export function registerInfoRoutes(app: FastifyInstance, services: Services): void {
-  registerEndpoint(app, services, 'info', async () => {
-    const demo = await isDemo(services);
-    return { demo, contractVersion: CONTRACT_VERSION, demoDevice: demo ? await demoEnrolment(services) : null };
+  registerEndpoint(app, services, 'info', async () => ({ demo: await isDemoDatabase(services.db), contractVersion: CONTRACT_VERSION }));
+  // A scope of its own, so the per-address limit covers this call and nothing else.
+  app.register(async (scope) => {
+    await scope.register(rateLimit, {
+      max: LIMITS.demoKioskRequestCountPerAddressMax,
+      timeWindow: LIMITS.demoKioskRequestWindowMs,
+      keyGenerator: clientAddress,
+      store: AddressCounter,
+      errorResponseBuilder: (_request, context) => new ApiError('RATE_LIMITED', undefined, { retryAfterS: Math.max(1, Math.ceil(context.ttl / 1000)) }),
+    });
+    registerEndpoint(scope, services, 'createDemoKiosk', async () => services.db.transaction((tx) => createDemoKiosk(tx, services.now())));
   });
 }

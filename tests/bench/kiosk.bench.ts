@@ -139,12 +139,12 @@ async function drainOpsPerS(): Promise<number> {
     app = await buildApp({ db, config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: DEMO_KEK_HEX }, logger: false });
     const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
     const anonymous = new ApiClient({ baseUrl, credentials: () => null });
-    const info = await anonymous.call('info');
-    if (!info.demoDevice) throw new Error('the demo server offered no kiosk enrolment');
-    const identity = await enrol({ db: device, api: anonymous, serverUrl: baseUrl, deviceId: info.demoDevice.deviceId, enrolmentCode: info.demoDevice.enrolmentCode });
+    // A demo kiosk of its own, as a browser opening the demo gets one, inquiring about its own card.
+    const kiosk = await anonymous.call('createDemoKiosk', { body: {} });
+    const identity = await enrol({ db: device, api: anonymous, serverUrl: baseUrl, deviceId: kiosk.deviceId, enrolmentCode: kiosk.enrolmentCode });
     const api = new ApiClient({ baseUrl, credentials: () => identity });
     const outbox = new Outbox(device);
-    const cardNo = demoCardNo(1);
+    const cardNo = demoCardNo(kiosk.cardSerialBase + 1);
     for (let i = 0; i < DRAIN_OPERATION_COUNT; i++) await outbox.enqueue('inquiry', { cardNo });
     const started = performance.now();
     const report = await outbox.drain(identity.deviceId, httpPush(api));

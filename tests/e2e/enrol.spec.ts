@@ -49,9 +49,11 @@ async function pullStatus(identity: { deviceId: string; secret: string }): Promi
   return response.status;
 }
 
-test('a non-demo server gives no enrolment code away, and its kiosk has no demo reader or demo strip', async ({ page }) => {
-  const info = (await (await fetch(`${server.url}/api/v1/info`)).json()) as { demo: boolean; demoDevice: unknown };
-  expect(info).toMatchObject({ demo: false, demoDevice: null });
+test('a non-demo server makes no demo kiosk and gives no enrolment code away, and its kiosk has no demo reader or demo strip', async ({ page }) => {
+  const info = (await (await fetch(`${server.url}/api/v1/info`)).json()) as { demo: boolean };
+  expect(info).toEqual({ demo: false, contractVersion: 7 });
+  const demoKiosk = await fetch(`${server.url}/api/v1/demo/kiosks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  expect(demoKiosk.status).toBe(404);
   await openEnrolScreen(page);
   await expect(page.getByRole('textbox', { name: '终端编号' })).toHaveValue('');
   await expect(page.getByRole('textbox', { name: '注册码' })).toHaveValue('');

@@ -7,8 +7,6 @@
 import { expect, type Page } from '@playwright/test';
 import { signAsDevice } from '../../server/testing/device-signing.ts';
 
-/** The demo cards' numbers (server/demo/money.ts demoCardNo, ccid/sim/demo-cards.ts). */
-export const DEMO_CARD_NO = { named: '01000113200000000001', subCard: '01000113200000000002' } as const;
 const DEMO_ADMIN = { username: 'demo.admin', password: 'demo-password-123' };
 
 export const START_HEADING = '请插入您的加油卡';
@@ -62,9 +60,14 @@ export async function expectQueueDrained(page: Page, timeoutMs = 60_000): Promis
   await expect(statusBar(page)).not.toContainText('待同步', { timeout: timeoutMs });
 }
 
-/** What the demo card itself holds (src/lib/demo/demo-usb.ts, demo mode only). */
-export async function chip(page: Page, id: string): Promise<{ balanceFen: number; onlineTtc: number }> {
-  return page.evaluate((cardId) => (globalThis as unknown as { __fuelcardDemoCards: { facts(id: string): { balanceFen: number; onlineTtc: number } } }).__fuelcardDemoCards.facts(cardId), id);
+export type ChipFacts = { cardNo: string; balanceFen: number; onlineTtc: number };
+
+/**
+ * What the demo card itself holds (src/lib/demo/demo-usb.ts, demo mode only), its number included:
+ * each browser's demo kiosk has cards of its own, numbered from the serial base the server gave it.
+ */
+export async function chip(page: Page, id: string): Promise<ChipFacts> {
+  return page.evaluate((cardId) => (globalThis as unknown as { __fuelcardDemoCards: { facts(id: string): ChipFacts } }).__fuelcardDemoCards.facts(cardId), id);
 }
 
 export type CardAccounts = { purseFen: number; pursePendingFen: number; waitingFen: number; waitingPendingFen: number; onlineTtcSeen: number | null };

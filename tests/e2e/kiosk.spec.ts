@@ -78,6 +78,47 @@ test('a load moves money from the account onto the card and prints a receipt', a
   await pull(page);
 });
 
+/** The demo card's number on its chip (src/lib/demo/demo-usb.ts). */
+async function chipCardNo(page: Page, id: string): Promise<string> {
+  return page.evaluate((cardId) => (globalThis as unknown as { __fuelcardDemoCards: { facts(id: string): { cardNo: string } } }).__fuelcardDemoCards.facts(cardId).cardNo, id);
+}
+
+/** Loads 100 yuan onto the named card and answers the card balance before and after. */
+async function loadHundred(page: Page): Promise<{ before: number; after: number }> {
+  await insert(page, /记名卡 张伟/);
+  await typePin(page, '123456');
+  await expect(page.getByRole('heading', { name: /您好/ })).toBeVisible();
+  const before = await money(page, 'card-balance');
+  await page.getByRole('button', { name: '圈存', exact: true }).click();
+  await page.getByRole('button', { name: '¥100.00' }).click();
+  await expect(page.getByRole('heading', { name: '圈存成功' })).toBeVisible();
+  const after = await money(page, 'receipt-after');
+  await page.getByRole('button', { name: '返回' }).click();
+  await pull(page);
+  return { before, after };
+}
+
+test('a second browser on the demo gets a kiosk and cards of its own: loads in each leave the other alone', async ({ page, browser }) => {
+  const other = await browser.newContext();
+  try {
+    const second = await other.newPage();
+    await second.goto('/');
+    await expect(second.getByRole('heading', { name: '请插入您的加油卡' })).toBeVisible({ timeout: 30_000 });
+    await expect(second.getByText(/读卡器就绪/)).toBeVisible();
+    expect(await chipCardNo(second, 'named')).not.toBe(await chipCardNo(page, 'named'));
+    // Each kiosk loads its own card; the old shared kiosk answered the second one COUNTER_STALE.
+    const first = await loadHundred(page);
+    const then = await loadHundred(second);
+    expect(first.after).toBe(first.before + 10_000);
+    expect(then).toEqual({ before: first.before, after: first.before + 10_000 });
+    // The first browser's kiosk still works after the second one started (its secret was never replaced).
+    const again = await loadHundred(page);
+    expect(again).toEqual({ before: first.after, after: first.after + 10_000 });
+  } finally {
+    await other.close();
+  }
+});
+
 test('history shows the card log, and the PIN can be changed and used', async ({ page }) => {
   await insert(page, /副卡 李娜/);
   await typePin(page, '123456');

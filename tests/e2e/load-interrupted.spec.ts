@@ -8,7 +8,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { LocalServer } from './local-server.ts';
-import { AMOUNT_FEN, INS_CREDIT_FOR_LOAD, DEMO_CARD_NO, ServerView, START_HEADING, chip, expectQueueDrained, money, openKiosk, pull, signIn } from './kiosk-helpers.ts';
+import { AMOUNT_FEN, INS_CREDIT_FOR_LOAD, ServerView, START_HEADING, chip, expectQueueDrained, money, openKiosk, pull, signIn } from './kiosk-helpers.ts';
 
 // Request interception below must see the page's own fetches, not a service worker's.
 test.use({ serviceWorkers: 'block' });
@@ -71,7 +71,7 @@ async function expectCountedOnce(page: Page, before: Before, after: Before, load
   await expectQueueDrained(page);
   const ledger = new ServerView(server.url);
   await expect
-    .poll(async () => ledger.card(DEMO_CARD_NO.named), { timeout: 30_000 })
+    .poll(async () => ledger.card((await chip(page, 'named')).cardNo), { timeout: 30_000 })
     .toMatchObject({ purseFen: before.cardFen + moved, pursePendingFen: 0, waitingFen: before.waitingFen - moved, waitingPendingFen: 0 });
   expect(await ledger.ledgerSound()).toBe(true);
   // Read once more: the server's own figures on screen agree too.
@@ -106,7 +106,7 @@ test('a card pulled after INITIALIZE while the server reserves the money: the re
   await expectToldInterrupted(page);
   await page.unrouteAll({ behavior: 'wait' });
   const ledger = new ServerView(server.url);
-  await expect.poll(async () => (await ledger.card(DEMO_CARD_NO.named)).waitingPendingFen, { timeout: 30_000 }).not.toBe(0);
+  await expect.poll(async () => (await ledger.card((await chip(page, 'named')).cardNo)).waitingPendingFen, { timeout: 30_000 }).not.toBe(0);
   const after = await insertAgain(page, /上次中断的圈存 ¥100\.00 未写入卡内，款项已退回帐户/);
   await expectCountedOnce(page, before, after, false);
 });

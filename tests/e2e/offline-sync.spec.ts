@@ -8,7 +8,6 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { LocalServer } from './local-server.ts';
 import {
-  DEMO_CARD_NO,
   START_HEADING,
   ServerView,
   chip,
@@ -142,7 +141,7 @@ test.describe('an outbox holding a load proven offline', () => {
     expect(state.outbox.find((op) => op.type === 'load.recover')?.attemptCount).toBeGreaterThanOrEqual(2);
     const ledger = new ServerView(server.url);
     await expect
-      .poll(async () => ledger.card(DEMO_CARD_NO.named), { timeout: 30_000 })
+      .poll(async () => ledger.card((await chip(page, 'named')).cardNo), { timeout: 30_000 })
       .toMatchObject({ purseFen: before.cardFen + AMOUNT_FEN, pursePendingFen: 0, waitingFen: before.waitingFen - AMOUNT_FEN, waitingPendingFen: 0 });
     expect(await ledger.ledgerSound()).toBe(true);
     expect((await chip(page, 'named')).balanceFen).toBe(before.cardFen + AMOUNT_FEN);

@@ -48,4 +48,19 @@ describe('the demo reader', () => {
     resetDemoCards(storage);
     expect(storage.getItem('fuelcard.demo.card.named')).toBeNull();
   });
+
+  it("holds the cards of this browser's demo kiosk: numbered from its serial base and saved apart from another kiosk's", async () => {
+    const storage = new MemoryStorage();
+    const seeded = installDemoUsb({ storage, navigator: {}, exposeGlobal: false });
+    const own: { usb?: USB } = {};
+    installDemoUsb({ storage, cardSerialBase: 100_000_120, navigator: own }).insertCard('named');
+    expect(await readHolderName(own)).toBe('张伟');
+    const facts = (globalThis as unknown as { __fuelcardDemoCards: { facts(id: string): { cardNo: string } } }).__fuelcardDemoCards.facts('named');
+    expect(facts.cardNo).toBe('01000113200100000121');
+    expect(storage.getItem('fuelcard.demo.card.100000120.named')).not.toBeNull();
+    expect(storage.getItem('fuelcard.demo.card.named'), 'the seeded set untouched').toBeNull();
+    seeded.removeCard();
+    resetDemoCards(storage, 100_000_120);
+    expect(storage.getItem('fuelcard.demo.card.100000120.named')).toBeNull();
+  });
 });

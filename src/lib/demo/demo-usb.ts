@@ -3,33 +3,44 @@
  * navigator.usb and holds the demo cards, so the real WebUSB code path runs with no hardware.
  * Each card's chip state is saved in localStorage after every command, so a demo card keeps its
  * balance, log and PIN across page reloads, like a real card would.
+ *
+ * The cards are this browser's own: numbered from the serial base the server gave its demo kiosk
+ * (server/demo/kiosks.ts), so they are the cards the server made for that kiosk, and saved under
+ * that base, so a new kiosk never picks up an old one's chips.
  */
 import { installVirtualUsb, type VirtualUsbControl } from '../../../ccid/sim/install.ts';
 import { createDemoCard, type DemoCardId } from '../../../ccid/sim/demo-cards.ts';
 import { FuelCard, type PowerLossFault } from '../../../ccid/sim/fuel-card.ts';
+import { decodeEf15 } from '../../../ccid/fuelcard/files.ts';
 import type { SimulatedCard } from '../../../ccid/sim/card.ts';
 
 import { DEMO_KIOSK_CARDS } from './demo-list.ts';
 
-const STORAGE_PREFIX = 'fuelcard.demo.card.';
+export const DEMO_CARD_STORAGE_PREFIX = 'fuelcard.demo.card.';
 
 export type DemoStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
-function loadCard(id: DemoCardId, storage: DemoStorage): FuelCard {
-  const saved = storage.getItem(STORAGE_PREFIX + id);
+/** Where a card of the set numbered from `serialBase` keeps its chip (the seeded set, 0, as it always did). */
+function storageKey(id: string, serialBase: number): string {
+  return serialBase === 0 ? DEMO_CARD_STORAGE_PREFIX + id : `${DEMO_CARD_STORAGE_PREFIX}${serialBase}.${id}`;
+}
+
+function loadCard(id: DemoCardId, storage: DemoStorage, serialBase: number): FuelCard {
+  const key = storageKey(id, serialBase);
+  const saved = storage.getItem(key);
   if (saved !== null) {
     try {
       return FuelCard.restore(JSON.parse(saved));
     } catch {
-      storage.removeItem(STORAGE_PREFIX + id); // a corrupted save: start the card afresh
+      storage.removeItem(key); // a corrupted save: start the card afresh
     }
   }
-  return createDemoCard(id).card;
+  return createDemoCard(id, undefined, { serialBase }).card;
 }
 
 /** The card, saving its state after every command it answers (or fails with power lost). */
-function persisted(id: DemoCardId, card: FuelCard, storage: DemoStorage): SimulatedCard {
-  const save = (): void => storage.setItem(STORAGE_PREFIX + id, JSON.stringify(card.serialize()));
+function persisted(key: string, card: FuelCard, storage: DemoStorage): SimulatedCard {
+  const save = (): void => storage.setItem(key, JSON.stringify(card.serialize()));
   return {
     powerOn: () => card.powerOn(),
     powerOff: () => card.powerOff(),
@@ -48,7 +59,7 @@ export { DEMO_KIOSK_CARDS };
 export const DEMO_CARDS_GLOBAL = '__fuelcardDemoCards';
 
 /** What the chip holds, as the demo strip and end-to-end tests may look at it. */
-export type DemoCardFacts = { balanceFen: number; onlineTtc: number };
+export type DemoCardFacts = { cardNo: string; balanceFen: number; onlineTtc: number };
 
 /**
  * The demo cards' own hooks, next to the virtual reader's control: a hand that pulls the card at
@@ -61,16 +72,18 @@ export type DemoCardsControl = {
   facts(id: string): DemoCardFacts;
 };
 
-export function installDemoUsb(options: { storage: DemoStorage; navigator?: object; exposeGlobal?: boolean }): VirtualUsbControl {
+/** `cardSerialBase`: the serial base of this browser's demo kiosk (0, the seeded set, by default). */
+export function installDemoUsb(options: { storage: DemoStorage; cardSerialBase?: number; navigator?: object; exposeGlobal?: boolean }): VirtualUsbControl {
+  const serialBase = options.cardSerialBase ?? 0;
   const live = new Map<string, FuelCard>();
   const armed = new Map<string, PowerLossFault>();
   const make = (id: DemoCardId): SimulatedCard => {
-    const card = loadCard(id, options.storage);
+    const card = loadCard(id, options.storage, serialBase);
     live.set(id, card);
     const fault = armed.get(id);
     if (fault) card.failNext(fault);
     armed.delete(id);
-    return persisted(id, card, options.storage);
+    return persisted(storageKey(id, serialBase), card, options.storage);
   };
   const cards = Object.fromEntries(DEMO_KIOSK_CARDS.map((id) => [id, () => make(id)]));
   const exposeGlobal = options.exposeGlobal ?? true;
@@ -82,15 +95,15 @@ export function installDemoUsb(options: { storage: DemoStorage; navigator?: obje
       else armed.set(id, fault);
     },
     facts(id) {
-      const state = (live.get(id) ?? loadCard(id as DemoCardId, options.storage)).inspect();
-      return { balanceFen: state.purse.edBalanceFen, onlineTtc: state.purse.onlineTtc };
+      const state = (live.get(id) ?? loadCard(id as DemoCardId, options.storage, serialBase)).inspect();
+      return { cardNo: decodeEf15(state.ef15).asn, balanceFen: state.purse.edBalanceFen, onlineTtc: state.purse.onlineTtc };
     },
   };
   if (exposeGlobal) Object.defineProperty(globalThis, DEMO_CARDS_GLOBAL, { value: demoCards, configurable: true, writable: true });
   return control;
 }
 
-/** Forgets every demo card's saved state: they come back as issued. */
-export function resetDemoCards(storage: DemoStorage): void {
-  for (const id of DEMO_KIOSK_CARDS) storage.removeItem(STORAGE_PREFIX + id);
+/** Forgets the saved state of every demo card of a set: they come back as issued. */
+export function resetDemoCards(storage: DemoStorage, cardSerialBase = 0): void {
+  for (const id of DEMO_KIOSK_CARDS) storage.removeItem(storageKey(id, cardSerialBase));
 }
