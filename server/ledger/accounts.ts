@@ -9,7 +9,7 @@ import type { Sql } from '../db/index.ts';
 /**
  * The most a customer's money account may hold, in fen: what a card's 4-byte balance field can
  * ever carry (a quota or reserve above it could never be loaded, and a purse mirror above it
- * cannot be a real chip). Also a CHECK in SQL (0009_money_limits.sql).
+ * cannot be a real chip). Also a CHECK in SQL (0008_money_limits.sql).
  */
 export const CUSTOMER_ACCOUNT_FEN_MAX = 4_294_967_295n;
 
