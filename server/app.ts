@@ -35,7 +35,7 @@ import { answerClientError, CLIENT_ERROR_BY_STATUS, trackRoutes } from './http/r
 
 export type AppOptions = {
   db: Database;
-  config: Pick<Config, 'distDir' | 'logLevel'> & Partial<Pick<Config, 'kekHex' | 'purseMaxNamedFen' | 'purseMaxAnonymousFen' | 'cashReceiptMaxFen' | 'approvalAboveFen' | 'iwaOrigins'>>;
+  config: Pick<Config, 'distDir' | 'logLevel'> & Partial<Pick<Config, 'kekHex' | 'purseMaxNamedFen' | 'purseMaxAnonymousFen' | 'cashReceiptMaxFen' | 'approvalAboveFen' | 'iwaOrigins' | 'tls' | 'trustProxy'>>;
   /** Default: the software key store over `issuer_key`, when a key-encryption key is configured. */
   keyStore?: KeyStore;
   /** The server clock; tests pass a fixed one. */
@@ -148,7 +148,13 @@ function servicesOf(options: AppOptions): Services {
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { tls, trustProxy } = options.config;
+  // Fastify's types tie the instance to http or https; the app is the same either way.
   const app = Fastify({
+    ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
+    // The client address the sign-in and demo limits count by comes from X-Forwarded-For only
+    // when the request arrives from a proxy named in FUELCARD_TRUST_PROXY.
+    trustProxy: trustProxy ?? false,
     logger: options.logger === false ? false : logOptions(options.config.logLevel, options.logStream),
     bodyLimit: LIMITS.requestBodyBytesMax,
     genReqId: () => crypto.randomUUID(),
@@ -165,7 +171,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request) => {
     if (request.url.length > LIMITS.requestUrlCharsMax) throw new ApiError('URL_TOO_LONG');
   });
-  await registerHeaders(app);
+  await registerHeaders(app, { hsts: tls !== undefined });
   // The API speaks JSON only; anything else is refused with 415 instead of parsed as text.
   registerJsonBody(app);
 

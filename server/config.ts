@@ -3,7 +3,10 @@
  * the server at start with a message naming the variable, never a half-configured server. The
  * secrets among them (SECRET_VARIABLES) are taken out of the environment once read.
  */
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
 
 const booleanText = z.enum(['1', '0', 'true', 'false', 'yes', 'no']).transform((v) => v === '1' || v === 'true' || v === 'yes');
@@ -50,7 +53,63 @@ const EnvSchema = z.object({
   FUELCARD_CASH_RECEIPT_MAX_FEN: z.coerce.number().int().positive().max(4_294_967_295).default(10_000_000),
   /** Cash receipts above this (fen) need an outlet supervisor's approval: 20,000 yuan by default. */
   FUELCARD_APPROVAL_ABOVE_FEN: z.coerce.number().int().min(0).max(4_294_967_295).default(2_000_000),
+  /**
+   * HTTPS: the certificate (chain) and its private key, PEM files. Both set: the server listens
+   * with HTTPS only. Neither: plain HTTP (behind a reverse proxy that terminates TLS, or on this
+   * machine for development). Kiosks send their credentials to no other server over plain HTTP.
+   */
+  FUELCARD_TLS_CERT: z.string().min(1).optional(),
+  FUELCARD_TLS_KEY: z.string().min(1).optional(),
+  /**
+   * The reverse proxies whose X-Forwarded-For is believed, comma-separated: addresses, CIDR ranges,
+   * or loopback / linklocal / uniquelocal. The sign-in limits and the demo kiosk limit count per
+   * client address: behind a proxy every request comes from the proxy's address unless it is
+   * named here, and a proxy named here that is not one lets any client choose its address.
+   */
+  FUELCARD_TRUST_PROXY: z
+    .string()
+    .transform((v) => v.split(',').map((a) => a.trim()).filter((a) => a !== ''))
+    .pipe(z.array(z.string().refine(isProxyAddress, 'must list proxy addresses or CIDR ranges (or loopback, linklocal, uniquelocal), not "true" or "*": trusting every address lets any client pick its own')).min(1))
+    .optional(),
 });
+
+const PROXY_ADDRESS_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An address, a CIDR range (address/prefix within the address's size) or one of proxy-addr's names. */
+function isProxyAddress(text: string): boolean {
+  if (PROXY_ADDRESS_NAMES.includes(text)) return true;
+  const [address, prefix, ...rest] = text.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+export type TlsFiles = { cert: Buffer; key: Buffer };
+
+/** The certificate and key files, read and checked to belong together; both or neither set. */
+function readTls(certPath: string | undefined, keyPath: string | undefined): TlsFiles | undefined {
+  if (certPath === undefined && keyPath === undefined) return undefined;
+  if (certPath === undefined || keyPath === undefined) {
+    const [set, missing] = certPath === undefined ? ['FUELCARD_TLS_KEY', 'FUELCARD_TLS_CERT'] : ['FUELCARD_TLS_CERT', 'FUELCARD_TLS_KEY'];
+    throw new ConfigError(`invalid configuration: ${missing}: must be set with ${set} (HTTPS needs both the certificate and its private key, or neither for plain HTTP)`);
+  }
+  const read = (variable: string, path: string): Buffer => {
+    try {
+      return readFileSync(resolve(path));
+    } catch (error) {
+      throw new ConfigError(`invalid configuration: ${variable}: cannot read ${resolve(path)} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    }
+  };
+  const files = { cert: read('FUELCARD_TLS_CERT', certPath), key: read('FUELCARD_TLS_KEY', keyPath) };
+  try {
+    createSecureContext(files);
+  } catch (error) {
+    // OpenSSL's reason (e.g. "key values mismatch"); it never quotes the key.
+    throw new ConfigError(`invalid configuration: FUELCARD_TLS_CERT, FUELCARD_TLS_KEY: not a PEM certificate and its private key (${(error as Error).message})`);
+  }
+  return files;
+}
 
 /** DEMO ONLY: the key-encryption key of demo installations; public, so it protects nothing. */
 export const DEMO_KEK_HEX = '44454d4f2d4f4e4c592d6b656b2d6e6f742d666f722d70726f64756374696f6e';
@@ -74,6 +133,10 @@ export type Config = {
   /** Limits on money taken in at the counter (sync/operations.ts receipt.cash). */
   cashReceiptMaxFen: number;
   approvalAboveFen: number;
+  /** The HTTPS certificate and key, read at start; undefined: plain HTTP. */
+  tls: TlsFiles | undefined;
+  /** Proxies whose X-Forwarded-For names the client (fastify's trustProxy); false: none. */
+  trustProxy: string[] | false;
 };
 
 export class ConfigError extends Error {
@@ -114,6 +177,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError('invalid configuration: FUELCARD_APPROVAL_ABOVE_FEN must not be above FUELCARD_CASH_RECEIPT_MAX_FEN');
   }
   const dataDir = resolve(e.FUELCARD_DATA_DIR);
+  const tls = readTls(e.FUELCARD_TLS_CERT, e.FUELCARD_TLS_KEY);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -130,5 +194,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     purseMaxAnonymousFen: e.FUELCARD_PURSE_MAX_ANONYMOUS_FEN,
     cashReceiptMaxFen: e.FUELCARD_CASH_RECEIPT_MAX_FEN,
     approvalAboveFen: e.FUELCARD_APPROVAL_ABOVE_FEN,
+    tls,
+    trustProxy: e.FUELCARD_TRUST_PROXY ?? false,
   };
 }

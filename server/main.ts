@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  console.log(`fuelcard server (${db.kind}${config.demo ? ', demo' : ''}) listening on http://${shownHost}:${port}/`);
+  console.log(`fuelcard server (${db.kind}${config.demo ? ', demo' : ''}) listening on ${config.tls ? 'https' : 'http'}://${shownHost}:${port}/`);
 
   let closing = false;
   const shutdown = (signal: string): void => {

@@ -29,15 +29,17 @@ export const CONTENT_SECURITY_POLICY = {
   frameAncestors: ["'none'"],
 };
 
-export async function registerHeaders(app: FastifyInstance): Promise<void> {
+/** HSTS (a year) is sent only when this server itself answers over HTTPS (`hsts`). */
+export async function registerHeaders(app: FastifyInstance, options: { hsts?: boolean } = {}): Promise<void> {
   await app.register(fastifyHelmet, {
     // No upgrade-insecure-requests: kiosks reach the server over plain HTTP on the station
     // network, and the upgrade would send every script and API call to an https port nobody serves.
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
-    // HSTS belongs to whatever terminates TLS in front of the server; over HTTP browsers ignore it.
-    strictTransportSecurity: false,
+    // HSTS belongs to whatever terminates TLS: this server when it has FUELCARD_TLS_CERT, else the
+    // reverse proxy in front of it. Never over plain HTTP, where it would only mislead.
+    strictTransportSecurity: options.hsts === true ? { maxAge: 365 * 24 * 60 * 60, includeSubDomains: false } : false,
   });
   // Request bodies are not inflated: clients send small JSON, and inflating what a stranger sends
   // (a compression bomb) is work the server need not offer.

@@ -77,6 +77,25 @@ test('an unreachable server and an unexpected answer are explained in Chinese, t
   expect((await deviceState(page)).identity).toBeNull();
 });
 
+test('a kiosk served over plain HTTP from another machine sends no code, and says to use HTTPS, in Chinese and English', async ({ page }) => {
+  // The same server under a name that is not this machine, as a kiosk on the station network would reach it.
+  const enrolments: string[] = [];
+  await page.route('http://fuelcard-station.test/**', async (route) => {
+    const url = new URL(route.request().url());
+    if (url.pathname === '/api/v1/devices/enrol') enrolments.push(url.pathname);
+    await route.fulfill({ response: await route.fetch({ url: `${server.url}${url.pathname}${url.search}` }) });
+  });
+  await page.goto('http://fuelcard-station.test/');
+  await expect(page.getByRole('heading', { name: ENROL_HEADING })).toBeVisible({ timeout: 30_000 });
+  await submitEnrolment(page, NON_DEMO.device.id, WRONG_CODE);
+  await expect(page.getByRole('alert')).toContainText('只能通过 HTTPS 连接中心服务器');
+  await expect(page.getByRole('alert')).toContainText('https://');
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(page.getByRole('alert')).toContainText('the central server is reached over HTTPS only');
+  expect(enrolments, 'the enrolment code never left the kiosk').toEqual([]);
+  expect((await deviceState(page)).identity).toBeNull();
+});
+
 test('the enrolment screen, with a refusal on it, has no accessibility violations in English', async ({ page }) => {
   await openEnrolScreen(page);
   await submitEnrolment(page, NON_DEMO.device.id, WRONG_CODE);
