@@ -44,7 +44,8 @@ export function watchChip(chip: SimChip): void {
           cardNo: chip.spec.cardNo,
           kind: ins === INS_CREDIT_FOR_LOAD ? 'load' : 'unload',
           onlineTtc: before.onlineTtc,
-          amountFen: Math.abs(after.edBalanceFen - before.edBalanceFen),
+          // Either purse: a load may go to the EP (the adversary's do), an unload comes from the ED.
+          amountFen: Math.abs(after.edBalanceFen + after.epBalanceFen - before.edBalanceFen - before.epBalanceFen),
           mac2: toHex(apdu.subarray(5 + 7, 5 + 11)),
         };
         chip.history.push(committed);
@@ -73,8 +74,15 @@ export function issueChips(random: SimRandom): Map<string, SimChip> {
   return chips;
 }
 
+/** The ED purse (电子存折), the fuel purse that kiosks show and tablets unload from. */
 export function chipBalanceFen(chip: SimChip): number {
   return chip.card.inspect().purse.edBalanceFen;
+}
+
+/** All the money on the chip: ED and EP. The server books loads of either into the one PURSE mirror. */
+export function chipMoneyFen(chip: SimChip): number {
+  const purse = chip.card.inspect().purse;
+  return purse.edBalanceFen + purse.epBalanceFen;
 }
 
 /** The PIN the chip holds now, among those the customer may have set (a change cut off mid-way may or may not have taken). */

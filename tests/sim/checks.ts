@@ -2,24 +2,61 @@
  * The invariants (reference §4.1, our version), read from the server's database, the chips and the
  * devices' IndexedDB:
  * - during the run: the ledger's own check (sums zero, figures equal their transfers, nothing below
- *   zero where it may not go) and no load voided whose MAC2 the card has accepted;
+ *   zero where it may not go), no load voided whose MAC2 the card has accepted, and no card holding
+ *   money the ledger did not post (nor lacking money it did: checkChipMoney);
  * - at the end, after healing and settling: nothing pending, each chip's purse equals its PURSE
- *   mirror, every chip transaction posted exactly once and nothing posted that no chip did, every
- *   outbox operation the devices ever held applied exactly once with the same answer, every device
- *   drained, no device's journal still holding an open load or unload, and each operator's cash
- *   drawer equal to the cash the simulation handed over.
+ *   mirror, every chip transaction posted exactly once and nothing posted that no chip did, no
+ *   card alarm raised, every outbox operation the devices ever held applied exactly once with the
+ *   same answer, every device drained, no device's journal still holding an open load or unload,
+ *   and each operator's cash drawer equal to the cash the simulation handed over.
  */
 import type { Database } from '../../server/db/index.ts';
 import { checkLedger } from '../../server/ledger/check.ts';
 import type { OutboxRecord } from '../../src/lib/outbox/db.ts';
-import { chipBalanceFen, type SimChip } from './cards.ts';
+import { chipMoneyFen, type SimChip } from './cards.ts';
 
 export type Violation = { rule: string; detail: string };
 
 type LoadRow = { id: string; kind: string; card_no: string; online_ttc: number; amount_fen: bigint; state: string; mac2: string; settled_by: string | null };
 
+type PurseRow = { card_no: string; posted: bigint; pending_in: bigint; pending_out: bigint };
+
+async function purseMirrors(db: Database): Promise<Map<string, PurseRow>> {
+  const purses = await db.query<PurseRow>(
+    "SELECT card_no, credits_posted - debits_posted AS posted, credits_pending AS pending_in, debits_pending AS pending_out FROM account WHERE code = 'PURSE'",
+  );
+  return new Map(purses.rows.map((r) => [r.card_no, r]));
+}
+
+/**
+ * No card holds money the ledger did not post: at any moment a chip's money (ED and EP) is at
+ * most its PURSE mirror plus the loads still pending (the card may have taken them already), and
+ * at least the mirror minus the unloads still pending (it may have paid them out already). Above
+ * is money made on a chip (a load voided that the card took, a MAC2 the card should have refused);
+ * below is money a card lost (an unload voided that the card made). With nothing pending the two
+ * bounds meet: chip equals mirror. Purchases would take money off a chip before the ledger hears of
+ * them (the mirror minus collected purchases); the simulation makes none.
+ */
+export async function checkChipMoney(db: Database, chips: ReadonlyMap<string, SimChip>): Promise<Violation[]> {
+  const violations: Violation[] = [];
+  const mirrors = await purseMirrors(db);
+  for (const chip of chips.values()) {
+    const mirror = mirrors.get(chip.spec.cardNo);
+    if (!mirror) continue;
+    const onChip = BigInt(chipMoneyFen(chip));
+    const figures = `chip ${onChip}, mirror ${mirror.posted} (pending +${mirror.pending_in} −${mirror.pending_out})`;
+    if (onChip > mirror.posted + mirror.pending_in) {
+      violations.push({ rule: 'purse.chip_above_ledger', detail: `card ${chip.spec.cardNo} holds ${onChip - mirror.posted - mirror.pending_in} fen the ledger never gave it: ${figures}` });
+    } else if (onChip < mirror.posted - mirror.pending_out) {
+      violations.push({ rule: 'purse.chip_below_ledger', detail: `card ${chip.spec.cardNo} lacks ${mirror.posted - mirror.pending_out - onChip} fen the ledger says it holds: ${figures}` });
+    }
+  }
+  return violations;
+}
+
 export async function checkDuring(db: Database, chips: ReadonlyMap<string, SimChip>): Promise<Violation[]> {
   const violations: Violation[] = (await checkLedger(db)).map((v) => ({ rule: `ledger.${v.rule}`, detail: `account ${String(v.accountId)} ${v.detail}` }));
+  violations.push(...(await checkChipMoney(db, chips)));
   const applied = new Set<string>();
   for (const chip of chips.values()) for (const t of chip.history) applied.add(`${t.cardNo}:${t.mac2}`);
   const voided = await db.query<LoadRow>("SELECT id, card_no, online_ttc, mac2, settled_by FROM card_load WHERE state = 'voided'");
@@ -56,13 +93,10 @@ async function checkLoads(db: Database, chips: ReadonlyMap<string, SimChip>): Pr
 
 async function checkPurses(db: Database, chips: ReadonlyMap<string, SimChip>): Promise<Violation[]> {
   const violations: Violation[] = [];
-  const purses = await db.query<{ card_no: string; posted: bigint; pending_in: bigint; pending_out: bigint }>(
-    "SELECT card_no, credits_posted - debits_posted AS posted, credits_pending AS pending_in, debits_pending AS pending_out FROM account WHERE code = 'PURSE'",
-  );
-  const byCard = new Map(purses.rows.map((r) => [r.card_no, r]));
+  const byCard = await purseMirrors(db);
   for (const chip of chips.values()) {
     const mirror = byCard.get(chip.spec.cardNo);
-    const onChip = chipBalanceFen(chip);
+    const onChip = chipMoneyFen(chip);
     if (!mirror) violations.push({ rule: 'purse.no_mirror', detail: `card ${chip.spec.cardNo}` });
     else if (Number(mirror.posted) !== onChip || mirror.pending_in !== 0n || mirror.pending_out !== 0n) {
       violations.push({ rule: 'purse.chip_differs_from_mirror', detail: `card ${chip.spec.cardNo}: chip ${onChip}, mirror ${mirror.posted} (pending +${mirror.pending_in} −${mirror.pending_out})` });
@@ -123,6 +157,21 @@ export async function checkCashDrawers(db: Database, takenFen: ReadonlyMap<strin
   return violations;
 }
 
+/**
+ * No card alarm (server/cards/chip-check.ts): with honest chips and a right ledger no chip ever
+ * shows more than the ledger gave it, so an alarm is either money made or a false alarm that
+ * stopped an honest card's loads. Either is a bug.
+ */
+async function checkAlarms(db: Database): Promise<Violation[]> {
+  const alarms = await db.query<{ card_no: string; chip_balance_fen: bigint; ledger_max_fen: bigint; online_ttc: number; device_id: string | null }>(
+    'SELECT card_no, chip_balance_fen, ledger_max_fen, online_ttc, device_id FROM card_alarm ORDER BY id',
+  );
+  return alarms.rows.map((a) => ({
+    rule: 'card.alarm_raised',
+    detail: `card ${a.card_no} at counter ${a.online_ttc} showed ${a.chip_balance_fen} fen to ${a.device_id ?? 'a user'}, above the ledger's ${a.ledger_max_fen}`,
+  }));
+}
+
 export async function checkEnd(db: Database, chips: ReadonlyMap<string, SimChip>): Promise<Violation[]> {
-  return [...(await checkDuring(db, chips)), ...(await checkLoads(db, chips)), ...(await checkPurses(db, chips))];
+  return [...(await checkDuring(db, chips)), ...(await checkLoads(db, chips)), ...(await checkPurses(db, chips)), ...(await checkAlarms(db))];
 }

@@ -92,23 +92,31 @@ class SimSyncLoop extends SyncLoop {
 
 type Common = { life: Life; db: DeviceDatabase; outbox: Outbox; api: ApiClient; sync: SyncLoop };
 
-function common(ctx: DeviceContext, device: SimDevice, life: Life): Common {
-  const db = new DeviceDatabase(`${ctx.dbPrefix}-${device.id}`);
-  const outbox = new Outbox(db);
-  const fetch = ctx.network.fetchFor({
+/**
+ * A device's API client over the simulated network, as the device (or its operator); the
+ * adversary's devices use it too. `nowMs` is the device's own clock, which signatures are stamped with.
+ */
+export function deviceApi(network: SimNetwork, device: SimDevice, incarnation: Incarnation, nowMs: () => number): ApiClient {
+  const fetch = network.fetchFor({
     deviceId: device.id,
-    incarnation: life,
+    incarnation,
     authorization: () => (device.operatorToken ? `Bearer ${device.operatorToken}` : null),
   });
   // A tablet's operator acts with the session (Bearer); everything else is signed by the device,
   // stamped with the device's own clock, drift and all (the server corrects it: DEVICE_CLOCK_SKEW).
-  const api = new ApiClient({
+  return new ApiClient({
     baseUrl: SIM_BASE_URL,
     credentials: () => (device.operatorToken ? null : { deviceId: device.id, secret: device.secret }),
     fetch,
-    nowMs: () => ctx.deviceNowMs(device.id),
+    nowMs,
     deviceCrypto: SYNC_DEVICE_CRYPTO,
   });
+}
+
+function common(ctx: DeviceContext, device: SimDevice, life: Life): Common {
+  const db = new DeviceDatabase(`${ctx.dbPrefix}-${device.id}`);
+  const outbox = new Outbox(db);
+  const api = deviceApi(ctx.network, device, life, () => ctx.deviceNowMs(device.id));
   const push: PushTransport = httpPush(api);
   const sync = new SimSyncLoop({ outbox, push, deviceId: () => device.id, onKick: () => ctx.requestDrain(device.id) });
   return { life, db, outbox, api, sync };

@@ -4,14 +4,17 @@
  * device's IndexedDB at the moment the mistake would strike.
  * - `double-confirmation`: a load's confirmation (TAC) posts its money a second time;
  * - `void-on-timer`: a sweeper voids loads that stayed pending for a few minutes;
- * - `lost-outbox-entry`: a reload loses the newest queued outbox entry (a write that was not durable).
+ * - `lost-outbox-entry`: a reload loses the newest queued outbox entry (a write that was not durable);
+ * - `stale-probe-voids`: a recovery whose probe shows the pending counter voids the load though the
+ *   probe is not fresh (taken before the MAC2, so the card may have taken the load since): the hole
+ *   an outside review made money through, which only the adversary (adversary.ts) sends.
  */
 import 'fake-indexeddb/auto';
 import type { Database } from '../../server/db/index.ts';
 import { createTransfers, resolvePending } from '../../server/ledger/transfers.ts';
 import { DeviceDatabase } from '../../src/lib/outbox/db.ts';
 
-export const MUTATIONS = ['double-confirmation', 'void-on-timer', 'lost-outbox-entry'] as const;
+export const MUTATIONS = ['double-confirmation', 'void-on-timer', 'lost-outbox-entry', 'stale-probe-voids'] as const;
 export type Mutation = (typeof MUTATIONS)[number];
 
 /** How long the planted sweeper lets a load stay pending. */
@@ -41,6 +44,37 @@ export async function voidOldPendingLoads(db: Database, firstSeenMs: ReadonlyMap
     voided.push(l.id);
   }
   return voided;
+}
+
+/**
+ * Voids the card's pending load or unload, as the server did before a void needed a fresh probe
+ * (the `stale-probe-voids` bug): applied when the server refuses a probe with PROBE_NOT_FRESH.
+ */
+export async function voidPendingOf(db: Database, cardNo: string): Promise<string | null> {
+  return db.transaction(async (tx) => {
+    const pending = await tx.query<{ id: string; transfer_id: string }>("SELECT id, transfer_id FROM card_load WHERE card_no = $1 AND state = 'pending'", [cardNo]);
+    const load = pending.rows[0];
+    if (!load) return null;
+    await resolvePending(tx, load.transfer_id, 'void');
+    await tx.query("UPDATE card_load SET state = 'voided', settled_by = 'counter_unchanged', settled_at = now() WHERE id = $1", [load.id]);
+    await tx.query('UPDATE card SET pending_load_id = NULL WHERE card_no = $1 AND pending_load_id = $2', [cardNo, load.id]);
+    return load.id;
+  });
+}
+
+/** The cards whose recovery the server just refused as not fresh (a delivery's answer): where `stale-probe-voids` strikes. */
+export function staleProbeRefusals(path: string, body: unknown, answer: unknown): string[] {
+  if (path.endsWith('/loads/recover')) {
+    const code = (answer as { error?: { code?: string } } | null)?.error?.code;
+    return code === 'PROBE_NOT_FRESH' ? [(body as { cardNo: string }).cardNo] : [];
+  }
+  if (!path.endsWith('/sync/push')) return [];
+  const ops = (body as { operations: Array<{ id: string; type: string; payload: { cardNo?: string } }> }).operations;
+  const results = (answer as { results?: Array<{ id: string; status: string; error?: { code: string } }> } | null)?.results ?? [];
+  return results.flatMap((r) => {
+    const op = ops.find((o) => o.id === r.id);
+    return op?.type === 'load.recover' && r.status === 'rejected' && r.error?.code === 'PROBE_NOT_FRESH' && op.payload.cardNo ? [op.payload.cardNo] : [];
+  });
 }
 
 /** Deletes the newest queued outbox entry of a device's database (the `lost-outbox-entry` bug). */

@@ -36,6 +36,8 @@ export type Delivery = { deviceId: string; method: string; path: string; body: u
 export type NetworkHooks = {
   /** Called with every answer the server gives (also to requests whose answer is then lost). */
   onDelivered?(delivery: Delivery): Promise<void>;
+  /** Called with every request as it enters the network, before anything happens to it (what an observer on the wire sees first); `body` as sent. */
+  onSent?(sent: { deviceId: string; path: string; body: string | undefined }): void;
 };
 
 const NEVER = new Promise<never>(() => {});
@@ -131,6 +133,7 @@ export class SimNetwork {
       this.counts.refusedOffline++;
       throw networkError();
     }
+    this.hooks.onSent?.({ deviceId: endpoint.deviceId, path: request.path, body: request.body });
     const fate = this.#fateOf(endpoint);
     const label = `${endpoint.deviceId} ${request.method} ${request.path.replace('/api/v1/', '')}`;
     if (fate.lost) {

@@ -9,7 +9,8 @@ import { checkCashDrawers, checkDuring, checkJournals, checkEnd, checkOutboxes, 
 import { chipPin, issueChips, type SimChip } from './cards.ts';
 import { installDeterminism, SimClock } from './determinism.ts';
 import { deleteDeviceDatabase, endLife, settleScreen, startKioskLife, startTabletLife, type DeviceContext, type KioskLife, type TabletLife } from './devices.ts';
-import { loseNewestQueued, postLoadAgain, voidOldPendingLoads, VOID_TIMER_MS, type Mutation } from './mutations.ts';
+import { Adversary, ADVERSARY_LIMITS, type AdversaryReport } from './adversary.ts';
+import { loseNewestQueued, postLoadAgain, staleProbeRefusals, voidOldPendingLoads, voidPendingOf, VOID_TIMER_MS, type Mutation } from './mutations.ts';
 import { NO_FAULTS, SimNetwork, type Delivery, type NetworkProfile } from './network.ts';
 import { SimRandom } from './random.ts';
 import { Scheduler } from './scheduler.ts';
@@ -41,9 +42,15 @@ const RANDOM_STREAMS = {
   afterWrite: 1,
   /** Customers unloading at a tablet, and the faults planted in their unloads (workload.ts, tabletUnload). */
   unloads: 2,
+  /** Whether the adversary is at work in a seed, and all it does (adversary.ts). */
+  adversary: 3,
 } as const;
 
-export type RunOptions = { seed: number; server: SimServer; mutation?: Mutation | undefined; faults?: boolean; verbose?: boolean };
+/**
+ * `adversary`: 'seeded' (default) lets each seed draw whether the adversary is at work
+ * (ADVERSARY_LIMITS.seedShare); `onPath` lets it see requests before the server does (adversary.ts observeSent).
+ */
+export type RunOptions = { seed: number; server: SimServer; mutation?: Mutation | undefined; faults?: boolean; verbose?: boolean; adversary?: 'seeded' | 'always' | 'never'; onPath?: boolean };
 
 export type RunResult = {
   seed: number;
@@ -51,6 +58,8 @@ export type RunResult = {
   serverHung: boolean;
   violations: Violation[];
   trace: string[];
+  /** What the adversary tried and what was refused; null when it was not at work in this seed. */
+  adversary: AdversaryReport | null;
   stats: { events: number; loads: number; loadsInterrupted: number; afterWriteFaults: number; receipts: number; preallocations: number; unloads: number; unloadsInterrupted: number; pinChanges: number; reloads: number; serverRestarts: number; requests: number };
 };
 
@@ -98,6 +107,8 @@ export class Run {
   readonly afterWriteFaults = new Map<string, AfterWriteFault>();
   /** Cards whose customer walked away and comes back only later, to another kiosk. */
   readonly cardsAway = new Set<string>();
+  /** The attacker's kiosk and tablet, in the seeds it is at work in (a stream of its own: RANDOM_STREAMS). */
+  readonly adversary: Adversary | null;
   endMs = 0;
   readonly ctx: DeviceContext;
 
@@ -117,8 +128,11 @@ export class Run {
     this.unloadRandom = new SimRandom(options.seed, RANDOM_STREAMS.unloads);
     this.faults = options.faults !== false;
     this.afterWriteFaultRate = options.faults === false ? 0 : AFTER_WRITE_LIMITS.faultRateMin + this.afterWriteRandom.next() * (1 - AFTER_WRITE_LIMITS.faultRateMin);
-    this.network = new SimNetwork({ server: this.server, scheduler: this.scheduler, random: random.fork(), profile, hooks: { onDelivered: (d) => this.#onDelivered(d) } });
+    this.network = new SimNetwork({ server: this.server, scheduler: this.scheduler, random: random.fork(), profile, hooks: { onDelivered: (d) => this.afterDelivery(d), onSent: (sent) => this.adversary?.observeSent(sent) } });
     this.network.restartServer = (reason) => this.restartServer(reason);
+    const adversaryRandom = new SimRandom(options.seed, RANDOM_STREAMS.adversary);
+    const adversaryAtWork = options.adversary === 'always' || (options.adversary !== 'never' && adversaryRandom.chance(ADVERSARY_LIMITS.seedShare));
+    this.adversary = adversaryAtWork ? new Adversary(this, adversaryRandom, { onPath: options.onPath ?? false }) : null;
     this.ctx = {
       network: this.network,
       deviceNowMs: (id) => this.clock.nowMs() + (this.driftMs.get(id) ?? 0),
@@ -143,7 +157,15 @@ export class Run {
     this.scheduler.note(line);
   }
 
-  async #onDelivered(d: Delivery): Promise<void> {
+  /** Every answer the server gives, to any device (the adversary's network calls it too): the planted bugs strike here. */
+  async afterDelivery(d: Delivery): Promise<void> {
+    if (this.adversary && !Adversary.isOwn(d.deviceId)) this.adversary.observe(d);
+    if (this.mutation === 'stale-probe-voids') {
+      for (const cardNo of staleProbeRefusals(d.path, d.body, d.answer)) {
+        const voided = await voidPendingOf(this.server.db, cardNo);
+        if (voided) this.note(`MUTATION: a stale probe voided load ${voided.slice(0, 8)} of card ${short(cardNo)}`);
+      }
+    }
     if (d.status !== 200) return;
     // Loads and unloads alike: a pending one is what the void-on-timer sweeper acts on.
     if (d.path.endsWith('/loads/initialise') || d.path.endsWith('/unloads/initialise')) {
@@ -258,6 +280,7 @@ export class Run {
     this.endMs = this.clock.nowMs() + RUN_LIMITS.durationMs;
     scheduleWorkload(this);
     if (this.network.profile !== NO_FAULTS) scheduleFaults(this);
+    this.adversary?.schedule();
     if (this.mutation === 'void-on-timer') this.scheduleSweeper();
     await this.loop(this.endMs);
     await this.settle();
@@ -271,6 +294,15 @@ export class Run {
     });
   }
 
+  /** Requests that entered the network so far, the adversary's included. */
+  #requestCount(): number {
+    return this.network.counts.requests + (this.adversary?.network.counts.requests ?? 0);
+  }
+
+  #hung(): string | null {
+    return this.network.hung ?? this.adversary?.network.hung ?? null;
+  }
+
   async loop(untilMs: number): Promise<void> {
     for (;;) {
       const event = this.scheduler.take(untilMs);
@@ -279,15 +311,17 @@ export class Run {
         this.violations.push({ rule: 'harness.runaway', detail: `more than ${RUN_LIMITS.eventCountMax} events` });
         return;
       }
-      const before = this.network.counts.requests + this.stats.serverRestarts + this.stats.reloads;
+      const before = this.#requestCount() + this.stats.serverRestarts + this.stats.reloads;
       await event.run();
-      if (this.network.hung) {
-        this.violations.push({ rule: 'server.hung', detail: this.network.hung });
-        this.note(`VIOLATION server.hung: ${this.network.hung}`);
+      const hung = this.#hung();
+      if (hung) {
+        this.violations.push({ rule: 'server.hung', detail: hung });
+        this.note(`VIOLATION server.hung: ${hung}`);
         return;
       }
-      // Checks cost a few queries: they run after every event that reached the server or changed a device.
-      const quiet = this.network.counts.requests + this.stats.serverRestarts + this.stats.reloads === before && !event.label.startsWith('tablet') && !event.label.startsWith('sweeper');
+      // Checks cost a few queries: they run after every event that reached the server or changed a device (or a card, as the adversary's do).
+      const quiet =
+        this.#requestCount() + this.stats.serverRestarts + this.stats.reloads === before && !event.label.startsWith('tablet') && !event.label.startsWith('sweeper') && !event.label.startsWith('adversary');
       if (quiet) continue;
       await this.observeAll();
       if (this.server.app) {
@@ -305,6 +339,7 @@ export class Run {
   async settle(): Promise<void> {
     if (this.violations.length > 0) return;
     this.network.heal();
+    this.adversary?.network.heal();
     this.note('--- heal: faults off, every device online, every card comes back');
     if (!this.server.app) await this.server.startApp();
     // What is still in the air arrives (or not: a late request finds the healed server).
@@ -337,9 +372,10 @@ export class Run {
       }
       await this.drainAll();
     }
-    if (this.network.hung) {
-      this.violations.push({ rule: 'server.hung', detail: this.network.hung });
-      this.note(`VIOLATION server.hung: ${this.network.hung}`);
+    const hung = this.#hung();
+    if (hung) {
+      this.violations.push({ rule: 'server.hung', detail: hung });
+      this.note(`VIOLATION server.hung: ${hung}`);
       return;
     }
     await this.observeAll();
@@ -459,7 +495,7 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     run = new Run(options, random, clock);
     run.scheduler.echo = options.verbose ?? false;
     await options.server.reset(() => new Date(clock.nowMs()));
-    run.note(`seed ${options.seed}${options.mutation ? ` with planted bug ${options.mutation}` : ''}: ${JSON.stringify(run.network.profile, (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v))}`);
+    run.note(`seed ${options.seed}${options.mutation ? ` with planted bug ${options.mutation}` : ''}${run.adversary ? ', adversary at work' : ''}: ${JSON.stringify(run.network.profile, (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v))}`);
     await run.execute();
   } catch (error) {
     run?.violations.push({ rule: 'harness.error', detail: error instanceof Error ? (error.stack ?? error.message) : String(error) });
@@ -469,5 +505,7 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
   }
   const stats = run?.stats ?? emptyStats();
   stats.requests = run?.network.counts.requests ?? 0;
-  return { seed: options.seed, serverHung: run?.network.hung !== null && run?.network.hung !== undefined, violations: run?.violations ?? [{ rule: 'harness.error', detail: 'the run did not start' }], trace: run?.scheduler.trace ?? [], stats };
+  const adversary = run?.adversary ? { ...run.adversary.report, requests: run.adversary.network.counts.requests } : null;
+  const serverHung = Boolean(run?.network.hung ?? run?.adversary?.network.hung);
+  return { seed: options.seed, serverHung, violations: run?.violations ?? [{ rule: 'harness.error', detail: 'the run did not start' }], trace: run?.scheduler.trace ?? [], stats, adversary };
 }

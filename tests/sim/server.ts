@@ -24,7 +24,7 @@ import { storeDeviceSecret } from '../../server/auth/device-keys.ts';
 import { SoftwareKeyStore } from '../../server/keys/software.ts';
 import { ensureAccount } from '../../server/ledger/accounts.ts';
 import { createTransfers } from '../../server/ledger/transfers.ts';
-import { SIM_CUSTOMERS, SIM_DEVICES, SIM_LIMITS } from './world.ts';
+import { ENROLLED_DEVICES, SIM_CUSTOMERS, SIM_LIMITS } from './world.ts';
 
 const SNAPSHOT_SCHEMA_SUFFIX = '_sim_snapshot';
 /** A password hash nobody can sign in with: the simulated operators use sessions made here. */
@@ -61,7 +61,7 @@ async function writeWorld(db: Database): Promise<void> {
     const station = await unit('3201S01');
     const outlet = await unit('3201001');
     const province = await unit('32');
-    for (const d of SIM_DEVICES) {
+    for (const d of ENROLLED_DEVICES) {
       await tx.query('INSERT INTO device (id, kind, org_unit_id, name, terminal_id) VALUES ($1, $2, $3, $1, $4)', [d.id, d.kind, d.kind === 'kiosk' ? station : outlet, d.terminalId]);
       await storeDeviceSecret(tx, DEMO_KEK_HEX, d.id, d.secret);
       if (!d.operatorToken) continue;

@@ -1,7 +1,8 @@
 /**
  * The simulated world that is the same for every seed: kiosks and tablets (devices with known
- * secrets and terminal ids), outlet operators signed in on the tablets, and customers with their
- * cards — single-user customers with one card, unit customers with a main card and sub cards.
+ * secrets and terminal ids), outlet operators signed in on the tablets, the adversary's kiosk and
+ * tablet, and customers with their cards — single-user customers with one card, unit customers
+ * with a main card and sub cards.
  * The server's rows for them are written once (server.ts); each seed gets fresh chips (cards.ts).
  */
 import { toHex } from '../../ccid/bytes.ts';
@@ -39,6 +40,25 @@ export const SIM_DEVICES: readonly SimDevice[] = [
     operatorToken: `SIM-operator-${i + 1}-session-token-for-tests-only`,
   })),
 ];
+
+/**
+ * The adversary's devices (adversary.ts): a kiosk and an outlet tablet, enrolled like any other
+ * (the tablet with a signed-in operator), in the attacker's hands. Apart from SIM_DEVICES, which
+ * run the real client code: these run the attacker's own.
+ */
+export const ADVERSARY_DEVICES = {
+  kiosk: { id: 'sim-adversary-kiosk', kind: 'kiosk', terminalId: '320100000901', secret: 'SIM-adversary-kiosk-secret-for-tests-only' },
+  tablet: {
+    id: 'sim-adversary-tablet',
+    kind: 'tablet',
+    terminalId: '320100000902',
+    secret: 'SIM-adversary-tablet-secret-for-tests-only',
+    operatorToken: 'SIM-adversary-operator-session-token-for-tests-only',
+  },
+} as const satisfies Record<string, SimDevice>;
+
+/** Every device the server knows: the honest ones and the adversary's. */
+export const ENROLLED_DEVICES: readonly SimDevice[] = [...SIM_DEVICES, ADVERSARY_DEVICES.kiosk, ADVERSARY_DEVICES.tablet];
 
 function cardSpec(serial: number, role: SimCardSpec['role'], customerIndex: number, mainCardNo: string | null): SimCardSpec {
   const asn = buildAsn({ cardType: CARD_TYPE.USER, province: '32', serial });
