@@ -65,12 +65,13 @@ export async function readCard(sql: Sql, principal: Pick<Principal, 'scopeRootId
  * comes from the statement's snapshot, taken before any wait for the card's lock; a first send
  * that commits during that wait is found by the caller's retry (online.ts initialise).
  */
-export async function readCardAndRecord(sql: Sql, principal: Pick<Principal, 'scopeRootId'>, cardNo: string, operationId: string): Promise<CardRow & { record: OperationRecord | null }> {
+export async function readCardAndRecord(sql: Sql, principal: Pick<Principal, 'scopeRootId' | 'deviceId'>, cardNo: string, operationId: string): Promise<CardRow & { record: OperationRecord | null }> {
   type Found = CardRow & { op_status: OperationRecord['status'] | null; op_result: unknown; op_request_hash: string | null; op_device_id: string | null; op_seq: bigint | null };
   const found = await sql.query<Found>(
     `SELECT ${CARD_COLUMNS}, op.status AS op_status, op.result AS op_result, op.request_hash AS op_request_hash, op.device_id AS op_device_id, op.seq AS op_seq
-       ${CARD_FROM} LEFT JOIN operation op ON op.id = $3::uuid WHERE c.card_no = $1 FOR UPDATE OF c`,
-    [cardNo, principal.scopeRootId, operationId],
+       ${CARD_FROM} LEFT JOIN operation op ON op.id = $3::uuid AND coalesce(op.device_id, '') = coalesce($4::text, '')
+       WHERE c.card_no = $1 FOR UPDATE OF c`,
+    [cardNo, principal.scopeRootId, operationId, principal.deviceId],
   );
   const row = found.rows[0];
   if (!row) throw new ApiError('CARD_NOT_FOUND');

@@ -383,7 +383,7 @@ export async function initialise(services: Services, principal: Principal, kind:
     await verifyMac1(services.db, keys, input);
   } catch (error) {
     // An operation id already used for another request is that conflict, whatever else is wrong.
-    if (error instanceof ApiError) await replayOf(services.db, request.operationId, hash);
+    if (error instanceof ApiError) await replayOf(services.db, deviceId, request.operationId, hash);
     throw error;
   }
   const stamp = chinaDateTime(services.now());
@@ -411,7 +411,7 @@ export async function initialise(services: Services, principal: Principal, kind:
     // winner's record (23505) or the winner's pending load (LOAD_PENDING); it answers as the winner did.
     const code = error instanceof ApiError ? error.code : (error as { code?: string }).code;
     if (code === '23505' || code === 'LOAD_PENDING') {
-      const winner = await replayOf(services.db, request.operationId, hash);
+      const winner = await replayOf(services.db, deviceId, request.operationId, hash);
       if (winner) return winner.result as LoadInitialiseResponse;
     }
     throw error;

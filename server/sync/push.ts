@@ -102,7 +102,7 @@ function readOnlyRun(batch: Batch, ops: readonly Operation[], start: number): Op
 async function applyChunk(tx: Sql, services: Services, principal: Principal, ops: readonly Operation[]): Promise<Chunk> {
   const deviceId = principal.deviceId!;
   const lastSeqBefore = await lockDeviceHead(tx, deviceId);
-  const known = await findOperations(tx, ops.map((op) => op.id));
+  const known = await findOperations(tx, deviceId, ops.map((op) => op.id));
   const batch: Batch = { deviceId, lastSeq: lastSeqBefore, known, records: [], results: [], stopped: null, savepointCount: 0 };
   let i = 0;
   while (i < ops.length) {

@@ -2,6 +2,8 @@
  * Operation records: the first result of every operation id, stored in the same transaction as its
  * effect (DESIGN.md decision 4). A retry with the same id and the same request gets that result
  * back; the same id with a different request is refused, as TigerBeetle refuses `exists_with_different_*`.
+ * An id is the device's own (0011_operation_ids_per_device.sql): every look-up names the device
+ * (null: made without one), so no other device can take an id first and refuse it.
  */
 import { createHash } from 'node:crypto';
 import type { Sql } from '../db/index.ts';
@@ -19,22 +21,24 @@ export function storedResult(value: unknown): unknown {
   return typeof value === 'string' ? JSON.parse(value) : value;
 }
 
-export async function findOperation(sql: Sql, id: string): Promise<OperationRecord | null> {
-  const found = await sql.query<OperationRecord>('SELECT status, result, request_hash, device_id, seq FROM operation WHERE id = $1', [id]);
+const OWNER_IS = "coalesce(device_id, '') = coalesce($2::text, '')";
+
+export async function findOperation(sql: Sql, deviceId: string | null, id: string): Promise<OperationRecord | null> {
+  const found = await sql.query<OperationRecord>(`SELECT status, result, request_hash, device_id, seq FROM operation WHERE id = $1 AND ${OWNER_IS}`, [id, deviceId]);
   const row = found.rows[0];
   if (!row) return null;
   return { ...row, result: storedResult(row.result) };
 }
 
 /** The records of several operation ids in one statement, keyed by id in lower case (as uuid prints). */
-export async function findOperations(sql: Sql, ids: readonly string[]): Promise<Map<string, OperationRecord>> {
-  const found = await sql.query<OperationRecord & { id: string }>('SELECT id, status, result, request_hash, device_id, seq FROM operation WHERE id = ANY($1::uuid[])', [ids]);
+export async function findOperations(sql: Sql, deviceId: string, ids: readonly string[]): Promise<Map<string, OperationRecord>> {
+  const found = await sql.query<OperationRecord & { id: string }>(`SELECT id, status, result, request_hash, device_id, seq FROM operation WHERE id = ANY($1::uuid[]) AND ${OWNER_IS}`, [ids, deviceId]);
   return new Map(found.rows.map(({ id, ...row }) => [id.toLowerCase(), { ...row, result: storedResult(row.result) }]));
 }
 
 /** The stored result when `id` was seen with this same request; IDEMPOTENCY_CONFLICT when with another. */
-export async function replayOf(sql: Sql, id: string, hash: string): Promise<OperationRecord | null> {
-  const found = await findOperation(sql, id);
+export async function replayOf(sql: Sql, deviceId: string | null, id: string, hash: string): Promise<OperationRecord | null> {
+  const found = await findOperation(sql, deviceId, id);
   if (found && found.request_hash !== hash) throw new ApiError('IDEMPOTENCY_CONFLICT');
   return found;
 }
