@@ -4,14 +4,14 @@
  * Vitest projects: `unit` (ccid/, src/, sw/ and tests/unit: pure code, no database),
  * `server-pglite` (server/ on embedded PGlite) and, when DATABASE_URL is set,
  * `server-postgresql` (the same server tests again on a real PostgreSQL), so that
- * every server test runs on both engines (DESIGN.md decision 8).
+ * every server test runs on both engines (docs/architecture.md decision 8).
  */
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
-// The app's index.html lives in src/ (the top level is fixed by DESIGN.md), so Vite's root is
-// src/ while every test project runs from the repository root.
+// The app's index.html lives in src/ (the top level is fixed by docs/architecture.md §2), so
+// Vite's root is src/ while every test project runs from the repository root.
 const repoRoot = fileURLToPath(new URL('.', import.meta.url));
 
 const serverTests = ['server/**/*.test.ts'];

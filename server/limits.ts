@@ -1,6 +1,6 @@
 /**
- * Every limit the server enforces, in one place (STYLE.md: a named limit on everything).
- * Units come last in the names.
+ * Every limit the server enforces, in one place (docs/architecture.md §5: a named limit on
+ * everything). Units come last in the names.
  */
 export const LIMITS = {
   /** How long a supervisor's approval of a cash receipt may be used: a working day, so a receipt queued offline still gets through. */
@@ -47,7 +47,10 @@ export const LIMITS = {
   pullCardCountMax: 50,
   /** Transfers in one linked batch (a pre-allocation names at most this many cards). */
   transferBatchSizeMax: 64,
-  /** Largest amount in one transfer, in fen: the card's 4-byte balance field (reference §0). */
+  /**
+   * Largest amount in one transfer, in fen: the card's 4-byte balance field
+   * (docs/card-protocol.md §0).
+   */
   transferAmountFenMax: 4_294_967_295,
   /** Operator sessions expire this long after sign-in. */
   operatorSessionTtlMs: 12 * 60 * 60 * 1000,

@@ -126,7 +126,7 @@ function splitKey16(key16: Uint8Array): [Uint8Array, Uint8Array] {
   return [key16.subarray(0, 8), key16.subarray(8, 16)];
 }
 
-/** Two-key triple DES, EDE: E(K1) D(K2) E(K1) (reference §2.1). */
+/** Two-key triple DES, EDE: E(K1) D(K2) E(K1) (docs/card-protocol.md §2.1). */
 export function referenceTdesEncryptBlock(key16: Uint8Array, block8: Uint8Array): Uint8Array {
   const [left, right] = splitKey16(key16);
   return referenceDesEncryptBlock(left, referenceDesDecryptBlock(right, referenceDesEncryptBlock(left, block8)));

@@ -21,7 +21,9 @@ import {
 
 const bytes = (length: number) => fc.uint8Array({ minLength: length, maxLength: length });
 
-/** OpenSSL 3 has no `des-ecb`: single DES is `des-ede-ecb` with K||K (reference §2.1). */
+/**
+ * OpenSSL 3 has no `des-ecb`: single DES is `des-ede-ecb` with K||K (docs/card-protocol.md §2.1).
+ */
 function openssl(cipher: string, key: Uint8Array, data: Uint8Array, iv: Uint8Array | null = null): Uint8Array {
   const c = createCipheriv(cipher, key, iv);
   c.setAutoPadding(false);

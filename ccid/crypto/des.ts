@@ -284,7 +284,7 @@ function tdesBlock(key16: Uint8Array, block8: Uint8Array, decrypt: boolean): Uin
   return finalPermutation();
 }
 
-/** Two-key triple DES, EDE: E(K1) D(K2) E(K1) (reference §2.1). */
+/** Two-key triple DES, EDE: E(K1) D(K2) E(K1) (docs/card-protocol.md §2.1). */
 export function tdesEncryptBlock(key16: Uint8Array, block8: Uint8Array): Uint8Array {
   return tdesBlock(key16, block8, false);
 }

@@ -1,12 +1,12 @@
 /**
  * The fixed-width fields that go into session keys, MACs and TACs, with their checks: money is an
  * integer number of fen written as 4 bytes big-endian, counters are 2 (card) or 4 (terminal) bytes,
- * and the byte fields have the lengths of reference §0.
+ * and the byte fields have the lengths of docs/card-protocol.md §0.
  */
 import { uintBe, uintMax } from '../bytes.ts';
 import { CRYPTO_ERROR, CryptoError, requireField } from './errors.ts';
 
-/** Transaction type codes, 交易类型标识 (reference §2.5). */
+/** Transaction type codes, 交易类型标识 (docs/card-protocol.md §2.5). */
 export const TRANS_TYPE = {
   LOAD_ED: 0x01,
   LOAD_EP: 0x02,

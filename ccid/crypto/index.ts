@@ -1,7 +1,7 @@
 /**
  * The fuel card's cryptography, for the browser and Node alike: DES/3DES in pure TypeScript, the
  * PBOC and retail MACs, key diversification, session keys, and the MAC1/MAC2/TAC of every
- * transaction (reference fuel-card-protocol.md §2). Uint8Array in and out; money and counters are
+ * transaction (docs/card-protocol.md §2). Uint8Array in and out; money and counters are
  * integers. Wrong lengths and out-of-range fields throw CryptoError with a `code`.
  */
 export { CRYPTO_ERROR, CryptoError, type CryptoErrorCode } from './errors.ts';

@@ -1,7 +1,8 @@
 /**
- * Card keys from issuer master keys (reference §2.2) and the keys derived from card keys.
- * One diversification level with factor F: left = 3DES(MK, F), right = 3DES(MK, ~F). The factor is
- * the right 8 bytes of the 10-byte ASN; the purchase key DPK takes two levels (see `deriveDpk`).
+ * Card keys from issuer master keys (docs/card-protocol.md §2.2) and the keys derived from card
+ * keys. One diversification level with factor F: left = 3DES(MK, F), right = 3DES(MK, ~F). The
+ * factor is the right 8 bytes of the 10-byte ASN; the purchase key DPK takes two levels (see
+ * `deriveDpk`).
  */
 import { concatBytes } from '../bytes.ts';
 import { tdesEncryptBlock, xorBytes } from './des.ts';
@@ -22,14 +23,17 @@ export function diversifyLevels(masterKey16: Uint8Array, factors: readonly Uint8
   return key;
 }
 
-/** The ASN's right 8 bytes, the diversification factor of every card key (reference §2.2). */
+/**
+ * The ASN's right 8 bytes, the diversification factor of every card key (docs/card-protocol.md
+ * §2.2).
+ */
 export function asnFactor(asn10: Uint8Array): Uint8Array {
   requireField(asn10, 10, 'ASN');
   return asn10.slice(2);
 }
 
 /**
- * How the purchase key DPK is diversified [reference §2.2, uncertain]:
+ * How the purchase key DPK is diversified [docs/card-protocol.md §2.2, uncertain]:
  * - `ISSUER_THEN_ASN` (default, [I]): DPK = div(div(MPK, issuerId), ASN8);
  * - `ASN_TWICE` (S1's own Longhuan cards): div(div(MPK, ASN8), ASN8);
  * - `ASN_ONCE`: one level like every other key.
@@ -61,7 +65,10 @@ export function deriveDpk(options: {
   }
 }
 
-/** Left half XOR right half: the TAC key from DTK (reference §2.5) and the RELOAD PIN key from DRPK (§2.6). */
+/**
+ * Left half XOR right half: the TAC key from DTK (docs/card-protocol.md §2.5) and the RELOAD PIN
+ * key from DRPK (§2.6).
+ */
 export function keyHalvesXor(key16: Uint8Array): Uint8Array {
   requireKey(key16, 16);
   return xorBytes(key16.subarray(0, 8), key16.subarray(8, 16));

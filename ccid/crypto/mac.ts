@@ -1,5 +1,5 @@
 /**
- * The two MAC families of the fuel card (reference §2.1):
+ * The two MAC families of the fuel card (docs/card-protocol.md §2.1):
  * - the PBOC transaction MAC (MAC1, MAC2, TAC, GMAC): single-DES CBC, zero IV, `80 00..` padding,
  *   left 4 bytes; keyed by a session key or by the TAC key;
  * - the secure-messaging MAC (UPDATE BINARY with MAC, PIN UNBLOCK, APPLICATION BLOCK): ISO 9797-1
@@ -40,7 +40,10 @@ export function desCbcMac(key8: Uint8Array, data: Uint8Array, iv8: Uint8Array = 
   return cbcLastBlock(padIso9797m2(data), iv8, (block) => desEncryptBlock(key8, block));
 }
 
-/** PBOC transaction MAC: single-DES CBC, zero IV, 80-padding, leftmost 4 bytes (reference §2.1). */
+/**
+ * PBOC transaction MAC: single-DES CBC, zero IV, 80-padding, leftmost 4 bytes
+ * (docs/card-protocol.md §2.1).
+ */
 export function pbocMac(key8: Uint8Array, data: Uint8Array): Uint8Array {
   return desCbcMac(key8, data).slice(0, 4);
 }
@@ -65,7 +68,7 @@ export function retailMacFull(key16: Uint8Array, iv8: Uint8Array, data: Uint8Arr
   return desEncryptBlock(left, desDecryptBlock(right, chained));
 }
 
-/** Secure-messaging MAC: retail MAC, leftmost 4 bytes (reference §2.1). */
+/** Secure-messaging MAC: retail MAC, leftmost 4 bytes (docs/card-protocol.md §2.1). */
 export function retailMac(key16: Uint8Array, iv8: Uint8Array, data: Uint8Array): Uint8Array {
   return retailMacFull(key16, iv8, data).slice(0, 4);
 }

@@ -1,8 +1,9 @@
 /**
  * MACs of the offline transactions, where a PSAM at the pump holds the purchase key: purchase,
- * grey lock (灰锁, type 91) and debit for unlock (解扣, type 93). Reference §2.5. The grey-lock MAC2,
- * GTAC and GMAC are unknown in every public source ([?], §7): each is a named scheme with a default,
- * so the card simulator, the PSAM simulator and the host agree by construction.
+ * grey lock (灰锁, type 91) and debit for unlock (解扣, type 93): docs/card-protocol.md §2.5. The
+ * grey-lock MAC2, GTAC and GMAC are unknown in every public source ([?], its §7): each is a named
+ * scheme with a default, so the card simulator, the PSAM simulator and the host agree by
+ * construction.
  */
 import { concatBytes } from '../bytes.ts';
 import { CRYPTO_ERROR, CryptoError, requireField, requireKey } from './errors.ts';

@@ -1,7 +1,8 @@
 /**
  * MACs of the online transactions, where the host (server) holds the card key: load (圈存),
  * unload (圈提) and online grey unlock (联机解扣, type 95). The card proves the request with MAC1,
- * the host authorises with MAC2, the card answers with a TAC or "MAC3" (reference §2.5).
+ * the host authorises with MAC2, the card answers with a TAC or "MAC3" (docs/card-protocol.md
+ * §2.5).
  */
 import { concatBytes } from '../bytes.ts';
 import { CRYPTO_ERROR, CryptoError, requireKey } from './errors.ts';
@@ -37,8 +38,9 @@ export type OnlineTacFields = Stamped & {
 };
 
 /**
- * Layout of the load TAC [reference §2.5, [I] from JR/T 0025, not in a retrieved source]:
- * `JRT0025` (default) = newBalance(4) onlineTTC(2) amount(4) type(1) TID(6) date(4) time(3).
+ * Layout of the load TAC [docs/card-protocol.md §2.5, [I] from JR/T 0025, not in a retrieved
+ * source]: `JRT0025` (default) = newBalance(4) onlineTTC(2) amount(4) type(1) TID(6) date(4)
+ * time(3).
  */
 export const ONLINE_TAC_LAYOUT = {
   JRT0025: (f: OnlineTacFields): Uint8Array =>
@@ -75,9 +77,10 @@ export function unloadMac2(f: SessionKeyed & Stamped & { amountFen: number }): U
 }
 
 /**
- * The "MAC3" answered by DEBIT FOR UNLOAD and GREY UNLOCK [reference §2.5 and §7, unknown]. Default
- * `TAC_KEY_ONLINE_LAYOUT`: computed like the load TAC (TAC key, `JRT0025` layout with the command's
- * type); `SESSION_KEY_ONLINE_LAYOUT`: the same data under the transaction's session key.
+ * The "MAC3" answered by DEBIT FOR UNLOAD and GREY UNLOCK [docs/card-protocol.md §2.5 and §7,
+ * unknown]. Default `TAC_KEY_ONLINE_LAYOUT`: computed like the load TAC (TAC key, `JRT0025` layout
+ * with the command's type); `SESSION_KEY_ONLINE_LAYOUT`: the same data under the transaction's
+ * session key.
  */
 export const MAC3_SCHEME = {
   TAC_KEY_ONLINE_LAYOUT: 'TAC_KEY_ONLINE_LAYOUT',

@@ -1,6 +1,6 @@
 /**
- * The cryptography of the PIN commands (reference §2.6). The PIN travels as BCD bytes here; turning
- * digits into BCD (and odd lengths into an F nibble) is the application layer's job.
+ * The cryptography of the PIN commands (docs/card-protocol.md §2.6). The PIN travels as BCD bytes
+ * here; turning digits into BCD (and odd lengths into an F nibble) is the application layer's job.
  */
 import { concatBytes } from '../bytes.ts';
 import { tdesDecryptBlock, tdesEncryptBlock } from './des.ts';
@@ -39,8 +39,8 @@ export function parsePinBlock(block8: Uint8Array): Uint8Array {
 export const PIN_UNBLOCK_HEADER = Uint8Array.of(0x84, 0x24, 0x00, 0x01, 0x0c);
 
 /**
- * PIN UNBLOCK data field (reference §2.6, [C] S1): enc(8) || MAC(4), with enc = 3DES(DPUK, pinBlock)
- * and MAC = retailMAC(DPUK, challenge || 00000000, 84 24 00 01 0C || enc).
+ * PIN UNBLOCK data field (docs/card-protocol.md §2.6, [C] S1): enc(8) || MAC(4), with enc =
+ * 3DES(DPUK, pinBlock) and MAC = retailMAC(DPUK, challenge || 00000000, 84 24 00 01 0C || enc).
  */
 export function pinUnblockData(f: { dpuk: Uint8Array; pin: Uint8Array; challenge: Uint8Array }): Uint8Array {
   requireKey(f.dpuk, 16, 'dpuk');
@@ -59,7 +59,10 @@ export function openPinUnblockData(f: { dpuk: Uint8Array; data: Uint8Array; chal
   return parsePinBlock(tdesDecryptBlock(f.dpuk, encrypted));
 }
 
-/** RELOAD PIN MAC (reference §2.6, [C] S1): PBOC MAC with key DRPK_L XOR DRPK_R over the new PIN, IV 0. */
+/**
+ * RELOAD PIN MAC (docs/card-protocol.md §2.6, [C] S1): PBOC MAC with key DRPK_L XOR DRPK_R over the
+ * new PIN, IV 0.
+ */
 export function pinReloadMac(f: { drpk: Uint8Array; pin: Uint8Array }): Uint8Array {
   requirePin(f.pin);
   return pbocMac(keyHalvesXor(f.drpk), f.pin);

@@ -1,8 +1,9 @@
 /**
- * Every cryptographic detail that reference §7 leaves uncertain, gathered into one profile. The card
- * simulator, the PSAM simulator and the server pass the same profile, so they agree by construction;
- * when a real card or PSAM shows the truth, one value changes here. Only [C]/[C2] parts are claimed
- * interoperable with real Sinopec cards.
+ * Every cryptographic detail that docs/card-protocol.md §7 leaves uncertain, gathered into one
+ * profile. The card simulator, the PSAM simulator and the server pass the same profile, so they
+ * agree by construction; when a real card or PSAM shows the truth, one value changes here. Only
+ * [C]/[C2] parts are claimed interoperable with real Sinopec cards. The § numbers below are
+ * docs/card-protocol.md's; its opening explains the [C]/[C2]/[I]/[?] labels, its Sources S1–S16.
  */
 import type { DpkDiversification } from './keys.ts';
 import type { GreyLockGtacScheme, GreyLockMac2Scheme, UnlockGmacScheme } from './offline.ts';
@@ -18,11 +19,11 @@ export type CryptoSchemes = {
   loadTacLayout: OnlineTacLayout;
   /** §2.5 [?]: MAC3 of DEBIT FOR UNLOAD and GREY UNLOCK. */
   mac3: Mac3Scheme;
-  /** §7.1 [?]: the card's MAC2 in the GREY LOCK response. */
+  /** §7 [?]: the card's MAC2 in the GREY LOCK response. */
   greyLockMac2: GreyLockMac2Scheme;
-  /** §7.1 [?]: GTAC of GREY LOCK. */
+  /** §7 [?]: GTAC of GREY LOCK. */
   greyLockGtac: GreyLockGtacScheme;
-  /** §7.2 [?]: GMAC of DEBIT FOR UNLOCK. */
+  /** §7 [?]: GMAC of DEBIT FOR UNLOCK. */
   unlockGmac: UnlockGmacScheme;
 };
 

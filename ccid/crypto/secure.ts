@@ -1,7 +1,8 @@
 /**
- * Secure messaging with a MAC (reference §1.2, §2.1): UPDATE BINARY 04 D6, APPLICATION BLOCK and
- * UNBLOCK, CARD BLOCK. The MAC is a retail MAC keyed by the 16-byte card key (DAMTK for updates),
- * IV = card challenge || 00000000, over the header whose Lc already counts the 4 MAC bytes, then the data.
+ * Secure messaging with a MAC (docs/card-protocol.md §1.2, §2.1): UPDATE BINARY 04 D6, APPLICATION
+ * BLOCK and UNBLOCK, CARD BLOCK. The MAC is a retail MAC keyed by the 16-byte card key (DAMTK for
+ * updates), IV = card challenge || 00000000, over the header whose Lc already counts the 4 MAC
+ * bytes, then the data.
  */
 import { concatBytes } from '../bytes.ts';
 import { CRYPTO_ERROR, CryptoError, requireField } from './errors.ts';

@@ -1,7 +1,7 @@
 /**
- * Session keys (过程密钥, reference §2.4). Each is 8 bytes, used for one transaction's MACs.
- * The online family (load, unload, online unlock) encrypts random || online TTC || 8000 under the
- * card key; the purchase family encrypts random || offline TTC || terminal TTC (right 2 bytes).
+ * Session keys (过程密钥, docs/card-protocol.md §2.4). Each is 8 bytes, used for one transaction's
+ * MACs. The online family (load, unload, online unlock) encrypts random || online TTC || 8000 under
+ * the card key; the purchase family encrypts random || offline TTC || terminal TTC (right 2 bytes).
  */
 import { concatBytes } from '../bytes.ts';
 import { desEncryptBlock, tdesEncryptBlock } from './des.ts';
@@ -52,7 +52,7 @@ export function purchaseSessionKey(fields: PurchaseSessionFields): Uint8Array {
 }
 
 /**
- * How the grey-lock session key is made [reference §2.4, medium confidence]:
+ * How the grey-lock session key is made [docs/card-protocol.md §2.4, medium confidence]:
  * - `S1_TRAN_ROUND` (default, [C] S1 only): SESPK_grey = DES(SESPK, TRAN(4) || 80000000);
  * - `PURCHASE`: the plain purchase SESPK, TRAN unused.
  */

@@ -1,4 +1,7 @@
-/** The transaction MACs beyond the reference vectors: field checks, scheme switches, card/host symmetry. */
+/**
+ * The transaction MACs beyond the vectors of docs/card-protocol.md §4: field checks, scheme
+ * switches, card/host symmetry.
+ */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../bytes.ts';

@@ -1,4 +1,6 @@
-/** Every vector of reference fuel-card-protocol.md §4, as regression tests of the TypeScript implementation. */
+/**
+ * Every vector of docs/card-protocol.md §4, as regression tests of the TypeScript implementation.
+ */
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fromHex, toHex } from '../bytes.ts';
 import {
@@ -48,7 +50,7 @@ const TIME = h('030405');
 
 const DTK = diversify(MTK, ASN8);
 
-describe('DES known-answer tests (reference §4.1)', () => {
+describe('DES known-answer tests (docs/card-protocol.md §4.1)', () => {
   it.each([
     ['133457799BBCDFF1', '0123456789ABCDEF', '85E813540F0AB405'],
     ['0123456789ABCDEF', '4E6F772069732074', '3FA40E8A984D4815'],
@@ -64,7 +66,7 @@ describe('DES known-answer tests (reference §4.1)', () => {
   });
 });
 
-describe('derived card keys (reference §4.3)', () => {
+describe('derived card keys (docs/card-protocol.md §4.3)', () => {
   it('diversifies DLK, DTK, DULK, DUGK, DPUK and DRPK by the ASN', () => {
     expect(toHex(diversify(MLK, ASN8))).toBe('A550C03707AA8AACF814ED37FDCA9CBF');
     expect(toHex(DTK)).toBe('2B7327A601CBB0FB38C5DAF78279A56A');
@@ -89,7 +91,7 @@ describe('V1 load ED', () => {
   const sessionKey = loadSessionKey(diversify(MLK, ASN8), h('12345678'), h('0000'));
   const common = { amountFen: 0x2710, transType: TRANS_TYPE.LOAD_ED, terminalId: TID };
 
-  it('derives SESLK, MAC1, MAC2 and the TAC of the reference', () => {
+  it('derives SESLK, MAC1, MAC2 and the TAC of docs/card-protocol.md §4.3', () => {
     expect(toHex(sessionKey)).toBe('5BBAB2ED8961FFAC');
     expect(toHex(loadMac1({ sessionKey, balanceFen: 0, ...common }))).toBe('F3D0C374');
     expect(toHex(loadMac2({ sessionKey, ...common, date: DATE, time: TIME }))).toBe('ABABF9AC');
@@ -107,7 +109,7 @@ describe('V2 purchase ED with a one-level DPK', () => {
   const sessionKey = purchaseSessionKey({ dpk, random: h('87654321'), offlineTtc: 0, terminalTtc: 1 });
   const common = { amountFen: 0xbb8, transType: TRANS_TYPE.PURCHASE_ED, terminalId: TID, date: DATE, time: TIME };
 
-  it('derives SESPK, MAC1, MAC2 and TAC of the reference', () => {
+  it('derives SESPK, MAC1, MAC2 and TAC of docs/card-protocol.md §4.3', () => {
     expect(toHex(sessionKey)).toBe('D9DFA618BE2ED179');
     expect(toHex(purchaseMac1({ sessionKey, ...common }))).toBe('71ABD287');
     expect(toHex(purchaseMac2({ sessionKey, amountFen: 0xbb8 }))).toBe('1D35AC8F');
@@ -119,7 +121,7 @@ describe('V3 grey lock with the S1 session scheme and a two-level DPK', () => {
   const dpk = h('6BF897EC96F5FF2AAE31DBA265A9B222');
   const fields = { dpk, random: h('AABBCCDD'), offlineTtc: 1, terminalTtc: 2, terminalRandom: h('11223344') };
 
-  it('derives the intermediate key, the grey session key and MAC1 of the reference', () => {
+  it('derives the intermediate key, the grey session key and MAC1 of docs/card-protocol.md §4.3', () => {
     expect(toHex(plainPurchaseKey(fields))).toBe('54A7FCE019E3B824');
     expect(toHex(greyLockSessionKey({ ...fields, scheme: 'PURCHASE' }))).toBe('54A7FCE019E3B824');
     const sessionKey = greyLockSessionKey(fields);
@@ -131,7 +133,7 @@ describe('V3 grey lock with the S1 session scheme and a two-level DPK', () => {
 describe('V4 online unlock', () => {
   const sessionKey = onlineUnlockSessionKey(diversify(MUGK, ASN8), h('0F1E2D3C'), 1);
 
-  it('derives SESUK, MAC1 and MAC2 of the reference', () => {
+  it('derives SESUK, MAC1 and MAC2 of docs/card-protocol.md §4.3', () => {
     expect(toHex(sessionKey)).toBe('789245D779C7C36B');
     expect(toHex(onlineUnlockMac1({ sessionKey, balanceFen: 0x1b58, offlineTtc: 2, terminalId: TID }))).toBe('09CE234C');
     expect(toHex(onlineUnlockMac2({ sessionKey, amountFen: 0, terminalId: TID, date: DATE, time: TIME }))).toBe('4ACBF6E1');

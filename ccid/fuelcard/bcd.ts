@@ -1,8 +1,8 @@
 /**
- * BCD fields of the fuel card (reference §0): dates YYYYMMDD in 4 bytes, times HHMMSS in 3, the PIN
- * as BCD digits padded with F, the ASN as 20 BCD digits. Dates travel in our code as 'YYYY-MM-DD'
- * and times as 'HH:MM:SS' strings; the card's bytes are only checked for BCD digits, not calendar
- * validity, since cards in the field hold 00000000 in empty fields.
+ * BCD fields of the fuel card (docs/card-protocol.md §0): dates YYYYMMDD in 4 bytes, times HHMMSS
+ * in 3, the PIN as BCD digits padded with F, the ASN as 20 BCD digits. Dates travel in our code as
+ * 'YYYY-MM-DD' and times as 'HH:MM:SS' strings; the card's bytes are only checked for BCD digits,
+ * not calendar validity, since cards in the field hold 00000000 in empty fields.
  */
 import { toHex } from '../bytes.ts';
 import { FUEL_CARD_ERROR, FuelCardError, invalidInput } from './errors.ts';
@@ -49,7 +49,10 @@ export function cardDateTime(at: Date, utcOffsetMinutes = 480): { date: Uint8Arr
   return { date: encodeBcdDate(local.slice(0, 10)), time: encodeBcdTime(local.slice(11, 19)) };
 }
 
-/** §5.4: the PIN as BCD, an odd digit count padded with F (VERIFY carries 2..6 bytes). */
+/**
+ * docs/card-protocol.md §5.4: the PIN as BCD, an odd digit count padded with F (VERIFY: 2..6
+ * bytes).
+ */
 export function encodePin(digits: string): Uint8Array {
   if (!/^[0-9]{4,12}$/.test(digits)) throw invalidInput('PIN must be 4..12 digits');
   return digitsToBcd(digits.length % 2 === 0 ? digits : `${digits}F`);

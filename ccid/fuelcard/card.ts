@@ -1,7 +1,8 @@
 /**
- * Every command of the user card (reference §1.1–1.3) as a typed function over `transmit`, with its
- * response decoded. Amounts are integer fen, counters integers, MACs, randoms and ids upper-case
- * hex. A status word other than 9000 throws FuelCardError (see sw.ts for the codes).
+ * Every command of the user card (docs/card-protocol.md §1.1–1.3) as a typed function over
+ * `transmit`, with its response decoded. Amounts are integer fen, counters integers, MACs, randoms
+ * and ids upper-case hex. A status word other than 9000 throws FuelCardError (see sw.ts for the
+ * codes). The bare § numbers below are docs/card-protocol.md's too.
  */
 import { fromHex, toHex, u16be } from '../bytes.ts';
 import { encodePin } from './bcd.ts';
@@ -135,7 +136,10 @@ export async function initializeForCashWithdraw(transmit: Transmit, f: Initializ
   return layoutCommand(transmit, 'INITIALIZE_FOR_CASH_WITHDRAW', [0x80, 0x50, 0x02, f.purse ?? PURSE.ED], initRequest(f), M.INITIALIZE_FOR_PURCHASE_RESPONSE);
 }
 
-/** INITIALIZE FOR UPDATE (80 50 04 01) and UPDATE OVERDRAW LIMIT (80 58 00 00): data layouts are not in the reference, raw bytes [?]. */
+/**
+ * INITIALIZE FOR UPDATE (80 50 04 01) and UPDATE OVERDRAW LIMIT (80 58 00 00): data layouts are
+ * unknown (docs/card-protocol.md §1.2 [?]), raw bytes.
+ */
 export async function initializeForUpdate(transmit: Transmit, data: Uint8Array): Promise<Uint8Array> {
   return plainCommand(transmit, 'INITIALIZE_FOR_UPDATE', [0x80, 0x50, 0x04, PURSE.ED], data, 256);
 }
@@ -145,8 +149,8 @@ export async function updateOverdrawLimit(transmit: Transmit, data: Uint8Array):
 }
 
 /**
- * The order of the 8 bytes GET TRANSACTION PROVE answers [I, reference §1.2]: `TAC_THEN_MAC`
- * (default, the order of DEBIT FOR PURCHASE's response) or `MAC_THEN_TAC`.
+ * The order of the 8 bytes GET TRANSACTION PROVE answers [I, docs/card-protocol.md §1.2]:
+ * `TAC_THEN_MAC` (default, the order of DEBIT FOR PURCHASE's response) or `MAC_THEN_TAC`.
  */
 export const PROVE_ORDER = { TAC_THEN_MAC: 'TAC_THEN_MAC', MAC_THEN_TAC: 'MAC_THEN_TAC' } as const;
 export type ProveOrder = keyof typeof PROVE_ORDER;
@@ -208,7 +212,8 @@ export async function appendRecord(transmit: Transmit, data: Uint8Array): Promis
 
 /**
  * WRITE KEY (80 D4 01 keyIndex Lc keyType keyVersion algId key16) during personalisation. COS-specific
- * and not in the reference: the project's own format, shared with the card simulator [?].
+ * and in no source (docs/card-protocol.md §1.2): the project's own format, shared with the card
+ * simulator [?].
  */
 export async function writeKey(transmit: Transmit, f: { kind: KeyKind; keyIndex: number; keyVersion: number; algId: number; key: Uint8Array }): Promise<void> {
   if (f.key.length !== 16) throw invalidInput('a card key is 16 bytes');

@@ -1,9 +1,10 @@
 /**
- * The trace decoder: each exchange of an APDU trace named as the reference names the command, its
- * fields decoded (money in fen, counters, MACs, file contents) and its status word explained. Pure:
- * text in, values out. It follows the session: which file a READ BINARY addressed (SFI in P1, or the
- * file last SELECTed by id), which command a GET RESPONSE completes. PINs and keys are masked.
- * A field that does not decode is reported in `decodeError`, never thrown: a trace is evidence.
+ * The trace decoder: each exchange of an APDU trace named as docs/card-protocol.md names the
+ * command, its fields decoded (money in fen, counters, MACs, file contents) and its status word
+ * explained. Pure: text in, values out. It follows the session: which file a READ BINARY addressed
+ * (SFI in P1, or the file last SELECTed by id), which command a GET RESPONSE completes. PINs and
+ * keys are masked. A field that does not decode is reported in `decodeError`, never thrown: a trace
+ * is evidence.
  */
 import { toHex } from '../bytes.ts';
 import { Iso7816Error } from '../iso7816/errors.ts';
@@ -144,8 +145,8 @@ function writeKeyFields(a: Apdu): Fields {
 }
 
 /**
- * The command's name as the reference spells it (`VERIFY`, `INITIALIZE_FOR_LOAD` ...), from its
- * bytes alone; undefined when it is not a short APDU or not a command of the card or the PSAM.
+ * The command's name as docs/card-protocol.md spells it (`VERIFY`, `INITIALIZE_FOR_LOAD` ...), from
+ * its bytes alone; undefined when it is not a short APDU or not a command of the card or the PSAM.
  * A ccid/iso7816 `CommandNamer`, for TraceRecorder.
  */
 export function commandName(command: Uint8Array): string | undefined {

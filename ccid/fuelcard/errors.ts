@@ -6,7 +6,7 @@
  */
 
 export const FUEL_CARD_ERROR = {
-  // From status words (reference §6)
+  // From status words (docs/card-protocol.md §6)
   PIN_WRONG: 'PIN_WRONG',
   PIN_BLOCKED: 'PIN_BLOCKED',
   SECURITY_NOT_SATISFIED: 'SECURITY_NOT_SATISFIED',
@@ -45,7 +45,9 @@ export class FuelCardError extends Error {
   readonly sw: number | undefined;
   /** PIN tries left, for PIN_WRONG (63Cx) and PIN_BLOCKED (0). */
   readonly triesLeft: number | undefined;
-  /** The command that failed, as the reference names it (READ_BINARY, CREDIT_FOR_LOAD ...). */
+  /**
+   * The command that failed, as docs/card-protocol.md names it (READ_BINARY, CREDIT_FOR_LOAD ...).
+   */
   readonly command: string | undefined;
 
   constructor(code: FuelCardErrorCode, message: string, details: { sw?: number; triesLeft?: number; command?: string } = {}) {

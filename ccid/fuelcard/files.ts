@@ -1,9 +1,10 @@
 /**
- * Codecs of the SINOPEC ADF's binary files (reference §3.1–3.4): EF15 application data, EF16 holder,
- * EF1B general information, EF1C usage limits. Pure: bytes in, values out (a FuelCardError with
- * RESPONSE_MALFORMED on a wrong length, DATA_INVALID on a non-BCD date); the encoders are for
- * personalisation and write the same layout back. Byte strings without a meaning of their own
- * (issuer id, RFU) travel as upper-case hex.
+ * Codecs of the SINOPEC ADF's binary files (docs/card-protocol.md §3.1–3.4): EF15 application data,
+ * EF16 holder, EF1B general information, EF1C usage limits. Pure: bytes in, values out (a
+ * FuelCardError with RESPONSE_MALFORMED on a wrong length, DATA_INVALID on a non-BCD date); the
+ * encoders are for personalisation and write the same layout back. Byte strings without a meaning
+ * of their own (issuer id, RFU) travel as upper-case hex. The bare § numbers below are
+ * docs/card-protocol.md's too.
  */
 import { concatBytes, fromHex, readU16be, readU32be, toHex } from '../bytes.ts';
 import { decodeBcdDate, encodeAsn, encodeBcdDate } from './bcd.ts';

@@ -1,10 +1,10 @@
 /**
- * GBK text on the card: the holder name in EF16 and the vehicle plate in EF1C (reference §3.2, §3.4).
- * Decoding uses TextDecoder('gbk'), which browsers and Node with full ICU provide; encoding (for
- * personalisation) inverts that decoder once, lazily. Where the runtime lacks GBK, a small table of
- * common surname, given-name and plate characters keeps names readable and writable.
- * Fixed-width fields are padded: trailing 00, 20 and FF bytes are padding (none of them can be a GBK
- * trail byte, 40..FE, so stripping them never cuts a character).
+ * GBK text on the card: the holder name in EF16 and the vehicle plate in EF1C
+ * (docs/card-protocol.md §3.2, §3.4). Decoding uses TextDecoder('gbk'), which browsers and Node
+ * with full ICU provide; encoding (for personalisation) inverts that decoder once, lazily. Where
+ * the runtime lacks GBK, a small table of common surname, given-name and plate characters keeps
+ * names readable and writable. Fixed-width fields are padded: trailing 00, 20 and FF bytes are
+ * padding (none of them can be a GBK trail byte, 40..FE, so stripping them never cuts a character).
  */
 import { invalidInput } from './errors.ts';
 

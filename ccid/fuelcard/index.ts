@@ -1,5 +1,5 @@
 /**
- * The fuel-card application layer (reference fuel-card-protocol.md §1, §3, §5): typed commands over
+ * The fuel-card application layer (docs/card-protocol.md §1, §3, §5): typed commands over
  * any `transmit`, pure codecs of the card's files and records, card-side flows (read, PIN, load,
  * unload, grey unlock, recovery, issuance), PSAM commands for a pump harness, and the trace decoder.
  * One error class, FuelCardError, with a `code` per status word and per local failure.

@@ -1,8 +1,8 @@
 /**
- * Loads (圈存) and unloads (圈提), two-phase and proven by the card (DESIGN decision 5): INITIALIZE
- * gives MAC1, the host checks it and answers MAC2 with the date and time it stamps, CREDIT (or
- * DEBIT FOR UNLOAD) gives the TAC. If the card leaves in between, `recoverOnline` asks the card's
- * online counter what happened and fetches the TAC with GET TRANSACTION PROVE.
+ * Loads (圈存) and unloads (圈提), two-phase and proven by the card (docs/architecture.md decision 5):
+ * INITIALIZE gives MAC1, the host checks it and answers MAC2 with the date and time it stamps,
+ * CREDIT (or DEBIT FOR UNLOAD) gives the TAC. If the card leaves in between, `recoverOnline` asks
+ * the card's online counter what happened and fetches the TAC with GET TRANSACTION PROVE.
  */
 import { TRANS_TYPE } from '../crypto/index.ts';
 import { creditForLoad, debitForUnload, getTransactionProve, initializeForLoad, initializeForUnload, type ProveOrder } from './card.ts';

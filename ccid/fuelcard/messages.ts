@@ -1,7 +1,8 @@
 /**
- * The bodies of every fuel-card and PSAM command and response, as layouts (reference §1.2–1.4),
- * plus the EF18 transaction record (§3.5) and the lock proof (§3.6). Field names are camelCase
- * with units, the names the trace decoder prints.
+ * The bodies of every fuel-card and PSAM command and response, as layouts (docs/card-protocol.md
+ * §1.2–1.4), plus the EF18 transaction record (§3.5) and the lock proof (§3.6). Field names are
+ * camelCase with units, the names the trace decoder prints. The bare § numbers below are
+ * docs/card-protocol.md's too.
  */
 import { FILE_BYTES } from './spec.ts';
 import { decodeLayout, encodeLayout, type Layout, type LayoutValue } from './layout.ts';

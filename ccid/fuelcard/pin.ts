@@ -1,8 +1,9 @@
 /**
- * PIN flows (reference §2.6). CHANGE PIN stays between the customer and the card. PIN UNBLOCK and
- * RELOAD PIN need the host's keys (DPUK, DRPK), and their data carries a PIN the host must know:
- * so the host chooses it (an outlet reset PIN) and returns the finished command data; the flow never
- * hands the customer's own PIN to the host (DESIGN decision 7). The customer changes it afterwards.
+ * PIN flows (docs/card-protocol.md §2.6). CHANGE PIN stays between the customer and the card. PIN
+ * UNBLOCK and RELOAD PIN need the host's keys (DPUK, DRPK), and their data carries a PIN the host
+ * must know: so the host chooses it (an outlet reset PIN) and returns the finished command data;
+ * the flow never hands the customer's own PIN to the host (docs/architecture.md decision 7). The
+ * customer changes it afterwards.
  */
 import { toHex } from '../bytes.ts';
 import { changePin, getChallenge, pinUnblock, reloadPin } from './card.ts';

@@ -1,7 +1,7 @@
 /**
- * The PSAM commands a Sinopec dispenser sends (reference §1.4), for a pump harness: select the PSE
- * and SINOPEC1 (their FCI tag 9F0C carries the terminal id and the key index), purchase MAC1 and
- * MAC2 checks, and the grey-lock family (E0 40/42/44/46).
+ * The PSAM commands a Sinopec dispenser sends (docs/card-protocol.md §1.4), for a pump harness:
+ * select the PSE and SINOPEC1 (their FCI tag 9F0C carries the terminal id and the key index),
+ * purchase MAC1 and MAC2 checks, and the grey-lock family (E0 40/42/44/46).
  */
 import { toHex } from '../bytes.ts';
 import { FUEL_CARD_ERROR, FuelCardError } from './errors.ts';
@@ -93,7 +93,9 @@ export const initSamForPurchase = (transmit: Transmit, f: LayoutValue<typeof M.I
 export const creditSamForPurchase = (transmit: Transmit, f: { mac2: string }) =>
   psamCommand(transmit, 'CREDIT_SAM_FOR_PURCHASE', HEADER.CREDIT_SAM_FOR_PURCHASE, M.MAC2_REQUEST, f, null);
 
-/** INIT DES (80 1A) and DES CRYPT (80 FA): COS-specific bodies, raw [reference §1.4]. */
+/**
+ * INIT DES (80 1A) and DES CRYPT (80 FA): COS-specific bodies, raw [docs/card-protocol.md §1.4].
+ */
 export async function initDes(transmit: Transmit, f: { p1: number; p2: number; data: Uint8Array }): Promise<void> {
   await send(transmit, apdu([0x80, 0x1a, f.p1, f.p2], f.data), 'INIT_DES');
 }

@@ -1,8 +1,9 @@
 /**
- * Reading a card, in the order a Sinopec dispenser does it (reference §1.1, S2 ICCardInProc.c):
- * SELECT LOYALTY (optional), SELECT SINOPEC, READ BINARY EF15/16/1B/1C, VERIFY PIN (the default PIN
- * 9999 when EF1B says so, else the PIN given, else none), EF18 records newest first, GET LOCK PROOF,
- * GET BALANCE. Without a PIN the card may refuse records and balance (6982): those come back null.
+ * Reading a card, in the order a Sinopec dispenser does it (docs/card-protocol.md §1.1, S2
+ * ICCardInProc.c): SELECT LOYALTY (optional), SELECT SINOPEC, READ BINARY EF15/16/1B/1C, VERIFY PIN
+ * (the default PIN 9999 when EF1B says so, else the PIN given, else none), EF18 records newest
+ * first, GET LOCK PROOF, GET BALANCE. Without a PIN the card may refuse records and balance (6982):
+ * those come back null.
  */
 import { FUEL_CARD_ERROR, FuelCardError } from './errors.ts';
 import { asnDetails, decodeEf15, decodeEf16, decodeEf1b, decodeEf1c, type Ef15, type Ef16, type Ef1b, type Ef1c } from './files.ts';

@@ -1,6 +1,7 @@
 /**
- * Constants of the Sinopec fuel-card application, spelled as reference fuel-card-protocol.md spells
- * them, each with its section: AIDs, SFIs, file sizes, instruction headers and purse types.
+ * Constants of the Sinopec fuel-card application, spelled as docs/card-protocol.md spells them,
+ * each with its section there (the bare § numbers below): AIDs, SFIs, file sizes, instruction
+ * headers and purse types.
  */
 import { fromHex } from '../bytes.ts';
 
@@ -77,10 +78,11 @@ export const DEFAULT_PIN = '9999';
 export const LOG_RECORDS_MAX = 10;
 
 /**
- * Key types for WRITE KEY (personalisation). The reference gives only 3E for the purchase key (§1.3,
- * S7); the others follow the common FMCOS 2.0 numbering [I], and DUGK has no known code [?].
- * WRITE KEY itself is COS-specific and not in the reference: the format here is the project's
- * (80 D4 01 keyIndex Lc keyType keyVersion algId key16), agreed with the card simulator.
+ * Key types for WRITE KEY (personalisation). docs/card-protocol.md gives only 3E for the purchase
+ * key (§1.2, from S7); the others follow the common FMCOS 2.0 numbering [I], and DUGK has no known
+ * code [?]. WRITE KEY itself is COS-specific and in none of its sources ([?]): the format here is
+ * the project's (80 D4 01 keyIndex Lc keyType keyVersion algId key16), agreed with the card
+ * simulator.
  */
 export const KEY_TYPE = {
   DAMK: 0x39,

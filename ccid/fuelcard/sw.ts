@@ -1,8 +1,8 @@
 /**
- * Status words of the fuel card (reference §6) as this layer reads them: the error code each maps
- * to, and its meaning. The words and their meanings live in one catalogue, ccid/iso7816 sw.ts
- * (ISO 7816-4, and the 93xx/94xx words of JR/T 0025 with the fuel card's own wording); this file
- * adds only what is the fuel-card layer's: which FuelCardError code a word becomes.
+ * Status words of the fuel card (docs/card-protocol.md §6) as this layer reads them: the error code
+ * each maps to, and its meaning. The words and their meanings live in one catalogue, ccid/iso7816
+ * sw.ts (ISO 7816-4, and the 93xx/94xx words of JR/T 0025 with the fuel card's own wording); this
+ * file adds only what is the fuel-card layer's: which FuelCardError code a word becomes.
  */
 import { SW, SW1, describeSw } from '../iso7816/sw.ts';
 import { FUEL_CARD_ERROR, FuelCardError, type FuelCardErrorCode } from './errors.ts';

@@ -1,9 +1,10 @@
 /**
- * APDU traces of fuel-card sessions: a ccid/iso7816 TraceRecorder that names every command as the
- * reference does (`VERIFY`, `INITIALIZE_FOR_LOAD` ...) and masks the data of every command that
- * carries a PIN or a key, so a trace can be logged or attached to a bug report (DESIGN decision 7).
- * Record a reader session with ccid/usb `traced(session, fuelCardTraceRecorder())`, or any
- * `transmit` with `recorder.wrap(transmit)`; the text format is the one `decodeTrace` reads.
+ * APDU traces of fuel-card sessions: a ccid/iso7816 TraceRecorder that names every command as
+ * docs/card-protocol.md does (`VERIFY`, `INITIALIZE_FOR_LOAD` ...) and masks the data of every
+ * command that carries a PIN or a key, so a trace can be logged or attached to a bug report
+ * (docs/architecture.md decision 7). Record a reader session with ccid/usb `traced(session,
+ * fuelCardTraceRecorder())`, or any `transmit` with `recorder.wrap(transmit)`; the text format is
+ * the one `decodeTrace` reads.
  */
 import { TraceRecorder, isPinCommand, type TraceRecorderOptions } from '../iso7816/trace.ts';
 import { commandName } from './decode.ts';

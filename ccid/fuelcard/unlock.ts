@@ -1,6 +1,6 @@
 /**
- * Grey cards (灰卡, reference §1.3, §5.2). A card pulled between GREY LOCK and DEBIT FOR UNLOCK stays
- * grey: the lock proof reads flag 01. Two ways out:
+ * Grey cards (灰卡, docs/card-protocol.md §1.3, §5.2). A card pulled between GREY LOCK and DEBIT FOR
+ * UNLOCK stays grey: the lock proof reads flag 01. Two ways out:
  * - online forced unlock (联机解扣, type 95): INITIALIZE FOR GREY UNLOCK gives MAC1, the host answers
  *   MAC2 for the amount owed (0 for a forced unlock), GREY UNLOCK gives MAC3;
  * - the pump's way, with the station's grey record: DEBIT FOR UNLOCK with the original values.
@@ -46,7 +46,7 @@ export async function onlineGreyUnlock(transmit: Transmit, f: { terminalId: stri
   return { ...request, amountFen: auth.amountFen, date: auth.date, time: auth.time, mac3, tacCleared: cleared };
 }
 
-/** The station's grey record (§5.2): what the locking pump kept. */
+/** The station's grey record (docs/card-protocol.md §5.2): what the locking pump kept. */
 export type GreyRecord = { amountFen: number; gmac: string; terminalId: string; terminalTtc: number; date: string; time: string };
 
 /** Offline unlock with a grey record: DEBIT FOR UNLOCK with the lock's CTC, then clear TACUF. Returns the TAC. */

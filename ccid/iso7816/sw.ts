@@ -1,6 +1,6 @@
 /**
  * Status-word catalogue: the SW1 SW2 values of ISO 7816-4 §5.6 (tables 5 and 6) and the PBOC /
- * Sinopec fuel-card ones (JR/T 0025, reference/fuel-card-protocol.md §6), each with its meaning in
+ * Sinopec fuel-card ones (JR/T 0025, docs/card-protocol.md §6), each with its meaning in
  * English and Chinese, and `describeSw` that also reads the counted patterns (61xx bytes available,
  * 6Cxx exact length, 63Cx tries left). `SW` names the fixed values with ISO's own wording so that
  * code reads `SW.SECURITY_STATUS_NOT_SATISFIED`, not 0x6982. Texts here are for logs and traces;
@@ -50,7 +50,7 @@ export const SW = {
   INSTRUCTION_CODE_NOT_SUPPORTED_OR_INVALID: 0x6d00,
   CLASS_NOT_SUPPORTED: 0x6e00,
   NO_PRECISE_DIAGNOSIS: 0x6f00,
-  // PBOC / Sinopec (reference/fuel-card-protocol.md §6)
+  // PBOC / Sinopec (docs/card-protocol.md §6)
   MAC_INVALID: 0x9302,
   APPLICATION_PERMANENTLY_LOCKED: 0x9303,
   INSUFFICIENT_BALANCE: 0x9401,
@@ -81,7 +81,7 @@ export interface SwDescription {
   /** 61xx: response bytes available (00 means 256). 6Cxx: the exact Le to use. */
   length?: number;
   /**
-   * The meaning on the PBOC / Sinopec fuel card (reference/fuel-card-protocol.md §6), as ccid/fuelcard
+   * The meaning on the PBOC / Sinopec fuel card (docs/card-protocol.md §6), as ccid/fuelcard
    * words it in traces and errors; only for the words that card answers.
    */
   fuelCard?: string;

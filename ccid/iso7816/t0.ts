@@ -31,7 +31,7 @@ export const T0_SW1 = {
 export const GET_RESPONSE = { CLA: 0x00, INS: 0xc0, P1: 0x00, P2: 0x00 } as const;
 
 export interface T0Options extends Partial<Pick<Iso7816Limits, 't0GetResponseCountMax' | 't0WrongLengthResendCountMax' | 't0ResponseBytesMax'>> {
-  /** CLA of GET RESPONSE; 00 for ISO and PBOC cards (DESIGN: check the card spec). */
+  /** CLA of GET RESPONSE; 00 for ISO and PBOC cards (docs/card-protocol.md §8.2). */
   getResponseCla?: number;
 }
 

@@ -3,8 +3,8 @@
  * I/O. I-blocks carry N(S) and the chaining bit M; R-blocks carry N(R) and an error code; S-blocks
  * are RESYNCH, IFS, ABORT and WTX, each a request or a response. The EDC is an LRC (XOR of every
  * byte from NAD to the end of INF) or a 2-byte CRC, as libccid computes it (`openct/checksum.c`,
- * ISO 3309 table, initial value FFFF, high byte first): the reference doc flags the CRC variant as
- * unverified against a real CRC card, so both ends of our stack share this one function.
+ * ISO 3309 table, initial value FFFF, high byte first): docs/card-protocol.md §8.3 flags the CRC
+ * variant as unverified against a real CRC card, so both ends of our stack share this one function.
  */
 import { toHex } from '../bytes.ts';
 import { Iso7816Error, assert } from './errors.ts';

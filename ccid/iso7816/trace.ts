@@ -1,8 +1,8 @@
 /**
  * APDU traces and transcripts. `TraceRecorder` records every exchange (time, direction, hex,
  * command name from a pluggable namer) with the data field of PIN commands masked as `**`, so a
- * trace can be logged or attached to a bug report without leaking a PIN (DESIGN decision 7). The
- * same text format serves as test transcripts:
+ * trace can be logged or attached to a bug report without leaking a PIN (docs/architecture.md
+ * decision 7). The same text format serves as test transcripts:
  *   `> 00A404000E315041592E5359532E4444463031`   command (hex, spaces allowed; `**` = masked data)
  *   `< 6F1A...9000`                               response (data + SW1 SW2)
  *   `# ...`                                       comment; blank lines are ignored.
@@ -17,7 +17,7 @@ import { withLimits, type Iso7816Limits } from './limits.ts';
 /**
  * INS codes whose data field carries a PIN or PIN block, whatever the CLA: ISO 7816-4 §11.5
  * VERIFY (20/21), CHANGE REFERENCE DATA (24; PBOC PIN UNBLOCK 84 24), RESET RETRY COUNTER (2C);
- * PBOC CHANGE PIN / RELOAD PIN (80 5E, reference/fuel-card-protocol.md §2.6).
+ * PBOC CHANGE PIN / RELOAD PIN (80 5E, docs/card-protocol.md §2.6).
  */
 export const PIN_INS = {
   VERIFY: 0x20,

@@ -11,7 +11,7 @@ describe('the demo cards', () => {
     expect(createDemoCards().map((c) => c.card.serialize())).toEqual(cards.map((c) => c.card.serialize()));
   });
 
-  it('have distinct ASNs in the reference §5.1 format (0100, type, key version, province 32, 00, serial)', () => {
+  it('have distinct ASNs in the docs/card-protocol.md §5.1 format (0100, type, key version, province 32, 00, serial)', () => {
     const asns = cards.map((c) => toHex(c.asn));
     expect(new Set(asns).size).toBe(asns.length);
     expect(byId.named!.asn).toEqual(Uint8Array.from([0x01, 0x00, 0x01, 0x13, 0x20, 0x00, 0x00, 0x00, 0x00, 0x01]));
@@ -49,7 +49,7 @@ describe('the demo cards', () => {
     expect(send(card, '0020000003123456').sw).toBe('9000');
   });
 
-  it('use the reference test keys, labelled as such', () => {
+  it('use the public test keys of docs/card-protocol.md §4.3, labelled as such', () => {
     expect(toHex(DEMO_TEST_MASTER_KEYS.MLK)).toBe('11'.repeat(16));
     expect(toHex(DEMO_TEST_MASTER_KEYS.MPK)).toBe('22'.repeat(16));
     expect(toHex(DEMO_TEST_MASTER_KEYS.MTK)).toBe('33'.repeat(16));

@@ -1,13 +1,14 @@
 /**
  * Demo cards for the kiosk, the staff tablet and tests: deterministic card numbers (ASN per
- * reference §5.1), Chinese holder names in GBK, money put on by real loads with the DEMO issuer
- * master keys, and one grey card made by the pump harness the way a dispenser makes one.
+ * docs/card-protocol.md §5.1), Chinese holder names in GBK, money put on by real loads with the
+ * DEMO issuer master keys, and one grey card made by the pump harness the way a dispenser makes
+ * one.
  *
- * DEMO/TEST ONLY: the master keys below are the reference's test keys (§4.3: MLK = 11..11,
- * MPK = 22..22, ...). Never personalise a real card with them.
+ * DEMO/TEST ONLY: the master keys below are the test keys of docs/card-protocol.md §4.3
+ * (MLK = 11..11, MPK = 22..22, ...). Never personalise a real card with them.
  *
  * Default PIN: cards with a customer PIN use 123456 (`DEMO_PIN`); anonymous cards use the
- * terminal default 9999 (EF1B[0] = 00, reference §5.4).
+ * terminal default 9999 (EF1B[0] = 00, docs/card-protocol.md §5.4).
  */
 import { fromHex } from '../bytes.ts';
 import { FuelCard, type FuelCardOptions } from './fuel-card.ts';
@@ -20,7 +21,10 @@ import { Pump, type GreyRecord } from './pump.ts';
 
 const fill = (byte: number): Uint8Array => new Uint8Array(16).fill(byte);
 
-/** DEMO/TEST issuer master keys: reference §4.3 for MLK..MRPK; MAMTK, MAMK, MUK, MIAK ours. */
+/**
+ * DEMO/TEST issuer master keys: docs/card-protocol.md §4.3 for MLK..MRPK; MAMTK, MAMK, MUK, MIAK
+ * ours.
+ */
 export const DEMO_TEST_MASTER_KEYS: Readonly<IssuerMasterKeys> = Object.freeze({
   MLK: fill(0x11),
   MPK: fill(0x22),
@@ -38,7 +42,7 @@ export const DEMO_TEST_MASTER_KEYS: Readonly<IssuerMasterKeys> = Object.freeze({
 /** The customer PIN of the demo cards that have one. */
 export const DEMO_PIN = '123456';
 export { DEFAULT_PIN };
-/** Jiangsu (32), the province of the reference's example ASN. */
+/** Jiangsu (32), the province of the example ASN of docs/card-protocol.md §5.1. */
 export const DEMO_PROVINCE = '32';
 /** The load terminal the demo's loads name. */
 export const DEMO_LOAD_TERMINAL_ID = fromHex('000000000001');

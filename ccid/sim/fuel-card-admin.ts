@@ -1,9 +1,11 @@
 /**
  * Issuer-side commands of the user card: UPDATE BINARY (plain while the card is being
- * personalised, with a DAMTK retail MAC after issue: reference §1.2), WRITE KEY and the PIN set
- * during personalisation, the end of personalisation, and APPLICATION BLOCK / UNBLOCK / CARD BLOCK.
+ * personalised, with a DAMTK retail MAC after issue: docs/card-protocol.md §1.2), WRITE KEY and the
+ * PIN set during personalisation, the end of personalisation, and APPLICATION BLOCK / UNBLOCK /
+ * CARD BLOCK.
  *
- * WRITE KEY is COS-specific and not in the reference. The card takes two shapes:
+ * WRITE KEY is COS-specific and in no source (docs/card-protocol.md §1.2 [?]). The card takes two
+ * shapes:
  * - the project's, the one ccid/fuelcard `personalise` sends (`writeKey`, `installPin`,
  *   `endPersonalisation`): `80 D4 01 keyIndex` data = keyType(1) keyVersion(1) algId(1) key(16),
  *   FMCOS-style type codes from ccid/fuelcard KEY_TYPE (39 DAMK ... 3A PIN: 3A triesMax PIN), and
@@ -59,7 +61,7 @@ function secureMacValid(ctx: CardContext, apdu: CommandApdu, data: Uint8Array, m
   return equalBytes(expected, mac) ? null : swOnly(SW.MAC_INVALID);
 }
 
-/** UPDATE BINARY 00 D6 (personalisation only) or 04 D6 with MAC (reference §1.2). */
+/** UPDATE BINARY 00 D6 (personalisation only) or 04 D6 with MAC (docs/card-protocol.md §1.2). */
 export function updateBinary(ctx: CardContext, apdu: CommandApdu): CardResponse {
   const secure = apdu.cla === 0x04;
   if (!secure && ctx.state.lifecycle !== 'personalisation') return swOnly(SW.SECURITY_STATUS_NOT_SATISFIED);

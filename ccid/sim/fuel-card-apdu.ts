@@ -2,8 +2,8 @@
  * The card's side of ISO 7816-4 §5.1 command APDU parsing: bytes from the reader in, the header,
  * data field and Le out, or null when the bytes are not a command APDU at all (the card then
  * answers 6700). Lenient where real terminals are sloppy: the `00 B0 95 00 00 00` read in the
- * Android sample (reference §4.4) is taken as "read everything". Never throws: the card must
- * answer any bytes it is given.
+ * Android sample (S16, docs/card-protocol.md Sources) is taken as "read everything". Never throws:
+ * the card must answer any bytes it is given.
  */
 
 export interface CommandApdu {

@@ -10,7 +10,7 @@ import type { CommandApdu } from './fuel-card-apdu.ts';
 import type { BinaryFileName, FuelCardState } from './fuel-card-state.ts';
 import type { CardResponse } from './fuel-card-sw.ts';
 
-/** 01 = ED (电子存折), 02 = EP (电子钱包): P2 of the purse commands (reference §1.2). */
+/** 01 = ED (电子存折), 02 = EP (电子钱包): P2 of the purse commands (docs/card-protocol.md §1.2). */
 export const PURSE = { ED: 0x01, EP: 0x02 } as const;
 export type PurseType = (typeof PURSE)[keyof typeof PURSE];
 
@@ -37,10 +37,13 @@ export function freshSession(): CardSession {
   return { selected: 'MF', currentFile: null, pinVerified: false, challenge: null, pending: null };
 }
 
-/** Behaviour choices where the reference is uncertain or real cards differ. */
+/** Behaviour choices where docs/card-protocol.md is uncertain ([?], §7) or real cards differ. */
 export interface FuelCardBehaviour {
   schemes: CryptoSchemes;
-  /** GET TRANSACTION PROVE answer order: TAC then MAC (default, reference §1.2 [I]) or MAC then TAC. */
+  /**
+   * GET TRANSACTION PROVE answer order: TAC then MAC (default, docs/card-protocol.md §1.2 [I]) or
+   * MAC then TAC.
+   */
   proveOrder: 'TAC_MAC' | 'MAC_TAC';
 }
 

@@ -1,16 +1,19 @@
 /**
- * The contents of the SINOPEC ADF's binary files (reference §3.1–3.4) and the card number (ASN,
- * §5.1), built from named fields. Pure builders used to issue simulated cards; the terminal's
- * decoders live in ccid/fuelcard.
+ * The contents of the SINOPEC ADF's binary files (docs/card-protocol.md §3.1–3.4) and the card
+ * number (ASN, §5.1 there), built from named fields. Pure builders used to issue simulated cards;
+ * the terminal's decoders live in ccid/fuelcard.
  */
 import { fromHex } from '../bytes.ts';
 import { FILE_BYTES } from './fuel-card-state.ts';
 
-/** Card types, ASN[2] (reference §5.1, S2 `CRVaribles.h`). */
+/** Card types, ASN[2] (docs/card-protocol.md §5.1, S2 `CRVaribles.h`). */
 export const CARD_TYPE = { USER: 0x01, MANAGE: 0x02, EMPLOYEE: 0x04, PUMP_TEST: 0x05, MAINTENANCE: 0x06 } as const;
 export type CardTypeCode = (typeof CARD_TYPE)[keyof typeof CARD_TYPE];
 
-/** Sinopec's issuer code in EF15 byte 0 (S1 writes 10, "中石化"), bytes 1..7 FF (reference §3.1). */
+/**
+ * Sinopec's issuer code in EF15 byte 0 (S1 writes 10, "中石化"), bytes 1..7 FF (docs/card-protocol.md
+ * §3.1).
+ */
 export const SINOPEC_ISSUER_ID = fromHex('10FFFFFFFFFFFFFF');
 
 export class FuelCardIssueError extends Error {
@@ -28,7 +31,8 @@ function digitsToBcd(digits: string, name: string): Uint8Array {
 
 /**
  * ASN per S1: "0100" + cardType(2) + keyVersion(1) + province(2) + "00" + serial(9) = 20 digits
- * (reference §5.1; S1 always writes key version digit 1). Example: 01000113200000123456.
+ * (docs/card-protocol.md §5.1; S1 always writes key version digit 1). Example:
+ * 01000113200000123456.
  */
 export function buildAsn(f: { cardType: number; province: string; serial: number; keyVersion?: number }): Uint8Array {
   const keyVersion = f.keyVersion ?? 1;
@@ -54,7 +58,7 @@ export interface Ef15Fields {
   expiryDate: string;
 }
 
-/** EF15, public application basic data, 30 bytes (reference §3.1). */
+/** EF15, public application basic data, 30 bytes (docs/card-protocol.md §3.1). */
 export function buildEf15(f: Ef15Fields): Uint8Array {
   const out = new Uint8Array(FILE_BYTES.ef15);
   const issuerId = f.issuerId ?? SINOPEC_ISSUER_ID;
@@ -84,7 +88,7 @@ export interface Ef16Fields {
   idType?: number;
 }
 
-/** EF16, cardholder data, 41 bytes (reference §3.2). Unused bytes are 00. */
+/** EF16, cardholder data, 41 bytes (docs/card-protocol.md §3.2). Unused bytes are 00. */
 export function buildEf16(f: Ef16Fields): Uint8Array {
   const out = new Uint8Array(FILE_BYTES.ef16);
   const name = f.nameGbk ?? new Uint8Array(0);
@@ -99,7 +103,7 @@ export function buildEf16(f: Ef16Fields): Uint8Array {
   return out;
 }
 
-/** EF1B, general info, 32 bytes (reference §3.3). */
+/** EF1B, general info, 32 bytes (docs/card-protocol.md §3.3). */
 export function buildEf1b(f: { customerPin: boolean; employeeNumber?: number; employeePasswordBcd?: string }): Uint8Array {
   const out = new Uint8Array(FILE_BYTES.ef1b);
   out[0] = f.customerPin ? 0x01 : 0x00;
@@ -108,7 +112,7 @@ export function buildEf1b(f: { customerPin: boolean; employeeNumber?: number; em
   return out;
 }
 
-/** EF1C, usage limits, 96 bytes (reference §3.4): no limits unless given. */
+/** EF1C, usage limits, 96 bytes (docs/card-protocol.md §3.4): no limits unless given. */
 export function buildEf1c(f: { perFuellingLimit?: number; fuellingsPerDay?: number; amountPerDayFen?: number; plateGbk?: Uint8Array } = {}): Uint8Array {
   const out = new Uint8Array(FILE_BYTES.ef1c);
   out[0] = 0xff; // grade: no limit

@@ -1,9 +1,9 @@
 /**
- * The Sinopec grey-lock family, CLA E0 (reference §1.3, §3.6): a pump locks the purse before
- * fuelling (GREY LOCK, type 91) and debits the amount when the nozzle hangs up (DEBIT FOR UNLOCK,
- * type 93); a card pulled in between stays grey (灰卡) until a pump with the grey record, or the
- * issuer online (GREY UNLOCK, type 95), unlocks it. The lock keeps its session key on the card so
- * that the GMAC of a later DEBIT FOR UNLOCK can be checked after a power loss.
+ * The Sinopec grey-lock family, CLA E0 (docs/card-protocol.md §1.3, §3.6): a pump locks the purse
+ * before fuelling (GREY LOCK, type 91) and debits the amount when the nozzle hangs up (DEBIT FOR
+ * UNLOCK, type 93); a card pulled in between stays grey (灰卡) until a pump with the grey record, or
+ * the issuer online (GREY UNLOCK, type 95), unlocks it. The lock keeps its session key on the card
+ * so that the GMAC of a later DEBIT FOR UNLOCK can be checked after a power loss.
  */
 import { concatBytes, equalBytes, readU16be, readU32be, u16be, u32be } from '../bytes.ts';
 import {
@@ -69,7 +69,8 @@ export function initializeGrey(ctx: CardContext, apdu: CommandApdu): CardRespons
   if (apdu.p1 === 0x09) return initializeGreyUnlock(ctx, keyIndex, terminalId);
   const refused = initChecks(ctx, purse);
   if (refused !== null) return refused;
-  // TACUF set: the last unlock's TAC has not been read and cleared yet (reference §5.2 step 5).
+  // TACUF set: the last unlock's TAC has not been read and cleared yet
+  // (docs/card-protocol.md §3.6, §5.2).
   if (ctx.state.grey.status === GREY_STATUS.TAC_UNREAD) return swOnly(SW.CONDITIONS_NOT_SATISFIED);
   const key = keyFor(ctx, 'DPK', keyIndex);
   if ('sw' in key) return key;
@@ -136,8 +137,8 @@ export function unlock(ctx: CardContext, apdu: CommandApdu): CardResponse {
 
 /**
  * DEBIT FOR UNLOCK data: amount(4) CTC(2) TID(6) termTTC(4) date(4) time(3) GMAC(4). The checks in
- * CJ/T 304's order (reference §1.3): counter 9406, funds 9401, GMAC 9302 (3 failures block the
- * application); then debit, unlock with TACUF set, and the TAC.
+ * CJ/T 304's order (docs/card-protocol.md §1.3): counter 9406, funds 9401, GMAC 9302 (3 failures
+ * block the application); then debit, unlock with TACUF set, and the TAC.
  */
 function debitForUnlock(ctx: CardContext, d: Uint8Array): CardResponse {
   const g = ctx.state.grey;

@@ -1,6 +1,6 @@
 /**
  * The host side (ccid/fuelcard flows) driving the simulated card: the two were written apart from
- * the same reference, so these tests are where they must agree.
+ * the same description (docs/card-protocol.md), so these tests are where they must agree.
  */
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../bytes.ts';

@@ -9,7 +9,10 @@ import { CARD_TYPE, SINOPEC_ISSUER_ID, buildEf15, buildEf16, buildEf1b, buildEf1
 import { deriveCardKeys, type IssuerMasterKeys } from './fuel-card-keys.ts';
 import { CARD_LIMITS, FILE_BYTES, emptyGreyState, type FuelCardState } from './fuel-card-state.ts';
 
-/** The PIN a card with EF1B[0] = 00 holds, which terminals send on their own (reference §5.4). */
+/**
+ * The PIN a card with EF1B[0] = 00 holds, which terminals send on their own (docs/card-protocol.md
+ * §5.4).
+ */
 export const DEFAULT_PIN = '9999';
 /** Purse ceiling when none is given: 10 000 yuan. */
 export const BALANCE_MAX_FEN_DEFAULT = 1_000_000;
@@ -28,7 +31,10 @@ export interface FuelCardIssueSpec {
   balanceMaxFen?: number;
   overdraftLimitFen?: number;
   keyIndex?: number;
-  /** Key version of every key; default the ASN's key-version nibble (ASN[3] high nibble, reference §5.1). */
+  /**
+   * Key version of every key; default the ASN's key-version nibble (ASN[3] high nibble,
+   * docs/card-protocol.md §5.1).
+   */
   keyVersion?: number;
   dpkDiversification?: DpkDiversification;
   loyaltyPresent?: boolean;

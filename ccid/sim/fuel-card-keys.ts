@@ -1,8 +1,8 @@
 /**
- * Card keys from issuer master keys, the way an issuer personalises a card (reference §2.2–2.3):
- * every application key is the master key diversified once by the ASN's right 8 bytes, except the
- * purchase key DPK, diversified twice (scheme in ccid/crypto `deriveDpk`). A server or PSAM that
- * holds the master keys computes the same card keys from the card number.
+ * Card keys from issuer master keys, the way an issuer personalises a card (docs/card-protocol.md
+ * §2.2–2.3): every application key is the master key diversified once by the ASN's right 8 bytes,
+ * except the purchase key DPK, diversified twice (scheme in ccid/crypto `deriveDpk`). A server or
+ * PSAM that holds the master keys computes the same card keys from the card number.
  */
 import { asnFactor, deriveDpk, diversify, type DpkDiversification } from '../crypto/index.ts';
 import type { CardKeyEntry, KeyKind } from './fuel-card-state.ts';

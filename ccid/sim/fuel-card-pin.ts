@@ -1,7 +1,7 @@
 /**
- * The user card's PIN commands (reference §1.2, §2.6, §5.4): VERIFY, CHANGE PIN, RELOAD PIN (with
- * the issuer's DRPK MAC) and PIN UNBLOCK (the PIN enciphered under DPUK, retail MAC over the
- * challenge). Three wrong PINs block it: 63C2, 63C1, 63C0, then 6983.
+ * The user card's PIN commands (docs/card-protocol.md §1.2, §2.6, §5.4): VERIFY, CHANGE PIN, RELOAD
+ * PIN (with the issuer's DRPK MAC) and PIN UNBLOCK (the PIN enciphered under DPUK, retail MAC over
+ * the challenge). Three wrong PINs block it: 63C2, 63C1, 63C0, then 6983.
  */
 import { concatBytes, equalBytes } from '../bytes.ts';
 import { CryptoError, PIN_UNBLOCK_HEADER, challengeIv, parsePinBlock, pinReloadMac, retailMac, tdesDecryptBlock } from '../crypto/index.ts';
@@ -33,7 +33,7 @@ function checkPin(ctx: CardContext, presented: Uint8Array): CardResponse | null 
   return swOnly(pinWrongSw(next.pin.triesLeft));
 }
 
-/** VERIFY 00 20 00 00|01 Lc PIN (plain BCD, reference §2.6). */
+/** VERIFY 00 20 00 00|01 Lc PIN (plain BCD, docs/card-protocol.md §2.6). */
 export function verify(ctx: CardContext, apdu: CommandApdu): CardResponse {
   if (apdu.p1 !== 0x00 || (apdu.p2 !== 0x00 && apdu.p2 !== 0x01)) return swOnly(SW.WRONG_P1P2);
   if (!pinLengthValid(apdu.data)) return swOnly(SW.WRONG_LENGTH);

@@ -2,7 +2,7 @@
  * Power loss at every command of a load, an unload and a grey unlock (at the pump and online),
  * before and after the card's write: the card is always in the state before or the state after
  * the transaction, never between, and recovery by the counter and GET TRANSACTION PROVE tells
- * which, every time (LEDGER.md "A load, step by step").
+ * which, every time (docs/ledger.md "A load, step by step").
  */
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fromHex, readU16be, toHex, u32be } from '../bytes.ts';

@@ -1,6 +1,6 @@
 /**
- * The purse transactions of the user card (reference §1.2, §2.4–2.5): load (圈存), unload (圈提),
- * purchase, and GET TRANSACTION PROVE. Each is two commands: INITIALIZE answers the card's
+ * The purse transactions of the user card (docs/card-protocol.md §1.2, §2.4–2.5): load (圈存), unload
+ * (圈提), purchase, and GET TRANSACTION PROVE. Each is two commands: INITIALIZE answers the card's
  * random and MAC1 and keeps a volatile session; the second command checks the terminal's MAC and
  * commits balance, counter, EF18 record and the proof together.
  */
@@ -27,7 +27,7 @@ import { purseBalance, setPurseBalance } from './fuel-card-read.ts';
 import { CARD_LIMITS, GREY_STATUS, cloneState, findKey, type FuelCardState, type KeyKind, type TransactionProof } from './fuel-card-state.ts';
 import { SW, ok, swOnly, type CardResponse } from './fuel-card-sw.ts';
 
-/** One EF18 record, 23 bytes (reference §3.5). */
+/** One EF18 record, 23 bytes (docs/card-protocol.md §3.5). */
 export function logRecord(f: { ttc: number; overdraftFen: number; amountFen: number; transType: number; terminalId: Uint8Array; date: Uint8Array; time: Uint8Array }): Uint8Array {
   const overdraft = u32be(f.overdraftFen).subarray(1);
   return concatBytes(u16be(f.ttc), overdraft, u32be(f.amountFen), Uint8Array.of(f.transType), f.terminalId, f.date, f.time);
@@ -88,7 +88,8 @@ function initializeForLoad(ctx: CardContext, purse: PurseType, f: InitFields): C
   if ('sw' in key) return key;
   const { purse: p } = ctx.state;
   const balanceFen = purseBalance(ctx.state, purse);
-  // A full counter or a load past the purse limit: the card refuses (PBOC; 6985 as §6 lists no better word).
+  // A full counter or a load past the purse limit: the card refuses (PBOC; 6985, as
+  // docs/card-protocol.md §6 lists no better word).
   if (p.onlineTtc >= CARD_LIMITS.ttcMax || balanceFen + f.amountFen > p.balanceMaxFen) return swOnly(SW.CONDITIONS_NOT_SATISFIED);
   const transType = purse === PURSE.ED ? TRANS_TYPE.LOAD_ED : TRANS_TYPE.LOAD_EP;
   const random = ctx.random(4);
@@ -179,7 +180,10 @@ function debitForUnload(ctx: CardContext, data: Uint8Array): CardResponse {
   return ok(mac3);
 }
 
-/** DEBIT FOR PURCHASE data: termTTC(4) date(4) time(3) MAC1(4) → TAC(4) MAC2(4) (reference §1.2). */
+/**
+ * DEBIT FOR PURCHASE data: termTTC(4) date(4) time(3) MAC1(4) → TAC(4) MAC2(4)
+ * (docs/card-protocol.md §1.2).
+ */
 function debitForPurchase(ctx: CardContext, data: Uint8Array): CardResponse {
   if (data.length !== 15) return swOnly(SW.WRONG_LENGTH);
   const pending = ctx.pending;

@@ -1,7 +1,7 @@
 /**
- * The user card's selection and read commands (reference §1.1–1.2): SELECT by name and by file
- * ID (including the `00A4000002DF01` a real reader sends), READ BINARY (by SFI or the current
- * file), READ RECORD of EF18, GET BALANCE and GET CHALLENGE.
+ * The user card's selection and read commands (docs/card-protocol.md §1.1–1.2): SELECT by name and
+ * by file ID (including the `00A4000002DF01` a real reader sends), READ BINARY (by SFI or the
+ * current file), READ RECORD of EF18, GET BALANCE and GET CHALLENGE.
  */
 import { concatBytes, equalBytes, fromHex, u32be } from '../bytes.ts';
 import type { CommandApdu } from './fuel-card-apdu.ts';
@@ -15,7 +15,9 @@ export const AID = {
   LOYALTY: fromHex('A0000000034C4F59414C5459'),
 } as const;
 
-/** File IDs of the fuel ADF: DF01 (S16) and 3F01 (S1) both name it (reference §1.1 [?]). */
+/**
+ * File IDs of the fuel ADF: DF01 (S16) and 3F01 (S1) both name it (docs/card-protocol.md §1.1 [?]).
+ */
 const FID_MF = 0x3f00;
 const FID_ADF = [0xdf01, 0x3f01];
 const FID_EF: Record<number, BinaryFileName | 'ef18'> = { 0x0015: 'ef15', 0x0016: 'ef16', 0x001b: 'ef1b', 0x001c: 'ef1c', 0x0018: 'ef18' };
@@ -46,7 +48,7 @@ function selectSinopec(ctx: CardContext, withFci: boolean): CardResponse {
   if (ctx.state.appStatus === 'locked') return swOnly(SW.APPLICATION_LOCKED_PERMANENTLY);
   enterDf(ctx.session, 'SINOPEC');
   // A blocked application is still selected so that APPLICATION UNBLOCK can reach it; the
-  // terminal sees 6A81 (reference §1.1) and stops there.
+  // terminal sees 6A81 (docs/card-protocol.md §1.1) and stops there.
   if (ctx.state.appStatus === 'blocked') return swOnly(SW.FUNCTION_NOT_SUPPORTED);
   return ok(withFci ? sinopecFci(ctx.state) : undefined);
 }
@@ -118,7 +120,10 @@ export function readBinary(ctx: CardContext, apdu: CommandApdu): CardResponse {
   return ok(content.slice(target.offset, target.offset + apdu.le));
 }
 
-/** READ RECORD of EF18: P1 = record number (1 = newest), P2 = SFI<<3 | 4 (reference §1.2). */
+/**
+ * READ RECORD of EF18: P1 = record number (1 = newest), P2 = SFI<<3 | 4 (docs/card-protocol.md
+ * §1.2).
+ */
 export function readRecord(ctx: CardContext, apdu: CommandApdu): CardResponse {
   if (apdu.data.length !== 0) return swOnly(SW.WRONG_LENGTH);
   if ((apdu.p2 & 0x07) !== 0x04 || apdu.p1 === 0) return swOnly(SW.WRONG_P1P2);

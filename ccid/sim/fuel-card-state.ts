@@ -11,14 +11,17 @@ import { fromHex, toHex } from '../bytes.ts';
 export const CARD_LIMITS = {
   /** EF18 holds the last 10 transactions (cyclic; the brief's choice, S1 uses 11). */
   logRecordsMax: 10,
-  /** EF18 record length, reference §3.5. */
+  /** EF18 record length, docs/card-protocol.md §3.5. */
   logRecordBytes: 0x17,
-  /** PIN tries before blocking (reference §5.4). */
+  /** PIN tries before blocking (docs/card-protocol.md §5.4). */
   pinTriesMax: 3,
-  /** PIN length in BCD bytes: 2..6 bytes per the VERIFY row of reference §1.2 (4..12 digits). */
+  /**
+   * PIN length in BCD bytes: 2..6 bytes per the VERIFY row of docs/card-protocol.md §1.2 (4..12
+   * digits).
+   */
   pinBytesMin: 2,
   pinBytesMax: 6,
-  /** Bad GMACs that lock the application (reference §1.3, CJ/T 304). */
+  /** Bad GMACs that lock the application (docs/card-protocol.md §1.3, CJ/T 304). */
   unlockMacFailuresMax: 3,
   /** 2- and 4-byte counters. */
   ttcMax: 0xffff,
@@ -28,11 +31,11 @@ export const CARD_LIMITS = {
   overdraftFenMax: 0xffffff,
 } as const;
 
-/** File sizes of the SINOPEC ADF (reference §3.1–3.4). */
+/** File sizes of the SINOPEC ADF (docs/card-protocol.md §3.1–3.4). */
 export const FILE_BYTES = { ef15: 0x1e, ef16: 0x29, ef1b: 0x20, ef1c: 0x60 } as const;
 export type BinaryFileName = keyof typeof FILE_BYTES;
 
-/** Key kinds of the fuel ADF (reference §2.3). */
+/** Key kinds of the fuel ADF (docs/card-protocol.md §2.3). */
 export const KEY_KINDS = ['DAMK', 'DAMTK', 'DPK', 'DLK', 'DULK', 'DTK', 'DPUK', 'DRPK', 'DUK', 'DUGK', 'DIAK'] as const;
 export type KeyKind = (typeof KEY_KINDS)[number];
 
@@ -55,13 +58,13 @@ export interface TransactionProof {
   tac: Uint8Array;
 }
 
-/** Grey-lock status flag of the lock proof (reference §3.6). */
+/** Grey-lock status flag of the lock proof (docs/card-protocol.md §3.6). */
 export const GREY_STATUS = { NORMAL: 0x00, LOCKED: 0x01, TAC_UNREAD: 0x10 } as const;
 export type GreyStatus = (typeof GREY_STATUS)[keyof typeof GREY_STATUS];
 
 export interface GreyState {
   status: GreyStatus;
-  /** False until the first lock: GET LOCK PROOF then answers 6985 (reference §1.3). */
+  /** False until the first lock: GET LOCK PROOF then answers 6985 (docs/card-protocol.md §1.3). */
   everLocked: boolean;
   transType: number;
   /** 01 ED, 02 EP. */
@@ -118,7 +121,10 @@ export interface FuelCardState {
   purse: PurseState;
   grey: GreyState;
   proofs: { online: TransactionProof | null; offline: TransactionProof | null };
-  /** Whether SELECT LOYALTY finds an application (reference §1.1: 9000 present, 6A82 absent). */
+  /**
+   * Whether SELECT LOYALTY finds an application (docs/card-protocol.md §1.1: 9000 present, 6A82
+   * absent).
+   */
   loyaltyPresent: boolean;
 }
 

@@ -1,7 +1,7 @@
 /**
- * Status words the simulated fuel cards answer, spelled as the reference spells them
- * (fuel-card-protocol.md §6). Where §6 is silent the card answers the plain ISO 7816-4 word
- * (6700 wrong length, 6B00 offset, 6Cxx exact Le, 6D00 unknown INS, 6981 file structure),
+ * Status words the simulated fuel cards answer, spelled as docs/card-protocol.md §6 spells them
+ * (the bare §6 below is that section). Where §6 is silent the card answers the plain ISO 7816-4
+ * word (6700 wrong length, 6B00 offset, 6Cxx exact Le, 6D00 unknown INS, 6981 file structure),
  * which every terminal stack already knows.
  */
 

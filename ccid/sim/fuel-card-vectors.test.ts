@@ -1,5 +1,5 @@
 /**
- * The reference's derived vectors (fuel-card-protocol.md §4.3) replayed against the simulated
+ * The derived vectors of docs/card-protocol.md §4.3 replayed against the simulated
  * card: a card issued with the vector ASN and test master keys, answering with the vector's random.
  */
 import { describe, expect, it } from 'vitest';
@@ -26,7 +26,7 @@ function vectorCard(o: { random: string; dpk?: DpkDiversification; edit?: (s: Fu
   return card;
 }
 
-describe('reference §4.3 vectors against the card', () => {
+describe('docs/card-protocol.md §4.3 vectors against the card', () => {
   it('derives the card keys of the vector table from the test master keys', () => {
     const state = issuedState({ masters: DEMO_TEST_MASTER_KEYS, asn: ASN, startDate: '2024-01-01', expiryDate: '2034-12-31' });
     const key = (kind: Parameters<typeof findKey>[1]) => toHex(findKey(state, kind)!.key);

@@ -1,6 +1,6 @@
 /**
  * A simulated Sinopec-style fuel user card (加油IC卡): the card-side of every user-card command
- * of reference fuel-card-protocol.md §1.1–1.3 over the `SimulatedCard` shape, with the card-side
+ * of docs/card-protocol.md §1.1–1.3 over the `SimulatedCard` shape, with the card-side
  * cryptography of ccid/crypto. Deterministic: its randoms come from a seeded generator kept in
  * its state. Its persistent state serialises to JSON (`serialize` / `FuelCard.restore`), and a
  * power loss can be injected at any command (`failNext`), with the atomicity of a real card OS:

@@ -1,9 +1,10 @@
 /**
- * A simulated PSAM (purchase secure access module) of a Sinopec dispenser (reference §1.4): it
- * holds the purchase master key MPK, derives each card's DPK from the card number and issuer ID
- * the card reports, and makes the MAC1 of purchases and grey locks, checks the card's MAC2, and
- * makes the GMAC that lets a card be debited and unlocked. It keeps its grey-lock sessions by
- * PSAM TTC so GET GMAC can answer after a pump restart. Deterministic like the user card.
+ * A simulated PSAM (purchase secure access module) of a Sinopec dispenser (docs/card-protocol.md
+ * §1.4): it holds the purchase master key MPK, derives each card's DPK from the card number and
+ * issuer ID the card reports, and makes the MAC1 of purchases and grey locks, checks the card's
+ * MAC2, and makes the GMAC that lets a card be debited and unlocked. It keeps its grey-lock
+ * sessions by PSAM TTC so GET GMAC can answer after a pump restart. Deterministic like the user
+ * card.
  */
 import { concatBytes, equalBytes, fromHex, readU16be, readU32be, u32be } from '../bytes.ts';
 import {
@@ -32,7 +33,10 @@ export const PSAM_AID = {
   SINOPEC2: fromHex('A00000000353494E4F50454332'),
 } as const;
 
-/** DEMO/TEST terminal number of the simulated PSAM: Jiangsu (32) in byte 1, as §3.1's local-card test expects. */
+/**
+ * DEMO/TEST terminal number of the simulated PSAM: Jiangsu (32) in byte 1, as the local-card test
+ * of docs/card-protocol.md §5.1 expects.
+ */
 export const DEMO_PSAM_TERMINAL_ID = fromHex('013200000001');
 export const PSAM_ATR = fromHex('3B680000 0073C84010009000');
 /** Grey-lock sessions kept for GET GMAC (a pump looks back a few transactions at most). */

@@ -1,8 +1,9 @@
 /**
  * A dispenser harness: it drives a user card and a PSAM the way a Sinopec pump's card reader does
- * (reference §1.1 insertion order, §1.3 grey lock → fuelling → DEBIT FOR UNLOCK, §1.4 PSAM
- * commands, §5.2 grey recovery), so tests and demos make purchase records and grey cards like a
- * real pump. Each step is a method, so a test can pull the card between any two of them.
+ * (docs/card-protocol.md §1.1 insertion order, §1.3 grey lock → fuelling → DEBIT FOR UNLOCK, §1.4
+ * PSAM commands, §5.2 grey recovery), so tests and demos make purchase records and grey cards like
+ * a real pump. Each step is a method, so a test can pull the card between any two of them. The
+ * bare § numbers below are docs/card-protocol.md's too.
  */
 import { concatBytes, equalBytes, readU16be, readU32be, u32be } from '../bytes.ts';
 import { TRANS_TYPE } from '../crypto/index.ts';

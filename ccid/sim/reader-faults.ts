@@ -1,9 +1,10 @@
 /**
  * Faults the virtual reader can inject, as a deterministic script: either an explicit list (the
  * Nth command of a kind gets this fault) or a seeded pseudo-random plan, so a failing fault test
- * replays exactly. The faults are the field behaviours listed in reference §5.4: slow cards with
- * time extensions, stale and duplicated replies (SCC's wrong-bSeq mode), stalls, silence, inbound
- * overflow, a card pulled mid-command, a reader unplugged mid-command, a hardware-error interrupt.
+ * replays exactly. The faults are the field behaviours of docs/card-protocol.md §8.5: slow cards
+ * with time extensions, stale and duplicated replies (SCC's wrong-bSeq mode), stalls, silence,
+ * inbound overflow, a card pulled mid-command, a reader unplugged mid-command, a hardware-error
+ * interrupt.
  */
 import type { CcidCommand } from '../usb/messages.ts';
 

@@ -170,7 +170,8 @@ export class VirtualSlot {
     const first = this.firstExchange;
     this.firstExchange = false;
     if (this.options.exchangeLevel === 'tpdu') {
-      // PPS travels as raw bytes in the first XfrBlock after power-on (reference §2.3): echo it.
+      // PPS travels as raw bytes in the first XfrBlock after power-on: echo it
+      // (docs/card-protocol.md §8.1).
       if (first && data[0] === 0xff && data.length >= 3 && data.length <= 6) return this.pps(head, data);
       const answer = this.protocol === 1 ? this.t1Card!.receive(data) : this.t0Card!.transmit(data);
       return this.dataBlock(head, answer, CHAIN.BEGINS_AND_ENDS);

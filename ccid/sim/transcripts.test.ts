@@ -1,7 +1,8 @@
 /**
  * The recorded transcripts in tests/transcripts: each matches a fresh recording of its session
  * against the simulated card (UPDATE_TRANSCRIPTS=1 rewrites them), decodes with every command named
- * as the reference names it, and replays against a fresh card in the same state, answer for answer.
+ * as docs/card-protocol.md names it, and replays against a fresh card in the same state, answer for
+ * answer.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +16,10 @@ const DIRECTORY = fileURLToPath(new URL('../../tests/transcripts/', import.meta.
 const nameOf = (file: string): string => file.replace(/\.apdu$/, '');
 const read = (file: string): string => readFileSync(`${DIRECTORY}${file}`, 'utf8');
 
-/** The commands each session must show, in order of first use (the issue's and the reference's names). */
+/**
+ * The commands each session must show, in order of first use (the issue's and
+ * docs/card-protocol.md's names).
+ */
 const EXPECTED_COMMANDS: Record<string, string[]> = {
   read: ['SELECT', 'READ_BINARY', 'VERIFY', 'READ_RECORD', 'GET_LOCK_PROOF', 'GET_BALANCE'],
   load: ['SELECT', 'VERIFY', 'INITIALIZE_FOR_LOAD', 'CREDIT_FOR_LOAD'],

@@ -1,8 +1,9 @@
 /**
- * Every cap and deadline of the CCID reader driver, in one place (STYLE.md: a named limit on
- * everything, the unit last). WebUSB has no transfer timeout and no per-transfer cancel, so every
- * wait in ccid/usb races one of these deadlines, and every loop over device input counts against
- * one of these caps. Tests shrink the deadlines through `ReaderOptions.limits`.
+ * Every cap and deadline of the CCID reader driver, in one place (docs/architecture.md §5: a named
+ * limit on everything, the unit last; docs/card-protocol.md §8.4). WebUSB has no transfer timeout
+ * and no per-transfer cancel, so every wait in ccid/usb races one of these deadlines, and every
+ * loop over device input counts against one of these caps. Tests shrink the deadlines through
+ * `ReaderOptions.limits`.
  */
 
 export type CcidLimits = {

@@ -1,7 +1,8 @@
 /**
- * What to do after the ATR, decided without I/O (libccid `IFDHSetProtocolParameters`, reference
- * §1.10): which protocol, which Fi/Di, whether the host must send PPS itself (the reader lacks
- * automatic PPS) and which SetParameters structure to send (unless the reader negotiates alone).
+ * What to do after the ATR, decided without I/O (libccid `IFDHSetProtocolParameters`,
+ * docs/card-protocol.md §8.1): which protocol, which Fi/Di, whether the host must send PPS itself
+ * (the reader lacks automatic PPS) and which SetParameters structure to send (unless the reader
+ * negotiates alone).
  */
 import { buildPpsRequest, PPS } from '../iso7816/pps.ts';
 import type { Atr } from '../iso7816/atr.ts';

@@ -1,10 +1,11 @@
 /**
  * The bulk pipes of one reader: write a whole message, read a whole message, each against a
- * deadline. WebUSB has no transfer timeout and no per-transfer cancel (reference §3.6), so a read
- * that loses the race against its deadline stays outstanding; the next read picks up its result
- * (Smart Card Connector's pattern: never two bulk-in transfers at once, late data goes to the next
- * reader), and bSeq filtering upstream drops it. Bytes of a message cut short by a deadline are
- * kept so the next read completes that message instead of mistaking its tail for a header.
+ * deadline. WebUSB has no transfer timeout and no per-transfer cancel (docs/card-protocol.md §8.1),
+ * so a read that loses the race against its deadline stays outstanding; the next read picks up its
+ * result (Smart Card Connector's pattern: never two bulk-in transfers at once, late data goes to
+ * the next reader), and bSeq filtering upstream drops it. Bytes of a message cut short by a
+ * deadline are kept so the next read completes that message instead of mistaking its tail for a
+ * header.
  */
 import { concatBytes } from '../bytes.ts';
 import { CcidError, mapUsbError } from './errors.ts';

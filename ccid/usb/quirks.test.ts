@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { READER_QUIRKS, quirksFor, vidPidKey } from './quirks.ts';
 
-/** Every reader the reference (../shared/reference/ccid-webusb.md §4, §5.3, §6) names with a VID:PID. */
+/** Every reader docs/card-protocol.md §8.3 lists, by VID:PID. */
 const NAMED_IN_REFERENCE = [
   '072F:90CC', '072F:B100', '072F:B101', '072F:B102', '072F:B103', '072F:B104', '072F:B000', '072F:B506', '072F:220F',
   '096E:0505', '096E:0503', '096E:060D', '096E:061A', '096E:062E', 'A625:0810', '0925:900A', '1EA8:8013', '163C:0A03',

@@ -2,8 +2,8 @@
  * Reader quirks in one table keyed by VID:PID, after libccid's habit: the model, the symptom seen
  * in the field and the fix, each in a comment. The driver asks `quirksFor(vendorId, productId)` once
  * when it opens a reader and applies only the `fix` fields; the rest is documentation for the
- * person at the kiosk and for whoever adds the next reader. Sources: ../shared/reference/ccid-webusb.md
- * §6 (libccid readers/*.txt descriptors, usb.ids names), §4 (Smart Card Connector issues), §5.3 (QEMU).
+ * person at the kiosk and for whoever adds the next reader. docs/card-protocol.md §8.3 lists them;
+ * the sources: libccid readers/*.txt descriptors, usb.ids names, Smart Card Connector issues, QEMU.
  */
 
 export type QuirkFix = {

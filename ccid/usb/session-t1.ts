@@ -1,8 +1,8 @@
 /**
  * TPDU level with T=1: ccid/iso7816 `T1Host` runs the block protocol and this module carries each
  * block in one XfrBlock. A card's S(WTX request, m) makes the next XfrBlock carry bBWI = m and
- * wait m times longer (reference §1.9). IFSD is announced by the host unless the reader does it
- * (dwFeatures 0x400); IFSC comes from the ATR.
+ * wait m times longer (docs/card-protocol.md §8.2). IFSD is announced by the host unless the reader
+ * does it (dwFeatures 0x400); IFSC comes from the ATR.
  */
 import { T1Host } from '../iso7816/t1.ts';
 import type { SessionInput } from './session.ts';

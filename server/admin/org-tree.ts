@@ -1,8 +1,9 @@
 /**
  * The shape of the organisation: which kind of unit may sit under which, and where devices go.
  * The database only knows that a province is the one kind without a parent; the rest is here, so
- * that the API and the command line refuse the same trees. DOMAIN.md: management centres at the
- * province, city and county levels; card-issuing outlets and stations below a city or county.
+ * that the API and the command line refuse the same trees. docs/domain.md §2: management centres
+ * at the province, city and county levels; card-issuing outlets and stations below a city or
+ * county.
  */
 import type { OrgUnitKind } from '../contract/index.ts';
 

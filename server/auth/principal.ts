@@ -2,8 +2,8 @@
  * Who is calling: a device (a signed request, `Authorization: Device-HMAC-SHA256 …`, checked in
  * device-signature.ts) or an operator (`Authorization: Bearer <token>`, a session that may be
  * bound to the device it signed in on). The old `Device <id>:<secret>` names nobody any more.
- * Everything is read from the database on every request (DESIGN.md decision 11): a disabled
- * device or an expired session stops working at once, on every server process.
+ * Everything is read from the database on every request (docs/architecture.md decision 11): a
+ * disabled device or an expired session stops working at once, on every server process.
  *
  * An operator session ends LIMITS.operatorSessionTtlMs after sign-in, or sooner after
  * LIMITS.operatorSessionIdleMs without a request (a tablet left signed in on the counter). Its

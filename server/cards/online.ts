@@ -1,6 +1,6 @@
 /**
- * The online purse transactions, load (圈存) and unload (圈提), host side (DESIGN.md decision 5,
- * LEDGER.md "A load, step by step"):
+ * The online purse transactions, load (圈存) and unload (圈提), host side
+ * (docs/architecture.md decision 5, docs/ledger.md "A load, step by step"):
  *
  * - initialise: the card's INITIALIZE answer → MAC1 verified (the card is genuine and present, and
  *   its counter n is authenticated) → an older pending transaction of the card is settled from n →

@@ -1,7 +1,7 @@
 /** Field shapes shared by the API's requests and responses. Money is integer fen. */
 import { z } from 'zod';
 
-/** A card number: the 20 BCD digits of the ASN (reference §5.1). */
+/** A card number: the 20 BCD digits of the ASN (docs/card-protocol.md §5.1). */
 export const CardNo = z.string().regex(/^[0-9]{20}$/);
 /** 4 bytes as 8 hex digits: MAC1, MAC2, TAC, card random. */
 export const Hex4 = z.string().regex(/^[0-9A-Fa-f]{8}$/);

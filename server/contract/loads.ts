@@ -1,7 +1,8 @@
 /**
- * The load (圈存) and unload (圈提) protocol (DESIGN.md decision 5, LEDGER.md): initialise with the
- * card's INITIALIZE answer → MAC2; complete with the card's TAC (or unload MAC3) → posted;
- * recover from the card's counter and GET TRANSACTION PROVE after an interruption.
+ * The load (圈存) and unload (圈提) protocol (docs/architecture.md decision 5, docs/ledger.md
+ * "A load, step by step"): initialise with the card's INITIALIZE answer → MAC2; complete with the
+ * card's TAC (or unload MAC3) → posted; recover from the card's counter and GET TRANSACTION PROVE
+ * after an interruption.
  */
 import { z } from 'zod';
 import { AmountFen, BalanceFen, Byte, CardNo, Counter16, Hex4, OperationId, TerminalId } from './common.ts';

@@ -1,7 +1,8 @@
 /**
- * The exactly-once sync API (DESIGN.md decision 4). A device pushes numbered operations; each gets
- * one result; a replay gets the first result back; a gap in `seq` stops the batch; a business
- * refusal is a result, not a blocked queue. Pull gives what a device needs to work offline.
+ * The exactly-once sync API (docs/architecture.md decision 4). A device pushes numbered operations;
+ * each gets one result; a replay gets the first result back; a gap in `seq` stops the batch; a
+ * business refusal is a result, not a blocked queue. Pull gives what a device needs to work
+ * offline.
  */
 import { z } from 'zod';
 import { AmountFen, CardNo, DeviceId, EntityId, OperationId } from './common.ts';

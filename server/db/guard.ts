@@ -10,8 +10,8 @@
  * same code quietly takes a second pooled connection, which does not see the transaction's own
  * writes and can wait for the transaction's own row locks (a wait PostgreSQL cannot see as a
  * deadlock, since the other side of it is in JavaScript). One set of code runs on both engines
- * (DESIGN.md decision 8), so the rule is the same on both, and a test on either engine fails on
- * the first such path, loudly, instead of one engine hanging.
+ * (docs/architecture.md decision 8), so the rule is the same on both, and a test on either engine
+ * fails on the first such path, loudly, instead of one engine hanging.
  *
  * How: an AsyncLocalStorage marks a transaction's callback, and everything it starts and awaits,
  * as "inside a transaction of this Database". The mark is closed when the callback settles, so

@@ -1,6 +1,7 @@
 /**
  * Whole-transaction retry on serialization failure (40001) and deadlock (40P01), bounded
- * (DESIGN.md decision 3). Any other error, or the last failed attempt, is rethrown as is.
+ * (docs/architecture.md decision 3). Any other error, or the last failed attempt, is rethrown as
+ * is.
  */
 import { LIMITS } from '../limits.ts';
 

@@ -1,6 +1,6 @@
 /**
  * The one database interface the server uses, over PGlite (embedded, the default) and
- * PostgreSQL (DATABASE_URL). DESIGN.md decision 8: one set of SQL runs on both.
+ * PostgreSQL (DATABASE_URL). docs/architecture.md decision 8: one set of SQL runs on both.
  *
  * Values: BIGINT (int8) columns come back as `bigint` on both engines, so money read from the
  * ledger is never a float and never a string.

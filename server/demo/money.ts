@@ -3,8 +3,9 @@
  * master keys (sealed under the key-encryption key), the cards of ccid/sim/demo-cards.ts with the
  * same card numbers, and accounts whose purse mirrors equal what those simulated chips hold.
  *
- * DEMO/TEST ONLY: the master keys are the reference's public test keys (§4.3: MLK = 11..11 ...),
- * the passwords and device secrets are printed here. Never seed them into a real installation.
+ * DEMO/TEST ONLY: the master keys are the public test keys of docs/card-protocol.md §4.3 (MLK =
+ * 11..11 ...), the passwords and device secrets are printed here. Never seed them into a real
+ * installation.
  */
 import type { Sql } from '../db/index.ts';
 import { hashPassword } from '../auth/secrets.ts';
@@ -21,7 +22,10 @@ export const DEMO_DEVICE_SECRETS = {
   'demo-tablet-1': 'DEMO-tablet-1-secret-not-for-production',
 } as const;
 
-/** Reference §4.3 test master keys, key version 1 (the version digit of the demo card numbers). */
+/**
+ * docs/card-protocol.md §4.3 test master keys, key version 1 (the version digit of the demo card
+ * numbers).
+ */
 const DEMO_MASTER_KEYS: Record<string, number> = { MLK: 0x11, MPK: 0x22, MTK: 0x33, MULK: 0x44, MUGK: 0x55, MPUK: 0x66, MRPK: 0x77 };
 export const DEMO_KEY_VERSION = 1;
 

@@ -11,7 +11,9 @@ export type Services = {
    * undefined when none is configured: devices can then neither enrol nor sign in.
    */
   kekHex: string | undefined;
-  /** The server's clock is the authority (DESIGN.md decision 10); tests pass a fixed one. */
+  /**
+   * The server's clock is the authority (docs/architecture.md decision 10); tests pass a fixed one.
+   */
   now: () => Date;
   purseMaxNamedFen: number;
   purseMaxAnonymousFen: number;

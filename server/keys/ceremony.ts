@@ -29,7 +29,7 @@ export const STORED_KEY_KINDS = ['MLK', 'MULK', 'MTK', 'MPK', 'MUGK', 'MPUK', 'M
 export type StoredKeyKind = (typeof STORED_KEY_KINDS)[number];
 /** The kinds every key version must have: those the software key store computes with. */
 export const REQUIRED_KEY_KINDS: readonly StoredKeyKind[] = MASTER_KEY_KINDS;
-/** Card-management master keys (reference §2.3): the bureau's, never the server's. */
+/** Card-management master keys (docs/card-protocol.md §2.3): the bureau's, never the server's. */
 const BUREAU_ONLY_KINDS: readonly string[] = ['MAMK', 'MAMTK', 'MUK', 'MIAK'];
 
 /** The card reports its key version in one byte (INITIALIZE response byte 6); 0 means none. */
@@ -40,8 +40,9 @@ export const KEY_FILE_BYTES_MAX = 4_096;
 const KEY_BYTES = 16;
 
 /**
- * The reference's public test keys (§4.3: MLK = 11…11, MPK = 22…22 …, up to MIAK = BB…BB), which
- * the demo seeds and server/testing/sim.ts TEST_MASTER_KEYS personalises simulated cards with.
+ * The public test keys of docs/card-protocol.md §4.3 (MLK = 11…11, MPK = 22…22 …, up to MIAK =
+ * BB…BB), which the demo seeds and server/testing/sim.ts TEST_MASTER_KEYS personalises simulated
+ * cards with.
  */
 const TEST_KEY_FILL_BYTES: readonly number[] = [0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb];
 

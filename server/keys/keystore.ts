@@ -1,8 +1,8 @@
 /**
- * The key-store interface (DESIGN.md decision 7): the only door to card keys. It answers MAC
- * operations, never keys, so a hardware security module can implement it with the keys inside.
- * Card keys are derived from the issuer master keys by card number (reference §2.2); the online
- * transactions use the session key of reference §2.4 and the MAC layouts of §2.5.
+ * The key-store interface (docs/architecture.md decision 7): the only door to card keys. It answers
+ * MAC operations, never keys, so a hardware security module can implement it with the keys inside.
+ * Card keys are derived from the issuer master keys by card number (docs/card-protocol.md §2.2);
+ * the online transactions use the session key of §2.4 and the MAC layouts of §2.5 there.
  */
 import type { Sql } from '../db/index.ts';
 
@@ -11,7 +11,7 @@ export type OnlineKind = 'load' | 'unload';
 /** What names one online transaction's session: the card, its key version, the card's random and counter. */
 export type OnlineSession = {
   kind: OnlineKind;
-  /** 20 digits, the ASN of EF15 (reference §5.1). */
+  /** 20 digits, the ASN of EF15 (docs/card-protocol.md §5.1). */
   cardNo: string;
   keyVersion: number;
   random: Uint8Array;

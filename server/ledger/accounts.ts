@@ -1,8 +1,8 @@
 /**
- * Accounts of the ledger (LEDGER.md): a code, an owner, a normal side and TigerBeetle's four
- * figures. Customer money is credit-normal (a liability of the issuer); cash and cheques are
- * debit-normal. Only BANK, the outside world, may go below zero. "Find or open" is one statement,
- * so two requests that open the same account at once both get the one row.
+ * Accounts of the ledger (docs/ledger.md "Accounts"): a code, an owner, a normal side and
+ * TigerBeetle's four figures. Customer money is credit-normal (a liability of the issuer); cash and
+ * cheques are debit-normal. Only BANK, the outside world, may go below zero. "Find or open" is one
+ * statement, so two requests that open the same account at once both get the one row.
  */
 import type { Sql } from '../db/index.ts';
 

@@ -1,5 +1,6 @@
 /**
- * The ledger's invariants, checked from outside (the Jepsen bank checker's idea, reference §4.1):
+ * The ledger's invariants, checked from outside (the Jepsen bank checker's idea;
+ * docs/ledger.md "Invariants and where each is enforced"):
  * the `ledger_violation` view (sums zero, account figures equal the sums of their transfers) plus
  * no account below zero where it may not go, and every load row consistent with its transfer.
  * An empty list means the ledger is sound. Tests run it after every test.

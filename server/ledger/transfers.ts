@@ -1,10 +1,10 @@
 /**
- * Transfers (TigerBeetle's model, DESIGN.md decision 3): a positive amount from a debit account to
- * a different credit account, pending → posted | voided. A batch is linked: every transfer of it
- * commits or none does. Every account a batch touches is locked in ascending id order, so two
- * batches over the same accounts queue instead of deadlocking; balances are then checked and
- * written in the same transaction. Pending amounts count against the balance (pessimistic), so
- * posting can never break a limit.
+ * Transfers (TigerBeetle's model, docs/architecture.md decision 3): a positive amount from a debit
+ * account to a different credit account, pending → posted | voided. A batch is linked: every
+ * transfer of it commits or none does. Every account a batch touches is locked in ascending id
+ * order, so two batches over the same accounts queue instead of deadlocking; balances are then
+ * checked and written in the same transaction. Pending amounts count against the balance
+ * (pessimistic), so posting can never break a limit.
  */
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../db/index.ts';
@@ -13,7 +13,7 @@ import { LIMITS } from '../limits.ts';
 import { ACCOUNT_CODES, ACCOUNT_COLUMNS, type AccountRow } from './accounts.ts';
 import { assertLedger, LedgerError } from './errors.ts';
 
-/** Why money moved (LEDGER.md "Postings"). */
+/** Why money moved (docs/ledger.md "Postings"). */
 export const TRANSFER_CODES = [
   'CASH_RECEIPT',
   'CHEQUE_RECEIPT',

@@ -1,12 +1,12 @@
 /**
- * Push (DESIGN.md decision 4, Replicache's model): a batch is applied in one transaction, together
- * with the result record of every operation and the device's new last seq, so a crash or a
- * transient failure (deadlock, lost connection) anywhere in it leaves nothing half-applied and the
- * device simply sends the batch again. Operations are taken in seq order; an id seen before
- * returns its first result; a seq past last + 1 (a gap) or a used seq under a new id stops the
- * batch there, and the device resends from the server's last seq. An operation that writes runs in
- * its own savepoint, so a business refusal rolls back only its effects and is recorded; a run of
- * consecutive read-only operations (inquiries) is answered from one read.
+ * Push (docs/architecture.md decision 4, Replicache's model): a batch is applied in one
+ * transaction, together with the result record of every operation and the device's new last seq, so
+ * a crash or a transient failure (deadlock, lost connection) anywhere in it leaves nothing
+ * half-applied and the device simply sends the batch again. Operations are taken in seq order; an
+ * id seen before returns its first result; a seq past last + 1 (a gap) or a used seq under a new id
+ * stops the batch there, and the device resends from the server's last seq. An operation that
+ * writes runs in its own savepoint, so a business refusal rolls back only its effects and is
+ * recorded; a run of consecutive read-only operations (inquiries) is answered from one read.
  *
  * A batch with more operations that write than LIMITS.pushSavepointCountMax is committed in
  * chunks, each its own transaction with at most that many savepoints (PostgreSQL slows every

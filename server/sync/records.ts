@@ -1,9 +1,10 @@
 /**
  * Operation records: the first result of every operation id, stored in the same transaction as its
- * effect (DESIGN.md decision 4). A retry with the same id and the same request gets that result
- * back; the same id with a different request is refused, as TigerBeetle refuses `exists_with_different_*`.
- * An id is the device's own (0011_operation_ids_per_device.sql): every look-up names the device
- * (null: made without one), so no other device can take an id first and refuse it.
+ * effect (docs/architecture.md decision 4). A retry with the same id and the same request gets that
+ * result back; the same id with a different request is refused, as TigerBeetle refuses
+ * `exists_with_different_*`. An id is the device's own (0011_operation_ids_per_device.sql): every
+ * look-up names the device (null: made without one), so no other device can take an id first and
+ * refuse it.
  */
 import { createHash } from 'node:crypto';
 import type { Sql } from '../db/index.ts';

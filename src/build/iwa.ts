@@ -1,8 +1,8 @@
 /**
- * `npm run build:iwa`: the kiosk as an Isolated Web App (DESIGN.md decision 1). Chromium lets an
- * IWA whose manifest grants `usb-unrestricted` claim the protected smart-card interface class
- * (0x0B) over WebUSB, which an ordinary page or PWA cannot. The app is the same build as the PWA
- * (dist/), packed into a web bundle (wbn) and signed with an Ed25519 key (wbn-sign); the key
+ * `npm run build:iwa`: the kiosk as an Isolated Web App (docs/architecture.md decision 1). Chromium
+ * lets an IWA whose manifest grants `usb-unrestricted` claim the protected smart-card interface
+ * class (0x0B) over WebUSB, which an ordinary page or PWA cannot. The app is the same build as the
+ * PWA (dist/), packed into a web bundle (wbn) and signed with an Ed25519 key (wbn-sign); the key
  * decides the app's origin, isolated-app://<web bundle id>/.
  *
  * Key: FUELCARD_IWA_KEY names a PEM file (keep the production key offline and sign in release

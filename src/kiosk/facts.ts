@@ -5,7 +5,7 @@
 import type { CardReading } from '../../ccid/fuelcard/read.ts';
 import type { TransactionRecord, GreyState } from '../../ccid/fuelcard/messages.ts';
 
-/** ASN[2] of a customer (user) card, fuel-card-protocol.md §5.1. */
+/** ASN[2] of a customer (user) card, docs/card-protocol.md §5.1. */
 const CUSTOMER_CARD_TYPE = 0x01;
 
 export type CardFacts = {

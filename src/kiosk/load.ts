@@ -1,5 +1,5 @@
 /**
- * One load (圈存) at the kiosk, step by step as LEDGER.md lays it out:
+ * One load (圈存) at the kiosk, as docs/ledger.md "A load, step by step" lays it out:
  * INITIALIZE FOR LOAD on the card (MAC1) → the server checks and reserves, answers MAC2 → the
  * journal entry is written → CREDIT FOR LOAD (TAC) → the TAC is saved and queued for the server.
  * A refusal before CREDIT leaves nothing anywhere; a card that refuses CREDIT (MAC2 not accepted)

@@ -132,7 +132,7 @@ export class KioskController {
     });
   }
 
-  /** PIN from the on-screen keypad; it goes only to the card (DESIGN.md decision 7). */
+  /** PIN from the on-screen keypad; it goes only to the card (docs/architecture.md decision 7). */
   async submitPin(pin: string): Promise<void> {
     const generation = this.#generation;
     if (this.current.name !== 'pin') return;

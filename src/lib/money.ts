@@ -1,9 +1,9 @@
 /**
- * Money as people read and type it (DESIGN.md decision 2): the app holds integer fen; yuan
- * appear only here. Both directions are exact work on decimal digit strings and whole numbers, so
- * no floating point ever touches an amount. decimal.js is the oracle in money.test.ts rather than
- * a dependency here: for a division and a multiplication by 100 it cost the start screen 12 KB of
- * gzipped JavaScript (issue 6's kiosk.js_gzip_kb).
+ * Money as people read and type it (docs/architecture.md decision 2): the app holds integer fen;
+ * yuan appear only here. Both directions are exact work on decimal digit strings and whole numbers,
+ * so no floating point ever touches an amount. decimal.js is the oracle in money.test.ts rather
+ * than a dependency here: for a division and a multiplication by 100 it cost the start screen 12 KB
+ * of gzipped JavaScript (issue 6's kiosk.js_gzip_kb).
  */
 
 /** 12345 → "123.45" (two decimals, thousands separated). */

@@ -1,10 +1,11 @@
 /**
- * How an operator works on an outlet tablet (server/auth): the tablet is an enrolled device
- * (`Authorization: Device <id>:<secret>`, src/lib/sync/device.ts); the operator signs in on it,
- * and because the sign-in carries the tablet's device credentials the server binds the session to
- * the tablet — its device id numbers the outbox's operations and its terminal id is the one the
- * card puts in its MACs. Every later call carries the session (`Authorization: Bearer <token>`)
- * instead of the device's secret: the server then knows the person and the tablet at once.
+ * How an operator works on an outlet tablet (server/auth): the tablet is an enrolled device that
+ * signs its requests with its secret (`Authorization: Device-HMAC-SHA256 <id>:<time>:<nonce>:
+ * <signature>`, server/contract/device-auth.ts, src/lib/sync/device-signer.ts); the operator signs
+ * in on it, and because the sign-in is signed by the tablet the server binds the session to the
+ * tablet — its device id numbers the outbox's operations and its terminal id is the one the card
+ * puts in its MACs. Every later call carries the session (`Authorization: Bearer <token>`)
+ * instead of the device's signature: the server then knows the person and the tablet at once.
  *
  * The token lives in memory only: a reload asks the operator to sign in again, while what the
  * outbox holds waits (a push without a session is refused as UNAUTHENTICATED, which the outbox

@@ -1,8 +1,8 @@
 /**
  * A customer's card opened at the outlet tablet: read, PIN verified on the card, the server's view
  * of it fetched (when online), and any interrupted load or unload of the card settled from its
- * counter before anything else happens (LEDGER.md: recovery at the next contact, at any kiosk or
- * tablet). Headless: it takes the card session's `transmit`, so a staff screen, the fault
+ * counter before anything else happens (docs/ledger.md "Recovery": at the next contact, at any
+ * kiosk or tablet). Headless: it takes the card session's `transmit`, so a staff screen, the fault
  * simulation or a test drive it the same way.
  */
 import { readCard } from '../../ccid/fuelcard/read.ts';

@@ -1,6 +1,6 @@
 /**
- * The one error class of the outlet tablet's card work (STYLE.md: one error class per layer):
- * every failure the world causes while an operator opens a card or unloads it becomes a
+ * The one error class of the outlet tablet's card work (docs/architecture.md §5: one error class
+ * per layer): every failure the world causes while an operator opens a card or unloads it becomes a
  * StaffError with a stable `code` the staff screens translate (`staff.error.<code in lower
  * case>` is the suggested catalogue key). The server's own code, the card's status word or the
  * reader's code ride along for the log; `message` is English for the log and never shown.

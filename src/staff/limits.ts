@@ -1,4 +1,7 @@
-/** The outlet tablet's limits for card work, in one place (STYLE.md: a named limit on everything). */
+/**
+ * The outlet tablet's limits for card work, in one place (docs/architecture.md §5: a named limit
+ * on everything).
+ */
 export const STAFF_LIMITS = {
   /**
    * Sends of one unload initialise (the same operation id each time, so the server answers the

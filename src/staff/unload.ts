@@ -1,7 +1,7 @@
 /**
- * One unload (圈提) at the outlet tablet, step by step as LEDGER.md lays out the load, mirrored:
- * INITIALIZE FOR UNLOAD on the card (MAC1) → the server checks the card, the amount and the
- * destination account and reserves the money (pending PURSE → QUOTA or RESERVE), answers MAC2 →
+ * One unload (圈提) at the outlet tablet, as docs/ledger.md "A load, step by step" lays out the load,
+ * mirrored: INITIALIZE FOR UNLOAD on the card (MAC1) → the server checks the card, the amount and
+ * the destination account and reserves the money (pending PURSE → QUOTA or RESERVE), answers MAC2 →
  * the journal entry is written → DEBIT FOR UNLOAD (MAC3) → the MAC3 is queued for the server as
  * `unload.complete`, in the same Dexie transaction that closes the journal entry, and sent.
  *

@@ -155,5 +155,5 @@ export async function serverLastSeq(baseUrl: string, identity: { deviceId: strin
 
 /** The load amount the fault tests use, in fen. */
 export const AMOUNT_FEN = 10_000;
-/** CREDIT FOR LOAD's INS (fuel-card-protocol.md). */
+/** CREDIT FOR LOAD's INS (docs/card-protocol.md §1.2). */
 export const INS_CREDIT_FOR_LOAD = 0x52;

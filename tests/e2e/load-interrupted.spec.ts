@@ -1,10 +1,10 @@
 /**
- * The card pulled at each step of a load (LEDGER.md, "A load, step by step"), then inserted again:
- * the customer is told what happened, and the money is counted exactly once on the card, on the
- * kiosk's screen and in the server's ledger. Each test has a server and a database of its own, so
- * the ledger it counts is touched by nobody else. The pulls are made by the virtual reader's fault
- * script (a card pulled while a command runs) and by the demo card's power loss (before or after
- * its write), the way a hand pulls a real card; one is timed on the request to the server.
+ * The card pulled at each step of a load (docs/ledger.md "A load, step by step"), then inserted
+ * again: the customer is told what happened, and the money is counted exactly once on the card, on
+ * the kiosk's screen and in the server's ledger. Each test has a server and a database of its own,
+ * so the ledger it counts is touched by nobody else. The pulls are made by the virtual reader's
+ * fault script (a card pulled while a command runs) and by the demo card's power loss (before or
+ * after its write), the way a hand pulls a real card; one is timed on the request to the server.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { LocalServer } from './local-server.ts';

@@ -1,9 +1,9 @@
 /**
- * The kiosk without its server, and the outbox finding its way back (DESIGN.md decisions 4 and 6):
- * started offline it still reads the card, shows the cached account with its age, queues an
- * inquiry and changes the PIN; reconnected, the queue drains and the server applies each operation
- * once, even when the page is reloaded mid-drain or the server is killed after applying a batch
- * whose answer never arrives. Each test has a server and a database of its own.
+ * The kiosk without its server, and the outbox finding its way back (docs/architecture.md decisions
+ * 4 and 6): started offline it still reads the card, shows the cached account with its age, queues
+ * an inquiry and changes the PIN; reconnected, the queue drains and the server applies each
+ * operation once, even when the page is reloaded mid-drain or the server is killed after applying a
+ * batch whose answer never arrives. Each test has a server and a database of its own.
  */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { LocalServer } from './local-server.ts';

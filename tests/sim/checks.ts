@@ -1,6 +1,6 @@
 /**
- * The invariants (reference §4.1, our version), read from the server's database, the chips and the
- * devices' IndexedDB:
+ * The invariants (docs/ledger.md "Invariants and where each is enforced"), read from the server's
+ * database, the chips and the devices' IndexedDB:
  * - during the run: the ledger's own check (sums zero, figures equal their transfers, nothing below
  *   zero where it may not go), no load voided whose MAC2 the card has accepted, and no card holding
  *   money the ledger did not post (nor lacking money it did: checkChipMoney);

@@ -1,7 +1,8 @@
 /**
  * The simulation's one source of chance: a seeded PRNG (splitmix32 to spread the seed, then
  * mulberry32), with the few draws the harness needs. Every decision of a run — workload, faults,
- * delays, device ids — comes from here, so one seed replays one run exactly (reference §1.7, §4.5).
+ * delays, device ids — comes from here, so one seed replays one run exactly (docs/operations.md
+ * "Simulation, crash test, benchmarks").
  */
 export class SimRandom {
   #state: number;

@@ -474,7 +474,10 @@ export function screenName(life: KioskLife): string {
   return s.name;
 }
 
-/** Each seed draws its own fault profile (swarm testing, reference §1.7). */
+/**
+ * Each seed draws its own fault profile (swarm testing; docs/operations.md "Simulation, crash
+ * test, benchmarks").
+ */
 function swarmProfile(random: SimRandom): NetworkProfile {
   return {
     requestLossRate: random.next() * 0.15,

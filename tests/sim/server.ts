@@ -6,7 +6,8 @@
  * (DATABASE_URL) in a fresh schema, dropped at the end.
  *
  * A server restart closes the fastify app (and sometimes the database) and builds them again:
- * the server keeps nothing authoritative in memory (DESIGN.md decision 11), so nothing may be lost.
+ * the server keeps nothing authoritative in memory (docs/architecture.md decision 11), so nothing
+ * may be lost.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

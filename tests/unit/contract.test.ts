@@ -1,6 +1,6 @@
 /**
- * The wire contract is versioned (STYLE.md, after Replicache/Zero): this test fails when any
- * schema in server/contract changes shape without CONTRACT_VERSION being bumped. The recorded
+ * The wire contract is versioned (docs/sync.md §10, after Replicache/Zero): this test fails when
+ * any schema in server/contract changes shape without CONTRACT_VERSION being bumped. The recorded
  * fingerprint lives in server/contract/fingerprint.json; after bumping the version, refresh it
  * with `UPDATE_CONTRACT_FINGERPRINT=1 npx vitest run tests/unit/contract.test.ts`.
  */

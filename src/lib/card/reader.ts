@@ -2,7 +2,8 @@
  * The kiosk's card reader, over navigator.usb (or the virtual one in demo mode and tests):
  * pick a reader once through the browser's chooser, reopen it by itself at every start and after
  * it is unplugged and plugged in again, and report card insertions and removals. Failures become
- * a state with a CcidError code the screens translate (DESIGN.md decision 1), never a raw error.
+ * a state with a CcidError code the screens translate (docs/architecture.md decision 1), never a
+ * raw error.
  */
 import { writable, type Readable } from 'svelte/store';
 import { CcidReader, CcidError, isCcidError, mapUsbError, type CardSession, type UsbDeviceLike, type UsbLike } from '../../../ccid/usb/index.ts';

@@ -1,7 +1,7 @@
 /**
- * The message catalogue (DESIGN.md decision 9): Chinese first, English second, flat keys.
- * svelte-i18n does the lookup, interpolation and ICU plurals; this module adds typed keys, so a
- * missing or misspelt key is a type error, and a test checks both catalogues have the same keys.
+ * The message catalogue (docs/architecture.md decision 9): Chinese first, English second, flat
+ * keys. svelte-i18n does the lookup, interpolation and ICU plurals; this module adds typed keys, so
+ * a missing or misspelt key is a type error, and a test checks both catalogues have the same keys.
  */
 import { derived, get, type Readable } from 'svelte/store';
 import { addMessages, init, locale as i18nLocale, _ } from 'svelte-i18n';

@@ -1,7 +1,8 @@
 /**
- * Operation ids made on the device (DESIGN.md decision 4): UUID version 7 (RFC 9562), a 48-bit
- * millisecond timestamp then random bits, so ids sort roughly by creation. The id is the server's
- * idempotency key: it is written to IndexedDB before the first send and reused by every retry.
+ * Operation ids made on the device (docs/architecture.md decision 4): UUID version 7 (RFC 9562), a
+ * 48-bit millisecond timestamp then random bits, so ids sort roughly by creation. The id is the
+ * server's idempotency key: it is written to IndexedDB before the first send and reused by every
+ * retry.
  */
 export function newOperationId(nowMs: number = Date.now(), random: (bytes: Uint8Array) => Uint8Array = (b) => crypto.getRandomValues(b)): string {
   const bytes = random(new Uint8Array(16));

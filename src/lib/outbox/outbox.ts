@@ -1,8 +1,8 @@
 /**
  * The outbox: every operation for the server is written here, with its id and sequence number,
- * before it is sent for the first time (DESIGN.md decision 4), and leaves the queue only on the
- * server's answer: applied, or rejected for a business reason (which is an answer too and never
- * blocks what follows). A network failure leaves it queued for the next drain.
+ * before it is sent for the first time (docs/architecture.md decision 4), and leaves the queue only
+ * on the server's answer: applied, or rejected for a business reason (which is an answer too and
+ * never blocks what follows). A network failure leaves it queued for the next drain.
  *
  * Hazard: never await a network call inside a Dexie transaction (IndexedDB commits the moment
  * the transaction has no pending request). Each drain round reads a batch, closes the

@@ -1,8 +1,9 @@
 /**
- * The device's journal of online transactions between MAC2 and the card's proof (LEDGER.md step
- * 4), loads (kiosk) and unloads (outlet tablet) in one Dexie table (src/lib/outbox/db.ts
- * `loadJournal`), so that one recovery at the card's next insertion finds both, as the server
- * keeps both in one table (card_load) and settles both from the card's online counter.
+ * The device's journal of online transactions between MAC2 and the card's proof (docs/ledger.md "A
+ * load, step by step", step 4), loads (kiosk) and unloads (outlet tablet) in one Dexie table
+ * (src/lib/outbox/db.ts `loadJournal`), so that one recovery at the card's next insertion finds
+ * both, as the server keeps both in one table (card_load) and settles both from the card's online
+ * counter.
  *
  * Entries without a `kind` are loads (kiosks wrote them before unloads existed). The state names
  * are the load journal's: 'credit-sent' means "the card write (CREDIT FOR LOAD or DEBIT FOR

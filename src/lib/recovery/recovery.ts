@@ -1,10 +1,10 @@
 /**
  * Settling interrupted online transactions at a card's next contact, at a kiosk or an outlet
- * tablet alike (DESIGN.md decision 5, LEDGER.md recovery): the device's journal and the server's
- * pending transaction of the card are each checked against the card's online counter, which loads
- * and unloads share. Unchanged: it did not happen, and the counter is queued as the proof.
- * Advanced: it happened, and GET TRANSACTION PROVE, asked with the transaction's own type (02 ED
- * load, 03 unload), gives its TAC or MAC3 for the server to verify.
+ * tablet alike (docs/architecture.md decision 5, docs/ledger.md "Recovery"): the device's journal
+ * and the server's pending transaction of the card are each checked against the card's online
+ * counter, which loads and unloads share. Unchanged: it did not happen, and the counter is queued
+ * as the proof. Advanced: it happened, and GET TRANSACTION PROVE, asked with the transaction's own
+ * type (02 ED load, 03 unload), gives its TAC or MAC3 for the server to verify.
  *
  * The probe carries the transaction's challenge (drawn by the server with the MAC2, kept in the
  * journal and given in the server's view) as its terminal id: only such a probe can show the

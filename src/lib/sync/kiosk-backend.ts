@@ -12,7 +12,8 @@ import type { SyncLoop } from './sync-loop.ts';
 /**
  * The account that holds a card's money waiting to be loaded: a single-user card's is its
  * customer's quota; every card of a unit (main or sub) loads from its own reserve, to which the
- * unit pre-allocates (LEDGER.md; the server refuses anything else with SOURCE_ACCOUNT_INVALID).
+ * unit pre-allocates (docs/ledger.md "Postings"; the server refuses anything else with
+ * SOURCE_ACCOUNT_INVALID).
  */
 export function waitingAccountOf(role: CardSummary['role']): 'RESERVE' | 'QUOTA' {
   return role === 'single' ? 'QUOTA' : 'RESERVE';
