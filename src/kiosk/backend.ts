@@ -5,7 +5,7 @@
  */
 import type { OnlineRequest } from '../../ccid/fuelcard/load.ts';
 import type { InitializeAnswer } from '../../server/contract/loads.ts';
-import type { PendingOnline, RecoverSettlement, RecoverySink } from '../lib/recovery/recovery.ts';
+import type { PendingOnline, RecoverSettlement, RecoverySink } from '../lib/online/recovery.ts';
 
 /** The account facts a kiosk shows for a card. */
 export type AccountView = {
@@ -42,19 +42,6 @@ export type { InitializeAnswer };
  *   its proof if the card still holds it (src/lib/recovery; loads and outlet unloads alike).
  */
 export type LoadSettlement = { kind: 'tac'; loadId: string; cardNo: string; onlineTtc: number; tac: string } | RecoverSettlement;
-
-export class BackendError extends Error {
-  /** NETWORK when the server could not be reached; otherwise the server's error code. */
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'BackendError';
-    this.code = code;
-  }
-  get offline(): boolean {
-    return this.code === 'NETWORK';
-  }
-}
 
 export interface KioskBackend extends RecoverySink {
   /** Online inquiry; throws BackendError('NETWORK') when the server cannot be reached. */

@@ -11,12 +11,12 @@
  */
 import type { VirtualUsbControl } from '../../ccid/sim/install.ts';
 import { ReaderManager } from '../lib/card/reader.ts';
-import { DeviceDatabase } from '../lib/outbox/db.ts';
+import { DeviceDatabase } from '../lib/device-db/database.ts';
 import { Outbox } from '../lib/outbox/outbox.ts';
 import { ApiClient, assertSafeForDeviceCredentials } from '../lib/sync/client.ts';
-import { BackendError } from './backend.ts';
+import { BackendError } from '../lib/net/backend-error.ts';
 import { enrol, loadIdentity, normaliseServerUrl, type DeviceIdentity } from '../lib/sync/device.ts';
-import { HttpKioskBackend } from '../lib/sync/kiosk-backend.ts';
+import { HttpKioskBackend } from './http-backend.ts';
 import { httpPush } from '../lib/sync/push.ts';
 import { SyncLoop } from '../lib/sync/sync-loop.ts';
 import { DemoKiosk, ServerInfo } from '../../server/contract/info.ts';

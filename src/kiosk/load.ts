@@ -10,10 +10,10 @@ import { load, type HostAuthorisation, type OnlineRequest } from '../../ccid/fue
 import { FuelCardError } from '../../ccid/fuelcard/errors.ts';
 import type { Transmit } from '../../ccid/fuelcard/transport.ts';
 import { newOperationId } from '../lib/outbox/ids.ts';
-import { BackendError } from './backend.ts';
-import type { CardFacts } from './facts.ts';
-import { journalLoad, markSettled } from '../lib/recovery/journal.ts';
-import { recoverOnline } from '../lib/recovery/recovery.ts';
+import { BackendError } from '../lib/net/backend-error.ts';
+import type { CardFacts } from '../lib/card/facts.ts';
+import { journalLoad, markSettled } from '../lib/online/journal.ts';
+import { recoverOnline } from '../lib/online/recovery.ts';
 import type { KioskDeps } from './session.ts';
 import type { LoadStep, Notice, Receipt } from './screens.ts';
 

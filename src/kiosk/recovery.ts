@@ -7,10 +7,10 @@
  */
 import type { MessageKey } from '../lib/i18n/index.ts';
 import { formatMoney } from '../lib/money.ts';
-import type { OnlineKind, RecoveryReport } from '../lib/recovery/recovery.ts';
+import type { OnlineKind, RecoveryReport } from '../lib/online/recovery.ts';
 import type { AccountInfo, Notice } from './screens.ts';
 
-export { recoverOnline, type RecoveryReport, type ServerView } from '../lib/recovery/recovery.ts';
+export { recoverOnline, type RecoveryReport, type ServerView } from '../lib/online/recovery.ts';
 
 type Outcome = { kind: OnlineKind; completed: boolean; key: MessageKey; tone: Notice['tone'] };
 

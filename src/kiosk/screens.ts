@@ -2,11 +2,12 @@
  * The kiosk's screens as data: the controller (session.ts) moves between them, the Svelte
  * components only draw the current one and call the controller's actions.
  */
-import type { MessageKey } from '../lib/i18n/index.ts';
 import type { AccountView } from './backend.ts';
-import type { CardFacts } from './facts.ts';
+import type { CardFacts } from '../lib/card/facts.ts';
 
-export type Notice = { key: MessageKey; values?: Record<string, string | number>; tone: 'info' | 'success' | 'warning' | 'error' };
+import type { Notice } from '../lib/ui/notice.ts';
+
+export type { Notice };
 
 export type RefusalReason = 'pin_blocked' | 'lost' | 'blacklisted' | 'closed' | 'expired' | 'not_customer_card' | 'unreadable';
 

@@ -7,7 +7,7 @@ import type { FuelCard, PowerLossPoint } from '../../ccid/sim/fuel-card.ts';
 import { selectSinopec, verifyPin } from '../../ccid/fuelcard/card.ts';
 import { unload, type OnlineRequest } from '../../ccid/fuelcard/load.ts';
 import { formatMoney } from '../lib/money.ts';
-import { DeviceDatabase } from '../lib/outbox/db.ts';
+import { DeviceDatabase } from '../lib/device-db/database.ts';
 import { cardSessionActive } from '../lib/session/active.ts';
 import { ReaderManager } from '../lib/card/reader.ts';
 import { KioskController } from './session.ts';

@@ -12,7 +12,7 @@
  * treats like a network failure and keeps queued).
  */
 import type { Role } from '../../server/contract/common.ts';
-import { BackendError } from '../kiosk/backend.ts';
+import { BackendError } from '../lib/net/backend-error.ts';
 import type { ApiClient } from '../lib/sync/client.ts';
 
 export type OperatorSession = { token: string; expiresAtIso: string; role: Role; displayName: string };

@@ -11,11 +11,11 @@
  */
 import type { CardSummary } from '../../server/contract/cards.ts';
 import type { InitializeAnswer } from '../../server/contract/loads.ts';
-import { BackendError } from '../kiosk/backend.ts';
+import { BackendError } from '../lib/net/backend-error.ts';
 import type { Outbox } from '../lib/outbox/outbox.ts';
 import type { ApiClient } from '../lib/sync/client.ts';
 import type { SyncLoop } from '../lib/sync/sync-loop.ts';
-import type { OnlineKind, PendingOnline, RecoverSettlement } from '../lib/recovery/recovery.ts';
+import type { OnlineKind, PendingOnline, RecoverSettlement } from '../lib/online/recovery.ts';
 
 export type Destination = 'QUOTA' | 'RESERVE';
 export type CardRole = CardSummary['role'];

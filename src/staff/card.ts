@@ -8,12 +8,12 @@
 import { readCard } from '../../ccid/fuelcard/read.ts';
 import { getBalance } from '../../ccid/fuelcard/card.ts';
 import type { Transmit } from '../../ccid/fuelcard/transport.ts';
-import { BackendError } from '../kiosk/backend.ts';
-import { factsOf, type CardFacts } from '../kiosk/facts.ts';
-import type { DeviceDatabase } from '../lib/outbox/db.ts';
+import { BackendError } from '../lib/net/backend-error.ts';
+import { factsOf, type CardFacts } from '../lib/card/facts.ts';
+import type { DeviceDatabase } from '../lib/device-db/database.ts';
 import type { StaffAccountView, StaffBackend } from './backend.ts';
 import { STAFF_ERROR, StaffError, fromBackend, toStaffError } from './errors.ts';
-import { recoverOnline, type RecoveryReport } from '../lib/recovery/recovery.ts';
+import { recoverOnline, type RecoveryReport } from '../lib/online/recovery.ts';
 
 export type StaffDeps = {
   backend: StaffBackend;

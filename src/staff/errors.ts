@@ -11,7 +11,7 @@
  */
 import { isCcidError } from '../../ccid/usb/index.ts';
 import { FUEL_CARD_ERROR, FuelCardError } from '../../ccid/fuelcard/errors.ts';
-import { BackendError } from '../kiosk/backend.ts';
+import { BackendError } from '../lib/net/backend-error.ts';
 
 export const STAFF_ERROR = {
   // The operator's input

@@ -7,6 +7,6 @@ export { signInOnTablet, withOperatorSession, requireUnloadRole, UNLOAD_ROLES, t
 export { HttpStaffBackend, accountViewOf, destinationsOf, type Destination, type OnlineSettlement, type PendingOnline, type StaffAccountView, type StaffBackend } from './backend.ts';
 export { openCard, type StaffCard, type StaffDeps } from './card.ts';
 export { STAFF_ERROR, StaffError, isStaffError, type StaffErrorCode } from './errors.ts';
-export { recoverOnline, type RecoveredTransaction, type RecoveryReport, type ServerView } from '../lib/recovery/recovery.ts';
+export { recoverOnline, type RecoveredTransaction, type RecoveryReport, type ServerView } from '../lib/online/recovery.ts';
 export { runUnload, type UnloadReceipt, type UnloadRequest, type UnloadStep } from './unload.ts';
 export { STAFF_LIMITS } from './limits.ts';

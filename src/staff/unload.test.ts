@@ -7,7 +7,7 @@ import { httpPush } from '../lib/sync/push.ts';
 import { openCard, type StaffCard } from './card.ts';
 import { STAFF_ERROR, StaffError } from './errors.ts';
 import { runUnload } from './unload.ts';
-import { HttpKioskBackend } from '../lib/sync/kiosk-backend.ts';
+import { HttpKioskBackend } from '../kiosk/http-backend.ts';
 import { KioskController } from '../kiosk/session.ts';
 import type { StaffBackend } from './backend.ts';
 import { injectFetch, staffRig, type Rig } from './testing/rig.ts';

@@ -13,14 +13,14 @@
  */
 import { unload, type HostAuthorisation, type OnlineRequest, type OnlineResult } from '../../ccid/fuelcard/load.ts';
 import { FuelCardError } from '../../ccid/fuelcard/errors.ts';
-import { BackendError } from '../kiosk/backend.ts';
+import { BackendError } from '../lib/net/backend-error.ts';
 import { newOperationId } from '../lib/outbox/ids.ts';
 import { destinationsOf, type Destination, type UnloadAuthorisation, type UnloadInitialiseRequest } from './backend.ts';
 import { nowOf, type StaffCard, type StaffDeps } from './card.ts';
 import { STAFF_ERROR, StaffError, assert, fromBackend, fromReader, toStaffError } from './errors.ts';
-import { journalUnload, markSettled } from '../lib/recovery/journal.ts';
+import { journalUnload, markSettled } from '../lib/online/journal.ts';
 import { STAFF_LIMITS } from './limits.ts';
-import { recoverOnline } from '../lib/recovery/recovery.ts';
+import { recoverOnline } from '../lib/online/recovery.ts';
 
 export type UnloadStep = 'card' | 'server' | 'debit' | 'confirm';
 

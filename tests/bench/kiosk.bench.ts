@@ -28,7 +28,7 @@ import { openDatabase } from '../../server/db/index.ts';
 import { migrate } from '../../server/db/migrate.ts';
 import { seedDemo } from '../../server/demo/seed.ts';
 import { demoCardNo } from '../../server/demo/money.ts';
-import { DeviceDatabase } from '../../src/lib/outbox/db.ts';
+import { DeviceDatabase } from '../../src/lib/device-db/database.ts';
 import { Outbox } from '../../src/lib/outbox/outbox.ts';
 import { ApiClient } from '../../src/lib/sync/client.ts';
 import { enrol } from '../../src/lib/sync/device.ts';

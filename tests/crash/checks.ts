@@ -10,7 +10,7 @@
  * - no kiosk journal still holding a load sent to its card.
  */
 import type { Database } from '../../server/db/index.ts';
-import type { OutboxRecord } from '../../src/lib/outbox/db.ts';
+import type { OutboxRecord } from '../../src/lib/device-db/database.ts';
 import type { SimChip } from '../sim/cards.ts';
 import { checkEnd, checkOutboxes, type OutboxSighting, type Violation } from '../sim/checks.ts';
 import type { CrashKiosk } from './kiosk.ts';

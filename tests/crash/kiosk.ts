@@ -15,10 +15,10 @@ import { installVirtualUsb, type VirtualUsbControl } from '../../ccid/sim/instal
 import { KioskController } from '../../src/kiosk/session.ts';
 import type { Screen } from '../../src/kiosk/screens.ts';
 import { ReaderManager } from '../../src/lib/card/reader.ts';
-import { DeviceDatabase } from '../../src/lib/outbox/db.ts';
+import { DeviceDatabase } from '../../src/lib/device-db/database.ts';
 import { Outbox } from '../../src/lib/outbox/outbox.ts';
 import { ApiClient } from '../../src/lib/sync/client.ts';
-import { HttpKioskBackend } from '../../src/lib/sync/kiosk-backend.ts';
+import { HttpKioskBackend } from '../../src/kiosk/http-backend.ts';
 import { httpPush } from '../../src/lib/sync/push.ts';
 import { SyncLoop } from '../../src/lib/sync/sync-loop.ts';
 import type { SimChip } from '../sim/cards.ts';

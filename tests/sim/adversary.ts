@@ -28,7 +28,7 @@ import type { Transmit } from '../../ccid/fuelcard/transport.ts';
 import { TRANS_TYPE } from '../../ccid/crypto/index.ts';
 import type { InitializeAnswer, LoadInitialiseResponse, LoadRecoverRequest, LoadView } from '../../server/contract/loads.ts';
 import type { OperationType } from '../../server/contract/sync.ts';
-import { BackendError } from '../../src/kiosk/backend.ts';
+import { BackendError } from '../../src/lib/net/backend-error.ts';
 import type { ApiClient } from '../../src/lib/sync/client.ts';
 import { chipBalanceFen, chipPin, type SimChip } from './cards.ts';
 import { deviceApi } from './devices.ts';

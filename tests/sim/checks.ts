@@ -12,7 +12,7 @@
  */
 import type { Database } from '../../server/db/index.ts';
 import { checkLedger } from '../../server/ledger/check.ts';
-import type { OutboxRecord } from '../../src/lib/outbox/db.ts';
+import type { OutboxRecord } from '../../src/lib/device-db/database.ts';
 import { chipMoneyFen, type SimChip } from './cards.ts';
 
 export type Violation = { rule: string; detail: string };

@@ -12,7 +12,7 @@
 import 'fake-indexeddb/auto';
 import type { Database } from '../../server/db/index.ts';
 import { createTransfers, resolvePending } from '../../server/ledger/transfers.ts';
-import { DeviceDatabase } from '../../src/lib/outbox/db.ts';
+import { DeviceDatabase } from '../../src/lib/device-db/database.ts';
 
 export const MUTATIONS = ['double-confirmation', 'void-on-timer', 'lost-outbox-entry', 'stale-probe-voids'] as const;
 export type Mutation = (typeof MUTATIONS)[number];

@@ -3,8 +3,8 @@
  * README.md in this folder for the shape of a run; `runSeed` is the entry point.
  */
 import 'fake-indexeddb/auto';
-import { DeviceDatabase } from '../../src/lib/outbox/db.ts';
-import type { OutboxRecord } from '../../src/lib/outbox/db.ts';
+import { DeviceDatabase } from '../../src/lib/device-db/database.ts';
+import type { OutboxRecord } from '../../src/lib/device-db/database.ts';
 import { checkCashDrawers, checkDuring, checkJournals, checkEnd, checkOutboxes, type OutboxSighting, type Violation } from './checks.ts';
 import { chipPin, issueChips, type SimChip } from './cards.ts';
 import { installDeterminism, SimClock } from './determinism.ts';

@@ -10,8 +10,9 @@ import { loadMac1, loadMac2, loadSessionKey, TRANS_TYPE, unloadSessionKey } from
 import type { OnlineRequest } from '../../../ccid/fuelcard/load.ts';
 import { deriveCardKey } from '../../../ccid/sim/fuel-card-keys.ts';
 import { DEMO_TEST_MASTER_KEYS } from '../../../ccid/sim/demo-cards.ts';
-import type { OnlineKind } from '../../lib/recovery/recovery.ts';
-import { BackendError, type AccountView, type KioskBackend, type LoadAuthorisation, type LoadInitialiseRequest, type LoadSettlement } from '../backend.ts';
+import type { OnlineKind } from '../../lib/online/recovery.ts';
+import { BackendError } from '../../lib/net/backend-error.ts';
+import type { AccountView, KioskBackend, LoadAuthorisation, LoadInitialiseRequest, LoadSettlement } from '../backend.ts';
 
 type Pending = { loadId: string; kind: OnlineKind; cardNo: string; onlineTtc: number; amountFen: number; terminalId: string; probeChallenge: string; state: 'pending' | 'posted' | 'voided' };
 

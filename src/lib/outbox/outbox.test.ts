@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { DeviceDatabase } from './db.ts';
+import { DeviceDatabase } from '../device-db/database.ts';
 import { Outbox, OutboxError, type PushOperation, type PushTransport, type PushVerdict } from './outbox.ts';
 import { OPERATION_ID } from './ids.ts';
 

@@ -13,7 +13,7 @@
  * push is ever in flight, so the server still sees the batches in seq order; an answer written
  * late only means the operations are sent again after a crash, which the server's ids make safe.
  */
-import { DeviceDatabase, type OutboxRecord } from './db.ts';
+import { DeviceDatabase, type OutboxRecord } from '../device-db/database.ts';
 import { newOperationId } from './ids.ts';
 import { OUTBOX_LIMITS } from './limits.ts';
 

@@ -10,7 +10,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { createHash, createHmac } from 'node:crypto';
 import { ApiClient } from './client.ts';
-import { BackendError } from '../../kiosk/backend.ts';
+import { BackendError } from '../net/backend-error.ts';
 import { deviceSigningText, parseDeviceAuthorization } from '../../../server/contract/device-auth.ts';
 
 const BASE = 'https://kiosk-test.invalid';

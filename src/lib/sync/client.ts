@@ -16,7 +16,7 @@
 import type { z } from 'zod';
 import { ENDPOINTS, type EndpointName } from '../../../server/contract/endpoints.ts';
 import { ApiErrorBody } from '../../../server/contract/errors.ts';
-import { BackendError } from '../../kiosk/backend.ts';
+import { BackendError } from '../net/backend-error.ts';
 import { signDeviceRequest, webDeviceCrypto, type DeviceCrypto } from './device-signer.ts';
 
 export type DeviceCredentials = { deviceId: string; secret: string };

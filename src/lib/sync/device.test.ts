@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { DeviceDatabase } from '../outbox/db.ts';
+import { DeviceDatabase } from '../device-db/database.ts';
 import { isIdentity, loadIdentity, normaliseServerUrl } from './device.ts';
 
 let dbCount = 0;

@@ -5,7 +5,7 @@
  * app); it is never shown and never sent again. Enrolment happens only over HTTPS or with a
  * server on this machine (INSECURE_SERVER otherwise): its answer carries the secret.
  */
-import type { DeviceDatabase } from '../outbox/db.ts';
+import type { DeviceDatabase } from '../device-db/database.ts';
 import { assertSafeForDeviceCredentials, type ApiClient, type DeviceCredentials } from './client.ts';
 
 /** `serverUrl` is '' when the app is served by the server itself (the PWA); the IWA stores the address. */

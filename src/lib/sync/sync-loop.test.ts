@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { get } from 'svelte/store';
-import { DeviceDatabase } from '../outbox/db.ts';
+import { DeviceDatabase } from '../device-db/database.ts';
 import { Outbox, type PushTransport } from '../outbox/outbox.ts';
 import { SyncLoop } from './sync-loop.ts';
 

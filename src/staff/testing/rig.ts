@@ -12,7 +12,7 @@ import type { CardSession } from '../../../ccid/usb/index.ts';
 import { DEMO_DEVICE_SECRETS, DEMO_OPERATOR_PASSWORD } from '../../../server/demo/seed.ts';
 import type { TestApp } from '../../../server/testing/app.ts';
 import { ReaderManager } from '../../lib/card/reader.ts';
-import { DeviceDatabase } from '../../lib/outbox/db.ts';
+import { DeviceDatabase } from '../../lib/device-db/database.ts';
 import { Outbox } from '../../lib/outbox/outbox.ts';
 import { ApiClient } from '../../lib/sync/client.ts';
 import { httpPush } from '../../lib/sync/push.ts';

@@ -9,7 +9,7 @@
  * are the load journal's: 'credit-sent' means "the card write (CREDIT FOR LOAD or DEBIT FOR
  * UNLOAD) may have been sent", written before the write goes out.
  */
-import type { DeviceDatabase, LoadJournalRecord } from '../outbox/db.ts';
+import type { DeviceDatabase, LoadJournalRecord } from '../device-db/database.ts';
 
 export type OnlineKind = NonNullable<LoadJournalRecord['kind']>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CardSummary } from '../../../server/contract/cards.ts';
-import { accountViewOf, waitingAccountOf } from './kiosk-backend.ts';
+import type { CardSummary } from '../../server/contract/cards.ts';
+import { accountViewOf, waitingAccountOf } from './http-backend.ts';
 
 function card(role: CardSummary['role']): CardSummary {
   return {

@@ -2,8 +2,8 @@
  * What the kiosk shows of a card, taken from what the card itself says (ccid/fuelcard's
  * CardReading) so it works with no network: holder, type, expiry, grey status, balance, log.
  */
-import type { CardReading } from '../../ccid/fuelcard/read.ts';
-import type { TransactionRecord, GreyState } from '../../ccid/fuelcard/messages.ts';
+import type { CardReading } from '../../../ccid/fuelcard/read.ts';
+import type { TransactionRecord, GreyState } from '../../../ccid/fuelcard/messages.ts';
 
 /** ASN[2] of a customer (user) card, docs/card-protocol.md §5.1. */
 const CUSTOMER_CARD_TYPE = 0x01;

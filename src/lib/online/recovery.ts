@@ -29,7 +29,7 @@ import { SW } from '../../../ccid/fuelcard/sw.ts';
 import { TRANS_TYPE } from '../../../ccid/crypto/index.ts';
 import type { Transmit } from '../../../ccid/fuelcard/transport.ts';
 import type { InitializeAnswer } from '../../../server/contract/loads.ts';
-import type { DeviceDatabase } from '../outbox/db.ts';
+import type { DeviceDatabase } from '../device-db/database.ts';
 import { kindOf, markSettled, openEntries, type OnlineKind } from './journal.ts';
 
 export type { OnlineKind };

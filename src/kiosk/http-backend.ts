@@ -3,11 +3,12 @@
  * calls (a load needs the server's MAC2); the card's proofs and queued inquiries go through the
  * outbox, so they reach the server exactly once even if the link or the page dies meanwhile.
  */
-import type { CardHistory, CardSummary } from '../../../server/contract/cards.ts';
-import { BackendError, type AccountView, type KioskBackend, type LoadAuthorisation, type LoadInitialiseRequest, type LoadSettlement } from '../../kiosk/backend.ts';
-import type { Outbox } from '../outbox/outbox.ts';
-import type { ApiClient } from './client.ts';
-import type { SyncLoop } from './sync-loop.ts';
+import type { CardHistory, CardSummary } from '../../server/contract/cards.ts';
+import { BackendError } from '../lib/net/backend-error.ts';
+import type { AccountView, KioskBackend, LoadAuthorisation, LoadInitialiseRequest, LoadSettlement } from './backend.ts';
+import type { Outbox } from '../lib/outbox/outbox.ts';
+import type { ApiClient } from '../lib/sync/client.ts';
+import type { SyncLoop } from '../lib/sync/sync-loop.ts';
 
 /**
  * The account that holds a card's money waiting to be loaded: a single-user card's is its
