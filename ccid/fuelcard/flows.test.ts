@@ -56,7 +56,7 @@ describe('load and unload', () => {
   it('recovers a load that never reached CREDIT as not done', async () => {
     const { transmit } = await opened('named');
     const init = await initializeForLoad(transmit, { keyIndex: 1, amountFen: 700, terminalId: TERMINAL_ID });
-    const recovered = await recoverOnline(transmit, { transType: 1, onlineTtc: init.onlineTtc, terminalId: TERMINAL_ID, amountFen: 700 });
+    const recovered = await recoverOnline(transmit, { transType: 1, onlineTtc: init.onlineTtc, terminalId: TERMINAL_ID });
     expect(recovered).toEqual({ outcome: 'NOT_DONE', onlineTtcNow: init.onlineTtc });
   });
 });

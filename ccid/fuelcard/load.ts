@@ -1,13 +1,15 @@
 /**
  * Loads (圈存) and unloads (圈提), two-phase and proven by the card (docs/architecture.md decision 5):
  * INITIALIZE gives MAC1, the host checks it and answers MAC2 with the date and time it stamps,
- * CREDIT (or DEBIT FOR UNLOAD) gives the TAC. If the card leaves in between, `recoverOnline` asks
+ * CREDIT (or DEBIT FOR UNLOAD) gives the TAC. If the card leaves in between, `probeOnline` asks
  * the card's online counter what happened and fetches the TAC with GET TRANSACTION PROVE.
  */
 import { TRANS_TYPE } from '../crypto/index.ts';
 import { creditForLoad, debitForUnload, getTransactionProve, initializeForLoad, initializeForUnload, type ProveOrder } from './card.ts';
 import { PURSE, type Purse } from './spec.ts';
 import type { Transmit } from './transport.ts';
+import { FuelCardError } from './errors.ts';
+import { SW } from './sw.ts';
 
 /** What the card said at INITIALIZE, for the host to check MAC1 and compute MAC2. */
 export type OnlineRequest = {
@@ -48,19 +50,61 @@ export async function unload(transmit: Transmit, f: OnlineOptions): Promise<Onli
   return { ...request, balanceFenAfter: init.balanceFen - f.amountFen, tac: mac3, date: auth.date, time: auth.time };
 }
 
+/** INITIALIZE FOR LOAD's answer: balance, online counter, key version, algorithm, random, MAC1. */
+export type InitializeAnswer = Awaited<ReturnType<typeof initializeForLoad>>;
+
+/** What a probe of the card's online counter found for one earlier load or unload. */
+export type ProbeResult = {
+  /** The probe itself, for the host: INITIALIZE FOR LOAD of 0 fen under `terminalId`, its MAC1 over the counter. */
+  probe: { amountFen: 0; terminalId: string; answer: InitializeAnswer };
+  /** The counter moved past the transaction's: the card took it. */
+  completed: boolean;
+  /** GET TRANSACTION PROVE's answer when completed and the card still holds it; null otherwise (9406: a later transaction replaced it). */
+  prove: { tac: string; mac: string } | null;
+};
+
+/**
+ * The one probe rule for settling an earlier load or unload from the card (docs/architecture.md
+ * decision 5, docs/ledger.md "Recovery"), used by every client: a fresh INITIALIZE FOR LOAD of 0 fen
+ * (it commits nothing without CREDIT, and a full purse cannot refuse it) shows the online counter,
+ * which loads and unloads share. Its terminal id is the transaction's probe challenge when the
+ * caller knows it (only such a probe lets the host void the transaction on an unchanged counter),
+ * else the caller's own. A counter past the transaction's means the card took it, and GET
+ * TRANSACTION PROVE, asked with the transaction's own type, gives its TAC (or an unload's MAC3).
+ * A counter at or below it means the card did not take it (below cannot come from the card's
+ * genuine history; the host refuses such a probe).
+ */
+export async function probeOnline(
+  transmit: Transmit,
+  f: { transType: number; onlineTtc: number; terminalId: string; keyIndex?: number; order?: ProveOrder },
+): Promise<ProbeResult> {
+  const answer = await initializeForLoad(transmit, { keyIndex: f.keyIndex ?? 1, amountFen: 0, terminalId: f.terminalId });
+  const probe = { amountFen: 0 as const, terminalId: f.terminalId, answer };
+  if (answer.onlineTtc <= f.onlineTtc) return { probe, completed: false, prove: null };
+  try {
+    const prove = await getTransactionProve(transmit, { transType: f.transType, ttc: f.onlineTtc, ...(f.order ? { order: f.order } : {}) });
+    return { probe, completed: true, prove };
+  } catch (error) {
+    if (error instanceof FuelCardError && error.sw === SW.REQUIRED_MAC_UNAVAILABLE) return { probe, completed: true, prove: null };
+    throw error;
+  }
+}
+
 export type RecoveryOutcome = { outcome: 'COMPLETED'; tac: string; onlineTtcNow: number } | { outcome: 'NOT_DONE'; onlineTtcNow: number };
 
 /**
- * After a load or unload whose answer was lost: probe the online counter with a fresh INITIALIZE
- * FOR LOAD (nothing is committed without CREDIT) and compare with the TTC the pending operation got.
- * Advanced means the operation happened, and GET TRANSACTION PROVE gives its TAC.
+ * After a load or unload whose answer was lost, in the terms of one terminal that keeps no
+ * journal (the CLI, the transcripts): `probeOnline`, and a card that took the transaction but no
+ * longer holds its proof is an error here (the caller has nothing else to show for it).
  */
 export async function recoverOnline(
   transmit: Transmit,
-  f: { transType: number; onlineTtc: number; terminalId: string; amountFen: number; keyIndex?: number; order?: ProveOrder },
+  f: { transType: number; onlineTtc: number; terminalId: string; keyIndex?: number; order?: ProveOrder },
 ): Promise<RecoveryOutcome> {
-  const probe = await initializeForLoad(transmit, { keyIndex: f.keyIndex ?? 1, amountFen: f.amountFen, terminalId: f.terminalId });
-  if (probe.onlineTtc === f.onlineTtc) return { outcome: 'NOT_DONE', onlineTtcNow: probe.onlineTtc };
-  const { tac } = await getTransactionProve(transmit, { transType: f.transType, ttc: f.onlineTtc, ...(f.order ? { order: f.order } : {}) });
-  return { outcome: 'COMPLETED', tac, onlineTtcNow: probe.onlineTtc };
+  const found = await probeOnline(transmit, f);
+  const onlineTtcNow = found.probe.answer.onlineTtc;
+  if (!found.completed) return { outcome: 'NOT_DONE', onlineTtcNow };
+  // No proof held any more (9406): asked again, the card's own refusal is what the caller gets.
+  const prove = found.prove ?? (await getTransactionProve(transmit, { transType: f.transType, ttc: f.onlineTtc, ...(f.order ? { order: f.order } : {}) }));
+  return { outcome: 'COMPLETED', tac: prove.tac, onlineTtcNow };
 }

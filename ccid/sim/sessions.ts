@@ -102,7 +102,7 @@ export const SESSIONS: Readonly<Record<string, CardSessionScript>> = {
       await openApplication(transmit);
       const loaded = await load(transmit, { amountFen: 2_000, terminalId: SESSION_TERMINAL_ID, host: issuerOf(card).online });
       note('the answer of CREDIT FOR LOAD was lost: the counter has moved on, GET TRANSACTION PROVE gives the TAC');
-      const recovered = await recoverOnline(transmit, { transType: TRANS_TYPE.LOAD_ED, onlineTtc: loaded.onlineTtc, terminalId: SESSION_TERMINAL_ID, amountFen: 2_000 });
+      const recovered = await recoverOnline(transmit, { transType: TRANS_TYPE.LOAD_ED, onlineTtc: loaded.onlineTtc, terminalId: SESSION_TERMINAL_ID });
       check(recovered.outcome === 'COMPLETED' && recovered.tac === loaded.tac, 'recovery finds the load and its TAC');
     },
   },

@@ -5,10 +5,8 @@
  */
 import type { CardHistory, CardSummary } from '../../server/contract/cards.ts';
 import { BackendError } from '../lib/net/backend-error.ts';
-import type { AccountView, KioskBackend, LoadAuthorisation, LoadInitialiseRequest, LoadSettlement } from './backend.ts';
-import type { Outbox } from '../lib/outbox/outbox.ts';
-import type { ApiClient } from '../lib/sync/client.ts';
-import type { SyncLoop } from '../lib/sync/sync-loop.ts';
+import { HttpOnlinePort } from '../lib/online/http.ts';
+import type { AccountView, KioskBackend } from './backend.ts';
 
 /**
  * The account that holds a card's money waiting to be loaded: a single-user card's is its
@@ -35,22 +33,13 @@ export function accountViewOf(card: CardSummary, history: CardHistory | null = n
   };
 }
 
-export class HttpKioskBackend implements KioskBackend {
-  readonly #api: ApiClient;
-  readonly #outbox: Outbox;
-  readonly #sync: SyncLoop;
+export class HttpKioskBackend extends HttpOnlinePort implements KioskBackend {
   readonly #roles = new Map<string, CardSummary['role']>();
-
-  constructor(options: { api: ApiClient; outbox: Outbox; sync: SyncLoop }) {
-    this.#api = options.api;
-    this.#outbox = options.outbox;
-    this.#sync = options.sync;
-  }
 
   async inquiry(cardNo: string): Promise<AccountView> {
     const [pulled, history] = await Promise.all([
-      this.#api.call('syncPull', { body: { cardNos: [cardNo] } }),
-      this.#api.call('cardHistory', { params: { cardNo } }),
+      this.api.call('syncPull', { body: { cardNos: [cardNo] } }),
+      this.api.call('cardHistory', { params: { cardNo } }),
     ]);
     const card = pulled.cards.find((c) => c.cardNo === cardNo);
     if (!card) throw new BackendError('CARD_UNKNOWN', 'the central accounts do not know this card');
@@ -60,34 +49,13 @@ export class HttpKioskBackend implements KioskBackend {
     return accountViewOf(card, history, pending ? { loadId: pending.loadId, kind: pending.kind, onlineTtc: pending.onlineTtc, amountFen: pending.amountFen, probeChallenge: pending.probeChallenge, terminalId: '' } : null);
   }
 
-  async loadInitialise(request: LoadInitialiseRequest): Promise<LoadAuthorisation> {
-    const { operationId, cardNo, amountFen, terminalId, balanceFen, onlineTtc, keyVersion, algId, random, mac1 } = request;
-    const role = this.#roles.get(cardNo);
-    // A card not read through inquiry first (no role known) is taken as single; the server checks.
-    const sourceAccount = waitingAccountOf(role ?? 'single');
-    const answer = await this.#api.call('loadInitialise', {
-      body: { operationId, cardNo, amountFen, sourceAccount, terminalId, card: { balanceFen, onlineTtc, keyVersion, algId, random, mac1 } },
-    });
-    // A pending load always has its challenge; a server that gave none is not one this kiosk can recover with.
-    if (answer.load.probeChallenge === null) throw new BackendError('PROTOCOL', 'the server gave no probe challenge with the MAC2');
-    return { loadId: answer.load.loadId, mac2: answer.mac2, date: answer.date, time: answer.time, probeChallenge: answer.load.probeChallenge };
-  }
-
-  async queue(settlement: LoadSettlement): Promise<void> {
-    if (settlement.kind === 'tac') {
-      await this.#outbox.enqueue('load.complete', { loadId: settlement.loadId, tac: settlement.tac });
-    } else {
-      const { cardNo, loadId, probe, prove } = settlement;
-      await this.#outbox.enqueue('load.recover', { cardNo, loadId, probe, ...(prove ? { prove } : {}) });
-    }
-  }
-
-  async send(): Promise<void> {
-    await this.#sync.queuedChanged();
+  /** A card not read through inquiry first (no role known) is taken as single; the server checks. */
+  protected override loadSource(cardNo: string): { sourceAccount: 'QUOTA' | 'RESERVE' } {
+    return { sourceAccount: waitingAccountOf(this.#roles.get(cardNo) ?? 'single') };
   }
 
   async queueInquiry(cardNo: string): Promise<void> {
-    await this.#outbox.enqueue('inquiry', { cardNo });
-    await this.#sync.queuedChanged();
+    await this.outbox.enqueue('inquiry', { cardNo });
+    await this.sync.queuedChanged();
   }
 }

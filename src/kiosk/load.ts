@@ -1,23 +1,19 @@
 /**
- * One load (圈存) at the kiosk, as docs/ledger.md "A load, step by step" lays it out:
- * INITIALIZE FOR LOAD on the card (MAC1) → the server checks and reserves, answers MAC2 → the
- * journal entry is written → CREDIT FOR LOAD (TAC) → the TAC is saved and queued for the server.
- * A refusal before CREDIT leaves nothing anywhere; a card that refuses CREDIT (MAC2 not accepted)
- * is settled at once from its counter, so the server's reservation is released on the card's
- * word, not on a timer.
+ * One load (圈存) at the kiosk: the shared online-transaction client (src/lib/online/transaction.ts)
+ * does the card and the server; this screen's part is what the customer is told. A refusal before
+ * CREDIT leaves nothing anywhere; a card that refuses CREDIT is settled at once from its counter,
+ * so the server's reservation is released on the card's word, not on a timer.
  */
-import { load, type HostAuthorisation, type OnlineRequest } from '../../ccid/fuelcard/load.ts';
-import { FuelCardError } from '../../ccid/fuelcard/errors.ts';
 import type { Transmit } from '../../ccid/fuelcard/transport.ts';
-import { newOperationId } from '../lib/outbox/ids.ts';
-import { BackendError } from '../lib/net/backend-error.ts';
 import type { CardFacts } from '../lib/card/facts.ts';
-import { journalLoad, markSettled } from '../lib/online/journal.ts';
-import { recoverOnline } from '../lib/online/recovery.ts';
-import type { KioskDeps } from './session.ts';
+import { cardTimeIso } from '../lib/card/time.ts';
+import { formatMoney } from '../lib/money.ts';
+import { BackendError } from '../lib/net/backend-error.ts';
+import { OnlineTransactionError, runOnlineTransaction, type OnlineStep, type OnlineTransactionResult } from '../lib/online/transaction.ts';
+import type { KioskDeps } from './deps.ts';
 import type { LoadStep, Notice, Receipt } from './screens.ts';
 
-export type LoadRunResult = { kind: 'loaded'; receipt: Receipt } | { kind: 'refused'; notice: Notice };
+export type LoadRunResult = { kind: 'loaded'; receipt: Receipt; loaded: OnlineTransactionResult } | { kind: 'refused'; notice: Notice };
 
 /** Server refusals the customer can act on, by the server's error code. */
 const REFUSAL_KEYS: Record<string, Notice['key']> = {
@@ -36,6 +32,9 @@ const REFUSAL_KEYS: Record<string, Notice['key']> = {
   DATABASE_UNAVAILABLE: 'kiosk.load.refused_busy',
 };
 
+/** The kiosk's screen steps, by the shared client's steps. */
+const STEPS: Record<OnlineStep, LoadStep> = { card: 'card', server: 'server', write: 'credit', confirm: 'confirm' };
+
 type LoadOptions = {
   transmit: Transmit;
   deps: KioskDeps;
@@ -51,41 +50,29 @@ function refusalOf(error: BackendError): Notice {
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadRunResult> {
-  const { deps, card, amountFen, onStep } = options;
-  let loadId: string | undefined;
-  const host = async (request: OnlineRequest): Promise<HostAuthorisation> => {
-    onStep('server');
-    const auth = await deps.backend.loadInitialise({ operationId: newOperationId(options.nowMs), cardNo: card.cardNo, ...request });
-    loadId = auth.loadId;
-    // Written before CREDIT FOR LOAD is sent: from here on the card may hold the money.
-    await journalLoad(deps.db, { loadId, cardNo: card.cardNo, onlineTtc: request.onlineTtc, amountFen, terminalId: deps.terminalId, probeChallenge: auth.probeChallenge, createdAtMs: options.nowMs });
-    onStep('credit');
-    return auth;
-  };
-  onStep('card');
-  let result;
+  const { deps, card, amountFen } = options;
+  let loaded: OnlineTransactionResult;
   try {
-    result = await load(options.transmit, { amountFen, terminalId: deps.terminalId, host });
+    loaded = await runOnlineTransaction({ port: deps.backend, db: deps.db, terminalId: deps.terminalId, nowMs: options.nowMs }, options.transmit, {
+      kind: 'load',
+      cardNo: card.cardNo,
+      amountFen,
+      onStep: (step) => options.onStep(STEPS[step]),
+    });
   } catch (error) {
     if (error instanceof BackendError) return { kind: 'refused', notice: refusalOf(error) };
-    if (error instanceof FuelCardError && loadId !== undefined) {
-      // The card refused CREDIT FOR LOAD: settle from its counter right away.
-      await recoverOnline({ transmit: options.transmit, db: deps.db, backend: deps.backend, cardNo: card.cardNo, server: null, terminalId: deps.terminalId, nowMs: options.nowMs });
-      return { kind: 'refused', notice: { key: 'kiosk.load.card_refused', tone: 'error' } };
+    if (error instanceof OnlineTransactionError) {
+      if (error.code === 'CARD_REFUSED') return { kind: 'refused', notice: { key: 'kiosk.load.card_refused', tone: 'error' } };
+      if (error.code === 'CARD_TOOK_IT') return { kind: 'refused', notice: { key: 'kiosk.notice.recovered_completed', values: { amount: formatMoney(amountFen) }, tone: 'success' } };
+      // The card left or the reader failed mid-CREDIT: the session ends and the card's next insertion tells.
+      throw error.cause;
     }
     throw error;
   }
-  onStep('confirm');
-  const id = loadId!;
-  // The TAC and the journal's end in one transaction: a crash leaves both or neither.
-  const { db, backend } = deps;
-  await db.transaction('rw', [db.outbox, db.settings, db.loadJournal], async () => {
-    await backend.queue({ kind: 'tac', loadId: id, cardNo: card.cardNo, onlineTtc: result.onlineTtc, tac: result.tac });
-    await markSettled(db, id, options.nowMs, result.tac);
-  });
-  await backend.send();
+  const { card: result, loadId } = loaded;
   return {
     kind: 'loaded',
+    loaded,
     receipt: {
       cardNo: card.printedNo,
       holderName: card.holderName,
@@ -94,9 +81,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadRunResult> {
       balanceFenAfter: result.balanceFenAfter,
       onlineTtc: result.onlineTtc,
       terminalId: deps.terminalId,
-      loadId: id,
+      loadId,
       tac: result.tac,
-      atIso: `${result.date.slice(0, 4)}-${result.date.slice(4, 6)}-${result.date.slice(6, 8)}T${result.time.slice(0, 2)}:${result.time.slice(2, 4)}:${result.time.slice(4, 6)}+08:00`,
+      atIso: cardTimeIso(result.date, result.time),
     },
   };
 }

@@ -12,31 +12,16 @@ import { isCcidError } from '../../ccid/usb/index.ts';
 import { readCard, readTransactionLog } from '../../ccid/fuelcard/read.ts';
 import { changePin, getBalance, verifyPin } from '../../ccid/fuelcard/card.ts';
 import { FuelCardError, FUEL_CARD_ERROR } from '../../ccid/fuelcard/errors.ts';
-import type { DeviceDatabase } from '../lib/device-db/database.ts';
 import { cardSessionActive } from '../lib/session/active.ts';
 import { BackendError } from '../lib/net/backend-error.ts';
-import type { AccountView, KioskBackend } from './backend.ts';
+import type { AccountView } from './backend.ts';
 import { factsOf, type CardFacts } from '../lib/card/facts.ts';
 import { accountAfterRecovery, recoverOnline, recoveryNotice, type ServerView } from './recovery.ts';
 import { runLoad } from './load.ts';
+import type { KioskDeps } from './deps.ts';
 import type { AccountInfo, Notice, RefusalReason, Screen } from './screens.ts';
 
-export type CardReaderPort = {
-  onCard(listener: { inserted?(): void; removed?(): void }): () => void;
-  connectCard(): Promise<CardSession>;
-  readonly cardPresent: boolean;
-};
-
-export type KioskDeps = {
-  reader: CardReaderPort;
-  backend: KioskBackend;
-  db: DeviceDatabase;
-  /** 12 hex digits, the terminal number the card writes into its log and MACs. */
-  terminalId: string;
-  nowMs?: () => number;
-  /** No touch for this long returns to the start screen. */
-  idleTimeoutMs?: number;
-};
+export type { CardReaderPort, KioskDeps } from './deps.ts';
 
 export const KIOSK_IDLE_TIMEOUT_MS = 60_000;
 const REFUSED_CARD_STATES: Record<string, RefusalReason> = { lost: 'lost', blacklisted: 'blacklisted', closed: 'closed' };

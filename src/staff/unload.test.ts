@@ -292,7 +292,7 @@ describe('the unload (圈提) at the outlet tablet, against the real server', { 
     const start = purseOf(demo);
     const corrupt: StaffBackend = {
       inquiry: (no) => rig.backend.inquiry(no),
-      unloadInitialise: async (request) => ({ ...(await rig.backend.unloadInitialise(request)), mac2: '00000000' }),
+      initialise: async (request) => ({ ...(await rig.backend.initialise(request)), mac2: '00000000' }),
       queue: (s) => rig.backend.queue(s),
       send: () => rig.backend.send(),
     };

@@ -12,7 +12,13 @@ import { deriveCardKey } from '../../../ccid/sim/fuel-card-keys.ts';
 import { DEMO_TEST_MASTER_KEYS } from '../../../ccid/sim/demo-cards.ts';
 import type { OnlineKind } from '../../lib/online/recovery.ts';
 import { BackendError } from '../../lib/net/backend-error.ts';
-import type { AccountView, KioskBackend, LoadAuthorisation, LoadInitialiseRequest, LoadSettlement } from '../backend.ts';
+import type { CardProof, OnlineAuthorisation, OnlineInitialise } from '../../lib/online/port.ts';
+import type { AccountView, KioskBackend } from '../backend.ts';
+
+type LoadAuthorisation = OnlineAuthorisation;
+type LoadSettlement = CardProof;
+/** The card's INITIALIZE FOR LOAD answer flattened, with who and which operation. */
+type LoadInitialiseRequest = { operationId: string; cardNo: string } & Omit<OnlineRequest, 'transType'>;
 
 type Pending = { loadId: string; kind: OnlineKind; cardNo: string; onlineTtc: number; amountFen: number; terminalId: string; probeChallenge: string; state: 'pending' | 'posted' | 'voided' };
 
@@ -52,6 +58,13 @@ export class FakeBackend implements KioskBackend {
     };
   }
 
+  /** The shared port's initialise, by kind: a kiosk's load, or (a test acting as a tablet) an unload. */
+  async initialise(request: OnlineInitialise): Promise<OnlineAuthorisation> {
+    const { kind, operationId, cardNo, amountFen, terminalId, card } = request;
+    if (kind === 'load') return this.loadInitialise({ operationId, cardNo, amountFen, terminalId, ...card });
+    return this.unloadInitialise({ transType: TRANS_TYPE.UNLOAD, cardNo, amountFen, terminalId, ...card });
+  }
+
   async loadInitialise(request: LoadInitialiseRequest): Promise<LoadAuthorisation> {
     this.#requireOnline();
     const refusal = this.refuseNextLoad;
@@ -80,7 +93,7 @@ export class FakeBackend implements KioskBackend {
     // As the server: a counter past the transaction's posts it, proven or not (a later online
     // transaction may have replaced the card's proof); an unchanged counter voids it only on a
     // probe that carries the transaction's challenge (otherwise refused, nothing changed).
-    const happened = settlement.kind === 'tac' || settlement.probe.answer.onlineTtc > pending.onlineTtc;
+    const happened = settlement.kind !== 'recover' || settlement.probe.answer.onlineTtc > pending.onlineTtc;
     if (!happened && settlement.kind === 'recover' && settlement.probe.terminalId !== pending.probeChallenge) return;
     this.#settle(pending, happened);
   }

@@ -23,16 +23,14 @@
  * other transaction's. Nothing here voids anything on a timer: only the card's own answer settles
  * a transaction.
  */
-import { getTransactionProve, initializeForLoad } from '../../../ccid/fuelcard/card.ts';
-import { FuelCardError } from '../../../ccid/fuelcard/errors.ts';
-import { SW } from '../../../ccid/fuelcard/sw.ts';
+import { probeOnline } from '../../../ccid/fuelcard/load.ts';
 import { TRANS_TYPE } from '../../../ccid/crypto/index.ts';
 import type { Transmit } from '../../../ccid/fuelcard/transport.ts';
-import type { InitializeAnswer } from '../../../server/contract/loads.ts';
 import type { DeviceDatabase } from '../device-db/database.ts';
-import { kindOf, markSettled, openEntries, type OnlineKind } from './journal.ts';
+import { kindOf, markSettled, openEntries } from './journal.ts';
+import type { OnlineKind, ProofSink, RecoverSettlement } from './port.ts';
 
-export type { OnlineKind };
+export type { OnlineKind, RecoverSettlement };
 
 /** A load or unload whose outcome only the card can tell, from the device's journal or the server. */
 export type PendingOnline = {
@@ -42,32 +40,6 @@ export type PendingOnline = {
   amountFen: number;
   /** The server's challenge for a probe of this transaction; null when this device does not know it. */
   probeChallenge: string | null;
-};
-
-/**
- * The card's word on a pending transaction at a later contact, for the server (`load.recover`):
- * a fresh INITIALIZE FOR LOAD of 0 fen (commits nothing) shows the counter, and when it moved past
- * the transaction's, GET TRANSACTION PROVE's TAC or MAC3 if the card still holds it.
- */
-export type RecoverSettlement = {
-  kind: 'recover';
-  loadId: string;
-  cardNo: string;
-  onlineTtc: number;
-  /** `terminalId` is the transaction's challenge when known (only then can an unchanged counter void it), else this terminal's. */
-  probe: { amountFen: 0; terminalId: string; answer: InitializeAnswer };
-  prove?: { tac: string; mac: string };
-};
-
-/** Where settlements go: the device's outbox, then the server. */
-export type RecoverySink = {
-  /**
-   * Writes the settlement to the outbox, durably, and sends nothing. It must touch only the
-   * outbox and its settings: it runs inside the Dexie transaction that closes the journal entry.
-   */
-  queue(settlement: RecoverSettlement): Promise<void>;
-  /** Sends what is queued, soon; never throws for the network. */
-  send(): Promise<void>;
 };
 
 /** What one pending transaction turned out to be, by the card's word. */
@@ -112,36 +84,24 @@ async function pendingFor(db: DeviceDatabase, cardNo: string, server: ServerView
   return { toAsk, settledElsewhere };
 }
 
-/** GET TRANSACTION PROVE for the transaction, or null when the card no longer holds its proof (9406). */
-async function proofOf(transmit: Transmit, pending: PendingOnline): Promise<{ tac: string; mac: string } | null> {
-  try {
-    return await getTransactionProve(transmit, { transType: PROVE_TYPE[pending.kind], ttc: pending.onlineTtc });
-  } catch (error) {
-    if (error instanceof FuelCardError && error.sw === SW.REQUIRED_MAC_UNAVAILABLE) return null;
-    throw error;
-  }
-}
-
 /**
- * The probe (0 fen commits nothing, and a full purse cannot refuse it; its terminal id is the
- * transaction's challenge when known) and, if the counter moved, the proof. Null settlement: the
- * counter did not move and there was no challenge, so there is nothing the server could act on.
+ * The card's word on one pending transaction, by the one probe rule (ccid/fuelcard probeOnline;
+ * its terminal id is the transaction's challenge when known). Null settlement: the counter did not
+ * move and there was no challenge, so there is nothing the server could act on.
  */
 async function askCard(transmit: Transmit, cardNo: string, pending: PendingOnline, ownTerminalId: string): Promise<{ settlement: RecoverSettlement | null; completed: boolean; proven: boolean }> {
-  const terminalId = pending.probeChallenge ?? ownTerminalId;
-  const answer = await initializeForLoad(transmit, { keyIndex: 1, amountFen: 0, terminalId });
-  const settlement: RecoverSettlement = { kind: 'recover', loadId: pending.loadId, cardNo, onlineTtc: pending.onlineTtc, probe: { amountFen: 0, terminalId, answer } };
+  const found = await probeOnline(transmit, { transType: PROVE_TYPE[pending.kind], onlineTtc: pending.onlineTtc, terminalId: pending.probeChallenge ?? ownTerminalId });
+  const settlement: RecoverSettlement = { kind: 'recover', loadId: pending.loadId, cardNo, onlineTtc: pending.onlineTtc, probe: found.probe, ...(found.prove ? { prove: found.prove } : {}) };
   // A counter below the transaction's cannot come from this card's genuine history: the server
   // refuses it (COUNTER_STALE) and the transaction stays pending there for a later contact.
-  if (answer.onlineTtc <= pending.onlineTtc) return { settlement: pending.probeChallenge === null ? null : settlement, completed: false, proven: false };
-  const prove = await proofOf(transmit, pending);
-  return { settlement: prove ? { ...settlement, prove } : settlement, completed: true, proven: prove !== null };
+  if (!found.completed) return { settlement: pending.probeChallenge === null ? null : settlement, completed: false, proven: false };
+  return { settlement, completed: true, proven: found.prove !== null };
 }
 
 export async function recoverOnline(options: {
   transmit: Transmit;
   db: DeviceDatabase;
-  backend: RecoverySink;
+  backend: ProofSink;
   cardNo: string;
   /** The server's view of the card, read just now; null when it was not asked (offline, or mid-transaction). */
   server: ServerView | null;
