@@ -26,7 +26,7 @@ export {
 export * from './card.ts';
 export * as psam from './psam.ts';
 export { readCard, readTransactionLog, verifyCardPin, type CardReading, type LoyaltyState, type ReadOptions } from './read.ts';
-export { load, probeOnline, recoverOnline, unload, type HostAuthorisation, type InitializeAnswer, type OnlineHost, type OnlineRequest, type OnlineResult, type ProbeResult, type RecoveryOutcome } from './load.ts';
+export { beginOnline, finishOnline, load, probeOnline, recoverOnline, unload, type OnlineKind, type HostAuthorisation, type InitializeAnswer, type OnlineHost, type OnlineRequest, type OnlineResult, type ProbeResult, type RecoveryOutcome } from './load.ts';
 export { reloadCardPin, unblockPin, type PinReloadHost, type PinUnblockHost } from './pin.ts';
 export { clearIfTacUnread, onlineGreyUnlock, unlockWithGreyRecord, type GreyRecord, type GreyUnlockHost, type GreyUnlockRequest, type GreyUnlockResult } from './unlock.ts';
 export { personalise, writeFileSecure, type CardKeys, type Personalisation } from './issue.ts';

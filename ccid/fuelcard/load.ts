@@ -32,22 +32,40 @@ export type OnlineResult = OnlineRequest & { balanceFenAfter: number; tac: strin
 
 type OnlineOptions = { amountFen: number; terminalId: string; host: OnlineHost; keyIndex?: number; purse?: Purse };
 
-export async function load(transmit: Transmit, f: OnlineOptions): Promise<OnlineResult> {
+/** The two online transactions, by what the card's online counter orders. */
+export type OnlineKind = 'load' | 'unload';
+
+/**
+ * The first half of a load or unload: INITIALIZE FOR LOAD (or UNLOAD) on the card, whose answer
+ * (MAC1 over balance, counter and amount) the host checks before it answers MAC2. Nothing on the
+ * card changes yet. A caller that keeps a journal writes it between `beginOnline` and `finishOnline`.
+ */
+export async function beginOnline(transmit: Transmit, kind: OnlineKind, f: Omit<OnlineOptions, 'host'>): Promise<OnlineRequest> {
   const purse = f.purse ?? PURSE.ED;
-  const init = await initializeForLoad(transmit, { purse, keyIndex: f.keyIndex ?? 1, amountFen: f.amountFen, terminalId: f.terminalId });
+  const fields = { purse, keyIndex: f.keyIndex ?? 1, amountFen: f.amountFen, terminalId: f.terminalId };
+  if (kind === 'unload') return { transType: TRANS_TYPE.UNLOAD, amountFen: f.amountFen, terminalId: f.terminalId, ...(await initializeForUnload(transmit, fields)) };
   const transType = purse === PURSE.ED ? TRANS_TYPE.LOAD_ED : TRANS_TYPE.LOAD_EP;
-  const request: OnlineRequest = { transType, amountFen: f.amountFen, terminalId: f.terminalId, ...init };
-  const auth = await f.host(request);
+  return { transType, amountFen: f.amountFen, terminalId: f.terminalId, ...(await initializeForLoad(transmit, fields)) };
+}
+
+/** The second half: CREDIT FOR LOAD (TAC) or DEBIT FOR UNLOAD (MAC3) with the host's MAC2. From the moment it is sent the card may hold the transaction. */
+export async function finishOnline(transmit: Transmit, request: OnlineRequest, auth: HostAuthorisation): Promise<OnlineResult> {
+  if (request.transType === TRANS_TYPE.UNLOAD) {
+    const { mac3 } = await debitForUnload(transmit, auth);
+    return { ...request, balanceFenAfter: request.balanceFen - request.amountFen, tac: mac3, date: auth.date, time: auth.time };
+  }
   const { tac } = await creditForLoad(transmit, auth);
-  return { ...request, balanceFenAfter: init.balanceFen + f.amountFen, tac, date: auth.date, time: auth.time };
+  return { ...request, balanceFenAfter: request.balanceFen + request.amountFen, tac, date: auth.date, time: auth.time };
+}
+
+export async function load(transmit: Transmit, f: OnlineOptions): Promise<OnlineResult> {
+  const request = await beginOnline(transmit, 'load', f);
+  return finishOnline(transmit, request, await f.host(request));
 }
 
 export async function unload(transmit: Transmit, f: OnlineOptions): Promise<OnlineResult> {
-  const init = await initializeForUnload(transmit, { purse: f.purse ?? PURSE.ED, keyIndex: f.keyIndex ?? 1, amountFen: f.amountFen, terminalId: f.terminalId });
-  const request: OnlineRequest = { transType: TRANS_TYPE.UNLOAD, amountFen: f.amountFen, terminalId: f.terminalId, ...init };
-  const auth = await f.host(request);
-  const { mac3 } = await debitForUnload(transmit, auth);
-  return { ...request, balanceFenAfter: init.balanceFen - f.amountFen, tac: mac3, date: auth.date, time: auth.time };
+  const request = await beginOnline(transmit, 'unload', f);
+  return finishOnline(transmit, request, await f.host(request));
 }
 
 /** INITIALIZE FOR LOAD's answer: balance, online counter, key version, algorithm, random, MAC1. */

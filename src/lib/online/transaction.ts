@@ -21,7 +21,7 @@
  * Nothing is voided on a timer: only the card's own answer settles a transaction.
  */
 import { FuelCardError } from '../../../ccid/fuelcard/errors.ts';
-import { load, unload, type HostAuthorisation, type OnlineRequest, type OnlineResult } from '../../../ccid/fuelcard/load.ts';
+import { beginOnline, finishOnline, type OnlineResult } from '../../../ccid/fuelcard/load.ts';
 import type { Transmit } from '../../../ccid/fuelcard/transport.ts';
 import { isCcidError } from '../../../ccid/usb/index.ts';
 import type { DeviceDatabase } from '../device-db/database.ts';
@@ -135,32 +135,25 @@ export async function runOnlineTransaction(deps: OnlineTransactionDeps, transmit
   assert(kind === 'load' || request.destination !== undefined, 'an unload names its destination');
   const onStep = request.onStep ?? (() => {});
   const operationId = newOperationId(deps.nowMs);
-  let authorisation: OnlineAuthorisation | undefined;
-  const host = async (init: OnlineRequest): Promise<HostAuthorisation> => {
-    onStep('server');
-    const { balanceFen, onlineTtc, keyVersion, algId, random, mac1 } = init;
-    const card = { balanceFen, onlineTtc, keyVersion, algId, random, mac1 };
-    const auth = await initialise(deps, { kind, operationId, cardNo, amountFen, terminalId: deps.terminalId, card, ...(request.destination ? { destination: request.destination } : {}) });
-    // Written before the card write is sent: from here on the card may hold the transaction.
-    const entry = { loadId: auth.loadId, cardNo, onlineTtc, amountFen, terminalId: deps.terminalId, probeChallenge: auth.probeChallenge, createdAtMs: deps.nowMs };
-    if (kind === 'load') await journalLoad(deps.db, entry);
-    else await journalUnload(deps.db, { ...entry, destination: request.destination!, operationId, balanceFenBefore: balanceFen });
-    authorisation = auth;
-    onStep('write');
-    return auth;
-  };
   onStep('card');
+  const init = await beginOnline(transmit, kind, { amountFen, terminalId: deps.terminalId });
+  onStep('server');
+  const { balanceFen, onlineTtc, keyVersion, algId, random, mac1 } = init;
+  const card = { balanceFen, onlineTtc, keyVersion, algId, random, mac1 };
+  const auth = await initialise(deps, { kind, operationId, cardNo, amountFen, terminalId: deps.terminalId, card, ...(request.destination ? { destination: request.destination } : {}) });
+  // Written before the card write is sent: from here on the card may hold the transaction.
+  const entry = { loadId: auth.loadId, cardNo, onlineTtc, amountFen, terminalId: deps.terminalId, probeChallenge: auth.probeChallenge, createdAtMs: deps.nowMs };
+  if (kind === 'load') await journalLoad(deps.db, entry);
+  else await journalUnload(deps.db, { ...entry, destination: request.destination!, operationId, balanceFenBefore: balanceFen });
+  onStep('write');
   let result: OnlineResult;
   try {
-    const write = kind === 'load' ? load : unload;
-    result = await write(transmit, { amountFen, terminalId: deps.terminalId, host });
+    result = await finishOnline(transmit, init, auth);
   } catch (error) {
-    if (authorisation === undefined) throw error;
-    if (error instanceof FuelCardError) throw await settleAfterCardError(deps, transmit, request, authorisation.loadId, error);
-    if (isCcidError(error)) throw new OnlineTransactionError('INTERRUPTED', authorisation.loadId, `the card left during the ${kind}; it is settled at its next insertion`, { cause: error });
+    if (error instanceof FuelCardError) throw await settleAfterCardError(deps, transmit, request, auth.loadId, error);
+    if (isCcidError(error)) throw new OnlineTransactionError('INTERRUPTED', auth.loadId, `the card left during the ${kind}; it is settled at its next insertion`, { cause: error });
     throw error;
   }
-  const auth: OnlineAuthorisation = authorisation!;
   const moved = kind === 'load' ? amountFen : -amountFen;
   assert(result.balanceFenAfter === result.balanceFen + moved, 'the purse moves by the amount');
   onStep('confirm');
