@@ -13,8 +13,9 @@ module.exports = {
     {
       name: 'no-circular',
       severity: 'error',
-      comment: 'A circle of imports has no layer order: split out what both sides need.',
-      from: {},
+      comment:
+        'A circle of imports has no layer order: split out what both sides need. Shipped code only: the simulation harness (tests/sim) is one object, its run and its workload, split over files for reading.',
+      from: { pathNot: '^tests/' },
       to: { circular: true },
     },
     ...APPS.map((app) => ({

@@ -20,7 +20,7 @@ import { HttpKioskBackend } from './http-backend.ts';
 import { httpPush } from '../lib/sync/push.ts';
 import { SyncLoop } from '../lib/sync/sync-loop.ts';
 import { DemoKiosk, ServerInfo } from '../../server/contract/info.ts';
-import { KioskController } from './session.ts';
+import { KioskController } from './controller.ts';
 
 export type KioskRuntime = { kiosk: KioskController; reader: ReaderManager; sync: SyncLoop; demo: VirtualUsbControl | null; identity: DeviceIdentity };
 

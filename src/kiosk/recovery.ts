@@ -1,6 +1,6 @@
 /**
  * The kiosk's side of settling interrupted online transactions (the settling itself is shared
- * with the outlet tablet: src/lib/recovery). At each insertion the card settles what it left
+ * with the outlet tablet: src/lib/online). At each insertion the card settles what it left
  * pending: this kiosk's interrupted loads, and a load or unload the server holds as pending from
  * any terminal (an outlet tablet's 圈提 cut off included). The customer is then told, in their
  * terms, what became of the money, and the account shown is brought in line with the outcome.
@@ -9,8 +9,6 @@ import type { MessageKey } from '../lib/i18n/index.ts';
 import { formatMoney } from '../lib/money.ts';
 import type { OnlineKind, RecoveryReport } from '../lib/online/recovery.ts';
 import type { AccountInfo, Notice } from './screens.ts';
-
-export { recoverOnline, type RecoveryReport, type ServerView } from '../lib/online/recovery.ts';
 
 type Outcome = { kind: OnlineKind; completed: boolean; key: MessageKey; tone: Notice['tone'] };
 

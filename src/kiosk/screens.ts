@@ -1,5 +1,5 @@
 /**
- * The kiosk's screens as data: the controller (session.ts) moves between them, the Svelte
+ * The kiosk's screens as data: the controller (controller.ts) moves between them, the Svelte
  * components only draw the current one and call the controller's actions.
  */
 import type { AccountView } from './backend.ts';

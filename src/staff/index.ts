@@ -5,8 +5,8 @@
  */
 export { signInOnTablet, withOperatorSession, requireUnloadRole, UNLOAD_ROLES, type OperatorSession } from './auth.ts';
 export { HttpStaffBackend, accountViewOf, destinationsOf, type Destination, type OnlineSettlement, type PendingOnline, type StaffAccountView, type StaffBackend } from './backend.ts';
-export { openCard, type StaffCard, type StaffDeps } from './card.ts';
+export { openCard, type StaffCard, type StaffDeps } from './open-card.ts';
 export { STAFF_ERROR, StaffError, isStaffError, type StaffErrorCode } from './errors.ts';
-export { recoverOnline, type RecoveredTransaction, type RecoveryReport, type ServerView } from '../lib/online/recovery.ts';
+export { settleFromCard, type RecoveredTransaction, type RecoveryReport, type ServerView } from '../lib/online/recovery.ts';
 export { runUnload, type UnloadReceipt, type UnloadRequest, type UnloadStep } from './unload.ts';
 export { STAFF_LIMITS } from './limits.ts';

@@ -4,11 +4,11 @@ import { createDemoCard, type DemoCard, type DemoCardId } from '../../ccid/sim/d
 import { toHex } from '../../ccid/bytes.ts';
 import { expectSound, openTestApp, snapshot, type TestApp } from '../../server/testing/app.ts';
 import { httpPush } from '../lib/sync/push.ts';
-import { openCard, type StaffCard } from './card.ts';
+import { openCard, type StaffCard } from './open-card.ts';
 import { STAFF_ERROR, StaffError } from './errors.ts';
 import { runUnload } from './unload.ts';
 import { HttpKioskBackend } from '../kiosk/http-backend.ts';
-import { KioskController } from '../kiosk/session.ts';
+import { KioskController } from '../kiosk/controller.ts';
 import type { StaffBackend } from './backend.ts';
 import { injectFetch, staffRig, type Rig } from './testing/rig.ts';
 
@@ -389,7 +389,7 @@ describe('the unload (圈提) at the outlet tablet, against the real server', { 
     expect(await ledgerRows(t)).toBe(money);
   });
 
-  // The kiosk settles a card's pending transaction of either kind (src/lib/recovery): a card
+  // The kiosk settles a card's pending transaction of either kind (src/lib/online): a card
   // pulled during an unload at the tablet need not come back to a tablet.
   for (const cutOff of ['after-write', 'before-write'] as const) {
     const debited = cutOff === 'after-write';

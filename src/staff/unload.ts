@@ -17,9 +17,9 @@
 import { BackendError } from '../lib/net/backend-error.ts';
 import { cardTimeIso } from '../lib/card/time.ts';
 import { OnlineTransactionError, runOnlineTransaction, type OnlineStep, type OnlineTransactionResult } from '../lib/online/transaction.ts';
-import { recoverOnline } from '../lib/online/recovery.ts';
+import { settleFromCard } from '../lib/online/recovery.ts';
 import { destinationsOf, type Destination } from './backend.ts';
-import { nowOf, type StaffCard, type StaffDeps } from './card.ts';
+import { nowOf, type StaffCard, type StaffDeps } from './open-card.ts';
 import { STAFF_ERROR, StaffError, fromBackend, toStaffError } from './errors.ts';
 import { STAFF_LIMITS } from './limits.ts';
 
@@ -61,7 +61,7 @@ function checkRequest(card: StaffCard, request: UnloadRequest): void {
 async function settleBlocking(deps: StaffDeps, card: StaffCard): Promise<void> {
   try {
     const account = await deps.backend.inquiry(card.facts.cardNo);
-    await recoverOnline({ transmit: card.transmit, db: deps.db, backend: deps.backend, cardNo: card.facts.cardNo, server: { pending: account.pending }, terminalId: deps.terminalId, nowMs: nowOf(deps) });
+    await settleFromCard({ transmit: card.transmit, db: deps.db, backend: deps.backend, cardNo: card.facts.cardNo, server: { pending: account.pending }, terminalId: deps.terminalId, nowMs: nowOf(deps) });
   } catch (error) {
     toStaffError(error); // world failures only: the operator retries, the card settles later
   }

@@ -12,7 +12,7 @@
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { installVirtualUsb, type VirtualUsbControl } from '../../ccid/sim/install.ts';
-import { KioskController } from '../../src/kiosk/session.ts';
+import { KioskController } from '../../src/kiosk/controller.ts';
 import type { Screen } from '../../src/kiosk/screens.ts';
 import { ReaderManager } from '../../src/lib/card/reader.ts';
 import { DeviceDatabase } from '../../src/lib/device-db/database.ts';

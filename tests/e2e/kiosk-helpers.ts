@@ -117,7 +117,7 @@ export type DeviceState = {
   outbox: Array<{ id: string; seq: number; type: string; status: string; attemptCount: number }>;
 };
 
-/** The kiosk's IndexedDB (src/lib/outbox/db.ts): its credentials and its outbox, read as they are. */
+/** The kiosk's IndexedDB (src/lib/device-db/database.ts): its credentials and its outbox, read as they are. */
 export async function deviceState(page: Page): Promise<DeviceState> {
   return page.evaluate(
     () =>

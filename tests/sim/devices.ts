@@ -20,7 +20,7 @@ import type { DeviceCrypto } from '../../src/lib/sync/device-signer.ts';
 import { httpPush } from '../../src/lib/sync/push.ts';
 import { SyncLoop } from '../../src/lib/sync/sync-loop.ts';
 import { HttpKioskBackend } from '../../src/kiosk/http-backend.ts';
-import { KioskController } from '../../src/kiosk/session.ts';
+import { KioskController } from '../../src/kiosk/controller.ts';
 import { HttpStaffBackend, type StaffDeps } from '../../src/staff/index.ts';
 import type { Screen } from '../../src/kiosk/screens.ts';
 import type { Incarnation, SimNetwork } from './network.ts';

@@ -31,7 +31,7 @@ export type SettingRecord = { key: string; value: unknown };
  * A load (or an outlet tablet's unload) between MAC2 and the card's proof. Written before CREDIT
  * FOR LOAD (DEBIT FOR UNLOAD) is sent and updated with the TAC (MAC3) right after, so a
  * transaction interrupted by a pulled card, a crash or a reload is settled from the card's counter
- * at its next insertion (docs/ledger.md "A load, step by step", step 4; src/lib/recovery).
+ * at its next insertion (docs/ledger.md "A load, step by step", step 4; src/lib/online).
  */
 export type LoadJournalRecord = {
   loadId: string;

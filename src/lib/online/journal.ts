@@ -1,7 +1,7 @@
 /**
  * The device's journal of online transactions between MAC2 and the card's proof (docs/ledger.md "A
  * load, step by step", step 4), loads (kiosk) and unloads (outlet tablet) in one Dexie table
- * (src/lib/outbox/db.ts `loadJournal`), so that one recovery at the card's next insertion finds
+ * (src/lib/device-db/database.ts `loadJournal`), so that one recovery at the card's next insertion finds
  * both, as the server keeps both in one table (card_load) and settles both from the card's online
  * counter.
  *

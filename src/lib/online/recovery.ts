@@ -98,7 +98,7 @@ async function askCard(transmit: Transmit, cardNo: string, pending: PendingOnlin
   return { settlement, completed: true, proven: found.prove !== null };
 }
 
-export async function recoverOnline(options: {
+export async function settleFromCard(options: {
   transmit: Transmit;
   db: DeviceDatabase;
   backend: ProofSink;

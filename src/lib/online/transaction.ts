@@ -29,7 +29,7 @@ import { BackendError } from '../net/backend-error.ts';
 import { newOperationId } from '../outbox/ids.ts';
 import { journalLoad, journalUnload, markSettled } from './journal.ts';
 import type { Destination, OnlineAuthorisation, OnlineInitialise, OnlineKind, OnlinePort } from './port.ts';
-import { recoverOnline } from './recovery.ts';
+import { settleFromCard } from './recovery.ts';
 
 /** Where the transaction is, for the screen: reading the card, asking the server, writing the card, confirming. */
 export type OnlineStep = 'card' | 'server' | 'write' | 'confirm';
@@ -115,7 +115,7 @@ async function initialise(deps: OnlineTransactionDeps, request: OnlineInitialise
 /** The card answered its write with an error: ask it now, by its counter, whether it took the transaction. */
 async function settleAfterCardError(deps: OnlineTransactionDeps, transmit: Transmit, request: OnlineTransactionRequest, loadId: string, error: FuelCardError): Promise<OnlineTransactionError> {
   try {
-    const report = await recoverOnline({ transmit, db: deps.db, backend: deps.port, cardNo: request.cardNo, server: null, terminalId: deps.terminalId, nowMs: deps.nowMs });
+    const report = await settleFromCard({ transmit, db: deps.db, backend: deps.port, cardNo: request.cardNo, server: null, terminalId: deps.terminalId, nowMs: deps.nowMs });
     const settled = report.transactions.find((t) => t.loadId === loadId);
     if (settled?.completed) return new OnlineTransactionError('CARD_TOOK_IT', loadId, `the card answered its ${request.kind} write badly but took it; its proof is queued`, { sw: error.sw, cause: error });
     return new OnlineTransactionError('CARD_REFUSED', loadId, `the card refused its ${request.kind} write; the reservation is released`, { sw: error.sw, cause: error });

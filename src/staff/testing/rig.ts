@@ -19,7 +19,7 @@ import { httpPush } from '../../lib/sync/push.ts';
 import { SyncLoop } from '../../lib/sync/sync-loop.ts';
 import { signInOnTablet, withOperatorSession, type OperatorSession } from '../auth.ts';
 import { HttpStaffBackend, type StaffBackend } from '../backend.ts';
-import type { StaffDeps } from '../card.ts';
+import type { StaffDeps } from '../open-card.ts';
 
 export const BASE_URL = 'https://fuelcard.test';
 export const TABLET = { deviceId: 'demo-tablet-1', terminalId: '320100000002' } as const;

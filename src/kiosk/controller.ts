@@ -16,7 +16,8 @@ import { cardSessionActive } from '../lib/session/active.ts';
 import { BackendError } from '../lib/net/backend-error.ts';
 import type { AccountView } from './backend.ts';
 import { factsOf, type CardFacts } from '../lib/card/facts.ts';
-import { accountAfterRecovery, recoverOnline, recoveryNotice, type ServerView } from './recovery.ts';
+import { settleFromCard, type ServerView } from '../lib/online/recovery.ts';
+import { accountAfterRecovery, recoveryNotice } from './recovery.ts';
 import { runLoad } from './load.ts';
 import type { KioskDeps } from './deps.ts';
 import type { AccountInfo, Notice, RefusalReason, Screen } from './screens.ts';
@@ -165,7 +166,7 @@ export class KioskController {
   /** Settles what the card left pending; `server` is the server's view when it was read just now. */
   async #recover(generation: number, server: ServerView | null): Promise<Notice | null> {
     const card = this.#card!;
-    const report = await recoverOnline({ transmit: this.#transmit(generation), db: this.#deps.db, backend: this.#deps.backend, cardNo: card.cardNo, server, terminalId: this.#deps.terminalId, nowMs: this.#now() });
+    const report = await settleFromCard({ transmit: this.#transmit(generation), db: this.#deps.db, backend: this.#deps.backend, cardNo: card.cardNo, server, terminalId: this.#deps.terminalId, nowMs: this.#now() });
     if (report.transactions.length === 0) return null;
     this.#card = { ...card, balanceFen: await getBalance(this.#transmit(generation)), records: await readTransactionLog(this.#transmit(generation)) };
     this.#account = accountAfterRecovery(this.#account, report);

@@ -10,7 +10,7 @@ import { formatMoney } from '../lib/money.ts';
 import { DeviceDatabase } from '../lib/device-db/database.ts';
 import { cardSessionActive } from '../lib/session/active.ts';
 import { ReaderManager } from '../lib/card/reader.ts';
-import { KioskController } from './session.ts';
+import { KioskController } from './controller.ts';
 import type { Screen } from './screens.ts';
 import { FakeBackend } from './testing/fake-backend.ts';
 import en from '../lib/i18n/en.json';
