@@ -3,8 +3,8 @@
  * from the Node `usb` package (node.ts); `--virtual` adds one virtual reader per exchange level
  * we support. With no hardware it still exits 0 and says so. Exit code 2: bad usage.
  */
-import { READER_PROFILES } from '../sim/reader-profiles.ts';
-import { VirtualReader } from '../sim/reader.ts';
+import { READER_PROFILES } from '../sim/reader/profiles.ts';
+import { VirtualReader } from '../sim/reader/reader.ts';
 import type { UsbDeviceLike } from './device.ts';
 import { listReaders, type ReaderListing } from './list.ts';
 import { scanNodeUsb } from './node.ts';

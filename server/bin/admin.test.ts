@@ -20,11 +20,11 @@ import { deviceHeader, withDeviceSigning } from '../testing/app.ts';
 import { openEmptyTestDatabase, testEngine } from '../testing/db.ts';
 import { DEMO_PIN, KIOSK_TERMINAL_ID, TEST_MASTER_KEYS, balanceOf, creditForLoad, initializeForLoad, openCard, simCard } from '../testing/sim.ts';
 import { fromHex, toHex } from '../../ccid/bytes.ts';
-import { CARD_TYPE, buildAsn, pinToBcd } from '../../ccid/sim/fuel-card-files.ts';
-import { issueFuelCard } from '../../ccid/sim/fuel-card-issue.ts';
-import { issuerLoad, openApplication } from '../../ccid/sim/fuel-card-issuer.ts';
-import type { FuelCard } from '../../ccid/sim/fuel-card.ts';
-import type { IssuerMasterKeys } from '../../ccid/sim/fuel-card-keys.ts';
+import { CARD_TYPE, buildAsn, pinToBcd } from '../../ccid/sim/card/files.ts';
+import { issueFuelCard } from '../../ccid/sim/card/issue.ts';
+import { issuerLoad, openApplication } from '../../ccid/sim/card/issuer.ts';
+import type { FuelCard } from '../../ccid/sim/card/fuel-card.ts';
+import type { IssuerMasterKeys } from '../../ccid/sim/card/keys.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** tsx start, migrations on an empty database and one scrypt hash, on a shared machine. */

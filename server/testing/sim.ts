@@ -3,11 +3,11 @@
  * and the benchmark: genuine MAC1s, TACs and transaction proofs from ccid/sim's card.
  */
 import { concatBytes, fromHex, readU16be, readU32be, toHex, u16be, u32be } from '../../ccid/bytes.ts';
-import { CARD_TYPE, buildAsn, pinToBcd } from '../../ccid/sim/fuel-card-files.ts';
-import { issueFuelCard } from '../../ccid/sim/fuel-card-issue.ts';
-import { apdu, exchange, issuerLoad, openApplication } from '../../ccid/sim/fuel-card-issuer.ts';
-import type { FuelCard } from '../../ccid/sim/fuel-card.ts';
-import type { IssuerMasterKeys } from '../../ccid/sim/fuel-card-keys.ts';
+import { CARD_TYPE, buildAsn, pinToBcd } from '../../ccid/sim/card/files.ts';
+import { issueFuelCard } from '../../ccid/sim/card/issue.ts';
+import { apdu, exchange, issuerLoad, openApplication } from '../../ccid/sim/card/issuer.ts';
+import type { FuelCard } from '../../ccid/sim/card/fuel-card.ts';
+import type { IssuerMasterKeys } from '../../ccid/sim/card/keys.ts';
 import type { InitializeAnswer } from '../contract/index.ts';
 
 const fill = (byte: number): Uint8Array => new Uint8Array(16).fill(byte);
