@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../fuelcard/cli.ts';
+import { run } from '../../cli/decode.ts';
 import { decodeTrace } from '../../fuelcard/decode.ts';
 import { parseTranscript, replayTranscript } from '../../iso7816/trace.ts';
 import { recordSessions, SESSIONS, startSession } from './sessions.ts';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { run } from './cli.ts';
+import { run } from './atr.ts';
 
 let out: string[] = [];
 let err: string[] = [];

@@ -1,13 +1,14 @@
 /**
  * `npm run -s fuelcard -- readers [--virtual] [--json]`: lists card readers. Real readers come
- * from the Node `usb` package (node.ts); `--virtual` adds one virtual reader per exchange level
- * we support. With no hardware it still exits 0 and says so. Exit code 2: bad usage.
+ * from the Node `usb` package (ccid/usb/node.ts); `--virtual` adds one virtual reader (ccid/sim)
+ * per exchange level we support. With no hardware it still exits 0 and says so. Exit code 2: bad
+ * usage.
  */
 import { READER_PROFILES } from '../sim/reader/profiles.ts';
 import { VirtualReader } from '../sim/reader/reader.ts';
-import type { UsbDeviceLike } from './device.ts';
-import { listReaders, type ReaderListing } from './list.ts';
-import { scanNodeUsb } from './node.ts';
+import type { UsbDeviceLike } from '../usb/device.ts';
+import { listReaders, type ReaderListing } from '../usb/list.ts';
+import { scanNodeUsb } from '../usb/node.ts';
 
 const USAGE = 'usage: npm run -s fuelcard -- readers [--virtual] [--json]';
 const LEVEL_WORDS = { character: 'character level', tpdu: 'TPDU', shortApdu: 'short APDU', extendedApdu: 'extended APDU' } as const;

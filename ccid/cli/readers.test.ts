@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { run } from './cli.ts';
+import { run } from './readers.ts';
 
 describe('fuelcard readers', () => {
   afterEach(() => vi.restoreAllMocks());

@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run } from './cli.ts';
-import { decodeTrace } from './decode.ts';
+import { run } from './decode.ts';
+import { decodeTrace } from '../fuelcard/decode.ts';
 
 const directory = mkdtempSync(join(tmpdir(), 'fuelcard-decode-'));
 function traceFile(name: string, text: string): string {

@@ -6,8 +6,8 @@
  * is 2; the other ATRs are still decoded. No Node imports: console only, so it runs anywhere.
  */
 import { HexError, fromHex, toHex } from '../bytes.ts';
-import { describeInterfaceBytes, parseAtr, type Atr } from './atr.ts';
-import { Iso7816Error } from './errors.ts';
+import { describeInterfaceBytes, parseAtr, type Atr } from '../iso7816/atr.ts';
+import { Iso7816Error } from '../iso7816/errors.ts';
 
 const USAGE = 'usage: npm run -s fuelcard -- atr HEX... [--json]\n  decodes each ATR (one argument per ATR, e.g. 3B6D000057442...)';
 

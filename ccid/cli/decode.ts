@@ -5,8 +5,8 @@
  * unreadable file, or a line that is not `> hex` / `< hex` (reported with its line number).
  */
 import { readFile } from 'node:fs/promises';
-import { decodeTrace, type DecodedExchange } from './decode.ts';
-import { FuelCardError } from './errors.ts';
+import { decodeTrace, type DecodedExchange } from '../fuelcard/decode.ts';
+import { FuelCardError } from '../fuelcard/errors.ts';
 
 const USAGE = 'usage: npm run -s fuelcard -- decode FILE [--json]';
 

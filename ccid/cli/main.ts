@@ -1,15 +1,18 @@
 /**
  * `npm run -s fuelcard -- COMMAND ...`: the card stack's command line.
- * Each command lives beside the layer it belongs to and exports `run(args): Promise<number>`
- * (the exit code); this file only dispatches. Exit code 2 means bad usage or bad input.
+ * The command-line tools all live in this folder, one file per command (readers.ts over ccid/usb,
+ * atr.ts over ccid/iso7816, decode.ts over ccid/fuelcard), each exporting
+ * `run(args): Promise<number>` (the exit code); this file only dispatches. Exit code 2 means bad
+ * usage or bad input. The folder may use the simulator (ccid/sim, for `readers --virtual`); the
+ * layers it drives never import it.
  */
 
 type Command = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
 
 const COMMANDS: Record<string, Command> = {
-  readers: { summary: 'list card readers (real ones over USB; --virtual adds the virtual reader)', load: () => import('./usb/cli.ts') },
-  atr: { summary: 'decode ATRs: atr HEX... [--json]', load: () => import('./iso7816/cli.ts') },
-  decode: { summary: 'decode an APDU trace: decode FILE [--json]', load: () => import('./fuelcard/cli.ts') },
+  readers: { summary: 'list card readers (real ones over USB; --virtual adds the virtual reader)', load: () => import('./readers.ts') },
+  atr: { summary: 'decode ATRs: atr HEX... [--json]', load: () => import('./atr.ts') },
+  decode: { summary: 'decode an APDU trace: decode FILE [--json]', load: () => import('./decode.ts') },
 };
 
 function usage(): string {
