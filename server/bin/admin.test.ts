@@ -275,7 +275,7 @@ describe(`npm run admin: the issuer's master keys, on ${testEngine()}`, { timeou
       ['not-json', `{ "MLK": "${keys.MLK}", "MULK": "${keys.MULK}" "MTK": "${keys.MTK}" }`, 'KEY_FILE_INVALID'],
       ['no-mtk', JSON.stringify({ MLK: keys.MLK, MULK: keys.MULK }), 'lacks MTK'],
       ['bad-hex', JSON.stringify({ ...keys, MTK: `${keys.MTK!.slice(0, 31)}Z` }), 'MTK is not 32 hex digits'],
-      ['demo', JSON.stringify({ MLK: hex(0x11), MULK: hex(0x44), MTK: hex(0x33) }), 'public demo/test keys'],
+      ['demo', JSON.stringify({ MLK: toHex(TEST_MASTER_KEYS.MLK), MULK: toHex(TEST_MASTER_KEYS.MULK), MTK: toHex(TEST_MASTER_KEYS.MTK) }), 'public demo/test keys'],
     ];
     for (const [name, text, reason] of cases) {
       const file = join(files, `${name}.json`);

@@ -3,6 +3,7 @@
  * and the benchmark: genuine MAC1s, TACs and transaction proofs from ccid/sim's card.
  */
 import { concatBytes, fromHex, readU16be, readU32be, toHex, u16be, u32be } from '../../ccid/bytes.ts';
+import { DEMO_TEST_MASTER_KEYS } from '../../ccid/crypto/demo-keys.ts';
 import { CARD_TYPE, buildAsn, pinToBcd } from '../../ccid/sim/card/files.ts';
 import { issueFuelCard } from '../../ccid/sim/card/issue.ts';
 import { apdu, exchange, issuerLoad, openApplication } from '../../ccid/sim/card/issuer.ts';
@@ -10,12 +11,8 @@ import type { FuelCard } from '../../ccid/sim/card/fuel-card.ts';
 import type { IssuerMasterKeys } from '../../ccid/sim/card/keys.ts';
 import type { InitializeAnswer } from '../contract/index.ts';
 
-const fill = (byte: number): Uint8Array => new Uint8Array(16).fill(byte);
-/** The same DEMO/TEST master keys as ccid/sim/demo-cards.ts and server/demo/money.ts. */
-export const TEST_MASTER_KEYS: IssuerMasterKeys = {
-  MLK: fill(0x11), MPK: fill(0x22), MTK: fill(0x33), MULK: fill(0x44), MUGK: fill(0x55), MPUK: fill(0x66),
-  MRPK: fill(0x77), MAMK: fill(0x88), MAMTK: fill(0x99), MUK: fill(0xaa), MIAK: fill(0xbb),
-};
+/** The DEMO/TEST master keys (ccid/crypto/demo-keys.ts), as the demo cards and server/demo/money.ts use them. */
+export const TEST_MASTER_KEYS: IssuerMasterKeys = DEMO_TEST_MASTER_KEYS;
 export const DEMO_PIN = '123456';
 export const KIOSK_TERMINAL_ID = '320100000001';
 export const TABLET_TERMINAL_ID = '320100000002';

@@ -7,7 +7,7 @@
  * run's fresh database, after the migrations and the demo seed (which holds the issuer keys).
  */
 import { toHex } from '../../ccid/bytes.ts';
-import { DEMO_TEST_MASTER_KEYS } from '../../ccid/sim/demo/cards.ts';
+import { DEMO_TEST_MASTER_KEYS } from '../../ccid/crypto/demo-keys.ts';
 import { buildAsn, CARD_TYPE } from '../../ccid/sim/card/files.ts';
 import { issueFuelCard } from '../../ccid/sim/card/issue.ts';
 import { storeDeviceSecret } from '../../server/auth/device-keys.ts';

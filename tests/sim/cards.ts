@@ -5,7 +5,7 @@
  * checkers hold the server to: a load the card applied must be posted, never voided.
  */
 import { toHex } from '../../ccid/bytes.ts';
-import { DEMO_TEST_MASTER_KEYS } from '../../ccid/sim/demo/cards.ts';
+import { DEMO_TEST_MASTER_KEYS } from '../../ccid/crypto/demo-keys.ts';
 import { pinToBcd } from '../../ccid/sim/card/files.ts';
 import { issueFuelCard } from '../../ccid/sim/card/issue.ts';
 import type { FuelCard } from '../../ccid/sim/card/fuel-card.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fromHex, toHex } from '../../bytes.ts';
 import { pinReloadMac, pinUnblockData, secureCommand, secureUpdateBinaryHeader } from '../../crypto/index.ts';
-import { DEMO_TEST_MASTER_KEYS } from '../demo/cards.ts';
+import { DEMO_TEST_MASTER_KEYS } from '../../crypto/demo-keys.ts';
 import { pinToBcd } from './files.ts';
 import { blankFuelCard } from './issue.ts';
 import { deriveCardKey } from './keys.ts';

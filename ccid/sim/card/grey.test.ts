@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fromHex, toHex, u32be } from '../../bytes.ts';
 import { asnFactor, diversify, greyLockGtac, unlockDebitTac } from '../../crypto/index.ts';
-import { DEMO_TEST_MASTER_KEYS, createDemoCard } from '../demo/cards.ts';
+import { DEMO_TEST_MASTER_KEYS } from '../../crypto/demo-keys.ts';
+import { createDemoCard } from '../demo/cards.ts';
 import { issuerOnlineUnlock, SimIssuerError } from './issuer.ts';
 import { send } from './testkit.ts';
 import { DEMO_PSAM_TERMINAL_ID, SimulatedPsam } from '../pump/psam.ts';

@@ -10,7 +10,8 @@ import { load, recoverOnline, unload } from '../../fuelcard/load.ts';
 import { reloadCardPin, unblockPin } from '../../fuelcard/pin.ts';
 import { readCard } from '../../fuelcard/read.ts';
 import { onlineGreyUnlock, unlockWithGreyRecord } from '../../fuelcard/unlock.ts';
-import { DEMO_TEST_MASTER_KEYS, createDemoCard } from '../demo/cards.ts';
+import { DEMO_TEST_MASTER_KEYS } from '../../crypto/demo-keys.ts';
+import { createDemoCard } from '../demo/cards.ts';
 import { demoIssuer } from '../demo/issuer.ts';
 import type { FuelCard } from './fuel-card.ts';
 

@@ -4,23 +4,10 @@
  * except the purchase key DPK, diversified twice (scheme in ccid/crypto `deriveDpk`). A server or
  * PSAM that holds the master keys computes the same card keys from the card number.
  */
-import { asnFactor, deriveDpk, diversify, type DpkDiversification } from '../../crypto/index.ts';
+import { asnFactor, deriveDpk, diversify, type DpkDiversification, type IssuerMasterKeys } from '../../crypto/index.ts';
 import type { CardKeyEntry, KeyKind } from './state.ts';
 
-/** Issuer master keys, one per card key kind (M-prefixed names as in S1). */
-export interface IssuerMasterKeys {
-  MAMK: Uint8Array;
-  MAMTK: Uint8Array;
-  MPK: Uint8Array;
-  MLK: Uint8Array;
-  MULK: Uint8Array;
-  MTK: Uint8Array;
-  MPUK: Uint8Array;
-  MRPK: Uint8Array;
-  MUK: Uint8Array;
-  MUGK: Uint8Array;
-  MIAK: Uint8Array;
-}
+export type { IssuerMasterKeys };
 
 const MASTER_OF: Record<KeyKind, keyof IssuerMasterKeys> = {
   DAMK: 'MAMK',

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fromHex, readU16be, toHex, u32be } from '../../bytes.ts';
 import { TRANS_TYPE, asnFactor, diversify, loadTac, onlineUnlockMac3, unlockDebitTac, unloadMac2, unloadMac3, unloadSessionKey } from '../../crypto/index.ts';
-import { DEMO_TEST_MASTER_KEYS, createDemoCard } from '../demo/cards.ts';
+import { DEMO_TEST_MASTER_KEYS } from '../../crypto/demo-keys.ts';
+import { createDemoCard } from '../demo/cards.ts';
 import { pinToBcd } from './files.ts';
 import { apdu, exchange, issuerLoad, issuerOnlineUnlock, openApplication } from './issuer.ts';
 import type { FuelCardState } from './state.ts';

@@ -14,7 +14,8 @@ import {
   unloadMac3,
   unloadSessionKey,
 } from '../../crypto/index.ts';
-import { DEMO_TEST_MASTER_KEYS, createDemoCard } from '../demo/cards.ts';
+import { DEMO_TEST_MASTER_KEYS } from '../../crypto/demo-keys.ts';
+import { createDemoCard } from '../demo/cards.ts';
 import { issuerLoad } from './issuer.ts';
 import { openedDemo, send } from './testkit.ts';
 import { DEMO_PSAM_TERMINAL_ID, SimulatedPsam } from '../pump/psam.ts';

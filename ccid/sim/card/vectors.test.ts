@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../bytes.ts';
-import { DEMO_TEST_MASTER_KEYS } from '../demo/cards.ts';
+import { DEMO_TEST_MASTER_KEYS } from '../../crypto/demo-keys.ts';
 import { issuedState } from './issue.ts';
 import { GREY_STATUS, findKey, type FuelCardState } from './state.ts';
 import { send } from './testkit.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../bytes.ts';
-import { DEMO_NAMES_GBK, DEMO_PIN, DEMO_TEST_MASTER_KEYS, createDemoCard, createDemoCards } from './cards.ts';
+import { DEMO_TEST_MASTER_KEYS } from '../../crypto/demo-keys.ts';
+import { DEMO_NAMES_GBK, DEMO_PIN, createDemoCard, createDemoCards } from './cards.ts';
 import { send } from '../card/testkit.ts';
 
 describe('the demo cards', () => {

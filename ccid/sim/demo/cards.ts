@@ -4,40 +4,20 @@
  * DEMO issuer master keys, and one grey card made by the pump harness the way a dispenser makes
  * one.
  *
- * DEMO/TEST ONLY: the master keys below are the test keys of docs/card-protocol.md §4.3
- * (MLK = 11..11, MPK = 22..22, ...). Never personalise a real card with them.
+ * DEMO/TEST ONLY: the master keys are the test keys of docs/card-protocol.md §4.3 (MLK = 11..11,
+ * MPK = 22..22, ...), kept in ccid/crypto/demo-keys.ts. Never personalise a real card with them.
  *
  * Default PIN: cards with a customer PIN use 123456 (`DEMO_PIN`); anonymous cards use the
  * terminal default 9999 (EF1B[0] = 00, docs/card-protocol.md §5.4).
  */
 import { fromHex } from '../../bytes.ts';
+import { DEMO_TEST_MASTER_KEYS } from '../../crypto/demo-keys.ts';
 import { FuelCard, type FuelCardOptions } from '../card/fuel-card.ts';
 import { CARD_TYPE, buildAsn, pinToBcd } from '../card/files.ts';
 import { DEFAULT_PIN, issueFuelCard, type FuelCardIssueSpec } from '../card/issue.ts';
 import { apdu, issuerLoad, openApplication } from '../card/issuer.ts';
-import type { IssuerMasterKeys } from '../card/keys.ts';
 import { DEMO_PSAM_TERMINAL_ID, SimulatedPsam } from '../pump/psam.ts';
 import { Pump, type GreyRecord } from '../pump/pump.ts';
-
-const fill = (byte: number): Uint8Array => new Uint8Array(16).fill(byte);
-
-/**
- * DEMO/TEST issuer master keys: docs/card-protocol.md §4.3 for MLK..MRPK; MAMTK, MAMK, MUK, MIAK
- * ours.
- */
-export const DEMO_TEST_MASTER_KEYS: Readonly<IssuerMasterKeys> = Object.freeze({
-  MLK: fill(0x11),
-  MPK: fill(0x22),
-  MTK: fill(0x33),
-  MULK: fill(0x44),
-  MUGK: fill(0x55),
-  MPUK: fill(0x66),
-  MRPK: fill(0x77),
-  MAMTK: fill(0x88),
-  MAMK: fill(0x99),
-  MUK: fill(0xaa),
-  MIAK: fill(0xbb),
-});
 
 /** The customer PIN of the demo cards that have one. */
 export const DEMO_PIN = '123456';

@@ -16,7 +16,7 @@ import type { CardKeys, Personalisation } from '../../fuelcard/issue.ts';
 import type { OnlineHost, OnlineResult } from '../../fuelcard/load.ts';
 import type { PinReloadHost, PinUnblockHost } from '../../fuelcard/pin.ts';
 import type { GreyUnlockHost } from '../../fuelcard/unlock.ts';
-import { DEMO_TEST_MASTER_KEYS } from './cards.ts';
+import { DEMO_TEST_MASTER_KEYS } from '../../crypto/demo-keys.ts';
 import { SINOPEC_ISSUER_ID, buildEf1c } from '../card/files.ts';
 import { deriveCardKeys, type IssuerMasterKeys } from '../card/keys.ts';
 

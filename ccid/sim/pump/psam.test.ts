@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fromHex, toHex, u32be } from '../../bytes.ts';
 import { deriveDpk, purchaseMac1, purchaseMac2, purchaseSessionKey } from '../../crypto/index.ts';
-import { DEMO_TEST_MASTER_KEYS } from '../demo/cards.ts';
+import { DEMO_TEST_MASTER_KEYS } from '../../crypto/demo-keys.ts';
 import { send } from '../card/testkit.ts';
 import { DEMO_PSAM_TERMINAL_ID, SimulatedPsam } from './psam.ts';
 

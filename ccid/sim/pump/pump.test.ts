@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../bytes.ts';
-import { DEMO_TEST_MASTER_KEYS, createDemoCard } from '../demo/cards.ts';
+import { DEMO_TEST_MASTER_KEYS } from '../../crypto/demo-keys.ts';
+import { createDemoCard } from '../demo/cards.ts';
 import { send } from '../card/testkit.ts';
 import { DEMO_PSAM_TERMINAL_ID, SimulatedPsam } from './psam.ts';
 import { Pump } from './pump.ts';

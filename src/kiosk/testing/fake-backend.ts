@@ -9,7 +9,7 @@ import { fromHex, toHex, equalBytes } from '../../../ccid/bytes.ts';
 import { loadMac1, loadMac2, loadSessionKey, TRANS_TYPE, unloadSessionKey } from '../../../ccid/crypto/index.ts';
 import type { OnlineRequest } from '../../../ccid/fuelcard/load.ts';
 import { deriveCardKey } from '../../../ccid/sim/card/keys.ts';
-import { DEMO_TEST_MASTER_KEYS } from '../../../ccid/sim/demo/cards.ts';
+import { DEMO_TEST_MASTER_KEYS } from '../../../ccid/crypto/demo-keys.ts';
 import type { OnlineKind } from '../../lib/recovery/recovery.ts';
 import { BackendError, type AccountView, type KioskBackend, type LoadAuthorisation, type LoadInitialiseRequest, type LoadSettlement } from '../backend.ts';
 
