@@ -10,6 +10,7 @@
  * One APDU holds the reader for its whole duration (chains and GET RESPONSE included).
  */
 import { concatBytes } from '../bytes.ts';
+import { getResponseCommand } from '../iso7816/apdu.ts';
 import { t0Transceive } from '../iso7816/t0.ts';
 import { CcidError, assert } from './errors.ts';
 import type { CcidLimits } from './limits.ts';
@@ -67,7 +68,7 @@ async function finishT0(send: (apdu: Uint8Array) => Promise<Uint8Array>, apdu: U
       response = await send(resend);
     } else if (sw1 === 0x61) {
       parts.push(response.subarray(0, response.length - 2));
-      response = await send(Uint8Array.of(apdu[0]! & 0x03, 0xc0, 0x00, 0x00, sw2));
+      response = await send(getResponseCommand(sw2, apdu[0]! & 0x03));
     } else break;
   }
   return parts.length === 0 ? response : concatBytes(...parts, response);
