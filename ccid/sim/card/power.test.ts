@@ -5,12 +5,13 @@
  * which, every time (docs/ledger.md "A load, step by step").
  */
 import { describe, expect, it } from 'vitest';
-import { concatBytes, fromHex, readU16be, toHex, u32be } from '../../bytes.ts';
+import { fromHex, readU16be, toHex } from '../../bytes.ts';
 import { TRANS_TYPE, asnFactor, diversify, loadTac, onlineUnlockMac3, unlockDebitTac, unloadMac2, unloadMac3, unloadSessionKey } from '../../crypto/index.ts';
 import { DEMO_TEST_MASTER_KEYS } from '../../crypto/demo-keys.ts';
 import { createDemoCard } from '../demo/cards.ts';
 import { pinToBcd } from './files.ts';
-import { apdu, exchange, issuerLoad, issuerOnlineUnlock, openApplication } from './issuer.ts';
+import * as C from '../../fuelcard/commands.ts';
+import { exchange, issuerLoad, issuerOnlineUnlock, openApplication } from './issuer.ts';
 import type { FuelCardState } from './state.ts';
 import { send } from './testkit.ts';
 import { SIM_CARD_ERROR, SimCardError, type FuelCard, type PowerLossPoint } from './fuel-card.ts';
@@ -45,12 +46,12 @@ function runFlow(card: FuelCard, flow: () => void): { commands: number; lost: bo
 function onlineCounter(card: FuelCard, pin: string): number {
   card.powerOn();
   openApplication(card, pinToBcd(pin));
-  const init = exchange(card, 'INITIALIZE FOR LOAD', apdu([0x80, 0x50, 0x00, 0x01], concatBytes(Uint8Array.of(1), u32be(0), TID), 0x10));
+  const init = exchange(card, 'INITIALIZE FOR LOAD', C.initializeForLoad({ keyIndex: 1, amountFen: 0, terminalId: toHex(TID) }));
   return readU16be(init, 4);
 }
 
 function prove(card: FuelCard, transType: number, ttc: number) {
-  return send(card, concatBytes(Uint8Array.of(0x80, 0x5a, 0x00, transType, 0x02), u32be(ttc).slice(2), Uint8Array.of(0x08)));
+  return send(card, C.getTransactionProve({ transType, ttc }));
 }
 
 /** Sweeps a fault over every command of a flow; `check` judges each outcome. */
@@ -122,10 +123,10 @@ describe('power loss during an unload', () => {
         flow: () => {
           demo.card.powerOn();
           const asn = openApplication(demo.card, pinToBcd(demo.pin));
-          const init = exchange(demo.card, 'INITIALIZE FOR UNLOAD', apdu([0x80, 0x50, 0x05, 0x01], concatBytes(Uint8Array.of(1), u32be(amountFen), TID), 0x10));
+          const init = exchange(demo.card, 'INITIALIZE FOR UNLOAD', C.initializeForUnload({ keyIndex: 1, amountFen, terminalId: toHex(TID) }));
           const sessionKey = unloadSessionKey(diversify(DEMO_TEST_MASTER_KEYS.MULK, asnFactor(asn)), init.slice(8, 12), readU16be(init, 4));
           const mac2 = unloadMac2({ sessionKey, amountFen, ...STAMP });
-          exchange(demo.card, 'DEBIT FOR UNLOAD', apdu([0x80, 0x54, 0x03, 0x00], concatBytes(STAMP.date, STAMP.time, mac2), 0x04));
+          exchange(demo.card, 'DEBIT FOR UNLOAD', C.debitForUnload({ date: toHex(STAMP.date), time: toHex(STAMP.time), mac2: toHex(mac2) }));
         },
       };
     };
@@ -273,9 +274,9 @@ describe('power loss at random points of random sessions (model-based)', () => {
             card.powerOn();
             openApplication(card, pinToBcd(pin));
             if (o.kind === 'load') return void issuerLoad(card, asn, { masters: DEMO_TEST_MASTER_KEYS, amountFen: o.amountFen, ...STAMP });
-            const init = exchange(card, 'INITIALIZE FOR UNLOAD', apdu([0x80, 0x50, 0x05, 0x01], concatBytes(Uint8Array.of(1), u32be(o.amountFen), TID), 0x10));
+            const init = exchange(card, 'INITIALIZE FOR UNLOAD', C.initializeForUnload({ keyIndex: 1, amountFen: o.amountFen, terminalId: toHex(TID) }));
             const sessionKey = unloadSessionKey(diversify(DEMO_TEST_MASTER_KEYS.MULK, asnFactor(asn)), init.slice(8, 12), readU16be(init, 4));
-            exchange(card, 'DEBIT FOR UNLOAD', apdu([0x80, 0x54, 0x03, 0x00], concatBytes(STAMP.date, STAMP.time, unloadMac2({ sessionKey, amountFen: o.amountFen, ...STAMP })), 0x04));
+            exchange(card, 'DEBIT FOR UNLOAD', C.debitForUnload({ date: toHex(STAMP.date), time: toHex(STAMP.time), mac2: toHex(unloadMac2({ sessionKey, amountFen: o.amountFen, ...STAMP })) }));
           });
           card.cancelFault();
           // Recovery at the next contact: finish a grey card from the pump's journal, then judge by the counters.

@@ -12,10 +12,11 @@
  */
 import { fromHex } from '../../bytes.ts';
 import { DEMO_TEST_MASTER_KEYS } from '../../crypto/demo-keys.ts';
+import * as C from '../../fuelcard/commands.ts';
 import { FuelCard, type FuelCardOptions } from '../card/fuel-card.ts';
 import { CARD_TYPE, buildAsn, pinToBcd } from '../card/files.ts';
 import { DEFAULT_PIN, issueFuelCard, type FuelCardIssueSpec } from '../card/issue.ts';
-import { apdu, issuerLoad, openApplication } from '../card/issuer.ts';
+import { issuerLoad, openApplication } from '../card/issuer.ts';
 import { DEMO_PSAM_TERMINAL_ID, SimulatedPsam } from '../pump/psam.ts';
 import { Pump, type GreyRecord } from '../pump/pump.ts';
 
@@ -137,7 +138,7 @@ function makeGrey(card: FuelCard, pin: string): GreyRecord {
 
 function blockPin(card: FuelCard): void {
   const wrong = pinToBcd('000000');
-  for (let i = 0; i < 3; i++) card.transmit(apdu([0x00, 0x20, 0x00, 0x00], wrong));
+  for (let i = 0; i < 3; i++) card.transmit(C.verify(wrong));
 }
 
 /** The whole demo set, fresh and identical on every call. */
