@@ -3,8 +3,11 @@
  * data field and Le out, or null when the bytes are not a command APDU at all (the card then
  * answers 6700). Lenient where real terminals are sloppy: the `00 B0 95 00 00 00` read in the
  * Android sample (S16, docs/card-protocol.md Sources) is taken as "read everything". Never throws:
- * the card must answer any bytes it is given.
+ * the card must answer any bytes it is given. Apart from that one sloppy shape, the seven cases are
+ * ccid/iso7816's `decodeCommandApdu`: what it refuses as malformed is null here.
  */
+import { decodeCommandApdu, type DecodedCommandApdu } from '../../iso7816/apdu.ts';
+import { Iso7816Error } from '../../iso7816/errors.ts';
 
 export interface CommandApdu {
   readonly cla: number;
@@ -19,36 +22,16 @@ export interface CommandApdu {
 const HEADER_BYTES = 4;
 
 export function parseCommandApdu(bytes: Uint8Array): CommandApdu | null {
-  if (bytes.length < HEADER_BYTES) return null;
-  const [cla, ins, p1, p2] = [bytes[0]!, bytes[1]!, bytes[2]!, bytes[3]!];
-  const body = bytes.subarray(HEADER_BYTES);
-  const header = { cla, ins, p1, p2 };
-  if (body.length === 0) return { ...header, data: new Uint8Array(0), le: null };
-  const first = body[0]!;
-  if (body.length === 1) return { ...header, data: new Uint8Array(0), le: first === 0 ? 256 : first };
-  if (first !== 0) {
-    // Short case 3 or 4.
-    if (body.length === 1 + first) return { ...header, data: body.slice(1), le: null };
-    if (body.length === 2 + first) {
-      const le = body[1 + first]!;
-      return { ...header, data: body.slice(1, 1 + first), le: le === 0 ? 256 : le };
-    }
-    return null;
-  }
-  return parseExtendedOrSloppy(header, body);
-}
-
-function parseExtendedOrSloppy(header: { cla: number; ins: number; p1: number; p2: number }, body: Uint8Array): CommandApdu | null {
   // `00 00` after the header: a sloppy "Lc 0, Le 0" seen in the wild; read as Le = 256.
-  if (body.length === 2) return { ...header, data: new Uint8Array(0), le: 256 };
-  if (body.length < 3) return null;
-  const length = (body[1]! << 8) | body[2]!;
-  if (body.length === 3) return { ...header, data: new Uint8Array(0), le: length === 0 ? 65536 : length };
-  if (length === 0) return null;
-  if (body.length === 3 + length) return { ...header, data: body.slice(3), le: null };
-  if (body.length === 5 + length) {
-    const le = (body[3 + length]! << 8) | body[4 + length]!;
-    return { ...header, data: body.slice(3, 3 + length), le: le === 0 ? 65536 : le };
+  if (bytes.length === HEADER_BYTES + 2 && bytes[HEADER_BYTES] === 0) {
+    return { cla: bytes[0]!, ins: bytes[1]!, p1: bytes[2]!, p2: bytes[3]!, data: new Uint8Array(0), le: 256 };
   }
-  return null;
+  let apdu: DecodedCommandApdu;
+  try {
+    apdu = decodeCommandApdu(bytes);
+  } catch (error) {
+    if (error instanceof Iso7816Error) return null;
+    throw error;
+  }
+  return { cla: apdu.cla, ins: apdu.ins, p1: apdu.p1, p2: apdu.p2, data: apdu.data, le: apdu.ne === 0 ? null : apdu.ne };
 }
