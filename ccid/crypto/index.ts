@@ -17,6 +17,7 @@ export {
   keyHalvesXor,
   tacKey,
   type DpkDiversification,
+  type IssuerMasterKeys,
 } from './keys.ts';
 export {
   GREY_LOCK_SESSION,

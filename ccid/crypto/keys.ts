@@ -8,6 +8,24 @@ import { concatBytes } from '../bytes.ts';
 import { tdesEncryptBlock, xorBytes } from './des.ts';
 import { CRYPTO_ERROR, CryptoError, requireField, requireKey } from './errors.ts';
 
+/**
+ * Issuer master keys, one per card key kind (M-prefixed names as in S1): each card key is its
+ * master key diversified by the card number (docs/card-protocol.md §2.2).
+ */
+export interface IssuerMasterKeys {
+  MAMK: Uint8Array;
+  MAMTK: Uint8Array;
+  MPK: Uint8Array;
+  MLK: Uint8Array;
+  MULK: Uint8Array;
+  MTK: Uint8Array;
+  MPUK: Uint8Array;
+  MRPK: Uint8Array;
+  MUK: Uint8Array;
+  MUGK: Uint8Array;
+  MIAK: Uint8Array;
+}
+
 /** One level of key diversification: 3DES(MK, F) || 3DES(MK, F XOR FF..FF). */
 export function diversify(masterKey16: Uint8Array, factor8: Uint8Array): Uint8Array {
   requireKey(masterKey16, 16, 'master key');

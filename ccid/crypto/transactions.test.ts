@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../bytes.ts';
+import { DEMO_TEST_MASTER_KEYS } from './demo-keys.ts';
 import {
   CryptoError,
   DEFAULT_SCHEMES,
@@ -30,7 +31,7 @@ import {
   retailMac,
 } from './index.ts';
 
-const DTK = diversify(fromHex('33'.repeat(16)), fromHex('0113200000123456'));
+const DTK = diversify(DEMO_TEST_MASTER_KEYS.MTK, fromHex('0113200000123456'));
 const stamp = { terminalId: fromHex('000000000001'), date: fromHex('20240102'), time: fromHex('030405') };
 const sessionKey = fromHex('0123456789ABCDEF');
 

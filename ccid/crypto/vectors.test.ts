@@ -3,6 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fromHex, toHex } from '../bytes.ts';
+import { DEMO_TEST_MASTER_KEYS } from './demo-keys.ts';
 import {
   DEFAULT_SCHEMES,
   deriveDpk,
@@ -33,15 +34,8 @@ import {
 } from './index.ts';
 
 const h = fromHex;
-const key = (byte: string) => h(byte.repeat(16));
 
-const MLK = key('11');
-const MPK = key('22');
-const MTK = key('33');
-const MULK = key('44');
-const MUGK = key('55');
-const MPUK = key('66');
-const MRPK = key('77');
+const { MLK, MPK, MTK, MULK, MUGK, MPUK, MRPK } = DEMO_TEST_MASTER_KEYS;
 const ASN8 = h('0113200000123456');
 const ISSUER_ID = h('10FFFFFFFFFFFFFF');
 const TID = h('000000000001');

@@ -1,42 +1,34 @@
 /**
  * Every command of the user card (docs/card-protocol.md §1.1–1.3) as a typed function over
- * `transmit`, with its response decoded. Amounts are integer fen, counters integers, MACs, randoms
- * and ids upper-case hex. A status word other than 9000 throws FuelCardError (see sw.ts for the
- * codes). The bare § numbers below are docs/card-protocol.md's too.
+ * `transmit`, with its response decoded. The bytes come from commands.ts, the one command builder.
+ * Amounts are integer fen, counters integers, MACs, randoms and ids upper-case hex. A status word
+ * other than 9000 throws FuelCardError (see sw.ts for the codes). The bare § numbers below are
+ * docs/card-protocol.md's too.
  */
-import { fromHex, toHex, u16be } from '../bytes.ts';
+import { toHex } from '../bytes.ts';
+import * as C from './commands.ts';
 import { encodePin } from './bcd.ts';
-import { invalidInput, malformed } from './errors.ts';
-import { decodeLayout, encodeLayout, type Layout, type LayoutValue } from './layout.ts';
+import { malformed } from './errors.ts';
+import { decodeLayout, type Layout, type LayoutValue } from './layout.ts';
 import * as M from './messages.ts';
-import { AID, HEADER, KEY_TYPE, PURSE, type KeyKind, type Purse } from './spec.ts';
+import { AID, PURSE, type KeyKind, type Purse } from './spec.ts';
 import { SW } from './sw.ts';
-import { apdu, send, type Transmit } from './transport.ts';
+import { send, type Transmit } from './transport.ts';
 
-const h4 = (head: readonly number[], p: number): number[] => [...head, p];
-
-async function layoutCommand<Req extends Layout, Res extends Layout>(
-  transmit: Transmit,
-  name: string,
-  header: number[],
-  request: { layout: Req; value: LayoutValue<Req> } | null,
-  response: Res,
-): Promise<LayoutValue<Res>> {
-  const data = request === null ? new Uint8Array(0) : encodeLayout(request.layout, request.value);
-  const le = response.reduce((sum, [, , bytes]) => sum + bytes, 0);
-  const { data: body } = await send(transmit, apdu(header, data, le === 0 ? undefined : le), name);
+async function layoutCommand<Res extends Layout>(transmit: Transmit, name: string, command: Uint8Array, response: Res): Promise<LayoutValue<Res>> {
+  const { data: body } = await send(transmit, command, name);
   return decodeLayout(response, body, name);
 }
 
-async function plainCommand(transmit: Transmit, name: string, header: number[], data?: Uint8Array, le?: number): Promise<Uint8Array> {
-  return (await send(transmit, apdu(header, data, le), name)).data;
+async function plainCommand(transmit: Transmit, name: string, command: Uint8Array): Promise<Uint8Array> {
+  return (await send(transmit, command, name)).data;
 }
 
 // ---- Selection and reading ----
 
 /** SELECT by name (§1.1). 6A81/9303 (blocked) and 6A82 (absent) throw with their codes. `withLe` appends Le 00 as S16 does. */
 export async function selectByName(transmit: Transmit, aid: Uint8Array, options: { withLe?: boolean } = {}): Promise<{ fci: string }> {
-  const data = await plainCommand(transmit, 'SELECT', h4(HEADER.SELECT, 0x00), aid, options.withLe === true ? 256 : undefined);
+  const data = await plainCommand(transmit, 'SELECT', C.selectByName(aid, options));
   return { fci: toHex(data) };
 }
 
@@ -44,33 +36,31 @@ export const selectSinopec = (transmit: Transmit): Promise<{ fci: string }> => s
 
 /** SELECT by file id (S16 selects DF01 after SINOPEC; §1.1 [?]). */
 export async function selectFile(transmit: Transmit, fid: number): Promise<{ fci: string }> {
-  return { fci: toHex(await plainCommand(transmit, 'SELECT', h4(HEADER.SELECT_FID, 0x00), u16be(fid))) };
+  return { fci: toHex(await plainCommand(transmit, 'SELECT', C.selectFile(fid))) };
 }
 
 /** READ BINARY by SFI (P1 = 80|SFI): `length` bytes from `offset`. The answer must have that length. */
 export async function readBinary(transmit: Transmit, f: { sfi: number; length: number; offset?: number }): Promise<Uint8Array> {
-  if (f.sfi < 1 || f.sfi > 30) throw invalidInput(`SFI must be 1..30, got ${f.sfi}`);
-  const data = await plainCommand(transmit, 'READ_BINARY', [...HEADER.READ_BINARY, 0x80 | f.sfi, f.offset ?? 0], undefined, f.length);
+  const data = await plainCommand(transmit, 'READ_BINARY', C.readBinary(f));
   if (data.length !== f.length) throw malformed(`READ_BINARY SFI ${f.sfi.toString(16)}`, String(f.length), data.length);
   return data;
 }
 
 /** READ RECORD by SFI (P2 = SFI<<3 | 4). Record 1 is the newest in EF18; 6A83 throws RECORD_NOT_FOUND. */
 export async function readRecord(transmit: Transmit, f: { sfi: number; record: number; length: number }): Promise<Uint8Array> {
-  if (f.record < 1 || f.record > 254) throw invalidInput(`record must be 1..254, got ${f.record}`);
-  const data = await plainCommand(transmit, 'READ_RECORD', [...HEADER.READ_RECORD, f.record, (f.sfi << 3) | 4], undefined, f.length);
+  const data = await plainCommand(transmit, 'READ_RECORD', C.readRecord(f));
   if (data.length !== f.length) throw malformed('READ_RECORD', String(f.length), data.length);
   return data;
 }
 
 /** GET BALANCE (80 5C 00 P2 04): the purse balance in fen. */
 export async function getBalance(transmit: Transmit, purse: Purse = PURSE.ED): Promise<number> {
-  return (await layoutCommand(transmit, 'GET_BALANCE', h4(HEADER.GET_BALANCE, purse), null, M.BALANCE_RESPONSE)).balanceFen;
+  return (await layoutCommand(transmit, 'GET_BALANCE', C.getBalance(purse), M.BALANCE_RESPONSE)).balanceFen;
 }
 
 /** GET CHALLENGE: 4 or 8 random bytes for secure messaging. */
 export async function getChallenge(transmit: Transmit, length: 4 | 8 = 4): Promise<Uint8Array> {
-  const data = await plainCommand(transmit, 'GET_CHALLENGE', h4(HEADER.GET_CHALLENGE, 0x00), undefined, length);
+  const data = await plainCommand(transmit, 'GET_CHALLENGE', C.getChallenge(length));
   if (data.length !== length) throw malformed('GET_CHALLENGE', String(length), data.length);
   return data;
 }
@@ -79,61 +69,56 @@ export async function getChallenge(transmit: Transmit, length: 4 | 8 = 4): Promi
 
 /** VERIFY (00 20 00 00): the PIN in plain BCD. 63Cx throws PIN_WRONG with triesLeft; 6983 PIN_BLOCKED. */
 export async function verifyPin(transmit: Transmit, pin: string): Promise<void> {
-  await plainCommand(transmit, 'VERIFY', h4(HEADER.VERIFY, 0x00), encodePin(pin));
+  await plainCommand(transmit, 'VERIFY', C.verify(encodePin(pin)));
 }
 
 /** CHANGE PIN (80 5E 01 P2): oldPIN || FF || newPIN. S3 puts a PIN id in P2; 00 by default. */
 export async function changePin(transmit: Transmit, f: { oldPin: string; newPin: string; pinId?: number }): Promise<void> {
-  const data = new Uint8Array([...encodePin(f.oldPin), 0xff, ...encodePin(f.newPin)]);
-  await plainCommand(transmit, 'CHANGE_PIN', h4(HEADER.CHANGE_PIN, f.pinId ?? 0x00), data);
+  await plainCommand(transmit, 'CHANGE_PIN', C.changePin(f));
 }
 
 /** RELOAD PIN (80 5E 00 00): newPIN || MAC, the MAC from the host (crypto pinReloadMac). */
 export async function reloadPin(transmit: Transmit, f: { newPin: string; mac: string }): Promise<void> {
-  await plainCommand(transmit, 'RELOAD_PIN', h4(HEADER.RELOAD_PIN, 0x00), new Uint8Array([...encodePin(f.newPin), ...fromHex(f.mac)]));
+  await plainCommand(transmit, 'RELOAD_PIN', C.reloadPin(f));
 }
 
 /** PIN UNBLOCK (84 24 00 01 0C): encrypted PIN block || MAC, from the host (crypto pinUnblockData). */
 export async function pinUnblock(transmit: Transmit, f: { encryptedPinBlock: string; mac: string }): Promise<void> {
-  await plainCommand(transmit, 'PIN_UNBLOCK', h4(HEADER.PIN_UNBLOCK, 0x01), encodeLayout(M.PIN_UNBLOCK_REQUEST, f));
+  await plainCommand(transmit, 'PIN_UNBLOCK', C.pinUnblock(f));
 }
 
 // ---- Load, unload, purchase (§1.2) ----
 
-type InitializeFields = { purse?: Purse; keyIndex: number; amountFen: number; terminalId: string };
-
-function initRequest(f: InitializeFields) {
-  return { layout: M.INITIALIZE_REQUEST, value: { keyIndex: f.keyIndex, amountFen: f.amountFen, terminalId: f.terminalId } };
-}
+type InitializeFields = C.InitializeFields;
 
 export async function initializeForLoad(transmit: Transmit, f: InitializeFields) {
-  return layoutCommand(transmit, 'INITIALIZE_FOR_LOAD', h4(HEADER.INITIALIZE_FOR_LOAD, f.purse ?? PURSE.ED), initRequest(f), M.INITIALIZE_FOR_LOAD_RESPONSE);
+  return layoutCommand(transmit, 'INITIALIZE_FOR_LOAD', C.initializeForLoad(f), M.INITIALIZE_FOR_LOAD_RESPONSE);
 }
 
 export async function creditForLoad(transmit: Transmit, f: LayoutValue<typeof M.CREDIT_REQUEST>) {
-  return layoutCommand(transmit, 'CREDIT_FOR_LOAD', h4(HEADER.CREDIT_FOR_LOAD, 0x00), { layout: M.CREDIT_REQUEST, value: f }, M.TAC_RESPONSE);
+  return layoutCommand(transmit, 'CREDIT_FOR_LOAD', C.creditForLoad(f), M.TAC_RESPONSE);
 }
 
 /** INITIALIZE FOR UNLOAD (80 50 05 01): P2 is ED. */
 export async function initializeForUnload(transmit: Transmit, f: InitializeFields) {
-  return layoutCommand(transmit, 'INITIALIZE_FOR_UNLOAD', h4(HEADER.INITIALIZE_FOR_UNLOAD, f.purse ?? PURSE.ED), initRequest(f), M.INITIALIZE_FOR_LOAD_RESPONSE);
+  return layoutCommand(transmit, 'INITIALIZE_FOR_UNLOAD', C.initializeForUnload(f), M.INITIALIZE_FOR_LOAD_RESPONSE);
 }
 
 export async function debitForUnload(transmit: Transmit, f: LayoutValue<typeof M.CREDIT_REQUEST>) {
-  return layoutCommand(transmit, 'DEBIT_FOR_UNLOAD', h4(HEADER.DEBIT_FOR_UNLOAD, 0x00), { layout: M.CREDIT_REQUEST, value: f }, M.MAC3_RESPONSE);
+  return layoutCommand(transmit, 'DEBIT_FOR_UNLOAD', C.debitForUnload(f), M.MAC3_RESPONSE);
 }
 
 export async function initializeForPurchase(transmit: Transmit, f: InitializeFields) {
-  return layoutCommand(transmit, 'INITIALIZE_FOR_PURCHASE', h4(HEADER.INITIALIZE_FOR_PURCHASE, f.purse ?? PURSE.ED), initRequest(f), M.INITIALIZE_FOR_PURCHASE_RESPONSE);
+  return layoutCommand(transmit, 'INITIALIZE_FOR_PURCHASE', C.initializeForPurchase(f), M.INITIALIZE_FOR_PURCHASE_RESPONSE);
 }
 
 export async function debitForPurchase(transmit: Transmit, f: LayoutValue<typeof M.DEBIT_FOR_PURCHASE_REQUEST>) {
-  return layoutCommand(transmit, 'DEBIT_FOR_PURCHASE', h4(HEADER.DEBIT_FOR_PURCHASE, 0x00), { layout: M.DEBIT_FOR_PURCHASE_REQUEST, value: f }, M.TAC_MAC2_RESPONSE);
+  return layoutCommand(transmit, 'DEBIT_FOR_PURCHASE', C.debitForPurchase(f), M.TAC_MAC2_RESPONSE);
 }
 
 /** INITIALIZE FOR CASH WITHDRAW (80 50 02 01), "like purchase" (S4); not used by Sinopec. */
 export async function initializeForCashWithdraw(transmit: Transmit, f: InitializeFields) {
-  return layoutCommand(transmit, 'INITIALIZE_FOR_CASH_WITHDRAW', [0x80, 0x50, 0x02, f.purse ?? PURSE.ED], initRequest(f), M.INITIALIZE_FOR_PURCHASE_RESPONSE);
+  return layoutCommand(transmit, 'INITIALIZE_FOR_CASH_WITHDRAW', C.initializeForCashWithdraw(f), M.INITIALIZE_FOR_PURCHASE_RESPONSE);
 }
 
 /**
@@ -141,11 +126,11 @@ export async function initializeForCashWithdraw(transmit: Transmit, f: Initializ
  * unknown (docs/card-protocol.md §1.2 [?]), raw bytes.
  */
 export async function initializeForUpdate(transmit: Transmit, data: Uint8Array): Promise<Uint8Array> {
-  return plainCommand(transmit, 'INITIALIZE_FOR_UPDATE', [0x80, 0x50, 0x04, PURSE.ED], data, 256);
+  return plainCommand(transmit, 'INITIALIZE_FOR_UPDATE', C.initializeForUpdate(data));
 }
 
 export async function updateOverdrawLimit(transmit: Transmit, data: Uint8Array): Promise<Uint8Array> {
-  return plainCommand(transmit, 'UPDATE_OVERDRAW_LIMIT', [0x80, 0x58, 0x00, 0x00], data);
+  return plainCommand(transmit, 'UPDATE_OVERDRAW_LIMIT', C.updateOverdrawLimit(data));
 }
 
 /**
@@ -157,7 +142,7 @@ export type ProveOrder = keyof typeof PROVE_ORDER;
 
 /** GET TRANSACTION PROVE (80 5A 00 transType 02 TTC 08): the TAC of the transaction with that TTC. */
 export async function getTransactionProve(transmit: Transmit, f: { transType: number; ttc: number; order?: ProveOrder }): Promise<{ tac: string; mac: string }> {
-  const body = await layoutCommand(transmit, 'GET_TRANSACTION_PROVE', h4(HEADER.GET_TRANSACTION_PROVE, f.transType), { layout: M.TRANSACTION_PROVE_REQUEST, value: { ttc: f.ttc } }, M.TAC_MAC2_RESPONSE);
+  const body = await layoutCommand(transmit, 'GET_TRANSACTION_PROVE', C.getTransactionProve(f), M.TAC_MAC2_RESPONSE);
   return (f.order ?? 'TAC_THEN_MAC') === 'TAC_THEN_MAC' ? { tac: body.tac, mac: body.mac2 } : { tac: body.mac2, mac: body.tac };
 }
 
@@ -165,37 +150,35 @@ export async function getTransactionProve(transmit: Transmit, f: { transType: nu
 
 /** GET LOCK PROOF (E0 CA 00 00 1E). 6985 means "never locked" and reads as null (S2 treats it as flag 00). */
 export async function getLockProof(transmit: Transmit): Promise<M.LockProof | null> {
-  const response = await send(transmit, apdu(h4(HEADER.GET_LOCK_PROOF, 0x00), undefined, 0x1e), 'GET_LOCK_PROOF', [SW.NO_ERROR, SW.CONDITIONS_OF_USE_NOT_SATISFIED]);
+  const response = await send(transmit, C.getLockProof(), 'GET_LOCK_PROOF', [SW.NO_ERROR, SW.CONDITIONS_OF_USE_NOT_SATISFIED]);
   return response.sw === SW.NO_ERROR ? M.decodeLockProof(response.data) : null;
 }
 
 /** CLEAR LOCK PROOF (E0 CA 01 00 00): clears TACUF once the unlock TAC has been read. */
 export async function clearLockProof(transmit: Transmit): Promise<void> {
-  await plainCommand(transmit, 'CLEAR_LOCK_PROOF', h4(HEADER.CLEAR_LOCK_PROOF, 0x00), undefined, 256);
+  await plainCommand(transmit, 'CLEAR_LOCK_PROOF', C.clearLockProof());
 }
 
-type GreyInitFields = { purse?: Purse; keyIndex: number; terminalId: string };
+type GreyInitFields = C.GreyInitFields;
 
 export async function initializeForGreyLock(transmit: Transmit, f: GreyInitFields) {
-  const request = { layout: M.GREY_INITIALIZE_REQUEST, value: { keyIndex: f.keyIndex, terminalId: f.terminalId } };
-  return layoutCommand(transmit, 'INITIALIZE_FOR_GREY_LOCK', h4(HEADER.INITIALIZE_FOR_GREY_LOCK, f.purse ?? PURSE.ED), request, M.INITIALIZE_FOR_GREY_LOCK_RESPONSE);
+  return layoutCommand(transmit, 'INITIALIZE_FOR_GREY_LOCK', C.initializeForGreyLock(f), M.INITIALIZE_FOR_GREY_LOCK_RESPONSE);
 }
 
 export async function greyLock(transmit: Transmit, f: LayoutValue<typeof M.GREY_LOCK_REQUEST>) {
-  return layoutCommand(transmit, 'GREY_LOCK', h4(HEADER.GREY_LOCK, 0x00), { layout: M.GREY_LOCK_REQUEST, value: f }, M.GREY_LOCK_RESPONSE);
+  return layoutCommand(transmit, 'GREY_LOCK', C.greyLock(f), M.GREY_LOCK_RESPONSE);
 }
 
 export async function debitForUnlock(transmit: Transmit, f: LayoutValue<typeof M.DEBIT_FOR_UNLOCK_REQUEST> & { purse?: Purse }) {
-  return layoutCommand(transmit, 'DEBIT_FOR_UNLOCK', h4(HEADER.DEBIT_FOR_UNLOCK, f.purse ?? PURSE.ED), { layout: M.DEBIT_FOR_UNLOCK_REQUEST, value: f }, M.TAC_RESPONSE);
+  return layoutCommand(transmit, 'DEBIT_FOR_UNLOCK', C.debitForUnlock(f), M.TAC_RESPONSE);
 }
 
 export async function initializeForGreyUnlock(transmit: Transmit, f: Omit<GreyInitFields, 'purse'>) {
-  const request = { layout: M.GREY_INITIALIZE_REQUEST, value: { keyIndex: f.keyIndex, terminalId: f.terminalId } };
-  return layoutCommand(transmit, 'INITIALIZE_FOR_GREY_UNLOCK', h4(HEADER.INITIALIZE_FOR_GREY_UNLOCK, 0x01), request, M.INITIALIZE_FOR_GREY_UNLOCK_RESPONSE);
+  return layoutCommand(transmit, 'INITIALIZE_FOR_GREY_UNLOCK', C.initializeForGreyUnlock(f), M.INITIALIZE_FOR_GREY_UNLOCK_RESPONSE);
 }
 
 export async function greyUnlock(transmit: Transmit, f: LayoutValue<typeof M.GREY_UNLOCK_REQUEST>) {
-  return layoutCommand(transmit, 'GREY_UNLOCK', h4(HEADER.GREY_UNLOCK, 0x00), { layout: M.GREY_UNLOCK_REQUEST, value: f }, M.MAC3_RESPONSE);
+  return layoutCommand(transmit, 'GREY_UNLOCK', C.greyUnlock(f), M.MAC3_RESPONSE);
 }
 
 // ---- Secure messaging and issuance ----
@@ -207,7 +190,7 @@ export async function sendSecure(transmit: Transmit, name: string, command: Uint
 
 /** APPEND RECORD (80 E6 00 00 Lc data), S2's PSAM-verify feature. */
 export async function appendRecord(transmit: Transmit, data: Uint8Array): Promise<void> {
-  await plainCommand(transmit, 'APPEND_RECORD', [0x80, 0xe6, 0x00, 0x00], data);
+  await plainCommand(transmit, 'APPEND_RECORD', C.appendRecord(data));
 }
 
 /**
@@ -216,9 +199,7 @@ export async function appendRecord(transmit: Transmit, data: Uint8Array): Promis
  * simulator [?].
  */
 export async function writeKey(transmit: Transmit, f: { kind: KeyKind; keyIndex: number; keyVersion: number; algId: number; key: Uint8Array }): Promise<void> {
-  if (f.key.length !== 16) throw invalidInput('a card key is 16 bytes');
-  const data = new Uint8Array([KEY_TYPE[f.kind], f.keyVersion, f.algId, ...f.key]);
-  await plainCommand(transmit, 'WRITE_KEY', h4(HEADER.WRITE_KEY, f.keyIndex), data);
+  await plainCommand(transmit, 'WRITE_KEY', C.writeKey(f));
 }
 
 /**
@@ -226,13 +207,11 @@ export async function writeKey(transmit: Transmit, f: { kind: KeyKind; keyIndex:
  * refused and files change only by UPDATE BINARY with a MAC. COS-specific like WRITE KEY [?].
  */
 export async function endPersonalisation(transmit: Transmit): Promise<void> {
-  await plainCommand(transmit, 'END_PERSONALISATION', h4(HEADER.END_PERSONALISATION, 0x00));
+  await plainCommand(transmit, 'END_PERSONALISATION', C.endPersonalisation());
 }
 
 /** Installs the PIN: WRITE KEY with key type 3A, data 3A || triesMax || PIN BCD [?]. */
 export async function installPin(transmit: Transmit, f: { pin: string; triesMax: number }): Promise<void> {
-  if (!Number.isInteger(f.triesMax) || f.triesMax < 1 || f.triesMax > 15) throw invalidInput('triesMax must be 1..15');
-  const data = new Uint8Array([KEY_TYPE.PIN, f.triesMax, ...encodePin(f.pin)]);
-  await plainCommand(transmit, 'WRITE_KEY', h4(HEADER.WRITE_KEY, 0x00), data);
+  await plainCommand(transmit, 'WRITE_KEY', C.installPin(f));
 }
 

@@ -1,12 +1,12 @@
 /**
  * The card-side flows where they must refuse or report: against the simulated card of ccid/sim (a
  * demo card at the APDU level) with the demo issuer as the host. The flows that succeed are run at
- * every exchange level in ccid/sim/fuel-card-levels.test.ts and recorded in tests/transcripts.
+ * every exchange level in ccid/sim/card/levels.test.ts and recorded in tests/transcripts.
  */
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../bytes.ts';
-import { createDemoCard, DEMO_PIN, type DemoCardId } from '../sim/demo-cards.ts';
-import { demoIssuer } from '../sim/demo-issuer.ts';
+import { createDemoCard, DEMO_PIN, type DemoCardId } from '../sim/demo/cards.ts';
+import { demoIssuer } from '../sim/demo/issuer.ts';
 import { getBalance, initializeForLoad, selectSinopec, verifyPin } from './card.ts';
 import { personalise } from './issue.ts';
 import { load, recoverOnline, unload } from './load.ts';

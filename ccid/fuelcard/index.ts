@@ -7,7 +7,9 @@
 export { FUEL_CARD_ERROR, FuelCardError, type FuelCardErrorCode } from './errors.ts';
 export { SW, describeFuelSw, errorForSw } from './sw.ts';
 export { AID, DEFAULT_PIN, FILE_BYTES, HEADER, KEY_TYPE, LOG_RECORDS_MAX, PURSE, SFI, SINOPEC_ADF_FID, type KeyKind, type Purse } from './spec.ts';
-export { apdu, exchange, send, type Response, type Transmit } from './transport.ts';
+export { exchange, send, type Response, type Transmit } from './transport.ts';
+export { apdu } from './commands.ts';
+export * as commands from './commands.ts';
 export { cardDateTime, decodeBcdDate, decodeBcdTime, encodeAsn, encodeBcdDate, encodeBcdTime, encodePin } from './bcd.ts';
 export { decodeGbk, encodeGbk, gbkSource } from './gbk.ts';
 export { decodeLayout, encodeLayout, type Layout, type LayoutValue } from './layout.ts';

@@ -3,8 +3,8 @@
  * write EF15, EF16, EF1B and EF1C with UPDATE BINARY under secure messaging (04 D6, retail MAC with
  * the application maintenance key DAMTK and a fresh challenge each, docs/card-protocol.md §1.2,
  * §2.1), then end personalisation. Key installation (WRITE KEY) and its end are COS-specific; see
- * card.ts `writeKey` [?]: the format is the project's, and the simulated card (ccid/sim
- * fuel-card-admin.ts) takes it.
+ * card.ts `writeKey` [?]: the format is the project's, and the simulated card
+ * (ccid/sim/card/admin.ts) takes it.
  */
 import { secureCommand, secureUpdateBinaryHeader } from '../crypto/index.ts';
 import { endPersonalisation, getChallenge, installPin, selectByName, sendSecure, writeKey } from './card.ts';

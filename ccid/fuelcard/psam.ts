@@ -4,11 +4,12 @@
  * purchase MAC1 and MAC2 checks, and the grey-lock family (E0 40/42/44/46).
  */
 import { toHex } from '../bytes.ts';
+import * as C from './commands.ts';
 import { FUEL_CARD_ERROR, FuelCardError } from './errors.ts';
-import { decodeLayout, encodeLayout, type Layout, type LayoutValue } from './layout.ts';
+import { decodeLayout, type Layout, type LayoutValue } from './layout.ts';
 import * as M from './messages.ts';
-import { AID, HEADER } from './spec.ts';
-import { apdu, send, type Transmit } from './transport.ts';
+import { AID } from './spec.ts';
+import { send, type Transmit } from './transport.ts';
 
 /** A BER-TLV walk deep enough for an FCI (6F > A5 > BF0C > 9F0C), with a cap on the elements visited. */
 const TLV_ELEMENTS_MAX = 64;
@@ -52,54 +53,43 @@ function fci9f0c<L extends Layout>(fci: Uint8Array, layout: L, what: string): La
 }
 
 export async function selectPsamPse(transmit: Transmit): Promise<LayoutValue<typeof PSAM_PSE_9F0C>> {
-  const { data } = await send(transmit, apdu([...HEADER.SELECT, 0x00], AID.PSE), 'SELECT');
+  const { data } = await send(transmit, C.selectByName(AID.PSE), 'SELECT');
   return fci9f0c(data, PSAM_PSE_9F0C, 'PSAM PSE');
 }
 
 export async function selectPsamApp(transmit: Transmit, aid: Uint8Array = AID.SINOPEC1): Promise<LayoutValue<typeof PSAM_APP_9F0C>> {
-  const { data } = await send(transmit, apdu([...HEADER.SELECT, 0x00], aid), 'SELECT');
+  const { data } = await send(transmit, C.selectByName(aid), 'SELECT');
   return fci9f0c(data, PSAM_APP_9F0C, 'PSAM application');
 }
 
-async function psamCommand<Req extends Layout, Res extends Layout | null>(
-  transmit: Transmit,
-  name: string,
-  header: readonly number[],
-  request: Req,
-  value: LayoutValue<Req>,
-  response: Res,
-): Promise<Res extends Layout ? LayoutValue<Res> : void> {
-  const le = response === null ? undefined : response.reduce((sum, [, , bytes]) => sum + bytes, 0);
-  const { data } = await send(transmit, apdu([...header, 0x00], encodeLayout(request, value), le), name);
+async function psamCommand<Res extends Layout | null>(transmit: Transmit, name: string, command: Uint8Array, response: Res): Promise<Res extends Layout ? LayoutValue<Res> : void> {
+  const { data } = await send(transmit, command, name);
   return (response === null ? undefined : decodeLayout(response, data, name)) as Res extends Layout ? LayoutValue<Res> : void;
 }
 
 export const initSamGreyLock = (transmit: Transmit, f: LayoutValue<typeof M.INIT_SAM_GREY_LOCK_REQUEST>) =>
-  psamCommand(transmit, 'INIT_SAM_GREY_LOCK', HEADER.INIT_SAM_GREY_LOCK, M.INIT_SAM_GREY_LOCK_REQUEST, f, M.INIT_SAM_GREY_LOCK_RESPONSE);
+  psamCommand(transmit, 'INIT_SAM_GREY_LOCK', C.initSamGreyLock(f), M.INIT_SAM_GREY_LOCK_RESPONSE);
 
-export const certifySamGreyLock = (transmit: Transmit, f: { mac2: string }) =>
-  psamCommand(transmit, 'CERTIFY_SAM_GREY_LOCK', HEADER.CERTIFY_SAM_GREY_LOCK, M.MAC2_REQUEST, f, null);
+export const certifySamGreyLock = (transmit: Transmit, f: { mac2: string }) => psamCommand(transmit, 'CERTIFY_SAM_GREY_LOCK', C.certifySamGreyLock(f), null);
 
 export const creditSamForGreyDebit = (transmit: Transmit, f: LayoutValue<typeof M.CREDIT_SAM_FOR_GREY_DEBIT_REQUEST>) =>
-  psamCommand(transmit, 'CREDIT_SAM_FOR_GREY_DEBIT', HEADER.CREDIT_SAM_FOR_GREY_DEBIT, M.CREDIT_SAM_FOR_GREY_DEBIT_REQUEST, f, M.GMAC_RESPONSE);
+  psamCommand(transmit, 'CREDIT_SAM_FOR_GREY_DEBIT', C.creditSamForGreyDebit(f), M.GMAC_RESPONSE);
 
 /** GET GMAC (E0 46) by PSAM TTC, for recovery; S2 retries it a few times. */
-export const getGmac = (transmit: Transmit, f: { terminalTtc: number }) =>
-  psamCommand(transmit, 'GET_GMAC', HEADER.GET_GMAC, M.GET_GMAC_REQUEST, f, M.GMAC_RESPONSE);
+export const getGmac = (transmit: Transmit, f: { terminalTtc: number }) => psamCommand(transmit, 'GET_GMAC', C.getGmac(f), M.GMAC_RESPONSE);
 
 export const initSamForPurchase = (transmit: Transmit, f: LayoutValue<typeof M.INIT_SAM_FOR_PURCHASE_REQUEST>) =>
-  psamCommand(transmit, 'INIT_SAM_FOR_PURCHASE', HEADER.INIT_SAM_FOR_PURCHASE, M.INIT_SAM_FOR_PURCHASE_REQUEST, f, M.INIT_SAM_FOR_PURCHASE_RESPONSE);
+  psamCommand(transmit, 'INIT_SAM_FOR_PURCHASE', C.initSamForPurchase(f), M.INIT_SAM_FOR_PURCHASE_RESPONSE);
 
-export const creditSamForPurchase = (transmit: Transmit, f: { mac2: string }) =>
-  psamCommand(transmit, 'CREDIT_SAM_FOR_PURCHASE', HEADER.CREDIT_SAM_FOR_PURCHASE, M.MAC2_REQUEST, f, null);
+export const creditSamForPurchase = (transmit: Transmit, f: { mac2: string }) => psamCommand(transmit, 'CREDIT_SAM_FOR_PURCHASE', C.creditSamForPurchase(f), null);
 
 /**
  * INIT DES (80 1A) and DES CRYPT (80 FA): COS-specific bodies, raw [docs/card-protocol.md §1.4].
  */
 export async function initDes(transmit: Transmit, f: { p1: number; p2: number; data: Uint8Array }): Promise<void> {
-  await send(transmit, apdu([0x80, 0x1a, f.p1, f.p2], f.data), 'INIT_DES');
+  await send(transmit, C.initDes(f), 'INIT_DES');
 }
 
 export async function desCrypt(transmit: Transmit, f: { p1: number; p2: number; data: Uint8Array }): Promise<Uint8Array> {
-  return (await send(transmit, apdu([0x80, 0xfa, f.p1, f.p2], f.data, 256), 'DES_CRYPT')).data;
+  return (await send(transmit, C.desCrypt(f), 'DES_CRYPT')).data;
 }

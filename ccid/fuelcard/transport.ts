@@ -4,7 +4,8 @@
  * 6Cxx with a re-send (both capped), splits off the status word, and turns anything but 9000 into
  * a FuelCardError with a code, after Ledger's hw-transport `send`.
  */
-import { concatBytes, toHex } from '../bytes.ts';
+import { concatBytes } from '../bytes.ts';
+import { getResponseCommand } from '../iso7816/apdu.ts';
 import { FuelCardError, FUEL_CARD_ERROR } from './errors.ts';
 import { errorForSw, SW } from './sw.ts';
 
@@ -33,7 +34,7 @@ export async function exchange(transmit: Transmit, apdu: Uint8Array, command: st
   const chunks: Uint8Array[] = [response.data];
   for (let link = 0; response.sw >> 8 === 0x61; link++) {
     if (link >= GET_RESPONSE_CHAIN_MAX) throw new FuelCardError(FUEL_CARD_ERROR.RESPONSE_MALFORMED, `${command}: GET RESPONSE chain too long`, { command });
-    response = split(await transmit(Uint8Array.of(0x00, 0xc0, 0x00, 0x00, response.sw & 0xff)), command);
+    response = split(await transmit(getResponseCommand(response.sw & 0xff)), command);
     chunks.push(response.data);
   }
   return { data: concatBytes(...chunks), sw: response.sw };
@@ -44,14 +45,4 @@ export async function send(transmit: Transmit, apdu: Uint8Array, command: string
   const response = await exchange(transmit, apdu, command);
   if (!acceptedSw.includes(response.sw)) throw errorForSw(response.sw, command);
   return response;
-}
-
-/** Builds a short APDU: header, optional data with Lc, optional Le (256 is written 00). */
-export function apdu(header: readonly number[], data: Uint8Array = new Uint8Array(0), le?: number): Uint8Array {
-  if (header.length !== 4 || data.length > 255 || (le !== undefined && (le < 1 || le > 256))) {
-    throw new FuelCardError(FUEL_CARD_ERROR.INPUT_INVALID, `bad APDU ${toHex(Uint8Array.from(header))} Lc ${data.length} Le ${le}`);
-  }
-  const lc = data.length > 0 ? Uint8Array.of(data.length) : new Uint8Array(0);
-  const leByte = le === undefined ? new Uint8Array(0) : Uint8Array.of(le & 0xff);
-  return concatBytes(Uint8Array.from(header), lc, data, leByte);
 }

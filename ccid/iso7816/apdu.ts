@@ -102,6 +102,14 @@ export function encodeCommandApdu(apdu: CommandApdu, options: { extended?: boole
   }
 }
 
+/**
+ * ISO 7816-4 §7.6.1 GET RESPONSE for the xx of a 61xx (00 asks for 256 bytes), on the logical
+ * channel of `cla` (00 by default).
+ */
+export function getResponseCommand(sw2: number, cla = 0x00): Uint8Array {
+  return encodeCommandApdu({ cla, ins: 0xc0, p1: 0x00, p2: 0x00, data: new Uint8Array(0), ne: sw2 === 0 ? APDU_LIMITS.NE_SHORT_MAX : sw2 });
+}
+
 function malformed(bytes: Uint8Array, why: string): never {
   const shown = bytes.length > 16 ? `${toHex(bytes.slice(0, 16))}…` : toHex(bytes);
   throw new Iso7816Error('APDU_MALFORMED', `command APDU ${shown} (${bytes.length} bytes): ${why}`);

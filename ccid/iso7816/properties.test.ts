@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { T0Card } from '../sim/t0-card.ts';
-import { T1Card } from '../sim/t1-card.ts';
+import { T0Card } from '../sim/reader/t0-card.ts';
+import { T1Card } from '../sim/reader/t1-card.ts';
 import { decodeCommandApdu, encodeCommandApdu, type CommandApdu } from './apdu.ts';
 import { parseAtr } from './atr.ts';
 import { Iso7816Error } from './errors.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fromHex, toHex } from '../bytes.ts';
-import { T0Card } from '../sim/t0-card.ts';
+import { T0Card } from '../sim/reader/t0-card.ts';
 import { encodeCommandApdu } from './apdu.ts';
 import { Iso7816Error } from './errors.ts';
 import { t0Transceive, type TpduIo } from './t0.ts';

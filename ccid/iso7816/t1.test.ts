@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fromHex, toHex } from '../bytes.ts';
-import { T1Card } from '../sim/t1-card.ts';
+import { T1Card } from '../sim/reader/t1-card.ts';
 import { encodeCommandApdu } from './apdu.ts';
 import { Iso7816Error } from './errors.ts';
 import { T1Host, crc16, decodeT1Block, describeT1Block, encodeT1Block, lrc, type BlockIo, type T1Edc } from './t1.ts';

@@ -6,7 +6,7 @@
  * R-block (or the last R-block is repeated), a block the card asks again for is retransmitted, up
  * to `t1RetryCountMax`; then S(RESYNCH) and the whole APDU again, up to `t1ResynchCountMax`; then
  * a typed error. `io` sends one block and resolves with the card's next block; the CCID driver
- * (ccid/usb) supplies it, the virtual reader answers it with ccid/sim/t1-card.ts.
+ * (ccid/usb) supplies it, the virtual reader answers it with ccid/sim/reader/t1-card.ts.
  * The codec lives in t1-block.ts and is re-exported here.
  */
 import { concatBytes } from '../bytes.ts';

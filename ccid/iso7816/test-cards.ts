@@ -4,7 +4,7 @@
  * counting bytes when it has no data, always followed by 90 00 (VERIFY gets 90 00 alone); it records every APDU it got.
  */
 import { concatBytes } from '../bytes.ts';
-import type { SimulatedCard } from '../sim/card.ts';
+import type { SimulatedCard } from '../sim/simulated-card.ts';
 import { decodeCommandApdu } from './apdu.ts';
 
 export class EchoCard implements SimulatedCard {

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { READER_PROFILES } from '../sim/reader-profiles.ts';
+import { READER_PROFILES } from '../sim/reader/profiles.ts';
 import {
   encodeCcidClassDescriptor,
   encodeConfigurationDescriptor,

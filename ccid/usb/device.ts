@@ -1,6 +1,6 @@
 /**
  * The subset of WebUSB's USBDevice the driver uses. The browser's USBDevice, the Node `usb`
- * package's WebUSBDevice and the virtual reader (ccid/sim/reader.ts) all satisfy it, so the same
+ * package's WebUSBDevice and the virtual reader (ccid/sim/reader/reader.ts) all satisfy it, so the same
  * driver code runs on all three.
  */
 export type UsbDeviceLike = Pick<

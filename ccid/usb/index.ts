@@ -3,7 +3,7 @@
  * card and disconnect events, connect to the card and exchange APDUs through a `CardSession`.
  */
 export { CcidReader, type ReaderEvents, type ReaderInfo, type ReaderOptions } from './reader.ts';
-export type { CardSession } from './session.ts';
+export type { CardSession } from './session-types.ts';
 export { traced } from './traced.ts';
 export { CcidError, isCcidError, mapUsbError, webUsbUnavailable, type CcidErrorCode, type UsbStep } from './errors.ts';
 export { CCID_LIMITS, type CcidLimits } from './limits.ts';

@@ -1,7 +1,7 @@
 /**
  * Pure codecs for every USB CCID rev 1.1 message: the PC_to_RDR commands on bulk-out, the
  * RDR_to_PC replies on bulk-in, and the two interrupt-in notifications. Bytes in, values out, no
- * I/O; the driver (reader.ts) and the virtual reader (ccid/sim/reader.ts) both build on them, so
+ * I/O; the driver (reader.ts) and the virtual reader (ccid/sim/reader/reader.ts) both build on them, so
  * the two sides cannot drift apart. Every field wider than a byte is little-endian (CCID §1.3).
  * Decoders never throw anything but a CcidError('FRAME_INVALID').
  */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../bytes.ts';
 import { EchoCard } from '../iso7816/test-cards.ts';
-import { READER_PROFILES } from '../sim/reader-profiles.ts';
-import { VirtualReader } from '../sim/reader.ts';
+import { READER_PROFILES } from '../sim/reader/profiles.ts';
+import { VirtualReader } from '../sim/reader/reader.ts';
 import { CcidReader } from './reader.ts';
 
 const FAST = { readTimeoutMs: 200, abortTimeoutMs: 50, slotBusyRetryDelayMs: 1 };

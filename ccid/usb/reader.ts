@@ -30,7 +30,8 @@ import { encodeParameters } from './parameters.ts';
 import { BulkPipe, Interrupter, withDeadline } from './pipe.ts';
 import { ExchangeQueue } from './queue.ts';
 import { quirksFor, vidPidKey, type ReaderQuirk } from './quirks.ts';
-import { openSession, type CardSession, type SessionChannel } from './session.ts';
+import { openSession } from './session.ts';
+import type { CardSession, SessionChannel } from './session-types.ts';
 import { isTimeExtension, replyError } from './status.ts';
 import { planNegotiation, parametersFor, type NegotiationPlan } from './negotiate.ts';
 

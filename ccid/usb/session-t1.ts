@@ -5,7 +5,7 @@
  * does it (dwFeatures 0x400); IFSC comes from the ATR.
  */
 import { T1Host } from '../iso7816/t1.ts';
-import type { SessionInput } from './session.ts';
+import type { SessionInput } from './session-types.ts';
 
 export type T1Link = { transceive(apdu: Uint8Array): Promise<Uint8Array> };
 

@@ -10,43 +10,13 @@
  * One APDU holds the reader for its whole duration (chains and GET RESPONSE included).
  */
 import { concatBytes } from '../bytes.ts';
-import type { Atr } from '../iso7816/atr.ts';
+import { getResponseCommand } from '../iso7816/apdu.ts';
 import { t0Transceive } from '../iso7816/t0.ts';
-import type { CcidDescriptor, CcidReaderTraits, ExchangeLevel } from './descriptor.ts';
 import { CcidError, assert } from './errors.ts';
 import type { CcidLimits } from './limits.ts';
-import { CHAIN, HEADER_BYTES, type CcidReply } from './messages.ts';
-import type { NegotiationPlan } from './negotiate.ts';
+import { CHAIN, HEADER_BYTES } from './messages.ts';
 import { openT1, type T1Link } from './session-t1.ts';
-
-export interface CardSession {
-  readonly atr: Uint8Array;
-  readonly protocol: 0 | 1;
-  readonly exchangeLevel: ExchangeLevel;
-  /** One command APDU in, the whole response APDU (data + SW1 SW2) out. */
-  transmit(commandApdu: Uint8Array): Promise<Uint8Array>;
-  /** Powers the card off; the session cannot be used afterwards. */
-  close(): Promise<void>;
-}
-
-export type DataBlock = Extract<CcidReply, { type: 'DataBlock' }>;
-export type XfrOptions = { bwi?: number; levelParameter?: number; timeoutMultiplier?: number };
-
-/** What a session needs from its reader; every call checks the card is still the same one. */
-export type SessionChannel = {
-  limits: CcidLimits;
-  run<T>(work: () => Promise<T>): Promise<T>;
-  xfrBlock(data: Uint8Array, options?: XfrOptions): Promise<DataBlock>;
-  powerOff(): Promise<void>;
-};
-
-export type SessionInput = {
-  channel: SessionChannel;
-  atr: Atr;
-  plan: NegotiationPlan;
-  traits: CcidReaderTraits;
-  descriptor: CcidDescriptor;
-};
+import type { CardSession, DataBlock, SessionChannel, SessionInput } from './session-types.ts';
 
 const EMPTY = new Uint8Array(0);
 
@@ -98,7 +68,7 @@ async function finishT0(send: (apdu: Uint8Array) => Promise<Uint8Array>, apdu: U
       response = await send(resend);
     } else if (sw1 === 0x61) {
       parts.push(response.subarray(0, response.length - 2));
-      response = await send(Uint8Array.of(apdu[0]! & 0x03, 0xc0, 0x00, 0x00, sw2));
+      response = await send(getResponseCommand(sw2, apdu[0]! & 0x03));
     } else break;
   }
   return parts.length === 0 ? response : concatBytes(...parts, response);

@@ -3,8 +3,8 @@ import { fromHex, toHex } from '../bytes.ts';
 import { fuelCardTraceRecorder } from '../fuelcard/trace.ts';
 import { parseTranscript } from '../iso7816/trace.ts';
 import { EchoCard } from '../iso7816/test-cards.ts';
-import { READER_PROFILES } from '../sim/reader-profiles.ts';
-import { VirtualReader } from '../sim/reader.ts';
+import { READER_PROFILES } from '../sim/reader/profiles.ts';
+import { VirtualReader } from '../sim/reader/reader.ts';
 import { CcidReader } from './reader.ts';
 import { traced } from './traced.ts';
 

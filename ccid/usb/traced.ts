@@ -7,7 +7,7 @@
  */
 import type { TraceRecorder } from '../iso7816/trace.ts';
 import { isCcidError } from './errors.ts';
-import type { CardSession } from './session.ts';
+import type { CardSession } from './session-types.ts';
 
 export function traced(session: CardSession, recorder: TraceRecorder): CardSession {
   return {

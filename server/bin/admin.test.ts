@@ -20,11 +20,11 @@ import { deviceHeader, withDeviceSigning } from '../testing/app.ts';
 import { openEmptyTestDatabase, testEngine } from '../testing/db.ts';
 import { DEMO_PIN, KIOSK_TERMINAL_ID, TEST_MASTER_KEYS, balanceOf, creditForLoad, initializeForLoad, openCard, simCard } from '../testing/sim.ts';
 import { fromHex, toHex } from '../../ccid/bytes.ts';
-import { CARD_TYPE, buildAsn, pinToBcd } from '../../ccid/sim/fuel-card-files.ts';
-import { issueFuelCard } from '../../ccid/sim/fuel-card-issue.ts';
-import { issuerLoad, openApplication } from '../../ccid/sim/fuel-card-issuer.ts';
-import type { FuelCard } from '../../ccid/sim/fuel-card.ts';
-import type { IssuerMasterKeys } from '../../ccid/sim/fuel-card-keys.ts';
+import { CARD_TYPE, buildAsn, pinToBcd } from '../../ccid/sim/card/files.ts';
+import { issueFuelCard } from '../../ccid/sim/card/issue.ts';
+import { issuerLoad, openApplication } from '../../ccid/sim/card/issuer.ts';
+import type { FuelCard } from '../../ccid/sim/card/fuel-card.ts';
+import type { IssuerMasterKeys } from '../../ccid/sim/card/keys.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** tsx start, migrations on an empty database and one scrypt hash, on a shared machine. */
@@ -275,7 +275,7 @@ describe(`npm run admin: the issuer's master keys, on ${testEngine()}`, { timeou
       ['not-json', `{ "MLK": "${keys.MLK}", "MULK": "${keys.MULK}" "MTK": "${keys.MTK}" }`, 'KEY_FILE_INVALID'],
       ['no-mtk', JSON.stringify({ MLK: keys.MLK, MULK: keys.MULK }), 'lacks MTK'],
       ['bad-hex', JSON.stringify({ ...keys, MTK: `${keys.MTK!.slice(0, 31)}Z` }), 'MTK is not 32 hex digits'],
-      ['demo', JSON.stringify({ MLK: hex(0x11), MULK: hex(0x44), MTK: hex(0x33) }), 'public demo/test keys'],
+      ['demo', JSON.stringify({ MLK: toHex(TEST_MASTER_KEYS.MLK), MULK: toHex(TEST_MASTER_KEYS.MULK), MTK: toHex(TEST_MASTER_KEYS.MTK) }), 'public demo/test keys'],
     ];
     for (const [name, text, reason] of cases) {
       const file = join(files, `${name}.json`);

@@ -12,7 +12,7 @@ import { demoCardNo } from '../demo/money.ts';
 import { expectSound, openTestApp, snapshot, type Headers, type TestApp } from '../testing/app.ts';
 import { testEngine } from '../testing/db.ts';
 import { balanceOf, creditForLoad, debitForUnload, initializeForLoad, initializeForUnload, openCard, recoveryOf, simCard, KIOSK_TERMINAL_ID, TABLET_TERMINAL_ID } from '../testing/sim.ts';
-import type { FuelCard } from '../../ccid/sim/fuel-card.ts';
+import type { FuelCard } from '../../ccid/sim/card/fuel-card.ts';
 import { resolvePending } from '../ledger/transfers.ts';
 
 /** The tables money lives in: a refused recovery leaves them as they were (a push still records its refusal). */

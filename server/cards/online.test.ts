@@ -4,7 +4,7 @@ import { demoCardNo } from '../demo/money.ts';
 import { expectSound, openTestApp, snapshot, type TestApp } from '../testing/app.ts';
 import { testEngine } from '../testing/db.ts';
 import { balanceOf, creditForLoad, debitForUnload, initializeForLoad, initializeForUnload, openCard, recoveryOf, simCard, transactionProve, KIOSK_TERMINAL_ID, TABLET_TERMINAL_ID } from '../testing/sim.ts';
-import type { FuelCard } from '../../ccid/sim/fuel-card.ts';
+import type { FuelCard } from '../../ccid/sim/card/fuel-card.ts';
 
 describe(`the load protocol on ${testEngine()}`, () => {
   let t: TestApp;

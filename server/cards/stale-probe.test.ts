@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expectSound, openTestApp, type TestApp } from '../testing/app.ts';
 import { testEngine } from '../testing/db.ts';
 import { balanceOf, creditForLoad, initializeForLoad, openCard, recoveryOf, simCard, KIOSK_TERMINAL_ID } from '../testing/sim.ts';
-import type { FuelCard } from '../../ccid/sim/fuel-card.ts';
+import type { FuelCard } from '../../ccid/sim/card/fuel-card.ts';
 
 describe(`late card answers on ${testEngine()}`, () => {
   let t: TestApp;

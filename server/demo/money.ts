@@ -7,6 +7,7 @@
  * 11..11 ...), the passwords and device secrets are printed here. Never seed them into a real
  * installation.
  */
+import { DEMO_TEST_MASTER_KEYS } from '../../ccid/crypto/demo-keys.ts';
 import type { Sql } from '../db/index.ts';
 import { hashPassword } from '../auth/secrets.ts';
 import { storeDeviceSecret } from '../auth/device-keys.ts';
@@ -26,7 +27,7 @@ export const DEMO_DEVICE_SECRETS = {
  * docs/card-protocol.md §4.3 test master keys, key version 1 (the version digit of the demo card
  * numbers).
  */
-const DEMO_MASTER_KEYS: Record<string, number> = { MLK: 0x11, MPK: 0x22, MTK: 0x33, MULK: 0x44, MUGK: 0x55, MPUK: 0x66, MRPK: 0x77 };
+const DEMO_MASTER_KEYS = (['MLK', 'MPK', 'MTK', 'MULK', 'MUGK', 'MPUK', 'MRPK'] as const).map((kind) => [kind, DEMO_TEST_MASTER_KEYS[kind]] as const);
 export const DEMO_KEY_VERSION = 1;
 
 /** A card number as ccid/sim/fuel-card-files.ts buildAsn makes it: 0100 type(2) keyVer(1) province(2) 00 serial(9). */
@@ -136,7 +137,7 @@ async function seedCards(tx: Sql, units: Units, bank: bigint): Promise<void> {
 }
 
 export async function seedDemoMoney(tx: Sql, units: Units, options: { kekHex: string; prepared: { passwordHash: string } }): Promise<void> {
-  for (const [kind, byte] of Object.entries(DEMO_MASTER_KEYS)) await storeMasterKey(tx, options.kekHex, kind, DEMO_KEY_VERSION, new Uint8Array(16).fill(byte));
+  for (const [kind, key] of DEMO_MASTER_KEYS) await storeMasterKey(tx, options.kekHex, kind, DEMO_KEY_VERSION, key.slice());
   for (const op of OPERATORS) {
     await tx.query('INSERT INTO operator (username, display_name, org_unit_id, role, password_hash) VALUES ($1, $2, $3, $4, $5)', [
       op.username, op.name, units[op.unit], op.role, options.prepared.passwordHash,

@@ -7,7 +7,7 @@ import { DEMO_KEK_HEX } from '../config.ts';
 import { LIMITS } from '../limits.ts';
 import { DemoKiosk, EnrolResponse, ENDPOINTS, ServerInfo } from '../contract/index.ts';
 import { createDemoKiosk } from '../demo/kiosks.ts';
-import { createDemoCard, type DemoCardId } from '../../ccid/sim/demo-cards.ts';
+import { createDemoCard, type DemoCardId } from '../../ccid/sim/demo/cards.ts';
 import { decodeEf15 } from '../../ccid/fuelcard/files.ts';
 
 /** The cards a demo kiosk's virtual reader holds (src/lib/demo/demo-list.ts). */

@@ -18,6 +18,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { equalBytes, fromHex, toHex } from '../../ccid/bytes.ts';
+import { DEMO_TEST_MASTER_KEYS } from '../../ccid/crypto/demo-keys.ts';
 import { tdesEncryptBlock } from '../../ccid/crypto/index.ts';
 import { appendAudit, type AuditActor } from '../audit/log.ts';
 import type { Database, Sql } from '../db/index.ts';
@@ -44,7 +45,7 @@ const KEY_BYTES = 16;
  * BB…BB), which the demo seeds and server/testing/sim.ts TEST_MASTER_KEYS personalises simulated
  * cards with.
  */
-const TEST_KEY_FILL_BYTES: readonly number[] = [0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb];
+const TEST_KEY_FILL_BYTES: readonly number[] = Object.values(DEMO_TEST_MASTER_KEYS).map((key) => key[0]!);
 
 export type MasterKeySet = Map<StoredKeyKind, Uint8Array>;
 export type KeyCheck = { kind: StoredKeyKind; kcv: string };

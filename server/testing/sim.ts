@@ -2,20 +2,20 @@
  * Simulated demo cards and the kiosk side of the load protocol over their APDUs, for server tests
  * and the benchmark: genuine MAC1s, TACs and transaction proofs from ccid/sim's card.
  */
-import { concatBytes, fromHex, readU16be, readU32be, toHex, u16be, u32be } from '../../ccid/bytes.ts';
-import { CARD_TYPE, buildAsn, pinToBcd } from '../../ccid/sim/fuel-card-files.ts';
-import { issueFuelCard } from '../../ccid/sim/fuel-card-issue.ts';
-import { apdu, exchange, issuerLoad, openApplication } from '../../ccid/sim/fuel-card-issuer.ts';
-import type { FuelCard } from '../../ccid/sim/fuel-card.ts';
-import type { IssuerMasterKeys } from '../../ccid/sim/fuel-card-keys.ts';
+import { fromHex, toHex } from '../../ccid/bytes.ts';
+import { DEMO_TEST_MASTER_KEYS } from '../../ccid/crypto/demo-keys.ts';
+import * as C from '../../ccid/fuelcard/commands.ts';
+import { decodeLayout } from '../../ccid/fuelcard/layout.ts';
+import * as M from '../../ccid/fuelcard/messages.ts';
+import { CARD_TYPE, buildAsn, pinToBcd } from '../../ccid/sim/card/files.ts';
+import { issueFuelCard } from '../../ccid/sim/card/issue.ts';
+import { exchange, issuerLoad, openApplication } from '../../ccid/sim/card/issuer.ts';
+import type { FuelCard } from '../../ccid/sim/card/fuel-card.ts';
+import type { IssuerMasterKeys } from '../../ccid/sim/card/keys.ts';
 import type { InitializeAnswer } from '../contract/index.ts';
 
-const fill = (byte: number): Uint8Array => new Uint8Array(16).fill(byte);
-/** The same DEMO/TEST master keys as ccid/sim/demo-cards.ts and server/demo/money.ts. */
-export const TEST_MASTER_KEYS: IssuerMasterKeys = {
-  MLK: fill(0x11), MPK: fill(0x22), MTK: fill(0x33), MULK: fill(0x44), MUGK: fill(0x55), MPUK: fill(0x66),
-  MRPK: fill(0x77), MAMK: fill(0x88), MAMTK: fill(0x99), MUK: fill(0xaa), MIAK: fill(0xbb),
-};
+/** The DEMO/TEST master keys (ccid/crypto/demo-keys.ts), as the demo cards and server/demo/money.ts use them. */
+export const TEST_MASTER_KEYS: IssuerMasterKeys = DEMO_TEST_MASTER_KEYS;
 export const DEMO_PIN = '123456';
 export const KIOSK_TERMINAL_ID = '320100000001';
 export const TABLET_TERMINAL_ID = '320100000002';
@@ -38,30 +38,31 @@ export function openCard(card: FuelCard, pin: string): void {
   openApplication(card, pinToBcd(pin));
 }
 
-function decodeInit(bytes: Uint8Array): InitializeAnswer {
-  return { balanceFen: readU32be(bytes, 0), onlineTtc: readU16be(bytes, 4), keyVersion: bytes[6]!, algId: bytes[7]!, random: toHex(bytes.slice(8, 12)), mac1: toHex(bytes.slice(12, 16)) };
+/** The answer of INITIALIZE FOR LOAD / UNLOAD, decoded by ccid/fuelcard's layout (the contract's field names). */
+function decodeInit(bytes: Uint8Array, step: string): InitializeAnswer {
+  return decodeLayout(M.INITIALIZE_FOR_LOAD_RESPONSE, bytes, step);
 }
 
 export function initializeForLoad(card: FuelCard, amountFen: number, terminalId = KIOSK_TERMINAL_ID): InitializeAnswer {
-  return decodeInit(exchange(card, 'INITIALIZE FOR LOAD', apdu([0x80, 0x50, 0x00, 0x01], concatBytes(Uint8Array.of(1), u32be(amountFen), fromHex(terminalId)), 0x10)));
+  return decodeInit(exchange(card, 'INITIALIZE FOR LOAD', C.initializeForLoad({ keyIndex: 1, amountFen, terminalId })), 'INITIALIZE FOR LOAD');
 }
 
 export function initializeForUnload(card: FuelCard, amountFen: number, terminalId = TABLET_TERMINAL_ID): InitializeAnswer {
-  return decodeInit(exchange(card, 'INITIALIZE FOR UNLOAD', apdu([0x80, 0x50, 0x05, 0x01], concatBytes(Uint8Array.of(1), u32be(amountFen), fromHex(terminalId)), 0x10)));
+  return decodeInit(exchange(card, 'INITIALIZE FOR UNLOAD', C.initializeForUnload({ keyIndex: 1, amountFen, terminalId })), 'INITIALIZE FOR UNLOAD');
 }
 
 export function creditForLoad(card: FuelCard, m: { date: string; time: string; mac2: string }): string {
-  return toHex(exchange(card, 'CREDIT FOR LOAD', apdu([0x80, 0x52, 0x00, 0x00], concatBytes(fromHex(m.date), fromHex(m.time), fromHex(m.mac2)), 0x04)));
+  return toHex(exchange(card, 'CREDIT FOR LOAD', C.creditForLoad({ date: m.date, time: m.time, mac2: m.mac2 })));
 }
 
 export function debitForUnload(card: FuelCard, m: { date: string; time: string; mac2: string }): string {
-  return toHex(exchange(card, 'DEBIT FOR UNLOAD', apdu([0x80, 0x54, 0x03, 0x00], concatBytes(fromHex(m.date), fromHex(m.time), fromHex(m.mac2)), 0x04)));
+  return toHex(exchange(card, 'DEBIT FOR UNLOAD', C.debitForUnload({ date: m.date, time: m.time, mac2: m.mac2 })));
 }
 
 /** GET TRANSACTION PROVE for an online transaction (type 01 ED load, 03 unload): TAC then MAC. */
 export function transactionProve(card: FuelCard, transType: number, ttc: number): { tac: string; mac: string } {
-  const out = exchange(card, 'GET TRANSACTION PROVE', apdu([0x80, 0x5a, 0x00, transType], u16be(ttc), 0x08));
-  return { tac: toHex(out.slice(0, 4)), mac: toHex(out.slice(4, 8)) };
+  const out = decodeLayout(M.TAC_MAC2_RESPONSE, exchange(card, 'GET TRANSACTION PROVE', C.getTransactionProve({ transType, ttc })), 'GET TRANSACTION PROVE');
+  return { tac: out.tac, mac: out.mac2 };
 }
 
 export function balanceOf(card: FuelCard): number {

@@ -9,7 +9,7 @@
  * since retired (past its bound of demo kiosks), or one from before kiosks were per browser, is
  * found out at the next start (its signed call is refused) and replaced by a fresh one.
  */
-import type { VirtualUsbControl } from '../../ccid/sim/install.ts';
+import type { VirtualUsbControl } from '../../ccid/sim/reader/install.ts';
 import { ReaderManager } from '../lib/card/reader.ts';
 import { DeviceDatabase } from '../lib/device-db/database.ts';
 import { Outbox } from '../lib/outbox/outbox.ts';

@@ -1,9 +1,9 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { get } from 'svelte/store';
-import { installVirtualUsb, type VirtualUsbControl } from '../../ccid/sim/install.ts';
-import { createDemoCard, DEMO_PIN } from '../../ccid/sim/demo-cards.ts';
-import type { FuelCard, PowerLossPoint } from '../../ccid/sim/fuel-card.ts';
+import { installVirtualUsb, type VirtualUsbControl } from '../../ccid/sim/reader/install.ts';
+import { createDemoCard, DEMO_PIN } from '../../ccid/sim/demo/cards.ts';
+import type { FuelCard, PowerLossPoint } from '../../ccid/sim/card/fuel-card.ts';
 import { selectSinopec, verifyPin } from '../../ccid/fuelcard/card.ts';
 import { unload, type OnlineRequest } from '../../ccid/fuelcard/load.ts';
 import { formatMoney } from '../lib/money.ts';

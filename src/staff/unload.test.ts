@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createDemoCard, type DemoCard, type DemoCardId } from '../../ccid/sim/demo-cards.ts';
+import { createDemoCard, type DemoCard, type DemoCardId } from '../../ccid/sim/demo/cards.ts';
 import { toHex } from '../../ccid/bytes.ts';
 import { expectSound, openTestApp, snapshot, type TestApp } from '../../server/testing/app.ts';
 import { httpPush } from '../lib/sync/push.ts';

@@ -12,9 +12,9 @@
 import { fromHex } from '../../ccid/bytes.ts';
 import { desEncryptBlock, tdesEncryptBlock } from '../../ccid/crypto/des.ts';
 import { referenceDesEncryptBlock, referenceTdesEncryptBlock } from '../../ccid/crypto/des-reference.ts';
-import type { SimulatedCard } from '../../ccid/sim/card.ts';
-import { READER_PROFILES, type ReaderProfile } from '../../ccid/sim/reader-profiles.ts';
-import { VirtualReader } from '../../ccid/sim/reader.ts';
+import type { SimulatedCard } from '../../ccid/sim/simulated-card.ts';
+import { READER_PROFILES, type ReaderProfile } from '../../ccid/sim/reader/profiles.ts';
+import { VirtualReader } from '../../ccid/sim/reader/reader.ts';
 import { CcidReader } from '../../ccid/usb/reader.ts';
 import type { BenchResult } from './types.ts';
 

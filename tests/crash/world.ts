@@ -7,9 +7,9 @@
  * run's fresh database, after the migrations and the demo seed (which holds the issuer keys).
  */
 import { toHex } from '../../ccid/bytes.ts';
-import { DEMO_TEST_MASTER_KEYS } from '../../ccid/sim/demo-cards.ts';
-import { buildAsn, CARD_TYPE } from '../../ccid/sim/fuel-card-files.ts';
-import { issueFuelCard } from '../../ccid/sim/fuel-card-issue.ts';
+import { DEMO_TEST_MASTER_KEYS } from '../../ccid/crypto/demo-keys.ts';
+import { buildAsn, CARD_TYPE } from '../../ccid/sim/card/files.ts';
+import { issueFuelCard } from '../../ccid/sim/card/issue.ts';
 import { storeDeviceSecret } from '../../server/auth/device-keys.ts';
 import { DEMO_KEK_HEX } from '../../server/config.ts';
 import type { Database } from '../../server/db/index.ts';

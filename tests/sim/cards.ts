@@ -5,10 +5,10 @@
  * checkers hold the server to: a load the card applied must be posted, never voided.
  */
 import { toHex } from '../../ccid/bytes.ts';
-import { DEMO_TEST_MASTER_KEYS } from '../../ccid/sim/demo-cards.ts';
-import { pinToBcd } from '../../ccid/sim/fuel-card-files.ts';
-import { issueFuelCard } from '../../ccid/sim/fuel-card-issue.ts';
-import type { FuelCard } from '../../ccid/sim/fuel-card.ts';
+import { DEMO_TEST_MASTER_KEYS } from '../../ccid/crypto/demo-keys.ts';
+import { pinToBcd } from '../../ccid/sim/card/files.ts';
+import { issueFuelCard } from '../../ccid/sim/card/issue.ts';
+import type { FuelCard } from '../../ccid/sim/card/fuel-card.ts';
 import type { SimRandom } from './random.ts';
 import { SIM_CARDS, SIM_PIN, type SimCardSpec } from './world.ts';
 

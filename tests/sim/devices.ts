@@ -11,7 +11,7 @@
 import 'fake-indexeddb/auto';
 import { createHash, createHmac } from 'node:crypto';
 import Dexie from 'dexie';
-import { installVirtualUsb, type VirtualUsbControl } from '../../ccid/sim/install.ts';
+import { installVirtualUsb, type VirtualUsbControl } from '../../ccid/sim/reader/install.ts';
 import { ReaderManager } from '../../src/lib/card/reader.ts';
 import { DeviceDatabase } from '../../src/lib/device-db/database.ts';
 import { Outbox, type PushTransport } from '../../src/lib/outbox/outbox.ts';

@@ -6,7 +6,7 @@
  * The server's rows for them are written once (server.ts); each seed gets fresh chips (cards.ts).
  */
 import { toHex } from '../../ccid/bytes.ts';
-import { buildAsn, CARD_TYPE } from '../../ccid/sim/fuel-card-files.ts';
+import { buildAsn, CARD_TYPE } from '../../ccid/sim/card/files.ts';
 
 export const SIM_LIMITS = {
   kioskCount: 3,

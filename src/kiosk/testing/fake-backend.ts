@@ -8,8 +8,8 @@
 import { fromHex, toHex, equalBytes } from '../../../ccid/bytes.ts';
 import { loadMac1, loadMac2, loadSessionKey, TRANS_TYPE, unloadSessionKey } from '../../../ccid/crypto/index.ts';
 import type { OnlineRequest } from '../../../ccid/fuelcard/load.ts';
-import { deriveCardKey } from '../../../ccid/sim/fuel-card-keys.ts';
-import { DEMO_TEST_MASTER_KEYS } from '../../../ccid/sim/demo-cards.ts';
+import { deriveCardKey } from '../../../ccid/sim/card/keys.ts';
+import { DEMO_TEST_MASTER_KEYS } from '../../../ccid/crypto/demo-keys.ts';
 import type { OnlineKind } from '../../lib/online/recovery.ts';
 import { BackendError } from '../../lib/net/backend-error.ts';
 import type { CardProof, OnlineAuthorisation, OnlineInitialise } from '../../lib/online/port.ts';

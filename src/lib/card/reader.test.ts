@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { get } from 'svelte/store';
-import { installVirtualUsb } from '../../../ccid/sim/install.ts';
-import { createDemoCard } from '../../../ccid/sim/demo-cards.ts';
+import { installVirtualUsb } from '../../../ccid/sim/reader/install.ts';
+import { createDemoCard } from '../../../ccid/sim/demo/cards.ts';
 import { ReaderManager, type ReaderState } from './reader.ts';
 
 async function until(read: () => ReaderState, test: (s: ReaderState) => boolean, timeoutMs = 3_000): Promise<ReaderState> {

@@ -8,11 +8,11 @@
  * (server/demo/kiosks.ts), so they are the cards the server made for that kiosk, and saved under
  * that base, so a new kiosk never picks up an old one's chips.
  */
-import { installVirtualUsb, type VirtualUsbControl } from '../../../ccid/sim/install.ts';
-import { createDemoCard, type DemoCardId } from '../../../ccid/sim/demo-cards.ts';
-import { FuelCard, type PowerLossFault } from '../../../ccid/sim/fuel-card.ts';
+import { installVirtualUsb, type VirtualUsbControl } from '../../../ccid/sim/reader/install.ts';
+import { createDemoCard, type DemoCardId } from '../../../ccid/sim/demo/cards.ts';
+import { FuelCard, type PowerLossFault } from '../../../ccid/sim/card/fuel-card.ts';
 import { decodeEf15 } from '../../../ccid/fuelcard/files.ts';
-import type { SimulatedCard } from '../../../ccid/sim/card.ts';
+import type { SimulatedCard } from '../../../ccid/sim/simulated-card.ts';
 
 import { DEMO_KIOSK_CARDS } from './demo-list.ts';
 

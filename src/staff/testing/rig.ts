@@ -6,8 +6,8 @@
  */
 import 'fake-indexeddb/auto';
 import type { FastifyInstance } from 'fastify';
-import { installVirtualUsb, type VirtualUsbControl } from '../../../ccid/sim/install.ts';
-import type { FuelCard } from '../../../ccid/sim/fuel-card.ts';
+import { installVirtualUsb, type VirtualUsbControl } from '../../../ccid/sim/reader/install.ts';
+import type { FuelCard } from '../../../ccid/sim/card/fuel-card.ts';
 import type { CardSession } from '../../../ccid/usb/index.ts';
 import { DEMO_DEVICE_SECRETS, DEMO_OPERATOR_PASSWORD } from '../../../server/demo/seed.ts';
 import type { TestApp } from '../../../server/testing/app.ts';
