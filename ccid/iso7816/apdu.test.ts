@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../bytes.ts';
 import { decodeCommandApdu, decodeResponseApdu, encodeCommandApdu, encodeResponseApdu, type CommandApdu } from './apdu.ts';
 import { Iso7816Error } from './errors.ts';
-import { counting } from './test-cards.ts';
+import { counting } from '../sim/test-cards.ts';
 
 const head = { cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x00 };
 const none = new Uint8Array(0);

@@ -9,7 +9,7 @@ import { parsePps } from './pps.ts';
 import { describeSw } from './sw.ts';
 import { t0Transceive } from './t0.ts';
 import { T1Host, decodeT1Block, encodeT1Block, type T1Block } from './t1.ts';
-import { EchoCard } from './test-cards.ts';
+import { EchoCard } from '../sim/test-cards.ts';
 import { encodeTlv, parseTlv, type TlvNode } from './tlv.ts';
 import { parseTranscript } from './trace.ts';
 

@@ -4,7 +4,7 @@ import { T0Card } from '../sim/reader/t0-card.ts';
 import { encodeCommandApdu } from './apdu.ts';
 import { Iso7816Error } from './errors.ts';
 import { t0Transceive, type TpduIo } from './t0.ts';
-import { EchoCard, FixedCard, counting } from './test-cards.ts';
+import { EchoCard, FixedCard, counting } from '../sim/test-cards.ts';
 
 function wire(card: T0Card): { io: TpduIo; sent: string[] } {
   const sent: string[] = [];

@@ -4,7 +4,7 @@ import { T1Card } from '../sim/reader/t1-card.ts';
 import { encodeCommandApdu } from './apdu.ts';
 import { Iso7816Error } from './errors.ts';
 import { T1Host, crc16, decodeT1Block, describeT1Block, encodeT1Block, lrc, type BlockIo, type T1Edc } from './t1.ts';
-import { EchoCard, counting } from './test-cards.ts';
+import { EchoCard, counting } from '../sim/test-cards.ts';
 
 function setup(options: { edc?: T1Edc; ifsc?: number; ifsd?: number; cardChunk?: number; limits?: Record<string, number> } = {}) {
   const edc = options.edc ?? 'LRC';

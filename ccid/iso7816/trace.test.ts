@@ -3,7 +3,7 @@ import { fromHex, toHex } from '../bytes.ts';
 import { T0Card } from '../sim/reader/t0-card.ts';
 import { Iso7816Error } from './errors.ts';
 import { t0Transceive } from './t0.ts';
-import { EchoCard } from './test-cards.ts';
+import { EchoCard } from '../sim/test-cards.ts';
 import { TraceRecorder, maskCommand, parseTrace, parseTranscript, replayTranscript, transcriptResponder } from './trace.ts';
 
 const TRANSCRIPT = `

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EchoCard } from '../iso7816/test-cards.ts';
+import { EchoCard } from '../sim/test-cards.ts';
 import { READER_PROFILES } from '../sim/reader/profiles.ts';
 import { REFUSALS, VirtualReader } from '../sim/reader/reader.ts';
 import { CcidError, mapUsbError } from './errors.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../bytes.ts';
-import { counting, EchoCard } from '../iso7816/test-cards.ts';
+import { counting, EchoCard } from '../sim/test-cards.ts';
 import { READER_PROFILES } from '../sim/reader/profiles.ts';
 import { VirtualReader } from '../sim/reader/reader.ts';
 import { decodeParameters } from './parameters.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../bytes.ts';
 import { fuelCardTraceRecorder } from '../fuelcard/trace.ts';
 import { parseTranscript } from '../iso7816/trace.ts';
-import { EchoCard } from '../iso7816/test-cards.ts';
+import { EchoCard } from '../sim/test-cards.ts';
 import { READER_PROFILES } from '../sim/reader/profiles.ts';
 import { VirtualReader } from '../sim/reader/reader.ts';
 import { CcidReader } from './reader.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toHex, fromHex } from '../../bytes.ts';
-import { EchoCard } from '../../iso7816/test-cards.ts';
+import { EchoCard } from '../test-cards.ts';
 import { CcidReader } from '../../usb/reader.ts';
 import { installVirtualUsb, VIRTUAL_USB_GLOBAL, type VirtualUsbControl } from './install.ts';
 import { READER_PROFILES } from './profiles.ts';

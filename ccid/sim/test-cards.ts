@@ -1,11 +1,11 @@
 /**
- * Tiny deterministic `SimulatedCard`s for the tests of this layer and of the reader (test use
+ * Tiny deterministic `SimulatedCard`s for the tests of ccid/iso7816 and of the reader (test use
  * only; imported by *.test.ts). The echo card answers a command with its own data, or with Ne
  * counting bytes when it has no data, always followed by 90 00 (VERIFY gets 90 00 alone); it records every APDU it got.
  */
 import { concatBytes } from '../bytes.ts';
-import type { SimulatedCard } from '../sim/simulated-card.ts';
-import { decodeCommandApdu } from './apdu.ts';
+import type { SimulatedCard } from './simulated-card.ts';
+import { decodeCommandApdu } from '../iso7816/apdu.ts';
 
 export class EchoCard implements SimulatedCard {
   readonly received: Uint8Array[] = [];
