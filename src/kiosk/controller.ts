@@ -209,7 +209,10 @@ export class KioskController {
         onStep: (step) => this.#set({ name: 'loading', amountFen, step }, generation),
         nowMs: this.#now(),
       });
-      if (outcome.kind === 'refused') return this.home(outcome.notice);
+      if (outcome.kind === 'refused') {
+        if (outcome.cardChanged) this.#card = { ...card, balanceFen: await getBalance(this.#transmit(generation)), records: await readTransactionLog(this.#transmit(generation)) };
+        return this.home(outcome.notice);
+      }
       this.#card = { ...card, balanceFen: outcome.receipt.balanceFenAfter, records: await readTransactionLog(this.#transmit(generation)) };
       if (this.#account) this.#account = { ...this.#account, view: { ...this.#account.view, waitingFen: this.#account.view.waitingFen - amountFen, purseMirrorFen: this.#account.view.purseMirrorFen + amountFen } };
       this.#set({ name: 'receipt', receipt: outcome.receipt }, generation);

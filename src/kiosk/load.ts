@@ -13,7 +13,10 @@ import { OnlineTransactionError, runOnlineTransaction, type OnlineStep, type Onl
 import type { KioskDeps } from './deps.ts';
 import type { LoadStep, Notice, Receipt } from './screens.ts';
 
-export type LoadRunResult = { kind: 'loaded'; receipt: Receipt; loaded: OnlineTransactionResult } | { kind: 'refused'; notice: Notice };
+export type LoadRunResult =
+  | { kind: 'loaded'; receipt: Receipt; loaded: OnlineTransactionResult }
+  /** `cardChanged`: the card took the load after all (its answer was garbled): read it again. */
+  | { kind: 'refused'; notice: Notice; cardChanged?: boolean };
 
 /** Server refusals the customer can act on, by the server's error code. */
 const REFUSAL_KEYS: Record<string, Notice['key']> = {
@@ -63,7 +66,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadRunResult> {
     if (error instanceof BackendError) return { kind: 'refused', notice: refusalOf(error) };
     if (error instanceof OnlineTransactionError) {
       if (error.code === 'CARD_REFUSED') return { kind: 'refused', notice: { key: 'kiosk.load.card_refused', tone: 'error' } };
-      if (error.code === 'CARD_TOOK_IT') return { kind: 'refused', notice: { key: 'kiosk.notice.recovered_completed', values: { amount: formatMoney(amountFen) }, tone: 'success' } };
+      if (error.code === 'CARD_TOOK_IT') return { kind: 'refused', notice: { key: 'kiosk.notice.recovered_completed', values: { amount: formatMoney(amountFen) }, tone: 'success' }, cardChanged: true };
       // The card left or the reader failed mid-CREDIT: the session ends and the card's next insertion tells.
       throw error.cause;
     }
