@@ -169,7 +169,11 @@ export class KioskController {
     const report = await settleFromCard({ transmit: this.#transmit(generation), db: this.#deps.db, backend: this.#deps.backend, cardNo: card.cardNo, server, terminalId: this.#deps.terminalId, nowMs: this.#now() });
     if (report.transactions.length === 0) return null;
     this.#card = { ...card, balanceFen: await getBalance(this.#transmit(generation)), records: await readTransactionLog(this.#transmit(generation)) };
-    this.#account = accountAfterRecovery(this.#account, report);
+    // The server's accounts, once the card's proofs have reached it; offline, the outcome the card told.
+    const read = this.#account;
+    const told = server !== null && (await this.#deps.backend.flush()) && (await this.#loadAccount(card.cardNo))?.ageMs === null;
+    if (generation !== this.#generation) throw new SessionEnded();
+    if (!told) this.#account = accountAfterRecovery(read, report);
     return recoveryNotice(report);
   }
 

@@ -31,13 +31,13 @@ export function recoveryNotice(report: RecoveryReport): Notice | null {
 }
 
 /**
- * The server's view was read before the card settled its pending transaction, and the settlement
- * only reaches the server through the outbox: the pending transaction is shown as it ended, so the
- * screen agrees with the notice and the next load may use released money. A load posted moves the
- * money to the purse, a load voided gives it back to the money waiting; an unload posted takes it
- * off the purse, and an unload voided moved nothing. Where a posted unload's money went (the quota
- * or the card's reserve) the kiosk is not told: the money waiting is left as read, which can only
- * understate it until the next inquiry.
+ * The account as the card's outcome leaves it, for when the server cannot be asked again (the
+ * controller re-reads the server's accounts once the proofs have reached it; this is the offline
+ * fallback): the pending transaction is shown as it ended, so the screen agrees with the notice. A
+ * load posted moves the money to the purse, a load voided gives it back to the money waiting; an
+ * unload posted takes it off the purse, and an unload voided moved nothing. Where a posted
+ * unload's money went (the quota or the card's reserve) is not known here: the money waiting is
+ * left as read, which can only understate it until the next inquiry.
  */
 export function accountAfterRecovery(account: AccountInfo, report: RecoveryReport): AccountInfo {
   const pending = account?.view.pendingLoad;

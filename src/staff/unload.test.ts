@@ -295,6 +295,7 @@ describe('the unload (圈提) at the outlet tablet, against the real server', { 
       initialise: async (request) => ({ ...(await rig.backend.initialise(request)), mac2: '00000000' }),
       queue: (s) => rig.backend.queue(s),
       send: () => rig.backend.send(),
+      flush: () => rig.backend.flush(),
     };
     const deps = { ...rig.deps, backend: corrupt };
     const error = await rejection(runUnload(deps, await open(demo), { amountFen: 9_000, destination: 'QUOTA' }));

@@ -100,6 +100,11 @@ export class FakeBackend implements KioskBackend {
 
   async send(): Promise<void> {}
 
+  /** Proofs apply as they are queued here: flushed whenever the test's network is up. */
+  async flush(): Promise<boolean> {
+    return this.online;
+  }
+
   async queueInquiry(cardNo: string): Promise<void> {
     this.queuedInquiries.push(cardNo);
   }

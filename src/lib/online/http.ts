@@ -62,4 +62,9 @@ export class HttpOnlinePort implements OnlinePort {
   async send(): Promise<void> {
     await this.sync.queuedChanged();
   }
+
+  async flush(): Promise<boolean> {
+    const report = await this.sync.drain();
+    return report !== null && !report.networkFailed && report.remainingCount === 0;
+  }
 }

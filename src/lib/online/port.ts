@@ -69,6 +69,12 @@ export interface ProofSink {
   queue(proof: CardProof): Promise<void>;
   /** Sends what is queued, soon; never throws for the network. */
   send(): Promise<void>;
+  /**
+   * Sends what is queued now and resolves once the server has answered: true when nothing is left
+   * queued (the server's accounts now include every proof), false when it could not be reached.
+   * Never throws for the network.
+   */
+  flush(): Promise<boolean>;
 }
 
 /** The central accounts, as online card transactions see them. */

@@ -89,6 +89,7 @@ describe('runOnlineTransaction', () => {
       initialise: async (request) => ({ ...(await port.initialise(request)), mac2: '00000000' }),
       queue: (proof) => port.queue(proof),
       send: () => port.send(),
+      flush: () => port.flush(),
     };
     const corrupt = { ...deps, port: corruptPort };
     const error = await runOnlineTransaction(corrupt, transmit, { kind: 'load', cardNo, amountFen: 7_000 }).catch((e: unknown) => e);
