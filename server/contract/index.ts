@@ -9,7 +9,8 @@
  * approvals and the approval id of a large cash receipt; devices sign every request
  * (device-auth.ts: `Authorization: Device-HMAC-SHA256 …` replaces `Device id:secret`) and
  * ApiErrorBody carries serverTime with DEVICE_CLOCK_SKEW; POST /api/v1/demo/kiosks gives each
- * demo browser a kiosk and cards of its own, and ServerInfo no longer carries demoDevice).
+ * demo browser a kiosk and cards of its own, and ServerInfo no longer carries demoDevice; the
+ * catalogue's codes are the enum ErrorCode in ApiErrorBody and PushResult).
  */
 export const CONTRACT_VERSION = 7;
 export * from './health.ts';

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { AmountFen, CardNo, DeviceId, EntityId, OperationId } from './common.ts';
 import { CardSummary } from './cards.ts';
+import { ErrorCode } from './errors.ts';
 import { LoadCompleteRequest, LoadRecoverRequest, LoadView } from './loads.ts';
 
 export const CashReceiptPayload = z.strictObject({
@@ -54,7 +55,7 @@ export const PushResult = z.object({
   /** True when this is the stored first result of an operation applied before. */
   replayed: z.boolean(),
   result: z.unknown().optional(),
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  error: z.object({ code: ErrorCode, message: z.string() }).optional(),
 });
 export type PushResult = z.infer<typeof PushResult>;
 

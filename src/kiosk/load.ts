@@ -14,27 +14,11 @@ import { BackendError } from '../lib/net/backend-error.ts';
 import type { CardFacts } from '../lib/card/facts.ts';
 import { journalLoad, markSettled } from '../lib/online/journal.ts';
 import { recoverOnline } from '../lib/online/recovery.ts';
+import { loadRefusalNotice } from './refusals.ts';
 import type { KioskDeps } from './session.ts';
 import type { LoadStep, Notice, Receipt } from './screens.ts';
 
 export type LoadRunResult = { kind: 'loaded'; receipt: Receipt } | { kind: 'refused'; notice: Notice };
-
-/** Server refusals the customer can act on, by the server's error code. */
-const REFUSAL_KEYS: Record<string, Notice['key']> = {
-  INSUFFICIENT_FUNDS: 'kiosk.load.refused_funds',
-  PURSE_LIMIT_EXCEEDED: 'kiosk.load.refused_limit',
-  CARD_LOST: 'kiosk.load.refused_card_state',
-  CARD_BLACKLISTED: 'kiosk.load.refused_card_state',
-  CARD_CLOSED: 'kiosk.load.refused_card_state',
-  CARD_EXPIRED: 'kiosk.load.refused_card_state',
-  CARD_GREY: 'kiosk.notice.grey_no_load',
-  LOAD_PENDING: 'kiosk.load.refused_pending',
-  // The chip showed more than the accounts gave it (server/cards/chip-check.ts): a centre looks first.
-  CARD_UNDER_REVIEW: 'kiosk.load.refused_review',
-  // The server or its database is restarting or overloaded: nothing was reserved, a retry will do.
-  UNAVAILABLE: 'kiosk.load.refused_busy',
-  DATABASE_UNAVAILABLE: 'kiosk.load.refused_busy',
-};
 
 type LoadOptions = {
   transmit: Transmit;
@@ -44,11 +28,6 @@ type LoadOptions = {
   onStep: (step: LoadStep) => void;
   nowMs: number;
 };
-
-function refusalOf(error: BackendError): Notice {
-  if (error.offline) return { key: 'kiosk.notice.load_needs_network', tone: 'warning' };
-  return { key: REFUSAL_KEYS[error.code] ?? 'kiosk.load.refused_other', values: { code: error.code }, tone: 'error' };
-}
 
 export async function runLoad(options: LoadOptions): Promise<LoadRunResult> {
   const { deps, card, amountFen, onStep } = options;
@@ -67,7 +46,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadRunResult> {
   try {
     result = await load(options.transmit, { amountFen, terminalId: deps.terminalId, host });
   } catch (error) {
-    if (error instanceof BackendError) return { kind: 'refused', notice: refusalOf(error) };
+    if (error instanceof BackendError) return { kind: 'refused', notice: loadRefusalNotice(error.code) };
     if (error instanceof FuelCardError && loadId !== undefined) {
       // The card refused CREDIT FOR LOAD: settle from its counter right away.
       await recoverOnline({ transmit: options.transmit, db: deps.db, backend: deps.backend, cardNo: card.cardNo, server: null, terminalId: deps.terminalId, nowMs: options.nowMs });

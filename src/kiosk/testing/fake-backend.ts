@@ -11,7 +11,7 @@ import type { OnlineRequest } from '../../../ccid/fuelcard/load.ts';
 import { deriveCardKey } from '../../../ccid/sim/fuel-card-keys.ts';
 import { DEMO_TEST_MASTER_KEYS } from '../../../ccid/sim/demo-cards.ts';
 import type { OnlineKind } from '../../lib/online/recovery.ts';
-import { BackendError } from '../../lib/net/backend-error.ts';
+import { BackendError, type ClientErrorCode } from '../../lib/net/backend-error.ts';
 import type { AccountView, KioskBackend, LoadAuthorisation, LoadInitialiseRequest, LoadSettlement } from '../backend.ts';
 
 type Pending = { loadId: string; kind: OnlineKind; cardNo: string; onlineTtc: number; amountFen: number; terminalId: string; probeChallenge: string; state: 'pending' | 'posted' | 'voided' };
@@ -31,7 +31,7 @@ export class FakeBackend implements KioskBackend {
   readonly settlements: LoadSettlement[] = [];
   queuedInquiries: string[] = [];
   /** The server's refusal of the next load initialise, by its error code (a test sets it). */
-  refuseNextLoad: string | null = null;
+  refuseNextLoad: ClientErrorCode | null = null;
   #nextLoad = 1;
 
   #requireOnline(): void {

@@ -11,7 +11,8 @@
  * the enrolment answer, which carries the secret (INSECURE_SERVER, checked before anything is sent).
  *
  * Failures are BackendError: NETWORK when the server could not be reached (or took too long),
- * otherwise the server's error code. The caller never sees a raw fetch error.
+ * otherwise the server's error code (ErrorCode), or HTTP_<status> when the refusal carries no
+ * catalogue body this app knows. The caller never sees a raw fetch error.
  */
 import type { z } from 'zod';
 import { ENDPOINTS, type EndpointName } from '../../../server/contract/endpoints.ts';
