@@ -37,6 +37,8 @@ export const API_ERRORS: Readonly<Record<ErrorCode, { readonly status: number; r
   // Exactly once
   IDEMPOTENCY_CONFLICT: { status: 409, message: 'this operation id was already used for a different request' },
   SEQ_CONFLICT: { status: 409, message: 'this sequence number was already used by another operation' },
+  // The contract (server/contract/version.ts): refused before anything was looked at
+  CONTRACT_VERSION_MISMATCH: { status: 409, message: 'the app and the server speak different versions of the contract: update the app (or the server) first; nothing was done' },
   // Cards
   CARD_NOT_FOUND: { status: 404, message: 'no such card' },
   CARD_NOT_ISSUED: { status: 409, message: 'the card is still in stock' },
@@ -96,12 +98,15 @@ export class ApiError extends Error {
   readonly retryAfterS: number | undefined;
   /** The server's clock, answered with DEVICE_CLOCK_SKEW so the device can sign with it. */
   readonly serverTime: Date | undefined;
-  constructor(code: ApiErrorCode, message?: string, options: { retryAfterS?: number; serverTime?: Date } = {}) {
+  /** The server's contract version, answered with CONTRACT_VERSION_MISMATCH. */
+  readonly contractVersion: number | undefined;
+  constructor(code: ApiErrorCode, message?: string, options: { retryAfterS?: number; serverTime?: Date; contractVersion?: number } = {}) {
     super(message ?? API_ERRORS[code].message);
     this.name = 'ApiError';
     this.code = code;
     this.status = API_ERRORS[code].status;
     this.retryAfterS = options.retryAfterS;
     this.serverTime = options.serverTime;
+    this.contractVersion = options.contractVersion;
   }
 }

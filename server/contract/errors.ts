@@ -1,7 +1,8 @@
 /**
  * The error body every API failure answers with: a stable machine code the app maps to a message
  * in the user's language, plus an English message for logs and operators. Never a stack.
- * DEVICE_CLOCK_SKEW also carries the server's time, which a device with a wrong clock signs with.
+ * DEVICE_CLOCK_SKEW also carries the server's time, which a device with a wrong clock signs with;
+ * CONTRACT_VERSION_MISMATCH the server's contract version, which the app needs to be updated to.
  *
  * The list of codes is the contract's: `ErrorCode` below. The server's catalogue (server/errors.ts)
  * gives each one its HTTP status and log message and is typed `Record<ErrorCode, …>`, so a code
@@ -11,6 +12,7 @@
  * by name. Adding one changes the contract's shape (a new CONTRACT_VERSION).
  */
 import { z } from 'zod';
+import { ContractVersion } from './version.ts';
 
 export const ErrorCode = z
   .enum([
@@ -39,6 +41,8 @@ export const ErrorCode = z
     // Exactly once
     'IDEMPOTENCY_CONFLICT',
     'SEQ_CONFLICT',
+    // The contract itself: the app and the server speak different versions (version.ts)
+    'CONTRACT_VERSION_MISMATCH',
     // Cards
     'CARD_NOT_FOUND',
     'CARD_NOT_ISSUED',
@@ -99,6 +103,7 @@ export const ApiErrorBody = z.object({
     code: ErrorCode,
     message: z.string(),
     serverTime: z.iso.datetime().optional(),
+    contractVersion: ContractVersion.optional(),
   }),
 });
 export type ApiErrorBody = z.infer<typeof ApiErrorBody>;

@@ -26,7 +26,11 @@ export type PushVerdict =
   /** Not looked at (e.g. after a sequence gap or a transient server error): try again later. */
   | { id: string; outcome: 'retry' };
 
-/** Sends a batch, in seq order; throws on a network failure. */
+/**
+ * Sends a batch, in seq order; throws when the batch got no verdicts: a network failure, or a push
+ * the server refused whole (credentials, a busy server, another contract version). A throw never
+ * settles anything: the batch stays queued, and the drain reports what was thrown (`pushError`).
+ */
 export type PushTransport = (deviceId: string, operations: PushOperation[]) => Promise<PushVerdict[]>;
 
 export class OutboxError extends Error {
@@ -40,7 +44,16 @@ export class OutboxError extends Error {
 
 const NEXT_SEQ_KEY = 'outbox.nextSeq';
 
-export type DrainReport = { sentCount: number; appliedCount: number; rejectedCount: number; remainingCount: number; networkFailed: boolean };
+export type DrainReport = {
+  sentCount: number;
+  appliedCount: number;
+  rejectedCount: number;
+  remainingCount: number;
+  /** A push threw (no answer, or refused whole): the drain stopped there with its batch still queued. */
+  networkFailed: boolean;
+  /** What that push threw, for the caller to tell a dead link from a refusal (the sync loop stops for an update on a contract mismatch). */
+  pushError?: unknown;
+};
 
 type Settlement = { updates: Array<{ key: string; changes: Partial<OutboxRecord> }>; appliedCount: number; rejectedCount: number };
 
@@ -125,10 +138,11 @@ export class Outbox {
         let verdicts: PushVerdict[];
         try {
           verdicts = await answer;
-        } catch {
+        } catch (error) {
           await writing;
           await this.#write(settlementOf(batch, [], attemptAtMs));
           report.networkFailed = true;
+          report.pushError = error;
           break;
         }
         report.sentCount += batch.length;
