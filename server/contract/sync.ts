@@ -28,6 +28,10 @@ export const PreallocationPayload = z.strictObject({
 });
 export const InquiryPayload = z.strictObject({ cardNo: CardNo });
 
+export const OperationType = z.enum(['receipt.cash', 'preallocation', 'load.complete', 'load.recover', 'unload.complete', 'inquiry']);
+export type OperationType = z.infer<typeof OperationType>;
+
+/** The payload schema of each operation type: one for every type, and none without its type. */
 export const OPERATION_PAYLOADS = {
   'receipt.cash': CashReceiptPayload,
   preallocation: PreallocationPayload,
@@ -36,9 +40,9 @@ export const OPERATION_PAYLOADS = {
   /** An unload's MAC3 saved on the tablet and sent when the link came back (outlet staff only). */
   'unload.complete': LoadCompleteRequest,
   inquiry: InquiryPayload,
-} as const;
-export const OperationType = z.enum(['receipt.cash', 'preallocation', 'load.complete', 'load.recover', 'unload.complete', 'inquiry']);
-export type OperationType = z.infer<typeof OperationType>;
+} as const satisfies Record<OperationType, z.ZodType>;
+/** The payload an operation of type T is sent with (OPERATION_PAYLOADS[T]'s input): what a device's outbox holds for it. */
+export type OperationPayload<T extends OperationType> = z.input<(typeof OPERATION_PAYLOADS)[T]>;
 
 export const PushOperation = z.strictObject({
   id: OperationId,

@@ -13,11 +13,13 @@
  * push is ever in flight, so the server still sees the batches in seq order; an answer written
  * late only means the operations are sent again after a crash, which the server's ids make safe.
  */
-import { DeviceDatabase, type OutboxRecord } from '../device-db/database.ts';
+import type { OperationPayload, OperationType } from '../../../server/contract/sync.ts';
+import { DeviceDatabase, type OutboxRecord, type OutboxRecordOf } from '../device-db/database.ts';
 import { newOperationId } from './ids.ts';
 import { OUTBOX_LIMITS } from './limits.ts';
 
-export type PushOperation = { id: string; seq: number; type: string; payload: unknown };
+/** An operation as the transport sends it: the contract's type, the payload its schema takes. */
+export type PushOperation = { id: string; seq: number; type: OperationType; payload: OperationPayload<OperationType> };
 
 /** The server's verdict on one operation, as the sync client maps it. */
 export type PushVerdict =
@@ -92,15 +94,20 @@ export class Outbox {
     this.db = db;
   }
 
-  /** Writes the operation durably and returns it; the caller may send nothing itself. */
-  async enqueue(type: string, payload: unknown, nowMs: number = Date.now()): Promise<OutboxRecord> {
+  /**
+   * Writes the operation durably and returns it; the caller may send nothing itself. The payload
+   * is typed by the contract's schema for `type` (a wrong one fails the compiler); it is not
+   * checked again here, so a queue write inside a caller's transaction never fails on shape.
+   */
+  async enqueue<T extends OperationType>(type: T, payload: OperationPayload<T>, nowMs: number = Date.now()): Promise<OutboxRecordOf<T>> {
     return this.db.transaction('rw', this.db.outbox, this.db.settings, async () => {
       const queued = await this.db.outbox.where('status').equals('queued').count();
       if (queued >= OUTBOX_LIMITS.queuedCountMax) throw new OutboxError('OUTBOX_FULL', `the outbox holds ${queued} unsent operations`);
       const next = (await this.db.settings.get(NEXT_SEQ_KEY))?.value ?? 1;
       if (typeof next !== 'number' || !Number.isSafeInteger(next) || next < 1) throw new OutboxError('OUTBOX_CORRUPT', 'bad next sequence number');
-      const record: OutboxRecord = { id: newOperationId(nowMs), seq: next, type, payload, status: 'queued', attemptCount: 0, createdAtMs: nowMs };
-      await this.db.outbox.add(record);
+      const record: OutboxRecordOf<T> = { id: newOperationId(nowMs), seq: next, type, payload, status: 'queued', attemptCount: 0, createdAtMs: nowMs };
+      // A record of one type T is one member of the union (TypeScript cannot see that for a generic T).
+      await this.db.outbox.add(record as OutboxRecordOf<OperationType> as OutboxRecord);
       await this.db.settings.put({ key: NEXT_SEQ_KEY, value: next + 1 });
       return record;
     });

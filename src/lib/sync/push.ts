@@ -9,12 +9,11 @@
 import type { PushTransport, PushVerdict } from '../outbox/outbox.ts';
 import { BackendError } from '../net/backend-error.ts';
 import type { ApiClient } from './client.ts';
-import type { OperationType } from '../../../server/contract/sync.ts';
 
 export function httpPush(api: ApiClient): PushTransport {
   return async (deviceId, operations) => {
     const response = await api.call('syncPush', {
-      body: { operations: operations.map((op) => ({ id: op.id, deviceId, seq: op.seq, type: op.type as OperationType, payload: op.payload })) },
+      body: { operations: operations.map((op) => ({ id: op.id, deviceId, seq: op.seq, type: op.type, payload: op.payload })) },
     });
     return response.results.map((result): PushVerdict => {
       if (result.status === 'applied') return { id: result.id, outcome: 'applied', result: result.result };
