@@ -51,7 +51,8 @@ export type AppOptions = {
 function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   if (error.retryAfterS !== undefined) reply.header('retry-after', String(error.retryAfterS));
   const serverTime = error.serverTime === undefined ? {} : { serverTime: error.serverTime.toISOString() };
-  return reply.status(error.status).send({ error: { code: error.code, message: error.message, ...serverTime } });
+  const contractVersion = error.contractVersion === undefined ? {} : { contractVersion: error.contractVersion };
+  return reply.status(error.status).send({ error: { code: error.code, message: error.message, ...serverTime, ...contractVersion } });
 }
 
 /**

@@ -3,9 +3,16 @@
  * Route code throws ApiError; the error handler in app.ts turns it into the ApiErrorBody shape.
  * Anything else reaching the handler is a programmer error: logged with its stack, answered 500
  * with no detail.
+ *
+ * The codes are the contract's (server/contract/errors.ts ErrorCode, which the app's message
+ * tables are typed by): this catalogue is typed by that list, so a code added here and not there,
+ * or there and not here, fails the compiler.
  */
+import type { ErrorCode } from './contract/errors.ts';
 
-export const API_ERRORS = {
+export type ApiErrorCode = ErrorCode;
+
+export const API_ERRORS: Readonly<Record<ErrorCode, { readonly status: number; readonly message: string }>> = {
   INVALID_JSON: { status: 400, message: 'the request body is not valid JSON' },
   INVALID_REQUEST: { status: 400, message: 'the request does not match the expected shape' },
   BODY_TOO_LARGE: { status: 413, message: 'the request body is too large' },
@@ -30,6 +37,8 @@ export const API_ERRORS = {
   // Exactly once
   IDEMPOTENCY_CONFLICT: { status: 409, message: 'this operation id was already used for a different request' },
   SEQ_CONFLICT: { status: 409, message: 'this sequence number was already used by another operation' },
+  // The contract (server/contract/version.ts): refused before anything was looked at
+  CONTRACT_VERSION_MISMATCH: { status: 409, message: 'the app and the server speak different versions of the contract: update the app (or the server) first; nothing was done' },
   // Cards
   CARD_NOT_FOUND: { status: 404, message: 'no such card' },
   CARD_NOT_ISSUED: { status: 409, message: 'the card is still in stock' },
@@ -80,9 +89,7 @@ export const API_ERRORS = {
   NONCE_REUSED: { status: 401, message: 'this signed request was already received: sign every request afresh' },
   DEVICE_CLOCK_SKEW: { status: 401, message: "the request's time is too far from the server's: sign again with the server time given" },
   DEVICE_KEYS_UNAVAILABLE: { status: 503, message: 'the server cannot open device keys: start it with the FUELCARD_KEK they were sealed under' },
-} as const;
-
-export type ApiErrorCode = keyof typeof API_ERRORS;
+};
 
 export class ApiError extends Error {
   readonly code: ApiErrorCode;
@@ -91,12 +98,15 @@ export class ApiError extends Error {
   readonly retryAfterS: number | undefined;
   /** The server's clock, answered with DEVICE_CLOCK_SKEW so the device can sign with it. */
   readonly serverTime: Date | undefined;
-  constructor(code: ApiErrorCode, message?: string, options: { retryAfterS?: number; serverTime?: Date } = {}) {
+  /** The server's contract version, answered with CONTRACT_VERSION_MISMATCH. */
+  readonly contractVersion: number | undefined;
+  constructor(code: ApiErrorCode, message?: string, options: { retryAfterS?: number; serverTime?: Date; contractVersion?: number } = {}) {
     super(message ?? API_ERRORS[code].message);
     this.name = 'ApiError';
     this.code = code;
     this.status = API_ERRORS[code].status;
     this.retryAfterS = options.retryAfterS;
     this.serverTime = options.serverTime;
+    this.contractVersion = options.contractVersion;
   }
 }

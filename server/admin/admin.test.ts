@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ENDPOINTS } from '../contract/index.ts';
+import { CONTRACT_VERSION, ENDPOINTS } from '../contract/index.ts';
 import { deviceHeader, expectSound, openTestApp, snapshot, type Headers, type TestApp } from '../testing/app.ts';
 import { testEngine } from '../testing/db.ts';
 import { PARENT_KINDS, parentAllowed } from './org-tree.ts';
@@ -82,13 +82,13 @@ describe(`setting up organisation units and devices on ${testEngine()}`, () => {
     const enrolled = await t.post(ENDPOINTS.enrol.path, { deviceId: 'station-kiosk-2', enrolmentCode: code }, {});
     expect(enrolled.json()).toMatchObject({ deviceId: 'station-kiosk-2', terminalId: '3201000000A2' });
     const device = deviceHeader('station-kiosk-2', enrolled.json().secret as string);
-    expect((await t.post(ENDPOINTS.syncPull.path, { cardNos: [] }, device)).statusCode).toBe(200);
+    expect((await t.post(ENDPOINTS.syncPull.path, { contractVersion: CONTRACT_VERSION, cardNos: [] }, device)).statusCode).toBe(200);
     const listed = (await get(ENDPOINTS.listDevices.path, t.as.center_operator)).json().devices;
     expect(listed.find((d: { deviceId: string }) => d.deviceId === 'station-kiosk-2')).toMatchObject({ state: 'active', enrolled: true });
 
     const disabled = await t.post(ENDPOINTS.disableDevice.path, { deviceId: 'station-kiosk-2' }, t.as.administrator);
     expect(disabled.json()).toMatchObject({ deviceId: 'station-kiosk-2', state: 'disabled', enrolled: true });
-    expect((await t.post(ENDPOINTS.syncPull.path, { cardNos: [] }, device)).statusCode).toBe(401);
+    expect((await t.post(ENDPOINTS.syncPull.path, { contractVersion: CONTRACT_VERSION, cardNos: [] }, device)).statusCode).toBe(401);
     // A code issued after disabling does not bring it back; disabling twice answers the same state.
     const again = (await t.post(ENDPOINTS.issueEnrolment.path, { deviceId: 'station-kiosk-2' }, t.as.administrator)).json().enrolmentCode as string;
     expect((await t.post(ENDPOINTS.enrol.path, { deviceId: 'station-kiosk-2', enrolmentCode: again }, {})).json().error.code).toBe('ENROLMENT_FAILED');

@@ -5,7 +5,7 @@ import { DEMO_KEK_HEX } from '../config.ts';
 import { DEMO_DEVICE_SECRETS } from '../demo/seed.ts';
 import { demoCardNo } from '../demo/money.ts';
 import { LIMITS } from '../limits.ts';
-import { ENDPOINTS } from '../contract/index.ts';
+import { CONTRACT_VERSION, ENDPOINTS } from '../contract/index.ts';
 import { openTestApp, signAsDevice, type TestApp } from '../testing/app.ts';
 import { testEngine } from '../testing/db.ts';
 import { deleteExpiredNonces } from './device-signature.ts';
@@ -38,13 +38,13 @@ describe(`signed device requests on ${testEngine()}`, () => {
   it('accepts a request signed with the device secret, and the kiosk acts as itself', async () => {
     const inquiry = await t.app.inject(signed({}));
     expect(inquiry.statusCode, inquiry.body).toBe(200);
-    const pull = await t.app.inject(signed({ method: 'POST', url: ENDPOINTS.syncPull.path, body: JSON.stringify({ cardNos: [demoCardNo(1)] }) }));
+    const pull = await t.app.inject(signed({ method: 'POST', url: ENDPOINTS.syncPull.path, body: JSON.stringify({ contractVersion: CONTRACT_VERSION, cardNos: [demoCardNo(1)] }) }));
     expect(pull.statusCode, pull.body).toBe(200);
     expect(pull.json().cards.map((c: { cardNo: string }) => c.cardNo)).toEqual([demoCardNo(1)]);
   });
 
   it('refuses a captured request sent again, as NONCE_REUSED, even with its answer unchanged in between', async () => {
-    const captured = signed({ method: 'POST', url: ENDPOINTS.syncPull.path, body: JSON.stringify({ cardNos: [] }) });
+    const captured = signed({ method: 'POST', url: ENDPOINTS.syncPull.path, body: JSON.stringify({ contractVersion: CONTRACT_VERSION, cardNos: [] }) });
     expect((await t.app.inject(captured)).statusCode).toBe(200);
     const replayed = await t.app.inject(captured);
     expect([replayed.statusCode, codeOf(replayed)]).toEqual([401, 'NONCE_REUSED']);
@@ -53,9 +53,9 @@ describe(`signed device requests on ${testEngine()}`, () => {
   });
 
   it('refuses a captured signature on a changed body, path or method, and records nothing for it', async () => {
-    const captured = signed({ method: 'POST', url: ENDPOINTS.syncPull.path, body: JSON.stringify({ cardNos: [demoCardNo(1)] }) });
+    const captured = signed({ method: 'POST', url: ENDPOINTS.syncPull.path, body: JSON.stringify({ contractVersion: CONTRACT_VERSION, cardNos: [demoCardNo(1)] }) });
     const before = await nonceCount();
-    const changedBody = await t.app.inject({ ...captured, payload: JSON.stringify({ cardNos: [demoCardNo(2)] }) });
+    const changedBody = await t.app.inject({ ...captured, payload: JSON.stringify({ contractVersion: CONTRACT_VERSION, cardNos: [demoCardNo(2)] }) });
     const changedPath = await t.app.inject({ ...captured, url: `${ENDPOINTS.syncPull.path}?x=1` });
     const signedForPost = signAsDevice({ deviceId: KIOSK, secret: SECRET, method: 'POST', url: INQUIRY, body: '', timestampMs: nowMs });
     const changedMethod = await t.app.inject({ method: 'GET', url: INQUIRY, headers: { authorization: signedForPost } });
@@ -123,7 +123,7 @@ describe(`signed device requests on ${testEngine()}`, () => {
     const second = await buildApp({ db: t.db, config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: DEMO_KEK_HEX }, logger: false, now: () => new Date(nowMs) });
     try {
       for (let round = 0; round < 5; round++) {
-        const captured = signed({ method: 'POST', url: ENDPOINTS.syncPull.path, body: JSON.stringify({ cardNos: [] }) });
+        const captured = signed({ method: 'POST', url: ENDPOINTS.syncPull.path, body: JSON.stringify({ contractVersion: CONTRACT_VERSION, cardNos: [] }) });
         const answers = await Promise.all([t.app.inject(captured), second.inject(captured), t.app.inject(captured), second.inject(captured)]);
         expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 401, 401, 401]);
         expect(answers.filter((a) => a.statusCode === 401).map(codeOf)).toEqual(['NONCE_REUSED', 'NONCE_REUSED', 'NONCE_REUSED']);

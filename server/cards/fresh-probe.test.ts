@@ -14,6 +14,7 @@ import { testEngine } from '../testing/db.ts';
 import { balanceOf, creditForLoad, debitForUnload, initializeForLoad, initializeForUnload, openCard, recoveryOf, simCard, KIOSK_TERMINAL_ID, TABLET_TERMINAL_ID } from '../testing/sim.ts';
 import type { FuelCard } from '../../ccid/sim/card/fuel-card.ts';
 import { resolvePending } from '../ledger/transfers.ts';
+import { CONTRACT_VERSION } from '../contract/index.ts';
 
 /** The tables money lives in: a refused recovery leaves them as they were (a push still records its refusal). */
 const MONEY_TABLES = ['account', 'transfer', 'card_load', 'card', 'card_alarm'];
@@ -49,7 +50,7 @@ describe(`stale recovery probes on ${testEngine()}`, () => {
   const push = async (deviceId: 'demo-kiosk-1' | 'demo-tablet-1', headers: Headers, type: string, payload: unknown) => {
     const head = await t.db.query<{ last_seq: bigint }>('SELECT last_seq FROM device_sync WHERE device_id = $1', [deviceId]);
     const seq = Number(head.rows[0]?.last_seq ?? 0n) + 1;
-    const r = await t.post('/api/v1/sync/push', { operations: [{ id: randomUUID(), deviceId, seq, type, payload }] }, headers);
+    const r = await t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations: [{ id: randomUUID(), deviceId, seq, type, payload }] }, headers);
     expect(r.statusCode).toBe(200);
     return r.json().results[0] as { status: string; error?: { code: string }; result?: { settled?: { state: string } | null; load?: { state: string } } };
   };
@@ -145,7 +146,7 @@ describe(`stale recovery probes on ${testEngine()}`, () => {
     const c = await freshCard();
     const started = await initLoad(c.card, c.cardNo, 700);
     expect(started.load.probeChallenge).toMatch(/^[0-9A-F]{12}$/);
-    const pulled = await t.post('/api/v1/sync/pull', { cardNos: [c.cardNo] }, t.kiosk);
+    const pulled = await t.post('/api/v1/sync/pull', { contractVersion: CONTRACT_VERSION, cardNos: [c.cardNo] }, t.kiosk);
     expect(pulled.json().pendingLoads).toEqual([expect.objectContaining({ loadId: started.load.loadId, probeChallenge: started.load.probeChallenge })]);
     const done = await t.post('/api/v1/loads/complete', { loadId: started.load.loadId, tac: creditForLoad(c.card, started) }, t.kiosk);
     expect(done.json().load.probeChallenge).toBeNull();

@@ -11,6 +11,7 @@ import { generateKeySet, storeKeySet } from '../keys/ceremony.ts';
 import { expectSound, openTestApp, snapshot, type TestApp } from '../testing/app.ts';
 import { testEngine } from '../testing/db.ts';
 import { initializeForLoad, openCard, simCard, KIOSK_TERMINAL_ID } from '../testing/sim.ts';
+import { CONTRACT_VERSION } from '../contract/index.ts';
 
 /** Settles `promise`, or rejects when it has not within `ms`: a hung server fails the test instead of stalling the run. */
 function within<T>(ms: number, promise: Promise<T>): Promise<T> {
@@ -49,7 +50,7 @@ describe(`a card naming a key version the issuer does not hold, on ${testEngine(
   const kioskPush = async (type: string, payload: unknown) => {
     const head = await t.db.query<{ last_seq: bigint }>("SELECT last_seq FROM device_sync WHERE device_id = 'demo-kiosk-1'");
     const seq = Number(head.rows[0]?.last_seq ?? 0n) + 1;
-    const r = await within(ANSWER_MS, t.post('/api/v1/sync/push', { operations: [{ id: randomUUID(), deviceId: 'demo-kiosk-1', seq, type, payload }] }, t.kiosk));
+    const r = await within(ANSWER_MS, t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations: [{ id: randomUUID(), deviceId: 'demo-kiosk-1', seq, type, payload }] }, t.kiosk));
     expect(r.statusCode).toBe(200);
     return r.json().results[0] as { status: string; error?: { code: string } };
   };

@@ -5,6 +5,7 @@ import { expectSound, openTestApp, snapshot, type TestApp } from '../testing/app
 import { testEngine } from '../testing/db.ts';
 import { balanceOf, creditForLoad, debitForUnload, initializeForLoad, initializeForUnload, openCard, recoveryOf, simCard, transactionProve, KIOSK_TERMINAL_ID, TABLET_TERMINAL_ID } from '../testing/sim.ts';
 import type { FuelCard } from '../../ccid/sim/card/fuel-card.ts';
+import { CONTRACT_VERSION } from '../contract/index.ts';
 
 describe(`the load protocol on ${testEngine()}`, () => {
   let t: TestApp;
@@ -191,7 +192,7 @@ describe(`the load protocol on ${testEngine()}`, () => {
   const tabletPush = async (type: string, payload: unknown) => {
     const head = await t.db.query<{ last_seq: bigint }>("SELECT last_seq FROM device_sync WHERE device_id = 'demo-tablet-1'");
     const seq = Number(head.rows[0]?.last_seq ?? 0n) + 1;
-    const r = await t.post('/api/v1/sync/push', { operations: [{ id: randomUUID(), deviceId: 'demo-tablet-1', seq, type, payload }] }, t.as.outlet_operator);
+    const r = await t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations: [{ id: randomUUID(), deviceId: 'demo-tablet-1', seq, type, payload }] }, t.as.outlet_operator);
     expect(r.statusCode).toBe(200);
     return r.json().results[0] as { status: string; result?: { load?: { state: string; settledBy: string }; settled?: { state: string; settledBy: string; kind: string } }; error?: { code: string } };
   };
@@ -229,7 +230,7 @@ describe(`the load protocol on ${testEngine()}`, () => {
   });
 
   it('refuses a pushed unload completion from a kiosk: unloads are outlet work', async () => {
-    const r = await t.post('/api/v1/sync/push', { operations: [{ id: randomUUID(), deviceId: 'demo-kiosk-1', seq: 1, type: 'unload.complete', payload: { loadId: randomUUID(), tac: '00000000' } }] }, t.kiosk);
+    const r = await t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations: [{ id: randomUUID(), deviceId: 'demo-kiosk-1', seq: 1, type: 'unload.complete', payload: { loadId: randomUUID(), tac: '00000000' } }] }, t.kiosk);
     expect(r.json().results[0]).toMatchObject({ status: 'rejected', error: { code: 'FORBIDDEN' } });
   });
 

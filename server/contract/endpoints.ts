@@ -17,6 +17,12 @@ export type Endpoint = {
   summary: string;
   /** Public endpoints need no credentials; every other one is checked against the role policy. */
   public?: boolean;
+  /**
+   * The body and the answer carry `contractVersion` (version.ts): the server refuses a request of
+   * another version (CONTRACT_VERSION_MISMATCH) before anything else, the app's client fills its
+   * own version in and refuses an answer of another.
+   */
+  versioned?: true;
   body?: z.ZodType;
   params?: z.ZodType;
   response: z.ZodType;
@@ -46,8 +52,8 @@ export const ENDPOINTS = e({
   loadRecover: { method: 'POST', path: '/api/v1/loads/recover', summary: "Settle a card's pending load or unload from its counter", body: LoadRecoverRequest, response: LoadRecoverResponse },
   unloadInitialise: { method: 'POST', path: '/api/v1/unloads/initialise', summary: 'Unload 圈提: verify MAC1, reserve, answer MAC2', body: UnloadInitialiseRequest, response: LoadInitialiseResponse },
   unloadComplete: { method: 'POST', path: '/api/v1/unloads/complete', summary: 'Unload 圈提: verify MAC3 and post', body: LoadCompleteRequest, response: LoadCompleteResponse },
-  syncPush: { method: 'POST', path: '/api/v1/sync/push', summary: 'Push a batch of numbered operations, exactly once', body: PushRequest, response: PushResponse },
-  syncPull: { method: 'POST', path: '/api/v1/sync/pull', summary: 'What a device needs to work offline', body: PullRequest, response: PullResponse },
+  syncPush: { method: 'POST', path: '/api/v1/sync/push', summary: 'Push a batch of numbered operations, exactly once', versioned: true, body: PushRequest, response: PushResponse },
+  syncPull: { method: 'POST', path: '/api/v1/sync/pull', summary: 'What a device needs to work offline', versioned: true, body: PullRequest, response: PullResponse },
   cardInquiry: { method: 'GET', path: '/api/v1/cards/:cardNo', summary: 'Card state and account balances', params: CardParams, response: CardSummary },
   cardHistory: { method: 'GET', path: '/api/v1/cards/:cardNo/history', summary: 'Recent account movements behind a card, newest first', params: CardParams, response: CardHistory },
 });

@@ -7,10 +7,11 @@
  */
 import { z } from 'zod';
 import { DeviceId } from './common.ts';
+import { ContractVersion } from './version.ts';
 
 export const ServerInfo = z.object({
   demo: z.boolean(),
-  contractVersion: z.number().int().min(0),
+  contractVersion: ContractVersion,
 });
 export type ServerInfo = z.infer<typeof ServerInfo>;
 

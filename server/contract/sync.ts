@@ -3,10 +3,17 @@
  * each gets one result; a replay gets the first result back; a gap in `seq` stops the batch; a
  * business refusal is a result, not a blocked queue. Pull gives what a device needs to work
  * offline.
+ *
+ * Both carry `contractVersion` in the request and in the answer (version.ts): a push or pull of
+ * another version than the server's is refused whole with CONTRACT_VERSION_MISMATCH before any
+ * operation is looked at, and the app refuses an answer of another version, so a device never
+ * records a refusal that is only a version's as a business answer.
  */
 import { z } from 'zod';
 import { AmountFen, CardNo, DeviceId, EntityId, OperationId } from './common.ts';
 import { CardSummary } from './cards.ts';
+import { ErrorCode } from './errors.ts';
+import { ContractVersion } from './version.ts';
 import { LoadCompleteRequest, LoadRecoverRequest, LoadView } from './loads.ts';
 
 export const CashReceiptPayload = z.strictObject({
@@ -21,6 +28,10 @@ export const PreallocationPayload = z.strictObject({
 });
 export const InquiryPayload = z.strictObject({ cardNo: CardNo });
 
+export const OperationType = z.enum(['receipt.cash', 'preallocation', 'load.complete', 'load.recover', 'unload.complete', 'inquiry']);
+export type OperationType = z.infer<typeof OperationType>;
+
+/** The payload schema of each operation type: one for every type, and none without its type. */
 export const OPERATION_PAYLOADS = {
   'receipt.cash': CashReceiptPayload,
   preallocation: PreallocationPayload,
@@ -29,9 +40,9 @@ export const OPERATION_PAYLOADS = {
   /** An unload's MAC3 saved on the tablet and sent when the link came back (outlet staff only). */
   'unload.complete': LoadCompleteRequest,
   inquiry: InquiryPayload,
-} as const;
-export const OperationType = z.enum(['receipt.cash', 'preallocation', 'load.complete', 'load.recover', 'unload.complete', 'inquiry']);
-export type OperationType = z.infer<typeof OperationType>;
+} as const satisfies Record<OperationType, z.ZodType>;
+/** The payload an operation of type T is sent with (OPERATION_PAYLOADS[T]'s input): what a device's outbox holds for it. */
+export type OperationPayload<T extends OperationType> = z.input<(typeof OPERATION_PAYLOADS)[T]>;
 
 export const PushOperation = z.strictObject({
   id: OperationId,
@@ -43,7 +54,7 @@ export const PushOperation = z.strictObject({
 });
 export type PushOperation = z.infer<typeof PushOperation>;
 
-export const PushRequest = z.strictObject({ operations: z.array(PushOperation).min(1).max(100) });
+export const PushRequest = z.strictObject({ contractVersion: ContractVersion, operations: z.array(PushOperation).min(1).max(100) });
 export type PushRequest = z.infer<typeof PushRequest>;
 
 export const PushResult = z.object({
@@ -54,21 +65,25 @@ export const PushResult = z.object({
   /** True when this is the stored first result of an operation applied before. */
   replayed: z.boolean(),
   result: z.unknown().optional(),
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  error: z.object({ code: ErrorCode, message: z.string() }).optional(),
 });
 export type PushResult = z.infer<typeof PushResult>;
 
 export const PushResponse = z.object({
+  /** The server's CONTRACT_VERSION; the app refuses an answer of another. */
+  contractVersion: ContractVersion,
   lastSeq: z.number().int().min(0),
   results: z.array(PushResult),
   stopped: z.object({ seq: z.number().int(), reason: z.enum(['SEQ_GAP', 'SEQ_CONFLICT']), expectedSeq: z.number().int() }).nullable(),
 });
 export type PushResponse = z.infer<typeof PushResponse>;
 
-export const PullRequest = z.strictObject({ cardNos: z.array(CardNo).max(50) });
+export const PullRequest = z.strictObject({ contractVersion: ContractVersion, cardNos: z.array(CardNo).max(50) });
 export type PullRequest = z.infer<typeof PullRequest>;
 
 export const PullResponse = z.object({
+  /** The server's CONTRACT_VERSION; the app refuses an answer of another. */
+  contractVersion: ContractVersion,
   serverTime: z.iso.datetime(),
   deviceId: DeviceId,
   lastSeq: z.number().int().min(0),

@@ -22,6 +22,7 @@ import { postgresBinDir, PrivatePostgres } from '../testing/private-postgres.ts'
 import { openDatabase, type Database } from './index.ts';
 import { migrate } from './migrate.ts';
 import { DatabaseUnavailableError } from './unavailable.ts';
+import { CONTRACT_VERSION } from '../contract/index.ts';
 
 const kiosk = deviceHeader('demo-kiosk-1');
 const tablet = deviceHeader('demo-tablet-1');
@@ -117,7 +118,7 @@ describe.runIf(testEngine() === 'postgresql' && postgresBinDir() !== null)('the 
     const before = await quota();
     const seq = Number((await db.query<{ last_seq: bigint }>("SELECT last_seq FROM device_sync WHERE device_id = 'demo-tablet-1'")).rows[0]?.last_seq ?? 0n) + 1;
     const receipt = { id: randomUUID(), deviceId: 'demo-tablet-1', seq, type: 'receipt.cash', payload: { customerId, amountFen: 1_000 } };
-    const push = (): Promise<LightMyRequestResponse> => app.inject({ method: 'POST', url: '/api/v1/sync/push', payload: { operations: [receipt] }, headers: operator });
+    const push = (): Promise<LightMyRequestResponse> => app.inject({ method: 'POST', url: '/api/v1/sync/push', payload: { contractVersion: CONTRACT_VERSION, operations: [receipt] }, headers: operator });
 
     await instance.stop('immediate');
     try {

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ApiErrorBody, ENDPOINTS } from '../contract/index.ts';
+import { CONTRACT_VERSION, ApiErrorBody, ENDPOINTS } from '../contract/index.ts';
 import { expectSound, openTestApp, snapshot, type TestApp } from '../testing/app.ts';
 import { testEngine } from '../testing/db.ts';
 import { hasUnstorableText, jsonNestingExceeds } from './body.ts';
@@ -72,7 +72,7 @@ describe(`requests no column can hold, refused with 400 before any route on ${te
   it('refuses a sync push nested 5,000 deep, and changes nothing', async () => {
     const before = await snapshot(t.db);
     const operation = `{"id":"3f1f3e1a-2f4b-4c41-9a55-0d2f7f6b0a01","deviceId":"demo-kiosk-1","seq":1,"type":"inquiry","payload":{"cardNo":${nested(5_000)}}}`;
-    const response = await t.app.inject({ method: 'POST', url: ENDPOINTS.syncPush.path, headers: { ...json, ...t.kiosk }, payload: `{"operations":[${operation}]}` });
+    const response = await t.app.inject({ method: 'POST', url: ENDPOINTS.syncPush.path, headers: { ...json, ...t.kiosk }, payload: `{"contractVersion":${CONTRACT_VERSION},"operations":[${operation}]}` });
     expectRefused(response, 'JSON_TOO_DEEP');
     expect(await snapshot(t.db)).toBe(before);
   });
@@ -80,7 +80,7 @@ describe(`requests no column can hold, refused with 400 before any route on ${te
   it('refuses a NUL in a pushed payload, which would otherwise reach a jsonb column, and changes nothing', async () => {
     const before = await snapshot(t.db);
     const operations = [{ id: '3f1f3e1a-2f4b-4c41-9a55-0d2f7f6b0a02', deviceId: 'demo-kiosk-1', seq: 1, type: 'inquiry', payload: { cardNo: '1000113100000000001\u0000' } }];
-    expectRefused(await t.post(ENDPOINTS.syncPush.path, { operations }, t.kiosk), 'TEXT_INVALID');
+    expectRefused(await t.post(ENDPOINTS.syncPush.path, { contractVersion: CONTRACT_VERSION, operations }, t.kiosk), 'TEXT_INVALID');
     expect(await snapshot(t.db)).toBe(before);
   });
 });

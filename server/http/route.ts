@@ -1,14 +1,16 @@
 /**
- * Registers an endpoint of the contract table with its checks in a fixed order: authenticate,
- * authorise by role (server/auth/policy.ts), then validate params and body with the contract's zod
- * schema. A handler therefore never runs for an unknown caller, a forbidden role or a malformed
- * request, and it receives typed input.
+ * Registers an endpoint of the contract table with its checks in a fixed order: the contract
+ * version of a `versioned` endpoint (contract-version.ts), authenticate, authorise by role
+ * (server/auth/policy.ts), then validate params and body with the contract's zod schema. A
+ * handler therefore never runs for an app of another contract version, an unknown caller, a
+ * forbidden role or a malformed request, and it receives typed input.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { ENDPOINTS, type EndpointName } from '../contract/index.ts';
 import { authenticate, type Principal } from '../auth/principal.ts';
 import { bodySha256Hex } from './body.ts';
+import { claimedContractVersion, requireContractVersion } from './contract-version.ts';
 import { ROLE_POLICY } from '../auth/policy.ts';
 import { ApiError } from '../errors.ts';
 import { LIMITS } from '../limits.ts';
@@ -58,11 +60,12 @@ export function registerEndpoint<N extends EndpointName>(
   name: N,
   handler: (ctx: RouteContext<N>) => Promise<z.input<Ep<N>['response']>>,
 ): void {
-  const endpoint = ENDPOINTS[name] as Ep<N> & { public?: boolean; body?: z.ZodType; params?: z.ZodType };
+  const endpoint = ENDPOINTS[name] as Ep<N> & { public?: boolean; versioned?: true; body?: z.ZodType; params?: z.ZodType };
   app.route({
     method: endpoint.method,
     url: endpoint.path,
     handler: async (request) => {
+      if (endpoint.versioned) requireContractVersion(claimedContractVersion(request.body));
       let principal: Principal | null = null;
       if (endpoint.public !== true) {
         principal = await authenticateRequest(services, request);

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demoCardNo } from '../demo/money.ts';
 import { expectSound, openTestApp, snapshot, type Headers, type TestApp } from '../testing/app.ts';
 import { testEngine } from '../testing/db.ts';
+import { CONTRACT_VERSION } from '../contract/index.ts';
 
 const MONEY_TABLES = ['account', 'transfer', 'approval'];
 
@@ -28,7 +29,7 @@ describe(`limits on money at the counter on ${testEngine()}`, () => {
     const head = await t.db.query<{ last_seq: bigint }>("SELECT last_seq FROM device_sync WHERE device_id = 'demo-tablet-1'");
     const seq = Number(head.rows[0]?.last_seq ?? 0n) + 1;
     const payload = { customerId, amountFen, ...(approvalId ? { approvalId } : {}) };
-    const r = await t.post('/api/v1/sync/push', { operations: [{ id: randomUUID(), deviceId: 'demo-tablet-1', seq, type: 'receipt.cash', payload }] }, headers);
+    const r = await t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations: [{ id: randomUUID(), deviceId: 'demo-tablet-1', seq, type: 'receipt.cash', payload }] }, headers);
     expect(r.statusCode).toBe(200);
     return r.json().results[0] as { status: string; error?: { code: string } };
   };
@@ -88,7 +89,7 @@ describe(`what a card can carry bounds every customer account on ${testEngine()}
     const push = async (amountFen: number) => {
       const head = await t.db.query<{ last_seq: bigint }>("SELECT last_seq FROM device_sync WHERE device_id = 'demo-tablet-1'");
       const seq = Number(head.rows[0]?.last_seq ?? 0n) + 1;
-      const r = await t.post('/api/v1/sync/push', { operations: [{ id: randomUUID(), deviceId: 'demo-tablet-1', seq, type: 'receipt.cash', payload: { customerId, amountFen } }] }, t.as.outlet_supervisor);
+      const r = await t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations: [{ id: randomUUID(), deviceId: 'demo-tablet-1', seq, type: 'receipt.cash', payload: { customerId, amountFen } }] }, t.as.outlet_supervisor);
       return r.json().results[0] as { status: string; error?: { code: string } };
     };
     const room = 4_294_967_295 - Number(await quota());

@@ -9,6 +9,7 @@ import { demoCardNo } from '../demo/money.ts';
 import { expectSound, openTestApp, type Headers, type TestApp } from '../testing/app.ts';
 import { testEngine } from '../testing/db.ts';
 import { initializeForLoad, openCard, simCard, KIOSK_TERMINAL_ID, TABLET_TERMINAL_ID } from '../testing/sim.ts';
+import { CONTRACT_VERSION } from '../contract/index.ts';
 
 describe(`operation ids per device on ${testEngine()}`, () => {
   let t: TestApp;
@@ -24,7 +25,7 @@ describe(`operation ids per device on ${testEngine()}`, () => {
   };
   const push = async (deviceId: string, headers: Headers, ops: Array<{ id: string; seq: number }>) => {
     const operations = ops.map((op) => ({ ...op, deviceId, type: 'inquiry', payload: { cardNo: demoCardNo(1) } }));
-    const r = await t.post('/api/v1/sync/push', { operations }, headers);
+    const r = await t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations }, headers);
     expect(r.statusCode).toBe(200);
     return r.json() as { lastSeq: number; results: Array<{ status: string; replayed: boolean; error?: { code: string } }>; stopped: unknown };
   };

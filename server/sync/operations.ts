@@ -6,7 +6,7 @@
  */
 import type { Sql } from '../db/index.ts';
 import { OPERATION_PAYLOADS, type OperationType } from '../contract/index.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, type ApiErrorCode } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import { inScope } from '../auth/principal.ts';
 import { OPERATOR_ONLY_OPERATIONS } from '../auth/policy.ts';
@@ -100,7 +100,7 @@ const HANDLERS: Record<WriteType, Handler> = {
   },
 };
 
-export type Outcome = { status: 'applied'; result: unknown } | { status: 'rejected'; error: { code: string; message: string } };
+export type Outcome = { status: 'applied'; result: unknown } | { status: 'rejected'; error: { code: ApiErrorCode; message: string } };
 
 /** A refusal the world caused becomes the operation's recorded result; anything else is rethrown. */
 function refusal(error: unknown): Outcome {

@@ -3,15 +3,18 @@
  * (cards out of its scope are left out, not refused, so nothing leaks), its last applied seq, the
  * pending loads of those cards, and the versions of the lists it caches.
  */
-import type { PullRequest, PullResponse } from '../contract/index.ts';
+import { CONTRACT_VERSION, type PullRequest, type PullResponse } from '../contract/index.ts';
 import { ApiError } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
+import { requireContractVersion } from '../http/contract-version.ts';
 import type { Services } from '../http/services.ts';
 import { readCards } from '../cards/card.ts';
 import { cardSummaries } from '../cards/inquiry.ts';
 import { pendingLoadsOf } from '../cards/online.ts';
 
 export async function pull(services: Services, principal: Principal, request: PullRequest): Promise<PullResponse> {
+  // The route refused another version before anything else already; this holds for any caller.
+  requireContractVersion(request.contractVersion);
   if (principal.deviceId === null) throw new ApiError('DEVICE_REQUIRED');
   const db = services.db;
   const found = await readCards(db, principal, request.cardNos);
@@ -24,6 +27,7 @@ export async function pull(services: Services, principal: Principal, request: Pu
   const lists = await db.query<{ key: string; value: string }>("SELECT key, value FROM app_meta WHERE key IN ('list.blacklist.version', 'list.greylist.version')");
   const listVersion = (key: string): string => lists.rows.find((r) => r.key === key)?.value ?? '0';
   return {
+    contractVersion: CONTRACT_VERSION,
     serverTime: services.now().toISOString(),
     deviceId: principal.deviceId,
     lastSeq: Number(head.rows[0]?.last_seq ?? 0n),

@@ -19,10 +19,11 @@
  * the device's pushes), earlier records are looked up in one statement, and the new records and
  * the last seq are written in one statement at the end.
  */
-import type { PushRequest, PushResponse, PushResult } from '../contract/index.ts';
+import { CONTRACT_VERSION, type PushRequest, type PushResponse, type PushResult } from '../contract/index.ts';
 import type { Sql } from '../db/index.ts';
 import { ApiError } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
+import { requireContractVersion } from '../http/contract-version.ts';
 import type { Services } from '../http/services.ts';
 import { MONEY_ISOLATION } from '../ledger/isolation.ts';
 import { LIMITS } from '../limits.ts';
@@ -131,16 +132,18 @@ async function applyChunk(tx: Sql, services: Services, principal: Principal, ops
   }
   if (batch.records.length !== batch.lastSeq - lastSeqBefore) throw new Error('assertion: one record per seq the batch used');
   await recordDeviceOperations(tx, deviceId, batch.records);
-  return { lastSeq: batch.lastSeq, results: batch.results, stopped: batch.stopped, lookedAtCount: i };
+  return { contractVersion: CONTRACT_VERSION, lastSeq: batch.lastSeq, results: batch.results, stopped: batch.stopped, lookedAtCount: i };
 }
 
 export async function push(services: Services, principal: Principal, request: PushRequest): Promise<PushResponse> {
+  // The route refused another version before anything else already; this holds for any caller.
+  requireContractVersion(request.contractVersion);
   if (principal.deviceId === null) throw new ApiError('DEVICE_REQUIRED');
   if (request.operations.some((op) => op.deviceId !== principal.deviceId)) throw new ApiError('FORBIDDEN', 'a device pushes only its own operations');
   // The contract caps a batch already; this bounds the transactions a batch takes whatever the caller.
   if (request.operations.length > LIMITS.pushBatchSizeMax) throw new ApiError('INVALID_REQUEST', `at most ${LIMITS.pushBatchSizeMax} operations in one push`);
   const ordered = [...request.operations].sort((a, b) => a.seq - b.seq);
-  const response: PushResponse = { lastSeq: 0, results: [], stopped: null };
+  const response: PushResponse = { contractVersion: CONTRACT_VERSION, lastSeq: 0, results: [], stopped: null };
   // Each chunk looks at one operation at least, so there are never more chunks than operations.
   for (let start = 0, chunkCount = 0; start < ordered.length; chunkCount++) {
     if (chunkCount === ordered.length) throw new Error('assertion: every chunk of a push makes progress');

@@ -5,6 +5,7 @@ import { LIMITS } from '../limits.ts';
 import { expectSound, openTestApp, snapshot, type TestApp } from '../testing/app.ts';
 import { testEngine } from '../testing/db.ts';
 import { creditForLoad, initializeForLoad, openCard, simCard, KIOSK_TERMINAL_ID } from '../testing/sim.ts';
+import { CONTRACT_VERSION } from '../contract/index.ts';
 
 /** The demo seed's personal customer 张伟 and its unit customer, as the ids the payloads carry. */
 async function demoCustomerIds(t: TestApp): Promise<[string, string]> {
@@ -24,7 +25,7 @@ describe(`the sync API on ${testEngine()}`, () => {
   afterEach(async () => expectSound(t.db));
 
   const op = (seq: number, type: string, payload: unknown, deviceId = 'demo-tablet-1') => ({ id: randomUUID(), deviceId, seq, type, payload });
-  const push = (operations: unknown[], headers = t.as.outlet_operator) => t.post('/api/v1/sync/push', { operations }, headers);
+  const push = (operations: unknown[], headers = t.as.outlet_operator) => t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations }, headers);
   const quota = async (customerId: string) =>
     (await t.db.query<{ credits_posted: bigint; debits_posted: bigint }>("SELECT credits_posted, debits_posted FROM account WHERE code = 'QUOTA' AND owner_key = $1", [`customer:${customerId}`])).rows.map((r) => r.credits_posted - r.debits_posted)[0];
 
@@ -44,7 +45,7 @@ describe(`the sync API on ${testEngine()}`, () => {
   });
 
   it('moves the blacklist and grey list versions a device pulls whenever a card enters or leaves a list, and only then', async () => {
-    const lists = async () => (await t.post('/api/v1/sync/pull', { cardNos: [] }, t.kiosk)).json().lists as { blacklistVersion: string; greylistVersion: string };
+    const lists = async () => (await t.post('/api/v1/sync/pull', { contractVersion: CONTRACT_VERSION, cardNos: [] }, t.kiosk)).json().lists as { blacklistVersion: string; greylistVersion: string };
     const card = demoCardNo(5);
     const start = await lists();
     await t.db.query('UPDATE card SET online_ttc_seen = coalesce(online_ttc_seen, 0) + 1 WHERE card_no = $1', [card]);
@@ -100,13 +101,13 @@ describe(`the sync API on ${testEngine()}`, () => {
     const zw = simCard(1, [50_000, 30_000]);
     openCard(zw.card, zw.pin);
     const started = (await t.post('/api/v1/loads/initialise', { operationId: randomUUID(), cardNo: zw.cardNo, amountFen: 1_000, sourceAccount: 'QUOTA', terminalId: KIOSK_TERMINAL_ID, card: initializeForLoad(zw.card, 1_000) }, t.kiosk)).json();
-    const pulled = await t.post('/api/v1/sync/pull', { cardNos: [zw.cardNo, demoCardNo(9)] }, t.kiosk);
+    const pulled = await t.post('/api/v1/sync/pull', { contractVersion: CONTRACT_VERSION, cardNos: [zw.cardNo, demoCardNo(9)] }, t.kiosk);
     expect(pulled.json().cards.map((c: { cardNo: string }) => c.cardNo)).toEqual([zw.cardNo]);
     expect(pulled.json().pendingLoads).toHaveLength(1);
     const tac = creditForLoad(zw.card, started);
     const r = await push([op(3, 'load.complete', { loadId: started.load.loadId, tac }, 'demo-kiosk-1')], t.kiosk);
     expect(r.json().results[0].result.load.state).toBe('posted');
-    const after = await t.post('/api/v1/sync/pull', { cardNos: [zw.cardNo] }, t.kiosk);
+    const after = await t.post('/api/v1/sync/pull', { contractVersion: CONTRACT_VERSION, cardNos: [zw.cardNo] }, t.kiosk);
     expect(after.json().pendingLoads).toEqual([]);
     expect(after.json().lastSeq).toBe(3);
     expect(after.json().cards[0].accounts.find((a: { code: string }) => a.code === 'PURSE').balanceFen).toBe(zw.card.inspect().purse.edBalanceFen);
@@ -128,7 +129,7 @@ describe(`a push batch on ${testEngine()}: one transaction per chunk of operatio
   type Result = { id: string; seq: number; status: string; replayed: boolean; result?: Record<string, unknown>; error?: { code: string } };
   const op = (type: string, payload: unknown) => ({ id: randomUUID(), deviceId: 'demo-tablet-1', seq: ++seq, type, payload });
   const push = async (operations: unknown[]) => {
-    const r = await t.post('/api/v1/sync/push', { operations }, t.as.outlet_operator);
+    const r = await t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations }, t.as.outlet_operator);
     expect(r.statusCode).toBe(200);
     return r.json() as { lastSeq: number; results: Result[]; stopped: unknown };
   };
@@ -203,7 +204,7 @@ describe(`a push batch on ${testEngine()}: one transaction per chunk of operatio
 
   it('refuses an inquiry about a card out of the device\'s scope as that operation\'s result', async () => {
     const inquiry = (kioskSeq: number, cardNo: string) => ({ id: randomUUID(), deviceId: 'demo-kiosk-1', seq: kioskSeq, type: 'inquiry', payload: { cardNo } });
-    const r = await t.post('/api/v1/sync/push', { operations: [inquiry(1, demoCardNo(1)), inquiry(2, demoCardNo(9)), inquiry(3, demoCardNo(1))] }, t.kiosk);
+    const r = await t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations: [inquiry(1, demoCardNo(1)), inquiry(2, demoCardNo(9)), inquiry(3, demoCardNo(1))] }, t.kiosk);
     expect(r.json().results.map((x: Result) => outcome(x))).toEqual(['applied', 'OUT_OF_SCOPE', 'applied']);
   });
 
@@ -246,7 +247,7 @@ describe(`a push batch on ${testEngine()}: one transaction per chunk of operatio
     // The second chunk's second receipt fails for good (a lost connection is not retried).
     await injectFault('08006', (n) => `${n} = ${LIMITS.pushSavepointCountMax + 2}`);
     try {
-      const failed = await t.post('/api/v1/sync/push', { operations: batch }, t.as.outlet_operator);
+      const failed = await t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations: batch }, t.as.outlet_operator);
       expect(failed.statusCode).toBeGreaterThanOrEqual(500);
     } finally {
       await removeFault();
@@ -265,7 +266,7 @@ describe(`a push batch on ${testEngine()}: one transaction per chunk of operatio
     const batch = [cash(1), cash(2), op('inquiry', { cardNo: demoCardNo(1) }), cash(4)];
     await injectFault('08006', (n) => `${n} = 2`);
     try {
-      const failed = await t.post('/api/v1/sync/push', { operations: batch }, t.as.outlet_operator);
+      const failed = await t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations: batch }, t.as.outlet_operator);
       expect(failed.statusCode).toBeGreaterThanOrEqual(500);
     } finally {
       await removeFault();

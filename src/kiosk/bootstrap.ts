@@ -50,6 +50,8 @@ function run(db: DeviceDatabase, identity: DeviceIdentity, demo: VirtualUsbContr
   const api = new ApiClient({ baseUrl: identity.serverUrl, credentials: () => identity });
   const outbox = new Outbox(db);
   const sync = new SyncLoop({ outbox, push: httpPush(api), deviceId: () => identity.deviceId });
+  // A pull (at every card) that meets another contract version stops the sync loop too: update first.
+  api.onContractMismatch(() => sync.requireUpdate());
   sync.start(window);
   const reader = new ReaderManager(navigator.usb);
   void reader.start();

@@ -411,7 +411,7 @@ describe('the kiosk card session', () => {
   it('explains a load refused for a card under review or a busy server in words, never by its code', async () => {
     const demo = createDemoCard('named');
     r.backend.waitingFen.set(toAsn(demo), 30_000);
-    const cases = [['CARD_UNDER_REVIEW', 'kiosk.load.refused_review'], ['DATABASE_UNAVAILABLE', 'kiosk.load.refused_busy'], ['SOMETHING_NEW', 'kiosk.load.refused_other']] as const;
+    const cases = [['CARD_UNDER_REVIEW', 'kiosk.load.refused_review'], ['DATABASE_UNAVAILABLE', 'kiosk.load.refused_busy'], ['HTTP_409', 'kiosk.load.refused_other']] as const;
     await unlock(r, demo.card);
     for (const [code, key] of cases) {
       r.kiosk.chooseLoad();

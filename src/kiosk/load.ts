@@ -11,29 +11,13 @@ import { formatMoney } from '../lib/money.ts';
 import { BackendError } from '../lib/net/backend-error.ts';
 import { OnlineTransactionError, runOnlineTransaction, type OnlineStep, type OnlineTransactionResult } from '../lib/online/transaction.ts';
 import type { KioskDeps } from './deps.ts';
+import { loadRefusalNotice } from './refusals.ts';
 import type { LoadStep, Notice, Receipt } from './screens.ts';
 
 export type LoadRunResult =
   | { kind: 'loaded'; receipt: Receipt; loaded: OnlineTransactionResult }
   /** `cardChanged`: the card took the load after all (its answer was garbled): read it again. */
   | { kind: 'refused'; notice: Notice; cardChanged?: boolean };
-
-/** Server refusals the customer can act on, by the server's error code. */
-const REFUSAL_KEYS: Record<string, Notice['key']> = {
-  INSUFFICIENT_FUNDS: 'kiosk.load.refused_funds',
-  PURSE_LIMIT_EXCEEDED: 'kiosk.load.refused_limit',
-  CARD_LOST: 'kiosk.load.refused_card_state',
-  CARD_BLACKLISTED: 'kiosk.load.refused_card_state',
-  CARD_CLOSED: 'kiosk.load.refused_card_state',
-  CARD_EXPIRED: 'kiosk.load.refused_card_state',
-  CARD_GREY: 'kiosk.notice.grey_no_load',
-  LOAD_PENDING: 'kiosk.load.refused_pending',
-  // The chip showed more than the accounts gave it (server/cards/chip-check.ts): a centre looks first.
-  CARD_UNDER_REVIEW: 'kiosk.load.refused_review',
-  // The server or its database is restarting or overloaded: nothing was reserved, a retry will do.
-  UNAVAILABLE: 'kiosk.load.refused_busy',
-  DATABASE_UNAVAILABLE: 'kiosk.load.refused_busy',
-};
 
 /** The kiosk's screen steps, by the shared client's steps. */
 const STEPS: Record<OnlineStep, LoadStep> = { card: 'card', server: 'server', write: 'credit', confirm: 'confirm' };
@@ -47,11 +31,6 @@ type LoadOptions = {
   nowMs: number;
 };
 
-function refusalOf(error: BackendError): Notice {
-  if (error.offline) return { key: 'kiosk.notice.load_needs_network', tone: 'warning' };
-  return { key: REFUSAL_KEYS[error.code] ?? 'kiosk.load.refused_other', values: { code: error.code }, tone: 'error' };
-}
-
 export async function runLoad(options: LoadOptions): Promise<LoadRunResult> {
   const { deps, card, amountFen } = options;
   let loaded: OnlineTransactionResult;
@@ -63,7 +42,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadRunResult> {
       onStep: (step) => options.onStep(STEPS[step]),
     });
   } catch (error) {
-    if (error instanceof BackendError) return { kind: 'refused', notice: refusalOf(error) };
+    if (error instanceof BackendError) return { kind: 'refused', notice: loadRefusalNotice(error.code) };
     if (error instanceof OnlineTransactionError) {
       if (error.code === 'CARD_REFUSED') return { kind: 'refused', notice: { key: 'kiosk.load.card_refused', tone: 'error' } };
       if (error.code === 'CARD_TOOK_IT') return { kind: 'refused', notice: { key: 'kiosk.notice.recovered_completed', values: { amount: formatMoney(amountFen) }, tone: 'success' }, cardChanged: true };

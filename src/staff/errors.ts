@@ -11,7 +11,7 @@
  */
 import { isCcidError } from '../../ccid/usb/index.ts';
 import { FUEL_CARD_ERROR, FuelCardError } from '../../ccid/fuelcard/errors.ts';
-import { BackendError } from '../lib/net/backend-error.ts';
+import { BackendError, type ClientErrorCode } from '../lib/net/backend-error.ts';
 
 export const STAFF_ERROR = {
   // The operator's input
@@ -92,7 +92,7 @@ export function isStaffError(error: unknown, code?: StaffErrorCode): error is St
 }
 
 /** Server catalogue codes (server/errors.ts) the operator can act on, by what they mean at the desk. */
-const FROM_SERVER: Readonly<Record<string, StaffErrorCode>> = {
+const FROM_SERVER: Readonly<Partial<Record<ClientErrorCode, StaffErrorCode>>> = {
   NETWORK: STAFF_ERROR.NEEDS_NETWORK,
   UNAVAILABLE: STAFF_ERROR.NEEDS_NETWORK,
   DATABASE_UNAVAILABLE: STAFF_ERROR.NEEDS_NETWORK,

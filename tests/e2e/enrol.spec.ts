@@ -13,6 +13,7 @@ import type { LocalServer } from './local-server.ts';
 import { NON_DEMO, issueEnrolmentCode, startNonDemoServer } from './non-demo-server.ts';
 import { START_HEADING, demo, deviceState, serverLastSeq, statusBar } from './kiosk-helpers.ts';
 import { signAsDevice } from '../../server/testing/device-signing.ts';
+import { CONTRACT_VERSION } from '../../server/contract/version.ts';
 
 test.describe.configure({ timeout: 180_000 });
 
@@ -43,7 +44,7 @@ async function submitEnrolment(page: Page, deviceId: string, code: string): Prom
 
 /** A device-authenticated call (the offline-data pull) with the given credentials: its HTTP status. */
 async function pullStatus(identity: { deviceId: string; secret: string }): Promise<number> {
-  const body = JSON.stringify({ cardNos: [] });
+  const body = JSON.stringify({ contractVersion: CONTRACT_VERSION, cardNos: [] });
   const authorization = signAsDevice({ ...identity, method: 'POST', url: '/api/v1/sync/pull', body, timestampMs: Date.now() });
   const response = await fetch(`${server.url}/api/v1/sync/pull`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
   return response.status;

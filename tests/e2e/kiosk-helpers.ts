@@ -6,6 +6,7 @@
  */
 import { expect, type Page } from '@playwright/test';
 import { signAsDevice } from '../../server/testing/device-signing.ts';
+import { CONTRACT_VERSION } from '../../server/contract/version.ts';
 
 const DEMO_ADMIN = { username: 'demo.admin', password: 'demo-password-123' };
 
@@ -146,7 +147,7 @@ export async function deviceState(page: Page): Promise<DeviceState> {
 /** The last operation number the server applied for this device (its exactly-once counter). */
 export async function serverLastSeq(baseUrl: string, identity: { deviceId: string; secret: string }): Promise<number> {
   // Signed as the kiosk signs (its secret read from its IndexedDB, deviceState).
-  const body = JSON.stringify({ cardNos: [] });
+  const body = JSON.stringify({ contractVersion: CONTRACT_VERSION, cardNos: [] });
   const authorization = signAsDevice({ ...identity, method: 'POST', url: '/api/v1/sync/pull', body, timestampMs: Date.now() });
   const response = await fetch(`${baseUrl}/api/v1/sync/pull`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
   expect(response.status).toBe(200);

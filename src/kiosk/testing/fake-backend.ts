@@ -11,7 +11,7 @@ import type { OnlineRequest } from '../../../ccid/fuelcard/load.ts';
 import { deriveCardKey } from '../../../ccid/sim/card/keys.ts';
 import { DEMO_TEST_MASTER_KEYS } from '../../../ccid/crypto/demo-keys.ts';
 import type { OnlineKind } from '../../lib/online/recovery.ts';
-import { BackendError } from '../../lib/net/backend-error.ts';
+import { BackendError, type ClientErrorCode } from '../../lib/net/backend-error.ts';
 import type { CardProof, OnlineAuthorisation, OnlineInitialise } from '../../lib/online/port.ts';
 import type { AccountView, KioskBackend } from '../backend.ts';
 
@@ -37,7 +37,7 @@ export class FakeBackend implements KioskBackend {
   readonly settlements: LoadSettlement[] = [];
   queuedInquiries: string[] = [];
   /** The server's refusal of the next load initialise, by its error code (a test sets it). */
-  refuseNextLoad: string | null = null;
+  refuseNextLoad: ClientErrorCode | null = null;
   #nextLoad = 1;
 
   #requireOnline(): void {

@@ -5,16 +5,22 @@
  * device.
  */
 import Dexie, { type EntityTable } from 'dexie';
+import type { OperationPayload, OperationType } from '../../../server/contract/sync.ts';
 
 export type OutboxStatus = 'queued' | 'applied' | 'rejected';
 
-export type OutboxRecord = {
+/**
+ * One queued operation of type T, its payload typed by the contract (server/contract/sync.ts
+ * OPERATION_PAYLOADS). The types hold for what this app writes; a record is not checked again
+ * when read (the server checks every payload it is sent).
+ */
+export type OutboxRecordOf<T extends OperationType> = {
   /** Device-made operation id (UUID v7), the server's idempotency key. */
   id: string;
   /** Dense per-device sequence number, from 1. */
   seq: number;
-  type: string;
-  payload: unknown;
+  type: T;
+  payload: OperationPayload<T>;
   status: OutboxStatus;
   /** The server's answer once applied or rejected (business failure). */
   result?: unknown;
@@ -24,6 +30,9 @@ export type OutboxRecord = {
   createdAtMs: number;
   settledAtMs?: number;
 };
+
+/** Any queued operation: the union over the contract's operation types, told apart by `type`. */
+export type OutboxRecord = { [T in OperationType]: OutboxRecordOf<T> }[OperationType];
 
 export type SettingRecord = { key: string; value: unknown };
 

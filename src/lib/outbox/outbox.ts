@@ -13,11 +13,13 @@
  * push is ever in flight, so the server still sees the batches in seq order; an answer written
  * late only means the operations are sent again after a crash, which the server's ids make safe.
  */
-import { DeviceDatabase, type OutboxRecord } from '../device-db/database.ts';
+import type { OperationPayload, OperationType } from '../../../server/contract/sync.ts';
+import { DeviceDatabase, type OutboxRecord, type OutboxRecordOf } from '../device-db/database.ts';
 import { newOperationId } from './ids.ts';
 import { OUTBOX_LIMITS } from './limits.ts';
 
-export type PushOperation = { id: string; seq: number; type: string; payload: unknown };
+/** An operation as the transport sends it: the contract's type, the payload its schema takes. */
+export type PushOperation = { id: string; seq: number; type: OperationType; payload: OperationPayload<OperationType> };
 
 /** The server's verdict on one operation, as the sync client maps it. */
 export type PushVerdict =
@@ -26,7 +28,11 @@ export type PushVerdict =
   /** Not looked at (e.g. after a sequence gap or a transient server error): try again later. */
   | { id: string; outcome: 'retry' };
 
-/** Sends a batch, in seq order; throws on a network failure. */
+/**
+ * Sends a batch, in seq order; throws when the batch got no verdicts: a network failure, or a push
+ * the server refused whole (credentials, a busy server, another contract version). A throw never
+ * settles anything: the batch stays queued, and the drain reports what was thrown (`pushError`).
+ */
 export type PushTransport = (deviceId: string, operations: PushOperation[]) => Promise<PushVerdict[]>;
 
 export class OutboxError extends Error {
@@ -40,7 +46,16 @@ export class OutboxError extends Error {
 
 const NEXT_SEQ_KEY = 'outbox.nextSeq';
 
-export type DrainReport = { sentCount: number; appliedCount: number; rejectedCount: number; remainingCount: number; networkFailed: boolean };
+export type DrainReport = {
+  sentCount: number;
+  appliedCount: number;
+  rejectedCount: number;
+  remainingCount: number;
+  /** A push threw (no answer, or refused whole): the drain stopped there with its batch still queued. */
+  networkFailed: boolean;
+  /** What that push threw, for the caller to tell a dead link from a refusal (the sync loop stops for an update on a contract mismatch). */
+  pushError?: unknown;
+};
 
 type Settlement = { updates: Array<{ key: string; changes: Partial<OutboxRecord> }>; appliedCount: number; rejectedCount: number };
 
@@ -79,15 +94,20 @@ export class Outbox {
     this.db = db;
   }
 
-  /** Writes the operation durably and returns it; the caller may send nothing itself. */
-  async enqueue(type: string, payload: unknown, nowMs: number = Date.now()): Promise<OutboxRecord> {
+  /**
+   * Writes the operation durably and returns it; the caller may send nothing itself. The payload
+   * is typed by the contract's schema for `type` (a wrong one fails the compiler); it is not
+   * checked again here, so a queue write inside a caller's transaction never fails on shape.
+   */
+  async enqueue<T extends OperationType>(type: T, payload: OperationPayload<T>, nowMs: number = Date.now()): Promise<OutboxRecordOf<T>> {
     return this.db.transaction('rw', this.db.outbox, this.db.settings, async () => {
       const queued = await this.db.outbox.where('status').equals('queued').count();
       if (queued >= OUTBOX_LIMITS.queuedCountMax) throw new OutboxError('OUTBOX_FULL', `the outbox holds ${queued} unsent operations`);
       const next = (await this.db.settings.get(NEXT_SEQ_KEY))?.value ?? 1;
       if (typeof next !== 'number' || !Number.isSafeInteger(next) || next < 1) throw new OutboxError('OUTBOX_CORRUPT', 'bad next sequence number');
-      const record: OutboxRecord = { id: newOperationId(nowMs), seq: next, type, payload, status: 'queued', attemptCount: 0, createdAtMs: nowMs };
-      await this.db.outbox.add(record);
+      const record: OutboxRecordOf<T> = { id: newOperationId(nowMs), seq: next, type, payload, status: 'queued', attemptCount: 0, createdAtMs: nowMs };
+      // A record of one type T is one member of the union (TypeScript cannot see that for a generic T).
+      await this.db.outbox.add(record as OutboxRecordOf<OperationType> as OutboxRecord);
       await this.db.settings.put({ key: NEXT_SEQ_KEY, value: next + 1 });
       return record;
     });
@@ -125,10 +145,11 @@ export class Outbox {
         let verdicts: PushVerdict[];
         try {
           verdicts = await answer;
-        } catch {
+        } catch (error) {
           await writing;
           await this.#write(settlementOf(batch, [], attemptAtMs));
           report.networkFailed = true;
+          report.pushError = error;
           break;
         }
         report.sentCount += batch.length;

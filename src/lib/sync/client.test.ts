@@ -12,6 +12,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { ApiClient } from './client.ts';
 import { BackendError } from '../net/backend-error.ts';
 import { deviceSigningText, parseDeviceAuthorization } from '../../../server/contract/device-auth.ts';
+import { CONTRACT_VERSION } from '../../../server/contract/version.ts';
 
 const BASE = 'https://kiosk-test.invalid';
 const SECRET = 's'.repeat(43);
@@ -139,5 +140,81 @@ describe('the API client', () => {
   it('names an error answer without a JSON body by its HTTP status', async () => {
     server.use(http.get(`${BASE}/api/v1/info`, () => new HttpResponse('bad gateway', { status: 502 })));
     await expect(client().call('info')).rejects.toMatchObject({ code: 'HTTP_502' });
+  });
+
+  it('names an error whose code this app does not know by its HTTP status, never by the unknown code', async () => {
+    server.use(http.get(`${BASE}/api/v1/info`, () => HttpResponse.json({ error: { code: 'SOMETHING_NEW', message: 'from a newer server' } }, { status: 422 })));
+    await expect(client().call('info')).rejects.toMatchObject({ code: 'HTTP_422' });
+  });
+});
+
+describe("the API client's contract version", () => {
+  const PULLED = { serverTime: '2026-11-26T04:00:00.000Z', deviceId: 'demo-kiosk-1', lastSeq: 0, cards: [], pendingLoads: [], lists: { blacklistVersion: '0', greylistVersion: '0' } };
+
+  it('fills this app\'s version into the versioned endpoints, which callers never name', async () => {
+    const bodies: unknown[] = [];
+    server.use(
+      http.post(`${BASE}/api/v1/sync/pull`, async ({ request }) => {
+        bodies.push(await request.json());
+        return HttpResponse.json({ ...PULLED, contractVersion: CONTRACT_VERSION });
+      }),
+      http.post(`${BASE}/api/v1/sync/push`, async ({ request }) => {
+        bodies.push(await request.json());
+        return HttpResponse.json({ contractVersion: CONTRACT_VERSION, lastSeq: 0, results: [], stopped: null });
+      }),
+      http.post(`${BASE}/api/v1/loads/initialise`, async ({ request }) => {
+        bodies.push(await request.json());
+        return HttpResponse.json({ error: { code: 'INSUFFICIENT_FUNDS', message: 'not enough' } }, { status: 422 });
+      }),
+    );
+    const api = client();
+    await api.call('syncPull', { body: { cardNos: [] } });
+    await api.call('syncPush', { body: { operations: [{ id: '01890000-0000-7000-8000-000000000001', deviceId: 'demo-kiosk-1', seq: 1, type: 'inquiry', payload: { cardNo: CARD_NO } }] } });
+    await api.call('loadInitialise', { body: LOAD_BODY }).catch(() => undefined);
+    expect(bodies.map((b) => (b as { contractVersion?: number }).contractVersion)).toEqual([CONTRACT_VERSION, CONTRACT_VERSION, undefined]);
+  });
+
+  it('refuses an answer made under another version before its shape, and tells the listeners', async () => {
+    // A newer server's answer, of a shape this app does not know: the version is what it hears of.
+    server.use(http.post(`${BASE}/api/v1/sync/pull`, () => HttpResponse.json({ contractVersion: CONTRACT_VERSION + 1, somethingElse: true })));
+    const api = client();
+    const heard: unknown[] = [];
+    api.onContractMismatch((mismatch) => heard.push(mismatch));
+    await expect(api.call('syncPull', { body: { cardNos: [] } })).rejects.toMatchObject({ code: 'CONTRACT_VERSION_MISMATCH' });
+    expect(heard).toEqual([{ appVersion: CONTRACT_VERSION, serverVersion: CONTRACT_VERSION + 1 }]);
+  });
+
+  it('refuses an answer of a versioned endpoint that names no version', async () => {
+    server.use(http.post(`${BASE}/api/v1/sync/pull`, () => HttpResponse.json(PULLED)));
+    await expect(client().call('syncPull', { body: { cardNos: [] } })).rejects.toMatchObject({ code: 'CONTRACT_VERSION_MISMATCH' });
+  });
+
+  it("passes the server's refusal of this app's version on as such, with the listeners told the server's version", async () => {
+    server.use(
+      http.post(`${BASE}/api/v1/sync/push`, () =>
+        HttpResponse.json({ error: { code: 'CONTRACT_VERSION_MISMATCH', message: 'update first', contractVersion: CONTRACT_VERSION + 1 } }, { status: 409 }),
+      ),
+    );
+    const api = client();
+    const heard: unknown[] = [];
+    api.onContractMismatch((mismatch) => heard.push(mismatch));
+    const error = await api.call('syncPush', { body: { operations: [{ id: '01890000-0000-7000-8000-000000000001', deviceId: 'demo-kiosk-1', seq: 1, type: 'inquiry', payload: { cardNo: CARD_NO } }] } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendError);
+    expect(error).toMatchObject({ code: 'CONTRACT_VERSION_MISMATCH', offline: false });
+    expect(heard).toEqual([{ appVersion: CONTRACT_VERSION, serverVersion: CONTRACT_VERSION + 1 }]);
+  });
+
+  it('speaks the version it is given, as an app of another release would', async () => {
+    let sent: unknown;
+    server.use(
+      http.post(`${BASE}/api/v1/sync/pull`, async ({ request }) => {
+        sent = await request.json();
+        return HttpResponse.json({ ...PULLED, contractVersion: CONTRACT_VERSION });
+      }),
+    );
+    const api = new ApiClient({ baseUrl: BASE, credentials: () => ({ deviceId: 'demo-kiosk-1', secret: SECRET }), contractVersion: CONTRACT_VERSION - 1 });
+    expect(api.contractVersion).toBe(CONTRACT_VERSION - 1);
+    await expect(api.call('syncPull', { body: { cardNos: [] } })).rejects.toMatchObject({ code: 'CONTRACT_VERSION_MISMATCH' });
+    expect(sent).toEqual({ contractVersion: CONTRACT_VERSION - 1, cardNos: [] });
   });
 });

@@ -10,12 +10,21 @@
  * (localhost, 127.0.0.1, ::1) for development: over plain HTTP anyone on the network would read
  * the enrolment answer, which carries the secret (INSECURE_SERVER, checked before anything is sent).
  *
+ * The contract's version travels with every `versioned` endpoint (sync push and pull,
+ * server/contract/version.ts): the client fills this app's CONTRACT_VERSION into the request
+ * (callers never name it) and refuses an answer made under another version, before its shape is
+ * checked, with CONTRACT_VERSION_MISMATCH, the code the server refuses a request of another
+ * version with. Either way the listeners of onContractMismatch hear of it (the sync loop stops
+ * and the status bar asks for an update); nothing of the request is retried.
+ *
  * Failures are BackendError: NETWORK when the server could not be reached (or took too long),
- * otherwise the server's error code. The caller never sees a raw fetch error.
+ * otherwise the server's error code (ErrorCode), or HTTP_<status> when the refusal carries no
+ * catalogue body this app knows. The caller never sees a raw fetch error.
  */
 import type { z } from 'zod';
 import { ENDPOINTS, type EndpointName } from '../../../server/contract/endpoints.ts';
 import { ApiErrorBody } from '../../../server/contract/errors.ts';
+import { CONTRACT_VERSION } from '../../../server/contract/version.ts';
 import { BackendError } from '../net/backend-error.ts';
 import { signDeviceRequest, webDeviceCrypto, type DeviceCrypto } from './device-signer.ts';
 
@@ -40,7 +49,12 @@ function pageOrigin(): string {
 }
 
 type Table = typeof ENDPOINTS;
-type BodyOf<K extends EndpointName> = Table[K] extends { body: z.ZodType } ? z.input<Table[K]['body']> : undefined;
+/** A request body as callers write it: without `contractVersion`, which the client fills in on versioned endpoints. */
+type BodyOf<K extends EndpointName> = Table[K] extends { body: z.ZodType }
+  ? Table[K] extends { versioned: true }
+    ? Omit<z.input<Table[K]['body']>, 'contractVersion'>
+    : z.input<Table[K]['body']>
+  : undefined;
 type ParamsOf<K extends EndpointName> = Table[K] extends { params: z.ZodType } ? z.input<Table[K]['params']> : undefined;
 export type ResponseOf<K extends EndpointName> = z.output<Table[K]['response']>;
 
@@ -55,7 +69,12 @@ export type ApiClientOptions = {
   nowMs?: () => number;
   /** Hashing and HMAC for signatures; Web Crypto by default. */
   deviceCrypto?: DeviceCrypto;
+  /** The contract version this app speaks: CONTRACT_VERSION; tests set another to play an app of another release. */
+  contractVersion?: number;
 };
+
+/** What a contract mismatch listener hears: the server's version when it said which (null otherwise). */
+export type ContractMismatch = { appVersion: number; serverVersion: number | null };
 
 type Prepared = { url: string; method: string; headers: Record<string, string>; body: string | undefined; pathWithQuery: string };
 
@@ -64,16 +83,37 @@ const DEFAULT_TIMEOUT_MS = 15_000;
 export class ApiClient {
   readonly #options: ApiClientOptions;
   readonly #crypto: DeviceCrypto;
+  readonly #contractVersion: number;
+  readonly #mismatchListeners = new Set<(mismatch: ContractMismatch) => void>();
   /** Server clock minus device clock, learnt from DEVICE_CLOCK_SKEW; 0 until the server says otherwise. */
   #clockOffsetMs = 0;
 
   constructor(options: ApiClientOptions) {
     this.#options = options;
     this.#crypto = options.deviceCrypto ?? webDeviceCrypto();
+    this.#contractVersion = options.contractVersion ?? CONTRACT_VERSION;
+  }
+
+  /** The contract version this client speaks. */
+  get contractVersion(): number {
+    return this.#contractVersion;
+  }
+
+  /** Called whenever the server refuses this app's contract version or answers under another one. */
+  onContractMismatch(listener: (mismatch: ContractMismatch) => void): () => void {
+    this.#mismatchListeners.add(listener);
+    return () => this.#mismatchListeners.delete(listener);
+  }
+
+  /** Tells the listeners, then returns the error the call fails with. */
+  #contractMismatch(serverVersion: number | null, message: string): BackendError {
+    const mismatch: ContractMismatch = { appVersion: this.#contractVersion, serverVersion };
+    for (const listener of this.#mismatchListeners) listener(mismatch);
+    return new BackendError('CONTRACT_VERSION_MISMATCH', message);
   }
 
   async call<K extends EndpointName>(name: K, input: { body?: BodyOf<K>; params?: ParamsOf<K> } = {}): Promise<ResponseOf<K>> {
-    const endpoint: { method: string; path: string; body?: z.ZodType; params?: z.ZodType; response: z.ZodType } = ENDPOINTS[name];
+    const endpoint: { method: string; path: string; versioned?: true; body?: z.ZodType; params?: z.ZodType; response: z.ZodType } = ENDPOINTS[name];
     const params = endpoint.params ? (endpoint.params.parse(input.params) as Record<string, string>) : {};
     const path = endpoint.path.replace(/:([a-zA-Z]+)/g, (_, key: string) => encodeURIComponent(params[key] ?? ''));
     const target = new URL(`${this.#options.baseUrl}${path}`, pageOrigin());
@@ -81,7 +121,7 @@ export class ApiClient {
       url: `${this.#options.baseUrl}${path}`,
       method: endpoint.method,
       headers: { accept: 'application/json' },
-      body: endpoint.body ? JSON.stringify(endpoint.body.parse(input.body)) : undefined,
+      body: endpoint.body ? JSON.stringify(endpoint.body.parse(endpoint.versioned ? { ...(input.body as object), contractVersion: this.#contractVersion } : input.body)) : undefined,
       // What the server sees on the request line, which the signature covers.
       pathWithQuery: `${target.pathname}${target.search}`,
     };
@@ -97,7 +137,16 @@ export class ApiClient {
     }
     if (!answer.response.ok) {
       const error = answer.error;
+      if (error?.code === 'CONTRACT_VERSION_MISMATCH') throw this.#contractMismatch(error.contractVersion ?? null, error.message);
       throw new BackendError(error ? error.code : `HTTP_${answer.response.status}`, error ? error.message : answer.response.statusText);
+    }
+    // Another version's answer is refused as such, before its shape is held against this one's.
+    if (endpoint.versioned) {
+      const theirs = (answer.json as { contractVersion?: unknown } | null)?.contractVersion;
+      if (theirs !== this.#contractVersion) {
+        const serverVersion = typeof theirs === 'number' && Number.isSafeInteger(theirs) ? theirs : null;
+        throw this.#contractMismatch(serverVersion, `${name}: the server answered under contract version ${serverVersion ?? '(none)'}; this app speaks ${this.#contractVersion}`);
+      }
     }
     const parsed = endpoint.response.safeParse(answer.json);
     if (!parsed.success) throw new BackendError('RESPONSE_INVALID', `${name}: the server's answer does not match the contract`);
