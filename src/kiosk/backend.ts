@@ -4,7 +4,7 @@
  * carries a device-made operation id so a retry gets the first answer back.
  */
 import type { OnlineRequest } from '../../ccid/fuelcard/load.ts';
-import type { InitializeAnswer } from '../../server/contract/loads.ts';
+import type { InitializeAnswer, OnlineBalances } from '../../server/contract/loads.ts';
 import type { PendingOnline, RecoverSettlement, RecoverySink } from '../lib/online/recovery.ts';
 
 /** The account facts a kiosk shows for a card. */
@@ -29,8 +29,12 @@ export type PendingLoad = PendingOnline & { terminalId: string };
 /** The card's INITIALIZE FOR LOAD, as ccid/fuelcard's load flow hands it to the host, plus who and which operation. */
 export type LoadInitialiseRequest = { operationId: string; cardNo: string } & Omit<OnlineRequest, 'transType'>;
 
-/** The server's MAC2 for the card, and the challenge a recovery probe of this load must carry. */
-export type LoadAuthorisation = { loadId: string; mac2: string; date: string; time: string; probeChallenge: string };
+/**
+ * The server's MAC2 for the card, the challenge a recovery probe of this load must carry, and the
+ * balances once the card takes the load (the server's word: the account it loads from, what that
+ * account has left, and the purse mirror; the wire's OnlineBalances), so nothing is recomputed here.
+ */
+export type LoadAuthorisation = { loadId: string; mac2: string; date: string; time: string; probeChallenge: string; balances: OnlineBalances };
 
 /** The card's INITIALIZE FOR LOAD answer, whose MAC1 authenticates its online counter (the wire shape). */
 export type { InitializeAnswer };

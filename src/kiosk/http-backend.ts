@@ -11,10 +11,10 @@ import type { ApiClient } from '../lib/sync/client.ts';
 import type { SyncLoop } from '../lib/sync/sync-loop.ts';
 
 /**
- * The account that holds a card's money waiting to be loaded: a single-user card's is its
- * customer's quota; every card of a unit (main or sub) loads from its own reserve, to which the
- * unit pre-allocates (docs/ledger.md "Postings"; the server refuses anything else with
- * SOURCE_ACCOUNT_INVALID).
+ * The account that holds a card's money waiting to be loaded, for showing it: a single-user card's
+ * is its customer's quota; every card of a unit (main or sub) loads from its own reserve, to which
+ * the unit pre-allocates (docs/ledger.md "Postings"). A load names no account: the server picks
+ * this one itself and says which in its answer.
  */
 export function waitingAccountOf(role: CardSummary['role']): 'RESERVE' | 'QUOTA' {
   return role === 'single' ? 'QUOTA' : 'RESERVE';
@@ -39,7 +39,6 @@ export class HttpKioskBackend implements KioskBackend {
   readonly #api: ApiClient;
   readonly #outbox: Outbox;
   readonly #sync: SyncLoop;
-  readonly #roles = new Map<string, CardSummary['role']>();
 
   constructor(options: { api: ApiClient; outbox: Outbox; sync: SyncLoop }) {
     this.#api = options.api;
@@ -54,7 +53,6 @@ export class HttpKioskBackend implements KioskBackend {
     ]);
     const card = pulled.cards.find((c) => c.cardNo === cardNo);
     if (!card) throw new BackendError('CARD_UNKNOWN', 'the central accounts do not know this card');
-    this.#roles.set(cardNo, card.role);
     // Loads and outlet unloads alike: whichever is pending, the card's counter settles it here.
     const pending = pulled.pendingLoads.find((l) => l.cardNo === cardNo && l.state === 'pending');
     return accountViewOf(card, history, pending ? { loadId: pending.loadId, kind: pending.kind, onlineTtc: pending.onlineTtc, amountFen: pending.amountFen, probeChallenge: pending.probeChallenge, terminalId: '' } : null);
@@ -62,15 +60,13 @@ export class HttpKioskBackend implements KioskBackend {
 
   async loadInitialise(request: LoadInitialiseRequest): Promise<LoadAuthorisation> {
     const { operationId, cardNo, amountFen, terminalId, balanceFen, onlineTtc, keyVersion, algId, random, mac1 } = request;
-    const role = this.#roles.get(cardNo);
-    // A card not read through inquiry first (no role known) is taken as single; the server checks.
-    const sourceAccount = waitingAccountOf(role ?? 'single');
+    // No source account: the server loads from the one the card's role loads from.
     const answer = await this.#api.call('loadInitialise', {
-      body: { operationId, cardNo, amountFen, sourceAccount, terminalId, card: { balanceFen, onlineTtc, keyVersion, algId, random, mac1 } },
+      body: { operationId, cardNo, amountFen, terminalId, card: { balanceFen, onlineTtc, keyVersion, algId, random, mac1 } },
     });
     // A pending load always has its challenge; a server that gave none is not one this kiosk can recover with.
     if (answer.load.probeChallenge === null) throw new BackendError('PROTOCOL', 'the server gave no probe challenge with the MAC2');
-    return { loadId: answer.load.loadId, mac2: answer.mac2, date: answer.date, time: answer.time, probeChallenge: answer.load.probeChallenge };
+    return { loadId: answer.load.loadId, mac2: answer.mac2, date: answer.date, time: answer.time, probeChallenge: answer.load.probeChallenge, balances: answer.balances };
   }
 
   async queue(settlement: LoadSettlement): Promise<void> {
