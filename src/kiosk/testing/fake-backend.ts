@@ -2,7 +2,7 @@
  * An in-memory central-accounts stand-in for kiosk unit tests: it holds the demo master keys,
  * checks MAC1 and makes MAC2 with the real cryptography, keeps pending loads and unloads keyed by
  * (card, counter), and settles them only from the card's word, as the real server does
- * (server/cards/online.ts settleFromCounter). Tests flip `online` to cut the network; an outlet
+ * (server/loads/online.ts settleFromCounter). Tests flip `online` to cut the network; an outlet
  * tablet's unload is made with `unloadInitialise`, which a kiosk never calls.
  */
 import { fromHex, toHex, equalBytes } from '../../../ccid/bytes.ts';

@@ -30,7 +30,7 @@ import { KeyStoreError } from '../keys/keystore.ts';
 import type { Services } from '../http/services.ts';
 import { replayOf, requestHash } from '../sync/records.ts';
 import { chipAboveLedger, lockPurse, raiseChipAlarm, type ChipAlarm } from './chip-check.ts';
-import { chinaDateTime, purseMaxFen, readCard, readCardAndRecord, requireCardInScope, requireUsable, type CardRow } from './card.ts';
+import { chinaDateTime, purseMaxFen, readCard, readCardAndRecord, requireCardInScope, requireUsable, type CardRow } from '../cards/card.ts';
 
 type LoadRow = {
   id: string;
