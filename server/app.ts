@@ -23,6 +23,7 @@ import { clearKeySchedules } from '../ccid/crypto/index.ts';
 import type { Services } from './http/services.ts';
 import { registerAuthRoutes } from './auth/routes.ts';
 import { registerCardRoutes } from './cards/routes.ts';
+import { registerLoadRoutes } from './loads/routes.ts';
 import { registerLedgerRoutes } from './ledger/routes.ts';
 import { registerApprovalRoutes } from './auth/approvals.ts';
 import { registerSyncRoutes } from './sync/routes.ts';
@@ -188,7 +189,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // (Warming is no longer what keeps a first key use inside a transaction from hanging PGlite:
   // the key store reads through the caller's connection, keystore.ts.)
   await services.keyStore?.warm(options.db);
-  for (const register of [registerInfoRoutes, registerAuthRoutes, registerCardRoutes, registerSyncRoutes, registerLedgerRoutes, registerApprovalRoutes]) register(app, services);
+  for (const register of [registerInfoRoutes, registerAuthRoutes, registerCardRoutes, registerLoadRoutes, registerSyncRoutes, registerLedgerRoutes, registerApprovalRoutes]) register(app, services);
 
   for (const register of options.routes ?? []) register(app);
   registerApp(app, options.config.distDir, methodsOf);

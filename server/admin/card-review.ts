@@ -1,5 +1,5 @@
 /**
- * Card alarms and their review (cards/chip-check.ts raises them): a centre lists the alarms of the
+ * Card alarms and their review (loads/chip-check.ts raises them): a centre lists the alarms of the
  * cards in its part of the organisation and, after looking at a card's history, clears its
  * review with a note, which lets its loads and unloads go on. Clearing is audited; the alarms
  * stay, closed, as the record of what was seen.

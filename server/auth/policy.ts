@@ -20,7 +20,7 @@ export const ROLE_POLICY: Record<Exclude<EndpointName, 'login' | 'enrol' | 'info
   ledgerCheck: ['center_operator', 'administrator'],
   // Money above the counter's threshold needs a supervisor's word (sync/operations.ts receipt.cash).
   createApproval: ['outlet_supervisor'],
-  // A chip alarm is a centre's to look into (cards/chip-check.ts); clearing it is audited.
+  // A chip alarm is a centre's to look into (loads/chip-check.ts); clearing it is audited.
   listCardAlarms: ['center_operator', 'administrator'],
   clearCardReview: ['center_operator', 'administrator'],
   loadInitialise: ['kiosk', ...OUTLET],

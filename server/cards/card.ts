@@ -24,7 +24,7 @@ export type CardRow = {
   purse_max_fen: bigint | null;
   /** The card's pending load or unload (0006_one_statement_phases.sql); current only when read with the card's lock. */
   pending_load_id: string | null;
-  /** Set while the card's loads and unloads wait for a review after a chip alarm (chip-check.ts). */
+  /** Set while the card's loads and unloads wait for a review after a chip alarm (loads/chip-check.ts). */
   review_since: Date | null;
   /** Whether the card's customer lies in the reading principal's organisation subtree. */
   in_scope: boolean;
@@ -63,7 +63,7 @@ export async function readCard(sql: Sql, principal: Pick<Principal, 'scopeRootId
  * The card locked FOR UPDATE, and in the same statement the record of operation `operationId` if
  * one was already applied (an initialise sent again): one round trip instead of two. The record
  * comes from the statement's snapshot, taken before any wait for the card's lock; a first send
- * that commits during that wait is found by the caller's retry (online.ts initialise).
+ * that commits during that wait is found by the caller's retry (server/loads/online.ts initialise).
  */
 export async function readCardAndRecord(sql: Sql, principal: Pick<Principal, 'scopeRootId' | 'deviceId'>, cardNo: string, operationId: string): Promise<CardRow & { record: OperationRecord | null }> {
   type Found = CardRow & { op_status: OperationRecord['status'] | null; op_result: unknown; op_request_hash: string | null; op_device_id: string | null; op_seq: bigint | null };

@@ -68,8 +68,9 @@ export const DeviceList = z.object({ devices: z.array(DeviceView), truncated: z.
 export type DeviceList = z.infer<typeof DeviceList>;
 
 /**
- * A chip that showed more money under its MAC1 than the ledger ever gave it (server/cards/
- * chip-check.ts). The card's loads and unloads stop until someone at a centre clears its review.
+ * A chip that showed more money under its MAC1 than the ledger ever gave it
+ * (server/loads/chip-check.ts). The card's loads and unloads stop until someone at a centre clears
+ * its review.
  */
 export const CardAlarm = z.object({
   id: EntityId,

@@ -5,7 +5,7 @@
  * after an interruption.
  */
 import { z } from 'zod';
-import { AmountFen, BalanceFen, Byte, CardNo, Counter16, Hex4, OperationId, TerminalId } from './common.ts';
+import { AmountFen, BalanceFen, Byte, CardNo, Counter16, Hex4, LedgerFen, OperationId, TerminalId } from './common.ts';
 
 /** The card's INITIALIZE FOR LOAD / UNLOAD answer: bal(4) onlineTTC(2) keyVer(1) algId(1) rand(4) MAC1(4). */
 export const InitializeAnswer = z.strictObject({
@@ -22,8 +22,16 @@ export const LoadInitialiseRequest = z.strictObject({
   operationId: OperationId,
   cardNo: CardNo,
   amountFen: AmountFen,
-  /** QUOTA for a single-user card, RESERVE for a card of a multi-user customer. */
-  sourceAccount: z.enum(['QUOTA', 'RESERVE']),
+  /**
+   * Best left out: the server loads from the account the card's role loads from, which it knows
+   * (a single-user card: its customer's QUOTA; a card of a multi-user customer, main or sub: its
+   * own RESERVE) and names in the answer's `balances.account`. Named, it must be that one
+   * (SOURCE_ACCOUNT_INVALID otherwise).
+   */
+  sourceAccount: z
+    .enum(['QUOTA', 'RESERVE'])
+    .optional()
+    .describe("Optional: when absent the server loads from the account the card's role loads from (single: QUOTA; main or sub: RESERVE); when named it must be that one"),
   terminalId: TerminalId,
   /** ED (电子存折, the fuel purse, default) or EP. */
   purse: z.enum(['ED', 'EP']).optional(),
@@ -59,8 +67,28 @@ export const LoadView = z.object({
 });
 export type LoadView = z.infer<typeof LoadView>;
 
+/**
+ * The balances behind the card as they will stand once the card takes the transaction (its TAC
+ * or MAC3 posts it), worked out by the server with the reservation, under the card's lock. One
+ * shape for loads and unloads: `account` is the customer account the money comes from (a load's
+ * source) or goes to (an unload's destination), `accountAvailableFen` what may be spent from it
+ * then (for a load, already so once reserved; for an unload, once posted), and `purseMirrorFen`
+ * the ledger's mirror of the card's purse then (its posted balance ± the amount). A transaction
+ * the card does not take (voided from its counter) leaves both as they were before it.
+ */
+export const OnlineBalances = z
+  .object({
+    account: z.enum(['QUOTA', 'RESERVE']),
+    accountAvailableFen: LedgerFen,
+    purseMirrorFen: LedgerFen,
+  })
+  .describe('Balances once the card takes the transaction: the source (load) or destination (unload) account available, and the purse mirror');
+export type OnlineBalances = z.infer<typeof OnlineBalances>;
+
 export const LoadInitialiseResponse = z.object({
   load: LoadView,
+  /** What the customer account and the purse mirror will show once the card takes this transaction. */
+  balances: OnlineBalances,
   /** For CREDIT FOR LOAD / DEBIT FOR UNLOAD: MAC2 and the date (YYYYMMDD) and time (HHMMSS) it covers. */
   mac2: Hex4,
   date: z.string().regex(/^[0-9]{8}$/),

@@ -19,7 +19,9 @@
  * ApiErrorBody carries serverTime with DEVICE_CLOCK_SKEW; POST /api/v1/demo/kiosks gives each
  * demo browser a kiosk and cards of its own, and ServerInfo no longer carries demoDevice; the
  * catalogue's codes are the enum ErrorCode in ApiErrorBody and PushResult; sync push and pull
- * carry contractVersion both ways, and another version is refused with CONTRACT_VERSION_MISMATCH).
+ * carry contractVersion both ways, and another version is refused with CONTRACT_VERSION_MISMATCH;
+ * a load's sourceAccount is optional (the server picks the card's), and the load and unload
+ * initialise answers carry the balances once the card takes the transaction, OnlineBalances).
  */
 import { z } from 'zod';
 

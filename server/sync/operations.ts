@@ -18,7 +18,7 @@ import type { Services } from '../http/services.ts';
 import { parseWith } from '../http/route.ts';
 import { readCard, readCards } from '../cards/card.ts';
 import { accountView, cardSummaries } from '../cards/inquiry.ts';
-import { completeIn, recoverIn, requireKeyStore } from '../cards/online.ts';
+import { completeIn, recoverIn, requireKeyStore } from '../loads/online.ts';
 import { useApproval } from '../auth/approvals.ts';
 
 async function customerInScope(tx: Sql, principal: Principal, customerId: string): Promise<bigint> {

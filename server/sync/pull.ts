@@ -10,7 +10,7 @@ import { requireContractVersion } from '../http/contract-version.ts';
 import type { Services } from '../http/services.ts';
 import { readCards } from '../cards/card.ts';
 import { cardSummaries } from '../cards/inquiry.ts';
-import { pendingLoadsOf } from '../cards/online.ts';
+import { pendingLoadsOf } from '../loads/online.ts';
 
 export async function pull(services: Services, principal: Principal, request: PullRequest): Promise<PullResponse> {
   // The route refused another version before anything else already; this holds for any caller.

@@ -218,7 +218,9 @@ export class KioskController {
         return this.home(outcome.notice);
       }
       this.#card = { ...card, balanceFen: outcome.receipt.balanceFenAfter, records: await readTransactionLog(this.#transmit(generation)) };
-      if (this.#account) this.#account = { ...this.#account, view: { ...this.#account.view, waitingFen: this.#account.view.waitingFen - amountFen, purseMirrorFen: this.#account.view.purseMirrorFen + amountFen } };
+      // The server's word on the balances once the card took the load (nothing worked out here).
+      const { accountAvailableFen, purseMirrorFen } = outcome.loaded.authorisation.balances;
+      if (this.#account) this.#account = { ...this.#account, view: { ...this.#account.view, waitingFen: accountAvailableFen, purseMirrorFen } };
       this.#set({ name: 'receipt', receipt: outcome.receipt }, generation);
     });
   }

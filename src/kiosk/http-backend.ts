@@ -9,10 +9,10 @@ import { HttpOnlinePort } from '../lib/online/http.ts';
 import type { AccountView, KioskBackend } from './backend.ts';
 
 /**
- * The account that holds a card's money waiting to be loaded: a single-user card's is its
- * customer's quota; every card of a unit (main or sub) loads from its own reserve, to which the
- * unit pre-allocates (docs/ledger.md "Postings"; the server refuses anything else with
- * SOURCE_ACCOUNT_INVALID).
+ * The account that holds a card's money waiting to be loaded, for showing it: a single-user card's
+ * is its customer's quota; every card of a unit (main or sub) loads from its own reserve, to which
+ * the unit pre-allocates (docs/ledger.md "Postings"). A load names no account: the server picks
+ * this one itself and says which in its answer.
  */
 export function waitingAccountOf(role: CardSummary['role']): 'RESERVE' | 'QUOTA' {
   return role === 'single' ? 'QUOTA' : 'RESERVE';
@@ -34,7 +34,6 @@ export function accountViewOf(card: CardSummary, history: CardHistory | null = n
 }
 
 export class HttpKioskBackend extends HttpOnlinePort implements KioskBackend {
-  readonly #roles = new Map<string, CardSummary['role']>();
 
   async inquiry(cardNo: string): Promise<AccountView> {
     const [pulled, history] = await Promise.all([
@@ -43,15 +42,9 @@ export class HttpKioskBackend extends HttpOnlinePort implements KioskBackend {
     ]);
     const card = pulled.cards.find((c) => c.cardNo === cardNo);
     if (!card) throw new BackendError('CARD_UNKNOWN', 'the central accounts do not know this card');
-    this.#roles.set(cardNo, card.role);
     // Loads and outlet unloads alike: whichever is pending, the card's counter settles it here.
     const pending = pulled.pendingLoads.find((l) => l.cardNo === cardNo && l.state === 'pending');
     return accountViewOf(card, history, pending ? { loadId: pending.loadId, kind: pending.kind, onlineTtc: pending.onlineTtc, amountFen: pending.amountFen, probeChallenge: pending.probeChallenge, terminalId: '' } : null);
-  }
-
-  /** A card not read through inquiry first (no role known) is taken as single; the server checks. */
-  protected override loadSource(cardNo: string): { sourceAccount: 'QUOTA' | 'RESERVE' } {
-    return { sourceAccount: waitingAccountOf(this.#roles.get(cardNo) ?? 'single') };
   }
 
   async queueInquiry(cardNo: string): Promise<void> {

@@ -19,7 +19,7 @@ export const REFUSAL_KEYS: Partial<Record<ClientErrorCode, Notice['key']>> = {
   CARD_EXPIRED: 'kiosk.load.refused_card_state',
   CARD_GREY: 'kiosk.notice.grey_no_load',
   LOAD_PENDING: 'kiosk.load.refused_pending',
-  // The chip showed more than the accounts gave it (server/cards/chip-check.ts): a centre looks first.
+  // The chip showed more than the accounts gave it (server/loads/chip-check.ts): a centre looks first.
   CARD_UNDER_REVIEW: 'kiosk.load.refused_review',
   // The server or its database is restarting or overloaded: nothing was reserved, a retry will do.
   UNAVAILABLE: 'kiosk.load.refused_busy',

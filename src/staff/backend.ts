@@ -39,7 +39,7 @@ export interface StaffBackend extends OnlinePort {
   inquiry(cardNo: string): Promise<StaffAccountView>;
 }
 
-/** Which accounts an unload may pay into, by the card's place in its customer (server/cards/online.ts customerAccount). */
+/** Which accounts an unload may pay into, by the card's place in its customer (server/loads/online.ts customerAccount). */
 export function destinationsOf(role: CardRole): readonly Destination[] {
   return role === 'single' ? ['QUOTA'] : ['RESERVE', 'QUOTA'];
 }

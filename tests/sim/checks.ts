@@ -158,7 +158,7 @@ export async function checkCashDrawers(db: Database, takenFen: ReadonlyMap<strin
 }
 
 /**
- * No card alarm (server/cards/chip-check.ts): with honest chips and a right ledger no chip ever
+ * No card alarm (server/loads/chip-check.ts): with honest chips and a right ledger no chip ever
  * shows more than the ledger gave it, so an alarm is either money made or a false alarm that
  * stopped an honest card's loads. Either is a bug.
  */

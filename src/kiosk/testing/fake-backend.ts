@@ -2,7 +2,7 @@
  * An in-memory central-accounts stand-in for kiosk unit tests: it holds the demo master keys,
  * checks MAC1 and makes MAC2 with the real cryptography, keeps pending loads and unloads keyed by
  * (card, counter), and settles them only from the card's word, as the real server does
- * (server/cards/online.ts settleFromCounter). Tests flip `online` to cut the network; an outlet
+ * (server/loads/online.ts settleFromCounter). Tests flip `online` to cut the network; an outlet
  * tablet's unload is made with `unloadInitialise`, which a kiosk never calls.
  */
 import { fromHex, toHex, equalBytes } from '../../../ccid/bytes.ts';
@@ -141,6 +141,14 @@ export class FakeBackend implements KioskBackend {
     this.loads.push({ loadId, kind, cardNo: request.cardNo, onlineTtc: request.onlineTtc, amountFen: request.amountFen, terminalId: request.terminalId, probeChallenge, state: 'pending' });
     const transType = kind === 'load' ? TRANS_TYPE.LOAD_ED : TRANS_TYPE.UNLOAD;
     const mac2 = loadMac2({ sessionKey, amountFen: request.amountFen, transType, terminalId: fromHex(request.terminalId), date: fromHex(DATE), time: fromHex(TIME) });
-    return { loadId, mac2: toHex(mac2), date: DATE, time: TIME, probeChallenge };
+    // As the server answers them: the waiting account once the card takes it (a load's amount is
+    // already held back) and the purse mirror, here the chip's balance ± the amount.
+    const waiting = this.waitingFen.get(request.cardNo) ?? 0;
+    const balances = {
+      account: 'QUOTA' as const,
+      accountAvailableFen: kind === 'load' ? waiting : waiting + request.amountFen,
+      purseMirrorFen: kind === 'load' ? request.balanceFen + request.amountFen : request.balanceFen - request.amountFen,
+    };
+    return { loadId, mac2: toHex(mac2), date: DATE, time: TIME, probeChallenge, balances };
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The online-transaction port over HTTP, shared by the kiosk's and the outlet tablet's backends:
- * initialise is an online call (the card's write needs the server's MAC2); the card's proofs go
+ * initialise is an online call (the card's write needs the server's MAC2; a load names no source
+ * account, the server loads from the one the card's role loads from); the card's proofs go
  * through the outbox, so they reach the server exactly once whatever happens to the link or the
  * page. Who is asking (a kiosk's device signature, an operator's session bound to the tablet) is
  * the ApiClient's to add.
@@ -28,19 +29,14 @@ export class HttpOnlinePort implements OnlinePort {
     const { kind, operationId, cardNo, amountFen, terminalId, card, destination } = request;
     const answer =
       kind === 'load'
-        ? await this.api.call('loadInitialise', { body: { operationId, cardNo, amountFen, terminalId, card, ...this.loadSource(cardNo) } })
+        ? await this.api.call('loadInitialise', { body: { operationId, cardNo, amountFen, terminalId, card } })
         : await this.api.call('unloadInitialise', { body: { operationId, cardNo, amountFen, destinationAccount: destination!, terminalId, card } });
     if (answer.load.kind !== kind || answer.load.cardNo !== cardNo || answer.load.amountFen !== amountFen) {
       throw new BackendError('RESPONSE_INVALID', `the server answered a ${kind} initialise with another transaction`);
     }
     // A pending transaction always has its challenge; a server that gave none is not one this device can recover with.
     if (answer.load.probeChallenge === null) throw new BackendError('PROTOCOL', 'the server gave no probe challenge with the MAC2');
-    return { loadId: answer.load.loadId, mac2: answer.mac2, date: answer.date, time: answer.time, probeChallenge: answer.load.probeChallenge };
-  }
-
-  /** TEMPORARY until the server picks the source account itself: the account a load of this card draws on. */
-  protected loadSource(_cardNo: string): { sourceAccount: 'QUOTA' | 'RESERVE' } {
-    return { sourceAccount: 'QUOTA' };
+    return { loadId: answer.load.loadId, mac2: answer.mac2, date: answer.date, time: answer.time, probeChallenge: answer.load.probeChallenge, balances: answer.balances };
   }
 
   async queue(proof: CardProof): Promise<void> {

@@ -5,8 +5,9 @@
  * wire's own shapes (server/contract/loads.ts); the port adds no meaning of its own.
  */
 import type { InitializeAnswer } from '../../../ccid/fuelcard/load.ts';
+import type { OnlineBalances } from '../../../server/contract/loads.ts';
 
-export type { InitializeAnswer };
+export type { InitializeAnswer, OnlineBalances };
 
 /** The online transactions the card's online counter orders: loads (圈存) and unloads (圈提). */
 export type OnlineKind = 'load' | 'unload';
@@ -31,8 +32,13 @@ export type OnlineInitialise = {
   destination?: Destination;
 };
 
-/** The server's MAC2 for the card, with the date and time it stamps, and the challenge a probe of this transaction must carry. */
-export type OnlineAuthorisation = { loadId: string; mac2: string; date: string; time: string; probeChallenge: string };
+/**
+ * The server's MAC2 for the card, with the date and time it stamps, the challenge a probe of this
+ * transaction must carry, and the balances once the card takes it (the server's word: the account
+ * the money comes from or goes to, what that account then has available, and the purse mirror), so
+ * no client works out the postings itself.
+ */
+export type OnlineAuthorisation = { loadId: string; mac2: string; date: string; time: string; probeChallenge: string; balances: OnlineBalances };
 
 /**
  * The card's word on a pending transaction at a later contact (`load.recover`): the probe of its

@@ -8,7 +8,7 @@
  *
  * The probe carries the transaction's challenge (drawn by the server with the MAC2, kept in the
  * journal and given in the server's view) as its terminal id: only such a probe can show the
- * server that the card had not taken the transaction AFTER the MAC2 existed (server/cards/online.ts
+ * server that the card had not taken the transaction AFTER the MAC2 existed (server/loads/online.ts
  * isFreshProbe). Without a challenge (an entry written before challenges, offline) an unchanged
  * counter proves nothing: the entry stays open for a contact when the server can be asked.
  *

@@ -16,11 +16,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { fromHex, toHex } from '../../ccid/bytes.ts';
 import { TRANS_TYPE } from '../../ccid/crypto/index.ts';
 import type { Sql } from '../db/index.ts';
-import type { InitializeAnswer, LoadCompleteRequest, LoadInitialiseRequest, LoadInitialiseResponse, LoadRecoverRequest, LoadView, UnloadInitialiseRequest } from '../contract/index.ts';
+import type { InitializeAnswer, LoadCompleteRequest, LoadInitialiseRequest, LoadInitialiseResponse, LoadRecoverRequest, LoadView, OnlineBalances, UnloadInitialiseRequest } from '../contract/index.ts';
 import { ApiError } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import { planAudit } from '../audit/log.ts';
-import { ACCOUNT_COLUMNS, lockOwnedAccounts, type AccountRow, type OwnedAccount } from '../ledger/accounts.ts';
+import { ACCOUNT_COLUMNS, availableFen, balanceFen, lockOwnedAccounts, type AccountRow, type OwnedAccount } from '../ledger/accounts.ts';
 import { assertLedger, LedgerError } from '../ledger/errors.ts';
 import { MONEY_ISOLATION } from '../ledger/isolation.ts';
 import { planResolve, planTransfers, type TransferRow } from '../ledger/transfers.ts';
@@ -30,7 +30,7 @@ import { KeyStoreError } from '../keys/keystore.ts';
 import type { Services } from '../http/services.ts';
 import { replayOf, requestHash } from '../sync/records.ts';
 import { chipAboveLedger, lockPurse, raiseChipAlarm, type ChipAlarm } from './chip-check.ts';
-import { chinaDateTime, purseMaxFen, readCard, readCardAndRecord, requireCardInScope, requireUsable, type CardRow } from './card.ts';
+import { chinaDateTime, purseMaxFen, readCard, readCardAndRecord, requireCardInScope, requireUsable, type CardRow } from '../cards/card.ts';
 
 type LoadRow = {
   id: string;
@@ -263,9 +263,26 @@ async function noteCounter(tx: Sql, cardNo: string, counter: number): Promise<vo
   await tx.query('UPDATE card SET online_ttc_seen = GREATEST(coalesce(online_ttc_seen, 0), $2) WHERE card_no = $1', [cardNo, counter]);
 }
 
-/** The account money comes from (load) or goes to (unload), by the card's place in its customer. */
-function customerAccount(card: CardRow, code: 'QUOTA' | 'RESERVE', kind: OnlineKind): OwnedAccount {
+type CustomerAccountCode = 'QUOTA' | 'RESERVE';
+
+/**
+ * The account a card's loads come from, by its place in its customer (docs/ledger.md "Postings"):
+ * a single-user card's customer's QUOTA; every card of a multi-user customer (main or sub) its own
+ * RESERVE, which the unit pre-allocates to. A load that names no source account takes this one.
+ */
+export function loadSourceAccountOf(role: CardRow['role']): CustomerAccountCode {
+  return role === 'single' ? 'QUOTA' : 'RESERVE';
+}
+
+/**
+ * The account money comes from (load) or goes to (unload), by the card's place in its customer:
+ * `asked` when the request names one (refused with SOURCE_ACCOUNT_INVALID when the card may not
+ * use it), otherwise the one its loads come from. An unload always names its destination (the
+ * contract requires it): a unit card may unload to its reserve or to the unit's quota.
+ */
+function customerAccount(card: CardRow, asked: CustomerAccountCode | undefined, kind: OnlineKind): OwnedAccount & { code: CustomerAccountCode } {
   if (card.customer_id === null) throw new ApiError('SOURCE_ACCOUNT_INVALID');
+  const code = asked ?? loadSourceAccountOf(card.role);
   const allowed = card.role === 'single' ? code === 'QUOTA' : kind === 'load' ? code === 'RESERVE' : true;
   if (!allowed) throw new ApiError('SOURCE_ACCOUNT_INVALID');
   if (code === 'QUOTA') return { code: 'QUOTA', owner: { kind: 'customer', customerId: card.customer_id } };
@@ -277,7 +294,8 @@ type InitInput = {
   operationId: string;
   cardNo: string;
   amountFen: number;
-  account: 'QUOTA' | 'RESERVE';
+  /** As the request named it; a load may leave it out (customerAccount picks the card's). */
+  account: CustomerAccountCode | undefined;
   terminalId: string;
   transType: number;
   answer: InitializeAnswer;
@@ -285,16 +303,36 @@ type InitInput = {
 
 function toInitInput(kind: OnlineKind, r: LoadInitialiseRequest | UnloadInitialiseRequest): InitInput {
   const transType = kind === 'unload' ? TRANS_TYPE.UNLOAD : 'purse' in r && r.purse === 'EP' ? TRANS_TYPE.LOAD_EP : TRANS_TYPE.LOAD_ED;
-  const account = 'sourceAccount' in r ? r.sourceAccount : r.destinationAccount;
+  // An unload always names its destination; a load's source account is optional.
+  const account = 'destinationAccount' in r ? r.destinationAccount : r.sourceAccount;
   return { kind, operationId: r.operationId, cardNo: r.cardNo, amountFen: r.amountFen, account, terminalId: r.terminalId.toUpperCase(), transType, answer: r.card };
+}
+
+/**
+ * The balances once the card takes the transaction (OnlineBalances): `account` as it stands with
+ * this transaction reserved (a load's debit already held back; an unload's credit not yet
+ * available), `purseBefore` as read before it was planned.
+ */
+function balancesOnceTaken(kind: OnlineKind, code: CustomerAccountCode, account: AccountRow, purseBefore: AccountRow, amountFen: number): OnlineBalances {
+  const amount = BigInt(amountFen);
+  const available = kind === 'load' ? availableFen(account) : availableFen(account) + amount;
+  const purse = kind === 'load' ? balanceFen(purseBefore) + amount : balanceFen(purseBefore) - amount;
+  return { account: code, accountAvailableFen: Number(available), purseMirrorFen: Number(purse) };
 }
 
 /**
  * The pending transfer of an initialise, added to `st`: the customer's account and the card's
  * purse found (opened if need be) and locked in one statement, then checked and written with the
- * rest of the phase. Returns the customer account's id and the transfer's id.
+ * rest of the phase. Returns the customer account's id and code, the transfer's id, the purse as
+ * read, and the balances once the card takes the transaction.
  */
-async function reserve(tx: Sql, st: Statement, card: CardRow, i: InitInput, services: Services): Promise<{ accountId: bigint; transferId: string; purse: AccountRow }> {
+async function reserve(
+  tx: Sql,
+  st: Statement,
+  card: CardRow,
+  i: InitInput,
+  services: Services,
+): Promise<{ accountId: bigint; accountCode: CustomerAccountCode; transferId: string; purse: AccountRow; balances: OnlineBalances }> {
   const customer = customerAccount(card, i.account, i.kind);
   if (i.kind === 'load' && i.answer.balanceFen + i.amountFen > purseMaxFen(card, services)) throw new ApiError('PURSE_LIMIT_EXCEEDED');
   if (i.kind === 'unload' && i.amountFen > i.answer.balanceFen) throw new ApiError('INSUFFICIENT_FUNDS');
@@ -306,7 +344,9 @@ async function reserve(tx: Sql, st: Statement, card: CardRow, i: InitInput, serv
   const locked = new Map([account!, purse!].map((a) => [a.id, a]));
   try {
     const [transferId] = planTransfers(st, locked, [{ debitAccountId: debit, creditAccountId: credit, amountFen: BigInt(i.amountFen), code: i.kind === 'load' ? 'LOAD' : 'UNLOAD', pending: true }]);
-    return { accountId, transferId: transferId!, purse: purseBefore };
+    // planTransfers moved the locked rows' figures: `account` now holds this transfer as pending.
+    const balances = balancesOnceTaken(i.kind, customer.code, locked.get(accountId)!, purseBefore, i.amountFen);
+    return { accountId, accountCode: customer.code, transferId: transferId!, purse: purseBefore, balances };
   } catch (error) {
     if (error instanceof LedgerError && error.code === 'EXCEEDS_CREDITS') throw new ApiError('INSUFFICIENT_FUNDS');
     if (error instanceof LedgerError && error.code === 'EXCEEDS_CEILING') throw new ApiError('ACCOUNT_CEILING_EXCEEDED');
@@ -334,7 +374,7 @@ async function initialiseIn(tx: Sql, services: Services, principal: Principal, i
   if (input.answer.keyVersion !== card.key_version) throw new ApiError('KEY_VERSION_UNKNOWN');
   const previous = await settleFromCounter(tx, card, await pendingLoadOf(tx, card), input.answer.onlineTtc, { proof: null, unchanged: 'LOAD_PENDING', counterSeen: null });
   const st = new Statement();
-  const { accountId, transferId, purse } = await reserve(tx, st, card, input, services);
+  const { accountId, accountCode, transferId, purse, balances } = await reserve(tx, st, card, input, services);
   // The chip's balance, under MAC1, against what the ledger gave the card: the alarm is kept
   // (this transaction commits it) and the initialise refused (the caller throws).
   const alarm = await chipAboveLedger(tx, card.card_no, purse, input.answer);
@@ -347,7 +387,7 @@ async function initialiseIn(tx: Sql, services: Services, principal: Principal, i
     balance_fen_before: BigInt(input.answer.balanceFen), terminal_id: input.terminalId, key_version: card.key_version, card_random: input.answer.random.toUpperCase(),
     tx_date: stamp.date, tx_time: stamp.time, transfer_id: transferId, state: 'pending', settled_by: null, tac: null, probe_challenge: i.probeChallenge,
   };
-  const response: LoadInitialiseResponse = { load: loadView(load), mac2: i.mac2, date: stamp.date, time: stamp.time, settledPrevious: previous && loadView(previous) };
+  const response: LoadInitialiseResponse = { load: loadView(load), balances, mac2: i.mac2, date: stamp.date, time: stamp.time, settledPrevious: previous && loadView(previous) };
   const [id, cardNo, ttc, deviceId] = [st.param(load.id), st.param(load.card_no), st.param(load.online_ttc), st.param(i.deviceId)];
   st.cte(
     'load_row',
@@ -365,7 +405,7 @@ async function initialiseIn(tx: Sql, services: Services, principal: Principal, i
     `INSERT INTO operation (id, device_id, seq, type, request_hash, status, result)
      VALUES (${st.param(input.operationId)}::uuid, ${deviceId}::text, NULL, ${st.param(`${input.kind}.initialise`)}, ${st.param(i.hash)}, 'applied', ${st.param(JSON.stringify(response))}::jsonb)`,
   );
-  planAudit(st, principal, { action: `${input.kind}.initialise`, subject: card.card_no, detail: { loadId: load.id, amountFen: input.amountFen, onlineTtc: input.answer.onlineTtc, account: input.account, settledPrevious: previous?.id ?? null } });
+  planAudit(st, principal, { action: `${input.kind}.initialise`, subject: card.card_no, detail: { loadId: load.id, amountFen: input.amountFen, onlineTtc: input.answer.onlineTtc, account: accountCode, settledPrevious: previous?.id ?? null } });
   await st.run(tx);
   return response;
 }

@@ -20,7 +20,7 @@ import type { Sql } from '../db/index.ts';
 import type { Principal } from '../auth/principal.ts';
 import { appendAudit } from '../audit/log.ts';
 import { lockOwnedAccounts, type AccountRow } from '../ledger/accounts.ts';
-import type { CardRow } from './card.ts';
+import type { CardRow } from '../cards/card.ts';
 
 /** The purse mirror (credit-normal) plus credits still pending: the most the chip may hold by the ledger's account. */
 export function purseCeilingFen(purse: AccountRow): bigint {

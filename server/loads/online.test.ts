@@ -229,6 +229,56 @@ describe(`the load protocol on ${testEngine()}`, () => {
     expect(after.PURSE.balanceFen).toBe(balanceOf(zw.card));
   });
 
+  it("loads from the account the card's role loads from when the request names none, and answers the balances once the card takes it", async () => {
+    type Balances = { account: string; accountAvailableFen: number; purseMirrorFen: number };
+    const cases = [
+      { who: 'a single-user card', c: await freshCard(302), account: 'QUOTA' as const, wrong: 'RESERVE' },
+      { who: 'a sub card of a multi-user customer', c: simCard(2, [200_000]), account: 'RESERVE' as const, wrong: 'QUOTA' },
+    ];
+    for (const { who, c, account, wrong } of cases) {
+      openCard(c.card, c.pin);
+      const before = await accounts(c.cardNo);
+      // Named, the source must still be the card's own.
+      const refused = await init(c.card, c.cardNo, 1_000, { sourceAccount: wrong });
+      expect(refused.json().error?.code, who).toBe('SOURCE_ACCOUNT_INVALID');
+      const request = { operationId: randomUUID(), cardNo: c.cardNo, amountFen: 1_000, terminalId: KIOSK_TERMINAL_ID, card: initializeForLoad(c.card, 1_000) };
+      const started = await t.post('/api/v1/loads/initialise', request, t.kiosk);
+      expect(started.statusCode, who).toBe(200);
+      const balances = started.json().balances as Balances;
+      expect(balances, who).toEqual({ account, accountAvailableFen: before[account].availableFen - 1_000, purseMirrorFen: before.PURSE.balanceFen + 1_000 });
+      // Reserved: the source shows it already; the purse mirror waits for the card's word.
+      const reserved = await accounts(c.cardNo);
+      expect(reserved[account].availableFen, who).toBe(balances.accountAvailableFen);
+      expect(reserved.PURSE.balanceFen, who).toBe(before.PURSE.balanceFen);
+      // A resend is answered with the first answer, balances included.
+      expect((await t.post('/api/v1/loads/initialise', request, t.kiosk)).json(), who).toEqual(started.json());
+      const tac = creditForLoad(c.card, started.json());
+      expect((await t.post('/api/v1/loads/complete', { loadId: started.json().load.loadId, tac }, t.kiosk)).statusCode, who).toBe(200);
+      const after = await accounts(c.cardNo);
+      expect({ account, accountAvailableFen: after[account].availableFen, purseMirrorFen: after.PURSE.balanceFen }, who).toEqual(balances);
+      expect(balances.purseMirrorFen, who).toBe(balanceOf(c.card));
+      const audited = await t.db.query<{ detail: { account: string } }>("SELECT detail FROM audit_log WHERE action = 'load.initialise' AND subject = $1 ORDER BY at DESC, chain_no DESC LIMIT 1", [c.cardNo]);
+      expect(audited.rows[0]?.detail.account, who).toBe(account);
+    }
+  });
+
+  it('answers an unload initialise with the destination and the purse as they will stand once the card takes it', async () => {
+    const zw = await freshCard(303);
+    const before = await accounts(zw.cardNo);
+    const body = { operationId: randomUUID(), cardNo: zw.cardNo, amountFen: 600, destinationAccount: 'QUOTA', terminalId: TABLET_TERMINAL_ID, card: initializeForUnload(zw.card, 600) };
+    const started = await t.post('/api/v1/unloads/initialise', body, t.as.outlet_operator);
+    expect(started.statusCode).toBe(200);
+    const balances = started.json().balances as { account: string; accountAvailableFen: number; purseMirrorFen: number };
+    expect(balances).toEqual({ account: 'QUOTA', accountAvailableFen: before.QUOTA.availableFen + 600, purseMirrorFen: before.PURSE.balanceFen - 600 });
+    // Pending: the credit is not available yet.
+    expect((await accounts(zw.cardNo)).QUOTA.availableFen).toBe(before.QUOTA.availableFen);
+    const mac3 = debitForUnload(zw.card, started.json());
+    expect((await t.post('/api/v1/unloads/complete', { loadId: started.json().load.loadId, tac: mac3 }, t.as.outlet_operator)).statusCode).toBe(200);
+    const after = await accounts(zw.cardNo);
+    expect({ account: 'QUOTA', accountAvailableFen: after.QUOTA.availableFen, purseMirrorFen: after.PURSE.balanceFen }).toEqual(balances);
+    expect(balances.purseMirrorFen).toBe(balanceOf(zw.card));
+  });
+
   it('refuses a pushed unload completion from a kiosk: unloads are outlet work', async () => {
     const r = await t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations: [{ id: randomUUID(), deviceId: 'demo-kiosk-1', seq: 1, type: 'unload.complete', payload: { loadId: randomUUID(), tac: '00000000' } }] }, t.kiosk);
     expect(r.json().results[0]).toMatchObject({ status: 'rejected', error: { code: 'FORBIDDEN' } });
