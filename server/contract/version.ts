@@ -19,7 +19,9 @@
  * ApiErrorBody carries serverTime with DEVICE_CLOCK_SKEW; POST /api/v1/demo/kiosks gives each
  * demo browser a kiosk and cards of its own, and ServerInfo no longer carries demoDevice; the
  * catalogue's codes are the enum ErrorCode in ApiErrorBody and PushResult; sync push and pull
- * carry contractVersion both ways, and another version is refused with CONTRACT_VERSION_MISMATCH).
+ * carry contractVersion both ways, and another version is refused with CONTRACT_VERSION_MISMATCH;
+ * customers: the customer.create and customer.update push operations, GET /api/v1/customers and
+ * /api/v1/customers/:id, an endpoint's query string in the table, and the customer error codes).
  */
 import { z } from 'zod';
 
