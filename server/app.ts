@@ -27,6 +27,7 @@ import { registerLoadRoutes } from './loads/routes.ts';
 import { registerLedgerRoutes } from './ledger/routes.ts';
 import { registerApprovalRoutes } from './auth/approvals.ts';
 import { registerSyncRoutes } from './sync/routes.ts';
+import { registerCustomerRoutes } from './customers/routes.ts';
 import { registerInfoRoutes } from './info/routes.ts';
 import { registerCors } from './http/cors.ts';
 import { registerJsonBody } from './http/body.ts';
@@ -189,7 +190,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // (Warming is no longer what keeps a first key use inside a transaction from hanging PGlite:
   // the key store reads through the caller's connection, keystore.ts.)
   await services.keyStore?.warm(options.db);
-  for (const register of [registerInfoRoutes, registerAuthRoutes, registerCardRoutes, registerLoadRoutes, registerSyncRoutes, registerLedgerRoutes, registerApprovalRoutes]) register(app, services);
+  for (const register of [registerInfoRoutes, registerAuthRoutes, registerCardRoutes, registerLoadRoutes, registerSyncRoutes, registerCustomerRoutes, registerLedgerRoutes, registerApprovalRoutes]) register(app, services);
 
   for (const register of options.routes ?? []) register(app);
   registerApp(app, options.config.distDir, methodsOf);

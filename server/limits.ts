@@ -43,6 +43,12 @@ export const LIMITS = {
   pushSavepointCountMax: 64,
   /** Movements in one card history answer (newest first): what a kiosk screen shows. */
   cardHistoryCountMax: 50,
+  /** Customers in one page of a search when the caller names no limit (the contract caps a page at 50). */
+  customerSearchPageDefault: 20,
+  /** Cards listed with a customer (a unit's multi-user account may hold many sub cards). */
+  customerCardsListMax: 1_000,
+  /** Revisions of a customer's details listed with it, newest first. */
+  customerRevisionsListMax: 100,
   /** Card numbers in one sync pull. */
   pullCardCountMax: 50,
   /** Transfers in one linked batch (a pre-allocation names at most this many cards). */

@@ -5,7 +5,7 @@ import { deviceHeader, expectSound, openTestApp, snapshot, type Headers, type Te
 import { storeDemoDeviceSecrets } from '../demo/money.ts';
 import { DEMO_KEK_HEX } from '../config.ts';
 import { testEngine } from '../testing/db.ts';
-import { ROLE_POLICY } from './policy.ts';
+import { OPERATOR_ONLY_OPERATIONS, OWN_OUTLET_OPERATIONS, ROLE_POLICY } from './policy.ts';
 import { randomUUID } from 'node:crypto';
 import { initializeForLoad, openCard, simCard, KIOSK_TERMINAL_ID, TABLET_TERMINAL_ID } from '../testing/sim.ts';
 
@@ -23,7 +23,7 @@ describe(`authentication and authorisation on ${testEngine()}`, () => {
 
   const call = (name: keyof typeof ENDPOINTS, h: Headers) => {
     const ep = ENDPOINTS[name];
-    const url = ep.path.replace(':cardNo', demoCardNo(1));
+    const url = ep.path.replace(':cardNo', demoCardNo(1)).replace(':id', '1');
     // A versioned endpoint refuses another contract version before it looks at credentials: speak this one.
     const body = 'versioned' in ep ? { contractVersion: CONTRACT_VERSION } : {};
     return ep.method === 'GET' ? t.app.inject({ method: 'GET', url, headers: h }) : t.post(url, body, h);
@@ -105,6 +105,27 @@ describe(`authentication and authorisation on ${testEngine()}`, () => {
     // Refusals change no money, no card and no load; only the refused pushes are recorded, as the exactly-once rule wants.
     const after = await snapshot(t.db);
     expect(after.split('\n').filter((_, i) => ![3, 4, 6].includes(i))).toEqual(before.split('\n').filter((_, i) => ![3, 4, 6].includes(i)));
+  });
+
+  it("keeps changing a customer to the customer's own outlet, and reading customers open to the whole network", async () => {
+    const far = (await t.db.query<{ id: bigint }>("SELECT c.id FROM customer c JOIN org_unit o ON o.id = c.org_unit_id WHERE o.code = '3202001' ORDER BY c.id LIMIT 1")).rows[0]!.id;
+    const farCustomer = String(far);
+    const payloads: Record<string, unknown> = { 'customer.update': { customerId: farCustomer, kind: 'personal', changes: { phone: '13700000000' } } };
+    expect([...OWN_OUTLET_OPERATIONS].every((type) => type in payloads && OPERATOR_ONLY_OPERATIONS.has(type))).toBe(true);
+    const before = await snapshot(t.db, ['customer', 'customer_revision', 'audit_log']);
+    const devices: Partial<Record<Role, string>> = { kiosk: 'demo-kiosk-1', outlet_operator: 'demo-tablet-1', outlet_supervisor: 'demo-tablet-1' };
+    for (const role of ROLES.filter((r) => ROLE_POLICY.syncPush.includes(r))) {
+      const deviceId = devices[role]!;
+      const seq = Number((await t.db.query<{ last_seq: bigint }>('SELECT last_seq FROM device_sync WHERE device_id = $1', [deviceId])).rows[0]?.last_seq ?? 0n) + 1;
+      const ops = [...OWN_OUTLET_OPERATIONS].map((type, i) => ({ id: randomUUID(), deviceId, seq: seq + i, type, payload: payloads[type] }));
+      const pushed = await t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations: ops }, headers[role]);
+      for (const r of pushed.json().results) expect(r.error?.code, `push as ${role}`).toBe(role === 'kiosk' ? 'FORBIDDEN' : 'CUSTOMER_OTHER_OUTLET');
+    }
+    expect(await snapshot(t.db, ['customer', 'customer_revision', 'audit_log'])).toBe(before);
+    for (const role of ROLE_POLICY.customerDetail) {
+      const r = await t.app.inject({ method: 'GET', url: `/api/v1/customers/${farCustomer}`, headers: headers[role] });
+      expect(r.statusCode, `customerDetail as ${role}`).toBe(200);
+    }
   });
 
   it('enrols a device once with a code an administrator issued', async () => {

@@ -10,6 +10,7 @@ import { LoadCompleteRequest, LoadCompleteResponse, LoadInitialiseRequest, LoadI
 import { PullRequest, PullResponse, PushRequest, PushResponse } from './sync.ts';
 import { CreateDemoKioskRequest, DemoKiosk, ServerInfo } from './info.ts';
 import { ApprovalRequest, ApprovalResponse } from './approvals.ts';
+import { CustomerDetail, CustomerList, CustomerParams, CustomerSearchQuery } from './customers.ts';
 
 export type Endpoint = {
   method: 'GET' | 'POST';
@@ -25,6 +26,8 @@ export type Endpoint = {
   versioned?: true;
   body?: z.ZodType;
   params?: z.ZodType;
+  /** The query string's parameters, an object schema whose fields are the parameters (strings on the wire). */
+  query?: z.ZodObject;
   response: z.ZodType;
 };
 
@@ -56,5 +59,7 @@ export const ENDPOINTS = e({
   syncPull: { method: 'POST', path: '/api/v1/sync/pull', summary: 'What a device needs to work offline', versioned: true, body: PullRequest, response: PullResponse },
   cardInquiry: { method: 'GET', path: '/api/v1/cards/:cardNo', summary: 'Card state and account balances', params: CardParams, response: CardSummary },
   cardHistory: { method: 'GET', path: '/api/v1/cards/:cardNo/history', summary: 'Recent account movements behind a card, newest first', params: CardParams, response: CardHistory },
+  searchCustomers: { method: 'GET', path: '/api/v1/customers', summary: 'Customers of the whole network by part of the name, or the ID number, tax id, phone or card number; paged by id', query: CustomerSearchQuery, response: CustomerList },
+  customerDetail: { method: 'GET', path: '/api/v1/customers/:id', summary: "A customer's details, its cards, and the revisions of its details, newest first", params: CustomerParams, response: CustomerDetail },
 });
 export type EndpointName = keyof typeof ENDPOINTS;

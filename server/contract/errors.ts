@@ -54,6 +54,15 @@ export const ErrorCode = z
     'CARD_BAD',
     'CARD_HAS_NO_PURSE',
     'CUSTOMER_NOT_FOUND',
+    // Customers' details (customer-rules.ts)
+    'CUSTOMER_NAME_INVALID',
+    'RESIDENT_ID_INVALID',
+    'ID_NUMBER_INVALID',
+    'TAX_ID_INVALID',
+    'PHONE_INVALID',
+    'CUSTOMER_TEXT_INVALID',
+    'CUSTOMER_KIND_MISMATCH',
+    'CUSTOMER_OTHER_OUTLET',
     // Card cryptography and the load protocol
     'KEY_STORE_UNAVAILABLE',
     'KEY_VERSION_UNKNOWN',

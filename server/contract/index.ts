@@ -10,6 +10,8 @@ export * from './common.ts';
 export * from './auth.ts';
 export * from './loads.ts';
 export * from './cards.ts';
+export * from './customer-rules.ts';
+export * from './customers.ts';
 export * from './sync.ts';
 export * from './admin.ts';
 export * from './approvals.ts';

@@ -15,6 +15,7 @@ import { CardSummary } from './cards.ts';
 import { ErrorCode } from './errors.ts';
 import { ContractVersion } from './version.ts';
 import { LoadCompleteRequest, LoadRecoverRequest, LoadView } from './loads.ts';
+import { CustomerCreatePayload, CustomerUpdatePayload } from './customers.ts';
 
 export const CashReceiptPayload = z.strictObject({
   customerId: EntityId,
@@ -28,7 +29,7 @@ export const PreallocationPayload = z.strictObject({
 });
 export const InquiryPayload = z.strictObject({ cardNo: CardNo });
 
-export const OperationType = z.enum(['receipt.cash', 'preallocation', 'load.complete', 'load.recover', 'unload.complete', 'inquiry']);
+export const OperationType = z.enum(['receipt.cash', 'preallocation', 'load.complete', 'load.recover', 'unload.complete', 'inquiry', 'customer.create', 'customer.update']);
 export type OperationType = z.infer<typeof OperationType>;
 
 /** The payload schema of each operation type: one for every type, and none without its type. */
@@ -40,6 +41,10 @@ export const OPERATION_PAYLOADS = {
   /** An unload's MAC3 saved on the tablet and sent when the link came back (outlet staff only). */
   'unload.complete': LoadCompleteRequest,
   inquiry: InquiryPayload,
+  /** A new customer of the operator's outlet (outlet staff only). */
+  'customer.create': CustomerCreatePayload,
+  /** An edit of a customer's details, by its own outlet's staff only; recorded as a revision. */
+  'customer.update': CustomerUpdatePayload,
 } as const satisfies Record<OperationType, z.ZodType>;
 /** The payload an operation of type T is sent with (OPERATION_PAYLOADS[T]'s input): what a device's outbox holds for it. */
 export type OperationPayload<T extends OperationType> = z.input<(typeof OPERATION_PAYLOADS)[T]>;

@@ -21,7 +21,9 @@
  * catalogue's codes are the enum ErrorCode in ApiErrorBody and PushResult; sync push and pull
  * carry contractVersion both ways, and another version is refused with CONTRACT_VERSION_MISMATCH;
  * a load's sourceAccount is optional (the server picks the card's), and the load and unload
- * initialise answers carry the balances once the card takes the transaction, OnlineBalances).
+ * initialise answers carry the balances once the card takes the transaction, OnlineBalances;
+ * and customers: the customer.create and customer.update push operations, GET /api/v1/customers and
+ * /api/v1/customers/:id, an endpoint's query string in the table, and the customer error codes).
  */
 import { z } from 'zod';
 

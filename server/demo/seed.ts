@@ -42,11 +42,12 @@ async function seedDevices(tx: Sql, units: DemoUnits): Promise<void> {
   ]);
 }
 
+/** The demo's identity numbers carry valid check characters (server/contract/customer-rules.ts). */
 async function seedCustomers(tx: Sql, outletId: bigint): Promise<void> {
   await tx.query(
-    `INSERT INTO customer (kind, name, id_doc_type, id_doc_no, phone, org_unit_id) VALUES
-      ('personal', '演示客户张伟', 'resident_id', '320102199001011234', '13800000001', $1),
-      ('unit', '演示物流有限公司', 'business_licence', '91320100MA1DEMO001', '02500000001', $1)`,
+    `INSERT INTO customer (kind, name, id_doc_type, id_doc_no, phone, tax_id, contact_name, contact_phone, org_unit_id) VALUES
+      ('personal', '演示客户张伟', 'resident_id', '320102199001011232', '13800000001', NULL, NULL, NULL, $1),
+      ('unit', '演示物流有限公司', NULL, NULL, NULL, '91320100MA1DEM0A5X', '演示联系人李娜', '02500000001', $1)`,
     [outletId],
   );
 }

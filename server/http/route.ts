@@ -1,7 +1,7 @@
 /**
  * Registers an endpoint of the contract table with its checks in a fixed order: the contract
  * version of a `versioned` endpoint (contract-version.ts), authenticate, authorise by role
- * (server/auth/policy.ts), then validate params and body with the contract's zod schema. A
+ * (server/auth/policy.ts), then validate params, query and body with the contract's zod schema. A
  * handler therefore never runs for an app of another contract version, an unknown caller, a
  * forbidden role or a malformed request, and it receives typed input.
  */
@@ -19,12 +19,14 @@ import type { Services } from './services.ts';
 type Ep<N extends EndpointName> = (typeof ENDPOINTS)[N];
 type BodyOf<N extends EndpointName> = Ep<N> extends { body: infer B extends z.ZodType } ? z.output<B> : undefined;
 type ParamsOf<N extends EndpointName> = Ep<N> extends { params: infer P extends z.ZodType } ? z.output<P> : undefined;
+type QueryOf<N extends EndpointName> = Ep<N> extends { query: infer Q extends z.ZodType } ? z.output<Q> : undefined;
 type PrincipalOf<N extends EndpointName> = Ep<N> extends { public: true } ? null : Principal;
 
 export type RouteContext<N extends EndpointName> = {
   principal: PrincipalOf<N>;
   body: BodyOf<N>;
   params: ParamsOf<N>;
+  query: QueryOf<N>;
   request: FastifyRequest;
   services: Services;
 };
@@ -60,7 +62,7 @@ export function registerEndpoint<N extends EndpointName>(
   name: N,
   handler: (ctx: RouteContext<N>) => Promise<z.input<Ep<N>['response']>>,
 ): void {
-  const endpoint = ENDPOINTS[name] as Ep<N> & { public?: boolean; versioned?: true; body?: z.ZodType; params?: z.ZodType };
+  const endpoint = ENDPOINTS[name] as Ep<N> & { public?: boolean; versioned?: true; body?: z.ZodType; params?: z.ZodType; query?: z.ZodType };
   app.route({
     method: endpoint.method,
     url: endpoint.path,
@@ -75,7 +77,8 @@ export function registerEndpoint<N extends EndpointName>(
       }
       const body = endpoint.body ? parseWith(endpoint.body, request.body) : undefined;
       const params = endpoint.params ? parseWith(endpoint.params, request.params) : undefined;
-      return handler({ principal, body, params, request, services } as RouteContext<N>);
+      const query = endpoint.query ? parseWith(endpoint.query, request.query) : undefined;
+      return handler({ principal, body, params, query, request, services } as RouteContext<N>);
     },
   });
 }

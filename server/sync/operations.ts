@@ -5,11 +5,11 @@
  * a run at a time, without a savepoint.
  */
 import type { Sql } from '../db/index.ts';
-import { OPERATION_PAYLOADS, type OperationType } from '../contract/index.ts';
+import { EntityId, OPERATION_PAYLOADS, type OperationType } from '../contract/index.ts';
 import { ApiError, type ApiErrorCode } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import { inScope } from '../auth/principal.ts';
-import { OPERATOR_ONLY_OPERATIONS } from '../auth/policy.ts';
+import { OPERATOR_ONLY_OPERATIONS, OWN_OUTLET_OPERATIONS } from '../auth/policy.ts';
 import { appendAudit } from '../audit/log.ts';
 import { ensureAccount } from '../ledger/accounts.ts';
 import { LedgerError } from '../ledger/errors.ts';
@@ -20,6 +20,7 @@ import { readCard, readCards } from '../cards/card.ts';
 import { accountView, cardSummaries } from '../cards/inquiry.ts';
 import { completeIn, recoverIn, requireKeyStore } from '../loads/online.ts';
 import { useApproval } from '../auth/approvals.ts';
+import { createCustomer, customerOrgUnit, updateCustomer } from '../customers/customers.ts';
 
 async function customerInScope(tx: Sql, principal: Principal, customerId: string): Promise<bigint> {
   const found = await tx.query<{ id: bigint; org_unit_id: bigint }>('SELECT id, org_unit_id FROM customer WHERE id = $1', [customerId]);
@@ -52,7 +53,9 @@ async function transfer(tx: Sql, batch: Parameters<typeof createTransfers>[1]): 
   }
 }
 
-type Handler = (tx: Sql, services: Services, principal: Principal, payload: unknown) => Promise<unknown>;
+/** What a handler knows of the operation besides its payload. */
+type OperationContext = { operationId: string };
+type Handler = (tx: Sql, services: Services, principal: Principal, payload: unknown, op: OperationContext) => Promise<unknown>;
 
 /** Types that only read: answered without a savepoint, a run of them together (answerReadOnlyRun). */
 type ReadOnlyType = 'inquiry';
@@ -98,7 +101,26 @@ const HANDLERS: Record<WriteType, Handler> = {
     const p = parseWith(OPERATION_PAYLOADS['load.recover'], raw);
     return { settled: await recoverIn(tx, requireKeyStore(services), principal, p) };
   },
+  async 'customer.create'(tx, services, principal, raw, op) {
+    const p = parseWith(OPERATION_PAYLOADS['customer.create'], raw);
+    return createCustomer(tx, p, { principal, operationId: op.operationId, today: services.now() });
+  },
+  async 'customer.update'(tx, services, principal, raw, op) {
+    const p = parseWith(OPERATION_PAYLOADS['customer.update'], raw);
+    return updateCustomer(tx, p, { principal, operationId: op.operationId, today: services.now() });
+  },
 };
+
+/**
+ * OWN_OUTLET_OPERATIONS (server/auth/policy.ts): the customer the payload names must be of the
+ * principal's own organisation unit. A payload without a well-formed customerId is left to its
+ * handler, which refuses its shape.
+ */
+async function requireOwnOutlet(tx: Sql, principal: Principal, payload: unknown): Promise<void> {
+  const customerId = (payload as { customerId?: unknown } | null)?.customerId;
+  if (typeof customerId !== 'string' || !EntityId.safeParse(customerId).success) return;
+  if ((await customerOrgUnit(tx, customerId)) !== principal.orgUnitId) throw new ApiError('CUSTOMER_OTHER_OUTLET');
+}
 
 export type Outcome = { status: 'applied'; result: unknown } | { status: 'rejected'; error: { code: ApiErrorCode; message: string } };
 
@@ -112,11 +134,12 @@ function refusal(error: unknown): Outcome {
 const SAVEPOINT = 'push_op';
 
 /** Runs one operation that writes inside a savepoint: a refusal rolls back its effects but not the record of it. */
-export async function applyOperation(tx: Sql, services: Services, principal: Principal, type: WriteType, payload: unknown): Promise<Outcome> {
+export async function applyOperation(tx: Sql, services: Services, principal: Principal, type: WriteType, payload: unknown, operationId: string): Promise<Outcome> {
   await tx.query(`SAVEPOINT ${SAVEPOINT}`);
   try {
     if (OPERATOR_ONLY_OPERATIONS.has(type) && principal.operatorId === null) throw new ApiError('FORBIDDEN');
-    const result = await HANDLERS[type](tx, services, principal, payload);
+    if (OWN_OUTLET_OPERATIONS.has(type)) await requireOwnOutlet(tx, principal, payload);
+    const result = await HANDLERS[type](tx, services, principal, payload, { operationId });
     await tx.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
     return { status: 'applied', result };
   } catch (error) {

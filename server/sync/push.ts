@@ -126,7 +126,7 @@ async function applyChunk(tx: Sql, services: Services, principal: Principal, ops
       break; // the rest goes in the next chunk's transaction
     } else {
       batch.savepointCount++;
-      settle(batch, op, await applyOperation(tx, services, principal, op.type, op.payload));
+      settle(batch, op, await applyOperation(tx, services, principal, op.type, op.payload, op.id));
     }
     i++;
   }

@@ -38,6 +38,23 @@ const LOAD_BODY = {
 const CARD_NO = '01000113200000000001';
 
 describe('the API client', () => {
+  it('puts an endpoint\'s query in the URL, checked by the contract and covered by the signature', async () => {
+    const seen: Array<{ url: string; auth: string | null }> = [];
+    server.use(
+      http.get(`${BASE}/api/v1/customers`, ({ request }) => {
+        seen.push({ url: request.url, auth: request.headers.get('authorization') });
+        return HttpResponse.json({ customers: [], next: null });
+      }),
+    );
+    const api = client();
+    expect(await api.call('searchCustomers', { query: { q: ' 张伟 ', limit: 5 } })).toEqual({ customers: [], next: null });
+    const url = new URL(seen[0]!.url);
+    expect([url.searchParams.get('q'), url.searchParams.get('limit'), url.searchParams.has('after')]).toEqual(['张伟', '5', false]);
+    expect(signedBy({ method: 'GET', url: seen[0]!.url, authorization: seen[0]!.auth, body: '' }, SECRET)).toMatchObject({ deviceId: 'demo-kiosk-1' });
+    await expect(api.call('searchCustomers', { query: { q: '' } })).rejects.toThrow();
+    expect(seen).toHaveLength(1);
+  });
+
   it('signs each request with the device secret, fills the path from the contract, and never sends the secret', async () => {
     const seen: Array<{ url: string; auth: string | null }> = [];
     server.use(

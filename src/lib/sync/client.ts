@@ -56,6 +56,7 @@ type BodyOf<K extends EndpointName> = Table[K] extends { body: z.ZodType }
     : z.input<Table[K]['body']>
   : undefined;
 type ParamsOf<K extends EndpointName> = Table[K] extends { params: z.ZodType } ? z.input<Table[K]['params']> : undefined;
+type QueryOf<K extends EndpointName> = Table[K] extends { query: z.ZodType } ? z.input<Table[K]['query']> : undefined;
 export type ResponseOf<K extends EndpointName> = z.output<Table[K]['response']>;
 
 export type ApiClientOptions = {
@@ -112,10 +113,12 @@ export class ApiClient {
     return new BackendError('CONTRACT_VERSION_MISMATCH', message);
   }
 
-  async call<K extends EndpointName>(name: K, input: { body?: BodyOf<K>; params?: ParamsOf<K> } = {}): Promise<ResponseOf<K>> {
-    const endpoint: { method: string; path: string; versioned?: true; body?: z.ZodType; params?: z.ZodType; response: z.ZodType } = ENDPOINTS[name];
+  async call<K extends EndpointName>(name: K, input: { body?: BodyOf<K>; params?: ParamsOf<K>; query?: QueryOf<K> } = {}): Promise<ResponseOf<K>> {
+    const endpoint: { method: string; path: string; versioned?: true; body?: z.ZodType; params?: z.ZodType; query?: z.ZodType; response: z.ZodType } = ENDPOINTS[name];
     const params = endpoint.params ? (endpoint.params.parse(input.params) as Record<string, string>) : {};
-    const path = endpoint.path.replace(/:([a-zA-Z]+)/g, (_, key: string) => encodeURIComponent(params[key] ?? ''));
+    const query = endpoint.query ? (endpoint.query.parse(input.query) as Record<string, string | number | undefined>) : {};
+    const search = new URLSearchParams(Object.entries(query).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]]))).toString();
+    const path = endpoint.path.replace(/:([a-zA-Z]+)/g, (_, key: string) => encodeURIComponent(params[key] ?? '')) + (search === '' ? '' : `?${search}`);
     const target = new URL(`${this.#options.baseUrl}${path}`, pageOrigin());
     const request: Prepared = {
       url: `${this.#options.baseUrl}${path}`,
