@@ -4,6 +4,7 @@
  */
 import type { CardReading } from '../../../ccid/fuelcard/read.ts';
 import type { TransactionRecord, GreyState } from '../../../ccid/fuelcard/messages.ts';
+import { chinaDateIso } from '../time.ts';
 
 /** ASN[2] of a customer (user) card, docs/card-protocol.md §5.1. */
 const CUSTOMER_CARD_TYPE = 0x01;
@@ -31,9 +32,9 @@ export function isExpired(expiryDate: string, today: string): boolean {
   return expiryDate < today;
 }
 
+/** Today's date where the card is used: Beijing's calendar day, whatever the machine's zone. */
 export function todayIso(nowMs: number): string {
-  // The kiosk runs on Beijing time whatever the machine's zone (UTC+8, no daylight saving).
-  return new Date(nowMs + 8 * 3600_000).toISOString().slice(0, 10);
+  return chinaDateIso(nowMs);
 }
 
 export function factsOf(reading: CardReading, nowMs: number): CardFacts {
