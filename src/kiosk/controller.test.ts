@@ -194,6 +194,39 @@ describe('the kiosk card session', () => {
     expect(r.kiosk.current).toMatchObject({ name: 'history', inquiryQueued: false, account: { ageMs: null, view: { waitingFen: 12_300 } } });
   });
 
+  it('shows the load just made in the account history: the account is asked again after money moved', async () => {
+    const demo = createDemoCard('named');
+    const cardNo = toAsn(demo);
+    r.backend.waitingFen.set(cardNo, 30_000);
+    await unlock(r, demo.card);
+    await r.kiosk.history();
+    expect(r.kiosk.current).toMatchObject({ name: 'history', inquiryQueued: false, account: { view: { history: [] } } });
+    // Opened again with nothing moved: the view read in this session still holds.
+    await r.kiosk.history();
+    expect(r.backend.inquiries).toHaveLength(1);
+    r.kiosk.chooseLoad();
+    await r.kiosk.load(20_000);
+    await until(r.kiosk, 'receipt');
+    r.kiosk.home();
+    await r.kiosk.history();
+    expect(r.backend.inquiries).toHaveLength(2);
+    expect(r.kiosk.current).toMatchObject({ name: 'history', account: { ageMs: null, view: { waitingFen: 10_000, history: [{ kind: 'load', amountFen: -20_000 }] } } });
+  });
+
+  it('keeps this session’s figures when the link drops after a load, and queues the history', async () => {
+    const demo = createDemoCard('named');
+    r.backend.waitingFen.set(toAsn(demo), 30_000);
+    await unlock(r, demo.card);
+    r.kiosk.chooseLoad();
+    await r.kiosk.load(20_000);
+    await until(r.kiosk, 'receipt');
+    r.backend.online = false;
+    await r.kiosk.history();
+    // The cached view is from before the load (30,000 waiting); the session's own is newer.
+    expect(r.kiosk.current).toMatchObject({ name: 'history', inquiryQueued: true, account: { ageMs: null, view: { waitingFen: 10_000 } } });
+    expect(r.backend.queuedInquiries).toEqual([toAsn(demo)]);
+  });
+
   it('changes the PIN on the card with no network, and the new PIN works next time', async () => {
     r.backend.online = false;
     const demo = createDemoCard('named');

@@ -37,6 +37,12 @@ export class KioskController {
   #session: CardSession | undefined;
   #card: CardFacts | undefined;
   #account: AccountInfo = null;
+  /**
+   * Money moved after the account view was read (a load, or a transaction the card settled at
+   * insertion): its figures were brought in line here, its list of movements was not, so the
+   * history asks the server again before showing it.
+   */
+  #accountMoved = false;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #stopListening: () => void;
 
@@ -86,6 +92,7 @@ export class KioskController {
     this.#session = undefined;
     this.#card = undefined;
     this.#account = null;
+    this.#accountMoved = false;
     clearTimeout(this.#idleTimer);
     void session?.close().catch(() => {});
     this.#screen.set({ name: 'start', notice: wasLoading ? { key: 'kiosk.notice.load_interrupted', tone: 'warning' } : notice });
@@ -151,16 +158,27 @@ export class KioskController {
 
   /** Online: the server's view (cached for later); offline: the cached view with its age. */
   async #loadAccount(cardNo: string): Promise<AccountInfo> {
+    const view = await this.#fetchAccount(cardNo);
+    this.#account = view ? { view, ageMs: null } : await this.#cachedAccount(cardNo);
+    return this.#account;
+  }
+
+  /** The server's view, kept in the device's cache; null when the server cannot be reached. */
+  async #fetchAccount(cardNo: string): Promise<AccountView | null> {
     try {
       const view = await this.#deps.backend.inquiry(cardNo);
       await this.#deps.db.accountCache.put({ cardNo, view, fetchedAtMs: this.#now() });
-      this.#account = { view, ageMs: null };
+      this.#accountMoved = false;
+      return view;
     } catch (error) {
       if (!(error instanceof BackendError)) throw error;
-      const cached = await this.#deps.db.accountCache.get(cardNo);
-      this.#account = cached ? { view: cached.view as AccountView, ageMs: this.#now() - cached.fetchedAtMs } : null;
+      return null;
     }
-    return this.#account;
+  }
+
+  async #cachedAccount(cardNo: string): Promise<AccountInfo> {
+    const cached = await this.#deps.db.accountCache.get(cardNo);
+    return cached ? { view: cached.view as AccountView, ageMs: this.#now() - cached.fetchedAtMs } : null;
   }
 
   /** Settles what the card left pending; `server` is the server's view when it was read just now. */
@@ -168,6 +186,7 @@ export class KioskController {
     const card = this.#card!;
     const report = await settleFromCard({ transmit: this.#transmit(generation), db: this.#deps.db, backend: this.#deps.backend, cardNo: card.cardNo, server, terminalId: this.#deps.terminalId, nowMs: this.#now() });
     if (report.transactions.length === 0) return null;
+    this.#accountMoved = true;
     this.#card = { ...card, balanceFen: await getBalance(this.#transmit(generation)), records: await readTransactionLog(this.#transmit(generation)) };
     this.#account = accountAfterRecovery(this.#account, report);
     return recoveryNotice(report);
@@ -209,6 +228,8 @@ export class KioskController {
         onStep: (step) => this.#set({ name: 'loading', amountFen, step }, generation),
         nowMs: this.#now(),
       });
+      // Even a refused load may have settled something (a card that took the money after all).
+      this.#accountMoved = true;
       if (outcome.kind === 'refused') return this.home(outcome.notice);
       this.#card = { ...card, balanceFen: outcome.receipt.balanceFenAfter, records: await readTransactionLog(this.#transmit(generation)) };
       if (this.#account) this.#account = { ...this.#account, view: { ...this.#account.view, waitingFen: this.#account.view.waitingFen - amountFen, purseMirrorFen: this.#account.view.purseMirrorFen + amountFen } };
@@ -222,9 +243,14 @@ export class KioskController {
     if (!card) return;
     let inquiryQueued = false;
     await this.#guard(generation, async () => {
-      if (!this.#account || this.#account.ageMs !== null) {
-        const account = await this.#loadAccount(card.cardNo);
-        if (!account || account.ageMs !== null) {
+      // Read once per session, and again after money moved: the history shows this session's loads.
+      if (!this.#account || this.#account.ageMs !== null || this.#accountMoved) {
+        const view = await this.#fetchAccount(card.cardNo);
+        if (view) this.#account = { view, ageMs: null };
+        else {
+          // Offline: the account's part waits for the link. The figures held stay: a view read
+          // online earlier in this session (brought in line with its loads) is newer than the cache.
+          if (!this.#account || this.#account.ageMs !== null) this.#account = await this.#cachedAccount(card.cardNo);
           await this.#deps.backend.queueInquiry(card.cardNo);
           inquiryQueued = true;
         }
