@@ -11,7 +11,7 @@ import { DeviceDatabase } from '../lib/device-db/database.ts';
 import { cardSessionActive } from '../lib/session/active.ts';
 import { ReaderManager } from '../lib/card/reader.ts';
 import { KioskController } from './controller.ts';
-import type { Screen } from './screens.ts';
+import { loadBlock, type Screen } from './screens.ts';
 import { FakeBackend } from './testing/fake-backend.ts';
 import en from '../lib/i18n/en.json';
 import zhCN from '../lib/i18n/zh-CN.json';
@@ -167,8 +167,10 @@ describe('the kiosk card session', () => {
     if (home.name !== 'home') throw new Error();
     expect(home.account?.view.waitingFen).toBe(30_000);
     expect(home.account?.ageMs).toBeGreaterThanOrEqual(0);
+    // The home screen disables the load button and says why; a press that gets through changes nothing.
+    expect(loadBlock(home.card, home.account)).toBe('offline');
     r.kiosk.chooseLoad();
-    expect(r.kiosk.current).toMatchObject({ name: 'home', notice: { key: 'kiosk.notice.load_needs_network' } });
+    expect(r.kiosk.current).toBe(home);
   });
 
   it('queues a history inquiry when offline and still shows the card log', async () => {
@@ -260,13 +262,29 @@ describe('the kiosk card session', () => {
     expect(await until(r.kiosk, 'start')).toMatchObject({ notice: { key: 'kiosk.notice.timed_out' } });
   });
 
-  it('warns about a grey card and refuses to load it', async () => {
+  it('disables the load of a grey card, and pressing it again and again stacks no warnings', async () => {
     const demo = createDemoCard('grey');
     r.backend.waitingFen.set(toAsn(demo), 10_000);
     const home = await unlock(r, demo.card);
-    expect(home).toMatchObject({ card: { greyState: 'LOCKED' } });
+    if (home.name !== 'home') throw new Error();
+    expect(home).toMatchObject({ card: { greyState: 'LOCKED' }, notice: null });
+    expect(loadBlock(home.card, home.account)).toBe('grey');
+    for (let press = 0; press < 3; press++) r.kiosk.chooseLoad();
+    expect(r.kiosk.current).toBe(home);
+  });
+
+  it('disables the load when nothing is waiting or the card is at its limit, and not otherwise', async () => {
+    const demo = createDemoCard('named');
+    const home = await unlock(r, demo.card);
+    if (home.name !== 'home' || !home.account) throw new Error();
+    expect(home.account.view.waitingFen).toBe(0);
+    expect(loadBlock(home.card, home.account)).toBe('nothing_waiting');
+    const waiting = { ...home.account, view: { ...home.account.view, waitingFen: 30_000 } };
+    expect(loadBlock(home.card, waiting)).toBeNull();
+    expect(loadBlock({ ...home.card, balanceFen: waiting.view.purseLimitFen }, waiting)).toBe('card_full');
+    expect(loadBlock(home.card, null)).toBe('offline');
     r.kiosk.chooseLoad();
-    expect(r.kiosk.current).toMatchObject({ notice: { key: 'kiosk.notice.grey_no_load' } });
+    expect(r.kiosk.current).toBe(home);
   });
 
   for (const when of ['after-write', 'before-write'] as const) {

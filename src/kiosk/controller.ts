@@ -20,7 +20,7 @@ import { settleFromCard, type ServerView } from '../lib/online/recovery.ts';
 import { accountAfterRecovery, recoveryNotice } from './recovery.ts';
 import { runLoad } from './load.ts';
 import type { KioskDeps } from './deps.ts';
-import type { AccountInfo, Notice, RefusalReason, Screen } from './screens.ts';
+import { loadBlock, loadMaxFen, type AccountInfo, type Notice, type RefusalReason, type Screen } from './screens.ts';
 
 export type { CardReaderPort, KioskDeps } from './deps.ts';
 
@@ -199,16 +199,17 @@ export class KioskController {
 
   /** The most this load may be: what is waiting, and what the purse limit leaves room for. */
   loadMaxFen(): number {
-    if (!this.#card || !this.#account) return 0;
-    const room = this.#account.view.purseLimitFen - this.#card.balanceFen;
-    return Math.max(0, Math.min(this.#account.view.waitingFen, room));
+    return this.#card ? loadMaxFen(this.#card, this.#account) : 0;
   }
 
+  /**
+   * The load screen, when a load can be made. When it cannot, the home screen already shows the
+   * load button disabled with the reason beside it (screens.ts loadBlock): the customer stays
+   * there, told once, not once more per press.
+   */
   chooseLoad(): void {
     const card = this.#card;
-    if (!card) return;
-    if (card.greyState !== 'NORMAL') return this.home({ key: 'kiosk.notice.grey_no_load', tone: 'warning' });
-    if (!this.#account || this.#account.ageMs !== null) return this.home({ key: 'kiosk.notice.load_needs_network', tone: 'warning' });
+    if (!card || loadBlock(card, this.#account) !== null) return;
     this.#set({ name: 'load', card, account: this.#account, maxFen: this.loadMaxFen(), notice: null }, this.#generation);
   }
 
