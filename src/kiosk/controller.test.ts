@@ -54,6 +54,14 @@ async function untilMatch(kiosk: KioskController, test: (s: Screen) => boolean, 
   throw new Error(`screen never matched; stuck on ${JSON.stringify(kiosk.current).slice(0, 300)}`);
 }
 
+async function waitFor(test: () => boolean, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error('the condition never held');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 function insert(r: Rig, card: FuelCard): void {
   r.control.insertCard(card);
 }
@@ -250,16 +258,53 @@ describe('the kiosk card session', () => {
     insert(r, createDemoCard('named').card);
     await until(r.kiosk, 'pin');
     r.control.removeCard();
-    expect(await until(r.kiosk, 'start')).toEqual({ name: 'start', notice: null });
+    expect(await until(r.kiosk, 'start')).toEqual({ name: 'start', notice: null, cardInReader: false });
     expect(get(cardSessionActive)).toBe(false);
   });
 
-  it('returns to the start screen after the idle timeout', async () => {
+  it('returns to the start screen after the idle timeout, asking for the card still in the reader to be taken out', async () => {
     r.kiosk.dispose();
     r.kiosk = new KioskController({ reader: r.reader, backend: r.backend, db: r.db, terminalId: TERMINAL_ID, idleTimeoutMs: 50 });
     insert(r, createDemoCard('named').card);
     await until(r.kiosk, 'pin');
+    expect(await until(r.kiosk, 'start')).toEqual({ name: 'start', notice: { key: 'kiosk.notice.timed_out', tone: 'info' }, cardInReader: true });
+    // Out it comes: the start screen asks for a card again.
+    r.control.removeCard();
+    expect(await untilMatch(r.kiosk, (s) => s.name === 'start' && !s.cardInReader)).toEqual({ name: 'start', notice: null, cardInReader: false });
+  });
+
+  it('counts down the last seconds of an idle session, and a touch carries on', async () => {
+    r.kiosk.dispose();
+    r.kiosk = new KioskController({ reader: r.reader, backend: r.backend, db: r.db, terminalId: TERMINAL_ID, idleTimeoutMs: 1_200, idleWarningMs: 1_000 });
+    const seen: Array<number | null> = [];
+    const stop = r.kiosk.idleCountdown.subscribe((seconds) => seen.push(seconds));
+    insert(r, createDemoCard('named').card);
+    await until(r.kiosk, 'pin');
+    expect(get(r.kiosk.idleCountdown)).toBeNull();
+    await waitFor(() => get(r.kiosk.idleCountdown) !== null);
+    expect(get(r.kiosk.idleCountdown)).toBe(1);
+    // "Continue": the warning goes, the session stays, the idle time starts again.
+    r.kiosk.touch();
+    expect(get(r.kiosk.idleCountdown)).toBeNull();
+    expect(r.kiosk.current.name).toBe('pin');
+    await waitFor(() => get(r.kiosk.idleCountdown) !== null);
+    expect(await until(r.kiosk, 'start', 3_000)).toMatchObject({ notice: { key: 'kiosk.notice.timed_out' }, cardInReader: true });
+    expect(get(r.kiosk.idleCountdown)).toBeNull();
+    stop();
+    expect(seen).toEqual([null, 1, null, 1, null]);
+  });
+
+  it('ends an idle goodbye without a countdown: there is nothing to continue', async () => {
+    r.kiosk.dispose();
+    r.kiosk = new KioskController({ reader: r.reader, backend: r.backend, db: r.db, terminalId: TERMINAL_ID, idleTimeoutMs: 300, idleWarningMs: 250 });
+    const seen: Array<number | null> = [];
+    const stop = r.kiosk.idleCountdown.subscribe((seconds) => seen.push(seconds));
+    insert(r, createDemoCard('named').card);
+    await until(r.kiosk, 'pin');
+    r.kiosk.finish();
     expect(await until(r.kiosk, 'start')).toMatchObject({ notice: { key: 'kiosk.notice.timed_out' } });
+    stop();
+    expect(seen.filter((seconds) => seconds !== null)).toEqual([]);
   });
 
   it('disables the load of a grey card, and pressing it again and again stacks no warnings', async () => {

@@ -24,15 +24,28 @@ import { loadBlock, loadMaxFen, type AccountInfo, type Notice, type RefusalReaso
 
 export type { CardReaderPort, KioskDeps } from './deps.ts';
 
+/** No touch for this long ends the session. */
 export const KIOSK_IDLE_TIMEOUT_MS = 60_000;
+/** The last part of the idle time, counted down on screen with a button to carry on. */
+export const KIOSK_IDLE_WARNING_MS = 15_000;
+const SECOND_MS = 1_000;
+/**
+ * Screens where the customer is choosing or reading, where the countdown warns before the end.
+ * Not while the card is read or loaded (the kiosk is busy, not the customer), nor on a refusal or
+ * the goodbye, which only ask for the card back.
+ */
+const WARNED_SCREENS: ReadonlySet<Screen['name']> = new Set(['pin', 'home', 'load', 'receipt', 'history', 'change-pin']);
 const REFUSED_CARD_STATES: Record<string, RefusalReason> = { lost: 'lost', blacklisted: 'blacklisted', closed: 'closed' };
 
 class SessionEnded extends Error {}
 
 export class KioskController {
   readonly #deps: KioskDeps;
-  readonly #screen = writable<Screen>({ name: 'start', notice: null });
+  readonly #screen = writable<Screen>({ name: 'start', notice: null, cardInReader: false });
   readonly screen: Readable<Screen> = this.#screen;
+  readonly #idleCountdown = writable<number | null>(null);
+  /** Seconds left before an idle session ends, while the warning shows; null otherwise. */
+  readonly idleCountdown: Readable<number | null> = this.#idleCountdown;
   #generation = 0;
   #session: CardSession | undefined;
   #card: CardFacts | undefined;
@@ -53,7 +66,7 @@ export class KioskController {
 
   dispose(): void {
     this.#stopListening();
-    clearTimeout(this.#idleTimer);
+    this.#stopIdleTimer();
   }
 
   get current(): Screen {
@@ -70,11 +83,27 @@ export class KioskController {
     this.touch();
   }
 
-  /** Any touch on the screen: restarts the idle timer. */
+  /** Any touch on the screen (the countdown's "continue" included): restarts the idle time. */
   touch(): void {
-    clearTimeout(this.#idleTimer);
+    this.#stopIdleTimer();
     if (this.current.name === 'start') return;
-    this.#idleTimer = setTimeout(() => this.#end({ key: 'kiosk.notice.timed_out', tone: 'info' }), this.#deps.idleTimeoutMs ?? KIOSK_IDLE_TIMEOUT_MS);
+    const timeoutMs = this.#deps.idleTimeoutMs ?? KIOSK_IDLE_TIMEOUT_MS;
+    const warningMs = WARNED_SCREENS.has(this.current.name) ? Math.min(this.#deps.idleWarningMs ?? KIOSK_IDLE_WARNING_MS, timeoutMs) : 0;
+    this.#idleTimer = setTimeout(() => this.#countDown(Date.now() + warningMs), timeoutMs - warningMs);
+  }
+
+  /** The warning: the seconds left, once a second, then the end of the session. */
+  #countDown(endsAtMs: number): void {
+    const leftMs = endsAtMs - Date.now();
+    if (leftMs <= 0) return this.#end({ key: 'kiosk.notice.timed_out', tone: 'info' });
+    this.#idleCountdown.set(Math.ceil(leftMs / SECOND_MS));
+    // Wake at the next whole second left, so the number on screen changes on time.
+    this.#idleTimer = setTimeout(() => this.#countDown(endsAtMs), leftMs % SECOND_MS || SECOND_MS);
+  }
+
+  #stopIdleTimer(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleCountdown.set(null);
   }
 
   #transmit(generation: number): (apdu: Uint8Array) => Promise<Uint8Array> {
@@ -84,7 +113,10 @@ export class KioskController {
     };
   }
 
-  /** The card came out (or the session timed out): back to the start, whatever was going on. */
+  /**
+   * The card came out (or the session timed out): back to the start, whatever was going on. A card
+   * still in the reader (a timed-out session) is asked out first: a new session needs a new insertion.
+   */
   #end(notice: Notice | null): void {
     const wasLoading = this.current.name === 'loading';
     this.#generation++;
@@ -93,9 +125,9 @@ export class KioskController {
     this.#card = undefined;
     this.#account = null;
     this.#accountMoved = false;
-    clearTimeout(this.#idleTimer);
+    this.#stopIdleTimer();
     void session?.close().catch(() => {});
-    this.#screen.set({ name: 'start', notice: wasLoading ? { key: 'kiosk.notice.load_interrupted', tone: 'warning' } : notice });
+    this.#screen.set({ name: 'start', notice: wasLoading ? { key: 'kiosk.notice.load_interrupted', tone: 'warning' } : notice, cardInReader: this.#deps.reader.cardPresent });
     cardSessionActive.set(false);
   }
 

@@ -29,7 +29,8 @@ export type Receipt = {
 export type AccountInfo = { view: AccountView; ageMs: number | null } | null;
 
 export type Screen =
-  | { name: 'start'; notice: Notice | null }
+  /** `cardInReader`: the session ended (timed out) with the card still in: the start asks for it out. */
+  | { name: 'start'; notice: Notice | null; cardInReader: boolean }
   | { name: 'reading' }
   | { name: 'pin'; triesLeft: number | null; busy: boolean }
   | { name: 'home'; card: CardFacts; account: AccountInfo; notice: Notice | null }
