@@ -27,6 +27,11 @@ export type CardFacts = {
   usesDefaultPin: boolean;
 };
 
+/** A card number as people read it off the card, in groups of four: "1000 1132 0010 0000 011". */
+export function groupedCardNo(cardNo: string): string {
+  return cardNo.replace(/(\d{4})(?=\d)/g, '$1 ');
+}
+
 /** Dates on the card are YYYY-MM-DD; expiry is the last valid day. */
 export function isExpired(expiryDate: string, today: string): boolean {
   return expiryDate < today;
