@@ -5,9 +5,10 @@
  * is a button that does not exist. The walk visits each screen a customer can reach with the demo
  * cards; with SHOTS_DIR set it saves a screenshot of each (for a person to look at, outside the
  * repository). On the way it checks what those screens promise: "Load money onto the card" on one
- * line, the preset amounts beside the keypad on a landscape kiosk, typed money with two decimals,
- * the load just made in the account history, a grey card's load disabled with its reason, history
- * pages, and the idle countdown (on the page's own clock) ending with "take your card out".
+ * line, buttons in the page's font, the preset amounts beside the keypad on a landscape kiosk, typed
+ * money with two decimals, the load just made in the account history, a grey card's load disabled
+ * with its reason, history pages, and the idle countdown (on the page's own clock) ending with "take
+ * your card out".
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -154,6 +155,9 @@ async function walk(page: Page, size: Size, language: Language): Promise<void> {
   await typeOnKeypad(page, words.pin, '123456', words.ok);
   await expect(page.getByRole('heading', { name: words.hello })).toBeVisible();
   expect(await lineCount(page.getByRole('button', { name: words.load, exact: true })), 'the load button is one line').toBe(1);
+  // Buttons are in the page's font, not the browser's own for controls.
+  const fontOf = (locator: Locator) => locator.evaluate((element) => getComputedStyle(element).fontFamily);
+  expect(await fontOf(page.getByRole('button', { name: words.history }))).toBe(await fontOf(page.locator('body')));
   await expectFits(page, at('03-home'));
 
   await page.getByRole('button', { name: words.history }).click();
