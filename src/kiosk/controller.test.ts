@@ -11,7 +11,7 @@ import { DeviceDatabase } from '../lib/device-db/database.ts';
 import { cardSessionActive } from '../lib/session/active.ts';
 import { ReaderManager } from '../lib/card/reader.ts';
 import { KioskController } from './controller.ts';
-import type { Screen } from './screens.ts';
+import { loadBlock, type Screen } from './screens.ts';
 import { FakeBackend } from './testing/fake-backend.ts';
 import en from '../lib/i18n/en.json';
 import zhCN from '../lib/i18n/zh-CN.json';
@@ -52,6 +52,14 @@ async function untilMatch(kiosk: KioskController, test: (s: Screen) => boolean, 
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   throw new Error(`screen never matched; stuck on ${JSON.stringify(kiosk.current).slice(0, 300)}`);
+}
+
+async function waitFor(test: () => boolean, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error('the condition never held');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 function insert(r: Rig, card: FuelCard): void {
@@ -167,8 +175,10 @@ describe('the kiosk card session', () => {
     if (home.name !== 'home') throw new Error();
     expect(home.account?.view.waitingFen).toBe(30_000);
     expect(home.account?.ageMs).toBeGreaterThanOrEqual(0);
+    // The home screen disables the load button and says why; a press that gets through changes nothing.
+    expect(loadBlock(home.card, home.account)).toBe('offline');
     r.kiosk.chooseLoad();
-    expect(r.kiosk.current).toMatchObject({ name: 'home', notice: { key: 'kiosk.notice.load_needs_network' } });
+    expect(r.kiosk.current).toBe(home);
   });
 
   it('queues a history inquiry when offline and still shows the card log', async () => {
@@ -194,6 +204,39 @@ describe('the kiosk card session', () => {
     expect(r.kiosk.current).toMatchObject({ name: 'history', inquiryQueued: false, account: { ageMs: null, view: { waitingFen: 12_300 } } });
   });
 
+  it('shows the load just made in the account history: the account is asked again after money moved', async () => {
+    const demo = createDemoCard('named');
+    const cardNo = toAsn(demo);
+    r.backend.waitingFen.set(cardNo, 30_000);
+    await unlock(r, demo.card);
+    await r.kiosk.history();
+    expect(r.kiosk.current).toMatchObject({ name: 'history', inquiryQueued: false, account: { view: { history: [] } } });
+    // Opened again with nothing moved: the view read in this session still holds.
+    await r.kiosk.history();
+    expect(r.backend.inquiries).toHaveLength(1);
+    r.kiosk.chooseLoad();
+    await r.kiosk.load(20_000);
+    await until(r.kiosk, 'receipt');
+    r.kiosk.home();
+    await r.kiosk.history();
+    expect(r.backend.inquiries).toHaveLength(2);
+    expect(r.kiosk.current).toMatchObject({ name: 'history', account: { ageMs: null, view: { waitingFen: 10_000, history: [{ kind: 'load', amountFen: -20_000 }] } } });
+  });
+
+  it('keeps this session’s figures when the link drops after a load, and queues the history', async () => {
+    const demo = createDemoCard('named');
+    r.backend.waitingFen.set(toAsn(demo), 30_000);
+    await unlock(r, demo.card);
+    r.kiosk.chooseLoad();
+    await r.kiosk.load(20_000);
+    await until(r.kiosk, 'receipt');
+    r.backend.online = false;
+    await r.kiosk.history();
+    // The cached view is from before the load (30,000 waiting); the session's own is newer.
+    expect(r.kiosk.current).toMatchObject({ name: 'history', inquiryQueued: true, account: { ageMs: null, view: { waitingFen: 10_000 } } });
+    expect(r.backend.queuedInquiries).toEqual([toAsn(demo)]);
+  });
+
   it('changes the PIN on the card with no network, and the new PIN works next time', async () => {
     r.backend.online = false;
     const demo = createDemoCard('named');
@@ -215,25 +258,78 @@ describe('the kiosk card session', () => {
     insert(r, createDemoCard('named').card);
     await until(r.kiosk, 'pin');
     r.control.removeCard();
-    expect(await until(r.kiosk, 'start')).toEqual({ name: 'start', notice: null });
+    expect(await until(r.kiosk, 'start')).toEqual({ name: 'start', notice: null, cardInReader: false });
     expect(get(cardSessionActive)).toBe(false);
   });
 
-  it('returns to the start screen after the idle timeout', async () => {
+  it('returns to the start screen after the idle timeout, asking for the card still in the reader to be taken out', async () => {
     r.kiosk.dispose();
     r.kiosk = new KioskController({ reader: r.reader, backend: r.backend, db: r.db, terminalId: TERMINAL_ID, idleTimeoutMs: 50 });
     insert(r, createDemoCard('named').card);
     await until(r.kiosk, 'pin');
-    expect(await until(r.kiosk, 'start')).toMatchObject({ notice: { key: 'kiosk.notice.timed_out' } });
+    expect(await until(r.kiosk, 'start')).toEqual({ name: 'start', notice: { key: 'kiosk.notice.timed_out', tone: 'info' }, cardInReader: true });
+    // Out it comes: the start screen asks for a card again.
+    r.control.removeCard();
+    expect(await untilMatch(r.kiosk, (s) => s.name === 'start' && !s.cardInReader)).toEqual({ name: 'start', notice: null, cardInReader: false });
   });
 
-  it('warns about a grey card and refuses to load it', async () => {
+  it('counts down the last seconds of an idle session, and a touch carries on', async () => {
+    r.kiosk.dispose();
+    r.kiosk = new KioskController({ reader: r.reader, backend: r.backend, db: r.db, terminalId: TERMINAL_ID, idleTimeoutMs: 1_200, idleWarningMs: 1_000 });
+    const seen: Array<number | null> = [];
+    const stop = r.kiosk.idleCountdown.subscribe((seconds) => seen.push(seconds));
+    insert(r, createDemoCard('named').card);
+    await until(r.kiosk, 'pin');
+    expect(get(r.kiosk.idleCountdown)).toBeNull();
+    await waitFor(() => get(r.kiosk.idleCountdown) !== null);
+    expect(get(r.kiosk.idleCountdown)).toBe(1);
+    // "Continue": the warning goes, the session stays, the idle time starts again.
+    r.kiosk.touch();
+    expect(get(r.kiosk.idleCountdown)).toBeNull();
+    expect(r.kiosk.current.name).toBe('pin');
+    await waitFor(() => get(r.kiosk.idleCountdown) !== null);
+    expect(await until(r.kiosk, 'start', 3_000)).toMatchObject({ notice: { key: 'kiosk.notice.timed_out' }, cardInReader: true });
+    expect(get(r.kiosk.idleCountdown)).toBeNull();
+    stop();
+    expect(seen).toEqual([null, 1, null, 1, null]);
+  });
+
+  it('ends an idle goodbye without a countdown: there is nothing to continue', async () => {
+    r.kiosk.dispose();
+    r.kiosk = new KioskController({ reader: r.reader, backend: r.backend, db: r.db, terminalId: TERMINAL_ID, idleTimeoutMs: 300, idleWarningMs: 250 });
+    const seen: Array<number | null> = [];
+    const stop = r.kiosk.idleCountdown.subscribe((seconds) => seen.push(seconds));
+    insert(r, createDemoCard('named').card);
+    await until(r.kiosk, 'pin');
+    r.kiosk.finish();
+    expect(await until(r.kiosk, 'start')).toMatchObject({ notice: { key: 'kiosk.notice.timed_out' } });
+    stop();
+    expect(seen.filter((seconds) => seconds !== null)).toEqual([]);
+  });
+
+  it('disables the load of a grey card, and pressing it again and again stacks no warnings', async () => {
     const demo = createDemoCard('grey');
     r.backend.waitingFen.set(toAsn(demo), 10_000);
     const home = await unlock(r, demo.card);
-    expect(home).toMatchObject({ card: { greyState: 'LOCKED' } });
+    if (home.name !== 'home') throw new Error();
+    expect(home).toMatchObject({ card: { greyState: 'LOCKED' }, notice: null });
+    expect(loadBlock(home.card, home.account)).toBe('grey');
+    for (let press = 0; press < 3; press++) r.kiosk.chooseLoad();
+    expect(r.kiosk.current).toBe(home);
+  });
+
+  it('disables the load when nothing is waiting or the card is at its limit, and not otherwise', async () => {
+    const demo = createDemoCard('named');
+    const home = await unlock(r, demo.card);
+    if (home.name !== 'home' || !home.account) throw new Error();
+    expect(home.account.view.waitingFen).toBe(0);
+    expect(loadBlock(home.card, home.account)).toBe('nothing_waiting');
+    const waiting = { ...home.account, view: { ...home.account.view, waitingFen: 30_000 } };
+    expect(loadBlock(home.card, waiting)).toBeNull();
+    expect(loadBlock({ ...home.card, balanceFen: waiting.view.purseLimitFen }, waiting)).toBe('card_full');
+    expect(loadBlock(home.card, null)).toBe('offline');
     r.kiosk.chooseLoad();
-    expect(r.kiosk.current).toMatchObject({ notice: { key: 'kiosk.notice.grey_no_load' } });
+    expect(r.kiosk.current).toBe(home);
   });
 
   for (const when of ['after-write', 'before-write'] as const) {

@@ -20,23 +20,42 @@ import { settleFromCard, type ServerView } from '../lib/online/recovery.ts';
 import { accountAfterRecovery, recoveryNotice } from './recovery.ts';
 import { runLoad } from './load.ts';
 import type { KioskDeps } from './deps.ts';
-import type { AccountInfo, Notice, RefusalReason, Screen } from './screens.ts';
+import { loadBlock, loadMaxFen, type AccountInfo, type Notice, type RefusalReason, type Screen } from './screens.ts';
 
 export type { CardReaderPort, KioskDeps } from './deps.ts';
 
+/** No touch for this long ends the session. */
 export const KIOSK_IDLE_TIMEOUT_MS = 60_000;
+/** The last part of the idle time, counted down on screen with a button to carry on. */
+export const KIOSK_IDLE_WARNING_MS = 15_000;
+const SECOND_MS = 1_000;
+/**
+ * Screens where the customer is choosing or reading, where the countdown warns before the end.
+ * Not while the card is read or loaded (the kiosk is busy, not the customer), nor on a refusal or
+ * the goodbye, which only ask for the card back.
+ */
+const WARNED_SCREENS: ReadonlySet<Screen['name']> = new Set(['pin', 'home', 'load', 'receipt', 'history', 'change-pin']);
 const REFUSED_CARD_STATES: Record<string, RefusalReason> = { lost: 'lost', blacklisted: 'blacklisted', closed: 'closed' };
 
 class SessionEnded extends Error {}
 
 export class KioskController {
   readonly #deps: KioskDeps;
-  readonly #screen = writable<Screen>({ name: 'start', notice: null });
+  readonly #screen = writable<Screen>({ name: 'start', notice: null, cardInReader: false });
   readonly screen: Readable<Screen> = this.#screen;
+  readonly #idleCountdown = writable<number | null>(null);
+  /** Seconds left before an idle session ends, while the warning shows; null otherwise. */
+  readonly idleCountdown: Readable<number | null> = this.#idleCountdown;
   #generation = 0;
   #session: CardSession | undefined;
   #card: CardFacts | undefined;
   #account: AccountInfo = null;
+  /**
+   * Money moved after the account view was read (a load, or a transaction the card settled at
+   * insertion): its figures were brought in line here, its list of movements was not, so the
+   * history asks the server again before showing it.
+   */
+  #accountMoved = false;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #stopListening: () => void;
 
@@ -47,7 +66,7 @@ export class KioskController {
 
   dispose(): void {
     this.#stopListening();
-    clearTimeout(this.#idleTimer);
+    this.#stopIdleTimer();
   }
 
   get current(): Screen {
@@ -64,11 +83,27 @@ export class KioskController {
     this.touch();
   }
 
-  /** Any touch on the screen: restarts the idle timer. */
+  /** Any touch on the screen (the countdown's "continue" included): restarts the idle time. */
   touch(): void {
-    clearTimeout(this.#idleTimer);
+    this.#stopIdleTimer();
     if (this.current.name === 'start') return;
-    this.#idleTimer = setTimeout(() => this.#end({ key: 'kiosk.notice.timed_out', tone: 'info' }), this.#deps.idleTimeoutMs ?? KIOSK_IDLE_TIMEOUT_MS);
+    const timeoutMs = this.#deps.idleTimeoutMs ?? KIOSK_IDLE_TIMEOUT_MS;
+    const warningMs = WARNED_SCREENS.has(this.current.name) ? Math.min(this.#deps.idleWarningMs ?? KIOSK_IDLE_WARNING_MS, timeoutMs) : 0;
+    this.#idleTimer = setTimeout(() => this.#countDown(Date.now() + warningMs), timeoutMs - warningMs);
+  }
+
+  /** The warning: the seconds left, once a second, then the end of the session. */
+  #countDown(endsAtMs: number): void {
+    const leftMs = endsAtMs - Date.now();
+    if (leftMs <= 0) return this.#end({ key: 'kiosk.notice.timed_out', tone: 'info' });
+    this.#idleCountdown.set(Math.ceil(leftMs / SECOND_MS));
+    // Wake at the next whole second left, so the number on screen changes on time.
+    this.#idleTimer = setTimeout(() => this.#countDown(endsAtMs), leftMs % SECOND_MS || SECOND_MS);
+  }
+
+  #stopIdleTimer(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleCountdown.set(null);
   }
 
   #transmit(generation: number): (apdu: Uint8Array) => Promise<Uint8Array> {
@@ -78,7 +113,10 @@ export class KioskController {
     };
   }
 
-  /** The card came out (or the session timed out): back to the start, whatever was going on. */
+  /**
+   * The card came out (or the session timed out): back to the start, whatever was going on. A card
+   * still in the reader (a timed-out session) is asked out first: a new session needs a new insertion.
+   */
   #end(notice: Notice | null): void {
     const wasLoading = this.current.name === 'loading';
     this.#generation++;
@@ -86,9 +124,10 @@ export class KioskController {
     this.#session = undefined;
     this.#card = undefined;
     this.#account = null;
-    clearTimeout(this.#idleTimer);
+    this.#accountMoved = false;
+    this.#stopIdleTimer();
     void session?.close().catch(() => {});
-    this.#screen.set({ name: 'start', notice: wasLoading ? { key: 'kiosk.notice.load_interrupted', tone: 'warning' } : notice });
+    this.#screen.set({ name: 'start', notice: wasLoading ? { key: 'kiosk.notice.load_interrupted', tone: 'warning' } : notice, cardInReader: this.#deps.reader.cardPresent });
     cardSessionActive.set(false);
   }
 
@@ -151,16 +190,27 @@ export class KioskController {
 
   /** Online: the server's view (cached for later); offline: the cached view with its age. */
   async #loadAccount(cardNo: string): Promise<AccountInfo> {
+    const view = await this.#fetchAccount(cardNo);
+    this.#account = view ? { view, ageMs: null } : await this.#cachedAccount(cardNo);
+    return this.#account;
+  }
+
+  /** The server's view, kept in the device's cache; null when the server cannot be reached. */
+  async #fetchAccount(cardNo: string): Promise<AccountView | null> {
     try {
       const view = await this.#deps.backend.inquiry(cardNo);
       await this.#deps.db.accountCache.put({ cardNo, view, fetchedAtMs: this.#now() });
-      this.#account = { view, ageMs: null };
+      this.#accountMoved = false;
+      return view;
     } catch (error) {
       if (!(error instanceof BackendError)) throw error;
-      const cached = await this.#deps.db.accountCache.get(cardNo);
-      this.#account = cached ? { view: cached.view as AccountView, ageMs: this.#now() - cached.fetchedAtMs } : null;
+      return null;
     }
-    return this.#account;
+  }
+
+  async #cachedAccount(cardNo: string): Promise<AccountInfo> {
+    const cached = await this.#deps.db.accountCache.get(cardNo);
+    return cached ? { view: cached.view as AccountView, ageMs: this.#now() - cached.fetchedAtMs } : null;
   }
 
   /** Settles what the card left pending; `server` is the server's view when it was read just now. */
@@ -168,6 +218,7 @@ export class KioskController {
     const card = this.#card!;
     const report = await settleFromCard({ transmit: this.#transmit(generation), db: this.#deps.db, backend: this.#deps.backend, cardNo: card.cardNo, server, terminalId: this.#deps.terminalId, nowMs: this.#now() });
     if (report.transactions.length === 0) return null;
+    this.#accountMoved = true;
     this.#card = { ...card, balanceFen: await getBalance(this.#transmit(generation)), records: await readTransactionLog(this.#transmit(generation)) };
     // The server's accounts, once the card's proofs have reached it; offline, the outcome the card told.
     const read = this.#account;
@@ -184,16 +235,17 @@ export class KioskController {
 
   /** The most this load may be: what is waiting, and what the purse limit leaves room for. */
   loadMaxFen(): number {
-    if (!this.#card || !this.#account) return 0;
-    const room = this.#account.view.purseLimitFen - this.#card.balanceFen;
-    return Math.max(0, Math.min(this.#account.view.waitingFen, room));
+    return this.#card ? loadMaxFen(this.#card, this.#account) : 0;
   }
 
+  /**
+   * The load screen, when a load can be made. When it cannot, the home screen already shows the
+   * load button disabled with the reason beside it (screens.ts loadBlock): the customer stays
+   * there, told once, not once more per press.
+   */
   chooseLoad(): void {
     const card = this.#card;
-    if (!card) return;
-    if (card.greyState !== 'NORMAL') return this.home({ key: 'kiosk.notice.grey_no_load', tone: 'warning' });
-    if (!this.#account || this.#account.ageMs !== null) return this.home({ key: 'kiosk.notice.load_needs_network', tone: 'warning' });
+    if (!card || loadBlock(card, this.#account) !== null) return;
     this.#set({ name: 'load', card, account: this.#account, maxFen: this.loadMaxFen(), notice: null }, this.#generation);
   }
 
@@ -213,6 +265,8 @@ export class KioskController {
         onStep: (step) => this.#set({ name: 'loading', amountFen, step }, generation),
         nowMs: this.#now(),
       });
+      // Even a refused load may have settled something (a card that took the money after all).
+      this.#accountMoved = true;
       if (outcome.kind === 'refused') {
         if (outcome.cardChanged) this.#card = { ...card, balanceFen: await getBalance(this.#transmit(generation)), records: await readTransactionLog(this.#transmit(generation)) };
         return this.home(outcome.notice);
@@ -231,9 +285,14 @@ export class KioskController {
     if (!card) return;
     let inquiryQueued = false;
     await this.#guard(generation, async () => {
-      if (!this.#account || this.#account.ageMs !== null) {
-        const account = await this.#loadAccount(card.cardNo);
-        if (!account || account.ageMs !== null) {
+      // Read once per session, and again after money moved: the history shows this session's loads.
+      if (!this.#account || this.#account.ageMs !== null || this.#accountMoved) {
+        const view = await this.#fetchAccount(card.cardNo);
+        if (view) this.#account = { view, ageMs: null };
+        else {
+          // Offline: the account's part waits for the link. The figures held stay: a view read
+          // online earlier in this session (brought in line with its loads) is newer than the cache.
+          if (!this.#account || this.#account.ageMs !== null) this.#account = await this.#cachedAccount(card.cardNo);
           await this.#deps.backend.queueInquiry(card.cardNo);
           inquiryQueued = true;
         }

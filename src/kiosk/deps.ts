@@ -16,7 +16,9 @@ export type KioskDeps = {
   /** 12 hex digits, the terminal number the card writes into its log and MACs. */
   terminalId: string;
   nowMs?: () => number;
-  /** No touch for this long returns to the start screen. */
+  /** No touch for this long returns to the start screen (controller.ts KIOSK_IDLE_TIMEOUT_MS). */
   idleTimeoutMs?: number;
+  /** The last part of it, counted down on screen (KIOSK_IDLE_WARNING_MS). */
+  idleWarningMs?: number;
 };
 

@@ -107,7 +107,7 @@ test('a card pulled after INITIALIZE while the server reserves the money: the re
   await page.unrouteAll({ behavior: 'wait' });
   const ledger = new ServerView(server.url);
   await expect.poll(async () => (await ledger.card((await chip(page, 'named')).cardNo)).waitingPendingFen, { timeout: 30_000 }).not.toBe(0);
-  const after = await insertAgain(page, /上次中断的圈存 ¥100\.00 未写入卡内，款项已退回帐户/);
+  const after = await insertAgain(page, /上次中断的圈存 ¥100\.00 未写入卡内，款项已退回账户/);
   await expectCountedOnce(page, before, after, false);
 });
 
@@ -118,7 +118,7 @@ test('a card pulled after MAC2 as CREDIT FOR LOAD is sent: the load did not happ
   await addReaderFault(page, 1); // 0: INITIALIZE FOR LOAD, 1: CREDIT FOR LOAD
   await startLoad(page);
   await expectToldInterrupted(page);
-  const after = await insertAgain(page, /上次中断的圈存 ¥100\.00 未写入卡内，款项已退回帐户/);
+  const after = await insertAgain(page, /上次中断的圈存 ¥100\.00 未写入卡内，款项已退回账户/);
   await expectCountedOnce(page, before, after, false);
 });
 
@@ -129,7 +129,7 @@ test('a card that loses power during CREDIT FOR LOAD before its write: the load 
   await armPowerLoss(page, 'before-write', INS_CREDIT_FOR_LOAD);
   await startLoad(page);
   await expectToldInterrupted(page);
-  const after = await insertAgain(page, /上次中断的圈存 ¥100\.00 未写入卡内，款项已退回帐户/);
+  const after = await insertAgain(page, /上次中断的圈存 ¥100\.00 未写入卡内，款项已退回账户/);
   await expectCountedOnce(page, before, after, false);
 });
 

@@ -75,12 +75,14 @@ test('started offline, the kiosk reads the card, shows the cached account with i
   await expect(statusBar(page)).toContainText('离线');
   await expect(page.getByText(/读卡器就绪/)).toBeVisible();
   await signIn(page);
-  await expect(page.getByText(/离线显示 \d+ min 前的帐户信息/)).toBeVisible();
+  // The age in Chinese words (Intl.RelativeTimeFormat), no English units.
+  await expect(page.getByText(/^离线：账户信息更新于\d+(秒钟|分钟)前$/)).toBeVisible();
   expect(await money(page, 'waiting')).toBe(waitingOnline);
   expect(await money(page, 'card-balance')).toBe((await chip(page, 'named')).balanceFen);
 
-  await page.getByRole('button', { name: '圈存', exact: true }).click();
-  await expect(mainStatus(page, '圈存需要联网')).toBeVisible();
+  // Loading needs the network: the button is disabled, the reason beside it.
+  await expect(page.getByRole('button', { name: '圈存', exact: true })).toBeDisabled();
+  await expect(page.getByRole('button', { name: '圈存', exact: true })).toHaveAccessibleDescription('圈存需要联网，当前离线');
   await page.getByRole('button', { name: '交易明细' }).click();
   await expect(page.getByText('当前离线，查询已排队，联网后自动获取')).toBeVisible();
   await expect(page.getByRole('table').first().getByRole('row')).not.toHaveCount(0);
@@ -97,7 +99,7 @@ test('started offline, the kiosk reads the card, shows the cached account with i
   await insert(page, /记名卡 张伟/);
   await typePin(page, '135790');
   await expect(page.getByRole('heading', { name: /您好/ })).toBeVisible();
-  await expect(page.getByText(/离线显示/)).toHaveCount(0);
+  await expect(page.getByText(/账户信息更新于/)).toHaveCount(0);
   await pull(page);
 });
 

@@ -36,6 +36,10 @@ export class FakeBackend implements KioskBackend {
   readonly loads: Pending[] = [];
   readonly settlements: LoadSettlement[] = [];
   queuedInquiries: string[] = [];
+  /** Online inquiries answered, by card. */
+  readonly inquiries: string[] = [];
+  /** The waiting account's movements by card, newest first, as the server's history lists them. */
+  readonly movements = new Map<string, AccountView['history']>();
   /** The server's refusal of the next load initialise, by its error code (a test sets it). */
   refuseNextLoad: ClientErrorCode | null = null;
   #nextLoad = 1;
@@ -46,6 +50,7 @@ export class FakeBackend implements KioskBackend {
 
   async inquiry(cardNo: string): Promise<AccountView> {
     this.#requireOnline();
+    this.inquiries.push(cardNo);
     const pending = this.loads.find((l) => l.cardNo === cardNo && l.state === 'pending');
     return {
       cardNo,
@@ -53,7 +58,7 @@ export class FakeBackend implements KioskBackend {
       waitingFen: this.waitingFen.get(cardNo) ?? 0,
       purseMirrorFen: 0,
       purseLimitFen: 500_000,
-      history: [],
+      history: [...(this.movements.get(cardNo) ?? [])],
       pendingLoad: pending ? { loadId: pending.loadId, kind: pending.kind, onlineTtc: pending.onlineTtc, amountFen: pending.amountFen, probeChallenge: pending.probeChallenge, terminalId: pending.terminalId } : null,
     };
   }
@@ -133,6 +138,11 @@ export class FakeBackend implements KioskBackend {
     // A voided load gives its money back to the waiting account; a posted unload brings the purse's there.
     const released = pending.kind === 'load' ? !happened : happened;
     if (released) this.waitingFen.set(pending.cardNo, (this.waitingFen.get(pending.cardNo) ?? 0) + pending.amountFen);
+    // What the customer sees of it: a posted load took the money from the waiting account.
+    if (pending.kind === 'load' && happened) {
+      const movement = { atIso: new Date().toISOString(), kind: 'load', amountFen: -pending.amountFen };
+      this.movements.set(pending.cardNo, [movement, ...(this.movements.get(pending.cardNo) ?? [])]);
+    }
   }
 
   #open(kind: OnlineKind, request: Omit<OnlineRequest, 'transType'> & { cardNo: string }, sessionKey: Uint8Array): LoadAuthorisation {

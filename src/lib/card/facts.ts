@@ -4,6 +4,7 @@
  */
 import type { CardReading } from '../../../ccid/fuelcard/read.ts';
 import type { TransactionRecord, GreyState } from '../../../ccid/fuelcard/messages.ts';
+import { chinaDateIso } from '../time.ts';
 
 /** ASN[2] of a customer (user) card, docs/card-protocol.md §5.1. */
 const CUSTOMER_CARD_TYPE = 0x01;
@@ -26,14 +27,19 @@ export type CardFacts = {
   usesDefaultPin: boolean;
 };
 
+/** A card number as people read it off the card, in groups of four: "1000 1132 0010 0000 011". */
+export function groupedCardNo(cardNo: string): string {
+  return cardNo.replace(/(\d{4})(?=\d)/g, '$1 ');
+}
+
 /** Dates on the card are YYYY-MM-DD; expiry is the last valid day. */
 export function isExpired(expiryDate: string, today: string): boolean {
   return expiryDate < today;
 }
 
+/** Today's date where the card is used: Beijing's calendar day, whatever the machine's zone. */
 export function todayIso(nowMs: number): string {
-  // The kiosk runs on Beijing time whatever the machine's zone (UTC+8, no daylight saving).
-  return new Date(nowMs + 8 * 3600_000).toISOString().slice(0, 10);
+  return chinaDateIso(nowMs);
 }
 
 export function factsOf(reading: CardReading, nowMs: number): CardFacts {

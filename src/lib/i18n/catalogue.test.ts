@@ -22,6 +22,13 @@ describe('the message catalogue', () => {
     }
   });
 
+  it('writes Chinese as customers read it: 账户 (not 帐户) and full-width brackets', () => {
+    for (const [key, text] of Object.entries(catalogues['zh-CN'])) {
+      expect(text, key).not.toContain('帐户');
+      expect(text, key).not.toMatch(/[()]/);
+    }
+  });
+
   it('uses flat dotted keys in lower case', () => {
     for (const key of Object.keys(catalogues['zh-CN'])) expect(key).toMatch(/^[a-z0-9_]+(\.[a-z0-9_]+)+$/);
   });
