@@ -1,7 +1,7 @@
 /**
  * `npm test`: every gate, in order, on a fresh clone. Installs from the lock file when needed,
  * then: type check (tsc for app/server/ccid, tsc for the service worker, svelte-check), lint, the
- * import rules,
+ * format check, the import rules,
  * Vitest (unit, server on PGlite and, with DATABASE_URL, server on PostgreSQL), the fault
  * simulation, with DATABASE_URL the crash test (tests/crash), build, and the
  * end-to-end tests in Chromium with Playwright. A gate that is one command counts as one test;
@@ -124,6 +124,8 @@ async function main() {
     commandGate('tsc (service worker)', 'npx', ['tsc', '--noEmit', '-p', 'sw/tsconfig.json']);
     commandGate('svelte-check', 'npx', ['svelte-check', '--tsconfig', './tsconfig.json', '--fail-on-warnings', '--output', 'human']);
     commandGate('lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
+    // One format (Prettier, .prettierrc.json): `npm run format` rewrites what this finds.
+    commandGate('format', 'npx', ['prettier', '--check', '.']);
     // Imports point one way and never in a circle (.dependency-cruiser.cjs, docs/architecture.md §2).
     commandGate('imports', 'npx', ['depcruise', 'src', 'ccid', 'server', 'sw', 'tests', '--config', '.dependency-cruiser.cjs', '--output-type', 'err']);
     vitestGate(workDir);
