@@ -28,7 +28,7 @@ module.exports = {
     {
       name: 'lib-below-apps',
       severity: 'error',
-      comment: 'src/lib is the apps\' shared layer: it imports no app.',
+      comment: "src/lib is the apps' shared layer: it imports no app.",
       from: { path: '^src/lib/', pathNot: TEST_CODE },
       to: { path: `^src/(${APPS.join('|')})/` },
     },

@@ -48,7 +48,12 @@ describe(`the HTTP app on ${testEngine()}`, () => {
   });
 
   it('refuses invalid JSON with a clear error code', async () => {
-    const response = await app.inject({ method: 'POST', url: '/api/test/echo', headers: { 'content-type': 'application/json' }, payload: '{"amount": 1' });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"amount": 1',
+    });
     expect(response.statusCode).toBe(400);
     expect(ApiErrorBody.parse(response.json()).error.code).toBe('INVALID_JSON');
   });
@@ -57,7 +62,12 @@ describe(`the HTTP app on ${testEngine()}`, () => {
     const text = await app.inject({ method: 'POST', url: '/api/test/echo', headers: { 'content-type': 'text/plain' }, payload: 'hello' });
     expect(text.statusCode).toBe(415);
     expect(ApiErrorBody.parse(text.json()).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
-    const big = await app.inject({ method: 'POST', url: '/api/test/echo', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ pad: 'x'.repeat(2_000_000) }) });
+    const big = await app.inject({
+      method: 'POST',
+      url: '/api/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ pad: 'x'.repeat(2_000_000) }),
+    });
     expect(big.statusCode).toBe(413);
     expect(ApiErrorBody.parse(big.json()).error.code).toBe('BODY_TOO_LARGE');
   });

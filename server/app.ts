@@ -37,7 +37,20 @@ import { answerClientError, CLIENT_ERROR_BY_STATUS, trackRoutes } from './http/r
 
 export type AppOptions = {
   db: Database;
-  config: Pick<Config, 'distDir' | 'logLevel'> & Partial<Pick<Config, 'kekHex' | 'purseMaxNamedFen' | 'purseMaxAnonymousFen' | 'cashReceiptMaxFen' | 'approvalAboveFen' | 'iwaOrigins' | 'tls' | 'trustProxy'>>;
+  config: Pick<Config, 'distDir' | 'logLevel'> &
+    Partial<
+      Pick<
+        Config,
+        | 'kekHex'
+        | 'purseMaxNamedFen'
+        | 'purseMaxAnonymousFen'
+        | 'cashReceiptMaxFen'
+        | 'approvalAboveFen'
+        | 'iwaOrigins'
+        | 'tls'
+        | 'trustProxy'
+      >
+    >;
   /** Default: the software key store over `issuer_key`, when a key-encryption key is configured. */
   keyStore?: KeyStore;
   /** The server clock; tests pass a fixed one. */
@@ -94,7 +107,11 @@ function registerErrors(app: FastifyInstance): void {
     const apiError = toApiError(error);
     if (apiError) {
       // Said louder than a refusal: the operator needs to see the database is out of reach.
-      if (apiError.code === 'DATABASE_UNAVAILABLE') request.log.warn({ code: apiError.code, cause: error.message, outcomeUnknown: (error as { outcomeUnknown?: boolean }).outcomeUnknown === true }, 'database unavailable');
+      if (apiError.code === 'DATABASE_UNAVAILABLE')
+        request.log.warn(
+          { code: apiError.code, cause: error.message, outcomeUnknown: (error as { outcomeUnknown?: boolean }).outcomeUnknown === true },
+          'database unavailable',
+        );
       else request.log.info({ code: apiError.code }, 'request refused');
       return sendError(reply, apiError);
     }
@@ -126,7 +143,8 @@ function registerApp(app: FastifyInstance, distDir: string, methodsOf: (path: st
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     const allowed = methodsOf(path);
-    if (allowed.length > 0 && !allowed.includes(request.method)) return sendError(reply.header('Allow', allowed.join(', ')), new ApiError('METHOD_NOT_ALLOWED'));
+    if (allowed.length > 0 && !allowed.includes(request.method))
+      return sendError(reply.header('Allow', allowed.join(', ')), new ApiError('METHOD_NOT_ALLOWED'));
     // A missing file (a name with an extension, such as a source map) is not a client-side route.
     if (!isAppNavigation(request) || extname(path) !== '') return sendError(reply, new ApiError('NOT_FOUND'));
     if (!built) return sendError(reply, new ApiError('APP_NOT_BUILT'));
@@ -190,7 +208,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // (Warming is no longer what keeps a first key use inside a transaction from hanging PGlite:
   // the key store reads through the caller's connection, keystore.ts.)
   await services.keyStore?.warm(options.db);
-  for (const register of [registerInfoRoutes, registerAuthRoutes, registerCardRoutes, registerLoadRoutes, registerSyncRoutes, registerCustomerRoutes, registerLedgerRoutes, registerApprovalRoutes]) register(app, services);
+  for (const register of [
+    registerInfoRoutes,
+    registerAuthRoutes,
+    registerCardRoutes,
+    registerLoadRoutes,
+    registerSyncRoutes,
+    registerCustomerRoutes,
+    registerLedgerRoutes,
+    registerApprovalRoutes,
+  ])
+    register(app, services);
 
   for (const register of options.routes ?? []) register(app);
   registerApp(app, options.config.distDir, methodsOf);

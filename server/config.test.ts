@@ -30,8 +30,13 @@ describe('configuration from the environment', () => {
 
   it('reads the limits on money at the counter, and refuses an approval threshold above the per-receipt limit', () => {
     expect(loadConfig({})).toMatchObject({ cashReceiptMaxFen: 10_000_000, approvalAboveFen: 2_000_000 });
-    expect(loadConfig({ FUELCARD_CASH_RECEIPT_MAX_FEN: '300000', FUELCARD_APPROVAL_ABOVE_FEN: '0' })).toMatchObject({ cashReceiptMaxFen: 300_000, approvalAboveFen: 0 });
-    expect(() => loadConfig({ FUELCARD_CASH_RECEIPT_MAX_FEN: '100', FUELCARD_APPROVAL_ABOVE_FEN: '200' })).toThrow(/FUELCARD_APPROVAL_ABOVE_FEN/);
+    expect(loadConfig({ FUELCARD_CASH_RECEIPT_MAX_FEN: '300000', FUELCARD_APPROVAL_ABOVE_FEN: '0' })).toMatchObject({
+      cashReceiptMaxFen: 300_000,
+      approvalAboveFen: 0,
+    });
+    expect(() => loadConfig({ FUELCARD_CASH_RECEIPT_MAX_FEN: '100', FUELCARD_APPROVAL_ABOVE_FEN: '200' })).toThrow(
+      /FUELCARD_APPROVAL_ABOVE_FEN/,
+    );
     expect(() => loadConfig({ FUELCARD_CASH_RECEIPT_MAX_FEN: '4294967296' })).toThrow(/FUELCARD_CASH_RECEIPT_MAX_FEN/);
   });
 
@@ -45,7 +50,14 @@ describe('configuration from the environment', () => {
       expect(process.env.FUELCARD_KEK).toBeUndefined();
       expect(process.env.FUELCARD_AUDIT_KEY).toBeUndefined();
       // A child started the default way gets process.env.
-      const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(JSON.stringify([process.env.FUELCARD_KEK ?? null, process.env.FUELCARD_AUDIT_KEY ?? null, process.env.FUELCARD_DATA_DIR]))'], { encoding: 'utf8' });
+      const child = spawnSync(
+        process.execPath,
+        [
+          '-e',
+          'process.stdout.write(JSON.stringify([process.env.FUELCARD_KEK ?? null, process.env.FUELCARD_AUDIT_KEY ?? null, process.env.FUELCARD_DATA_DIR]))',
+        ],
+        { encoding: 'utf8' },
+      );
       expect(JSON.parse(child.stdout)).toEqual([null, null, '/srv/fuelcard']);
     } finally {
       for (const name of ['FUELCARD_KEK', 'FUELCARD_AUDIT_KEY', 'FUELCARD_DATA_DIR']) delete process.env[name];
@@ -60,7 +72,9 @@ describe('configuration from the environment', () => {
 
   it('refuses an audit key equal to the key-encryption key, and never names a key in a refusal', () => {
     const kek = 'ab'.repeat(32);
-    expect(() => loadConfig({ FUELCARD_KEK: kek, FUELCARD_AUDIT_KEY: kek.toUpperCase() })).toThrow(/FUELCARD_AUDIT_KEY: must differ from FUELCARD_KEK/);
+    expect(() => loadConfig({ FUELCARD_KEK: kek, FUELCARD_AUDIT_KEY: kek.toUpperCase() })).toThrow(
+      /FUELCARD_AUDIT_KEY: must differ from FUELCARD_KEK/,
+    );
     const refused = (() => {
       try {
         loadConfig({ FUELCARD_KEK: `${kek.slice(0, 63)}z`, FUELCARD_AUDIT_KEY: kek });

@@ -34,16 +34,27 @@ const EnvSchema = z.object({
   /** Isolated Web App origins allowed to call the API, comma-separated (isolated-app://<id>). */
   FUELCARD_IWA_ORIGINS: z
     .string()
-    .transform((v) => v.split(',').map((o) => o.trim()).filter((o) => o !== ''))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== ''),
+    )
     .pipe(z.array(z.string().regex(/^isolated-app:\/\/[a-z2-7]{56}\/?$/, 'must be isolated-app://<56-character web bundle id>')))
     .optional(),
-  FUELCARD_KEK: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits').optional(),
+  FUELCARD_KEK: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits')
+    .optional(),
   /**
    * The key the audit checkpoints are signed with (32 bytes, hex). Default: derived from
    * FUELCARD_KEK (server/audit/checkpoints.ts). Set it to let an auditor verify the audit log
    * with a key that opens nothing else.
    */
-  FUELCARD_AUDIT_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits').optional(),
+  FUELCARD_AUDIT_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits')
+    .optional(),
   /** The folder signed audit checkpoints are appended to; default: `audit` in FUELCARD_DATA_DIR. */
   FUELCARD_AUDIT_DIR: z.string().min(1).optional(),
   /** Purse ceilings (fen): named cards 5,000 yuan and anonymous cards 1,000 yuan by default. */
@@ -68,8 +79,24 @@ const EnvSchema = z.object({
    */
   FUELCARD_TRUST_PROXY: z
     .string()
-    .transform((v) => v.split(',').map((a) => a.trim()).filter((a) => a !== ''))
-    .pipe(z.array(z.string().refine(isProxyAddress, 'must list proxy addresses or CIDR ranges (or loopback, linklocal, uniquelocal), not "true" or "*": trusting every address lets any client pick its own')).min(1))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((a) => a.trim())
+        .filter((a) => a !== ''),
+    )
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .refine(
+              isProxyAddress,
+              'must list proxy addresses or CIDR ranges (or loopback, linklocal, uniquelocal), not "true" or "*": trusting every address lets any client pick its own',
+            ),
+        )
+        .min(1),
+    )
     .optional(),
 });
 
@@ -92,13 +119,17 @@ function readTls(certPath: string | undefined, keyPath: string | undefined): Tls
   if (certPath === undefined && keyPath === undefined) return undefined;
   if (certPath === undefined || keyPath === undefined) {
     const [set, missing] = certPath === undefined ? ['FUELCARD_TLS_KEY', 'FUELCARD_TLS_CERT'] : ['FUELCARD_TLS_CERT', 'FUELCARD_TLS_KEY'];
-    throw new ConfigError(`invalid configuration: ${missing}: must be set with ${set} (HTTPS needs both the certificate and its private key, or neither for plain HTTP)`);
+    throw new ConfigError(
+      `invalid configuration: ${missing}: must be set with ${set} (HTTPS needs both the certificate and its private key, or neither for plain HTTP)`,
+    );
   }
   const read = (variable: string, path: string): Buffer => {
     try {
       return readFileSync(resolve(path));
     } catch (error) {
-      throw new ConfigError(`invalid configuration: ${variable}: cannot read ${resolve(path)} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+      throw new ConfigError(
+        `invalid configuration: ${variable}: cannot read ${resolve(path)} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+      );
     }
   };
   const files = { cert: read('FUELCARD_TLS_CERT', certPath), key: read('FUELCARD_TLS_KEY', keyPath) };
@@ -106,7 +137,9 @@ function readTls(certPath: string | undefined, keyPath: string | undefined): Tls
     createSecureContext(files);
   } catch (error) {
     // OpenSSL's reason (e.g. "key values mismatch"); it never quotes the key.
-    throw new ConfigError(`invalid configuration: FUELCARD_TLS_CERT, FUELCARD_TLS_KEY: not a PEM certificate and its private key (${(error as Error).message})`);
+    throw new ConfigError(
+      `invalid configuration: FUELCARD_TLS_CERT, FUELCARD_TLS_KEY: not a PEM certificate and its private key (${(error as Error).message})`,
+    );
   }
   return files;
 }
@@ -170,7 +203,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const e = parsed.data;
   if (e.FUELCARD_AUDIT_KEY !== undefined && e.FUELCARD_AUDIT_KEY.toLowerCase() === e.FUELCARD_KEK?.toLowerCase()) {
-    throw new ConfigError('invalid configuration: FUELCARD_AUDIT_KEY: must differ from FUELCARD_KEK (whoever verifies the audit log would hold the master keys)');
+    throw new ConfigError(
+      'invalid configuration: FUELCARD_AUDIT_KEY: must differ from FUELCARD_KEK (whoever verifies the audit log would hold the master keys)',
+    );
   }
   const demo = e.FUELCARD_DEMO ?? e.DATABASE_URL === undefined;
   if (e.FUELCARD_APPROVAL_ABOVE_FEN > e.FUELCARD_CASH_RECEIPT_MAX_FEN) {

@@ -38,7 +38,10 @@ export const API_ERRORS: Readonly<Record<ErrorCode, { readonly status: number; r
   IDEMPOTENCY_CONFLICT: { status: 409, message: 'this operation id was already used for a different request' },
   SEQ_CONFLICT: { status: 409, message: 'this sequence number was already used by another operation' },
   // The contract (server/contract/version.ts): refused before anything was looked at
-  CONTRACT_VERSION_MISMATCH: { status: 409, message: 'the app and the server speak different versions of the contract: update the app (or the server) first; nothing was done' },
+  CONTRACT_VERSION_MISMATCH: {
+    status: 409,
+    message: 'the app and the server speak different versions of the contract: update the app (or the server) first; nothing was done',
+  },
   // Cards
   CARD_NOT_FOUND: { status: 404, message: 'no such card' },
   CARD_NOT_ISSUED: { status: 409, message: 'the card is still in stock' },
@@ -64,19 +67,28 @@ export const API_ERRORS: Readonly<Record<ErrorCode, { readonly status: number; r
   MAC1_INVALID: { status: 422, message: 'the card proof (MAC1) does not verify' },
   TAC_INVALID: { status: 422, message: 'the transaction proof (TAC) does not verify' },
   COUNTER_STALE: { status: 409, message: 'the card counter is older than one the server has already seen' },
-  LOAD_PENDING: { status: 409, message: "a previous load of this card waits for the card's proof; insert the card again so it is settled first" },
+  LOAD_PENDING: {
+    status: 409,
+    message: "a previous load of this card waits for the card's proof; insert the card again so it is settled first",
+  },
   SOURCE_ACCOUNT_INVALID: { status: 422, message: 'this card cannot be loaded from that account' },
   PURSE_LIMIT_EXCEEDED: { status: 422, message: 'the load would take the purse past its limit' },
   INSUFFICIENT_FUNDS: { status: 422, message: 'not enough money in the account' },
   LOAD_NOT_FOUND: { status: 404, message: 'no such load' },
   LOAD_ALREADY_VOIDED: { status: 409, message: 'the load was voided: the card shows it did not happen' },
   LOAD_MISMATCH: { status: 422, message: 'the card answer does not belong to this load' },
-  PROBE_NOT_FRESH: { status: 409, message: "the card's answer may predate the transaction: probe the card again with the transaction's challenge" },
+  PROBE_NOT_FRESH: {
+    status: 409,
+    message: "the card's answer may predate the transaction: probe the card again with the transaction's challenge",
+  },
   AMOUNT_ABOVE_LIMIT: { status: 422, message: 'the amount is above what one operation may take' },
   APPROVAL_REQUIRED: { status: 403, message: "an amount this large needs a supervisor's approval" },
   APPROVAL_INVALID: { status: 409, message: 'the approval is unknown, used, expired, or for another customer or amount' },
   ACCOUNT_CEILING_EXCEEDED: { status: 422, message: 'the account would hold more than a card can ever carry' },
-  CARD_UNDER_REVIEW: { status: 409, message: 'the card showed more money than the accounts gave it: its loads and unloads wait for a review at a centre' },
+  CARD_UNDER_REVIEW: {
+    status: 409,
+    message: 'the card showed more money than the accounts gave it: its loads and unloads wait for a review at a centre',
+  },
   // Ledger
   LEDGER_REFUSED: { status: 422, message: 'the ledger refused the transfer' },
   UNAVAILABLE: { status: 503, message: 'the server is busy; retry with the same operation id' },
@@ -96,7 +108,10 @@ export const API_ERRORS: Readonly<Record<ErrorCode, { readonly status: number; r
   // Signed device requests (server/auth/device-signature.ts)
   NONCE_REUSED: { status: 401, message: 'this signed request was already received: sign every request afresh' },
   DEVICE_CLOCK_SKEW: { status: 401, message: "the request's time is too far from the server's: sign again with the server time given" },
-  DEVICE_KEYS_UNAVAILABLE: { status: 503, message: 'the server cannot open device keys: start it with the FUELCARD_KEK they were sealed under' },
+  DEVICE_KEYS_UNAVAILABLE: {
+    status: 503,
+    message: 'the server cannot open device keys: start it with the FUELCARD_KEK they were sealed under',
+  },
 };
 
 export class ApiError extends Error {

@@ -15,7 +15,16 @@ import { DEMO_OPERATOR_PASSWORD } from './demo/seed.ts';
 
 function start(dataDir: string, env: Record<string, string> = {}): { child: ChildProcess; address: Promise<string>; output: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', FUELCARD_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn', FUELCARD_DEMO: '1', ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      FUELCARD_DATA_DIR: dataDir,
+      DATABASE_URL: '',
+      LOG_LEVEL: 'warn',
+      FUELCARD_DEMO: '1',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
@@ -56,7 +65,10 @@ describe.runIf(testEngine() === 'pglite')('the server process', () => {
   }, 120_000);
 
   it('refuses a bad configuration at start with a message naming the variable', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env: { ...process.env, PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      env: { ...process.env, PORT: 'eighty' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let text = '';
     child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
     expect(await exited(child)).toBe(1);
@@ -70,7 +82,11 @@ describe.runIf(testEngine() === 'pglite')('the server process', () => {
       const server = start(dataDir, { FUELCARD_KEK: kek, LOG_LEVEL: 'trace' });
       const base = await server.address;
       // A sign-in is audited: a row the start's checkpoint has not seen, so the one at shutdown writes it.
-      const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'demo.admin', password: DEMO_OPERATOR_PASSWORD }) });
+      const login = await fetch(`${base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'demo.admin', password: DEMO_OPERATOR_PASSWORD }),
+      });
       expect(login.status).toBe(200);
       const stopped = exited(server.child);
       server.child.kill('SIGTERM');
@@ -78,9 +94,14 @@ describe.runIf(testEngine() === 'pglite')('the server process', () => {
       expect(server.output()).toContain('audit checkpoint written at shutdown');
       const [file, ...others] = readdirSync(join(dataDir, 'audit'));
       expect(others).toEqual([]);
-      const lines = readFileSync(join(dataDir, 'audit', file!), 'utf8').trim().split('\n');
-      expect(JSON.parse(lines.at(-1)!)).toMatchObject({ chains: [[expect.stringMatching(/^operator:\d+$/), '1', expect.stringMatching(/^[0-9a-f]{64}$/)]] });
-      for (const secret of [kek, auditKeyOf({ auditKeyHex: undefined, kekHex: kek })!.toString('hex')]) expect(server.output()).not.toContain(secret);
+      const lines = readFileSync(join(dataDir, 'audit', file!), 'utf8')
+        .trim()
+        .split('\n');
+      expect(JSON.parse(lines.at(-1)!)).toMatchObject({
+        chains: [[expect.stringMatching(/^operator:\d+$/), '1', expect.stringMatching(/^[0-9a-f]{64}$/)]],
+      });
+      for (const secret of [kek, auditKeyOf({ auditKeyHex: undefined, kekHex: kek })!.toString('hex')])
+        expect(server.output()).not.toContain(secret);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -25,18 +25,29 @@ async function main(): Promise<void> {
     if (seed.seeded) log.warn('DEMO data and TEST keys seeded into an empty database: not for production');
   }
   // Started anyway (the admin API works without keys), but said loudly: every load would fail.
-  if (!config.demo && config.kekHex === undefined) log.error('FUELCARD_KEK is not set: loads and unloads will be refused (KEY_STORE_UNAVAILABLE), and devices can neither enrol nor sign their requests (DEVICE_KEYS_UNAVAILABLE), until the server is started with it');
+  if (!config.demo && config.kekHex === undefined)
+    log.error(
+      'FUELCARD_KEK is not set: loads and unloads will be refused (KEY_STORE_UNAVAILABLE), and devices can neither enrol nor sign their requests (DEVICE_KEYS_UNAVAILABLE), until the server is started with it',
+    );
   if (!config.demo && config.kekHex === DEMO_KEK_HEX) log.warn('FUELCARD_KEK is the public demo key: not for production');
   // Checkpoints of the audit chains, signed and kept outside the database (server/audit/checkpoints.ts).
   const auditKey = auditKeyOf(config);
-  if (auditKey === undefined) log.error('no audit key (FUELCARD_AUDIT_KEY, or FUELCARD_KEK to derive it from): no audit checkpoints are written, so nothing outside the database anchors the audit log');
-  const checkpoints = auditKey === undefined ? undefined : await startAuditCheckpoints(new AuditCheckpointWriter(db, { dir: config.auditDir, key: auditKey }), log);
+  if (auditKey === undefined)
+    log.error(
+      'no audit key (FUELCARD_AUDIT_KEY, or FUELCARD_KEK to derive it from): no audit checkpoints are written, so nothing outside the database anchors the audit log',
+    );
+  const checkpoints =
+    auditKey === undefined
+      ? undefined
+      : await startAuditCheckpoints(new AuditCheckpointWriter(db, { dir: config.auditDir, key: auditKey }), log);
   const app = await buildApp({ db, config });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  console.log(`fuelcard server (${db.kind}${config.demo ? ', demo' : ''}) listening on ${config.tls ? 'https' : 'http'}://${shownHost}:${port}/`);
+  console.log(
+    `fuelcard server (${db.kind}${config.demo ? ', demo' : ''}) listening on ${config.tls ? 'https' : 'http'}://${shownHost}:${port}/`,
+  );
 
   let closing = false;
   const shutdown = (signal: string): void => {

@@ -39,7 +39,11 @@ function vitestGate(workDir) {
   if (!report) return record('vitest', 0, 1, `no report (exit ${status})`);
   // A suite that fails to load counts as a failure even when it had no tests to count.
   const failedSuites = (report.testResults ?? []).filter((r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0).length;
-  record('vitest', report.numPassedTests, report.numFailedTests + failedSuites + (status !== 0 && report.numFailedTests + failedSuites === 0 ? 1 : 0));
+  record(
+    'vitest',
+    report.numPassedTests,
+    report.numFailedTests + failedSuites + (status !== 0 && report.numFailedTests + failedSuites === 0 ? 1 : 0),
+  );
 }
 
 /**
@@ -51,7 +55,12 @@ function simGate(engine, seedCount) {
   console.log(`\n=== simulation on ${engine}: ${seedCount} seeds`);
   const env = { ...process.env };
   if (engine === 'pglite') delete env.DATABASE_URL;
-  const result = spawnSync('npm', ['run', '-s', 'sim', '--', '--seeds', String(seedCount)], { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const result = spawnSync('npm', ['run', '-s', 'sim', '--', '--seeds', String(seedCount)], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   process.stdout.write(result.stdout ?? '');
   const match = /seeds: (\d+), violations: (\d+)\s*$/.exec(result.stdout ?? '');
   if (!match) return record(`sim (${engine})`, 0, 1, `no summary (exit ${result.status})`);
@@ -68,13 +77,23 @@ function crashGate() {
   if (!existsSync(join(ROOT, 'tests', 'crash', 'cli.ts'))) return;
   console.log('\n=== crash test on postgresql: the server SIGKILLed during a storm of loads');
   // About a minute; a run that hangs is stopped (SIGTERM: it still kills its server and drops its database).
-  const result = spawnSync('node', ['--import', 'tsx', 'tests/crash/cli.ts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000 });
+  const result = spawnSync('node', ['--import', 'tsx', 'tests/crash/cli.ts'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 300_000,
+  });
   process.stdout.write(result.stdout ?? '');
   const match = /crash checks: (\d+), failed: (\d+)\s*$/.exec(result.stdout ?? '');
   if (!match) return record('crash (postgresql)', 0, 1, `no summary (exit ${result.status})`);
   const [checks, failed] = [Number(match[1]), Number(match[2])];
   const seed = /crash: seed (\d+)/.exec(result.stdout ?? '')?.[1];
-  record('crash (postgresql)', checks - failed, failed + (result.status !== 0 && failed === 0 ? 1 : 0), failed > 0 && seed ? `replay: npm run crash -- --seed ${seed}` : '');
+  record(
+    'crash (postgresql)',
+    checks - failed,
+    failed + (result.status !== 0 && failed === 0 ? 1 : 0),
+    failed > 0 && seed ? `replay: npm run crash -- --seed ${seed}` : '',
+  );
 }
 
 function freePort() {
@@ -127,7 +146,18 @@ async function main() {
     // One format (Prettier, .prettierrc.json): `npm run format` rewrites what this finds.
     commandGate('format', 'npx', ['prettier', '--check', '.']);
     // Imports point one way and never in a circle (.dependency-cruiser.cjs, docs/architecture.md §2).
-    commandGate('imports', 'npx', ['depcruise', 'src', 'ccid', 'server', 'sw', 'tests', '--config', '.dependency-cruiser.cjs', '--output-type', 'err']);
+    commandGate('imports', 'npx', [
+      'depcruise',
+      'src',
+      'ccid',
+      'server',
+      'sw',
+      'tests',
+      '--config',
+      '.dependency-cruiser.cjs',
+      '--output-type',
+      'err',
+    ]);
     vitestGate(workDir);
     simGate('pglite', 200);
     if (process.env.DATABASE_URL) simGate('postgresql', 50);
@@ -137,7 +167,8 @@ async function main() {
     rmSync(workDir, { recursive: true, force: true });
   }
   console.log('\n=== summary');
-  for (const r of results) console.log(`${r.gate.padEnd(22)} ${String(r.passed).padStart(5)} passed ${String(r.failed).padStart(4)} failed ${r.note}`);
+  for (const r of results)
+    console.log(`${r.gate.padEnd(22)} ${String(r.passed).padStart(5)} passed ${String(r.failed).padStart(4)} failed ${r.note}`);
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);
   console.log(`${passed} passed, ${failed} failed`);

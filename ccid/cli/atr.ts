@@ -48,7 +48,9 @@ export function formatAtr(atr: Atr): string {
   ];
   if (atr.protocols.includes(0)) lines.push(`  T=0 WI            ${atr.wi}`);
   if (atr.t1) lines.push(`  T=1               IFSC ${atr.t1.ifsc}, BWI ${atr.t1.bwi}, CWI ${atr.t1.cwi}, EDC ${atr.t1.edc}`);
-  lines.push(`  historical bytes  ${toHex(atr.historicalBytes) || '(none)'}${atr.historicalBytes.length ? `  "${printable(atr.historicalBytes)}"` : ''}`);
+  lines.push(
+    `  historical bytes  ${toHex(atr.historicalBytes) || '(none)'}${atr.historicalBytes.length ? `  "${printable(atr.historicalBytes)}"` : ''}`,
+  );
   const tck = atr.tck === null ? 'absent (T=0 only)' : `${toHex(Uint8Array.of(atr.tck))} ${atr.tckValid ? 'valid' : 'INVALID'}`;
   lines.push(`  TCK               ${tck}`);
   return lines.join('\n');

@@ -31,13 +31,31 @@ const LOAD = `# a load
 describe('decodeTrace', () => {
   it('names INITIALIZE FOR LOAD and CREDIT FOR LOAD and decodes money, counters and MACs', () => {
     const [init, credit] = decodeTrace(LOAD);
-    expect(init).toMatchObject({ command: 'INITIALIZE_FOR_LOAD', sw: '9000', fields: { purse: 'ED', keyIndex: 1, amountFen: 10000, terminalId: '000000000001', balanceFen: 0, onlineTtc: 0, random: '12345678', mac1: 'F3D0C374' } });
-    expect(credit).toMatchObject({ command: 'CREDIT_FOR_LOAD', fields: { date: '2024-01-02', time: '03:04:05', mac2: 'ABABF9AC', tac: 'F7B5493D' } });
+    expect(init).toMatchObject({
+      command: 'INITIALIZE_FOR_LOAD',
+      sw: '9000',
+      fields: {
+        purse: 'ED',
+        keyIndex: 1,
+        amountFen: 10000,
+        terminalId: '000000000001',
+        balanceFen: 0,
+        onlineTtc: 0,
+        random: '12345678',
+        mac1: 'F3D0C374',
+      },
+    });
+    expect(credit).toMatchObject({
+      command: 'CREDIT_FOR_LOAD',
+      fields: { date: '2024-01-02', time: '03:04:05', mac2: 'ABABF9AC', tac: 'F7B5493D' },
+    });
   });
 
   it('decodes a READ BINARY of the file last selected by id', () => {
     const ef1b = '01' + '00'.repeat(31);
-    const [, read] = decodeTrace(`> 00A40000020016\n< 9000\n> 00B0000020\n< 6F00\n> 00A4000002001B\n< 9000\n> 00B0000020\n< ${ef1b}9000\n`).slice(2);
+    const [, read] = decodeTrace(
+      `> 00A40000020016\n< 9000\n> 00B0000020\n< 6F00\n> 00A4000002001B\n< 9000\n> 00B0000020\n< ${ef1b}9000\n`,
+    ).slice(2);
     expect(read).toMatchObject({ command: 'READ_BINARY', fields: { file: 'EF1B', usesDefaultPin: false, pinMode: 1 } });
   });
 

@@ -17,7 +17,11 @@ type Row = ReaderListing & { virtual: boolean };
 
 function describeRow(row: Row): string {
   const name = [row.manufacturerName, row.productName].filter(Boolean).join(' ') || 'unnamed device';
-  const parts = [row.exchangeLevel ? LEVEL_WORDS[row.exchangeLevel] : undefined, row.protocols ? `T=${row.protocols.join('/T=')}` : undefined, `class 0x${row.interfaceClass.toString(16).toUpperCase().padStart(2, '0')}`];
+  const parts = [
+    row.exchangeLevel ? LEVEL_WORDS[row.exchangeLevel] : undefined,
+    row.protocols ? `T=${row.protocols.join('/T=')}` : undefined,
+    `class 0x${row.interfaceClass.toString(16).toUpperCase().padStart(2, '0')}`,
+  ];
   const line = `  ${row.vidPid}  ${name}${row.virtual ? ' (virtual)' : ''}  ${parts.filter(Boolean).join(', ')}`;
   return row.problem ? `${line}\n    ${row.problem}` : line;
 }
@@ -32,7 +36,11 @@ export async function run(args: string[]): Promise<number> {
   const scan = await scanNodeUsb();
   const rows: Row[] = (await listReaders(scan.devices, { inspect: true })).map((r) => ({ ...r, virtual: false }));
   if (args.includes('--virtual')) {
-    const virtual: UsbDeviceLike[] = [new VirtualReader({ profile: READER_PROFILES.acr3901u }), new VirtualReader({ profile: READER_PROFILES.acr39u }), new VirtualReader({ profile: READER_PROFILES.bR301 })];
+    const virtual: UsbDeviceLike[] = [
+      new VirtualReader({ profile: READER_PROFILES.acr3901u }),
+      new VirtualReader({ profile: READER_PROFILES.acr39u }),
+      new VirtualReader({ profile: READER_PROFILES.bR301 }),
+    ];
     rows.push(...(await listReaders(virtual, { inspect: true })).map((r) => ({ ...r, virtual: true })));
   }
   if (json) {

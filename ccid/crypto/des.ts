@@ -60,7 +60,14 @@ function spTable(box: number): Int32Array {
 }
 
 const [SP1, SP2, SP3, SP4, SP5, SP6, SP7, SP8] = [0, 1, 2, 3, 4, 5, 6, 7].map(spTable) as [
-  Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
 ];
 
 const keyBit = (key: Uint8Array, offset: number, position: number): number =>

@@ -24,7 +24,8 @@ export const TRANS_TYPE = {
 /** Unsigned big-endian integer of `width` bytes; a typed error when out of range or not an integer. */
 export function uintField(value: number, width: 1 | 2 | 3 | 4, name: string): Uint8Array {
   const out = uintBe(value, width);
-  if (out === null) throw new CryptoError(CRYPTO_ERROR.FIELD_VALUE_INVALID, `${name} must be an integer 0..${uintMax(width)}, got ${value}`);
+  if (out === null)
+    throw new CryptoError(CRYPTO_ERROR.FIELD_VALUE_INVALID, `${name} must be an integer 0..${uintMax(width)}, got ${value}`);
   return out;
 }
 

@@ -63,12 +63,7 @@ export const DPK_DIVERSIFICATION = {
 } as const;
 export type DpkDiversification = keyof typeof DPK_DIVERSIFICATION;
 
-export function deriveDpk(options: {
-  mpk: Uint8Array;
-  asn8: Uint8Array;
-  issuerId: Uint8Array;
-  scheme?: DpkDiversification;
-}): Uint8Array {
+export function deriveDpk(options: { mpk: Uint8Array; asn8: Uint8Array; issuerId: Uint8Array; scheme?: DpkDiversification }): Uint8Array {
   const scheme = options.scheme ?? DPK_DIVERSIFICATION.ISSUER_THEN_ASN;
   requireField(options.issuerId, 8, 'issuer id');
   switch (scheme) {

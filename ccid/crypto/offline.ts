@@ -21,7 +21,12 @@ function sessionMac(sessionKey: Uint8Array, parts: Uint8Array[]): Uint8Array {
 
 /** Purchase MAC1, by the PSAM: amount(4) type(1) TID(6) date(4) time(3) [C2]. */
 export function purchaseMac1(f: SessionKeyed & Stamped & { amountFen: number; transType: number }): Uint8Array {
-  return sessionMac(f.sessionKey, [fen4(f.amountFen), transTypeByte(f.transType), terminalIdField(f.terminalId), ...dateTimeFields(f.date, f.time)]);
+  return sessionMac(f.sessionKey, [
+    fen4(f.amountFen),
+    transTypeByte(f.transType),
+    terminalIdField(f.terminalId),
+    ...dateTimeFields(f.date, f.time),
+  ]);
 }
 
 /** Purchase MAC2, by the card: amount(4) [C2]. */
@@ -33,7 +38,13 @@ export type OfflineTacFields = Stamped & { dtk: Uint8Array; amountFen: number; t
 
 /** Purchase TAC with the TAC key: amount(4) type(1) TID(6) terminalTTC(4) date(4) time(3) [C2]. */
 export function purchaseTac(f: OfflineTacFields): Uint8Array {
-  const data = concatBytes(fen4(f.amountFen), transTypeByte(f.transType), terminalIdField(f.terminalId), ttc4(f.terminalTtc), ...dateTimeFields(f.date, f.time));
+  const data = concatBytes(
+    fen4(f.amountFen),
+    transTypeByte(f.transType),
+    terminalIdField(f.terminalId),
+    ttc4(f.terminalTtc),
+    ...dateTimeFields(f.date, f.time),
+  );
   return pbocMac(tacKey(f.dtk), data);
 }
 
@@ -66,7 +77,9 @@ export const GREY_LOCK_GTAC = {
 } as const;
 export type GreyLockGtacScheme = keyof typeof GREY_LOCK_GTAC;
 
-export function greyLockGtac(f: Stamped & { dtk: Uint8Array; balanceFen: number; terminalTtc: number; scheme?: GreyLockGtacScheme }): Uint8Array {
+export function greyLockGtac(
+  f: Stamped & { dtk: Uint8Array; balanceFen: number; terminalTtc: number; scheme?: GreyLockGtacScheme },
+): Uint8Array {
   const scheme = f.scheme ?? GREY_LOCK_GTAC.PURCHASE_TAC_ZERO_AMOUNT;
   if (scheme !== 'PURCHASE_TAC_ZERO_AMOUNT' && scheme !== 'PURCHASE_TAC_BALANCE') {
     throw new CryptoError(CRYPTO_ERROR.FIELD_VALUE_INVALID, `unknown GTAC scheme ${String(scheme)}`);

@@ -19,13 +19,25 @@ function sessionMac(sessionKey: Uint8Array, parts: Uint8Array[]): Uint8Array {
 }
 
 /** Load MAC1, by the card: balance(4) amount(4) type(1) TID(6) [C2]. */
-export function loadMac1(f: SessionKeyed & { balanceFen: number; amountFen: number; transType: number; terminalId: Uint8Array }): Uint8Array {
-  return sessionMac(f.sessionKey, [fen4(f.balanceFen, 'balanceFen'), fen4(f.amountFen), transTypeByte(f.transType), terminalIdField(f.terminalId)]);
+export function loadMac1(
+  f: SessionKeyed & { balanceFen: number; amountFen: number; transType: number; terminalId: Uint8Array },
+): Uint8Array {
+  return sessionMac(f.sessionKey, [
+    fen4(f.balanceFen, 'balanceFen'),
+    fen4(f.amountFen),
+    transTypeByte(f.transType),
+    terminalIdField(f.terminalId),
+  ]);
 }
 
 /** Load MAC2, by the host: amount(4) type(1) TID(6) date(4) time(3) [C2]. */
 export function loadMac2(f: SessionKeyed & Stamped & { amountFen: number; transType: number }): Uint8Array {
-  return sessionMac(f.sessionKey, [fen4(f.amountFen), transTypeByte(f.transType), terminalIdField(f.terminalId), ...dateTimeFields(f.date, f.time)]);
+  return sessionMac(f.sessionKey, [
+    fen4(f.amountFen),
+    transTypeByte(f.transType),
+    terminalIdField(f.terminalId),
+    ...dateTimeFields(f.date, f.time),
+  ]);
 }
 
 /** The fields of an online transaction's TAC: the balance after it and the online TTC before its increment. */
@@ -108,7 +120,12 @@ export function unloadMac3(f: Mac3Fields): Uint8Array {
 /** Online unlock MAC1, by the card: balance(4) offlineTTC(2) 95 TID(6) [C, S1]. */
 export function onlineUnlockMac1(f: SessionKeyed & { balanceFen: number; offlineTtc: number; terminalId: Uint8Array }): Uint8Array {
   const type = transTypeByte(TRANS_TYPE.ONLINE_UNLOCK);
-  return sessionMac(f.sessionKey, [fen4(f.balanceFen, 'balanceFen'), ttc2(f.offlineTtc, 'offlineTtc'), type, terminalIdField(f.terminalId)]);
+  return sessionMac(f.sessionKey, [
+    fen4(f.balanceFen, 'balanceFen'),
+    ttc2(f.offlineTtc, 'offlineTtc'),
+    type,
+    terminalIdField(f.terminalId),
+  ]);
 }
 
 /** Online unlock MAC2, by the host: amount(4) 95 TID(6) date(4) time(3) [C, S1]. */

@@ -13,7 +13,10 @@ const PIN_BYTES_MAX = 6;
 
 function requirePin(pin: Uint8Array): void {
   if (!(pin instanceof Uint8Array) || pin.length < PIN_BYTES_MIN || pin.length > PIN_BYTES_MAX) {
-    throw new CryptoError(CRYPTO_ERROR.FIELD_LENGTH_INVALID, `PIN must be ${PIN_BYTES_MIN}..${PIN_BYTES_MAX} BCD bytes, got ${pin?.length}`);
+    throw new CryptoError(
+      CRYPTO_ERROR.FIELD_LENGTH_INVALID,
+      `PIN must be ${PIN_BYTES_MIN}..${PIN_BYTES_MAX} BCD bytes, got ${pin?.length}`,
+    );
   }
 }
 
@@ -30,7 +33,12 @@ export function pinBlock(pin: Uint8Array): Uint8Array {
 /** Reads a plaintext PIN block back; a typed error when the length byte or padding is wrong. */
 export function parsePinBlock(block8: Uint8Array): Uint8Array {
   const length = block8[0] ?? 0;
-  const valid = block8.length === 8 && length >= PIN_BYTES_MIN && length <= PIN_BYTES_MAX && block8[1 + length] === 0x80 && block8.subarray(2 + length).every((b) => b === 0);
+  const valid =
+    block8.length === 8 &&
+    length >= PIN_BYTES_MIN &&
+    length <= PIN_BYTES_MAX &&
+    block8[1 + length] === 0x80 &&
+    block8.subarray(2 + length).every((b) => b === 0);
   if (!valid) throw new CryptoError(CRYPTO_ERROR.FIELD_VALUE_INVALID, 'malformed PIN block');
   return block8.slice(1, 1 + length);
 }
@@ -52,7 +60,8 @@ export function pinUnblockData(f: { dpuk: Uint8Array; pin: Uint8Array; challenge
 /** The card side of PIN UNBLOCK: checks the MAC and returns the new PIN (BCD), or throws a typed error. */
 export function openPinUnblockData(f: { dpuk: Uint8Array; data: Uint8Array; challenge: Uint8Array }): Uint8Array {
   requireKey(f.dpuk, 16, 'dpuk');
-  if (f.data.length !== 12) throw new CryptoError(CRYPTO_ERROR.FIELD_LENGTH_INVALID, `PIN UNBLOCK data must be 12 bytes, got ${f.data.length}`);
+  if (f.data.length !== 12)
+    throw new CryptoError(CRYPTO_ERROR.FIELD_LENGTH_INVALID, `PIN UNBLOCK data must be 12 bytes, got ${f.data.length}`);
   const encrypted = f.data.subarray(0, 8);
   const expected = retailMac(f.dpuk, challengeIv(f.challenge), concatBytes(PIN_UNBLOCK_HEADER, encrypted));
   if (!expected.every((b, i) => b === f.data[8 + i])) throw new CryptoError(CRYPTO_ERROR.FIELD_VALUE_INVALID, 'PIN UNBLOCK MAC mismatch');

@@ -34,6 +34,12 @@ export function secureUpdateBinaryHeader(sfi: number, offset = 0): Uint8Array {
 }
 
 /** UPDATE BINARY with MAC: the MAC for writing `data` at `offset` of file `sfi`. */
-export function secureUpdateBinaryMac(f: { key: Uint8Array; challenge: Uint8Array; sfi: number; offset?: number; data: Uint8Array }): Uint8Array {
+export function secureUpdateBinaryMac(f: {
+  key: Uint8Array;
+  challenge: Uint8Array;
+  sfi: number;
+  offset?: number;
+  data: Uint8Array;
+}): Uint8Array {
   return secureMessagingMac({ key: f.key, challenge: f.challenge, header: secureUpdateBinaryHeader(f.sfi, f.offset), data: f.data });
 }

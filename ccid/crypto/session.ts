@@ -27,11 +27,7 @@ export function unloadSessionKey(dulk16: Uint8Array, random4: Uint8Array, online
 }
 
 /** Online unlock (联机解扣): 3DES(DUGK, random || onlineTTC || 8000) [C]. */
-export function onlineUnlockSessionKey(
-  dugk16: Uint8Array,
-  random4: Uint8Array,
-  onlineTtc2: Uint8Array | number,
-): Uint8Array {
+export function onlineUnlockSessionKey(dugk16: Uint8Array, random4: Uint8Array, onlineTtc2: Uint8Array | number): Uint8Array {
   return onlineSessionKey(dugk16, random4, onlineTtc2);
 }
 

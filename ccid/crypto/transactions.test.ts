@@ -135,6 +135,8 @@ describe('secure messaging', () => {
   });
 
   it('refuses a challenge of neither 4 nor 8 bytes', () => {
-    expect(() => secureUpdateBinaryMac({ key: new Uint8Array(16), challenge: new Uint8Array(5), sfi: 0x15, data: new Uint8Array(1) })).toThrow(CryptoError);
+    expect(() =>
+      secureUpdateBinaryMac({ key: new Uint8Array(16), challenge: new Uint8Array(5), sfi: 0x15, data: new Uint8Array(1) }),
+    ).toThrow(CryptoError);
   });
 });

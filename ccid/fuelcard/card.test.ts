@@ -42,7 +42,12 @@ describe('commands', () => {
   it('builds INITIALIZE FOR LOAD and decodes its 16-byte answer', async () => {
     const t = scripted([['805000010B 01 00002710 000000000001 10', '00000000 0000 01 00 12345678 F3D0C374 9000']]);
     expect(await card.initializeForLoad(t, { keyIndex: 1, amountFen: 10000, terminalId: '000000000001' })).toEqual({
-      balanceFen: 0, onlineTtc: 0, keyVersion: 1, algId: 0, random: '12345678', mac1: 'F3D0C374',
+      balanceFen: 0,
+      onlineTtc: 0,
+      keyVersion: 1,
+      algId: 0,
+      random: '12345678',
+      mac1: 'F3D0C374',
     });
   });
 
@@ -53,14 +58,28 @@ describe('commands', () => {
 
   it('sends DEBIT FOR UNLOCK with its 27 bytes in the order of S1, S2 and S3', async () => {
     const t = scripted([['E07E08011B 000005DC 0002 000000000001 00000002 20240102 030405 11223344 04', 'AABBCCDD9000']]);
-    const f = { amountFen: 1500, offlineTtc: 2, terminalId: '000000000001', terminalTtc: 2, date: '2024-01-02', time: '03:04:05', gmac: '11223344' };
+    const f = {
+      amountFen: 1500,
+      offlineTtc: 2,
+      terminalId: '000000000001',
+      terminalTtc: 2,
+      date: '2024-01-02',
+      time: '03:04:05',
+      gmac: '11223344',
+    };
     expect(await card.debitForUnlock(t, f)).toEqual({ tac: 'AABBCCDD' });
   });
 
   it('reads TAC then MAC from GET TRANSACTION PROVE by default, and the other order by name', async () => {
-    const t = scripted([['805A000102000508', '1111111122222222 9000'], ['805A000102000508', '1111111122222222 9000']]);
+    const t = scripted([
+      ['805A000102000508', '1111111122222222 9000'],
+      ['805A000102000508', '1111111122222222 9000'],
+    ]);
     expect(await card.getTransactionProve(t, { transType: 1, ttc: 5 })).toEqual({ tac: '11111111', mac: '22222222' });
-    expect(await card.getTransactionProve(t, { transType: 1, ttc: 5, order: 'MAC_THEN_TAC' })).toEqual({ tac: '22222222', mac: '11111111' });
+    expect(await card.getTransactionProve(t, { transType: 1, ttc: 5, order: 'MAC_THEN_TAC' })).toEqual({
+      tac: '22222222',
+      mac: '11111111',
+    });
   });
 
   it('reads a lock proof of 6985 as never locked', async () => {
@@ -69,7 +88,10 @@ describe('commands', () => {
   });
 
   it('masks nothing it sends: VERIFY carries the PIN in BCD, CHANGE PIN old FF new', async () => {
-    const t = scripted([['0020000002 9999', '9000'], ['805E010007 123456 FF 654321', '9000']]);
+    const t = scripted([
+      ['0020000002 9999', '9000'],
+      ['805E010007 123456 FF 654321', '9000'],
+    ]);
     await card.verifyPin(t, '9999');
     await card.changePin(t, { oldPin: '123456', newPin: '654321' });
     expect(t.done()).toBe(true);
@@ -78,10 +100,19 @@ describe('commands', () => {
 
 describe('status words', () => {
   it.each([
-    ['63C2', 'PIN_WRONG', 2], ['63C0', 'PIN_BLOCKED', 0], ['6983', 'PIN_BLOCKED', 0], ['9401', 'INSUFFICIENT_FUNDS', undefined],
-    ['9302', 'MAC_INVALID', undefined], ['9406', 'GREY_TTC_MISMATCH', undefined], ['9408', 'GREY_LOCKED', undefined],
-    ['6A82', 'FILE_NOT_FOUND', undefined], ['6A83', 'RECORD_NOT_FOUND', undefined], ['6982', 'SECURITY_NOT_SATISFIED', undefined],
-    ['6A81', 'APP_BLOCKED', undefined], ['9303', 'APP_LOCKED_PERMANENTLY', undefined], ['1234', 'UNKNOWN_STATUS', undefined],
+    ['63C2', 'PIN_WRONG', 2],
+    ['63C0', 'PIN_BLOCKED', 0],
+    ['6983', 'PIN_BLOCKED', 0],
+    ['9401', 'INSUFFICIENT_FUNDS', undefined],
+    ['9302', 'MAC_INVALID', undefined],
+    ['9406', 'GREY_TTC_MISMATCH', undefined],
+    ['9408', 'GREY_LOCKED', undefined],
+    ['6A82', 'FILE_NOT_FOUND', undefined],
+    ['6A83', 'RECORD_NOT_FOUND', undefined],
+    ['6982', 'SECURITY_NOT_SATISFIED', undefined],
+    ['6A81', 'APP_BLOCKED', undefined],
+    ['9303', 'APP_LOCKED_PERMANENTLY', undefined],
+    ['1234', 'UNKNOWN_STATUS', undefined],
   ])('answers %s with %s', async (sw, code, triesLeft) => {
     const t = scripted([['0020000003123456', sw]]);
     const error = await card.verifyPin(t, '123456').catch((e: unknown) => e);
@@ -99,12 +130,18 @@ describe('status words', () => {
 
 describe('transport', () => {
   it('follows 61xx with GET RESPONSE and joins the data', async () => {
-    const t = scripted([['805C000104', '6104'], ['00C0000004', '000000649000']]);
+    const t = scripted([
+      ['805C000104', '6104'],
+      ['00C0000004', '000000649000'],
+    ]);
     expect(await card.getBalance(t)).toBe(100);
   });
 
   it('re-sends with the Le a 6Cxx names', async () => {
-    const t = scripted([['805C000100'.slice(0, 8) + '08', '6C04'], ['805C000104', '000000649000']]);
+    const t = scripted([
+      ['805C000100'.slice(0, 8) + '08', '6C04'],
+      ['805C000104', '000000649000'],
+    ]);
     const response = await exchange(t, fromHex('805C000108'), 'GET_BALANCE');
     expect(response).toEqual({ data: fromHex('00000064'), sw: 0x9000 });
   });

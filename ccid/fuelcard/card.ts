@@ -15,7 +15,12 @@ import { AID, PURSE, type KeyKind, type Purse } from './spec.ts';
 import { SW } from './sw.ts';
 import { send, type Transmit } from './transport.ts';
 
-async function layoutCommand<Res extends Layout>(transmit: Transmit, name: string, command: Uint8Array, response: Res): Promise<LayoutValue<Res>> {
+async function layoutCommand<Res extends Layout>(
+  transmit: Transmit,
+  name: string,
+  command: Uint8Array,
+  response: Res,
+): Promise<LayoutValue<Res>> {
   const { data: body } = await send(transmit, command, name);
   return decodeLayout(response, body, name);
 }
@@ -141,7 +146,10 @@ export const PROVE_ORDER = { TAC_THEN_MAC: 'TAC_THEN_MAC', MAC_THEN_TAC: 'MAC_TH
 export type ProveOrder = keyof typeof PROVE_ORDER;
 
 /** GET TRANSACTION PROVE (80 5A 00 transType 02 TTC 08): the TAC of the transaction with that TTC. */
-export async function getTransactionProve(transmit: Transmit, f: { transType: number; ttc: number; order?: ProveOrder }): Promise<{ tac: string; mac: string }> {
+export async function getTransactionProve(
+  transmit: Transmit,
+  f: { transType: number; ttc: number; order?: ProveOrder },
+): Promise<{ tac: string; mac: string }> {
   const body = await layoutCommand(transmit, 'GET_TRANSACTION_PROVE', C.getTransactionProve(f), M.TAC_MAC2_RESPONSE);
   return (f.order ?? 'TAC_THEN_MAC') === 'TAC_THEN_MAC' ? { tac: body.tac, mac: body.mac2 } : { tac: body.mac2, mac: body.tac };
 }
@@ -198,7 +206,10 @@ export async function appendRecord(transmit: Transmit, data: Uint8Array): Promis
  * and in no source (docs/card-protocol.md §1.2): the project's own format, shared with the card
  * simulator [?].
  */
-export async function writeKey(transmit: Transmit, f: { kind: KeyKind; keyIndex: number; keyVersion: number; algId: number; key: Uint8Array }): Promise<void> {
+export async function writeKey(
+  transmit: Transmit,
+  f: { kind: KeyKind; keyIndex: number; keyVersion: number; algId: number; key: Uint8Array },
+): Promise<void> {
   await plainCommand(transmit, 'WRITE_KEY', C.writeKey(f));
 }
 
@@ -214,4 +225,3 @@ export async function endPersonalisation(transmit: Transmit): Promise<void> {
 export async function installPin(transmit: Transmit, f: { pin: string; triesMax: number }): Promise<void> {
   await plainCommand(transmit, 'WRITE_KEY', C.installPin(f));
 }
-

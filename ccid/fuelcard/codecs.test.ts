@@ -4,7 +4,18 @@ import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../bytes.ts';
 import { decodeBcdDate, encodeBcdDate, encodePin, cardDateTime } from './bcd.ts';
 import { FuelCardError } from './errors.ts';
-import { asnDetails, decodeEf15, decodeEf16, decodeEf1b, decodeEf1c, encodeEf15, encodeEf16, encodeEf1b, encodeEf1c, type Ef1c } from './files.ts';
+import {
+  asnDetails,
+  decodeEf15,
+  decodeEf16,
+  decodeEf1b,
+  decodeEf1c,
+  encodeEf15,
+  encodeEf16,
+  encodeEf1b,
+  encodeEf1c,
+  type Ef1c,
+} from './files.ts';
 import { decodeGbk, encodeGbk, gbkSource } from './gbk.ts';
 import { decodeLockProof, decodeTransactionRecord, encodeLockProof, encodeTransactionRecord, type LockProof } from './messages.ts';
 import { decodeTrace } from './decode.ts';
@@ -12,14 +23,22 @@ import type { Ef15 } from './files.ts';
 
 /** EF15 of a user card of Jiangsu (ASN 0100 01 1 32 ...), key version 1. */
 const TEST_EF15: Ef15 = {
-  issuerId: '10FFFFFFFFFFFFFF', appType: 0x11, appVersion: 0x01, asn: '01000113200000123456',
-  startDate: '2024-01-01', expiryDate: '2029-12-31', instructionVersion: 0x01, rfu: 0x00,
+  issuerId: '10FFFFFFFFFFFFFF',
+  appType: 0x11,
+  appVersion: 0x01,
+  asn: '01000113200000123456',
+  startDate: '2024-01-01',
+  expiryDate: '2029-12-31',
+  instructionVersion: 0x01,
+  rfu: 0x00,
 };
 
 const hexOf = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).map(toHex);
-const bcdDate = fc.tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }))
+const bcdDate = fc
+  .tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }))
   .map(([y, m, d]) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
-const bcdTime = fc.tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }))
+const bcdTime = fc
+  .tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }))
   .map((parts) => parts.map((p) => String(p).padStart(2, '0')).join(':'));
 const byte = fc.integer({ min: 0, max: 255 });
 const fen = fc.integer({ min: 0, max: 0xffffffff });
@@ -40,14 +59,27 @@ describe('EF15', () => {
   });
 
   it('round-trips any field values', () => {
-    fc.assert(fc.property(hexOf(8), byte, byte, hexOf(10), bcdDate, bcdDate, byte, byte, (issuerId, appType, appVersion, asn, startDate, expiryDate, instructionVersion, rfu) => {
-      const ef15 = { issuerId, appType, appVersion, asn, startDate, expiryDate, instructionVersion, rfu };
-      expect(decodeEf15(encodeEf15(ef15))).toEqual(ef15);
-    }));
+    fc.assert(
+      fc.property(
+        hexOf(8),
+        byte,
+        byte,
+        hexOf(10),
+        bcdDate,
+        bcdDate,
+        byte,
+        byte,
+        (issuerId, appType, appVersion, asn, startDate, expiryDate, instructionVersion, rfu) => {
+          const ef15 = { issuerId, appType, appVersion, asn, startDate, expiryDate, instructionVersion, rfu };
+          expect(decodeEf15(encodeEf15(ef15))).toEqual(ef15);
+        },
+      ),
+    );
   });
 
   it('refuses 29 and 31 bytes with RESPONSE_MALFORMED', () => {
-    for (const length of [29, 31]) expect(() => decodeEf15(new Uint8Array(length))).toThrow(expect.objectContaining({ code: 'RESPONSE_MALFORMED' }));
+    for (const length of [29, 31])
+      expect(() => decodeEf15(new Uint8Array(length))).toThrow(expect.objectContaining({ code: 'RESPONSE_MALFORMED' }));
   });
 
   it('refuses a non-BCD expiry date with DATA_INVALID', () => {
@@ -79,10 +111,12 @@ describe('EF16 and GBK', () => {
     expect(decodeGbk(fromHex('D5C5C8FD0000'))).toBe('张三');
     expect(decodeGbk(fromHex('D5C5C8FD2020'))).toBe('张三');
     expect(decodeGbk(fromHex('D5C5C8FDFFFF'))).toBe('张三');
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 20 }), (bytes) => {
-      expect(typeof decodeGbk(bytes)).toBe('string');
-      expect(typeof decodeGbk(bytes, { forceFallback: true })).toBe('string');
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 20 }), (bytes) => {
+        expect(typeof decodeGbk(bytes)).toBe('string');
+        expect(typeof decodeGbk(bytes, { forceFallback: true })).toBe('string');
+      }),
+    );
   });
 
   it('refuses a name longer than the field and a character without a GBK code', () => {
@@ -93,33 +127,72 @@ describe('EF16 and GBK', () => {
 
 describe('EF1B and EF1C', () => {
   it('round-trips EF1B and reads the default-PIN mode', () => {
-    fc.assert(fc.property(fc.boolean(), byte, hexOf(2), hexOf(28), (usesDefaultPin, employeeNumber, employeePassword, rfu) => {
-      const ef1b = { usesDefaultPin, pinMode: usesDefaultPin ? 0 : 1, employeeNumber, employeePassword, rfu };
-      expect(decodeEf1b(encodeEf1b(ef1b))).toEqual(ef1b);
-    }));
+    fc.assert(
+      fc.property(fc.boolean(), byte, hexOf(2), hexOf(28), (usesDefaultPin, employeeNumber, employeePassword, rfu) => {
+        const ef1b = { usesDefaultPin, pinMode: usesDefaultPin ? 0 : 1, employeeNumber, employeePassword, rfu };
+        expect(decodeEf1b(encodeEf1b(ef1b))).toEqual(ef1b);
+      }),
+    );
   });
 
   it('round-trips EF1C with a station list and a plate', () => {
-    const ef1c: Ef1c = { gradeLimit: '0092', locationMode: 4, locations: ['32010001', '32010002'], perFuellingLimit: 500, fuellingsPerDayMax: 3, amountPerDayFenMax: 200000, vehiclePlate: '京A88888', rfu: '00'.repeat(30) };
+    const ef1c: Ef1c = {
+      gradeLimit: '0092',
+      locationMode: 4,
+      locations: ['32010001', '32010002'],
+      perFuellingLimit: 500,
+      fuellingsPerDayMax: 3,
+      amountPerDayFenMax: 200000,
+      vehiclePlate: '京A88888',
+      rfu: '00'.repeat(30),
+    };
     expect(decodeEf1c(encodeEf1c(ef1c))).toEqual(ef1c);
   });
 
   it('refuses more locations than the 40-byte list holds', () => {
-    const ef1c: Ef1c = { gradeLimit: 'FFFF', locationMode: 4, locations: Array(11).fill('32010001'), perFuellingLimit: 0, fuellingsPerDayMax: 0, amountPerDayFenMax: 0, vehiclePlate: '', rfu: '00'.repeat(30) };
+    const ef1c: Ef1c = {
+      gradeLimit: 'FFFF',
+      locationMode: 4,
+      locations: Array(11).fill('32010001'),
+      perFuellingLimit: 0,
+      fuellingsPerDayMax: 0,
+      amountPerDayFenMax: 0,
+      vehiclePlate: '',
+      rfu: '00'.repeat(30),
+    };
     expect(() => encodeEf1c(ef1c)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID' }));
   });
 });
 
 describe('EF18 records and the lock proof', () => {
   it('round-trips any transaction record', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 0xffffff }), fen, byte, hexOf(6), bcdDate, bcdTime, (ttc, overdraftFen, amountFen, transType, terminalId, date, time) => {
-      const record = { ttc, overdraftFen, amountFen, transType, terminalId, date, time };
-      expect(decodeTransactionRecord(encodeTransactionRecord(record))).toEqual(record);
-    }));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 0xffff }),
+        fc.integer({ min: 0, max: 0xffffff }),
+        fen,
+        byte,
+        hexOf(6),
+        bcdDate,
+        bcdTime,
+        (ttc, overdraftFen, amountFen, transType, terminalId, date, time) => {
+          const record = { ttc, overdraftFen, amountFen, transType, terminalId, date, time };
+          expect(decodeTransactionRecord(encodeTransactionRecord(record))).toEqual(record);
+        },
+      ),
+    );
   });
 
   it('reads MAC2 and GTAC when grey, and amount and TAC otherwise', () => {
-    const head = { transType: 0x91, purseType: 1, balanceFen: 20000, offlineTtc: 2, terminalId: '320100000007', date: '2024-01-01', time: '18:30:00' };
+    const head = {
+      transType: 0x91,
+      purseType: 1,
+      balanceFen: 20000,
+      offlineTtc: 2,
+      terminalId: '320100000007',
+      date: '2024-01-01',
+      time: '18:30:00',
+    };
     const locked: LockProof = { ...head, greyStatus: 1, greyState: 'LOCKED', mac2: '1A2B3C4D', gtac: '5E6F7081' };
     const unread: LockProof = { ...head, greyStatus: 0x10, greyState: 'TAC_UNREAD', amountFen: 1500, tac: '01020304' };
     expect(decodeLockProof(encodeLockProof(locked))).toEqual(locked);
@@ -149,15 +222,25 @@ describe('BCD', () => {
 describe('decoders given arbitrary bytes', () => {
   const decoders = { decodeEf15, decodeEf16, decodeEf1b, decodeEf1c, decodeTransactionRecord, decodeLockProof };
   it.each(Object.entries(decoders))('%s returns a value or a FuelCardError', (_name, decode) => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 120 }), (bytes) => valueOrTypedError(() => decode(bytes))), { numRuns: 300 });
-    fc.assert(fc.property(fc.integer({ min: 0, max: 120 }), fc.integer({ min: 0, max: 255 }), (length, fill) => valueOrTypedError(() => decode(new Uint8Array(length).fill(fill)))));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 120 }), (bytes) => valueOrTypedError(() => decode(bytes))),
+      { numRuns: 300 },
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 120 }), fc.integer({ min: 0, max: 255 }), (length, fill) =>
+        valueOrTypedError(() => decode(new Uint8Array(length).fill(fill))),
+      ),
+    );
   });
 
   it('the trace decoder names any command line and never throws on hex', () => {
-    fc.assert(fc.property(fc.uint8Array({ minLength: 4, maxLength: 60 }), fc.uint8Array({ minLength: 2, maxLength: 60 }), (command, response) => {
-      const exchanges = decodeTrace(`> ${toHex(command)}\n< ${toHex(response)}\n`);
-      expect(exchanges).toHaveLength(1);
-      expect(typeof exchanges[0]!.command).toBe('string');
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 4, maxLength: 60 }), fc.uint8Array({ minLength: 2, maxLength: 60 }), (command, response) => {
+        const exchanges = decodeTrace(`> ${toHex(command)}\n< ${toHex(response)}\n`);
+        expect(exchanges).toHaveLength(1);
+        expect(typeof exchanges[0]!.command).toBe('string');
+      }),
+      { numRuns: 500 },
+    );
   });
 });

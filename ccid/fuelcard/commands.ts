@@ -28,13 +28,17 @@ export function apdu(header: readonly number[], data: Uint8Array = EMPTY, le?: n
     throw new FuelCardError(FUEL_CARD_ERROR.INPUT_INVALID, `bad APDU ${toHex(Uint8Array.from(header))} Lc ${data.length} Le ${le}`);
   }
   const [cla, ins, p1, p2] = header.map((byte) => byte & 0xff) as [number, number, number, number];
-  return encodeCommandApdu({ cla, ins, p1, p2, data, ne: le === undefined ? 0 : (le & 0xff) || 256 });
+  return encodeCommandApdu({ cla, ins, p1, p2, data, ne: le === undefined ? 0 : le & 0xff || 256 });
 }
 
 const h4 = (head: readonly number[], p: number): number[] => [...head, p];
 
 /** A command whose body is a layout (or none) and whose Le is the response layout's length (none when 0). */
-function layoutApdu<Req extends Layout>(header: readonly number[], request: { layout: Req; value: LayoutValue<Req> } | null, response: Layout | null): Uint8Array {
+function layoutApdu<Req extends Layout>(
+  header: readonly number[],
+  request: { layout: Req; value: LayoutValue<Req> } | null,
+  response: Layout | null,
+): Uint8Array {
   const data = request === null ? EMPTY : encodeLayout(request.layout, request.value);
   const le = response === null ? 0 : layoutBytes(response);
   return apdu(header, data, le === 0 ? undefined : le);
@@ -106,28 +110,32 @@ function initialize(header: readonly number[], f: InitializeFields, response: La
 }
 
 /** INITIALIZE FOR LOAD (80 50 00 P2 0B ... 10). */
-export const initializeForLoad = (f: InitializeFields): Uint8Array => initialize(HEADER.INITIALIZE_FOR_LOAD, f, M.INITIALIZE_FOR_LOAD_RESPONSE);
+export const initializeForLoad = (f: InitializeFields): Uint8Array =>
+  initialize(HEADER.INITIALIZE_FOR_LOAD, f, M.INITIALIZE_FOR_LOAD_RESPONSE);
 
 /** CREDIT FOR LOAD (80 52 00 00 0B date time MAC2 04). */
 export const creditForLoad = (f: LayoutValue<typeof M.CREDIT_REQUEST>): Uint8Array =>
   layoutApdu(h4(HEADER.CREDIT_FOR_LOAD, 0x00), { layout: M.CREDIT_REQUEST, value: f }, M.TAC_RESPONSE);
 
 /** INITIALIZE FOR UNLOAD (80 50 05 01): P2 is ED. */
-export const initializeForUnload = (f: InitializeFields): Uint8Array => initialize(HEADER.INITIALIZE_FOR_UNLOAD, f, M.INITIALIZE_FOR_LOAD_RESPONSE);
+export const initializeForUnload = (f: InitializeFields): Uint8Array =>
+  initialize(HEADER.INITIALIZE_FOR_UNLOAD, f, M.INITIALIZE_FOR_LOAD_RESPONSE);
 
 /** DEBIT FOR UNLOAD (80 54 03 00 0B date time MAC2 04). */
 export const debitForUnload = (f: LayoutValue<typeof M.CREDIT_REQUEST>): Uint8Array =>
   layoutApdu(h4(HEADER.DEBIT_FOR_UNLOAD, 0x00), { layout: M.CREDIT_REQUEST, value: f }, M.MAC3_RESPONSE);
 
 /** INITIALIZE FOR PURCHASE (80 50 01 P2 0B ... 0F). */
-export const initializeForPurchase = (f: InitializeFields): Uint8Array => initialize(HEADER.INITIALIZE_FOR_PURCHASE, f, M.INITIALIZE_FOR_PURCHASE_RESPONSE);
+export const initializeForPurchase = (f: InitializeFields): Uint8Array =>
+  initialize(HEADER.INITIALIZE_FOR_PURCHASE, f, M.INITIALIZE_FOR_PURCHASE_RESPONSE);
 
 /** DEBIT FOR PURCHASE (80 54 01 00 0F ... 08). */
 export const debitForPurchase = (f: LayoutValue<typeof M.DEBIT_FOR_PURCHASE_REQUEST>): Uint8Array =>
   layoutApdu(h4(HEADER.DEBIT_FOR_PURCHASE, 0x00), { layout: M.DEBIT_FOR_PURCHASE_REQUEST, value: f }, M.TAC_MAC2_RESPONSE);
 
 /** INITIALIZE FOR CASH WITHDRAW (80 50 02 01), "like purchase" (S4); not used by Sinopec. */
-export const initializeForCashWithdraw = (f: InitializeFields): Uint8Array => initialize([0x80, 0x50, 0x02], f, M.INITIALIZE_FOR_PURCHASE_RESPONSE);
+export const initializeForCashWithdraw = (f: InitializeFields): Uint8Array =>
+  initialize([0x80, 0x50, 0x02], f, M.INITIALIZE_FOR_PURCHASE_RESPONSE);
 
 /** INITIALIZE FOR UPDATE (80 50 04 01): data layout unknown (§1.2 [?]), raw bytes. */
 export function initializeForUpdate(data: Uint8Array): Uint8Array {
@@ -141,7 +149,11 @@ export function updateOverdrawLimit(data: Uint8Array): Uint8Array {
 
 /** GET TRANSACTION PROVE (80 5A 00 transType 02 TTC 08). */
 export function getTransactionProve(f: { transType: number; ttc: number }): Uint8Array {
-  return layoutApdu(h4(HEADER.GET_TRANSACTION_PROVE, f.transType), { layout: M.TRANSACTION_PROVE_REQUEST, value: { ttc: f.ttc } }, M.TAC_MAC2_RESPONSE);
+  return layoutApdu(
+    h4(HEADER.GET_TRANSACTION_PROVE, f.transType),
+    { layout: M.TRANSACTION_PROVE_REQUEST, value: { ttc: f.ttc } },
+    M.TAC_MAC2_RESPONSE,
+  );
 }
 
 // ---- Grey lock family (§1.3) ----
@@ -208,7 +220,12 @@ export function installPin(f: { pin: string; triesMax: number }): Uint8Array {
 
 // ---- PSAM (§1.4): P2 is 00 throughout ----
 
-function psamApdu<Req extends Layout>(header: readonly number[], request: Req, value: LayoutValue<Req>, response: Layout | null): Uint8Array {
+function psamApdu<Req extends Layout>(
+  header: readonly number[],
+  request: Req,
+  value: LayoutValue<Req>,
+  response: Layout | null,
+): Uint8Array {
   return layoutApdu(h4(header, 0x00), { layout: request, value }, response);
 }
 

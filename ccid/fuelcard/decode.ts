@@ -36,11 +36,22 @@ export function parseCommand(b: Uint8Array): Apdu | null {
   return null;
 }
 
-const layout = (l: Layout) => (data: Uint8Array): Fields => decodeLayout(l, data, 'data');
+const layout =
+  (l: Layout) =>
+  (data: Uint8Array): Fields =>
+    decodeLayout(l, data, 'data');
 const FILE_DECODERS: Record<number, (b: Uint8Array) => Fields> = {
-  [SFI.EF15]: decodeEf15, [SFI.EF16]: decodeEf16, [SFI.EF1B]: decodeEf1b, [SFI.EF1C]: decodeEf1c,
+  [SFI.EF15]: decodeEf15,
+  [SFI.EF16]: decodeEf16,
+  [SFI.EF1B]: decodeEf1b,
+  [SFI.EF1C]: decodeEf1c,
 };
-const FILE_LENGTHS: Record<number, number> = { [SFI.EF15]: FILE_BYTES.EF15, [SFI.EF16]: FILE_BYTES.EF16, [SFI.EF1B]: FILE_BYTES.EF1B, [SFI.EF1C]: FILE_BYTES.EF1C };
+const FILE_LENGTHS: Record<number, number> = {
+  [SFI.EF15]: FILE_BYTES.EF15,
+  [SFI.EF16]: FILE_BYTES.EF16,
+  [SFI.EF1B]: FILE_BYTES.EF1B,
+  [SFI.EF1C]: FILE_BYTES.EF1C,
+};
 const AID_NAMES = new Map(Object.entries(AID).map(([name, aid]) => [toHex(aid), name]));
 const mask = (digits: string): string => '*'.repeat(digits.replace(/F+$/i, '').length);
 
@@ -65,28 +76,61 @@ function selectFci(data: Uint8Array): Fields {
 }
 
 const SPECS: { match: (a: Apdu) => boolean; spec: Spec }[] = [
-  { match: (a) => a.ins === 0xa4 && a.p1 === 0x04, spec: { name: 'SELECT', request: (a) => ({ aid: toHex(a.data), aidName: AID_NAMES.get(toHex(a.data)) ?? null }), response: selectFci } },
+  {
+    match: (a) => a.ins === 0xa4 && a.p1 === 0x04,
+    spec: { name: 'SELECT', request: (a) => ({ aid: toHex(a.data), aidName: AID_NAMES.get(toHex(a.data)) ?? null }), response: selectFci },
+  },
   { match: (a) => a.ins === 0xa4, spec: { name: 'SELECT', request: (a) => ({ fid: toHex(a.data) }), response: selectFci } },
-  { match: (a) => a.ins === 0xb0, spec: { name: 'READ_BINARY',
-    request: (a, c) => ({ file: fileName(binarySfi(a, c)), offset: (a.p1 & 0x80) !== 0 ? a.p2 : ((a.p1 << 8) | a.p2), length: a.le }),
-    response: (d, a, c) => fileContent(binarySfi(a, c), (a.p1 & 0x80) !== 0 ? a.p2 : ((a.p1 << 8) | a.p2), d) } },
-  { match: (a) => a.ins === 0xb2, spec: { name: 'READ_RECORD', request: (a) => ({ file: fileName(a.p2 >> 3), record: a.p1 }),
-    response: (d, a) => (a.p2 >> 3 === SFI.EF18 ? M.decodeTransactionRecord(d) : { data: toHex(d) }) } },
+  {
+    match: (a) => a.ins === 0xb0,
+    spec: {
+      name: 'READ_BINARY',
+      request: (a, c) => ({ file: fileName(binarySfi(a, c)), offset: (a.p1 & 0x80) !== 0 ? a.p2 : (a.p1 << 8) | a.p2, length: a.le }),
+      response: (d, a, c) => fileContent(binarySfi(a, c), (a.p1 & 0x80) !== 0 ? a.p2 : (a.p1 << 8) | a.p2, d),
+    },
+  },
+  {
+    match: (a) => a.ins === 0xb2,
+    spec: {
+      name: 'READ_RECORD',
+      request: (a) => ({ file: fileName(a.p2 >> 3), record: a.p1 }),
+      response: (d, a) => (a.p2 >> 3 === SFI.EF18 ? M.decodeTransactionRecord(d) : { data: toHex(d) }),
+    },
+  },
   { match: (a) => a.ins === 0x20, spec: { name: 'VERIFY', request: (a) => ({ pin: mask(toHex(a.data)) }) } },
   { match: (a) => a.ins === 0x84 && a.cla === 0x00, spec: { name: 'GET_CHALLENGE', response: (d) => ({ random: toHex(d) }) } },
-  { match: (a) => a.ins === 0x5c, spec: { name: 'GET_BALANCE', request: (a) => ({ purse: purseName(a.p2) }), response: layout(M.BALANCE_RESPONSE) } },
+  {
+    match: (a) => a.ins === 0x5c,
+    spec: { name: 'GET_BALANCE', request: (a) => ({ purse: purseName(a.p2) }), response: layout(M.BALANCE_RESPONSE) },
+  },
   { match: (a) => a.ins === 0x50 && a.p1 === 0x00, spec: initSpec('INITIALIZE_FOR_LOAD', M.INITIALIZE_FOR_LOAD_RESPONSE) },
   { match: (a) => a.ins === 0x50 && a.p1 === 0x01, spec: initSpec('INITIALIZE_FOR_PURCHASE', M.INITIALIZE_FOR_PURCHASE_RESPONSE) },
   { match: (a) => a.ins === 0x50 && a.p1 === 0x02, spec: initSpec('INITIALIZE_FOR_CASH_WITHDRAW', M.INITIALIZE_FOR_PURCHASE_RESPONSE) },
   { match: (a) => a.ins === 0x50 && a.p1 === 0x05, spec: initSpec('INITIALIZE_FOR_UNLOAD', M.INITIALIZE_FOR_LOAD_RESPONSE) },
   { match: (a) => a.ins === 0x50 && a.p1 === 0x04, spec: { name: 'INITIALIZE_FOR_UPDATE', request: raw, response: raw } },
   { match: (a) => a.ins === 0x52, spec: { name: 'CREDIT_FOR_LOAD', request: body(M.CREDIT_REQUEST), response: layout(M.TAC_RESPONSE) } },
-  { match: (a) => a.ins === 0x54 && a.p1 === 0x01, spec: { name: 'DEBIT_FOR_PURCHASE', request: body(M.DEBIT_FOR_PURCHASE_REQUEST), response: layout(M.TAC_MAC2_RESPONSE) } },
-  { match: (a) => a.ins === 0x54 && a.p1 === 0x03, spec: { name: 'DEBIT_FOR_UNLOAD', request: body(M.CREDIT_REQUEST), response: layout(M.MAC3_RESPONSE) } },
+  {
+    match: (a) => a.ins === 0x54 && a.p1 === 0x01,
+    spec: { name: 'DEBIT_FOR_PURCHASE', request: body(M.DEBIT_FOR_PURCHASE_REQUEST), response: layout(M.TAC_MAC2_RESPONSE) },
+  },
+  {
+    match: (a) => a.ins === 0x54 && a.p1 === 0x03,
+    spec: { name: 'DEBIT_FOR_UNLOAD', request: body(M.CREDIT_REQUEST), response: layout(M.MAC3_RESPONSE) },
+  },
   { match: (a) => a.ins === 0x58, spec: { name: 'UPDATE_OVERDRAW_LIMIT', request: raw } },
-  { match: (a) => a.ins === 0x5a, spec: { name: 'GET_TRANSACTION_PROVE', request: (a) => ({ transType: a.p2, ...body(M.TRANSACTION_PROVE_REQUEST)(a) }), response: layout(M.TAC_MAC2_RESPONSE) } },
+  {
+    match: (a) => a.ins === 0x5a,
+    spec: {
+      name: 'GET_TRANSACTION_PROVE',
+      request: (a) => ({ transType: a.p2, ...body(M.TRANSACTION_PROVE_REQUEST)(a) }),
+      response: layout(M.TAC_MAC2_RESPONSE),
+    },
+  },
   { match: (a) => a.ins === 0x5e && a.p1 === 0x01, spec: { name: 'CHANGE_PIN', request: changePinFields } },
-  { match: (a) => a.ins === 0x5e, spec: { name: 'RELOAD_PIN', request: (a) => ({ pin: mask(toHex(a.data.subarray(0, -4))), mac: toHex(a.data.subarray(-4)) }) } },
+  {
+    match: (a) => a.ins === 0x5e,
+    spec: { name: 'RELOAD_PIN', request: (a) => ({ pin: mask(toHex(a.data.subarray(0, -4))), mac: toHex(a.data.subarray(-4)) }) },
+  },
   { match: (a) => a.ins === 0x24, spec: { name: 'PIN_UNBLOCK', request: body(M.PIN_UNBLOCK_REQUEST) } },
   { match: (a) => a.ins === 0x1e, spec: { name: 'APPLICATION_BLOCK', request: raw } },
   { match: (a) => a.ins === 0x18, spec: { name: 'APPLICATION_UNBLOCK', request: raw } },
@@ -96,18 +140,51 @@ const SPECS: { match: (a: Apdu) => boolean; spec: Spec }[] = [
   { match: (a) => a.ins === 0xd4, spec: { name: 'WRITE_KEY', request: writeKeyFields } },
   { match: (a) => a.ins === 0xe6, spec: { name: 'APPEND_RECORD', request: raw } },
   { match: (a) => a.ins === 0xc0, spec: { name: 'GET_RESPONSE', request: (a) => ({ length: a.le }) } },
-  { match: (a) => a.cla === 0xe0 && a.ins === 0xca && a.p1 === 0x00, spec: { name: 'GET_LOCK_PROOF', response: (d) => M.decodeLockProof(d) } },
+  {
+    match: (a) => a.cla === 0xe0 && a.ins === 0xca && a.p1 === 0x00,
+    spec: { name: 'GET_LOCK_PROOF', response: (d) => M.decodeLockProof(d) },
+  },
   { match: (a) => a.cla === 0xe0 && a.ins === 0xca, spec: { name: 'CLEAR_LOCK_PROOF' } },
-  { match: (a) => a.ins === 0x7a && a.p1 === 0x08, spec: { name: 'INITIALIZE_FOR_GREY_LOCK', request: body(M.GREY_INITIALIZE_REQUEST), response: layout(M.INITIALIZE_FOR_GREY_LOCK_RESPONSE) } },
-  { match: (a) => a.ins === 0x7a, spec: { name: 'INITIALIZE_FOR_GREY_UNLOCK', request: body(M.GREY_INITIALIZE_REQUEST), response: layout(M.INITIALIZE_FOR_GREY_UNLOCK_RESPONSE) } },
+  {
+    match: (a) => a.ins === 0x7a && a.p1 === 0x08,
+    spec: {
+      name: 'INITIALIZE_FOR_GREY_LOCK',
+      request: body(M.GREY_INITIALIZE_REQUEST),
+      response: layout(M.INITIALIZE_FOR_GREY_LOCK_RESPONSE),
+    },
+  },
+  {
+    match: (a) => a.ins === 0x7a,
+    spec: {
+      name: 'INITIALIZE_FOR_GREY_UNLOCK',
+      request: body(M.GREY_INITIALIZE_REQUEST),
+      response: layout(M.INITIALIZE_FOR_GREY_UNLOCK_RESPONSE),
+    },
+  },
   { match: (a) => a.ins === 0x7c, spec: { name: 'GREY_LOCK', request: body(M.GREY_LOCK_REQUEST), response: layout(M.GREY_LOCK_RESPONSE) } },
-  { match: (a) => a.ins === 0x7e && a.p1 === 0x08, spec: { name: 'DEBIT_FOR_UNLOCK', request: body(M.DEBIT_FOR_UNLOCK_REQUEST), response: layout(M.TAC_RESPONSE) } },
+  {
+    match: (a) => a.ins === 0x7e && a.p1 === 0x08,
+    spec: { name: 'DEBIT_FOR_UNLOCK', request: body(M.DEBIT_FOR_UNLOCK_REQUEST), response: layout(M.TAC_RESPONSE) },
+  },
   { match: (a) => a.ins === 0x7e, spec: { name: 'GREY_UNLOCK', request: body(M.GREY_UNLOCK_REQUEST), response: layout(M.MAC3_RESPONSE) } },
-  { match: (a) => a.ins === 0x40, spec: { name: 'INIT_SAM_GREY_LOCK', request: body(M.INIT_SAM_GREY_LOCK_REQUEST), response: layout(M.INIT_SAM_GREY_LOCK_RESPONSE) } },
+  {
+    match: (a) => a.ins === 0x40,
+    spec: { name: 'INIT_SAM_GREY_LOCK', request: body(M.INIT_SAM_GREY_LOCK_REQUEST), response: layout(M.INIT_SAM_GREY_LOCK_RESPONSE) },
+  },
   { match: (a) => a.ins === 0x42, spec: { name: 'CERTIFY_SAM_GREY_LOCK', request: body(M.MAC2_REQUEST) } },
-  { match: (a) => a.ins === 0x44, spec: { name: 'CREDIT_SAM_FOR_GREY_DEBIT', request: body(M.CREDIT_SAM_FOR_GREY_DEBIT_REQUEST), response: layout(M.GMAC_RESPONSE) } },
+  {
+    match: (a) => a.ins === 0x44,
+    spec: { name: 'CREDIT_SAM_FOR_GREY_DEBIT', request: body(M.CREDIT_SAM_FOR_GREY_DEBIT_REQUEST), response: layout(M.GMAC_RESPONSE) },
+  },
   { match: (a) => a.ins === 0x46, spec: { name: 'GET_GMAC', request: body(M.GET_GMAC_REQUEST), response: layout(M.GMAC_RESPONSE) } },
-  { match: (a) => a.ins === 0x70, spec: { name: 'INIT_SAM_FOR_PURCHASE', request: body(M.INIT_SAM_FOR_PURCHASE_REQUEST), response: layout(M.INIT_SAM_FOR_PURCHASE_RESPONSE) } },
+  {
+    match: (a) => a.ins === 0x70,
+    spec: {
+      name: 'INIT_SAM_FOR_PURCHASE',
+      request: body(M.INIT_SAM_FOR_PURCHASE_REQUEST),
+      response: layout(M.INIT_SAM_FOR_PURCHASE_RESPONSE),
+    },
+  },
   { match: (a) => a.ins === 0x72, spec: { name: 'CREDIT_SAM_FOR_PURCHASE', request: body(M.MAC2_REQUEST) } },
   { match: (a) => a.ins === 0x1a, spec: { name: 'INIT_DES', request: raw } },
   { match: (a) => a.ins === 0xfa, spec: { name: 'DES_CRYPT', request: raw, response: raw } },
@@ -141,7 +218,11 @@ function updateBinaryFields(a: Apdu, c: Context): Fields {
 }
 function writeKeyFields(a: Apdu): Fields {
   const keyType = a.data[0];
-  return { keyIndex: a.p2, keyType: keyType ?? null, ...(keyType === 0x3a ? { triesMax: a.data[1] ?? null, pin: mask(toHex(a.data.subarray(2))) } : { key: '*'.repeat(32) }) };
+  return {
+    keyIndex: a.p2,
+    keyType: keyType ?? null,
+    ...(keyType === 0x3a ? { triesMax: a.data[1] ?? null, pin: mask(toHex(a.data.subarray(2))) } : { key: '*'.repeat(32) }),
+  };
 }
 
 /**
@@ -156,7 +237,12 @@ export function commandName(command: Uint8Array): string | undefined {
 }
 
 function findSpec(a: Apdu): Spec {
-  return SPECS.find((s) => s.match(a))?.spec ?? { name: 'UNKNOWN', request: (x) => ({ cla: x.cla, ins: x.ins, p1: x.p1, p2: x.p2, data: toHex(x.data) }) };
+  return (
+    SPECS.find((s) => s.match(a))?.spec ?? {
+      name: 'UNKNOWN',
+      request: (x) => ({ cla: x.cla, ins: x.ins, p1: x.p1, p2: x.p2, data: toHex(x.data) }),
+    }
+  );
 }
 
 function safely(decode: () => Fields): Fields {
@@ -175,7 +261,10 @@ function responseFields(spec: Spec, a: Apdu, c: Context, data: Uint8Array, sw: n
   if (sw !== 0x9000) return data.length > 0 ? { responseData: toHex(data) } : {};
   if (spec.name === 'GET_RESPONSE' && c.lastCommand !== null) {
     const previous = findSpec(c.lastCommand.apdu);
-    return { for: previous.name, ...(previous.response ? safely(() => previous.response!(data, c.lastCommand!.apdu, c)) : { data: toHex(data) }) };
+    return {
+      for: previous.name,
+      ...(previous.response ? safely(() => previous.response!(data, c.lastCommand!.apdu, c)) : { data: toHex(data) }),
+    };
   }
   if (spec.response !== undefined) return safely(() => spec.response!(data, a, c));
   return data.length > 0 ? { responseData: toHex(data) } : {};
@@ -188,7 +277,14 @@ function track(a: Apdu, sw: number | null, spec: Spec, c: Context): void {
 
 export function decodeExchange(line: number, command: Uint8Array, response: Uint8Array | null, c: Context): DecodedExchange {
   const a = parseCommand(command);
-  if (a === null) return { line, command: 'MALFORMED', sw: response ? swHex(swOf(response)) : null, meaning: 'not a valid short APDU', fields: { data: toHex(command) } };
+  if (a === null)
+    return {
+      line,
+      command: 'MALFORMED',
+      sw: response ? swHex(swOf(response)) : null,
+      meaning: 'not a valid short APDU',
+      fields: { data: toHex(command) },
+    };
   const spec = findSpec(a);
   const request = spec.request ? safely(() => spec.request!(a, c)) : {};
   if (response === null) {
@@ -233,5 +329,7 @@ function exchangesOf(text: string): TraceExchange[] {
  */
 export function decodeTrace(text: string): DecodedExchange[] {
   const context: Context = { currentFid: null, lastCommand: null };
-  return exchangesOf(text).map((e) => (e.commandMasked ? decodeMasked(e, context) : decodeExchange(e.line, e.command, e.response, context)));
+  return exchangesOf(text).map((e) =>
+    e.commandMasked ? decodeMasked(e, context) : decodeExchange(e.line, e.command, e.response, context),
+  );
 }

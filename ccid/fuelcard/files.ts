@@ -189,7 +189,8 @@ function encodeLocations(mode: number, locations: string[]): Uint8Array {
     if (locations.length > 0) throw invalidInput(`location mode ${mode} takes no locations`);
     return list;
   }
-  if (locations.length * width > LOCATION_LIST_BYTES) throw invalidInput(`at most ${LOCATION_LIST_BYTES / width} locations in mode ${mode}`);
+  if (locations.length * width > LOCATION_LIST_BYTES)
+    throw invalidInput(`at most ${LOCATION_LIST_BYTES / width} locations in mode ${mode}`);
   locations.forEach((hex, i) => list.set(hexField(hex, width, 'location'), i * width));
   return list;
 }

@@ -50,7 +50,9 @@ describe('load and unload', () => {
 
   it('refuses to unload more than the balance with INSUFFICIENT_FUNDS', async () => {
     const { transmit, issuer } = await opened('named');
-    await expect(unload(transmit, { amountFen: 90_000, terminalId: TERMINAL_ID, host: issuer.online })).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+    await expect(unload(transmit, { amountFen: 90_000, terminalId: TERMINAL_ID, host: issuer.online })).rejects.toMatchObject({
+      code: 'INSUFFICIENT_FUNDS',
+    });
   });
 
   it('recovers a load that never reached CREDIT as not done', async () => {
@@ -75,7 +77,9 @@ describe('PIN', () => {
   it('refuses PIN UNBLOCK data made for another card with MAC_INVALID', async () => {
     const { transmit, asn } = await opened('pinBlocked', { verify: false });
     const stranger = demoIssuer({ asn: '01000113200000000001', date: '2024-06-01', time: '10:11:12' });
-    await expect(unblockPin(transmit, { asn: toHex(asn), host: stranger.pinUnblock('246810') })).rejects.toMatchObject({ code: 'MAC_INVALID' });
+    await expect(unblockPin(transmit, { asn: toHex(asn), host: stranger.pinUnblock('246810') })).rejects.toMatchObject({
+      code: 'MAC_INVALID',
+    });
   });
 });
 
@@ -83,7 +87,16 @@ describe('issuance', () => {
   it('refuses a bad field before touching the card', async () => {
     let sent = 0;
     const transmit = async () => (sent++, fromHex('9000'));
-    const bad = { issuerId: 'XYZ', appType: 0x11, appVersion: 1, asn: '01000113200000000099', startDate: '2024-01-01', expiryDate: '2030-12-31', instructionVersion: 1, rfu: 0 };
+    const bad = {
+      issuerId: 'XYZ',
+      appType: 0x11,
+      appVersion: 1,
+      asn: '01000113200000000099',
+      startDate: '2024-01-01',
+      expiryDate: '2030-12-31',
+      instructionVersion: 1,
+      rfu: 0,
+    };
     await expect(personalise(transmit, { ef15: bad } as never)).rejects.toMatchObject({ code: 'INPUT_INVALID' });
     expect(sent).toBe(0);
   });

@@ -31,7 +31,10 @@ export type Personalisation = {
 };
 
 /** Writes one binary file with UPDATE BINARY + MAC: GET CHALLENGE, then the MACed command. */
-export async function writeFileSecure(transmit: Transmit, f: { sfi: number; data: Uint8Array; damtk: Uint8Array; offset?: number }): Promise<void> {
+export async function writeFileSecure(
+  transmit: Transmit,
+  f: { sfi: number; data: Uint8Array; damtk: Uint8Array; offset?: number },
+): Promise<void> {
   const challenge = await getChallenge(transmit, 4);
   const command = secureCommand({ key: f.damtk, challenge, header: secureUpdateBinaryHeader(f.sfi, f.offset ?? 0), data: f.data });
   await sendSecure(transmit, 'UPDATE_BINARY', command);

@@ -43,7 +43,13 @@ export type OnlineKind = 'load' | 'unload';
 export async function beginOnline(transmit: Transmit, kind: OnlineKind, f: Omit<OnlineOptions, 'host'>): Promise<OnlineRequest> {
   const purse = f.purse ?? PURSE.ED;
   const fields = { purse, keyIndex: f.keyIndex ?? 1, amountFen: f.amountFen, terminalId: f.terminalId };
-  if (kind === 'unload') return { transType: TRANS_TYPE.UNLOAD, amountFen: f.amountFen, terminalId: f.terminalId, ...(await initializeForUnload(transmit, fields)) };
+  if (kind === 'unload')
+    return {
+      transType: TRANS_TYPE.UNLOAD,
+      amountFen: f.amountFen,
+      terminalId: f.terminalId,
+      ...(await initializeForUnload(transmit, fields)),
+    };
   const transType = purse === PURSE.ED ? TRANS_TYPE.LOAD_ED : TRANS_TYPE.LOAD_EP;
   return { transType, amountFen: f.amountFen, terminalId: f.terminalId, ...(await initializeForLoad(transmit, fields)) };
 }
@@ -123,6 +129,8 @@ export async function recoverOnline(
   const onlineTtcNow = found.probe.answer.onlineTtc;
   if (!found.completed) return { outcome: 'NOT_DONE', onlineTtcNow };
   // No proof held any more (9406): asked again, the card's own refusal is what the caller gets.
-  const prove = found.prove ?? (await getTransactionProve(transmit, { transType: f.transType, ttc: f.onlineTtc, ...(f.order ? { order: f.order } : {}) }));
+  const prove =
+    found.prove ??
+    (await getTransactionProve(transmit, { transType: f.transType, ttc: f.onlineTtc, ...(f.order ? { order: f.order } : {}) }));
   return { outcome: 'COMPLETED', tac: prove.tac, onlineTtcNow };
 }

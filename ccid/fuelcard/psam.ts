@@ -17,7 +17,7 @@ const CONSTRUCTED_TAGS = new Set(['6F', 'A5', 'BF0C', '70', '61']);
 
 export function findTlv(bytes: Uint8Array, wanted: string): Uint8Array | null {
   const stack: Uint8Array[] = [bytes];
-  for (let visited = 0; stack.length > 0 && visited < TLV_ELEMENTS_MAX; ) {
+  for (let visited = 0; stack.length > 0 && visited < TLV_ELEMENTS_MAX;) {
     const data = stack.pop()!;
     let at = 0;
     while (at < data.length && visited++ < TLV_ELEMENTS_MAX) {
@@ -39,11 +39,20 @@ export function findTlv(bytes: Uint8Array, wanted: string): Uint8Array | null {
 
 /** 9F0C after SELECT PSE: PSAM ASN(10) version(1) keyType(1) commandVersion(1) RFU(1) TID(6). */
 export const PSAM_PSE_9F0C = [
-  ['psamAsn', 'hex', 10], ['version', 'uint', 1], ['keyType', 'uint', 1], ['commandVersion', 'uint', 1], ['rfu', 'uint', 1], ['terminalId', 'hex', 6],
+  ['psamAsn', 'hex', 10],
+  ['version', 'uint', 1],
+  ['keyType', 'uint', 1],
+  ['commandVersion', 'uint', 1],
+  ['rfu', 'uint', 1],
+  ['terminalId', 'hex', 6],
 ] as const satisfies Layout;
 /** 9F0C after SELECT SINOPEC1: keyIndex(1) issuerId(8) acquirerId(8) start(4) expiry(4). */
 export const PSAM_APP_9F0C = [
-  ['keyIndex', 'uint', 1], ['issuerId', 'hex', 8], ['acquirerId', 'hex', 8], ['startDate', 'date', 4], ['expiryDate', 'date', 4],
+  ['keyIndex', 'uint', 1],
+  ['issuerId', 'hex', 8],
+  ['acquirerId', 'hex', 8],
+  ['startDate', 'date', 4],
+  ['expiryDate', 'date', 4],
 ] as const satisfies Layout;
 
 function fci9f0c<L extends Layout>(fci: Uint8Array, layout: L, what: string): LayoutValue<L> {
@@ -62,7 +71,12 @@ export async function selectPsamApp(transmit: Transmit, aid: Uint8Array = AID.SI
   return fci9f0c(data, PSAM_APP_9F0C, 'PSAM application');
 }
 
-async function psamCommand<Res extends Layout | null>(transmit: Transmit, name: string, command: Uint8Array, response: Res): Promise<Res extends Layout ? LayoutValue<Res> : void> {
+async function psamCommand<Res extends Layout | null>(
+  transmit: Transmit,
+  name: string,
+  command: Uint8Array,
+  response: Res,
+): Promise<Res extends Layout ? LayoutValue<Res> : void> {
   const { data } = await send(transmit, command, name);
   return (response === null ? undefined : decodeLayout(response, data, name)) as Res extends Layout ? LayoutValue<Res> : void;
 }
@@ -70,7 +84,8 @@ async function psamCommand<Res extends Layout | null>(transmit: Transmit, name: 
 export const initSamGreyLock = (transmit: Transmit, f: LayoutValue<typeof M.INIT_SAM_GREY_LOCK_REQUEST>) =>
   psamCommand(transmit, 'INIT_SAM_GREY_LOCK', C.initSamGreyLock(f), M.INIT_SAM_GREY_LOCK_RESPONSE);
 
-export const certifySamGreyLock = (transmit: Transmit, f: { mac2: string }) => psamCommand(transmit, 'CERTIFY_SAM_GREY_LOCK', C.certifySamGreyLock(f), null);
+export const certifySamGreyLock = (transmit: Transmit, f: { mac2: string }) =>
+  psamCommand(transmit, 'CERTIFY_SAM_GREY_LOCK', C.certifySamGreyLock(f), null);
 
 export const creditSamForGreyDebit = (transmit: Transmit, f: LayoutValue<typeof M.CREDIT_SAM_FOR_GREY_DEBIT_REQUEST>) =>
   psamCommand(transmit, 'CREDIT_SAM_FOR_GREY_DEBIT', C.creditSamForGreyDebit(f), M.GMAC_RESPONSE);
@@ -81,7 +96,8 @@ export const getGmac = (transmit: Transmit, f: { terminalTtc: number }) => psamC
 export const initSamForPurchase = (transmit: Transmit, f: LayoutValue<typeof M.INIT_SAM_FOR_PURCHASE_REQUEST>) =>
   psamCommand(transmit, 'INIT_SAM_FOR_PURCHASE', C.initSamForPurchase(f), M.INIT_SAM_FOR_PURCHASE_RESPONSE);
 
-export const creditSamForPurchase = (transmit: Transmit, f: { mac2: string }) => psamCommand(transmit, 'CREDIT_SAM_FOR_PURCHASE', C.creditSamForPurchase(f), null);
+export const creditSamForPurchase = (transmit: Transmit, f: { mac2: string }) =>
+  psamCommand(transmit, 'CREDIT_SAM_FOR_PURCHASE', C.creditSamForPurchase(f), null);
 
 /**
  * INIT DES (80 1A) and DES CRYPT (80 FA): COS-specific bodies, raw [docs/card-protocol.md §1.4].

@@ -87,7 +87,15 @@ export async function readCard(transmit: Transmit, options: ReadOptions = {}): P
   const lockProof = await getLockProof(transmit);
   const balanceFen = await unlessPinNeeded(() => getBalance(transmit, PURSE.ED));
   return {
-    loyalty, ef15, card: asnDetails(ef15.asn), ef16, ef1b, ef1c, pinVerified, records, lockProof,
+    loyalty,
+    ef15,
+    card: asnDetails(ef15.asn),
+    ef16,
+    ef1b,
+    ef1c,
+    pinVerified,
+    records,
+    lockProof,
     greyState: lockProof?.greyState ?? 'NORMAL',
     balanceFen,
   };

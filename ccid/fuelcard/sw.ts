@@ -56,7 +56,11 @@ export function errorForSw(sw: number, command: string): FuelCardError {
   }
   const code = CODE_OF_SW.get(sw) ?? FUEL_CARD_ERROR.UNKNOWN_STATUS;
   const blockedTries = code === FUEL_CARD_ERROR.PIN_BLOCKED ? 0 : undefined;
-  return new FuelCardError(code, `${command}: ${hex4(sw)} ${describeFuelSw(sw)}`, { sw, command, ...(blockedTries === undefined ? {} : { triesLeft: blockedTries }) });
+  return new FuelCardError(code, `${command}: ${hex4(sw)} ${describeFuelSw(sw)}`, {
+    sw,
+    command,
+    ...(blockedTries === undefined ? {} : { triesLeft: blockedTries }),
+  });
 }
 
 export function swHex(sw: number): string {

@@ -20,7 +20,8 @@ const WRONG_LE_RETRIES_MAX = 1;
 export type Response = { data: Uint8Array; sw: number };
 
 function split(raw: Uint8Array, command: string): Response {
-  if (raw.length < 2) throw new FuelCardError(FUEL_CARD_ERROR.RESPONSE_MALFORMED, `${command}: response shorter than a status word`, { command });
+  if (raw.length < 2)
+    throw new FuelCardError(FUEL_CARD_ERROR.RESPONSE_MALFORMED, `${command}: response shorter than a status word`, { command });
   return { data: raw.slice(0, -2), sw: (raw[raw.length - 2]! << 8) | raw[raw.length - 1]! };
 }
 
@@ -33,7 +34,8 @@ export async function exchange(transmit: Transmit, apdu: Uint8Array, command: st
   }
   const chunks: Uint8Array[] = [response.data];
   for (let link = 0; response.sw >> 8 === 0x61; link++) {
-    if (link >= GET_RESPONSE_CHAIN_MAX) throw new FuelCardError(FUEL_CARD_ERROR.RESPONSE_MALFORMED, `${command}: GET RESPONSE chain too long`, { command });
+    if (link >= GET_RESPONSE_CHAIN_MAX)
+      throw new FuelCardError(FUEL_CARD_ERROR.RESPONSE_MALFORMED, `${command}: GET RESPONSE chain too long`, { command });
     response = split(await transmit(getResponseCommand(response.sw & 0xff)), command);
     chunks.push(response.data);
   }
@@ -41,7 +43,12 @@ export async function exchange(transmit: Transmit, apdu: Uint8Array, command: st
 }
 
 /** Like `exchange`, but anything other than 9000 (or a listed accepted SW) throws FuelCardError. */
-export async function send(transmit: Transmit, apdu: Uint8Array, command: string, acceptedSw: readonly number[] = [SW.NO_ERROR]): Promise<Response> {
+export async function send(
+  transmit: Transmit,
+  apdu: Uint8Array,
+  command: string,
+  acceptedSw: readonly number[] = [SW.NO_ERROR],
+): Promise<Response> {
   const response = await exchange(transmit, apdu, command);
   if (!acceptedSw.includes(response.sw)) throw errorForSw(response.sw, command);
   return response;

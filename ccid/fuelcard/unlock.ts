@@ -36,7 +36,10 @@ export async function clearIfTacUnread(transmit: Transmit): Promise<{ proof: Loc
 }
 
 /** Online grey unlock, type 95. The host sees the lock proof to decide the amount owed. */
-export async function onlineGreyUnlock(transmit: Transmit, f: { terminalId: string; host: GreyUnlockHost; keyIndex?: number }): Promise<GreyUnlockResult> {
+export async function onlineGreyUnlock(
+  transmit: Transmit,
+  f: { terminalId: string; host: GreyUnlockHost; keyIndex?: number },
+): Promise<GreyUnlockResult> {
   const lockProof = await getLockProof(transmit);
   const init = await initializeForGreyUnlock(transmit, { keyIndex: f.keyIndex ?? 1, terminalId: f.terminalId });
   const request: GreyUnlockRequest = { transType: TRANS_TYPE.ONLINE_UNLOCK, terminalId: f.terminalId, ...init, lockProof };

@@ -13,11 +13,27 @@ describe('command APDU codec', () => {
     { name: 'case 2S writes Le', apdu: { ...head, data: none, ne: 0x1e }, hex: '00A404001E', kind: '2S' },
     { name: 'case 2S writes Le 256 as 00', apdu: { ...head, data: none, ne: 256 }, hex: '00A4040000', kind: '2S' },
     { name: 'case 3S writes Lc and data', apdu: { ...head, data: fromHex('3F00'), ne: 0 }, hex: '00A40400023F00', kind: '3S' },
-    { name: 'case 4S writes Lc, data and Le', apdu: { ...head, data: fromHex('A0000000035349 4E4F504543'), ne: 256 }, hex: '00A404000CA00000000353494E4F50454300', kind: '4S' },
+    {
+      name: 'case 4S writes Lc, data and Le',
+      apdu: { ...head, data: fromHex('A0000000035349 4E4F504543'), ne: 256 },
+      hex: '00A404000CA00000000353494E4F50454300',
+      kind: '4S',
+    },
     { name: 'case 2E writes 00 and a 2-byte Le', apdu: { ...head, data: none, ne: 300 }, hex: '00A4040000012C', kind: '2E' },
     { name: 'case 2E writes Le 65536 as 0000', apdu: { ...head, data: none, ne: 65_536 }, hex: '00A40400000000', kind: '2E' },
-    { name: 'case 3E writes 00 and a 2-byte Lc', apdu: { ...head, data: fromHex('01'), ne: 0 }, extended: true, hex: '00A4040000000101', kind: '3E' },
-    { name: 'case 4E writes both 2-byte fields', apdu: { ...head, data: fromHex('0102'), ne: 65_536 }, hex: '00A40400000002010200 00'.replace(' ', ''), kind: '4E' },
+    {
+      name: 'case 3E writes 00 and a 2-byte Lc',
+      apdu: { ...head, data: fromHex('01'), ne: 0 },
+      extended: true,
+      hex: '00A4040000000101',
+      kind: '3E',
+    },
+    {
+      name: 'case 4E writes both 2-byte fields',
+      apdu: { ...head, data: fromHex('0102'), ne: 65_536 },
+      hex: '00A40400000002010200 00'.replace(' ', ''),
+      kind: '4E',
+    },
   ];
   for (const row of rows) {
     it(`${row.name} and decodes back`, () => {
@@ -37,7 +53,11 @@ describe('command APDU codec', () => {
   });
 
   it('refuses out-of-range fields with APDU_INVALID', () => {
-    for (const bad of [{ ...head, cla: 256 }, { ...head, p1: -1 }, { ...head, ins: 1.5 }]) {
+    for (const bad of [
+      { ...head, cla: 256 },
+      { ...head, p1: -1 },
+      { ...head, ins: 1.5 },
+    ]) {
       expect(() => encodeCommandApdu({ ...bad, data: none, ne: 0 })).toThrow(expect.objectContaining({ code: 'APDU_INVALID' }));
     }
     expect(() => encodeCommandApdu({ ...head, data: none, ne: 65_537 })).toThrow(Iso7816Error);
@@ -45,7 +65,17 @@ describe('command APDU codec', () => {
   });
 
   it('refuses lengths that fit no case with APDU_MALFORMED', () => {
-    for (const hex of ['', '00', '00A404', '00A4040002AA', '00A4040002AABBCCDD', '00A404000000', '00A40400000000AA', '00A40400000002AA', '00A4040000000201020000FF']) {
+    for (const hex of [
+      '',
+      '00',
+      '00A404',
+      '00A4040002AA',
+      '00A4040002AABBCCDD',
+      '00A404000000',
+      '00A40400000000AA',
+      '00A40400000002AA',
+      '00A4040000000201020000FF',
+    ]) {
       expect(() => decodeCommandApdu(fromHex(hex)), hex).toThrow(expect.objectContaining({ code: 'APDU_MALFORMED' }));
     }
   });

@@ -56,7 +56,12 @@ function invalid(message: string): never {
 }
 
 function checkCommand(apdu: CommandApdu): void {
-  for (const [name, value] of [['CLA', apdu.cla], ['INS', apdu.ins], ['P1', apdu.p1], ['P2', apdu.p2]] as const) {
+  for (const [name, value] of [
+    ['CLA', apdu.cla],
+    ['INS', apdu.ins],
+    ['P1', apdu.p1],
+    ['P2', apdu.p2],
+  ] as const) {
     if (!Number.isInteger(value) || value < 0 || value > 0xff) invalid(`${name} must be a byte, got ${value}`);
   }
   if (!Number.isInteger(apdu.ne) || apdu.ne < 0 || apdu.ne > APDU_LIMITS.NE_EXTENDED_MAX) {

@@ -19,7 +19,24 @@ export const ATR_TS = {
 export const ATR_LENGTH_MAX = 33;
 
 /** ISO 7816-3 §8.3 table 7: Fi by FI (high nibble of TA1); null is RFU. */
-export const FI_TABLE: readonly (number | null)[] = [372, 372, 558, 744, 1116, 1488, 1860, null, null, 512, 768, 1024, 1536, 2048, null, null];
+export const FI_TABLE: readonly (number | null)[] = [
+  372,
+  372,
+  558,
+  744,
+  1116,
+  1488,
+  1860,
+  null,
+  null,
+  512,
+  768,
+  1024,
+  1536,
+  2048,
+  null,
+  null,
+];
 /** ISO 7816-3 §8.3 table 8: Di by DI (low nibble of TA1); null is RFU. */
 export const DI_TABLE: readonly (number | null)[] = [null, 1, 2, 4, 8, 16, 32, 64, 12, 20, null, null, null, null, null, null];
 
@@ -240,7 +257,12 @@ function decodeFields(
 export function describeInterfaceBytes(atr: Atr): string[] {
   const out: string[] = [];
   for (const g of atr.groups) {
-    for (const [name, value] of [['TA', g.ta], ['TB', g.tb], ['TC', g.tc], ['TD', g.td]] as const) {
+    for (const [name, value] of [
+      ['TA', g.ta],
+      ['TB', g.tb],
+      ['TC', g.tc],
+      ['TD', g.td],
+    ] as const) {
       if (value !== null) out.push(`${name}${g.i}=${toHex(Uint8Array.of(value))}`);
     }
   }

@@ -6,7 +6,9 @@ describe('PPS', () => {
   it('builds a request for T=1 with PPS1 and its check byte', () => {
     expect(toHex(buildPpsRequest({ protocol: 1, pps1: 0x18 }))).toBe('FF1118F6');
     expect(toHex(buildPpsRequest({ protocol: 0 }))).toBe('FF00FF');
-    expect(toHex(buildPpsRequest({ protocol: 0, pps1: 0x96, pps2: 0x01, pps3: 0x02 }))).toBe('FF70960102' + toHex(Uint8Array.of(0xff ^ 0x70 ^ 0x96 ^ 0x01 ^ 0x02)));
+    expect(toHex(buildPpsRequest({ protocol: 0, pps1: 0x96, pps2: 0x01, pps3: 0x02 }))).toBe(
+      'FF70960102' + toHex(Uint8Array.of(0xff ^ 0x70 ^ 0x96 ^ 0x01 ^ 0x02)),
+    );
   });
 
   it('accepts an exact echo', () => {
@@ -22,8 +24,12 @@ describe('PPS', () => {
 
   it('refuses a different protocol or PPS1', () => {
     const request = buildPpsRequest({ protocol: 1, pps1: 0x18 });
-    expect(() => checkPpsResponse(request, buildPpsRequest({ protocol: 0, pps1: 0x18 }))).toThrow(expect.objectContaining({ code: 'PPS_REJECTED' }));
-    expect(() => checkPpsResponse(request, buildPpsRequest({ protocol: 1, pps1: 0x11 }))).toThrow(expect.objectContaining({ code: 'PPS_REJECTED' }));
+    expect(() => checkPpsResponse(request, buildPpsRequest({ protocol: 0, pps1: 0x18 }))).toThrow(
+      expect.objectContaining({ code: 'PPS_REJECTED' }),
+    );
+    expect(() => checkPpsResponse(request, buildPpsRequest({ protocol: 1, pps1: 0x11 }))).toThrow(
+      expect.objectContaining({ code: 'PPS_REJECTED' }),
+    );
   });
 
   it('refuses garbled answers', () => {

@@ -78,7 +78,8 @@ interface ParsedPps {
 
 /** Splits a PPS message (request or answer) into its fields; checks PPSS, length and PCK. */
 export function parsePps(bytes: Uint8Array): ParsedPps {
-  if (bytes[0] !== PPS.PPSS) throw new Iso7816Error('PPS_MALFORMED', `PPS must start with FF, got ${toHex(bytes.slice(0, 1)) || 'nothing'}`);
+  if (bytes[0] !== PPS.PPSS)
+    throw new Iso7816Error('PPS_MALFORMED', `PPS must start with FF, got ${toHex(bytes.slice(0, 1)) || 'nothing'}`);
   const pps0 = bytes[1];
   if (pps0 === undefined) throw new Iso7816Error('PPS_MALFORMED', 'PPS truncated: PPS0 missing');
   let offset = 2;

@@ -29,9 +29,15 @@ const runs = { numRuns: 500 };
 
 describe('parsers give a value or a typed error for any input', () => {
   it('ATR parser', () => {
-    fc.assert(fc.property(bytes(40), (b) => valueOrTypedError(() => parseAtr(b))), runs);
+    fc.assert(
+      fc.property(bytes(40), (b) => valueOrTypedError(() => parseAtr(b))),
+      runs,
+    );
     // Start with a valid TS so that the structure walk is exercised, not just the TS check.
-    fc.assert(fc.property(fc.constantFrom(0x3b, 0x3f), bytes(36), (ts, rest) => valueOrTypedError(() => parseAtr(Uint8Array.from([ts, ...rest])))), runs);
+    fc.assert(
+      fc.property(fc.constantFrom(0x3b, 0x3f), bytes(36), (ts, rest) => valueOrTypedError(() => parseAtr(Uint8Array.from([ts, ...rest])))),
+      runs,
+    );
   });
 
   it('ATR parser accepts only what fits within 33 bytes and accounts for every byte', () => {
@@ -50,19 +56,31 @@ describe('parsers give a value or a typed error for any input', () => {
   });
 
   it('PPS parser', () => {
-    fc.assert(fc.property(bytes(8), (b) => valueOrTypedError(() => parsePps(Uint8Array.from([0xff, ...b])))), runs);
+    fc.assert(
+      fc.property(bytes(8), (b) => valueOrTypedError(() => parsePps(Uint8Array.from([0xff, ...b])))),
+      runs,
+    );
   });
 
   it('command APDU decoder', () => {
-    fc.assert(fc.property(bytes(300), (b) => valueOrTypedError(() => decodeCommandApdu(b))), runs);
+    fc.assert(
+      fc.property(bytes(300), (b) => valueOrTypedError(() => decodeCommandApdu(b))),
+      runs,
+    );
   });
 
   it('T=1 block decoder with LRC and CRC', () => {
-    fc.assert(fc.property(bytes(260), fc.constantFrom('LRC' as const, 'CRC' as const), (b, edc) => valueOrTypedError(() => decodeT1Block(b, edc))), runs);
+    fc.assert(
+      fc.property(bytes(260), fc.constantFrom('LRC' as const, 'CRC' as const), (b, edc) => valueOrTypedError(() => decodeT1Block(b, edc))),
+      runs,
+    );
   });
 
   it('BER-TLV parser', () => {
-    fc.assert(fc.property(bytes(200), (b) => valueOrTypedError(() => parseTlv(b))), runs);
+    fc.assert(
+      fc.property(bytes(200), (b) => valueOrTypedError(() => parseTlv(b))),
+      runs,
+    );
   });
 
   it('transcript parser', () => {
@@ -70,11 +88,17 @@ describe('parsers give a value or a typed error for any input', () => {
       fc.string({ maxLength: 20 }),
       fc.tuple(fc.constantFrom('>', '<', '#', ' ', '> ', '< '), fc.stringMatching(/^[0-9A-Fa-f *]{0,20}$/)).map(([a, b]) => a + b),
     );
-    fc.assert(fc.property(fc.array(line, { maxLength: 12 }), (lines) => valueOrTypedError(() => parseTranscript(lines.join('\n')))), runs);
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 12 }), (lines) => valueOrTypedError(() => parseTranscript(lines.join('\n')))),
+      runs,
+    );
   });
 
   it('status-word descriptions never throw', () => {
-    fc.assert(fc.property(fc.integer({ min: -10, max: 0x1ffff }), (sw) => describeSw(sw).hex.length === 4), runs);
+    fc.assert(
+      fc.property(fc.integer({ min: -10, max: 0x1ffff }), (sw) => describeSw(sw).hex.length === 4),
+      runs,
+    );
   });
 });
 
@@ -102,12 +126,26 @@ describe('codecs round-trip', () => {
     const nad = fc.integer({ min: 0, max: 255 });
     const block: fc.Arbitrary<T1Block> = fc.oneof(
       fc.record({ kind: fc.constant('I' as const), nad, ns: fc.constantFrom(0 as const, 1 as const), more: fc.boolean(), inf: bytes(254) }),
-      fc.record({ kind: fc.constant('R' as const), nad, nr: fc.constantFrom(0 as const, 1 as const), error: fc.constantFrom('none' as const, 'edc' as const, 'other' as const) }),
-      fc.record({ kind: fc.constant('S' as const), nad, type: fc.constantFrom('IFS' as const, 'WTX' as const), response: fc.boolean(), inf: bytes(1).filter((b) => b.length === 1) }),
+      fc.record({
+        kind: fc.constant('R' as const),
+        nad,
+        nr: fc.constantFrom(0 as const, 1 as const),
+        error: fc.constantFrom('none' as const, 'edc' as const, 'other' as const),
+      }),
+      fc.record({
+        kind: fc.constant('S' as const),
+        nad,
+        type: fc.constantFrom('IFS' as const, 'WTX' as const),
+        response: fc.boolean(),
+        inf: bytes(1).filter((b) => b.length === 1),
+      }),
     );
-    fc.assert(fc.property(block, fc.constantFrom('LRC' as const, 'CRC' as const), (b, edc) => {
-      expect(decodeT1Block(encodeT1Block(b, edc), edc)).toEqual(b);
-    }), runs);
+    fc.assert(
+      fc.property(block, fc.constantFrom('LRC' as const, 'CRC' as const), (b, edc) => {
+        expect(decodeT1Block(encodeT1Block(b, edc), edc)).toEqual(b);
+      }),
+      runs,
+    );
   });
 
   it('BER-TLV trees', () => {
@@ -117,20 +155,28 @@ describe('codecs round-trip', () => {
       node: fc.oneof(
         { depthSize: 'small', withCrossShrink: true },
         fc.record({ tag, constructed: fc.constant(false), value: bytes(140) }),
-        fc.record({ tag: constructedTag, constructed: fc.constant(true), value: fc.constant(new Uint8Array(0)), children: fc.array(tie('node'), { maxLength: 3 }) }),
+        fc.record({
+          tag: constructedTag,
+          constructed: fc.constant(true),
+          value: fc.constant(new Uint8Array(0)),
+          children: fc.array(tie('node'), { maxLength: 3 }),
+        }),
       ),
     })).node;
-    fc.assert(fc.property(fc.array(tree, { maxLength: 4 }), (nodes) => {
-      const encoded = nodes.map((n) => encodeTlv(n));
-      const all = new Uint8Array(encoded.reduce((a, e) => a + e.length, 0));
-      let offset = 0;
-      for (const e of encoded) {
-        all.set(e, offset);
-        offset += e.length;
-      }
-      const parsed = parseTlv(all, { tlvDepthMax: 64 });
-      expect(parsed.map((n) => encodeTlv(n))).toEqual(encoded);
-    }), runs);
+    fc.assert(
+      fc.property(fc.array(tree, { maxLength: 4 }), (nodes) => {
+        const encoded = nodes.map((n) => encodeTlv(n));
+        const all = new Uint8Array(encoded.reduce((a, e) => a + e.length, 0));
+        let offset = 0;
+        for (const e of encoded) {
+          all.set(e, offset);
+          offset += e.length;
+        }
+        const parsed = parseTlv(all, { tlvDepthMax: 64 });
+        expect(parsed.map((n) => encodeTlv(n))).toEqual(encoded);
+      }),
+      runs,
+    );
   });
 });
 
@@ -139,7 +185,12 @@ describe('engines end with a value or a typed error, never a hang', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(bytes(12), { minLength: 1, maxLength: 30 }), async (answers) => {
         let i = 0;
-        const host = new T1Host(async () => answers[i++ % answers.length]!, { ifsc: 32, ifsd: 32, edc: 'LRC', limits: { t1BlockCountMax: 200 } });
+        const host = new T1Host(async () => answers[i++ % answers.length]!, {
+          ifsc: 32,
+          ifsd: 32,
+          edc: 'LRC',
+          limits: { t1BlockCountMax: 200 },
+        });
         await host.transceive(Uint8Array.of(0, 0xa4, 0, 0)).catch((error: unknown) => {
           if (!(error instanceof Iso7816Error)) throw error;
         });
@@ -162,14 +213,25 @@ describe('engines end with a value or a typed error, never a hang', () => {
 
   it('card-side engines answer any input without throwing', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(bytes(40), fc.tuple(fc.constantFrom(0, 1), fc.boolean(), bytes(40)).map(([ns, more, inf]) => encodeT1Block({ kind: 'I', nad: 0, ns: ns as 0 | 1, more, inf }, 'LRC'))), { maxLength: 20 }), (inputs) => {
-        const t1 = new T1Card(new EchoCard(), { edc: 'LRC', sendChunkMax: 5 });
-        const t0 = new T0Card(new EchoCard(), { wrongLe: '6Cxx' });
-        for (const input of inputs) {
-          expect(t1.receive(input).length).toBeGreaterThanOrEqual(4);
-          expect(t0.transmit(input).length).toBeGreaterThanOrEqual(2);
-        }
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            bytes(40),
+            fc
+              .tuple(fc.constantFrom(0, 1), fc.boolean(), bytes(40))
+              .map(([ns, more, inf]) => encodeT1Block({ kind: 'I', nad: 0, ns: ns as 0 | 1, more, inf }, 'LRC')),
+          ),
+          { maxLength: 20 },
+        ),
+        (inputs) => {
+          const t1 = new T1Card(new EchoCard(), { edc: 'LRC', sendChunkMax: 5 });
+          const t0 = new T0Card(new EchoCard(), { wrongLe: '6Cxx' });
+          for (const input of inputs) {
+            expect(t1.receive(input).length).toBeGreaterThanOrEqual(4);
+            expect(t0.transmit(input).length).toBeGreaterThanOrEqual(2);
+          }
+        },
+      ),
       runs,
     );
   });

@@ -4,7 +4,12 @@ import { SW, describeSw, isSuccess } from './sw.ts';
 describe('status-word catalogue', () => {
   it('names the ISO words with the spec wording', () => {
     expect(SW.SECURITY_STATUS_NOT_SATISFIED).toBe(0x6982);
-    expect(describeSw(0x6a82)).toMatchObject({ hex: '6A82', category: 'error', en: 'File or application not found', zh: '未找到文件或应用' });
+    expect(describeSw(0x6a82)).toMatchObject({
+      hex: '6A82',
+      category: 'error',
+      en: 'File or application not found',
+      zh: '未找到文件或应用',
+    });
     expect(describeSw(0x9000).category).toBe('success');
   });
 

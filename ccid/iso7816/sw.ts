@@ -108,7 +108,14 @@ const EXACT: ReadonlyMap<number, Entry> = new Map<number, Entry>([
   [SW.SECURE_MESSAGING_NOT_SUPPORTED, ['Secure messaging not supported', '不支持安全报文']],
   [SW.COMMAND_NOT_ALLOWED, ['Command not allowed', '不允许的命令']],
   [SW.COMMAND_INCOMPATIBLE_WITH_FILE_STRUCTURE, ['Command incompatible with file structure', '命令与文件结构不相容']],
-  [SW.SECURITY_STATUS_NOT_SATISFIED, ['Security status not satisfied (PIN not verified)', '安全状态不满足（未验证 PIN）', 'security status not satisfied (PIN not verified)']],
+  [
+    SW.SECURITY_STATUS_NOT_SATISFIED,
+    [
+      'Security status not satisfied (PIN not verified)',
+      '安全状态不满足（未验证 PIN）',
+      'security status not satisfied (PIN not verified)',
+    ],
+  ],
   [SW.AUTHENTICATION_METHOD_BLOCKED, ['Authentication method blocked (PIN blocked)', '认证方法锁定（PIN 已锁）', 'PIN blocked']],
   [SW.REFERENCE_DATA_NOT_USABLE, ['Reference data not usable', '引用数据无效']],
   [SW.CONDITIONS_OF_USE_NOT_SATISFIED, ['Conditions of use not satisfied', '使用条件不满足', 'conditions of use not satisfied']],
@@ -117,7 +124,10 @@ const EXACT: ReadonlyMap<number, Entry> = new Map<number, Entry>([
   [SW.INCORRECT_SM_DATA_OBJECTS, ['Incorrect secure messaging data objects', '安全报文数据对象不正确']],
   [SW.WRONG_PARAMETERS_P1_P2_NO_INFORMATION, ['Wrong parameters P1-P2', '参数 P1 P2 错误']],
   [SW.INCORRECT_PARAMETERS_IN_DATA_FIELD, ['Incorrect parameters in the data field', '数据域参数不正确']],
-  [SW.FUNCTION_NOT_SUPPORTED, ['Function not supported (application blocked)', '功能不支持（应用已锁定）', 'function not supported / application blocked']],
+  [
+    SW.FUNCTION_NOT_SUPPORTED,
+    ['Function not supported (application blocked)', '功能不支持（应用已锁定）', 'function not supported / application blocked'],
+  ],
   [SW.FILE_OR_APPLICATION_NOT_FOUND, ['File or application not found', '未找到文件或应用', 'file or application not found']],
   [SW.RECORD_NOT_FOUND, ['Record not found', '未找到记录', 'record not found']],
   [SW.NOT_ENOUGH_MEMORY_SPACE_IN_FILE, ['Not enough memory space in the file', '文件存储空间不足']],
@@ -126,14 +136,24 @@ const EXACT: ReadonlyMap<number, Entry> = new Map<number, Entry>([
   [SW.NC_INCONSISTENT_WITH_P1_P2, ['Nc inconsistent with P1-P2', 'Lc 与 P1 P2 不一致']],
   [SW.REFERENCED_DATA_NOT_FOUND, ['Referenced data or key not found', '未找到引用数据或密钥']],
   [SW.WRONG_PARAMETERS_P1_P2, ['Wrong parameters P1-P2 (offset outside the EF)', '参数错误（偏移超出文件）']],
-  [SW.INSTRUCTION_CODE_NOT_SUPPORTED_OR_INVALID, ['Instruction code not supported or invalid', '不支持的指令代码', 'instruction not supported']],
+  [
+    SW.INSTRUCTION_CODE_NOT_SUPPORTED_OR_INVALID,
+    ['Instruction code not supported or invalid', '不支持的指令代码', 'instruction not supported'],
+  ],
   [SW.CLASS_NOT_SUPPORTED, ['Class not supported', '不支持的 CLA', 'class not supported']],
   [SW.NO_PRECISE_DIAGNOSIS, ['No precise diagnosis', '无精确诊断']],
   [SW.MAC_INVALID, ['MAC invalid', 'MAC 无效', 'MAC invalid']],
   [SW.APPLICATION_PERMANENTLY_LOCKED, ['Application permanently locked', '应用永久锁定', 'application permanently locked']],
   [SW.INSUFFICIENT_BALANCE, ['Insufficient balance', '余额不足', 'insufficient funds']],
   [SW.KEY_INDEX_NOT_SUPPORTED, ['Key index not supported', '密钥索引不支持', 'key index not supported']],
-  [SW.REQUIRED_MAC_UNAVAILABLE, ['Required MAC unavailable (offline transaction counter mismatch)', '所需 MAC 不可用（脱机交易序号错）', 'MAC/TTC unavailable (offline TTC mismatch on unlock)']],
+  [
+    SW.REQUIRED_MAC_UNAVAILABLE,
+    [
+      'Required MAC unavailable (offline transaction counter mismatch)',
+      '所需 MAC 不可用（脱机交易序号错）',
+      'MAC/TTC unavailable (offline TTC mismatch on unlock)',
+    ],
+  ],
   [SW.APPLICATION_LOCKED, ['Application locked', '应用已锁定', 'application locked']],
   [SW.PURSE_GREY_LOCKED, ['Purse grey-locked', '钱包已灰锁', 'purse grey-locked']],
 ]);
@@ -157,7 +177,8 @@ export function describeSw(sw: number): SwDescription {
   const sw1 = value >> 8;
   const sw2 = value & 0xff;
   const exact = EXACT.get(value);
-  if (exact !== undefined) return { sw: value, hex, category, en: exact[0], zh: exact[1], ...(exact[2] === undefined ? {} : { fuelCard: exact[2] }) };
+  if (exact !== undefined)
+    return { sw: value, hex, category, en: exact[0], zh: exact[1], ...(exact[2] === undefined ? {} : { fuelCard: exact[2] }) };
   if (sw1 === SW1.RESPONSE_BYTES_STILL_AVAILABLE) {
     const length = sw2 === 0 ? 256 : sw2;
     return { sw: value, hex, category, length, en: `${length} response bytes still available`, zh: `还有 ${length} 字节响应数据` };

@@ -30,7 +30,9 @@ export const T0_SW1 = {
 /** ISO 7816-4 §7.6.1: GET RESPONSE command header. */
 export const GET_RESPONSE = { CLA: 0x00, INS: 0xc0, P1: 0x00, P2: 0x00 } as const;
 
-export interface T0Options extends Partial<Pick<Iso7816Limits, 't0GetResponseCountMax' | 't0WrongLengthResendCountMax' | 't0ResponseBytesMax'>> {
+export interface T0Options extends Partial<
+  Pick<Iso7816Limits, 't0GetResponseCountMax' | 't0WrongLengthResendCountMax' | 't0ResponseBytesMax'>
+> {
   /** CLA of GET RESPONSE; 00 for ISO and PBOC cards (docs/card-protocol.md §8.2). */
   getResponseCla?: number;
 }
@@ -44,7 +46,10 @@ interface Answer {
 async function exchange(io: TpduIo, tpdu: Uint8Array): Promise<Answer> {
   const response = await io(tpdu);
   if (response.length < 2) {
-    throw new Iso7816Error('T0_BAD_RESPONSE', `T=0 TPDU ${toHex(tpdu.slice(0, 5))}: card answered ${response.length} byte(s), SW1 SW2 need 2`);
+    throw new Iso7816Error(
+      'T0_BAD_RESPONSE',
+      `T=0 TPDU ${toHex(tpdu.slice(0, 5))}: card answered ${response.length} byte(s), SW1 SW2 need 2`,
+    );
   }
   return { data: response.slice(0, -2), sw1: response[response.length - 2]!, sw2: response[response.length - 1]! };
 }
@@ -88,7 +93,10 @@ export async function t0Transceive(apdu: Uint8Array, io: TpduIo, limits?: T0Opti
   const getResponseHeader = Uint8Array.of(limits?.getResponseCla ?? GET_RESPONSE.CLA, GET_RESPONSE.INS, GET_RESPONSE.P1, GET_RESPONSE.P2);
   for (let count = 0; answer.sw1 === T0_SW1.RESPONSE_BYTES_STILL_AVAILABLE; count++) {
     if (count >= caps.t0GetResponseCountMax) {
-      throw new Iso7816Error('T0_GET_RESPONSE_LIMIT', `card still answers 61${toHex(Uint8Array.of(answer.sw2))} after ${count} GET RESPONSE commands`);
+      throw new Iso7816Error(
+        'T0_GET_RESPONSE_LIMIT',
+        `card still answers 61${toHex(Uint8Array.of(answer.sw2))} after ${count} GET RESPONSE commands`,
+      );
     }
     answer = await exchangeWithLeFix(io, getResponseHeader, answer.sw2, caps.t0WrongLengthResendCountMax);
     total += answer.data.length;

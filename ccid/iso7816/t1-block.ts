@@ -110,7 +110,8 @@ function decodePcb(nad: number, pcb: number, inf: Uint8Array, bytes: Uint8Array)
     if ((pcb & 0x2c) !== 0) malformed(bytes, 'R-block PCB has reserved bits set');
     if (inf.length !== 0) malformed(bytes, 'R-block carries INF');
     const code = pcb & 0x03;
-    const error: T1RError = code === 0 ? 'none' : code === 1 ? 'edc' : code === 2 ? 'other' : malformed(bytes, 'R-block error code 3 is RFU');
+    const error: T1RError =
+      code === 0 ? 'none' : code === 1 ? 'edc' : code === 2 ? 'other' : malformed(bytes, 'R-block error code 3 is RFU');
     return { kind: 'R', nad, nr: (pcb & T1_PCB.R_NR) !== 0 ? 1 : 0, error };
   }
   const type = S_TYPES[pcb & 0x1f];

@@ -23,12 +23,21 @@ function setup(options: { edc?: T1Edc; ifsc?: number; ifsd?: number; cardChunk?:
     }
     return answer;
   };
-  const host = new T1Host(io, { ifsc: options.ifsc ?? 32, ifsd: options.ifsd ?? 32, edc, onWtx: (m) => wtx.push(m), limits: options.limits });
+  const host = new T1Host(io, {
+    ifsc: options.ifsc ?? 32,
+    ifsd: options.ifsd ?? 32,
+    edc,
+    onWtx: (m) => wtx.push(m),
+    limits: options.limits,
+  });
   return { host, card, echo, log, wtx };
 }
 
 function echoApdu(data: Uint8Array): Uint8Array {
-  return encodeCommandApdu({ cla: 0x00, ins: 0xd6, p1: 0, p2: 0, data, ne: data.length > 255 ? 65_536 : 256 }, { extended: data.length > 255 });
+  return encodeCommandApdu(
+    { cla: 0x00, ins: 0xd6, p1: 0, p2: 0, data, ne: data.length > 255 ? 65_536 : 256 },
+    { extended: data.length > 255 },
+  );
 }
 
 describe('T=1 block codec', () => {
@@ -265,7 +274,9 @@ describe('T=1 host over the T=1 card engine', () => {
   it('refuses an IFSC outside 1..254 and an empty APDU', async () => {
     const io: BlockIo = async () => new Uint8Array(0);
     expect(() => new T1Host(io, { ifsc: 0, ifsd: 32, edc: 'LRC' })).toThrow(Iso7816Error);
-    await expect(new T1Host(io, { ifsc: 32, ifsd: 32, edc: 'LRC' }).transceive(new Uint8Array(0))).rejects.toMatchObject({ code: 'T1_INVALID_ARGUMENT' });
+    await expect(new T1Host(io, { ifsc: 32, ifsd: 32, edc: 'LRC' }).transceive(new Uint8Array(0))).rejects.toMatchObject({
+      code: 'T1_INVALID_ARGUMENT',
+    });
   });
 
   it('lets errors of the reader pass through unchanged', async () => {

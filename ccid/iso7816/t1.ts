@@ -113,7 +113,10 @@ export class T1Host {
       // Rule 7.3: a wrong or garbled answer to an S-request: send the request again.
     }
     this.ifsdPending = false;
-    throw new Iso7816Error('T1_IFS_NOT_ACKNOWLEDGED', `card did not acknowledge S(IFS request ${n}) after ${this.limits.t1RetryCountMax + 1} tries`);
+    throw new Iso7816Error(
+      'T1_IFS_NOT_ACKNOWLEDGED',
+      `card did not acknowledge S(IFS request ${n}) after ${this.limits.t1RetryCountMax + 1} tries`,
+    );
   }
 
   /** Sends S(RESYNCH request) until answered (rule 6); resets N(S), N(R), IFSC and IFSD. */
@@ -193,8 +196,15 @@ export class T1Host {
   /** One attempt at the APDU; null means "resynchronise and start again". */
   private async runExchange(apdu: Uint8Array): Promise<Uint8Array | null> {
     const x: Exchange = {
-      apdu, offset: 0, sentLength: 0, sending: true, received: [], receivedBytes: 0, retries: 0,
-      toSend: { kind: 'R', nad: 0, nr: 0, error: 'none' }, lastIBlock: { kind: 'R', nad: 0, nr: 0, error: 'none' },
+      apdu,
+      offset: 0,
+      sentLength: 0,
+      sending: true,
+      received: [],
+      receivedBytes: 0,
+      retries: 0,
+      toSend: { kind: 'R', nad: 0, nr: 0, error: 'none' },
+      lastIBlock: { kind: 'R', nad: 0, nr: 0, error: 'none' },
     };
     x.toSend = this.nextIBlock(x);
     for (let blocks = 0; blocks < this.limits.t1BlockCountMax; blocks++) {

@@ -5,7 +5,11 @@ import { encodeLength, encodeTlv, findTlv, formatTlv, parseTlv, tlv, tlvConstruc
 // An FCI as a PBOC card answers SELECT: 6F { 84 DF name, A5 { 88 SFI, 9F0C issuer data, BF0C { } } }
 const FCI = tlvConstructed(0x6f, [
   tlv(0x84, fromHex('A00000000353494E4F504543')),
-  tlvConstructed(0xa5, [tlv(0x88, fromHex('01')), tlv(0x9f0c, fromHex('0102030405')), tlvConstructed(0xbf0c, [tlv(0x9f4d, fromHex('0B0A'))])]),
+  tlvConstructed(0xa5, [
+    tlv(0x88, fromHex('01')),
+    tlv(0x9f0c, fromHex('0102030405')),
+    tlvConstructed(0xbf0c, [tlv(0x9f4d, fromHex('0B0A'))]),
+  ]),
 ]);
 
 describe('BER-TLV', () => {

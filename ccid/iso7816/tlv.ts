@@ -80,13 +80,16 @@ function parseLevel(bytes: Uint8Array, depth: number, limits: Iso7816Limits, cou
   const nodes: TlvNode[] = [];
   while (c.offset < bytes.length) {
     counter.nodes += 1;
-    if (counter.nodes > limits.tlvNodeCountMax) throw new Iso7816Error('TLV_TOO_MANY', `more than ${limits.tlvNodeCountMax} BER-TLV objects`);
+    if (counter.nodes > limits.tlvNodeCountMax)
+      throw new Iso7816Error('TLV_TOO_MANY', `more than ${limits.tlvNodeCountMax} BER-TLV objects`);
     const { tag, constructed } = readTag(c);
     const length = readLength(c);
     if (length > bytes.length - c.offset) malformed(`value of ${length} bytes overruns the data`, c.offset);
     const value = bytes.slice(c.offset, c.offset + length);
     c.offset += length;
-    nodes.push(constructed ? { tag, constructed, value, children: parseLevel(value, depth + 1, limits, counter) } : { tag, constructed, value });
+    nodes.push(
+      constructed ? { tag, constructed, value, children: parseLevel(value, depth + 1, limits, counter) } : { tag, constructed, value },
+    );
   }
   return nodes;
 }
@@ -106,13 +109,16 @@ function tagBytes(tag: number): Uint8Array {
   } while (rest > 0);
   const first = out[0]!;
   const multi = (first & BER.TAG_NUMBER_MASK) === BER.TAG_NUMBER_MASK;
-  const wellFormed = multi ? out.length > 1 && out.slice(1, -1).every((b) => (b & BER.TAG_MORE) !== 0) && (out[out.length - 1]! & BER.TAG_MORE) === 0 : out.length === 1;
+  const wellFormed = multi
+    ? out.length > 1 && out.slice(1, -1).every((b) => (b & BER.TAG_MORE) !== 0) && (out[out.length - 1]! & BER.TAG_MORE) === 0
+    : out.length === 1;
   if (!wellFormed) throw new Iso7816Error('TLV_INVALID', `tag ${tag.toString(16).toUpperCase()} is not a valid BER tag`);
   return Uint8Array.from(out);
 }
 
 export function encodeLength(length: number): Uint8Array {
-  if (!Number.isInteger(length) || length < 0 || length > 0xffffffff) throw new Iso7816Error('TLV_INVALID', `length ${length} out of range`);
+  if (!Number.isInteger(length) || length < 0 || length > 0xffffffff)
+    throw new Iso7816Error('TLV_INVALID', `length ${length} out of range`);
   if (length < 0x80) return Uint8Array.of(length);
   const out: number[] = [];
   for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) out.unshift(rest & 0xff);

@@ -65,12 +65,18 @@ describe('transcripts', () => {
   });
 
   it('takes a comment after the hex of a line', () => {
-    expect(parseTranscript('> 805C000104 # GET BALANCE\n< 000003E89000 # 10.00 yuan').map((e) => toHex(e.response))).toEqual(['000003E89000']);
+    expect(parseTranscript('> 805C000104 # GET BALANCE\n< 000003E89000 # 10.00 yuan').map((e) => toHex(e.response))).toEqual([
+      '000003E89000',
+    ]);
   });
 
   it('keeps a command without a response when asked (a trace cut off), and refuses it otherwise', () => {
     const text = '> 805C000104\n> 00B0950000\n< 9000\n> 805C000104';
-    expect(parseTrace(text, { unanswered: 'keep' }).map((e) => [e.line, e.response === null])).toEqual([[1, true], [2, false], [4, true]]);
+    expect(parseTrace(text, { unanswered: 'keep' }).map((e) => [e.line, e.response === null])).toEqual([
+      [1, true],
+      [2, false],
+      [4, true],
+    ]);
     expect(() => parseTrace(text)).toThrow(expect.objectContaining({ code: 'TRANSCRIPT_SYNTAX', line: 2 }));
   });
 
@@ -111,11 +117,17 @@ describe('transcripts', () => {
   it('reports the first difference with its line', async () => {
     const text = '> 00B0000002\n< 00019000\n> 00B0000002\n< FFFF9000';
     const card = new T0Card(new EchoCard());
-    await expect(replayTranscript(text, (apdu) => t0Transceive(apdu, async (t) => card.transmit(t)))).rejects.toMatchObject({ code: 'TRANSCRIPT_MISMATCH', line: 3 });
+    await expect(replayTranscript(text, (apdu) => t0Transceive(apdu, async (t) => card.transmit(t)))).rejects.toMatchObject({
+      code: 'TRANSCRIPT_MISMATCH',
+      line: 3,
+    });
   });
 
   it('refuses to replay a masked command without unmask', async () => {
-    await expect(replayTranscript('> 0020000002**\n< 9000', () => fromHex('9000'))).rejects.toMatchObject({ code: 'TRANSCRIPT_MISMATCH', line: 1 });
+    await expect(replayTranscript('> 0020000002**\n< 9000', () => fromHex('9000'))).rejects.toMatchObject({
+      code: 'TRANSCRIPT_MISMATCH',
+      line: 1,
+    });
   });
 
   it('plays the card side from a transcript, matching masked data of any value', () => {

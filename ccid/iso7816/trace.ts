@@ -53,10 +53,21 @@ export function maskCommand(command: Uint8Array, isPin: (command: Uint8Array) =>
 
 /** Interindustry command names (ISO 7816-4 §11); proprietary classes are left to the layer above. */
 const ISO_NAMES: ReadonlyMap<number, string> = new Map([
-  [0xa4, 'SELECT'], [0xb0, 'READ BINARY'], [0xb2, 'READ RECORD'], [0xd6, 'UPDATE BINARY'], [0xdc, 'UPDATE RECORD'],
-  [0xe2, 'APPEND RECORD'], [0x20, 'VERIFY'], [0x24, 'CHANGE REFERENCE DATA'], [0x2c, 'RESET RETRY COUNTER'],
-  [0x84, 'GET CHALLENGE'], [0x88, 'INTERNAL AUTHENTICATE'], [0x82, 'EXTERNAL AUTHENTICATE'], [0xc0, 'GET RESPONSE'],
-  [0xca, 'GET DATA'], [0x70, 'MANAGE CHANNEL'],
+  [0xa4, 'SELECT'],
+  [0xb0, 'READ BINARY'],
+  [0xb2, 'READ RECORD'],
+  [0xd6, 'UPDATE BINARY'],
+  [0xdc, 'UPDATE RECORD'],
+  [0xe2, 'APPEND RECORD'],
+  [0x20, 'VERIFY'],
+  [0x24, 'CHANGE REFERENCE DATA'],
+  [0x2c, 'RESET RETRY COUNTER'],
+  [0x84, 'GET CHALLENGE'],
+  [0x88, 'INTERNAL AUTHENTICATE'],
+  [0x82, 'EXTERNAL AUTHENTICATE'],
+  [0xc0, 'GET RESPONSE'],
+  [0xca, 'GET DATA'],
+  [0x70, 'MANAGE CHANNEL'],
 ]);
 
 export const isoCommandName: CommandNamer = (command) => {
@@ -272,7 +283,11 @@ export async function replayTranscript(
     let command = exchange.command;
     if (exchange.commandMasked) {
       if (options.unmask === undefined) {
-        throw new Iso7816Error('TRANSCRIPT_MISMATCH', `transcript line ${exchange.line}: masked command cannot be replayed without unmask`, { line: exchange.line });
+        throw new Iso7816Error(
+          'TRANSCRIPT_MISMATCH',
+          `transcript line ${exchange.line}: masked command cannot be replayed without unmask`,
+          { line: exchange.line },
+        );
       }
       command = options.unmask(exchange);
     }
@@ -299,7 +314,11 @@ export function transcriptResponder(transcript: string | readonly TranscriptExch
     const exchange = exchanges[next];
     if (exchange === undefined) throw new Iso7816Error('TRANSCRIPT_MISMATCH', `command ${toHex(command)} after the end of the transcript`);
     if (!commandMatches(exchange, command)) {
-      throw new Iso7816Error('TRANSCRIPT_MISMATCH', `transcript line ${exchange.line}: expected ${toHex(exchange.command)}, got ${toHex(command)}`, { line: exchange.line });
+      throw new Iso7816Error(
+        'TRANSCRIPT_MISMATCH',
+        `transcript line ${exchange.line}: expected ${toHex(exchange.command)}, got ${toHex(command)}`,
+        { line: exchange.line },
+      );
     }
     next += 1;
     return Uint8Array.from(exchange.response);

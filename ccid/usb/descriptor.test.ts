@@ -29,7 +29,9 @@ function fromDump(text: string): { vendorId: number; productId: number; interfac
     return value.startsWith('0x') ? parseInt(value, 16) : parseInt(value, 10);
   };
   const mhz = (name: string) => Math.round(parseFloat(field(name)) * 1000);
-  const [major, minor] = field('bcdCCID').split('.').map((n) => parseInt(n, 16));
+  const [major, minor] = field('bcdCCID')
+    .split('.')
+    .map((n) => parseInt(n, 16));
   return {
     vendorId: int('idVendor'),
     productId: int('idProduct'),
@@ -104,7 +106,12 @@ describe('the descriptor parsers on bad input', () => {
   const good = encodeCcidClassDescriptor(READER_PROFILES.acr39u.descriptor);
 
   it('refuse a truncated, an oversized, a mistyped or a mislabelled descriptor with DESCRIPTOR_INVALID', () => {
-    const bad = [good.subarray(0, 53), new Uint8Array([...good, 0]), Uint8Array.from(good, (b, i) => (i === 1 ? 0x24 : b)), Uint8Array.from(good, (b, i) => (i === 0 ? 9 : b))];
+    const bad = [
+      good.subarray(0, 53),
+      new Uint8Array([...good, 0]),
+      Uint8Array.from(good, (b, i) => (i === 1 ? 0x24 : b)),
+      Uint8Array.from(good, (b, i) => (i === 0 ? 9 : b)),
+    ];
     for (const bytes of bad) expect(() => parseCcidClassDescriptor(bytes)).toThrow(expect.objectContaining({ code: 'DESCRIPTOR_INVALID' }));
   });
 
@@ -117,7 +124,17 @@ describe('the descriptor parsers on bad input', () => {
   });
 
   it('round-trip a configuration descriptor', () => {
-    const interfaces = [{ interfaceNumber: 0, alternateSetting: 0, interfaceClass: 0xff, interfaceSubclass: 0, interfaceProtocol: 0, endpoints: [{ address: 1, attributes: 2, maxPacketSize: 64 }], ccidDescriptor: good }];
+    const interfaces = [
+      {
+        interfaceNumber: 0,
+        alternateSetting: 0,
+        interfaceClass: 0xff,
+        interfaceSubclass: 0,
+        interfaceProtocol: 0,
+        endpoints: [{ address: 1, attributes: 2, maxPacketSize: 64 }],
+        ccidDescriptor: good,
+      },
+    ];
     expect(parseConfigurationDescriptor(encodeConfigurationDescriptor({ configurationValue: 1, interfaces }))).toEqual(interfaces);
   });
 

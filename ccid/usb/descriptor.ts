@@ -179,9 +179,10 @@ export function parseConfigurationDescriptor(raw: Uint8Array): RawInterface[] {
   const total = Math.min(raw[2]! | (raw[3]! << 8), raw.length);
   const interfaces: RawInterface[] = [];
   let current: RawInterface | undefined;
-  for (let offset = 0; offset < total; ) {
+  for (let offset = 0; offset < total;) {
     const length = raw[offset]!;
-    if (length < 2 || offset + length > total) throw invalid(`a descriptor of ${length} bytes at offset ${offset} overruns the configuration`);
+    if (length < 2 || offset + length > total)
+      throw invalid(`a descriptor of ${length} bytes at offset ${offset} overruns the configuration`);
     const d = raw.subarray(offset, offset + length);
     const type = d[1]!;
     if (type === 0x04 && length >= 9) {
@@ -208,9 +209,20 @@ export function parseConfigurationDescriptor(raw: Uint8Array): RawInterface[] {
 export function encodeConfigurationDescriptor(config: { configurationValue: number; interfaces: RawInterface[] }): Uint8Array {
   const parts: number[] = [];
   for (const i of config.interfaces) {
-    parts.push(9, 0x04, i.interfaceNumber, i.alternateSetting, i.endpoints.length, i.interfaceClass, i.interfaceSubclass, i.interfaceProtocol, 0);
+    parts.push(
+      9,
+      0x04,
+      i.interfaceNumber,
+      i.alternateSetting,
+      i.endpoints.length,
+      i.interfaceClass,
+      i.interfaceSubclass,
+      i.interfaceProtocol,
+      0,
+    );
     if (i.ccidDescriptor) parts.push(...i.ccidDescriptor);
-    for (const e of i.endpoints) parts.push(7, 0x05, e.address, e.attributes, e.maxPacketSize & 0xff, e.maxPacketSize >> 8, e.attributes === 3 ? 0x10 : 0);
+    for (const e of i.endpoints)
+      parts.push(7, 0x05, e.address, e.attributes, e.maxPacketSize & 0xff, e.maxPacketSize >> 8, e.attributes === 3 ? 0x10 : 0);
   }
   const total = 9 + parts.length;
   const numInterfaces = new Set(config.interfaces.map((i) => i.interfaceNumber)).size;
@@ -237,7 +249,11 @@ export async function readConfigurationDescriptor(device: UsbDeviceLike, configI
     const setup = { requestType: 'standard', recipient: 'device', request: GET_DESCRIPTOR, value: 0x0200 | configIndex, index: 0 } as const;
     let result: USBInTransferResult;
     try {
-      result = await withDeadline(device.controlTransferIn(setup, length), limits.controlTimeoutMs, 'The card reader did not send its descriptors in time.');
+      result = await withDeadline(
+        device.controlTransferIn(setup, length),
+        limits.controlTimeoutMs,
+        'The card reader did not send its descriptors in time.',
+      );
     } catch (error) {
       throw mapUsbError(error, 'control');
     }
@@ -256,7 +272,10 @@ export async function findCcidInterface(device: UsbDeviceLike, limits: CcidLimit
   const configuration = device.configuration;
   if (!configuration) throw new CcidError('NOT_A_CCID_READER', 'The USB device has no active configuration.');
   // device.configuration is a different object from its entry in device.configurations (crbug.com/1274922).
-  const configIndex = Math.max(0, device.configurations.findIndex((c) => c.configurationValue === configuration.configurationValue));
+  const configIndex = Math.max(
+    0,
+    device.configurations.findIndex((c) => c.configurationValue === configuration.configurationValue),
+  );
   const candidates = configuration.interfaces.filter((i) => {
     const a = i.alternates[0];
     return a !== undefined && (a.interfaceClass === USB_CLASS_SMART_CARD || a.interfaceClass === USB_CLASS_VENDOR_SPECIFIC);
@@ -265,12 +284,18 @@ export async function findCcidInterface(device: UsbDeviceLike, limits: CcidLimit
   const raw = parseConfigurationDescriptor(await readConfigurationDescriptor(device, configIndex, limits));
   for (const candidate of candidates) {
     const alternate = candidate.alternates[0]!;
-    const rawInterface = raw.find((r) => r.interfaceNumber === candidate.interfaceNumber && r.alternateSetting === alternate.alternateSetting);
+    const rawInterface = raw.find(
+      (r) => r.interfaceNumber === candidate.interfaceNumber && r.alternateSetting === alternate.alternateSetting,
+    );
     if (!rawInterface?.ccidDescriptor) continue;
     if (alternate.interfaceClass === USB_CLASS_SMART_CARD && alternate.interfaceProtocol !== 0) {
-      throw new CcidError('UNSUPPORTED_READER', 'This reader speaks ICCD (control transfers), which this kiosk does not support. Use a CCID reader.');
+      throw new CcidError(
+        'UNSUPPORTED_READER',
+        'This reader speaks ICCD (control transfers), which this kiosk does not support. Use a CCID reader.',
+      );
     }
-    const find = (direction: USBDirection, type: USBEndpointType) => alternate.endpoints.find((e) => e.direction === direction && e.type === type);
+    const find = (direction: USBDirection, type: USBEndpointType) =>
+      alternate.endpoints.find((e) => e.direction === direction && e.type === type);
     const bulkIn = find('in', 'bulk');
     const bulkOut = find('out', 'bulk');
     if (!bulkIn || !bulkOut) continue;

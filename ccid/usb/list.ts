@@ -32,21 +32,37 @@ function candidateClass(device: UsbDeviceLike): number | undefined {
       }
     }
   }
-  const vendor = device.configurations.some((c) => c.interfaces.some((i) => i.alternates.some((a) => a.interfaceClass === USB_CLASS_VENDOR_SPECIFIC)));
+  const vendor = device.configurations.some((c) =>
+    c.interfaces.some((i) => i.alternates.some((a) => a.interfaceClass === USB_CLASS_VENDOR_SPECIFIC)),
+  );
   return vendor ? USB_CLASS_VENDOR_SPECIFIC : undefined;
 }
 
-async function inspect(device: UsbDeviceLike): Promise<Pick<ReaderListing, 'exchangeLevel' | 'protocols' | 'dwFeatures' | 'problem'> & { ccid: boolean }> {
+async function inspect(
+  device: UsbDeviceLike,
+): Promise<Pick<ReaderListing, 'exchangeLevel' | 'protocols' | 'dwFeatures' | 'problem'> & { ccid: boolean }> {
   const wasOpen = device.opened;
   try {
     if (!wasOpen) await device.open();
     if (!device.configuration && device.configurations[0]) await device.selectConfiguration(device.configurations[0].configurationValue);
     const ccid = await findCcidInterface(device, resolveLimits(undefined));
     const d = ccid.descriptor;
-    return { ccid: true, exchangeLevel: exchangeLevelOf(d.dwFeatures), protocols: [0, 1].filter((t) => d.dwProtocols & (1 << t)), dwFeatures: d.dwFeatures, problem: undefined };
+    return {
+      ccid: true,
+      exchangeLevel: exchangeLevelOf(d.dwFeatures),
+      protocols: [0, 1].filter((t) => d.dwProtocols & (1 << t)),
+      dwFeatures: d.dwFeatures,
+      problem: undefined,
+    };
   } catch (error) {
     const typed = mapUsbError(error, 'open');
-    return { ccid: typed.code !== 'NOT_A_CCID_READER', exchangeLevel: undefined, protocols: undefined, dwFeatures: undefined, problem: typed.message };
+    return {
+      ccid: typed.code !== 'NOT_A_CCID_READER',
+      exchangeLevel: undefined,
+      protocols: undefined,
+      dwFeatures: undefined,
+      problem: typed.message,
+    };
   } finally {
     if (!wasOpen) await device.close().catch(() => {});
   }

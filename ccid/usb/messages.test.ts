@@ -49,7 +49,9 @@ describe('CCID message codecs', () => {
   });
 
   it('encode an XfrBlock with a little-endian dwLength and wLevelParameter', () => {
-    expect(toHex(encodeCommand({ slot: 0, seq: 0x12, type: 'XfrBlock', bwi: 4, levelParameter: 0x0201, data: fromHex('00B0000004') }))).toBe('6F05000000001204010200B0000004');
+    expect(
+      toHex(encodeCommand({ slot: 0, seq: 0x12, type: 'XfrBlock', bwi: 4, levelParameter: 0x0201, data: fromHex('00B0000004') })),
+    ).toBe('6F05000000001204010200B0000004');
   });
 
   it.each(COMMANDS)('round-trip $type', (command) => {
@@ -63,14 +65,34 @@ describe('CCID message codecs', () => {
   it('decode slot-change and hardware-error interrupts', () => {
     expect(decodeInterrupt(fromHex('5003'))).toEqual({ type: 'NotifySlotChange', slots: [{ present: true, changed: true }] });
     expect(decodeInterrupt(fromHex('5002'))).toEqual({ type: 'NotifySlotChange', slots: [{ present: false, changed: true }] });
-    expect(decodeInterrupt(fromHex('50 08'), 2)).toMatchObject({ slots: [{ present: false, changed: false }, { present: false, changed: true }] });
-    
-    expect(toHex(encodeNotifySlotChange([{ present: true, changed: false }, { present: false, changed: true }]))).toBe('5009');
+    expect(decodeInterrupt(fromHex('50 08'), 2)).toMatchObject({
+      slots: [
+        { present: false, changed: false },
+        { present: false, changed: true },
+      ],
+    });
+
+    expect(
+      toHex(
+        encodeNotifySlotChange([
+          { present: true, changed: false },
+          { present: false, changed: true },
+        ]),
+      ),
+    ).toBe('5009');
     expect(decodeInterrupt(fromHex('51000501'))).toEqual({ type: 'HardwareError', slot: 0, seq: 5, hardwareErrorCode: 1 });
   });
 
   it('refuse truncated, oversized and unknown messages with FRAME_INVALID', () => {
-    const bad = ['80 02000000 00 01 00 00 00', '80 00000000 00 01 00 00 00 AA', '99 00000000 00 01 00 00 00', '80 0000', '80 FFFFFFFF 00 00 00 00 00', '', '52 00'];
+    const bad = [
+      '80 02000000 00 01 00 00 00',
+      '80 00000000 00 01 00 00 00 AA',
+      '99 00000000 00 01 00 00 00',
+      '80 0000',
+      '80 FFFFFFFF 00 00 00 00 00',
+      '',
+      '52 00',
+    ];
     for (const hex of bad) {
       expect(() => decodeReply(fromHex(hex))).toThrow(expect.objectContaining({ code: 'FRAME_INVALID' }));
     }
@@ -81,7 +103,11 @@ describe('CCID message codecs', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), fc.integer({ min: 0, max: 0xff }), (tail, type) => {
         const bytes = new Uint8Array([type, ...tail]);
-        for (const decode of [(b: Uint8Array) => decodeReply(b), (b: Uint8Array) => decodeCommand(b), (b: Uint8Array) => decodeInterrupt(b, 3)]) {
+        for (const decode of [
+          (b: Uint8Array) => decodeReply(b),
+          (b: Uint8Array) => decodeCommand(b),
+          (b: Uint8Array) => decodeInterrupt(b, 3),
+        ]) {
           try {
             decode(bytes);
           } catch (error) {
@@ -96,26 +122,47 @@ describe('CCID message codecs', () => {
 
   it('decode any well-framed reply and re-encode it to the same bytes (property)', () => {
     fc.assert(
-      fc.property(fc.constantFrom(0x80, 0x81, 0x82, 0x83), fc.uint8Array({ minLength: 5, maxLength: 5 }), fc.uint8Array({ maxLength: 40 }), (type, fields, data) => {
-        const body = type === 0x81 ? new Uint8Array(0) : data;
-        if (type === 0x83) fields[4] = 0; // byte 9 of RDR_to_PC_Escape is RFU
-        const bytes = new Uint8Array([type, body.length, 0, 0, 0, ...fields, ...body]);
-        expect(encodeReply(decodeReply(bytes))).toEqual(bytes);
-      }),
+      fc.property(
+        fc.constantFrom(0x80, 0x81, 0x82, 0x83),
+        fc.uint8Array({ minLength: 5, maxLength: 5 }),
+        fc.uint8Array({ maxLength: 40 }),
+        (type, fields, data) => {
+          const body = type === 0x81 ? new Uint8Array(0) : data;
+          if (type === 0x83) fields[4] = 0; // byte 9 of RDR_to_PC_Escape is RFU
+          const bytes = new Uint8Array([type, body.length, 0, 0, 0, ...fields, ...body]);
+          expect(encodeReply(decodeReply(bytes))).toEqual(bytes);
+        },
+      ),
     );
   });
 });
 
 describe('protocol data structures', () => {
   it('round-trip T=0 and T=1 parameters and refuse a wrong length', () => {
-    const t1 = { protocol: 1 as const, bmFindexDindex: 0x13, bmTCCKST1: 0x11, bGuardTimeT1: 0, bmWaitingIntegersT1: 0x45, bClockStop: 0, bIFSC: 0xfe, bNadValue: 0 };
+    const t1 = {
+      protocol: 1 as const,
+      bmFindexDindex: 0x13,
+      bmTCCKST1: 0x11,
+      bGuardTimeT1: 0,
+      bmWaitingIntegersT1: 0x45,
+      bClockStop: 0,
+      bIFSC: 0xfe,
+      bNadValue: 0,
+    };
     expect(decodeParameters(1, encodeParameters(t1))).toEqual(t1);
     expect(() => decodeParameters(0, fromHex('11'))).toThrow(expect.objectContaining({ code: 'FRAME_INVALID' }));
   });
 });
 
 describe('bStatus and bError', () => {
-  const reply = (status: number, error: number): CcidReply => ({ ...head, type: 'DataBlock', status, error, chainParameter: 0, data: new Uint8Array(0) });
+  const reply = (status: number, error: number): CcidReply => ({
+    ...head,
+    type: 'DataBlock',
+    status,
+    error,
+    chainParameter: 0,
+    data: new Uint8Array(0),
+  });
   it.each([
     [0x41, 0xfe, 'CARD_MUTE'],
     [0x42, 0xfe, 'NO_CARD'],

@@ -274,7 +274,15 @@ export function decodeReply(bytes: Uint8Array, bytesMax = 65_546): CcidReply {
     case CCID_MESSAGE.RDR_to_PC_DataRateAndClockFrequency: {
       // A failed command may carry no data; the values are only meaningful on success.
       const values = data.length === 8 ? data : data.length === 0 ? new Uint8Array(8) : dataOfLength(data, 'DataRateAndClockFrequency', 8);
-      return { slot, seq, status, error, type: 'DataRateAndClockFrequency', clockFrequencyKhz: readU32le(values, 0), dataRateBps: readU32le(values, 4) };
+      return {
+        slot,
+        seq,
+        status,
+        error,
+        type: 'DataRateAndClockFrequency',
+        clockFrequencyKhz: readU32le(values, 0),
+        dataRateBps: readU32le(values, 4),
+      };
     }
     default:
       throw invalid(`unknown reply type 0x${toHex(bytes.subarray(0, 1))}`);
@@ -317,7 +325,13 @@ export function decodeCommand(bytes: Uint8Array, bytesMax = 65_546): CcidCommand
       return none('Abort');
     case CCID_MESSAGE.PC_to_RDR_SetDataRateAndClockFrequency: {
       const values = dataOfLength(data, 'SetDataRateAndClockFrequency', 8);
-      return { slot: head.slot, seq: head.seq, type: 'SetDataRateAndClockFrequency', clockFrequencyKhz: readU32le(values, 0), dataRateBps: readU32le(values, 4) };
+      return {
+        slot: head.slot,
+        seq: head.seq,
+        type: 'SetDataRateAndClockFrequency',
+        clockFrequencyKhz: readU32le(values, 0),
+        dataRateBps: readU32le(values, 4),
+      };
     }
     default:
       throw invalid(`unknown command type 0x${toHex(bytes.subarray(0, 1))}`);

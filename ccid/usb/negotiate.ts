@@ -42,7 +42,10 @@ function chooseProtocol(input: NegotiationInput): 0 | 1 {
   );
   const first = allowed[0];
   if (first === undefined) {
-    throw new CcidError('PROTOCOL_NOT_SUPPORTED', `The card speaks T=${offered.join('/T=')}, which this reader does not support. Use another reader.`);
+    throw new CcidError(
+      'PROTOCOL_NOT_SUPPORTED',
+      `The card speaks T=${offered.join('/T=')}, which this reader does not support. Use another reader.`,
+    );
   }
   if (input.preferredProtocol !== undefined && allowed.includes(input.preferredProtocol)) return input.preferredProtocol;
   return allowed.includes(atr.defaultProtocol as 0 | 1) ? (atr.defaultProtocol as 0 | 1) : first;
@@ -71,7 +74,14 @@ export function planNegotiation(input: NegotiationInput): NegotiationPlan {
 export function parametersFor(atr: Atr, protocol: 0 | 1, fiDi: number): ProtocolParameters {
   const inverse = atr.convention === 'inverse';
   if (protocol === 0) {
-    return { protocol: 0, bmFindexDindex: fiDi, bmTCCKST0: inverse ? 0x02 : 0x00, bGuardTimeT0: atr.n, bWaitingIntegerT0: atr.wi, bClockStop: 0 };
+    return {
+      protocol: 0,
+      bmFindexDindex: fiDi,
+      bmTCCKST0: inverse ? 0x02 : 0x00,
+      bGuardTimeT0: atr.n,
+      bWaitingIntegerT0: atr.wi,
+      bClockStop: 0,
+    };
   }
   const t1 = atr.t1 ?? { ifsc: 32, bwi: 4, cwi: 13, edc: 'LRC' as const };
   return {

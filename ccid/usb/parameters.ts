@@ -33,7 +33,14 @@ export function encodeParameters(p: ProtocolParameters): Uint8Array {
 
 export function decodeParameters(protocolNum: number, data: Uint8Array): ProtocolParameters {
   if (protocolNum === 0 && data.length === 5) {
-    return { protocol: 0, bmFindexDindex: data[0]!, bmTCCKST0: data[1]!, bGuardTimeT0: data[2]!, bWaitingIntegerT0: data[3]!, bClockStop: data[4]! };
+    return {
+      protocol: 0,
+      bmFindexDindex: data[0]!,
+      bmTCCKST0: data[1]!,
+      bGuardTimeT0: data[2]!,
+      bWaitingIntegerT0: data[3]!,
+      bClockStop: data[4]!,
+    };
   }
   if (protocolNum === 1 && data.length === 7) {
     return {

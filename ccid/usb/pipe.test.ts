@@ -8,7 +8,8 @@ import { CcidError } from './errors.ts';
 /** A bulk-in that hands out `chunks` one per transfer; a transfer with nothing to give waits for `push`. */
 function chunkedDevice(chunks: Uint8Array[]): UsbDeviceLike & { push(chunk: Uint8Array): void } {
   let waiting: ((chunk: Uint8Array) => void) | undefined;
-  const result = (chunk: Uint8Array) => ({ status: 'ok', data: new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength) }) as USBInTransferResult;
+  const result = (chunk: Uint8Array) =>
+    ({ status: 'ok', data: new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength) }) as USBInTransferResult;
   const device = {
     push(chunk: Uint8Array) {
       if (waiting) waiting(chunk);
@@ -27,7 +28,8 @@ function chunkedDevice(chunks: Uint8Array[]): UsbDeviceLike & { push(chunk: Uint
 }
 
 const config = { bulkInEndpoint: 2, bulkOutEndpoint: 1, readTransferBytes: 64, messageBytesMax: 1000, transferCountMax: 20 };
-const reply = (seq: number, length: number) => encodeReply({ slot: 0, seq, type: 'DataBlock', status: 0, error: 0, chainParameter: 0, data: new Uint8Array(length).fill(seq) });
+const reply = (seq: number, length: number) =>
+  encodeReply({ slot: 0, seq, type: 'DataBlock', status: 0, error: 0, chainParameter: 0, data: new Uint8Array(length).fill(seq) });
 
 describe('the bulk pipe', () => {
   it('reassembles a message that arrives over several transfers', async () => {

@@ -54,9 +54,21 @@ export const READER_QUIRKS: Readonly<Record<string, ReaderQuirk>> = {
   // ACS ACR1252: "bulkTransfer failed: Inbound transfer overflow" about one boot in 25 (SCC#779),
   // random READER_UNAVAILABLE after hours (SCC#1097). Fix: read bulk-in in whole max-size
   // messages (522 bytes) so a reply never overflows a short read.
-  '072F:223E': { model: 'ACS ACR1252', exchangeLevel: 'extendedApdu', supported: true, notes: 'SCC#779, SCC#1097', fix: { bulkInTransferBytesMin: 522 } },
+  '072F:223E': {
+    model: 'ACS ACR1252',
+    exchangeLevel: 'extendedApdu',
+    supported: true,
+    notes: 'SCC#779, SCC#1097',
+    fix: { bulkInTransferBytesMin: 522 },
+  },
   // ACS ACR122U (contactless). Listed by SCC users as not found in kiosks without an allowlist (SCC#739).
-  '072F:2200': { model: 'ACS ACR122U', exchangeLevel: 'shortApdu', supported: true, notes: 'needs WebUsbAllowDevicesForUrls in kiosks', fix: {} },
+  '072F:2200': {
+    model: 'ACS ACR122U',
+    exchangeLevel: 'shortApdu',
+    supported: true,
+    notes: 'needs WebUsbAllowDevicesForUrls in kiosks',
+    fix: {},
+  },
   // Feitian SCR310: TPDU, 0x00010230, no auto PPS.
   '096E:0505': { model: 'Feitian SCR310', exchangeLevel: 'tpdu', supported: true, notes: '', fix: {} },
   // Feitian SCR301: libccid lists it as unsupported (TPDU 0x00010238).
@@ -65,7 +77,13 @@ export const READER_QUIRKS: Readonly<Record<string, ReaderQuirk>> = {
   '096E:061A': { model: 'Feitian bR301', exchangeLevel: 'extendedApdu', supported: true, notes: 'dwMaxIFSD 272 exceeds 254', fix: {} },
   '096E:062E': { model: 'Feitian R701', exchangeLevel: 'extendedApdu', supported: true, notes: '', fix: {} },
   // Tianyu (天喻) Smart Card Reader: TPDU, 0x00010230, no auto PPS; GET_CLOCK_FREQUENCIES: broken pipe.
-  'A625:0810': { model: 'Tianyu Smart Card Reader', exchangeLevel: 'tpdu', supported: true, notes: 'host does PPS + SetParameters', fix: {} },
+  'A625:0810': {
+    model: 'Tianyu Smart Card Reader',
+    exchangeLevel: 'tpdu',
+    supported: true,
+    notes: 'host does PPS + SetParameters',
+    fix: {},
+  },
   // LANDI (联迪) LDU "LANDI80120SIGN": TPDU, 0x00010230, no auto PPS.
   '0925:900A': { model: 'LANDI LDU', exchangeLevel: 'tpdu', supported: true, notes: 'host does PPS + SetParameters', fix: {} },
   // Excelsecu (文鼎创) card reader: extended APDU, 0x000404BE.
@@ -73,7 +91,13 @@ export const READER_QUIRKS: Readonly<Record<string, ReaderQuirk>> = {
   // Watchdata (握奇) W5181: short APDU, 0x000207B2.
   '163C:0A03': { model: 'Watchdata W5181', exchangeLevel: 'shortApdu', supported: true, notes: '', fix: {} },
   // WatchCNPC USB CCID Key: a USB token, T=0 only. Fix: never try T=1.
-  '163C:0406': { model: 'WatchCNPC USB CCID Key', exchangeLevel: 'unknown', supported: true, notes: 'USB token, T=0 only', fix: { protocolsOnly: [0] } },
+  '163C:0406': {
+    model: 'WatchCNPC USB CCID Key',
+    exchangeLevel: 'unknown',
+    supported: true,
+    notes: 'USB token, T=0 only',
+    fix: { protocolsOnly: [0] },
+  },
   // SYC USB CCID Reader (ST's VID): TPDU, 0x000100BA.
   '0483:2017': { model: 'SYC USB CCID Reader', exchangeLevel: 'tpdu', supported: true, notes: '', fix: {} },
   // Kingtrust Multi-Reader: TPDU, 0x00010230, T=0 only.
@@ -85,7 +109,13 @@ export const READER_QUIRKS: Readonly<Record<string, ReaderQuirk>> = {
   // SCM SCR3310-NTTCom: vendor class 0xFF carrying a CCID descriptor: plain WebUSB may claim it.
   '04E6:511A': { model: 'SCM SCR3310-NTTCom', exchangeLevel: 'tpdu', supported: true, notes: 'vendor class 0xFF', fix: {} },
   // QEMU usb-ccid (appears as Gemplus GemPC): stalls the class ABORT request. Fix: skip it.
-  '08E6:4433': { model: 'QEMU usb-ccid (Gemplus)', exchangeLevel: 'unknown', supported: true, notes: 'stalls ABORT', fix: { noAbortRequest: true } },
+  '08E6:4433': {
+    model: 'QEMU usb-ccid (Gemplus)',
+    exchangeLevel: 'unknown',
+    supported: true,
+    notes: 'stalls ABORT',
+    fix: { noAbortRequest: true },
+  },
 };
 
 export function quirksFor(vendorId: number, productId: number): ReaderQuirk | undefined {

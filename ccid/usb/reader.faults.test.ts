@@ -49,7 +49,11 @@ describe('a card pulled out', () => {
   });
 
   it('in the middle of a T=1 chain gives CARD_REMOVED and the reader works afterwards', async () => {
-    const { device, reader, session } = await setup({ profile: READER_PROFILES.acr39u, card: new EchoCard(ATR_T1_CRC_IFSC_32), faults: [{ command: 'XfrBlock', index: 3, fault: { kind: 'removeCard' } }] });
+    const { device, reader, session } = await setup({
+      profile: READER_PROFILES.acr39u,
+      card: new EchoCard(ATR_T1_CRC_IFSC_32),
+      faults: [{ command: 'XfrBlock', index: 3, fault: { kind: 'removeCard' } }],
+    });
     const data = counting(200);
     await expect(session.transmit(new Uint8Array([0, 0xdc, 1, 4, 200, ...data, 0]))).rejects.toMatchObject({ code: 'CARD_REMOVED' });
     await stillWorks(device, reader, ATR_T1_CRC_IFSC_32);
@@ -57,9 +61,14 @@ describe('a card pulled out', () => {
   });
 
   it('in the middle of an extended-APDU chain gives CARD_REMOVED', async () => {
-    const { device, reader, session } = await setup({ profile: READER_PROFILES.bR301, faults: [{ command: 'XfrBlock', index: 1, fault: { kind: 'removeCard' } }] });
+    const { device, reader, session } = await setup({
+      profile: READER_PROFILES.bR301,
+      faults: [{ command: 'XfrBlock', index: 1, fault: { kind: 'removeCard' } }],
+    });
     const data = counting(600);
-    await expect(session.transmit(new Uint8Array([0, 0xdc, 1, 4, 0, 600 >> 8, 600 & 0xff, ...data, 0, 0]))).rejects.toMatchObject({ code: 'CARD_REMOVED' });
+    await expect(session.transmit(new Uint8Array([0, 0xdc, 1, 4, 0, 600 >> 8, 600 & 0xff, ...data, 0, 0]))).rejects.toMatchObject({
+      code: 'CARD_REMOVED',
+    });
     await stillWorks(device, reader);
     await reader.close();
   });
@@ -67,7 +76,9 @@ describe('a card pulled out', () => {
 
 describe('time extensions', () => {
   it('are followed until the answer comes', async () => {
-    const { reader, session } = await setup({ faults: [{ command: 'XfrBlock', fault: { kind: 'timeExtensions', count: 5, multiplier: 2 } }] });
+    const { reader, session } = await setup({
+      faults: [{ command: 'XfrBlock', fault: { kind: 'timeExtensions', count: 5, multiplier: 2 } }],
+    });
     expect(toHex(await session.transmit(READ))).toBe('00019000');
     await reader.close();
   });

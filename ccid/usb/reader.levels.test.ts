@@ -28,7 +28,11 @@ describe('a TPDU reader with a T=0 card', () => {
     const pps = device.commands[2]!;
     expect(pps.type === 'XfrBlock' && toHex(pps.data)).toBe('FF1013FC');
     const set = device.commands[3]!;
-    expect(set.type === 'SetParameters' && decodeParameters(set.protocolNum, set.data)).toMatchObject({ protocol: 0, bmFindexDindex: 0x13, bWaitingIntegerT0: 10 });
+    expect(set.type === 'SetParameters' && decodeParameters(set.protocolNum, set.data)).toMatchObject({
+      protocol: 0,
+      bmFindexDindex: 0x13,
+      bWaitingIntegerT0: 10,
+    });
     // Case 4: sent as case 3, the data comes back through 61xx / GET RESPONSE.
     expect(toHex(await session.transmit(fromHex('00 DC 01 04 03 AA BB CC 00')))).toBe('AABBCC9000');
     // Case 2 with Ne = 256.
@@ -51,7 +55,11 @@ describe('a TPDU reader with a T=1 card', () => {
     const { reader, session } = await open(device);
     expect(session.protocol).toBe(1);
     const set = device.commands.find((c) => c.type === 'SetParameters');
-    expect(set?.type === 'SetParameters' && decodeParameters(set.protocolNum, set.data)).toMatchObject({ protocol: 1, bIFSC: 0xfe, bmWaitingIntegersT1: 0x45 });
+    expect(set?.type === 'SetParameters' && decodeParameters(set.protocolNum, set.data)).toMatchObject({
+      protocol: 1,
+      bIFSC: 0xfe,
+      bmWaitingIntegersT1: 0x45,
+    });
     const data = counting(200);
     const apdu = new Uint8Array([0x00, 0xdc, 0x01, 0x04, 200, ...data, 0x00]);
     expect(toHex(await session.transmit(apdu))).toBe(toHex(data) + '9000');
@@ -121,16 +129,30 @@ describe('a vendor-class reader (SCR3310 profile)', () => {
 
 describe('power-on and negotiation', () => {
   it('walks down the voltage classes when the card refuses 5 V on a reader without automatic voltage', async () => {
-    const device = new VirtualReader({ profile: READER_PROFILES.acr39u, descriptor: { dwFeatures: 0x000100b2 & ~0x08 }, card: new EchoCard(fromHex('3B 00')), refusedVoltages: [1] });
+    const device = new VirtualReader({
+      profile: READER_PROFILES.acr39u,
+      descriptor: { dwFeatures: 0x000100b2 & ~0x08 },
+      card: new EchoCard(fromHex('3B 00')),
+      refusedVoltages: [1],
+    });
     const { reader } = await open(device);
-    expect(device.commands.filter((c) => c.type === 'IccPowerOn').map((c) => (c.type === 'IccPowerOn' ? c.powerSelect : -1))).toEqual([1, 2]);
+    expect(device.commands.filter((c) => c.type === 'IccPowerOn').map((c) => (c.type === 'IccPowerOn' ? c.powerSelect : -1))).toEqual([
+      1, 2,
+    ]);
     await reader.close();
   });
 
   it('resets the card and carries on with default parameters when the card refuses PPS', async () => {
     const device = new VirtualReader({ profile: READER_PROFILES.acr38u, card: new EchoCard(ATR_T0_TA1_13), refusePps: true });
     const { reader, session } = await open(device);
-    expect(device.commands.map((c) => c.type)).toEqual(['GetSlotStatus', 'IccPowerOn', 'XfrBlock', 'IccPowerOff', 'IccPowerOn', 'SetParameters']);
+    expect(device.commands.map((c) => c.type)).toEqual([
+      'GetSlotStatus',
+      'IccPowerOn',
+      'XfrBlock',
+      'IccPowerOff',
+      'IccPowerOn',
+      'SetParameters',
+    ]);
     const set = device.commands.at(-1)!;
     expect(set.type === 'SetParameters' && set.data[0]).toBe(0x11);
     expect(toHex(await session.transmit(fromHex('00 B0 00 00 01')))).toBe('009000');
@@ -152,7 +174,10 @@ describe('power-on and negotiation', () => {
   });
 
   it('refuses a T=1-only card on a reader limited to T=0 by its quirk entry', async () => {
-    const device = new VirtualReader({ profile: { ...READER_PROFILES.acr39u, vendorId: 0x0483, productId: 0x0007 }, card: new EchoCard(ATR_T1_LRC) });
+    const device = new VirtualReader({
+      profile: { ...READER_PROFILES.acr39u, vendorId: 0x0483, productId: 0x0007 },
+      card: new EchoCard(ATR_T1_LRC),
+    });
     const reader = await CcidReader.open(device, { limits: FAST });
     await expect(reader.connect()).rejects.toMatchObject({ code: 'PROTOCOL_NOT_SUPPORTED' });
     await reader.close();

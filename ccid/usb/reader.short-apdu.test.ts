@@ -9,7 +9,10 @@ const FAST = { readTimeoutMs: 200, abortTimeoutMs: 50, slotBusyRetryDelayMs: 1 }
 
 /** Replays a `>` command / `<` response transcript against a session. */
 async function replay(transmit: (apdu: Uint8Array) => Promise<Uint8Array>, transcript: string): Promise<void> {
-  const lines = transcript.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = transcript
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   for (let i = 0; i < lines.length; i += 2) {
     const command = lines[i]!;
     const response = lines[i + 1]!;

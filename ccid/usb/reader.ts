@@ -112,7 +112,10 @@ export class CcidReader {
     this.events = new TypedEmitter(options.onBackgroundError);
     this.queue = new ExchangeQueue(this.limits.exchangeQueueLengthMax);
     const packet = Math.max(ccid.bulkInPacketBytes, 8);
-    const messageBytes = Math.min(Math.max(descriptor.dwMaxCCIDMessageLength, quirk?.fix.bulkInTransferBytesMin ?? 0), this.limits.messageBytesMax);
+    const messageBytes = Math.min(
+      Math.max(descriptor.dwMaxCCIDMessageLength, quirk?.fix.bulkInTransferBytesMin ?? 0),
+      this.limits.messageBytesMax,
+    );
     this.pipe = new BulkPipe(device, {
       bulkInEndpoint: ccid.bulkInEndpoint,
       bulkOutEndpoint: ccid.bulkOutEndpoint,
@@ -127,7 +130,8 @@ export class CcidReader {
     const limits = resolveLimits(options.limits);
     try {
       // claimInterface and open have been seen never to resolve on some Windows firmware.
-      if (!device.opened) await withDeadline(device.open(), limits.controlTimeoutMs, 'The card reader did not open in time. Unplug it and plug it in again.');
+      if (!device.opened)
+        await withDeadline(device.open(), limits.controlTimeoutMs, 'The card reader did not open in time. Unplug it and plug it in again.');
     } catch (error) {
       throw mapUsbError(error, 'open');
     }
@@ -142,7 +146,10 @@ export class CcidReader {
     const reader = new CcidReader(device, ccid, options);
     if (reader.info.traits.exchangeLevel === 'character') {
       await reader.close();
-      throw new CcidError('UNSUPPORTED_READER', 'This reader only offers character-level exchange, which the kiosk does not support. Use another reader.');
+      throw new CcidError(
+        'UNSUPPORTED_READER',
+        'This reader only offers character-level exchange, which the kiosk does not support. Use another reader.',
+      );
     }
     reader.startSlotWatch();
     return reader;
@@ -151,13 +158,22 @@ export class CcidReader {
   private static async configureAndClaim(device: UsbDeviceLike, limits: CcidLimits): Promise<CcidInterface> {
     try {
       const first = device.configurations[0];
-      if (!device.configuration && first) await withDeadline(device.selectConfiguration(first.configurationValue), limits.controlTimeoutMs, 'The card reader did not accept its configuration in time.');
+      if (!device.configuration && first)
+        await withDeadline(
+          device.selectConfiguration(first.configurationValue),
+          limits.controlTimeoutMs,
+          'The card reader did not accept its configuration in time.',
+        );
     } catch (error) {
       throw mapUsbError(error, 'configure');
     }
     const ccid = await findCcidInterface(device, limits);
     try {
-      await withDeadline(device.claimInterface(ccid.interfaceNumber), limits.controlTimeoutMs, 'The card reader could not be claimed in time. Another program may hold it.');
+      await withDeadline(
+        device.claimInterface(ccid.interfaceNumber),
+        limits.controlTimeoutMs,
+        'The card reader could not be claimed in time. Another program may hold it.',
+      );
     } catch (error) {
       throw mapUsbError(error, 'claim');
     }
@@ -210,7 +226,13 @@ export class CcidReader {
       const generation = this.generation;
       // A new power-on ends every older session on this reader.
       const epoch = ++this.powerEpoch;
-      return openSession({ channel: this.channelFor(generation, epoch), atr, plan, traits: this.info.traits, descriptor: this.info.descriptor });
+      return openSession({
+        channel: this.channelFor(generation, epoch),
+        atr,
+        plan,
+        traits: this.info.traits,
+        descriptor: this.info.descriptor,
+      });
     });
   }
 
@@ -245,7 +267,8 @@ export class CcidReader {
   }
 
   private ensureOpen(): void {
-    if (this.state === 'disconnected') throw new CcidError('READER_DISCONNECTED', 'The card reader was unplugged. Plug it in again and retry.');
+    if (this.state === 'disconnected')
+      throw new CcidError('READER_DISCONNECTED', 'The card reader was unplugged. Plug it in again and retry.');
     if (this.state === 'closed') throw new CcidError('READER_CLOSED', 'The card reader was closed.');
   }
 
@@ -255,7 +278,10 @@ export class CcidReader {
     const seq = this.nextSeq();
     const message = encodeCommandAt(command, { slot: this.slot, seq });
     if (message.length > this.info.descriptor.dwMaxCCIDMessageLength || message.length > this.limits.messageBytesMax) {
-      throw new CcidError('MESSAGE_TOO_LONG', `A ${message.length}-byte message does not fit this reader (at most ${this.info.descriptor.dwMaxCCIDMessageLength}).`);
+      throw new CcidError(
+        'MESSAGE_TOO_LONG',
+        `A ${message.length}-byte message does not fit this reader (at most ${this.info.descriptor.dwMaxCCIDMessageLength}).`,
+      );
     }
     // Only session exchanges are cut short by a removal; power-on and status commands get 42 FE instead.
     const interrupter = options.interrupter;
@@ -318,8 +344,17 @@ export class CcidReader {
     const seq = this.nextSeq();
     try {
       if (!this.info.quirk?.fix.noAbortRequest) {
-        const setup = { requestType: 'class', recipient: 'interface', request: CCID_REQUEST.ABORT, value: (seq << 8) | this.slot, index: this.ccid.interfaceNumber } as const;
-        await Promise.race([this.device.controlTransferOut(setup), new Promise((resolve) => setTimeout(resolve, this.limits.abortTimeoutMs))]);
+        const setup = {
+          requestType: 'class',
+          recipient: 'interface',
+          request: CCID_REQUEST.ABORT,
+          value: (seq << 8) | this.slot,
+          index: this.ccid.interfaceNumber,
+        } as const;
+        await Promise.race([
+          this.device.controlTransferOut(setup),
+          new Promise((resolve) => setTimeout(resolve, this.limits.abortTimeoutMs)),
+        ]);
       }
       await this.pipe.write(encodeCommand({ type: 'Abort', slot: this.slot, seq }), Date.now() + this.limits.abortTimeoutMs);
       const deadlineMs = Date.now() + this.limits.abortTimeoutMs;
@@ -354,7 +389,8 @@ export class CcidReader {
         if (reply.type !== 'DataBlock') throw new CcidError('FRAME_INVALID', 'The card reader answered power-on with the wrong message.');
         return reply.data;
       } catch (error) {
-        const retry = isCcidError(error) && (error.code === 'VOLTAGE_NOT_SUPPORTED' || error.code === 'CARD_MUTE') && i + 1 < voltages.length;
+        const retry =
+          isCcidError(error) && (error.code === 'VOLTAGE_NOT_SUPPORTED' || error.code === 'CARD_MUTE') && i + 1 < voltages.length;
         if (!retry) throw error;
         await this.checked({ type: 'IccPowerOff' });
       }
@@ -366,9 +402,17 @@ export class CcidReader {
     try {
       atr = parseAtr(atrBytes);
     } catch (error) {
-      throw new CcidError('BAD_ATR', `The card answered reset with an unreadable ATR (${toHex(atrBytes)}). The card may be damaged.`, { cause: error });
+      throw new CcidError('BAD_ATR', `The card answered reset with an unreadable ATR (${toHex(atrBytes)}). The card may be damaged.`, {
+        cause: error,
+      });
     }
-    const input = { atr, descriptor: this.info.descriptor, traits: this.info.traits, preferredProtocol: this.options.preferredProtocol, protocolsOnly: this.info.quirk?.fix.protocolsOnly };
+    const input = {
+      atr,
+      descriptor: this.info.descriptor,
+      traits: this.info.traits,
+      preferredProtocol: this.options.preferredProtocol,
+      protocolsOnly: this.info.quirk?.fix.protocolsOnly,
+    };
     let plan = planNegotiation(input);
     const accepted = plan.pps ? await this.sendPps(plan.pps) : null;
     if (accepted) {
@@ -410,7 +454,8 @@ export class CcidReader {
     const live = () => {
       this.ensureOpen();
       if (this.generation !== generation) throw cardRemoved();
-      if (this.powerEpoch !== epoch) throw new CcidError('SESSION_CLOSED', 'This card session was replaced by a newer connection to the card.');
+      if (this.powerEpoch !== epoch)
+        throw new CcidError('SESSION_CLOSED', 'This card session was replaced by a newer connection to the card.');
     };
     const asRemoval = (error: unknown): never => {
       if (isCcidError(error, 'NO_CARD') || (isCcidError(error, 'CARD_MUTE') && this.generation !== generation)) throw cardRemoved(error);
@@ -430,7 +475,8 @@ export class CcidReader {
           { type: 'XfrBlock', bwi: options.bwi ?? 0, levelParameter: options.levelParameter ?? 0, data },
           { interrupter, timeoutMultiplier: options.timeoutMultiplier ?? 1 },
         ).catch(asRemoval);
-        if (reply.type !== 'DataBlock') throw new CcidError('FRAME_INVALID', 'The card reader answered a card command with the wrong message.');
+        if (reply.type !== 'DataBlock')
+          throw new CcidError('FRAME_INVALID', 'The card reader answered a card command with the wrong message.');
         return reply;
       },
       powerOff: () =>
@@ -456,7 +502,8 @@ export class CcidReader {
 
   private onInterrupt(message: CcidInterrupt): void {
     if (message.type === 'HardwareError') {
-      if (message.slot === this.slot) this.events.emit('hardwareError', { slot: message.slot, hardwareErrorCode: message.hardwareErrorCode });
+      if (message.slot === this.slot)
+        this.events.emit('hardwareError', { slot: message.slot, hardwareErrorCode: message.hardwareErrorCode });
       return;
     }
     const slot = message.slots[this.slot];
@@ -513,5 +560,9 @@ export class CcidReader {
 }
 
 function cardRemoved(cause?: unknown): CcidError {
-  return new CcidError('CARD_REMOVED', 'The card was taken out during the operation. Insert it again and retry.', cause === undefined ? {} : { cause });
+  return new CcidError(
+    'CARD_REMOVED',
+    'The card was taken out during the operation. Insert it again and retry.',
+    cause === undefined ? {} : { cause },
+  );
 }

@@ -28,7 +28,14 @@ async function xfrApdu(channel: SessionChannel, apdu: Uint8Array, chunkBytesMax:
   }
   let reply: DataBlock | undefined;
   for (let i = 0; i < chunkCount; i++) {
-    const level = chunkCount === 1 ? CHAIN.BEGINS_AND_ENDS : i === 0 ? CHAIN.BEGINS_CONTINUES : i === chunkCount - 1 ? CHAIN.CONTINUES_ENDS : CHAIN.CONTINUES_MORE;
+    const level =
+      chunkCount === 1
+        ? CHAIN.BEGINS_AND_ENDS
+        : i === 0
+          ? CHAIN.BEGINS_CONTINUES
+          : i === chunkCount - 1
+            ? CHAIN.CONTINUES_ENDS
+            : CHAIN.CONTINUES_MORE;
     reply = await channel.xfrBlock(apdu.subarray(i * chunkBytesMax, (i + 1) * chunkBytesMax), { levelParameter: level });
   }
   assert(reply, 'at least one XfrBlock was sent');
@@ -82,7 +89,8 @@ function levelTransmit(input: SessionInput, t1: T1Link | undefined): (apdu: Uint
     return (apdu) => t1.transceive(apdu);
   }
   const chunkBytesMax = descriptor.dwMaxCCIDMessageLength - HEADER_BYTES;
-  const send = (apdu: Uint8Array) => xfrApdu(channel, apdu, traits.exchangeLevel === 'extendedApdu' ? chunkBytesMax : Number.MAX_SAFE_INTEGER);
+  const send = (apdu: Uint8Array) =>
+    xfrApdu(channel, apdu, traits.exchangeLevel === 'extendedApdu' ? chunkBytesMax : Number.MAX_SAFE_INTEGER);
   if (plan.protocol === 0) return (apdu) => finishT0(send, apdu, channel.limits);
   return send;
 }

@@ -11,16 +11,31 @@ type Meaning = { code: CcidErrorCode; message: string };
 const MEANING_BY_BERROR: ReadonlyMap<number, Meaning> = new Map<number, Meaning>([
   [CCID_ERROR.CMD_ABORTED, { code: 'CMD_ABORTED', message: 'The command was aborted.' }],
   [CCID_ERROR.ICC_MUTE, { code: 'CARD_MUTE', message: 'The card did not answer. Take it out, put it back and try again.' }],
-  [CCID_ERROR.XFR_PARITY_ERROR, { code: 'XFR_PARITY_ERROR', message: 'The reader saw a parity error talking to the card. Clean the card contacts and try again.' }],
+  [
+    CCID_ERROR.XFR_PARITY_ERROR,
+    { code: 'XFR_PARITY_ERROR', message: 'The reader saw a parity error talking to the card. Clean the card contacts and try again.' },
+  ],
   [CCID_ERROR.XFR_OVERRUN, { code: 'XFR_OVERRUN', message: 'The reader lost data from the card (overrun). Try again.' }],
   [CCID_ERROR.HW_ERROR, { code: 'HW_ERROR', message: 'The card reader reported a hardware error. Unplug it and plug it in again.' }],
-  [CCID_ERROR.BAD_ATR_TS, { code: 'BAD_ATR', message: 'The card answered reset with an invalid first byte (TS). The card may be damaged.' }],
+  [
+    CCID_ERROR.BAD_ATR_TS,
+    { code: 'BAD_ATR', message: 'The card answered reset with an invalid first byte (TS). The card may be damaged.' },
+  ],
   [CCID_ERROR.BAD_ATR_TCK, { code: 'BAD_ATR', message: 'The card answered reset with a bad checksum (TCK). The card may be damaged.' }],
-  [CCID_ERROR.ICC_PROTOCOL_NOT_SUPPORTED, { code: 'PROTOCOL_NOT_SUPPORTED', message: 'The reader does not support the protocol this card asks for.' }],
-  [CCID_ERROR.ICC_CLASS_NOT_SUPPORTED, { code: 'VOLTAGE_NOT_SUPPORTED', message: 'The card does not work at the voltage the reader offered.' }],
+  [
+    CCID_ERROR.ICC_PROTOCOL_NOT_SUPPORTED,
+    { code: 'PROTOCOL_NOT_SUPPORTED', message: 'The reader does not support the protocol this card asks for.' },
+  ],
+  [
+    CCID_ERROR.ICC_CLASS_NOT_SUPPORTED,
+    { code: 'VOLTAGE_NOT_SUPPORTED', message: 'The card does not work at the voltage the reader offered.' },
+  ],
   [CCID_ERROR.PROCEDURE_BYTE_CONFLICT, { code: 'PROCEDURE_BYTE_CONFLICT', message: 'The card sent an unexpected T=0 procedure byte.' }],
   [CCID_ERROR.DEACTIVATED_PROTOCOL, { code: 'DEACTIVATED_PROTOCOL', message: 'The card protocol is deactivated in the reader.' }],
-  [CCID_ERROR.BUSY_WITH_AUTO_SEQUENCE, { code: 'BUSY_WITH_AUTO_SEQUENCE', message: 'The reader is still activating the card on its own. Try again in a moment.' }],
+  [
+    CCID_ERROR.BUSY_WITH_AUTO_SEQUENCE,
+    { code: 'BUSY_WITH_AUTO_SEQUENCE', message: 'The reader is still activating the card on its own. Try again in a moment.' },
+  ],
   [CCID_ERROR.PIN_TIMEOUT, { code: 'PIN_TIMEOUT', message: 'No PIN was entered on the reader in time.' }],
   [CCID_ERROR.PIN_CANCELLED, { code: 'PIN_CANCELLED', message: 'PIN entry was cancelled on the reader.' }],
   [CCID_ERROR.CMD_SLOT_BUSY, { code: 'CMD_SLOT_BUSY', message: 'The reader is busy with another command on this slot.' }],

@@ -30,7 +30,10 @@ describe('a traced card session', () => {
       ['PIN_UNBLOCK', '842400010C**'],
       ['WRITE_KEY', '80D4010113**'],
     ]);
-    expect(recorder.entries.slice(0, 2).map((e) => [e.timeMs, e.direction])).toEqual([[101, 'command'], [102, 'response']]);
+    expect(recorder.entries.slice(0, 2).map((e) => [e.timeMs, e.direction])).toEqual([
+      [101, 'command'],
+      [102, 'response'],
+    ]);
     const transcript = recorder.toTranscript();
     // (The echo card echoes data back; a real card never answers a PIN command with its PIN.)
     const commandLines = transcript.split('\n').filter((line) => line.startsWith('>'));

@@ -6,12 +6,18 @@ import { PARENT_KINDS, parentAllowed } from './org-tree.ts';
 
 describe(`setting up organisation units and devices on ${testEngine()}`, () => {
   let t: TestApp;
-  const unitId = async (code: string): Promise<string> => String((await t.db.query<{ id: bigint }>('SELECT id FROM org_unit WHERE code = $1', [code])).rows[0]!.id);
+  const unitId = async (code: string): Promise<string> =>
+    String((await t.db.query<{ id: bigint }>('SELECT id FROM org_unit WHERE code = $1', [code])).rows[0]!.id);
   const get = (url: string, h: Headers) => t.app.inject({ method: 'GET', url, headers: h });
   const createUnit = (body: Record<string, unknown>, h: Headers = t.as.administrator) => t.post(ENDPOINTS.createOrgUnit.path, body, h);
   const register = (body: Record<string, unknown>) => t.post(ENDPOINTS.registerDevice.path, body, t.as.administrator);
   const auditOf = async (action: string) =>
-    (await t.db.query<{ subject: string; operator_id: bigint | null }>('SELECT subject, operator_id FROM audit_log WHERE action = $1 ORDER BY at, chain_no', [action])).rows.map((r) => ({ subject: r.subject, byOperator: r.operator_id !== null }));
+    (
+      await t.db.query<{ subject: string; operator_id: bigint | null }>(
+        'SELECT subject, operator_id FROM audit_log WHERE action = $1 ORDER BY at, chain_no',
+        [action],
+      )
+    ).rows.map((r) => ({ subject: r.subject, byOperator: r.operator_id !== null }));
 
   beforeAll(async () => {
     t = await openTestApp();
@@ -30,13 +36,33 @@ describe(`setting up organisation units and devices on ${testEngine()}`, () => {
 
   it('creates a county, an outlet under it and a station under that, audited, and lists them within each caller’s scope', async () => {
     const city = await unitId('3201');
-    const county = await createUnit({ kind: 'county', code: '320101', nameZh: '测试县分公司', nameEn: 'Test County Branch', parentId: city });
+    const county = await createUnit({
+      kind: 'county',
+      code: '320101',
+      nameZh: '测试县分公司',
+      nameEn: 'Test County Branch',
+      parentId: city,
+    });
     expect(county.statusCode, county.body).toBe(200);
     expect(county.json()).toMatchObject({ kind: 'county', code: '320101', nameZh: '测试县分公司', parentId: city });
-    const outlet = await createUnit({ kind: 'outlet', code: '320101001', nameZh: '测试网点', nameEn: 'Test Outlet', parentId: county.json().id });
-    const station = await createUnit({ kind: 'station', code: '320101S01', nameZh: '测试加油站', nameEn: 'Test Station', parentId: outlet.json().id });
+    const outlet = await createUnit({
+      kind: 'outlet',
+      code: '320101001',
+      nameZh: '测试网点',
+      nameEn: 'Test Outlet',
+      parentId: county.json().id,
+    });
+    const station = await createUnit({
+      kind: 'station',
+      code: '320101S01',
+      nameZh: '测试加油站',
+      nameEn: 'Test Station',
+      parentId: outlet.json().id,
+    });
     expect(station.json()).toMatchObject({ kind: 'station', parentId: outlet.json().id });
-    expect(await auditOf('org_unit.create')).toEqual(['320101', '320101001', '320101S01'].map((subject) => ({ subject, byOperator: true })));
+    expect(await auditOf('org_unit.create')).toEqual(
+      ['320101', '320101001', '320101S01'].map((subject) => ({ subject, byOperator: true })),
+    );
 
     const asAdmin = (await get(ENDPOINTS.listOrgUnits.path, t.as.administrator)).json();
     expect(asAdmin.truncated).toBe(false);
@@ -74,11 +100,26 @@ describe(`setting up organisation units and devices on ${testEngine()}`, () => {
 
   it('registers a kiosk that then enrols with an administrator’s code, and disabling it stops its secret at once', async () => {
     const station = await unitId('3201S01');
-    const registered = await register({ deviceId: 'station-kiosk-2', kind: 'kiosk', orgUnitId: station, terminalId: '3201000000A2', name: '二号自助终端' });
+    const registered = await register({
+      deviceId: 'station-kiosk-2',
+      kind: 'kiosk',
+      orgUnitId: station,
+      terminalId: '3201000000A2',
+      name: '二号自助终端',
+    });
     expect(registered.statusCode, registered.body).toBe(200);
-    expect(registered.json()).toEqual({ deviceId: 'station-kiosk-2', kind: 'kiosk', orgUnitId: station, terminalId: '3201000000A2', name: '二号自助终端', state: 'active', enrolled: false });
+    expect(registered.json()).toEqual({
+      deviceId: 'station-kiosk-2',
+      kind: 'kiosk',
+      orgUnitId: station,
+      terminalId: '3201000000A2',
+      name: '二号自助终端',
+      state: 'active',
+      enrolled: false,
+    });
 
-    const code = (await t.post(ENDPOINTS.issueEnrolment.path, { deviceId: 'station-kiosk-2' }, t.as.administrator)).json().enrolmentCode as string;
+    const code = (await t.post(ENDPOINTS.issueEnrolment.path, { deviceId: 'station-kiosk-2' }, t.as.administrator)).json()
+      .enrolmentCode as string;
     const enrolled = await t.post(ENDPOINTS.enrol.path, { deviceId: 'station-kiosk-2', enrolmentCode: code }, {});
     expect(enrolled.json()).toMatchObject({ deviceId: 'station-kiosk-2', terminalId: '3201000000A2' });
     const device = deviceHeader('station-kiosk-2', enrolled.json().secret as string);
@@ -90,8 +131,11 @@ describe(`setting up organisation units and devices on ${testEngine()}`, () => {
     expect(disabled.json()).toMatchObject({ deviceId: 'station-kiosk-2', state: 'disabled', enrolled: true });
     expect((await t.post(ENDPOINTS.syncPull.path, { contractVersion: CONTRACT_VERSION, cardNos: [] }, device)).statusCode).toBe(401);
     // A code issued after disabling does not bring it back; disabling twice answers the same state.
-    const again = (await t.post(ENDPOINTS.issueEnrolment.path, { deviceId: 'station-kiosk-2' }, t.as.administrator)).json().enrolmentCode as string;
-    expect((await t.post(ENDPOINTS.enrol.path, { deviceId: 'station-kiosk-2', enrolmentCode: again }, {})).json().error.code).toBe('ENROLMENT_FAILED');
+    const again = (await t.post(ENDPOINTS.issueEnrolment.path, { deviceId: 'station-kiosk-2' }, t.as.administrator)).json()
+      .enrolmentCode as string;
+    expect((await t.post(ENDPOINTS.enrol.path, { deviceId: 'station-kiosk-2', enrolmentCode: again }, {})).json().error.code).toBe(
+      'ENROLMENT_FAILED',
+    );
     expect((await t.post(ENDPOINTS.disableDevice.path, { deviceId: 'station-kiosk-2' }, t.as.administrator)).json().state).toBe('disabled');
     expect(await auditOf('device.register')).toEqual([{ subject: 'station-kiosk-2', byOperator: true }]);
     expect(await auditOf('device.disable')).toEqual([{ subject: 'station-kiosk-2', byOperator: true }]);
@@ -111,15 +155,22 @@ describe(`setting up organisation units and devices on ${testEngine()}`, () => {
       [{ ...device, kind: 'pump' }, 'INVALID_REQUEST'],
     ];
     for (const [body, code] of refusals) expect((await register(body)).json().error?.code, JSON.stringify(body)).toBe(code);
-    expect((await t.post(ENDPOINTS.disableDevice.path, { deviceId: 'no-such-device' }, t.as.administrator)).json().error.code).toBe('NOT_FOUND');
+    expect((await t.post(ENDPOINTS.disableDevice.path, { deviceId: 'no-such-device' }, t.as.administrator)).json().error.code).toBe(
+      'NOT_FOUND',
+    );
     expect(await snapshot(t.db)).toBe(before);
   });
 
   it('shows a centre only the devices of its part of the organisation', async () => {
     const otherOutlet = await unitId('3202001');
-    expect((await register({ deviceId: 'far-tablet-1', kind: 'tablet', orgUnitId: otherOutlet, terminalId: '320200000001', name: 'Far tablet' })).statusCode).toBe(200);
+    expect(
+      (await register({ deviceId: 'far-tablet-1', kind: 'tablet', orgUnitId: otherOutlet, terminalId: '320200000001', name: 'Far tablet' }))
+        .statusCode,
+    ).toBe(200);
     const ids = (list: { devices: Array<{ deviceId: string }> }) => list.devices.map((d) => d.deviceId);
-    expect(ids((await get(ENDPOINTS.listDevices.path, t.as.center_operator)).json())).toEqual(expect.arrayContaining(['demo-kiosk-1', 'demo-tablet-1']));
+    expect(ids((await get(ENDPOINTS.listDevices.path, t.as.center_operator)).json())).toEqual(
+      expect.arrayContaining(['demo-kiosk-1', 'demo-tablet-1']),
+    );
     expect(ids((await get(ENDPOINTS.listDevices.path, t.as.center_operator)).json())).not.toContain('far-tablet-1');
     expect(ids((await get(ENDPOINTS.listDevices.path, t.as.administrator)).json())).toContain('far-tablet-1');
   });

@@ -24,7 +24,11 @@ export async function createAdministrator(db: Database, input: NewAdministrator)
     );
     const row = inserted.rows[0];
     if (!row) throw new ApiError('ALREADY_EXISTS', `the user name ${input.username} is taken`);
-    await appendAudit(tx, { deviceId: null, operatorId: null, orgUnitId: unit.id }, { action: 'operator.create', subject: input.username, detail: { role: 'administrator', orgUnitId: String(unit.id), via: 'console' } });
+    await appendAudit(
+      tx,
+      { deviceId: null, operatorId: null, orgUnitId: unit.id },
+      { action: 'operator.create', subject: input.username, detail: { role: 'administrator', orgUnitId: String(unit.id), via: 'console' } },
+    );
     return { operatorId: row.id };
   });
 }

@@ -13,14 +13,30 @@ import { LIMITS } from '../limits.ts';
 import { readCard, requireCardInScope } from '../cards/card.ts';
 
 type AlarmRow = {
-  id: bigint; card_no: string; kind: 'chip_above_ledger'; chip_balance_fen: bigint; ledger_max_fen: bigint; online_ttc: number;
-  device_id: string | null; raised_at: Date; cleared_at: Date | null; clear_note: string | null;
+  id: bigint;
+  card_no: string;
+  kind: 'chip_above_ledger';
+  chip_balance_fen: bigint;
+  ledger_max_fen: bigint;
+  online_ttc: number;
+  device_id: string | null;
+  raised_at: Date;
+  cleared_at: Date | null;
+  clear_note: string | null;
 };
 
 function toAlarm(r: AlarmRow): CardAlarm {
   return {
-    id: String(r.id), cardNo: r.card_no, kind: r.kind, chipBalanceFen: Number(r.chip_balance_fen), ledgerMaxFen: Number(r.ledger_max_fen), onlineTtc: r.online_ttc,
-    deviceId: r.device_id, raisedAt: r.raised_at.toISOString(), clearedAt: r.cleared_at?.toISOString() ?? null, clearNote: r.clear_note,
+    id: String(r.id),
+    cardNo: r.card_no,
+    kind: r.kind,
+    chipBalanceFen: Number(r.chip_balance_fen),
+    ledgerMaxFen: Number(r.ledger_max_fen),
+    onlineTtc: r.online_ttc,
+    deviceId: r.device_id,
+    raisedAt: r.raised_at.toISOString(),
+    clearedAt: r.cleared_at?.toISOString() ?? null,
+    clearNote: r.clear_note,
   };
 }
 
@@ -40,7 +56,11 @@ export async function listCardAlarms(sql: Sql, rootId: bigint | null): Promise<C
 }
 
 /** Clears the card's review: its open alarms closed with the note, `review_since` reset. A card not under review answers 0 and changes nothing. */
-export async function clearCardReview(tx: Sql, principal: Principal, input: { cardNo: string; note: string }): Promise<ClearCardReviewResponse> {
+export async function clearCardReview(
+  tx: Sql,
+  principal: Principal,
+  input: { cardNo: string; note: string },
+): Promise<ClearCardReviewResponse> {
   if (principal.operatorId === null) throw new ApiError('FORBIDDEN');
   const card = await readCard(tx, principal, { cardNo: input.cardNo }, true);
   requireCardInScope(card);
@@ -50,6 +70,10 @@ export async function clearCardReview(tx: Sql, principal: Principal, input: { ca
     [input.cardNo, principal.operatorId, input.note],
   );
   await tx.query('UPDATE card SET review_since = NULL WHERE card_no = $1', [input.cardNo]);
-  await appendAudit(tx, principal, { action: 'card.review_clear', subject: input.cardNo, detail: { alarms: cleared.rows.map((r) => String(r.id)), note: input.note } });
+  await appendAudit(tx, principal, {
+    action: 'card.review_clear',
+    subject: input.cardNo,
+    detail: { alarms: cleared.rows.map((r) => String(r.id)), note: input.note },
+  });
   return { cardNo: input.cardNo, alarmsCleared: cleared.rows.length };
 }

@@ -13,18 +13,35 @@ import { LIMITS } from '../limits.ts';
 import { deviceUnitAllowed } from './org-tree.ts';
 import { findUnit } from './org-units.ts';
 
-type DeviceRow = { id: string; kind: 'kiosk' | 'tablet'; org_unit_id: bigint; terminal_id: string; name: string; state: 'active' | 'disabled'; enrolled: boolean };
+type DeviceRow = {
+  id: string;
+  kind: 'kiosk' | 'tablet';
+  org_unit_id: bigint;
+  terminal_id: string;
+  name: string;
+  state: 'active' | 'disabled';
+  enrolled: boolean;
+};
 
 const DEVICE_COLUMNS = 'id, kind, org_unit_id, terminal_id, name, state, signing_key_sealed IS NOT NULL AS enrolled';
 
 function toDeviceView(r: DeviceRow): DeviceView {
-  return { deviceId: r.id, kind: r.kind, orgUnitId: String(r.org_unit_id), terminalId: r.terminal_id, name: r.name, state: r.state, enrolled: r.enrolled };
+  return {
+    deviceId: r.id,
+    kind: r.kind,
+    orgUnitId: String(r.org_unit_id),
+    terminalId: r.terminal_id,
+    name: r.name,
+    state: r.state,
+    enrolled: r.enrolled,
+  };
 }
 
 export async function registerDevice(tx: Sql, principal: Principal, input: RegisterDeviceRequest): Promise<DeviceView> {
   const unit = await findUnit(tx, { id: BigInt(input.orgUnitId) });
   if (!unit) throw new ApiError('NOT_FOUND', 'no such organisation unit');
-  if (!deviceUnitAllowed(unit.kind)) throw new ApiError('DEVICE_UNIT_INVALID', `devices belong to an outlet or a station, not a ${unit.kind}`);
+  if (!deviceUnitAllowed(unit.kind))
+    throw new ApiError('DEVICE_UNIT_INVALID', `devices belong to an outlet or a station, not a ${unit.kind}`);
   if (!(await inScope(tx, principal, unit.id))) throw new ApiError('OUT_OF_SCOPE');
   // Device id and terminal id are both unique: DO NOTHING covers either without aborting the transaction.
   const inserted = await tx.query<DeviceRow>(
@@ -35,9 +52,16 @@ export async function registerDevice(tx: Sql, principal: Principal, input: Regis
   const row = inserted.rows[0];
   if (!row) {
     const taken = await tx.query<{ id: string }>('SELECT id FROM device WHERE id = $1', [input.deviceId]);
-    throw new ApiError('ALREADY_EXISTS', taken.rows[0] ? `device id ${input.deviceId} is taken` : `terminal id ${input.terminalId} belongs to another device`);
+    throw new ApiError(
+      'ALREADY_EXISTS',
+      taken.rows[0] ? `device id ${input.deviceId} is taken` : `terminal id ${input.terminalId} belongs to another device`,
+    );
   }
-  await appendAudit(tx, principal, { action: 'device.register', subject: input.deviceId, detail: { kind: input.kind, orgUnitId: input.orgUnitId, terminalId: input.terminalId, name: input.name } });
+  await appendAudit(tx, principal, {
+    action: 'device.register',
+    subject: input.deviceId,
+    detail: { kind: input.kind, orgUnitId: input.orgUnitId, terminalId: input.terminalId, name: input.name },
+  });
   return toDeviceView(row);
 }
 
@@ -69,5 +93,8 @@ export async function listDevices(sql: Sql, rootId: bigint | null): Promise<Devi
      SELECT ${DEVICE_COLUMNS} FROM device WHERE org_unit_id IN (SELECT id FROM down) ORDER BY id LIMIT $3`,
     [rootId, LIMITS.orgTreeDepthMax, LIMITS.adminListCountMax + 1],
   );
-  return { devices: found.rows.slice(0, LIMITS.adminListCountMax).map(toDeviceView), truncated: found.rows.length > LIMITS.adminListCountMax };
+  return {
+    devices: found.rows.slice(0, LIMITS.adminListCountMax).map(toDeviceView),
+    truncated: found.rows.length > LIMITS.adminListCountMax,
+  };
 }

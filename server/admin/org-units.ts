@@ -14,7 +14,14 @@ import { parentAllowed } from './org-tree.ts';
 type UnitRow = { id: bigint; kind: OrgUnitKind; code: string; name_zh: string; name_en: string; parent_id: bigint | null };
 
 export function toOrgUnit(r: UnitRow): OrgUnit {
-  return { id: String(r.id), kind: r.kind, code: r.code, nameZh: r.name_zh, nameEn: r.name_en, parentId: r.parent_id === null ? null : String(r.parent_id) };
+  return {
+    id: String(r.id),
+    kind: r.kind,
+    code: r.code,
+    nameZh: r.name_zh,
+    nameEn: r.name_en,
+    parentId: r.parent_id === null ? null : String(r.parent_id),
+  };
 }
 
 export async function findUnit(sql: Sql, by: { id: bigint } | { code: string }): Promise<UnitRow | null> {
@@ -30,11 +37,19 @@ export const CONSOLE = 'console';
  * Inserts the unit inside the caller's transaction. `allowed(parentId)` is the caller's scope
  * check on the parent (the console allows everything). A unit code is unique everywhere.
  */
-export async function createOrgUnit(tx: Sql, actor: AuditActor | typeof CONSOLE, input: CreateOrgUnitRequest, allowed: (parentId: bigint) => Promise<boolean>): Promise<OrgUnit> {
+export async function createOrgUnit(
+  tx: Sql,
+  actor: AuditActor | typeof CONSOLE,
+  input: CreateOrgUnitRequest,
+  allowed: (parentId: bigint) => Promise<boolean>,
+): Promise<OrgUnit> {
   const parent = input.parentId === null ? null : await findUnit(tx, { id: BigInt(input.parentId) });
   if (input.parentId !== null && parent === null) throw new ApiError('NOT_FOUND', 'no such parent unit');
   if (!parentAllowed(input.kind, parent?.kind ?? null)) {
-    throw new ApiError('ORG_UNIT_PARENT_INVALID', `a ${input.kind} cannot sit ${parent ? `under a ${parent.kind}` : 'at the top of the tree'}`);
+    throw new ApiError(
+      'ORG_UNIT_PARENT_INVALID',
+      `a ${input.kind} cannot sit ${parent ? `under a ${parent.kind}` : 'at the top of the tree'}`,
+    );
   }
   if (parent !== null && !(await allowed(parent.id))) throw new ApiError('OUT_OF_SCOPE');
   const inserted = await tx.query<UnitRow>(
@@ -45,7 +60,11 @@ export async function createOrgUnit(tx: Sql, actor: AuditActor | typeof CONSOLE,
   const row = inserted.rows[0];
   if (!row) throw new ApiError('ALREADY_EXISTS', `unit code ${input.code} is taken`);
   const auditActor = actor === CONSOLE ? { deviceId: null, operatorId: null, orgUnitId: row.id } : actor;
-  await appendAudit(tx, auditActor, { action: 'org_unit.create', subject: input.code, detail: { kind: input.kind, parentId: input.parentId, nameZh: input.nameZh, nameEn: input.nameEn } });
+  await appendAudit(tx, auditActor, {
+    action: 'org_unit.create',
+    subject: input.code,
+    detail: { kind: input.kind, parentId: input.parentId, nameZh: input.nameZh, nameEn: input.nameEn },
+  });
   return toOrgUnit(row);
 }
 
@@ -59,5 +78,8 @@ export async function listOrgUnits(sql: Sql, rootId: bigint | null): Promise<Org
       ORDER BY d.depth, o.code LIMIT $3`,
     [rootId, LIMITS.orgTreeDepthMax, LIMITS.adminListCountMax + 1],
   );
-  return { orgUnits: found.rows.slice(0, LIMITS.adminListCountMax).map(toOrgUnit), truncated: found.rows.length > LIMITS.adminListCountMax };
+  return {
+    orgUnits: found.rows.slice(0, LIMITS.adminListCountMax).map(toOrgUnit),
+    truncated: found.rows.length > LIMITS.adminListCountMax,
+  };
 }

@@ -18,7 +18,9 @@ export function registerAdminRoutes(app: FastifyInstance, services: Services): v
   );
   registerEndpoint(app, services, 'listDevices', ({ principal }) => listDevices(db, principal.scopeRootId));
   registerEndpoint(app, services, 'registerDevice', ({ principal, body }) => db.transaction((tx) => registerDevice(tx, principal, body)));
-  registerEndpoint(app, services, 'disableDevice', ({ principal, body }) => db.transaction((tx) => disableDevice(tx, principal, body.deviceId)));
+  registerEndpoint(app, services, 'disableDevice', ({ principal, body }) =>
+    db.transaction((tx) => disableDevice(tx, principal, body.deviceId)),
+  );
   registerEndpoint(app, services, 'listCardAlarms', ({ principal }) => listCardAlarms(db, principal.scopeRootId));
   registerEndpoint(app, services, 'clearCardReview', ({ principal, body }) => db.transaction((tx) => clearCardReview(tx, principal, body)));
 }

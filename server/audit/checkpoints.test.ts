@@ -25,7 +25,8 @@ describe(`audit checkpoints on ${testEngine()}`, () => {
   let writer: AuditCheckpointWriter;
 
   const write = async (actor: AuditActor, count: number): Promise<void> => {
-    for (let i = 0; i < count; i++) await db.transaction((tx) => appendAudit(tx, actor, { action: 'test.entry', subject: `entry ${i}`, detail: { i, 金额: i * 100 } }));
+    for (let i = 0; i < count; i++)
+      await db.transaction((tx) => appendAudit(tx, actor, { action: 'test.entry', subject: `entry ${i}`, detail: { i, 金额: i * 100 } }));
   };
   const verify = async (options: { key?: Buffer } = {}) => {
     const reading = await readCheckpoints(dir, options.key ?? key, await installationOf(db));
@@ -42,8 +43,22 @@ describe(`audit checkpoints on ${testEngine()}`, () => {
   };
   /** The owner rehashes a chain after editing it: the format is no secret, and no key is needed. */
   const rehash = async (chainKey: string): Promise<void> => {
-    type Row = { chain_no: bigint; at: Date; operator_id: bigint | null; device_id: string | null; org_unit_id: bigint | null; action: string; subject: string; detail: unknown };
-    const rows = (await db.query<Row>('SELECT chain_no, at, operator_id, device_id, org_unit_id, action, subject, detail FROM audit_log WHERE chain_key = $1 ORDER BY chain_no', [chainKey])).rows;
+    type Row = {
+      chain_no: bigint;
+      at: Date;
+      operator_id: bigint | null;
+      device_id: string | null;
+      org_unit_id: bigint | null;
+      action: string;
+      subject: string;
+      detail: unknown;
+    };
+    const rows = (
+      await db.query<Row>(
+        'SELECT chain_no, at, operator_id, device_id, org_unit_id, action, subject, detail FROM audit_log WHERE chain_key = $1 ORDER BY chain_no',
+        [chainKey],
+      )
+    ).rows;
     let prev = '0'.repeat(64);
     let prevOfLast = prev;
     const updates: string[] = [];
@@ -51,16 +66,33 @@ describe(`audit checkpoints on ${testEngine()}`, () => {
       prevOfLast = prev;
       const detail = typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail;
       const at = new Date(r.at).toISOString();
-      const body = canonicalJson([chainKey, String(r.chain_no), at, r.operator_id === null ? null : String(r.operator_id), r.device_id, r.org_unit_id === null ? null : String(r.org_unit_id), r.action, r.subject, detail]);
+      const body = canonicalJson([
+        chainKey,
+        String(r.chain_no),
+        at,
+        r.operator_id === null ? null : String(r.operator_id),
+        r.device_id,
+        r.org_unit_id === null ? null : String(r.org_unit_id),
+        r.action,
+        r.subject,
+        detail,
+      ]);
       const hash = createHash('sha256').update(`${prev}\n${body}`).digest('hex');
-      updates.push(`UPDATE audit_log SET prev_hash = '${prev}', hash = '${hash}' WHERE chain_key = '${chainKey}' AND chain_no = ${r.chain_no}`);
+      updates.push(
+        `UPDATE audit_log SET prev_hash = '${prev}', hash = '${hash}' WHERE chain_key = '${chainKey}' AND chain_no = ${r.chain_no}`,
+      );
       prev = hash;
     }
-    updates.push(`UPDATE audit_chain SET last_no = ${rows.at(-1)!.chain_no}, last_hash = '${prev}', prev_hash = '${prevOfLast}' WHERE chain_key = '${chainKey}'`);
+    updates.push(
+      `UPDATE audit_chain SET last_no = ${rows.at(-1)!.chain_no}, last_hash = '${prev}', prev_hash = '${prevOfLast}' WHERE chain_key = '${chainKey}'`,
+    );
     await asOwner(updates.join(';\n'));
   };
   const files = (): string[] => readdirSync(dir).sort();
-  const lines = (file: string): string[] => readFileSync(join(dir, file), 'utf8').split('\n').filter((l) => l !== '');
+  const lines = (file: string): string[] =>
+    readFileSync(join(dir, file), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
 
   beforeAll(async () => {
     db = await openTestDatabase();
@@ -97,30 +129,48 @@ describe(`audit checkpoints on ${testEngine()}`, () => {
     const { reading, verdict } = await verify();
     expect(reading.problem).toBeNull();
     expect(verdict).toMatchObject({ sound: false, brokenAt: `${KIOSK_CHAIN}#end` });
-    expect(verdict.problem).toMatch(/^chain device:demo-kiosk-1 ends at row 3, but the checkpoint of .* saw its row 5: rows were deleted and the chain's head rolled back$/);
+    expect(verdict.problem).toMatch(
+      /^chain device:demo-kiosk-1 ends at row 3, but the checkpoint of .* saw its row 5: rows were deleted and the chain's head rolled back$/,
+    );
 
     // The server goes on writing after the rollback: rows 4 and 5 again, not the ones checkpointed.
     await write(KIOSK, 3);
     expect((await verifyAudit(db)).sound).toBe(true);
-    expect((await verify()).verdict).toMatchObject({ sound: false, brokenAt: `${KIOSK_CHAIN}#5`, problem: expect.stringContaining('the chain was rewritten up to this row') });
+    expect((await verify()).verdict).toMatchObject({
+      sound: false,
+      brokenAt: `${KIOSK_CHAIN}#5`,
+      problem: expect.stringContaining('the chain was rewritten up to this row'),
+    });
   });
 
   it('finds a whole chain deleted with its head', async () => {
     await writer.checkpoint();
     await asOwner(`DELETE FROM audit_log WHERE chain_key = 'system'; DELETE FROM audit_chain WHERE chain_key = 'system'`);
     expect((await verifyAudit(db)).sound).toBe(true);
-    expect((await verify()).verdict).toMatchObject({ sound: false, brokenAt: 'system#end', problem: expect.stringContaining('chain system has no rows') });
+    expect((await verify()).verdict).toMatchObject({
+      sound: false,
+      brokenAt: 'system#end',
+      problem: expect.stringContaining('chain system has no rows'),
+    });
   });
 
   it('finds a row whose detail was edited, and still finds it once the owner has rehashed the chain after it', async () => {
     await writer.checkpoint();
     await asOwner(`UPDATE audit_log SET detail = '{"i": 1, "金额": 999999}'::jsonb WHERE chain_key = '${KIOSK_CHAIN}' AND chain_no = 2`);
-    expect((await verify()).verdict).toMatchObject({ sound: false, brokenAt: `${KIOSK_CHAIN}#2`, problem: expect.stringContaining('its contents do not match its hash (the row was edited)') });
+    expect((await verify()).verdict).toMatchObject({
+      sound: false,
+      brokenAt: `${KIOSK_CHAIN}#2`,
+      problem: expect.stringContaining('its contents do not match its hash (the row was edited)'),
+    });
 
     await rehash(KIOSK_CHAIN);
     expect((await verifyAudit(db)).sound).toBe(true);
     // The checkpoint saw row 5; a chain's hash at row 5 covers row 2.
-    expect((await verify()).verdict).toMatchObject({ sound: false, brokenAt: `${KIOSK_CHAIN}#5`, problem: expect.stringContaining('is not the one the checkpoint of') });
+    expect((await verify()).verdict).toMatchObject({
+      sound: false,
+      brokenAt: `${KIOSK_CHAIN}#5`,
+      problem: expect.stringContaining('is not the one the checkpoint of'),
+    });
   });
 
   it('finds a checkpoint line altered, one removed from the middle, one moved to another file, and lines signed under another key', async () => {
@@ -139,15 +189,21 @@ describe(`audit checkpoints on ${testEngine()}`, () => {
     const altered = JSON.parse(original[1]!) as { chains: [string, string, string][] };
     altered.chains[0]![1] = String(BigInt(altered.chains[0]![1]) - 1n);
     rewrite([original[0]!, canonicalJson(altered), original[2]!]);
-    expect((await verify()).reading.problem).toBe(`checkpoint file ${file} line 2: its signature does not match (the line was altered, or signed under another audit key)`);
+    expect((await verify()).reading.problem).toBe(
+      `checkpoint file ${file} line 2: its signature does not match (the line was altered, or signed under another audit key)`,
+    );
 
     rewrite([original[0]!, original[2]!]);
-    expect((await verify()).reading.problem).toBe(`checkpoint file ${file} line 2 does not follow the line before it (a line was removed, inserted or reordered)`);
+    expect((await verify()).reading.problem).toBe(
+      `checkpoint file ${file} line 2 does not follow the line before it (a line was removed, inserted or reordered)`,
+    );
 
     rewrite(original);
     const other = file!.replace(/-[0-9a-f]{8}\.jsonl$/, '-00000000.jsonl');
     writeFileSync(join(dir, other), `${original[0]}\n`);
-    expect((await verify()).reading.problem).toBe(`checkpoint file ${other} line 1 was written for file ${file} (it was moved from another file)`);
+    expect((await verify()).reading.problem).toBe(
+      `checkpoint file ${other} line 1 was written for file ${file} (it was moved from another file)`,
+    );
     rmSync(join(dir, other));
 
     expect((await verify({ key: randomBytes(32) })).reading.problem).toMatch(/line 1: its signature does not match/);
@@ -157,7 +213,9 @@ describe(`audit checkpoints on ${testEngine()}`, () => {
   it('refuses checkpoints written for another database in the same folder', async () => {
     await writer.checkpoint();
     await db.query("UPDATE app_meta SET value = 'another-installation' WHERE key = 'audit.installation'");
-    expect((await verify()).reading.problem).toMatch(/line 1 belongs to another database \(installation [0-9a-f-]{36}; this database is another-installation\): each database needs its own FUELCARD_AUDIT_DIR$/);
+    expect((await verify()).reading.problem).toMatch(
+      /line 1 belongs to another database \(installation [0-9a-f-]{36}; this database is another-installation\): each database needs its own FUELCARD_AUDIT_DIR$/,
+    );
   });
 
   it('ignores a last line cut short by a crash, and says so', async () => {
@@ -165,7 +223,11 @@ describe(`audit checkpoints on ${testEngine()}`, () => {
     const [file] = files();
     writeFileSync(join(dir, file!), `${readFileSync(join(dir, file!), 'utf8')}{"v":1,"install`);
     const { reading, verdict } = await verify();
-    expect(reading).toMatchObject({ problem: null, lines: 1, notes: [`checkpoint file ${file} ends with an incomplete line (a write cut short): ignored`] });
+    expect(reading).toMatchObject({
+      problem: null,
+      lines: 1,
+      notes: [`checkpoint file ${file} ends with an incomplete line (a write cut short): ignored`],
+    });
     expect(verdict.sound).toBe(true);
   });
 
@@ -175,7 +237,10 @@ describe(`audit checkpoints on ${testEngine()}`, () => {
     await write(SYSTEM, 1);
     await writer.checkpoint();
     const [first] = files();
-    expect(lines(first!).map((l) => (JSON.parse(l) as { chains: [string][] }).chains.map((c) => c[0]))).toEqual([[KIOSK_CHAIN, 'system'], ['system']]);
+    expect(lines(first!).map((l) => (JSON.parse(l) as { chains: [string][] }).chains.map((c) => c[0]))).toEqual([
+      [KIOSK_CHAIN, 'system'],
+      ['system'],
+    ]);
 
     await writer.close();
     writer = new AuditCheckpointWriter(db, { dir, key });
@@ -188,7 +253,10 @@ describe(`audit checkpoints on ${testEngine()}`, () => {
 
   it('checkpoints at start and at stop, logging where but never the key', async () => {
     const logged: string[] = [];
-    const log = { info: (detail: object, message: string) => void logged.push(JSON.stringify({ detail, message })), warn: (detail: object, message: string) => void logged.push(JSON.stringify({ detail, message })) };
+    const log = {
+      info: (detail: object, message: string) => void logged.push(JSON.stringify({ detail, message })),
+      warn: (detail: object, message: string) => void logged.push(JSON.stringify({ detail, message })),
+    };
     await writer.close();
     const kek = randomBytes(32).toString('hex');
     const derived = auditKeyOf({ auditKeyHex: undefined, kekHex: kek })!;

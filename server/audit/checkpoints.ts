@@ -63,7 +63,15 @@ export function auditKeyOf(config: Pick<Config, 'auditKeyHex' | 'kekHex'>): Buff
 }
 
 /** One checkpoint line as written: `chains` are [chain key, last row number, last hash]. */
-type CheckpointLine = { v: number; installation: string; file: string; seq: number; at: string; chains: [string, string, string][]; prev: string };
+type CheckpointLine = {
+  v: number;
+  installation: string;
+  file: string;
+  seq: number;
+  at: string;
+  chains: [string, string, string][];
+  prev: string;
+};
 
 function sign(key: Buffer, line: CheckpointLine): string {
   return createHmac('sha256', key).update(canonicalJson(line)).digest('hex');
@@ -125,18 +133,23 @@ export class AuditCheckpointWriter {
 
   async #checkpoint(): Promise<{ file: string | null; chains: number }> {
     this.#installation ??= await ensureInstallation(this.#db);
-    const heads = await this.#db.query<{ chain_key: string; last_no: bigint; last_hash: string }>('SELECT chain_key, last_no, last_hash FROM audit_chain ORDER BY chain_key');
+    const heads = await this.#db.query<{ chain_key: string; last_no: bigint; last_hash: string }>(
+      'SELECT chain_key, last_no, last_hash FROM audit_chain ORDER BY chain_key',
+    );
     const now = this.#now();
     const at = now.toISOString();
     const current = this.#file;
-    if (current !== null && (current.day !== at.slice(0, 10) || current.bytes >= LIMITS.auditCheckpointFileBytesMax)) await this.#closeFile();
+    if (current !== null && (current.day !== at.slice(0, 10) || current.bytes >= LIMITS.auditCheckpointFileBytesMax))
+      await this.#closeFile();
     const moved = heads.rows.filter((h) => this.#written.get(h.chain_key) !== `${h.last_no}:${h.last_hash}`);
     if (moved.length === 0) return { file: this.#file === null ? null : join(this.#dir, this.#file.name), chains: 0 };
     const file = this.#file ?? (await this.#openFile(now));
     let text = '';
     let { seq, prev } = file;
     for (let i = 0; i < moved.length; i += LIMITS.auditCheckpointChainsPerLineMax) {
-      const chains = moved.slice(i, i + LIMITS.auditCheckpointChainsPerLineMax).map((h): [string, string, string] => [h.chain_key, String(h.last_no), h.last_hash]);
+      const chains = moved
+        .slice(i, i + LIMITS.auditCheckpointChainsPerLineMax)
+        .map((h): [string, string, string] => [h.chain_key, String(h.last_no), h.last_hash]);
       const line: CheckpointLine = { v: FORMAT_VERSION, installation: this.#installation, file: file.name, seq: seq + 1, at, chains, prev };
       const mac = sign(this.#key, line);
       text += `${canonicalJson({ ...line, mac })}\n`;
@@ -184,7 +197,11 @@ type Log = { info(detail: object, message: string): void; warn(detail: object, m
  * The server's checkpoints: one now (awaited, so an audit folder that cannot be written stops the
  * start), then every `intervalMs`, and a last one at stop().
  */
-export async function startAuditCheckpoints(writer: AuditCheckpointWriter, log: Log, intervalMs: number = LIMITS.auditCheckpointIntervalMs): Promise<{ stop(): Promise<void> }> {
+export async function startAuditCheckpoints(
+  writer: AuditCheckpointWriter,
+  log: Log,
+  intervalMs: number = LIMITS.auditCheckpointIntervalMs,
+): Promise<{ stop(): Promise<void> }> {
   const first = await writer.checkpoint();
   log.info({ file: first.file, chains: first.chains }, 'audit checkpoint written');
   const timer = setInterval(() => {
@@ -228,7 +245,18 @@ function parseLine(text: string): (CheckpointLine & { mac: string }) | null {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
   const v = value as Record<string, unknown>;
-  const chainsValid = Array.isArray(v.chains) && v.chains.every((c) => Array.isArray(c) && c.length === 3 && typeof c[0] === 'string' && typeof c[1] === 'string' && /^[1-9]\d{0,18}$/.test(c[1]) && typeof c[2] === 'string' && HEX64.test(c[2]));
+  const chainsValid =
+    Array.isArray(v.chains) &&
+    v.chains.every(
+      (c) =>
+        Array.isArray(c) &&
+        c.length === 3 &&
+        typeof c[0] === 'string' &&
+        typeof c[1] === 'string' &&
+        /^[1-9]\d{0,18}$/.test(c[1]) &&
+        typeof c[2] === 'string' &&
+        HEX64.test(c[2]),
+    );
   const valid =
     Object.keys(v).length === 8 &&
     v.v === FORMAT_VERSION &&
@@ -244,12 +272,18 @@ function parseLine(text: string): (CheckpointLine & { mac: string }) | null {
 }
 
 /** Why `line` (the file's line number `lineNo`, after a line signed `prev`) cannot be taken, or null. */
-function lineProblem(line: (CheckpointLine & { mac: string }) | null, where: string, o: { key: Buffer; name: string; lineNo: number; prev: string; installation: string | null }): string | null {
+function lineProblem(
+  line: (CheckpointLine & { mac: string }) | null,
+  where: string,
+  o: { key: Buffer; name: string; lineNo: number; prev: string; installation: string | null },
+): string | null {
   if (line === null) return `${where} is not a checkpoint line (it was altered or damaged)`;
   const { mac, ...signed } = line;
-  if (!timingSafeEqual(Buffer.from(sign(o.key, signed), 'hex'), Buffer.from(mac, 'hex'))) return `${where}: its signature does not match (the line was altered, or signed under another audit key)`;
+  if (!timingSafeEqual(Buffer.from(sign(o.key, signed), 'hex'), Buffer.from(mac, 'hex')))
+    return `${where}: its signature does not match (the line was altered, or signed under another audit key)`;
   if (line.file !== o.name) return `${where} was written for file ${line.file} (it was moved from another file)`;
-  if (line.seq !== o.lineNo || line.prev !== o.prev) return `${where} does not follow the line before it (a line was removed, inserted or reordered)`;
+  if (line.seq !== o.lineNo || line.prev !== o.prev)
+    return `${where} does not follow the line before it (a line was removed, inserted or reordered)`;
   if (line.installation !== o.installation) {
     const ours = o.installation === null ? 'this database has none' : `this database is ${o.installation}`;
     return `${where} belongs to another database (installation ${line.installation}; ${ours}): each database needs its own FUELCARD_AUDIT_DIR`;
@@ -294,7 +328,13 @@ async function readInto(reading: CheckpointReading, dir: string, key: Buffer, in
     let prev = FIRST_PREV;
     for (const [index, text] of texts.entries()) {
       const line = parseLine(text);
-      reading.problem = lineProblem(line, `checkpoint file ${name} line ${index + 1}`, { key, name, lineNo: index + 1, prev, installation });
+      reading.problem = lineProblem(line, `checkpoint file ${name} line ${index + 1}`, {
+        key,
+        name,
+        lineNo: index + 1,
+        prev,
+        installation,
+      });
       if (reading.problem !== null || line === null) return;
       prev = line.mac;
       reading.lines++;

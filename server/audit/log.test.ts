@@ -8,7 +8,8 @@ describe(`the audit chain on ${testEngine()}`, () => {
   const actor = { deviceId: null, operatorId: null, orgUnitId: 1n };
   beforeAll(async () => {
     t = await openTestApp();
-    for (let i = 1; i <= 3; i++) await t.db.transaction((tx) => appendAudit(tx, actor, { action: 'test.entry', subject: `entry ${i}`, detail: { i, 金额: i * 100 } }));
+    for (let i = 1; i <= 3; i++)
+      await t.db.transaction((tx) => appendAudit(tx, actor, { action: 'test.entry', subject: `entry ${i}`, detail: { i, 金额: i * 100 } }));
   });
   afterAll(async () => t?.close());
 
@@ -36,7 +37,11 @@ describe(`the audit chain on ${testEngine()}`, () => {
   });
 
   it('breaks the chain where a row was removed, and at the head when the last one was', async () => {
-    const rows = (await t.db.query<{ chain_key: string; chain_no: bigint }>("SELECT chain_key, chain_no FROM audit_log WHERE chain_key = 'system' ORDER BY chain_no")).rows;
+    const rows = (
+      await t.db.query<{ chain_key: string; chain_no: bigint }>(
+        "SELECT chain_key, chain_no FROM audit_log WHERE chain_key = 'system' ORDER BY chain_no",
+      )
+    ).rows;
     expect(rows).toHaveLength(3);
     await tamper("DELETE FROM audit_log WHERE chain_key = 'system' AND chain_no = 3");
     expect(await verifyAudit(t.db)).toMatchObject({ sound: false, brokenAt: 'system#head' });

@@ -37,10 +37,30 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-type RowForHash = { chainKey: string; chainNo: bigint; atIso: string; operatorId: bigint | null; deviceId: string | null; orgUnitId: bigint | null; action: string; subject: string; detail: unknown };
+type RowForHash = {
+  chainKey: string;
+  chainNo: bigint;
+  atIso: string;
+  operatorId: bigint | null;
+  deviceId: string | null;
+  orgUnitId: bigint | null;
+  action: string;
+  subject: string;
+  detail: unknown;
+};
 
 function rowHash(prevHash: string, r: RowForHash): string {
-  const body = canonicalJson([r.chainKey, String(r.chainNo), r.atIso, r.operatorId === null ? null : String(r.operatorId), r.deviceId, r.orgUnitId === null ? null : String(r.orgUnitId), r.action, r.subject, r.detail]);
+  const body = canonicalJson([
+    r.chainKey,
+    String(r.chainNo),
+    r.atIso,
+    r.operatorId === null ? null : String(r.operatorId),
+    r.deviceId,
+    r.orgUnitId === null ? null : String(r.orgUnitId),
+    r.action,
+    r.subject,
+    r.detail,
+  ]);
   return createHash('sha256').update(`${prevHash}\n${body}`).digest('hex');
 }
 
@@ -103,7 +123,19 @@ export async function appendAudit(tx: Sql, actor: AuditActor, entry: AuditEntry)
   await st.run(tx);
 }
 
-type AuditRow = { chain_key: string; chain_no: bigint; at: Date; operator_id: bigint | null; device_id: string | null; org_unit_id: bigint | null; action: string; subject: string; detail: unknown; prev_hash: string; hash: string };
+type AuditRow = {
+  chain_key: string;
+  chain_no: bigint;
+  at: Date;
+  operator_id: bigint | null;
+  device_id: string | null;
+  org_unit_id: bigint | null;
+  action: string;
+  subject: string;
+  detail: unknown;
+  prev_hash: string;
+  hash: string;
+};
 
 /** What a signed checkpoint saw of a chain: its row `no` had `hash`. `source` names the checkpoint. */
 export type AuditAnchor = { no: bigint; hash: string; source: string };
@@ -130,18 +162,30 @@ export type AuditVerdict = {
  */
 export async function verifyAudit(sql: Sql, anchors: AuditAnchors = new Map()): Promise<AuditVerdict> {
   const rows = await sql.query<AuditRow>('SELECT * FROM audit_log ORDER BY chain_key, chain_no');
-  const heads = await sql.query<{ chain_key: string; last_no: bigint; last_hash: string }>('SELECT chain_key, last_no, last_hash FROM audit_chain');
+  const heads = await sql.query<{ chain_key: string; last_no: bigint; last_hash: string }>(
+    'SELECT chain_key, last_no, last_hash FROM audit_chain',
+  );
   const expectedHead = new Map<string, { no: bigint; hash: string }>();
   let rowsChecked = 0;
   let rowsUnanchored = 0;
-  const verdict = (brokenAt: string | null, problem: string | null): AuditVerdict => ({ sound: brokenAt === null, rowsChecked, chainsChecked: expectedHead.size, rowsUnanchored, brokenAt, problem });
+  const verdict = (brokenAt: string | null, problem: string | null): AuditVerdict => ({
+    sound: brokenAt === null,
+    rowsChecked,
+    chainsChecked: expectedHead.size,
+    rowsUnanchored,
+    brokenAt,
+    problem,
+  });
   /** The first anchor of the chain beyond its last row, if any: the chain was cut short. */
   const cutShort = (chainKey: string): AuditVerdict | null => {
     const last = expectedHead.get(chainKey)?.no ?? 0n;
     const beyond = (anchors.get(chainKey) ?? []).find((a) => a.no > last);
     if (beyond === undefined) return null;
     const ends = last === 0n ? 'has no rows' : `ends at row ${last}`;
-    return verdict(`${chainKey}#end`, `chain ${chainKey} ${ends}, but ${beyond.source} saw its row ${beyond.no}: rows were deleted and the chain's head rolled back`);
+    return verdict(
+      `${chainKey}#end`,
+      `chain ${chainKey} ${ends}, but ${beyond.source} saw its row ${beyond.no}: rows were deleted and the chain's head rolled back`,
+    );
   };
   let chainKey: string | null = null;
   let pending: readonly AuditAnchor[] = [];
@@ -157,14 +201,34 @@ export async function verifyAudit(sql: Sql, anchors: AuditAnchors = new Map()): 
     const previous = expectedHead.get(r.chain_key) ?? { no: 0n, hash: GENESIS_HASH };
     const at = r.at instanceof Date ? r.at.toISOString() : new Date(String(r.at)).toISOString();
     const detail = typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail;
-    const hash = rowHash(previous.hash, { chainKey: r.chain_key, chainNo: r.chain_no, atIso: at, operatorId: r.operator_id, deviceId: r.device_id, orgUnitId: r.org_unit_id, action: r.action, subject: r.subject, detail });
+    const hash = rowHash(previous.hash, {
+      chainKey: r.chain_key,
+      chainNo: r.chain_no,
+      atIso: at,
+      operatorId: r.operator_id,
+      deviceId: r.device_id,
+      orgUnitId: r.org_unit_id,
+      action: r.action,
+      subject: r.subject,
+      detail,
+    });
     const where = `${r.chain_key}#${r.chain_no}`;
-    if (r.chain_no !== previous.no + 1n) return verdict(where, `chain ${r.chain_key} row ${r.chain_no}: row ${previous.no + 1n} is missing before it`);
-    if (r.prev_hash !== previous.hash) return verdict(where, `chain ${r.chain_key} row ${r.chain_no}: it does not follow the row before it (a row was removed, inserted or rewritten)`);
-    if (r.hash !== hash) return verdict(where, `chain ${r.chain_key} row ${r.chain_no}: its contents do not match its hash (the row was edited)`);
+    if (r.chain_no !== previous.no + 1n)
+      return verdict(where, `chain ${r.chain_key} row ${r.chain_no}: row ${previous.no + 1n} is missing before it`);
+    if (r.prev_hash !== previous.hash)
+      return verdict(
+        where,
+        `chain ${r.chain_key} row ${r.chain_no}: it does not follow the row before it (a row was removed, inserted or rewritten)`,
+      );
+    if (r.hash !== hash)
+      return verdict(where, `chain ${r.chain_key} row ${r.chain_no}: its contents do not match its hash (the row was edited)`);
     for (; next < pending.length && pending[next]!.no <= r.chain_no; next++) {
       const anchor = pending[next]!;
-      if (anchor.no === r.chain_no && anchor.hash !== hash) return verdict(where, `chain ${r.chain_key} row ${r.chain_no}: its hash is not the one ${anchor.source} saw (the chain was rewritten up to this row)`);
+      if (anchor.no === r.chain_no && anchor.hash !== hash)
+        return verdict(
+          where,
+          `chain ${r.chain_key} row ${r.chain_no}: its hash is not the one ${anchor.source} saw (the chain was rewritten up to this row)`,
+        );
     }
     if (r.chain_no > (pending.at(-1)?.no ?? 0n)) rowsUnanchored++;
     expectedHead.set(r.chain_key, { no: r.chain_no, hash });
@@ -177,7 +241,11 @@ export async function verifyAudit(sql: Sql, anchors: AuditAnchors = new Map()): 
   }
   for (const h of heads.rows) {
     const seen = expectedHead.get(h.chain_key) ?? { no: 0n, hash: GENESIS_HASH };
-    if (seen.no !== h.last_no || seen.hash !== h.last_hash) return verdict(`${h.chain_key}#head`, `chain ${h.chain_key}: its head says row ${h.last_no}, its rows end at row ${seen.no} (rows were deleted, or the head was moved)`);
+    if (seen.no !== h.last_no || seen.hash !== h.last_hash)
+      return verdict(
+        `${h.chain_key}#head`,
+        `chain ${h.chain_key}: its head says row ${h.last_no}, its rows end at row ${seen.no} (rows were deleted, or the head was moved)`,
+      );
   }
   return verdict(null, null);
 }

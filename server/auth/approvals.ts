@@ -17,7 +17,9 @@ import { registerEndpoint } from '../http/route.ts';
 import type { Services } from '../http/services.ts';
 
 export function registerApprovalRoutes(app: FastifyInstance, services: Services): void {
-  registerEndpoint(app, services, 'createApproval', ({ principal, body }) => services.db.transaction((tx) => createApproval(tx, principal, body, services.now())));
+  registerEndpoint(app, services, 'createApproval', ({ principal, body }) =>
+    services.db.transaction((tx) => createApproval(tx, principal, body, services.now())),
+  );
 }
 
 export async function createApproval(tx: Sql, principal: Principal, input: ApprovalRequest, now: Date): Promise<ApprovalResponse> {
@@ -29,14 +31,27 @@ export async function createApproval(tx: Sql, principal: Principal, input: Appro
   const approvalId = randomUUID();
   const expiresAt = new Date(now.getTime() + LIMITS.approvalTtlMs);
   await tx.query('INSERT INTO approval (id, purpose, customer_id, amount_fen, approved_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-    approvalId, input.purpose, input.customerId, input.amountFen, principal.operatorId, expiresAt,
+    approvalId,
+    input.purpose,
+    input.customerId,
+    input.amountFen,
+    principal.operatorId,
+    expiresAt,
   ]);
-  await appendAudit(tx, principal, { action: 'approval.give', subject: `customer:${input.customerId}`, detail: { approvalId, purpose: input.purpose, amountFen: input.amountFen } });
+  await appendAudit(tx, principal, {
+    action: 'approval.give',
+    subject: `customer:${input.customerId}`,
+    detail: { approvalId, purpose: input.purpose, amountFen: input.amountFen },
+  });
   return { approvalId, expiresAt: expiresAt.toISOString() };
 }
 
 /** Uses up the approval for exactly this purpose, customer and amount; returns its approver, or refuses with APPROVAL_INVALID. */
-export async function useApproval(tx: Sql, principal: Principal, use: { approvalId: string; purpose: 'receipt.cash'; customerId: bigint; amountFen: number; now: Date }): Promise<bigint> {
+export async function useApproval(
+  tx: Sql,
+  principal: Principal,
+  use: { approvalId: string; purpose: 'receipt.cash'; customerId: bigint; amountFen: number; now: Date },
+): Promise<bigint> {
   const used = await tx.query<{ approved_by: bigint }>(
     `UPDATE approval SET used_at = now(), used_by = $5
       WHERE id = $1 AND purpose = $2 AND customer_id = $3 AND amount_fen = $4 AND used_at IS NULL AND expires_at > $6

@@ -30,26 +30,44 @@ describe(`authentication and authorisation on ${testEngine()}`, () => {
   };
 
   it('lists every non-public endpoint in the role policy', () => {
-    const guarded = Object.entries(ENDPOINTS).filter(([, ep]) => !('public' in ep)).map(([name]) => name).sort();
+    const guarded = Object.entries(ENDPOINTS)
+      .filter(([, ep]) => !('public' in ep))
+      .map(([name]) => name)
+      .sort();
     expect(Object.keys(ROLE_POLICY).sort()).toEqual(guarded);
   });
 
   it('checks every endpoint against every role, and refuses callers without credentials', async () => {
     // Sign-out last: it ends the sessions the other calls use; they are signed in again after.
-    const names = (Object.keys(ROLE_POLICY) as Array<keyof typeof ROLE_POLICY>).sort((a, b) => Number(a === 'logout') - Number(b === 'logout'));
+    const names = (Object.keys(ROLE_POLICY) as Array<keyof typeof ROLE_POLICY>).sort(
+      (a, b) => Number(a === 'logout') - Number(b === 'logout'),
+    );
     for (const name of names) {
       expect((await call(name, {})).statusCode, `${name} without credentials`).toBe(401);
-      expect((await call(name, { authorization: 'Device demo-kiosk-1:wrong-secret-wrong-secret' })).statusCode, `${name} with a wrong secret`).toBe(401);
+      expect(
+        (await call(name, { authorization: 'Device demo-kiosk-1:wrong-secret-wrong-secret' })).statusCode,
+        `${name} with a wrong secret`,
+      ).toBe(401);
       for (const role of ROLES) {
         const response = await call(name, headers[role]);
         const allowed = ROLE_POLICY[name].includes(role);
-        if (allowed) expect([401, 403].includes(response.statusCode) && response.json().error.code === 'FORBIDDEN', `${name} as ${role}`).toBe(false);
+        if (allowed)
+          expect([401, 403].includes(response.statusCode) && response.json().error.code === 'FORBIDDEN', `${name} as ${role}`).toBe(false);
         else expect(response.json().error?.code, `${name} as ${role}`).toBe('FORBIDDEN');
       }
     }
-    const usernames = { outlet_operator: 'demo.operator', outlet_supervisor: 'demo.supervisor', center_operator: 'demo.center', administrator: 'demo.admin' } as const;
+    const usernames = {
+      outlet_operator: 'demo.operator',
+      outlet_supervisor: 'demo.supervisor',
+      center_operator: 'demo.center',
+      administrator: 'demo.admin',
+    } as const;
     for (const [role, username] of Object.entries(usernames)) {
-      const session = await t.post('/api/v1/auth/login', { username, password: 'demo-password-123' }, role.startsWith('outlet') ? t.tablet : {});
+      const session = await t.post(
+        '/api/v1/auth/login',
+        { username, password: 'demo-password-123' },
+        role.startsWith('outlet') ? t.tablet : {},
+      );
       headers[role as Role].authorization = `Bearer ${session.json().token}`;
     }
   });
@@ -69,10 +87,25 @@ describe(`authentication and authorisation on ${testEngine()}`, () => {
   it('refuses every card and customer endpoint outside the part of the organisation of the caller, for every role that may call it', async () => {
     const far = simCard(9);
     openCard(far.card, far.pin);
-    const farCustomer = String((await t.db.query<{ customer_id: bigint }>('SELECT customer_id FROM card WHERE card_no = $1', [far.cardNo])).rows[0]!.customer_id);
-    const terminalOf: Partial<Record<Role, string>> = { kiosk: KIOSK_TERMINAL_ID, outlet_operator: TABLET_TERMINAL_ID, outlet_supervisor: TABLET_TERMINAL_ID };
-    const deviceOf: Partial<Record<Role, string>> = { kiosk: 'demo-kiosk-1', tablet: 'demo-tablet-1', outlet_operator: 'demo-tablet-1', outlet_supervisor: 'demo-tablet-1' };
-    const seqOf = async (deviceId: string) => Number((await t.db.query<{ last_seq: bigint }>('SELECT last_seq FROM device_sync WHERE device_id = $1', [deviceId])).rows[0]?.last_seq ?? 0n) + 1;
+    const farCustomer = String(
+      (await t.db.query<{ customer_id: bigint }>('SELECT customer_id FROM card WHERE card_no = $1', [far.cardNo])).rows[0]!.customer_id,
+    );
+    const terminalOf: Partial<Record<Role, string>> = {
+      kiosk: KIOSK_TERMINAL_ID,
+      outlet_operator: TABLET_TERMINAL_ID,
+      outlet_supervisor: TABLET_TERMINAL_ID,
+    };
+    const deviceOf: Partial<Record<Role, string>> = {
+      kiosk: 'demo-kiosk-1',
+      tablet: 'demo-tablet-1',
+      outlet_operator: 'demo-tablet-1',
+      outlet_supervisor: 'demo-tablet-1',
+    };
+    const seqOf = async (deviceId: string) =>
+      Number(
+        (await t.db.query<{ last_seq: bigint }>('SELECT last_seq FROM device_sync WHERE device_id = $1', [deviceId])).rows[0]?.last_seq ??
+          0n,
+      ) + 1;
     const before = await snapshot(t.db);
     for (const role of ROLES) {
       const h = headers[role];
@@ -85,21 +118,39 @@ describe(`authentication and authorisation on ${testEngine()}`, () => {
       const terminalId = terminalOf[role];
       if (terminalId) {
         const answer = initializeForLoad(far.card, 100, terminalId);
-        const init = await t.post('/api/v1/loads/initialise', { operationId: randomUUID(), cardNo: far.cardNo, amountFen: 100, sourceAccount: 'QUOTA', terminalId, card: answer }, h);
+        const init = await t.post(
+          '/api/v1/loads/initialise',
+          { operationId: randomUUID(), cardNo: far.cardNo, amountFen: 100, sourceAccount: 'QUOTA', terminalId, card: answer },
+          h,
+        );
         expect(init.json().error?.code, `loadInitialise as ${role}`).toBe('OUT_OF_SCOPE');
-        const recover = await t.post('/api/v1/loads/recover', { cardNo: far.cardNo, probe: { amountFen: 0, terminalId, answer: initializeForLoad(far.card, 0, terminalId) } }, h);
+        const recover = await t.post(
+          '/api/v1/loads/recover',
+          { cardNo: far.cardNo, probe: { amountFen: 0, terminalId, answer: initializeForLoad(far.card, 0, terminalId) } },
+          h,
+        );
         expect(recover.json().error?.code, `loadRecover as ${role}`).toBe('OUT_OF_SCOPE');
       }
       const deviceId = deviceOf[role];
       if (deviceId && ROLE_POLICY.syncPush.includes(role)) {
         const ops = [{ id: randomUUID(), deviceId, seq: await seqOf(deviceId), type: 'inquiry', payload: { cardNo: far.cardNo } }];
-        if (role !== 'kiosk') ops.push({ id: randomUUID(), deviceId, seq: ops[0]!.seq + 1, type: 'receipt.cash', payload: { customerId: farCustomer, amountFen: 100 } as never });
+        if (role !== 'kiosk')
+          ops.push({
+            id: randomUUID(),
+            deviceId,
+            seq: ops[0]!.seq + 1,
+            type: 'receipt.cash',
+            payload: { customerId: farCustomer, amountFen: 100 } as never,
+          });
         const pushed = await t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations: ops }, h);
         for (const r of pushed.json().results) expect(r.error?.code, `push as ${role}`).toBe('OUT_OF_SCOPE');
       }
       if (deviceId) {
         const pulled = await t.post('/api/v1/sync/pull', { contractVersion: CONTRACT_VERSION, cardNos: [far.cardNo, demoCardNo(1)] }, h);
-        expect(pulled.json().cards.map((c: { cardNo: string }) => c.cardNo), `pull as ${role}`).toEqual([demoCardNo(1)]);
+        expect(
+          pulled.json().cards.map((c: { cardNo: string }) => c.cardNo),
+          `pull as ${role}`,
+        ).toEqual([demoCardNo(1)]);
       }
     }
     // Refusals change no money, no card and no load; only the refused pushes are recorded, as the exactly-once rule wants.
@@ -108,18 +159,39 @@ describe(`authentication and authorisation on ${testEngine()}`, () => {
   });
 
   it("keeps changing a customer to the customer's own outlet, and reading customers open to the whole network", async () => {
-    const far = (await t.db.query<{ id: bigint }>("SELECT c.id FROM customer c JOIN org_unit o ON o.id = c.org_unit_id WHERE o.code = '3202001' ORDER BY c.id LIMIT 1")).rows[0]!.id;
+    const far = (
+      await t.db.query<{ id: bigint }>(
+        "SELECT c.id FROM customer c JOIN org_unit o ON o.id = c.org_unit_id WHERE o.code = '3202001' ORDER BY c.id LIMIT 1",
+      )
+    ).rows[0]!.id;
     const farCustomer = String(far);
-    const payloads: Record<string, unknown> = { 'customer.update': { customerId: farCustomer, kind: 'personal', changes: { phone: '13700000000' } } };
+    const payloads: Record<string, unknown> = {
+      'customer.update': { customerId: farCustomer, kind: 'personal', changes: { phone: '13700000000' } },
+    };
     expect([...OWN_OUTLET_OPERATIONS].every((type) => type in payloads && OPERATOR_ONLY_OPERATIONS.has(type))).toBe(true);
     const before = await snapshot(t.db, ['customer', 'customer_revision', 'audit_log']);
-    const devices: Partial<Record<Role, string>> = { kiosk: 'demo-kiosk-1', outlet_operator: 'demo-tablet-1', outlet_supervisor: 'demo-tablet-1' };
+    const devices: Partial<Record<Role, string>> = {
+      kiosk: 'demo-kiosk-1',
+      outlet_operator: 'demo-tablet-1',
+      outlet_supervisor: 'demo-tablet-1',
+    };
     for (const role of ROLES.filter((r) => ROLE_POLICY.syncPush.includes(r))) {
       const deviceId = devices[role]!;
-      const seq = Number((await t.db.query<{ last_seq: bigint }>('SELECT last_seq FROM device_sync WHERE device_id = $1', [deviceId])).rows[0]?.last_seq ?? 0n) + 1;
-      const ops = [...OWN_OUTLET_OPERATIONS].map((type, i) => ({ id: randomUUID(), deviceId, seq: seq + i, type, payload: payloads[type] }));
+      const seq =
+        Number(
+          (await t.db.query<{ last_seq: bigint }>('SELECT last_seq FROM device_sync WHERE device_id = $1', [deviceId])).rows[0]?.last_seq ??
+            0n,
+        ) + 1;
+      const ops = [...OWN_OUTLET_OPERATIONS].map((type, i) => ({
+        id: randomUUID(),
+        deviceId,
+        seq: seq + i,
+        type,
+        payload: payloads[type],
+      }));
       const pushed = await t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations: ops }, headers[role]);
-      for (const r of pushed.json().results) expect(r.error?.code, `push as ${role}`).toBe(role === 'kiosk' ? 'FORBIDDEN' : 'CUSTOMER_OTHER_OUTLET');
+      for (const r of pushed.json().results)
+        expect(r.error?.code, `push as ${role}`).toBe(role === 'kiosk' ? 'FORBIDDEN' : 'CUSTOMER_OTHER_OUTLET');
     }
     expect(await snapshot(t.db, ['customer', 'customer_revision', 'audit_log'])).toBe(before);
     for (const role of ROLE_POLICY.customerDetail) {
@@ -135,7 +207,9 @@ describe(`authentication and authorisation on ${testEngine()}`, () => {
     const enrolled = await t.post('/api/v1/devices/enrol', { deviceId: 'demo-kiosk-1', enrolmentCode: code }, {});
     expect(enrolled.statusCode).toBe(200);
     const secret = enrolled.json().secret as string;
-    expect((await t.post('/api/v1/devices/enrol', { deviceId: 'demo-kiosk-1', enrolmentCode: code }, {})).json().error.code).toBe('ENROLMENT_FAILED');
+    expect((await t.post('/api/v1/devices/enrol', { deviceId: 'demo-kiosk-1', enrolmentCode: code }, {})).json().error.code).toBe(
+      'ENROLMENT_FAILED',
+    );
     const fresh = deviceHeader('demo-kiosk-1', secret);
     expect((await t.app.inject({ method: 'GET', url: `/api/v1/cards/${demoCardNo(1)}`, headers: fresh })).statusCode).toBe(200);
     expect((await t.app.inject({ method: 'GET', url: `/api/v1/cards/${demoCardNo(1)}`, headers: t.kiosk })).statusCode).toBe(401);
@@ -143,8 +217,13 @@ describe(`authentication and authorisation on ${testEngine()}`, () => {
   });
 
   it('locks an operator out after repeated wrong passwords and ends sessions on sign-out', async () => {
-    for (let i = 0; i < 5; i++) expect((await t.post('/api/v1/auth/login', { username: 'demo.other', password: 'wrong' }, {})).json().error.code).toBe('LOGIN_FAILED');
-    expect((await t.post('/api/v1/auth/login', { username: 'demo.other', password: 'demo-password-123' }, {})).json().error.code).toBe('ACCOUNT_LOCKED');
+    for (let i = 0; i < 5; i++)
+      expect((await t.post('/api/v1/auth/login', { username: 'demo.other', password: 'wrong' }, {})).json().error.code).toBe(
+        'LOGIN_FAILED',
+      );
+    expect((await t.post('/api/v1/auth/login', { username: 'demo.other', password: 'demo-password-123' }, {})).json().error.code).toBe(
+      'ACCOUNT_LOCKED',
+    );
     expect((await t.post('/api/v1/auth/login', { username: 'nobody', password: 'x' }, {})).json().error.code).toBe('LOGIN_FAILED');
     const session = await t.post('/api/v1/auth/login', { username: 'demo.center', password: 'demo-password-123' }, {});
     const h = { authorization: `Bearer ${session.json().token}` };
@@ -172,21 +251,50 @@ describe(`malformed requests on ${testEngine()}`, () => {
   });
   afterAll(async () => t?.close());
 
-  const MALFORMED: unknown[] = [[], 'text', 42, null, { unexpected: true }, { operationId: 'not-a-uuid', cardNo: '1', amountFen: -1 }, { operations: [] }, { cardNos: ['x'] }, { username: 7 }, { deviceId: 'X Y' }, { loadId: 'nope', tac: 'GG' }];
+  const MALFORMED: unknown[] = [
+    [],
+    'text',
+    42,
+    null,
+    { unexpected: true },
+    { operationId: 'not-a-uuid', cardNo: '1', amountFen: -1 },
+    { operations: [] },
+    { cardNos: ['x'] },
+    { username: 7 },
+    { deviceId: 'X Y' },
+    { loadId: 'nope', tac: 'GG' },
+  ];
 
   it('answers every malformed body on every endpoint with a 4xx and a code, and changes nothing', async () => {
     const headers: Record<string, Headers> = { kiosk: t.kiosk, outlet: t.as.outlet_operator, admin: t.as.administrator };
     const before = await snapshot(t.db);
     for (const [name, ep] of Object.entries(ENDPOINTS)) {
       if (!('body' in ep)) continue;
-      const role = name in ROLE_POLICY ? (ROLE_POLICY[name as keyof typeof ROLE_POLICY].includes('kiosk') ? 'kiosk' : ROLE_POLICY[name as keyof typeof ROLE_POLICY].includes('outlet_operator') ? 'outlet' : 'admin') : 'kiosk';
+      const role =
+        name in ROLE_POLICY
+          ? ROLE_POLICY[name as keyof typeof ROLE_POLICY].includes('kiosk')
+            ? 'kiosk'
+            : ROLE_POLICY[name as keyof typeof ROLE_POLICY].includes('outlet_operator')
+              ? 'outlet'
+              : 'admin'
+          : 'kiosk';
       for (const body of MALFORMED) {
-        const r = await t.app.inject({ method: 'POST', url: ep.path, payload: JSON.stringify(body), headers: { ...headers[role], 'content-type': 'application/json' } });
+        const r = await t.app.inject({
+          method: 'POST',
+          url: ep.path,
+          payload: JSON.stringify(body),
+          headers: { ...headers[role], 'content-type': 'application/json' },
+        });
         expect(r.statusCode, `${name} ${JSON.stringify(body)}`).toBeGreaterThanOrEqual(400);
         expect(r.statusCode, `${name} ${JSON.stringify(body)}`).toBeLessThan(500);
         expect(r.json().error.code).toMatch(/^[A-Z_]+$/);
       }
-      const broken = await t.app.inject({ method: 'POST', url: ep.path, payload: '{"a":', headers: { ...headers[role], 'content-type': 'application/json' } });
+      const broken = await t.app.inject({
+        method: 'POST',
+        url: ep.path,
+        payload: '{"a":',
+        headers: { ...headers[role], 'content-type': 'application/json' },
+      });
       expect(broken.json().error.code, name).toBe('INVALID_JSON');
     }
     const badParam = await t.app.inject({ method: 'GET', url: '/api/v1/cards/123', headers: t.kiosk });

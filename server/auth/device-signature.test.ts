@@ -25,26 +25,56 @@ describe(`signed device requests on ${testEngine()}`, () => {
   afterAll(async () => t?.close());
 
   /** A request as a kiosk sends it, with its Authorization header made here (the app's inject passes it on untouched). */
-  const signed = (r: { method?: 'GET' | 'POST'; url?: string; body?: string; secret?: string; timestampMs?: number; deviceId?: string }): InjectOptions => {
+  const signed = (r: {
+    method?: 'GET' | 'POST';
+    url?: string;
+    body?: string;
+    secret?: string;
+    timestampMs?: number;
+    deviceId?: string;
+  }): InjectOptions => {
     const method = r.method ?? 'GET';
     const url = r.url ?? INQUIRY;
     const body = r.body ?? '';
-    const authorization = signAsDevice({ deviceId: r.deviceId ?? KIOSK, secret: r.secret ?? SECRET, method, url, body, timestampMs: r.timestampMs ?? nowMs });
-    return { method, url, headers: { authorization, ...(body === '' ? {} : { 'content-type': 'application/json' }) }, ...(body === '' ? {} : { payload: body }) };
+    const authorization = signAsDevice({
+      deviceId: r.deviceId ?? KIOSK,
+      secret: r.secret ?? SECRET,
+      method,
+      url,
+      body,
+      timestampMs: r.timestampMs ?? nowMs,
+    });
+    return {
+      method,
+      url,
+      headers: { authorization, ...(body === '' ? {} : { 'content-type': 'application/json' }) },
+      ...(body === '' ? {} : { payload: body }),
+    };
   };
   const codeOf = (response: { json(): { error?: { code: string } } }) => response.json().error?.code;
-  const nonceCount = async () => Number((await t.db.query<{ n: bigint }>('SELECT count(*)::bigint AS n FROM device_request_nonce')).rows[0]!.n);
+  const nonceCount = async () =>
+    Number((await t.db.query<{ n: bigint }>('SELECT count(*)::bigint AS n FROM device_request_nonce')).rows[0]!.n);
 
   it('accepts a request signed with the device secret, and the kiosk acts as itself', async () => {
     const inquiry = await t.app.inject(signed({}));
     expect(inquiry.statusCode, inquiry.body).toBe(200);
-    const pull = await t.app.inject(signed({ method: 'POST', url: ENDPOINTS.syncPull.path, body: JSON.stringify({ contractVersion: CONTRACT_VERSION, cardNos: [demoCardNo(1)] }) }));
+    const pull = await t.app.inject(
+      signed({
+        method: 'POST',
+        url: ENDPOINTS.syncPull.path,
+        body: JSON.stringify({ contractVersion: CONTRACT_VERSION, cardNos: [demoCardNo(1)] }),
+      }),
+    );
     expect(pull.statusCode, pull.body).toBe(200);
     expect(pull.json().cards.map((c: { cardNo: string }) => c.cardNo)).toEqual([demoCardNo(1)]);
   });
 
   it('refuses a captured request sent again, as NONCE_REUSED, even with its answer unchanged in between', async () => {
-    const captured = signed({ method: 'POST', url: ENDPOINTS.syncPull.path, body: JSON.stringify({ contractVersion: CONTRACT_VERSION, cardNos: [] }) });
+    const captured = signed({
+      method: 'POST',
+      url: ENDPOINTS.syncPull.path,
+      body: JSON.stringify({ contractVersion: CONTRACT_VERSION, cardNos: [] }),
+    });
     expect((await t.app.inject(captured)).statusCode).toBe(200);
     const replayed = await t.app.inject(captured);
     expect([replayed.statusCode, codeOf(replayed)]).toEqual([401, 'NONCE_REUSED']);
@@ -53,9 +83,16 @@ describe(`signed device requests on ${testEngine()}`, () => {
   });
 
   it('refuses a captured signature on a changed body, path or method, and records nothing for it', async () => {
-    const captured = signed({ method: 'POST', url: ENDPOINTS.syncPull.path, body: JSON.stringify({ contractVersion: CONTRACT_VERSION, cardNos: [demoCardNo(1)] }) });
+    const captured = signed({
+      method: 'POST',
+      url: ENDPOINTS.syncPull.path,
+      body: JSON.stringify({ contractVersion: CONTRACT_VERSION, cardNos: [demoCardNo(1)] }),
+    });
     const before = await nonceCount();
-    const changedBody = await t.app.inject({ ...captured, payload: JSON.stringify({ contractVersion: CONTRACT_VERSION, cardNos: [demoCardNo(2)] }) });
+    const changedBody = await t.app.inject({
+      ...captured,
+      payload: JSON.stringify({ contractVersion: CONTRACT_VERSION, cardNos: [demoCardNo(2)] }),
+    });
     const changedPath = await t.app.inject({ ...captured, url: `${ENDPOINTS.syncPull.path}?x=1` });
     const signedForPost = signAsDevice({ deviceId: KIOSK, secret: SECRET, method: 'POST', url: INQUIRY, body: '', timestampMs: nowMs });
     const changedMethod = await t.app.inject({ method: 'GET', url: INQUIRY, headers: { authorization: signedForPost } });
@@ -86,11 +123,14 @@ describe(`signed device requests on ${testEngine()}`, () => {
     const otherDevice = await t.app.inject(signed({ deviceId: 'demo-tablet-1' }));
     const unknown = await t.app.inject(signed({ deviceId: 'no-such-kiosk' }));
     const oldScheme = await t.app.inject({ method: 'GET', url: INQUIRY, headers: { authorization: `Device ${KIOSK}:${SECRET}` } });
-    for (const [what, response] of Object.entries({ wrongSecret, otherDevice, unknown, oldScheme })) expect([response.statusCode, codeOf(response)], what).toEqual([401, 'UNAUTHENTICATED']);
+    for (const [what, response] of Object.entries({ wrongSecret, otherDevice, unknown, oldScheme }))
+      expect([response.statusCode, codeOf(response)], what).toEqual([401, 'UNAUTHENTICATED']);
     expect(await nonceCount()).toBe(before);
     await t.db.query("UPDATE device SET state = 'disabled' WHERE id = 'demo-tablet-1'");
     try {
-      expect(codeOf(await t.app.inject(signed({ deviceId: 'demo-tablet-1', secret: DEMO_DEVICE_SECRETS['demo-tablet-1'] })))).toBe('UNAUTHENTICATED');
+      expect(codeOf(await t.app.inject(signed({ deviceId: 'demo-tablet-1', secret: DEMO_DEVICE_SECRETS['demo-tablet-1'] })))).toBe(
+        'UNAUTHENTICATED',
+      );
     } finally {
       await t.db.query("UPDATE device SET state = 'active' WHERE id = 'demo-tablet-1'");
     }
@@ -100,8 +140,12 @@ describe(`signed device requests on ${testEngine()}`, () => {
     const row = (await t.db.query<{ signing_key_sealed: string }>('SELECT signing_key_sealed FROM device WHERE id = $1', [KIOSK])).rows[0]!;
     expect(row.signing_key_sealed).not.toContain(Buffer.from(SECRET).toString('hex'));
     expect(openDeviceKey(DEMO_KEK_HEX, KIOSK, row.signing_key_sealed).toString()).toBe(SECRET);
-    expect(() => openDeviceKey('ab'.repeat(32), KIOSK, row.signing_key_sealed)).toThrow(expect.objectContaining({ code: 'DEVICE_KEYS_UNAVAILABLE' }));
-    expect(() => openDeviceKey(DEMO_KEK_HEX, 'demo-tablet-1', row.signing_key_sealed), 'copied onto another device').toThrow(expect.objectContaining({ code: 'DEVICE_KEYS_UNAVAILABLE' }));
+    expect(() => openDeviceKey('ab'.repeat(32), KIOSK, row.signing_key_sealed)).toThrow(
+      expect.objectContaining({ code: 'DEVICE_KEYS_UNAVAILABLE' }),
+    );
+    expect(() => openDeviceKey(DEMO_KEK_HEX, 'demo-tablet-1', row.signing_key_sealed), 'copied onto another device').toThrow(
+      expect.objectContaining({ code: 'DEVICE_KEYS_UNAVAILABLE' }),
+    );
     expect(sealDeviceKey(DEMO_KEK_HEX, KIOSK, SECRET)).not.toBe(sealDeviceKey(DEMO_KEK_HEX, KIOSK, SECRET));
   });
 
@@ -120,11 +164,25 @@ describe(`signed device requests on ${testEngine()}`, () => {
   });
 
   it('accepts a captured request once when two server processes on one database receive it at the same moment', async () => {
-    const second = await buildApp({ db: t.db, config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: DEMO_KEK_HEX }, logger: false, now: () => new Date(nowMs) });
+    const second = await buildApp({
+      db: t.db,
+      config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: DEMO_KEK_HEX },
+      logger: false,
+      now: () => new Date(nowMs),
+    });
     try {
       for (let round = 0; round < 5; round++) {
-        const captured = signed({ method: 'POST', url: ENDPOINTS.syncPull.path, body: JSON.stringify({ contractVersion: CONTRACT_VERSION, cardNos: [] }) });
-        const answers = await Promise.all([t.app.inject(captured), second.inject(captured), t.app.inject(captured), second.inject(captured)]);
+        const captured = signed({
+          method: 'POST',
+          url: ENDPOINTS.syncPull.path,
+          body: JSON.stringify({ contractVersion: CONTRACT_VERSION, cardNos: [] }),
+        });
+        const answers = await Promise.all([
+          t.app.inject(captured),
+          second.inject(captured),
+          t.app.inject(captured),
+          second.inject(captured),
+        ]);
         expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 401, 401, 401]);
         expect(answers.filter((a) => a.statusCode === 401).map(codeOf)).toEqual(['NONCE_REUSED', 'NONCE_REUSED', 'NONCE_REUSED']);
       }

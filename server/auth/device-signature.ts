@@ -35,7 +35,11 @@ export type DeviceRow = { id: string; kind: 'kiosk' | 'tablet'; org_unit_id: big
  * The device that signed the request, or null when the signature names no active, enrolled device
  * or does not verify. Throws DEVICE_CLOCK_SKEW, NONCE_REUSED, or DEVICE_KEYS_UNAVAILABLE (no KEK).
  */
-export async function verifyDeviceRequest(sql: Sql, request: SignedRequest, context: { kekHex: string | undefined; now: Date }): Promise<DeviceRow | null> {
+export async function verifyDeviceRequest(
+  sql: Sql,
+  request: SignedRequest,
+  context: { kekHex: string | undefined; now: Date },
+): Promise<DeviceRow | null> {
   const parsed = parseDeviceAuthorization(request.authorization);
   if (!parsed) return null;
   if (context.kekHex === undefined) throw new ApiError('DEVICE_KEYS_UNAVAILABLE');
@@ -54,14 +58,20 @@ export async function verifyDeviceRequest(sql: Sql, request: SignedRequest, cont
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
 
   const nowMs = context.now.getTime();
-  if (Math.abs(nowMs - parsed.timestampMs) > LIMITS.deviceRequestClockSkewMaxMs) throw new ApiError('DEVICE_CLOCK_SKEW', undefined, { serverTime: context.now });
+  if (Math.abs(nowMs - parsed.timestampMs) > LIMITS.deviceRequestClockSkewMaxMs)
+    throw new ApiError('DEVICE_CLOCK_SKEW', undefined, { serverTime: context.now });
   const expiresAt = new Date(parsed.timestampMs + LIMITS.deviceRequestClockSkewMaxMs);
-  const inserted = await sql.query('INSERT INTO device_request_nonce (device_id, nonce, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [device.id, parsed.nonce, expiresAt.toISOString()]);
+  const inserted = await sql.query(
+    'INSERT INTO device_request_nonce (device_id, nonce, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+    [device.id, parsed.nonce, expiresAt.toISOString()],
+  );
   if (inserted.rowCount !== 1) throw new ApiError('NONCE_REUSED');
   return device;
 }
 
 /** Deletes nonces whose requests no server process could still accept (see the module comment). */
 export async function deleteExpiredNonces(sql: Sql, now: Date): Promise<void> {
-  await sql.query('DELETE FROM device_request_nonce WHERE expires_at < $1', [new Date(now.getTime() - LIMITS.deviceRequestClockSkewMaxMs).toISOString()]);
+  await sql.query('DELETE FROM device_request_nonce WHERE expires_at < $1', [
+    new Date(now.getTime() - LIMITS.deviceRequestClockSkewMaxMs).toISOString(),
+  ]);
 }

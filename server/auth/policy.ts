@@ -45,7 +45,13 @@ export const ROLE_POLICY: Record<Exclude<EndpointName, 'login' | 'enrol' | 'info
  * Push operation types that need a person: money received by hand, allocated on the customer's
  * word, or given back from a purse (unloads are outlet staff's work, never a kiosk's).
  */
-export const OPERATOR_ONLY_OPERATIONS: ReadonlySet<string> = new Set(['receipt.cash', 'preallocation', 'unload.complete', 'customer.create', 'customer.update']);
+export const OPERATOR_ONLY_OPERATIONS: ReadonlySet<string> = new Set([
+  'receipt.cash',
+  'preallocation',
+  'unload.complete',
+  'customer.create',
+  'customer.update',
+]);
 
 /**
  * Push operation types that change a customer's account or details and so belong to the

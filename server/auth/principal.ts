@@ -45,10 +45,25 @@ async function deviceFromSignature(sql: Sql, request: SignedRequest, context: De
   const d = await verifyDeviceRequest(sql, request, context);
   if (!d) return null;
   const role: Role = d.kind === 'kiosk' ? 'kiosk' : 'tablet';
-  return { role, orgUnitId: d.org_unit_id, scopeRootId: scopeRoot(role, { id: d.org_unit_id, parent_id: d.parent_id }), deviceId: d.id, terminalId: d.terminal_id, operatorId: null };
+  return {
+    role,
+    orgUnitId: d.org_unit_id,
+    scopeRootId: scopeRoot(role, { id: d.org_unit_id, parent_id: d.parent_id }),
+    deviceId: d.id,
+    terminalId: d.terminal_id,
+    operatorId: null,
+  };
 }
 
-type SessionRow = { operator_id: bigint; device_id: string | null; role: Role; org_unit_id: bigint; parent_id: bigint | null; terminal_id: string | null; touch: boolean };
+type SessionRow = {
+  operator_id: bigint;
+  device_id: string | null;
+  role: Role;
+  org_unit_id: bigint;
+  parent_id: bigint | null;
+  terminal_id: string | null;
+  touch: boolean;
+};
 
 const ms = (value: number) => String(value);
 
@@ -68,7 +83,14 @@ async function operatorFromToken(sql: Sql, token: string): Promise<Principal | n
   if (!s) return null;
   if (s.touch) await sql.query('UPDATE operator_session SET last_seen_at = now() WHERE token_hash = $1', [tokenHash]);
   const deviceId = s.terminal_id === null ? null : s.device_id;
-  return { role: s.role, orgUnitId: s.org_unit_id, scopeRootId: scopeRoot(s.role, { id: s.org_unit_id, parent_id: s.parent_id }), deviceId, terminalId: s.terminal_id, operatorId: s.operator_id };
+  return {
+    role: s.role,
+    orgUnitId: s.org_unit_id,
+    scopeRootId: scopeRoot(s.role, { id: s.org_unit_id, parent_id: s.parent_id }),
+    deviceId,
+    terminalId: s.terminal_id,
+    operatorId: s.operator_id,
+  };
 }
 
 /**
@@ -100,5 +122,7 @@ export async function inScope(sql: Sql, principal: Principal, orgUnitId: bigint)
 
 /** Deletes sessions past their absolute or idle end: they can never be used again. */
 export async function deleteEndedSessions(sql: Sql): Promise<void> {
-  await sql.query(`DELETE FROM operator_session WHERE expires_at <= now() OR last_seen_at <= now() - ($1 || ' milliseconds')::interval`, [ms(LIMITS.operatorSessionIdleMs)]);
+  await sql.query(`DELETE FROM operator_session WHERE expires_at <= now() OR last_seen_at <= now() - ($1 || ' milliseconds')::interval`, [
+    ms(LIMITS.operatorSessionIdleMs),
+  ]);
 }

@@ -19,10 +19,22 @@ import { equalHex, hashPassword, needsRehash, newSecret, sha256Hex, UNMATCHABLE_
 import { AddressCounter } from './address-counter.ts';
 import { checkSucceeded, clientAddress, deleteStaleThrottleRows, releaseCheck, reserveCheck } from './throttle.ts';
 
-type OperatorRow = { id: bigint; display_name: string; org_unit_id: bigint; role: 'outlet_operator' | 'outlet_supervisor' | 'center_operator' | 'administrator'; password_hash: string; state: string };
+type OperatorRow = {
+  id: bigint;
+  display_name: string;
+  org_unit_id: bigint;
+  role: 'outlet_operator' | 'outlet_supervisor' | 'center_operator' | 'administrator';
+  password_hash: string;
+  state: string;
+};
 
 /** Checks a password inside a reserved check; a check the hash queue refused gives its reservation back. */
-async function checkPassword(db: Database, reservation: Parameters<typeof releaseCheck>[1], password: string, stored: string): Promise<boolean> {
+async function checkPassword(
+  db: Database,
+  reservation: Parameters<typeof releaseCheck>[1],
+  password: string,
+  stored: string,
+): Promise<boolean> {
   try {
     return await verifyPassword(password, stored);
   } catch (error) {
@@ -81,13 +93,17 @@ function registerLogin(app: FastifyInstance, services: Services): void {
       timeWindow: LIMITS.loginRequestWindowMs,
       keyGenerator: clientAddress,
       store: AddressCounter,
-      errorResponseBuilder: (_request, context) => new ApiError('RATE_LIMITED', undefined, { retryAfterS: Math.max(1, Math.ceil(context.ttl / 1000)) }),
+      errorResponseBuilder: (_request, context) =>
+        new ApiError('RATE_LIMITED', undefined, { retryAfterS: Math.max(1, Math.ceil(context.ttl / 1000)) }),
     });
     registerEndpoint(scope, services, 'login', async ({ body, request }) => {
       const { db } = services;
       const reservation = await reserveCheck(db, body.username, clientAddress(request));
       if (!reservation.granted) throw new ApiError('ACCOUNT_LOCKED', undefined, { retryAfterS: reservation.retryAfterS });
-      const found = await db.query<OperatorRow>('SELECT id, display_name, org_unit_id, role, password_hash, state FROM operator WHERE username = $1', [body.username]);
+      const found = await db.query<OperatorRow>(
+        'SELECT id, display_name, org_unit_id, role, password_hash, state FROM operator WHERE username = $1',
+        [body.username],
+      );
       const op = found.rows[0];
       const passwordOk = await checkPassword(db, reservation, body.password, op?.password_hash ?? UNMATCHABLE_HASH);
       if (!op || op.state !== 'active' || !passwordOk) throw new ApiError('LOGIN_FAILED');
@@ -105,7 +121,11 @@ function registerLogin(app: FastifyInstance, services: Services): void {
           device?.operatorId === null ? device.deviceId : null,
           expiresAt.toISOString(),
         ]);
-        await appendAudit(tx, { deviceId: null, operatorId: op.id, orgUnitId: op.org_unit_id }, { action: 'auth.login', subject: body.username, detail: { deviceId: device?.deviceId ?? null } });
+        await appendAudit(
+          tx,
+          { deviceId: null, operatorId: op.id, orgUnitId: op.org_unit_id },
+          { action: 'auth.login', subject: body.username, detail: { deviceId: device?.deviceId ?? null } },
+        );
       });
       return { token, expiresAt: expiresAt.toISOString(), role: op.role, orgUnitId: String(op.org_unit_id), displayName: op.display_name };
     });
@@ -134,7 +154,11 @@ function registerDevices(app: FastifyInstance, services: Services): void {
       // The code works once: it is cleared with the same write that stores the secret.
       await tx.query('UPDATE device SET enrolment_code_hash = NULL, enrolment_expires_at = NULL WHERE id = $1', [body.deviceId]);
       await storeDeviceSecret(tx, kekHex, body.deviceId, secret);
-      await appendAudit(tx, { deviceId: body.deviceId, operatorId: null, orgUnitId: d.org_unit_id }, { action: 'device.enrol', subject: body.deviceId, detail: {} });
+      await appendAudit(
+        tx,
+        { deviceId: body.deviceId, operatorId: null, orgUnitId: d.org_unit_id },
+        { action: 'device.enrol', subject: body.deviceId, detail: {} },
+      );
       return { terminalId: d.terminal_id };
     });
     if (!enrolled) throw new ApiError('ENROLMENT_FAILED');
@@ -147,7 +171,11 @@ function registerDevices(app: FastifyInstance, services: Services): void {
       const found = await tx.query<{ org_unit_id: bigint }>('SELECT org_unit_id FROM device WHERE id = $1 FOR UPDATE', [body.deviceId]);
       if (!found.rows[0]) throw new ApiError('NOT_FOUND');
       if (!(await inScope(tx, principal, found.rows[0].org_unit_id))) throw new ApiError('OUT_OF_SCOPE');
-      await tx.query('UPDATE device SET enrolment_code_hash = $2, enrolment_expires_at = $3 WHERE id = $1', [body.deviceId, sha256Hex(code), expiresAt.toISOString()]);
+      await tx.query('UPDATE device SET enrolment_code_hash = $2, enrolment_expires_at = $3 WHERE id = $1', [
+        body.deviceId,
+        sha256Hex(code),
+        expiresAt.toISOString(),
+      ]);
       await appendAudit(tx, principal, { action: 'device.enrolment_issued', subject: body.deviceId, detail: {} });
       return { deviceId: body.deviceId, enrolmentCode: code, expiresAt: expiresAt.toISOString() };
     });
@@ -163,7 +191,11 @@ function registerDevices(app: FastifyInstance, services: Services): void {
         [body.username, body.displayName, body.orgUnitId, body.role, passwordHash],
       );
       if (!inserted.rows[0]) throw new ApiError('ALREADY_EXISTS', 'that user name is taken');
-      await appendAudit(tx, principal, { action: 'operator.create', subject: body.username, detail: { role: body.role, orgUnitId: body.orgUnitId } });
+      await appendAudit(tx, principal, {
+        action: 'operator.create',
+        subject: body.username,
+        detail: { role: body.role, orgUnitId: body.orgUnitId },
+      });
       return { operatorId: String(inserted.rows[0].id) };
     });
   });

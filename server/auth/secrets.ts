@@ -35,7 +35,9 @@ function scrypt(password: string, salt: Buffer, cost: ScryptCost): Promise<Buffe
   return passwordHashing.run(
     () =>
       new Promise<Buffer>((resolve, reject) => {
-        scryptCallback(password.normalize('NFC'), salt, KEY_BYTES, { ...cost, maxmem: LIMITS.scryptMemoryBytesMax }, (error, key) => (error ? reject(error) : resolve(key)));
+        scryptCallback(password.normalize('NFC'), salt, KEY_BYTES, { ...cost, maxmem: LIMITS.scryptMemoryBytesMax }, (error, key) =>
+          error ? reject(error) : resolve(key),
+        );
       }),
   );
 }

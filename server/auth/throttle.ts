@@ -34,8 +34,7 @@ import { sha256Hex } from './secrets.ts';
 const IPV6_PREFIX_BITS = 64;
 
 export type Reservation =
-  | { granted: true; nameHash: string; address: string; fromKnownAddress: boolean }
-  | { granted: false; retryAfterS: number };
+  { granted: true; nameHash: string; address: string; fromKnownAddress: boolean } | { granted: false; retryAfterS: number };
 
 /** The address a request came from, as the throttle counts it. */
 export function clientAddress(request: FastifyRequest): string {
@@ -63,7 +62,11 @@ export async function reserveCheck(sql: Sql, username: string, address: string):
     [nameHash, address, LIMITS.loginFailureCountMax, ms(LIMITS.loginLockoutMs)],
   );
   if (!pair.rows[0]) {
-    const retryAfterS = await secondsUntil(sql, 'SELECT ceil(extract(epoch FROM resets_at - now()))::integer AS s FROM sign_in_pair WHERE name_hash = $1 AND client_address = $2', [nameHash, address]);
+    const retryAfterS = await secondsUntil(
+      sql,
+      'SELECT ceil(extract(epoch FROM resets_at - now()))::integer AS s FROM sign_in_pair WHERE name_hash = $1 AND client_address = $2',
+      [nameHash, address],
+    );
     return { granted: false, retryAfterS };
   }
   const fromKnownAddress = pair.rows[0].known;
@@ -81,7 +84,11 @@ export async function reserveCheck(sql: Sql, username: string, address: string):
       // No check happens: the pair's reservation goes back, so a person who retries from a new
       // address while an attack spends the name's budget does not lock their own pair as well.
       await givePairBack(sql, nameHash, address);
-      const retryAfterS = await secondsUntil(sql, 'SELECT ceil(extract(epoch FROM resets_at - now()))::integer AS s FROM sign_in_name WHERE name_hash = $1', [nameHash]);
+      const retryAfterS = await secondsUntil(
+        sql,
+        'SELECT ceil(extract(epoch FROM resets_at - now()))::integer AS s FROM sign_in_name WHERE name_hash = $1',
+        [nameHash],
+      );
       return { granted: false, retryAfterS };
     }
   }
@@ -89,22 +96,25 @@ export async function reserveCheck(sql: Sql, username: string, address: string):
 }
 
 async function givePairBack(sql: Sql, nameHash: string, address: string): Promise<void> {
-  await sql.query('UPDATE sign_in_pair SET checks = greatest(checks - 1, 0) WHERE name_hash = $1 AND client_address = $2', [nameHash, address]);
+  await sql.query('UPDATE sign_in_pair SET checks = greatest(checks - 1, 0) WHERE name_hash = $1 AND client_address = $2', [
+    nameHash,
+    address,
+  ]);
 }
 
 /** The reserved check did not happen (the hash queue was full): its reservations go back. */
 export async function releaseCheck(sql: Sql, reservation: Reservation & { granted: true }): Promise<void> {
   await givePairBack(sql, reservation.nameHash, reservation.address);
-  if (!reservation.fromKnownAddress) await sql.query('UPDATE sign_in_name SET checks = greatest(checks - 1, 0) WHERE name_hash = $1', [reservation.nameHash]);
+  if (!reservation.fromKnownAddress)
+    await sql.query('UPDATE sign_in_name SET checks = greatest(checks - 1, 0) WHERE name_hash = $1', [reservation.nameHash]);
 }
 
 /** The password was right: the pair starts afresh and the address becomes one the name is known at. */
 export async function checkSucceeded(sql: Sql, reservation: Reservation & { granted: true }): Promise<void> {
-  await sql.query(`UPDATE sign_in_pair SET checks = 0, known_until = now() + ($3 || ' milliseconds')::interval WHERE name_hash = $1 AND client_address = $2`, [
-    reservation.nameHash,
-    reservation.address,
-    ms(LIMITS.loginKnownAddressMs),
-  ]);
+  await sql.query(
+    `UPDATE sign_in_pair SET checks = 0, known_until = now() + ($3 || ' milliseconds')::interval WHERE name_hash = $1 AND client_address = $2`,
+    [reservation.nameHash, reservation.address, ms(LIMITS.loginKnownAddressMs)],
+  );
 }
 
 /** Deletes throttle rows that no longer hold anything back or remember anything. */

@@ -18,7 +18,16 @@ import { seedDemo } from '../demo/seed.ts';
 import { keyCheckValue } from '../keys/ceremony.ts';
 import { deviceHeader, withDeviceSigning } from '../testing/app.ts';
 import { openEmptyTestDatabase, testEngine } from '../testing/db.ts';
-import { DEMO_PIN, KIOSK_TERMINAL_ID, TEST_MASTER_KEYS, balanceOf, creditForLoad, initializeForLoad, openCard, simCard } from '../testing/sim.ts';
+import {
+  DEMO_PIN,
+  KIOSK_TERMINAL_ID,
+  TEST_MASTER_KEYS,
+  balanceOf,
+  creditForLoad,
+  initializeForLoad,
+  openCard,
+  simCard,
+} from '../testing/sim.ts';
 import { fromHex, toHex } from '../../ccid/bytes.ts';
 import { CARD_TYPE, buildAsn, pinToBcd } from '../../ccid/sim/card/files.ts';
 import { issueFuelCard } from '../../ccid/sim/card/issue.ts';
@@ -95,7 +104,9 @@ describe(`npm run admin on ${testEngine()}`, { timeout: 4 * RUN_TIMEOUT_MS }, ()
     const created = await admin(target, province);
     expect(created, created.stderr).toMatchObject({ code: 0 });
     expect(created.stdout).toContain('created province 33');
-    const made = await admin(target, ['create-admin', '--username', 'first.admin', '--org-unit', '33', '--display-name', '首位管理员'], { stdin: `${PASSWORD}\n` });
+    const made = await admin(target, ['create-admin', '--username', 'first.admin', '--org-unit', '33', '--display-name', '首位管理员'], {
+      stdin: `${PASSWORD}\n`,
+    });
     expect(made, made.stderr).toMatchObject({ code: 0 });
     expect(made.stdout + made.stderr).not.toContain(PASSWORD);
     const listed = await admin(target, ['org-units']);
@@ -104,14 +115,23 @@ describe(`npm run admin on ${testEngine()}`, { timeout: 4 * RUN_TIMEOUT_MS }, ()
     await target.look(async (db) => {
       const app = await buildApp({ db, config: { distDir: '/nonexistent', logLevel: 'silent' }, logger: false });
       try {
-        const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'first.admin', password: PASSWORD } });
+        const login = await app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { username: 'first.admin', password: PASSWORD },
+        });
         expect(login.statusCode).toBe(200);
         expect(login.json()).toMatchObject({ role: 'administrator', displayName: '首位管理员' });
       } finally {
         await app.close();
       }
-      const audit = await db.query<{ action: string; subject: string }>("SELECT action, subject FROM audit_log WHERE chain_key = 'system' ORDER BY chain_no");
-      expect(audit.rows.slice(0, 2)).toEqual([{ action: 'org_unit.create', subject: '33' }, { action: 'operator.create', subject: 'first.admin' }]);
+      const audit = await db.query<{ action: string; subject: string }>(
+        "SELECT action, subject FROM audit_log WHERE chain_key = 'system' ORDER BY chain_no",
+      );
+      expect(audit.rows.slice(0, 2)).toEqual([
+        { action: 'org_unit.create', subject: '33' },
+        { action: 'operator.create', subject: 'first.admin' },
+      ]);
       expect((await verifyAudit(db)).sound).toBe(true);
     });
   });
@@ -119,39 +139,66 @@ describe(`npm run admin on ${testEngine()}`, { timeout: 4 * RUN_TIMEOUT_MS }, ()
   it('refuses a taken user name, a short password, an unknown unit and a unit under the wrong parent, and changes nothing', async () => {
     target = await freshTarget();
     expect((await admin(target, province)).code).toBe(0);
-    expect((await admin(target, ['create-admin', '--username', 'first.admin', '--org-unit', '33'], { env: { FUELCARD_ADMIN_PASSWORD: PASSWORD } })).code).toBe(0);
+    expect(
+      (
+        await admin(target, ['create-admin', '--username', 'first.admin', '--org-unit', '33'], {
+          env: { FUELCARD_ADMIN_PASSWORD: PASSWORD },
+        })
+      ).code,
+    ).toBe(0);
 
-    const taken = await admin(target, ['create-admin', '--username', 'first.admin', '--org-unit', '33'], { stdin: 'another-password-000\n' });
+    const taken = await admin(target, ['create-admin', '--username', 'first.admin', '--org-unit', '33'], {
+      stdin: 'another-password-000\n',
+    });
     expect(taken).toMatchObject({ code: 1, stderr: expect.stringContaining('ALREADY_EXISTS') });
     const short = await admin(target, ['create-admin', '--username', 'second.admin', '--org-unit', '33'], { stdin: 'short\n' });
     expect(short).toMatchObject({ code: 2, stderr: expect.stringContaining('10 to 200 characters') });
     const unknownUnit = await admin(target, ['create-admin', '--username', 'second.admin', '--org-unit', '99'], { stdin: `${PASSWORD}\n` });
     expect(unknownUnit).toMatchObject({ code: 1, stderr: expect.stringContaining('NOT_FOUND') });
-    const wrongParent = await admin(target, ['create-org-unit', '--kind', 'station', '--code', '3301S01', '--name-zh', '站', '--name-en', 'Station', '--parent', '33']);
+    const wrongParent = await admin(target, [
+      'create-org-unit',
+      '--kind',
+      'station',
+      '--code',
+      '3301S01',
+      '--name-zh',
+      '站',
+      '--name-en',
+      'Station',
+      '--parent',
+      '33',
+    ]);
     expect(wrongParent).toMatchObject({ code: 1, stderr: expect.stringContaining('ORG_UNIT_PARENT_INVALID') });
     expect((await admin(target, ['create-admin', '--usernme', 'x'])).code).toBe(2);
     expect((await admin(target, ['drop-everything'])).code).toBe(2);
 
     await target.look(async (db) => {
-      expect((await db.query<{ username: string }>('SELECT username FROM operator ORDER BY id')).rows).toEqual([{ username: 'first.admin' }]);
+      expect((await db.query<{ username: string }>('SELECT username FROM operator ORDER BY id')).rows).toEqual([
+        { username: 'first.admin' },
+      ]);
       expect((await db.query<{ code: string }>('SELECT code FROM org_unit ORDER BY id')).rows).toEqual([{ code: '33' }]);
     });
   });
 
-  it.runIf(testEngine() === 'pglite')('refuses to open an embedded database folder the server has open, and works once it is closed', async () => {
-    target = await freshTarget();
-    expect((await admin(target, province)).code).toBe(0);
-    const server = await openDatabase({ dataDir: target.env.FUELCARD_DATA_DIR! });
-    let refused: Run;
-    try {
-      refused = await admin(target, ['create-admin', '--username', 'first.admin', '--org-unit', '33'], { stdin: `${PASSWORD}\n` });
-      expect((await server.query('SELECT count(*)::int AS n FROM operator')).rows).toEqual([{ n: 0 }]);
-    } finally {
-      await server.close();
-    }
-    expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('stop the server') });
-    expect((await admin(target, ['create-admin', '--username', 'first.admin', '--org-unit', '33'], { stdin: `${PASSWORD}\n` })).code).toBe(0);
-  });
+  it.runIf(testEngine() === 'pglite')(
+    'refuses to open an embedded database folder the server has open, and works once it is closed',
+    async () => {
+      target = await freshTarget();
+      expect((await admin(target, province)).code).toBe(0);
+      const server = await openDatabase({ dataDir: target.env.FUELCARD_DATA_DIR! });
+      let refused: Run;
+      try {
+        refused = await admin(target, ['create-admin', '--username', 'first.admin', '--org-unit', '33'], { stdin: `${PASSWORD}\n` });
+        expect((await server.query('SELECT count(*)::int AS n FROM operator')).rows).toEqual([{ n: 0 }]);
+      } finally {
+        await server.close();
+      }
+      expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('stop the server') });
+      expect(
+        (await admin(target, ['create-admin', '--username', 'first.admin', '--org-unit', '33'], { stdin: `${PASSWORD}\n` })).code,
+      ).toBe(0);
+    },
+  );
 });
 
 /** A key file's worth of fresh keys, kind → 32 upper-case hex digits. */
@@ -159,7 +206,8 @@ const freshKeyFile = (kinds = ['MLK', 'MULK', 'MTK', 'MPK', 'MUGK', 'MPUK', 'MRP
   Object.fromEntries(kinds.map((kind) => [kind, randomBytes(16).toString('hex').toUpperCase()]));
 
 /** What the key commands print for a key set: `version TAB kind TAB KCV xxxxxx`, one line a key. */
-const kcvLines = (keyVersion: number, keys: Record<string, string>): string[] => Object.entries(keys).map(([kind, hex]) => `${keyVersion}\t${kind}\tKCV ${keyCheckValue(fromHex(hex))}`);
+const kcvLines = (keyVersion: number, keys: Record<string, string>): string[] =>
+  Object.entries(keys).map(([kind, hex]) => `${keyVersion}\t${kind}\tKCV ${keyCheckValue(fromHex(hex))}`);
 
 /** No key, nor either half of one, in anything a command printed. */
 function expectNoKeyIn(run: Run, keys: Record<string, string>): void {
@@ -176,12 +224,22 @@ function expectNoKeyIn(run: Run, keys: Record<string, string>): void {
  */
 function bureauCard(file: Record<string, string>): FuelCard {
   const bureauOwn = freshKeyFile(['MAMK', 'MAMTK', 'MUK', 'MIAK']);
-  const masters = Object.fromEntries(Object.entries({ ...file, ...bureauOwn }).map(([kind, hex]) => [kind, fromHex(hex)])) as unknown as IssuerMasterKeys;
+  const masters = Object.fromEntries(
+    Object.entries({ ...file, ...bureauOwn }).map(([kind, hex]) => [kind, fromHex(hex)]),
+  ) as unknown as IssuerMasterKeys;
   const asn = buildAsn({ cardType: CARD_TYPE.USER, province: '32', serial: 1 });
-  const card = issueFuelCard({ masters, asn, startDate: '2024-01-01', expiryDate: '2034-12-31', pin: DEMO_PIN, dpkDiversification: 'ASN_ONCE' });
+  const card = issueFuelCard({
+    masters,
+    asn,
+    startDate: '2024-01-01',
+    expiryDate: '2034-12-31',
+    pin: DEMO_PIN,
+    dpkDiversification: 'ASN_ONCE',
+  });
   card.powerOn();
   openApplication(card, pinToBcd(DEMO_PIN));
-  for (const amountFen of [50_000, 30_000]) issuerLoad(card, asn, { masters, amountFen, terminalId: fromHex('000000000001'), date: fromHex('20240102'), time: fromHex('030405') });
+  for (const amountFen of [50_000, 30_000])
+    issuerLoad(card, asn, { masters, amountFen, terminalId: fromHex('000000000001'), date: fromHex('20240102'), time: fromHex('030405') });
   card.powerOff();
   return card;
 }
@@ -200,7 +258,7 @@ describe(`npm run admin: the issuer's master keys, on ${testEngine()}`, { timeou
     rmSync(files, { recursive: true, force: true });
   });
 
-  it('imports an installation\'s keys, which a real load then uses; generates and exports a second version; lists both by KCV under the right KEK only', async () => {
+  it("imports an installation's keys, which a real load then uses; generates and exports a second version; lists both by KCV under the right KEK only", async () => {
     target = await freshTarget();
     // Units, a kiosk, customers and cards as a real installation would have them, but no keys yet.
     await target.look(async (db) => {
@@ -222,7 +280,10 @@ describe(`npm run admin: the issuer's master keys, on ${testEngine()}`, { timeou
 
     const exportFile = join(files, 'bureau-v2.json');
     const generated = await admin(target, ['keys-generate', '--key-version', '2', '--export', exportFile], { env: real });
-    expect(generated, generated.stderr).toMatchObject({ code: 0, stderr: expect.stringContaining('holds the issuer master keys in clear') });
+    expect(generated, generated.stderr).toMatchObject({
+      code: 0,
+      stderr: expect.stringContaining('holds the issuer master keys in clear'),
+    });
     expect(statSync(exportFile).mode & 0o777).toBe(0o600);
     const exported = JSON.parse(readFileSync(exportFile, 'utf8')) as Record<string, string>;
     expect(Object.keys(exported)).toEqual(['MLK', 'MULK', 'MTK', 'MPK', 'MUGK', 'MPUK', 'MRPK']);
@@ -238,10 +299,25 @@ describe(`npm run admin: the issuer's master keys, on ${testEngine()}`, { timeou
     expect(wrongKek.stderr).toContain('FUELCARD_KEK is not the key the stored keys were sealed under');
 
     await target.look(async (db) => {
-      const app = withDeviceSigning(await buildApp({ db, config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: kek }, logger: false }));
+      const app = withDeviceSigning(
+        await buildApp({ db, config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: kek }, logger: false }),
+      );
       try {
         const kiosk = deviceHeader('demo-kiosk-1');
-        const load = (card: FuelCard) => app.inject({ method: 'POST', url: '/api/v1/loads/initialise', headers: kiosk, payload: { operationId: randomUUID(), cardNo: toHex(buildAsn({ cardType: CARD_TYPE.USER, province: '32', serial: 1 })), amountFen: 10_000, sourceAccount: 'QUOTA', terminalId: KIOSK_TERMINAL_ID, card: initializeForLoad(card, 10_000) } });
+        const load = (card: FuelCard) =>
+          app.inject({
+            method: 'POST',
+            url: '/api/v1/loads/initialise',
+            headers: kiosk,
+            payload: {
+              operationId: randomUUID(),
+              cardNo: toHex(buildAsn({ cardType: CARD_TYPE.USER, province: '32', serial: 1 })),
+              amountFen: 10_000,
+              sourceAccount: 'QUOTA',
+              terminalId: KIOSK_TERMINAL_ID,
+              card: initializeForLoad(card, 10_000),
+            },
+          });
         // A card personalised with the public test keys is no longer this installation's card.
         const demoCard = simCard(1, [50_000, 30_000]).card;
         openCard(demoCard, DEMO_PIN);
@@ -252,14 +328,24 @@ describe(`npm run admin: the issuer's master keys, on ${testEngine()}`, { timeou
         const started = await load(card);
         expect(started.statusCode, started.body).toBe(200);
         const tac = creditForLoad(card, started.json());
-        const done = await app.inject({ method: 'POST', url: '/api/v1/loads/complete', headers: kiosk, payload: { loadId: started.json().load.loadId, tac } });
+        const done = await app.inject({
+          method: 'POST',
+          url: '/api/v1/loads/complete',
+          headers: kiosk,
+          payload: { loadId: started.json().load.loadId, tac },
+        });
         expect(done.json().load).toMatchObject({ state: 'posted', settledBy: 'tac' });
         expect(balanceOf(card)).toBe(90_000);
       } finally {
         await app.close();
       }
-      const audit = await db.query<{ action: string; subject: string; detail: unknown }>("SELECT action, subject, detail FROM audit_log WHERE action LIKE 'keys.%' ORDER BY chain_no");
-      expect(audit.rows.map((r) => [r.action, r.subject])).toEqual([['keys.import', 'issuer keys v1'], ['keys.generate', 'issuer keys v2']]);
+      const audit = await db.query<{ action: string; subject: string; detail: unknown }>(
+        "SELECT action, subject, detail FROM audit_log WHERE action LIKE 'keys.%' ORDER BY chain_no",
+      );
+      expect(audit.rows.map((r) => [r.action, r.subject])).toEqual([
+        ['keys.import', 'issuer keys v1'],
+        ['keys.generate', 'issuer keys v2'],
+      ]);
       expect(audit.rows[0]!.detail).toMatchObject({ keyVersion: 1, kinds: Object.keys(keys) });
       const printed = JSON.stringify(audit.rows).toUpperCase();
       for (const hex of [...Object.values(keys), ...Object.values(exported)]) expect(printed).not.toContain(hex.slice(0, 16));
@@ -275,7 +361,11 @@ describe(`npm run admin: the issuer's master keys, on ${testEngine()}`, { timeou
       ['not-json', `{ "MLK": "${keys.MLK}", "MULK": "${keys.MULK}" "MTK": "${keys.MTK}" }`, 'KEY_FILE_INVALID'],
       ['no-mtk', JSON.stringify({ MLK: keys.MLK, MULK: keys.MULK }), 'lacks MTK'],
       ['bad-hex', JSON.stringify({ ...keys, MTK: `${keys.MTK!.slice(0, 31)}Z` }), 'MTK is not 32 hex digits'],
-      ['demo', JSON.stringify({ MLK: toHex(TEST_MASTER_KEYS.MLK), MULK: toHex(TEST_MASTER_KEYS.MULK), MTK: toHex(TEST_MASTER_KEYS.MTK) }), 'public demo/test keys'],
+      [
+        'demo',
+        JSON.stringify({ MLK: toHex(TEST_MASTER_KEYS.MLK), MULK: toHex(TEST_MASTER_KEYS.MULK), MTK: toHex(TEST_MASTER_KEYS.MTK) }),
+        'public demo/test keys',
+      ],
     ];
     for (const [name, text, reason] of cases) {
       const file = join(files, `${name}.json`);
@@ -313,7 +403,8 @@ describe(`npm run admin: the audit log against its signed checkpoints, on ${test
     await target.look(async (db) => {
       await migrate(db);
       await seedDemo(db, { kekHex: kek });
-      for (let i = 1; i <= 5; i++) await db.transaction((tx) => appendAudit(tx, kiosk, { action: 'test.entry', subject: `entry ${i}`, detail: { i } }));
+      for (let i = 1; i <= 5; i++)
+        await db.transaction((tx) => appendAudit(tx, kiosk, { action: 'test.entry', subject: `entry ${i}`, detail: { i } }));
     });
     const runs: Run[] = [];
     const run = async (args: string[], extra: Record<string, string> = {}): Promise<Run> => {
@@ -323,10 +414,17 @@ describe(`npm run admin: the audit log against its signed checkpoints, on ${test
     };
 
     const checkpoint = await run(['audit-checkpoint']);
-    expect(checkpoint, checkpoint.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(/^checkpoint of 1 audit chain written to \S+\/checkpoints-\d{8}T\d{6}Z-[0-9a-f]{8}\.jsonl\n$/) });
+    expect(checkpoint, checkpoint.stderr).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^checkpoint of 1 audit chain written to \S+\/checkpoints-\d{8}T\d{6}Z-[0-9a-f]{8}\.jsonl\n$/),
+    });
     const clean = await run(['audit-verify']);
     expect(clean, clean.stderr).toMatchObject({ code: 0, stderr: '' });
-    expect(clean.stdout).toMatch(new RegExp(`^audit log: 5 rows in 1 chain; 1 checkpoint line in 1 file in ${auditDir} \\(the latest of [0-9T:.-]+Z\\)\\nsound: every row matches its hash, and every chain reaches each row a checkpoint saw\\n$`));
+    expect(clean.stdout).toMatch(
+      new RegExp(
+        `^audit log: 5 rows in 1 chain; 1 checkpoint line in 1 file in ${auditDir} \\(the latest of [0-9T:.-]+Z\\)\\nsound: every row matches its hash, and every chain reaches each row a checkpoint saw\\n$`,
+      ),
+    );
 
     // As the database's owner: the trigger off, the kiosk's rows 4 and 5 deleted, its head put back on row 3.
     await target.look(async (db) => {
@@ -338,13 +436,17 @@ describe(`npm run admin: the audit log against its signed checkpoints, on ${test
     });
     const cut = await run(['audit-verify']);
     expect(cut).toMatchObject({ code: 1 });
-    expect(cut.stdout).toMatch(/^BROKEN at device:demo-kiosk-1#end: chain device:demo-kiosk-1 ends at row 3, but the checkpoint of \S+ \(checkpoints-\S+\.jsonl line 1\) saw its row 5: rows were deleted and the chain's head rolled back$/m);
+    expect(cut.stdout).toMatch(
+      /^BROKEN at device:demo-kiosk-1#end: chain device:demo-kiosk-1 ends at row 3, but the checkpoint of \S+ \(checkpoints-\S+\.jsonl line 1\) saw its row 5: rows were deleted and the chain's head rolled back$/m,
+    );
 
     const [file] = readdirSync(auditDir);
     writeFileSync(join(auditDir, file!), readFileSync(join(auditDir, file!), 'utf8').replace('"5"', '"3"'));
     const altered = await run(['audit-verify']);
     expect(altered).toMatchObject({ code: 1 });
-    expect(altered.stdout).toContain(`BROKEN: checkpoint file ${file} line 1: its signature does not match (the line was altered, or signed under another audit key)`);
+    expect(altered.stdout).toContain(
+      `BROKEN: checkpoint file ${file} line 1: its signature does not match (the line was altered, or signed under another audit key)`,
+    );
 
     const otherKey = randomBytes(32).toString('hex');
     const wrongKey = await run(['audit-verify'], { FUELCARD_AUDIT_KEY: otherKey });
@@ -353,6 +455,7 @@ describe(`npm run admin: the audit log against its signed checkpoints, on ${test
     expect(noKey).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('no audit key: set FUELCARD_AUDIT_KEY') });
 
     const derived = auditKeyOf({ auditKeyHex: undefined, kekHex: kek })!.toString('hex');
-    for (const printed of runs.map((r) => r.stdout + r.stderr)) for (const secret of [kek, derived, otherKey]) expect(printed).not.toContain(secret);
+    for (const printed of runs.map((r) => r.stdout + r.stderr))
+      for (const secret of [kek, derived, otherKey]) expect(printed).not.toContain(secret);
   });
 });

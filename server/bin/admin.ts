@@ -42,7 +42,19 @@ import { migrate } from '../db/migrate.ts';
 import { ApiError } from '../errors.ts';
 import { createAdministrator } from '../admin/administrators.ts';
 import { CONSOLE, createOrgUnit, findUnit, listOrgUnits } from '../admin/org-units.ts';
-import { KEY_FILE_BYTES_MAX, KEY_VERSION_MAX, KEY_VERSION_MIN, checkKeySet, formatKeyFile, generateKeySet, listKeySets, parseKeyFile, storeKeySet, type KeyCheck, type MasterKeySet } from '../keys/ceremony.ts';
+import {
+  KEY_FILE_BYTES_MAX,
+  KEY_VERSION_MAX,
+  KEY_VERSION_MIN,
+  checkKeySet,
+  formatKeyFile,
+  generateKeySet,
+  listKeySets,
+  parseKeyFile,
+  storeKeySet,
+  type KeyCheck,
+  type MasterKeySet,
+} from '../keys/ceremony.ts';
 import { KeyStoreError } from '../keys/keystore.ts';
 import { verifyAudit } from '../audit/log.ts';
 import { AuditCheckpointWriter, auditKeyOf, installationOf, readCheckpoints } from '../audit/checkpoints.ts';
@@ -75,7 +87,10 @@ class UsageError extends Error {
 
 function parsed<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const result = schema.safeParse(value);
-  if (!result.success) throw new UsageError(`${what}: ${result.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')}`);
+  if (!result.success)
+    throw new UsageError(
+      `${what}: ${result.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')}`,
+    );
   return result.data;
 }
 
@@ -155,9 +170,23 @@ async function withDatabase<T>(config: Config, work: (db: Database) => Promise<T
 }
 
 async function createOrgUnitCommand(config: Config, args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, strict: true, options: { kind: { type: 'string' }, code: { type: 'string' }, 'name-zh': { type: 'string' }, 'name-en': { type: 'string' }, parent: { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      kind: { type: 'string' },
+      code: { type: 'string' },
+      'name-zh': { type: 'string' },
+      'name-en': { type: 'string' },
+      parent: { type: 'string' },
+    },
+  });
   const parentCode = values.parent === undefined ? null : parsed(OrgUnitCode, values.parent, '--parent');
-  const input = parsed(CreateOrgUnitRequest.omit({ parentId: true }), { kind: values.kind, code: values.code, nameZh: values['name-zh'], nameEn: values['name-en'] }, 'the unit');
+  const input = parsed(
+    CreateOrgUnitRequest.omit({ parentId: true }),
+    { kind: values.kind, code: values.code, nameZh: values['name-zh'], nameEn: values['name-en'] },
+    'the unit',
+  );
   await withDatabase(config, async (db) => {
     const unit = await db.transaction(async (tx) => {
       const parent = parentCode === null ? null : await findUnit(tx, { code: parentCode });
@@ -169,7 +198,11 @@ async function createOrgUnitCommand(config: Config, args: string[]): Promise<voi
 }
 
 async function createAdminCommand(config: Config, args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, strict: true, options: { username: { type: 'string' }, 'org-unit': { type: 'string' }, 'display-name': { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: { username: { type: 'string' }, 'org-unit': { type: 'string' }, 'display-name': { type: 'string' } },
+  });
   const username = parsed(CreateOperatorRequest.shape.username, values.username, '--username (3 to 32 of a-z 0-9 . _ -)');
   const orgUnitCode = parsed(OrgUnitCode, values['org-unit'], '--org-unit (the code of an existing unit)');
   const displayName = parsed(CreateOperatorRequest.shape.displayName, values['display-name'] ?? username, '--display-name');
@@ -188,7 +221,10 @@ async function orgUnitsCommand(config: Config, args: string[]): Promise<void> {
     const { orgUnits, truncated } = await listOrgUnits(db, null);
     const codeOf = new Map(orgUnits.map((u) => [u.id, u.code]));
     if (orgUnits.length === 0) console.log('no organisation units yet: start with create-org-unit --kind province');
-    for (const u of orgUnits) console.log([u.id, u.kind, u.code, u.parentId === null ? '-' : (codeOf.get(u.parentId) ?? u.parentId), u.nameZh, u.nameEn].join('\t'));
+    for (const u of orgUnits)
+      console.log(
+        [u.id, u.kind, u.code, u.parentId === null ? '-' : (codeOf.get(u.parentId) ?? u.parentId), u.nameZh, u.nameEn].join('\t'),
+      );
     if (truncated) console.log('(the list is cut short)');
   });
 }
@@ -196,10 +232,15 @@ async function orgUnitsCommand(config: Config, args: string[]): Promise<void> {
 /** The key-encryption key the key commands seal under; refused when it protects nothing. */
 function kekFor(config: Config): string {
   if (config.kekHex === undefined) {
-    throw new UsageError('FUELCARD_KEK is not set: the master keys are sealed under it. Make one (openssl rand -hex 32), keep it apart from the database and its backups, and give the server the same value.');
+    throw new UsageError(
+      'FUELCARD_KEK is not set: the master keys are sealed under it. Make one (openssl rand -hex 32), keep it apart from the database and its backups, and give the server the same value.',
+    );
   }
   if (config.kekHex === DEMO_KEK_HEX) {
-    if (!config.demo) throw new UsageError('FUELCARD_KEK is the public demo key-encryption key, which protects nothing: set the installation\'s own (openssl rand -hex 32).');
+    if (!config.demo)
+      throw new UsageError(
+        "FUELCARD_KEK is the public demo key-encryption key, which protects nothing: set the installation's own (openssl rand -hex 32).",
+      );
     console.error('warning: demo mode, keys sealed under the public DEMO key-encryption key (set FUELCARD_KEK for real keys)');
   }
   return config.kekHex;
@@ -216,7 +257,8 @@ function readKeyFile(file: string | undefined): MasterKeySet {
   if (file === undefined) throw new UsageError('--file: the key file to import');
   let text: string;
   try {
-    if (statSync(file).size > KEY_FILE_BYTES_MAX) throw new KeyStoreError('KEY_FILE_INVALID', `${file} is longer than ${KEY_FILE_BYTES_MAX} bytes: it is not a key file`);
+    if (statSync(file).size > KEY_FILE_BYTES_MAX)
+      throw new KeyStoreError('KEY_FILE_INVALID', `${file} is longer than ${KEY_FILE_BYTES_MAX} bytes: it is not a key file`);
     text = readFileSync(file, 'utf8');
   } catch (error) {
     if (error instanceof KeyStoreError) throw error;
@@ -231,16 +273,25 @@ function printKeyChecks(keyVersion: number, keys: readonly KeyCheck[]): void {
 }
 
 async function keysImportCommand(config: Config, args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, strict: true, options: { 'key-version': { type: 'string' }, file: { type: 'string' }, replace: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: { 'key-version': { type: 'string' }, file: { type: 'string' }, replace: { type: 'boolean' } },
+  });
   const keyVersion = keyVersionOf(values['key-version']);
   const kekHex = kekFor(config);
   const keys = readKeyFile(values.file);
   checkKeySet(keys, { testKeysAllowed: config.demo });
   await withDatabase(config, async (db) => {
     const stored = await storeKeySet(db, { kekHex, keyVersion, keys, replace: values.replace === true, action: 'keys.import' });
-    console.log(`${stored.replaced ? 'replaced' : 'imported'} issuer master keys, version ${keyVersion} (compare the key check values with the key custodians' record):`);
+    console.log(
+      `${stored.replaced ? 'replaced' : 'imported'} issuer master keys, version ${keyVersion} (compare the key check values with the key custodians' record):`,
+    );
     printKeyChecks(keyVersion, stored.keys);
-    if (stored.replaced) console.error(`warning: cards personalised with the old keys of version ${keyVersion} can no longer load; restart the server to use the new keys`);
+    if (stored.replaced)
+      console.error(
+        `warning: cards personalised with the old keys of version ${keyVersion} can no longer load; restart the server to use the new keys`,
+      );
   });
 }
 
@@ -250,12 +301,18 @@ function writeExport(file: string, keys: MasterKeySet): void {
     writeFileSync(file, formatKeyFile(keys), { mode: 0o600, flag: 'wx' });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new UsageError(code === 'EEXIST' ? `${file} exists: the export never overwrites a file; name a new one` : `cannot write ${file} (${code})`);
+    throw new UsageError(
+      code === 'EEXIST' ? `${file} exists: the export never overwrites a file; name a new one` : `cannot write ${file} (${code})`,
+    );
   }
 }
 
 async function keysGenerateCommand(config: Config, args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, strict: true, options: { 'key-version': { type: 'string' }, export: { type: 'string' }, replace: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: { 'key-version': { type: 'string' }, export: { type: 'string' }, replace: { type: 'boolean' } },
+  });
   const keyVersion = keyVersionOf(values['key-version']);
   const kekHex = kekFor(config);
   const exportFile = values.export;
@@ -274,7 +331,9 @@ async function keysGenerateCommand(config: Config, args: string[]): Promise<void
     throw error;
   }
   if (exportFile !== undefined) {
-    console.error(`warning: ${exportFile} holds the issuer master keys in clear. Hand it to the card personalisation bureau by a secure channel, then destroy it.`);
+    console.error(
+      `warning: ${exportFile} holds the issuer master keys in clear. Hand it to the card personalisation bureau by a secure channel, then destroy it.`,
+    );
   }
 }
 
@@ -295,10 +354,14 @@ async function keysListCommand(config: Config, args: string[]): Promise<void> {
 function auditKeyFor(config: Config): Buffer {
   const key = auditKeyOf(config);
   if (key === undefined) {
-    throw new UsageError('no audit key: set FUELCARD_AUDIT_KEY (64 hex digits), or FUELCARD_KEK, to the value the server runs with: the checkpoints are signed under it');
+    throw new UsageError(
+      'no audit key: set FUELCARD_AUDIT_KEY (64 hex digits), or FUELCARD_KEK, to the value the server runs with: the checkpoints are signed under it',
+    );
   }
   if (config.auditKeyHex === undefined && config.kekHex === DEMO_KEK_HEX) {
-    console.error('warning: the audit key is derived from the public DEMO key-encryption key: anyone can forge these checkpoints (set FUELCARD_KEK or FUELCARD_AUDIT_KEY)');
+    console.error(
+      'warning: the audit key is derived from the public DEMO key-encryption key: anyone can forge these checkpoints (set FUELCARD_KEK or FUELCARD_AUDIT_KEY)',
+    );
   }
   return key;
 }
@@ -313,11 +376,16 @@ async function auditVerifyCommand(config: Config, args: string[]): Promise<numbe
     const verdict = await verifyAudit(db, reading.anchors);
     for (const note of reading.notes) console.error(`note: ${note}`);
     const latest = reading.latestAt === null ? '' : ` (the latest of ${reading.latestAt})`;
-    console.log(`audit log: ${plural(verdict.rowsChecked, 'row', 'rows')} in ${plural(verdict.chainsChecked, 'chain', 'chains')}; ${plural(reading.lines, 'checkpoint line', 'checkpoint lines')} in ${plural(reading.files, 'file', 'files')} in ${config.auditDir}${latest}`);
+    console.log(
+      `audit log: ${plural(verdict.rowsChecked, 'row', 'rows')} in ${plural(verdict.chainsChecked, 'chain', 'chains')}; ${plural(reading.lines, 'checkpoint line', 'checkpoint lines')} in ${plural(reading.files, 'file', 'files')} in ${config.auditDir}${latest}`,
+    );
     if (reading.problem !== null) console.log(`BROKEN: ${reading.problem}`);
     if (!verdict.sound) console.log(`BROKEN at ${verdict.brokenAt}: ${verdict.problem}`);
     if (reading.problem !== null || !verdict.sound) return EXIT_BROKEN;
-    const unanchored = verdict.rowsUnanchored === 0 ? '' : `; ${plural(verdict.rowsUnanchored, 'row is', 'rows are')} newer than its chain's last checkpoint (not yet anchored)`;
+    const unanchored =
+      verdict.rowsUnanchored === 0
+        ? ''
+        : `; ${plural(verdict.rowsUnanchored, 'row is', 'rows are')} newer than its chain's last checkpoint (not yet anchored)`;
     console.log(`sound: every row matches its hash, and every chain reaches each row a checkpoint saw${unanchored}`);
     return EXIT.done;
   });
@@ -330,7 +398,11 @@ async function auditCheckpointCommand(config: Config, args: string[]): Promise<v
     const writer = new AuditCheckpointWriter(db, { dir: config.auditDir, key });
     try {
       const written = await writer.checkpoint();
-      console.log(written.chains === 0 ? 'no audit chains yet: nothing to checkpoint' : `checkpoint of ${plural(written.chains, 'audit chain', 'audit chains')} written to ${written.file}`);
+      console.log(
+        written.chains === 0
+          ? 'no audit chains yet: nothing to checkpoint'
+          : `checkpoint of ${plural(written.chains, 'audit chain', 'audit chains')} written to ${written.file}`,
+      );
     } finally {
       await writer.close();
     }
@@ -363,7 +435,8 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.refused;
     }
     if (error instanceof KeyStoreError) {
-      const hint = error.code === 'KEY_STORE_CORRUPT' ? ' (FUELCARD_KEK is not the key the stored keys were sealed under, or a row was altered)' : '';
+      const hint =
+        error.code === 'KEY_STORE_CORRUPT' ? ' (FUELCARD_KEK is not the key the stored keys were sealed under, or a row was altered)' : '';
       console.error(`refused (${error.code}): ${error.message}${hint}`);
       return EXIT.refused;
     }

@@ -53,7 +53,10 @@ export type CardLookup = { cardNo: string } | { loadId: string };
 /** Reads a card (by number, or as the card of a load), locked FOR UPDATE when `lock`, with its scope for `principal`. */
 export async function readCard(sql: Sql, principal: Pick<Principal, 'scopeRootId'>, by: CardLookup, lock: boolean): Promise<CardRow> {
   const where = 'cardNo' in by ? 'WHERE c.card_no = $1' : 'WHERE c.card_no = (SELECT l.card_no FROM card_load l WHERE l.id = $1::uuid)';
-  const found = await sql.query<CardRow>(`${CARD_SELECT} ${where}${lock ? ' FOR UPDATE OF c' : ''}`, ['cardNo' in by ? by.cardNo : by.loadId, principal.scopeRootId]);
+  const found = await sql.query<CardRow>(`${CARD_SELECT} ${where}${lock ? ' FOR UPDATE OF c' : ''}`, [
+    'cardNo' in by ? by.cardNo : by.loadId,
+    principal.scopeRootId,
+  ]);
   const card = found.rows[0];
   if (!card) throw new ApiError('cardNo' in by ? 'CARD_NOT_FOUND' : 'LOAD_NOT_FOUND');
   return card;
@@ -65,8 +68,19 @@ export async function readCard(sql: Sql, principal: Pick<Principal, 'scopeRootId
  * comes from the statement's snapshot, taken before any wait for the card's lock; a first send
  * that commits during that wait is found by the caller's retry (server/loads/online.ts initialise).
  */
-export async function readCardAndRecord(sql: Sql, principal: Pick<Principal, 'scopeRootId' | 'deviceId'>, cardNo: string, operationId: string): Promise<CardRow & { record: OperationRecord | null }> {
-  type Found = CardRow & { op_status: OperationRecord['status'] | null; op_result: unknown; op_request_hash: string | null; op_device_id: string | null; op_seq: bigint | null };
+export async function readCardAndRecord(
+  sql: Sql,
+  principal: Pick<Principal, 'scopeRootId' | 'deviceId'>,
+  cardNo: string,
+  operationId: string,
+): Promise<CardRow & { record: OperationRecord | null }> {
+  type Found = CardRow & {
+    op_status: OperationRecord['status'] | null;
+    op_result: unknown;
+    op_request_hash: string | null;
+    op_device_id: string | null;
+    op_seq: bigint | null;
+  };
   const found = await sql.query<Found>(
     `SELECT ${CARD_COLUMNS}, op.status AS op_status, op.result AS op_result, op.request_hash AS op_request_hash, op.device_id AS op_device_id, op.seq AS op_seq
        ${CARD_FROM} LEFT JOIN operation op ON op.id = $3::uuid AND coalesce(op.device_id, '') = coalesce($4::text, '')
@@ -76,9 +90,10 @@ export async function readCardAndRecord(sql: Sql, principal: Pick<Principal, 'sc
   const row = found.rows[0];
   if (!row) throw new ApiError('CARD_NOT_FOUND');
   const { op_status, op_result, op_request_hash, op_device_id, op_seq, ...card } = row;
-  const record = op_status === null || op_request_hash === null
-    ? null
-    : { status: op_status, result: storedResult(op_result), request_hash: op_request_hash, device_id: op_device_id, seq: op_seq };
+  const record =
+    op_status === null || op_request_hash === null
+      ? null
+      : { status: op_status, result: storedResult(op_result), request_hash: op_request_hash, device_id: op_device_id, seq: op_seq };
   return { ...card, record };
 }
 
@@ -86,9 +101,16 @@ export async function readCardAndRecord(sql: Sql, principal: Pick<Principal, 'sc
  * Several cards by number in one statement, unlocked, each with its scope for `principal`; cards
  * that do not exist are simply absent from the map. For read-only answers (push inquiries, pull).
  */
-export async function readCards(sql: Sql, principal: Pick<Principal, 'scopeRootId'>, cardNos: readonly string[]): Promise<Map<string, CardRow>> {
+export async function readCards(
+  sql: Sql,
+  principal: Pick<Principal, 'scopeRootId'>,
+  cardNos: readonly string[],
+): Promise<Map<string, CardRow>> {
   if (cardNos.length === 0) return new Map();
-  const found = await sql.query<CardRow>(`${CARD_SELECT} WHERE c.card_no = ANY($1::text[])`, [[...new Set(cardNos)], principal.scopeRootId]);
+  const found = await sql.query<CardRow>(`${CARD_SELECT} WHERE c.card_no = ANY($1::text[])`, [
+    [...new Set(cardNos)],
+    principal.scopeRootId,
+  ]);
   return new Map(found.rows.map((card) => [card.card_no, card]));
 }
 

@@ -34,7 +34,10 @@ function summaryOf(card: CardRow, accounts: AccountRow[], limits: PurseLimits): 
 }
 
 export async function cardSummary(sql: Sql, card: CardRow, limits: PurseLimits): Promise<CardSummary> {
-  const accounts = await sql.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM account WHERE ${CARD_ACCOUNTS_WHERE} ORDER BY code`, cardAccountKeys(card));
+  const accounts = await sql.query<AccountRow>(
+    `SELECT ${ACCOUNT_COLUMNS} FROM account WHERE ${CARD_ACCOUNTS_WHERE} ORDER BY code`,
+    cardAccountKeys(card),
+  );
   return summaryOf(card, accounts.rows, limits);
 }
 
@@ -71,7 +74,14 @@ const MOVEMENT_KIND: Record<TransferCode, CardMovement['kind']> = {
   OPENING: 'opening',
 };
 
-type MovementRow = { transfer_id: string; at: Date | string; code: TransferCode; account: CardMovement['account']; amount_fen: bigint; state: 'pending' | 'posted' };
+type MovementRow = {
+  transfer_id: string;
+  at: Date | string;
+  code: TransferCode;
+  account: CardMovement['account'];
+  amount_fen: bigint;
+  state: 'pending' | 'posted';
+};
 
 /**
  * The newest movements of the accounts behind a card, one row per account leg (a load from the

@@ -31,7 +31,14 @@ export const CreateOrgUnitRequest = z.strictObject({
 });
 export type CreateOrgUnitRequest = z.infer<typeof CreateOrgUnitRequest>;
 
-export const OrgUnit = z.object({ id: EntityId, kind: OrgUnitKind, code: OrgUnitCode, nameZh: z.string(), nameEn: z.string(), parentId: EntityId.nullable() });
+export const OrgUnit = z.object({
+  id: EntityId,
+  kind: OrgUnitKind,
+  code: OrgUnitCode,
+  nameZh: z.string(),
+  nameEn: z.string(),
+  parentId: EntityId.nullable(),
+});
 export type OrgUnit = z.infer<typeof OrgUnit>;
 /** The units within the caller's part of the organisation, parents before children. */
 export const OrgUnitList = z.object({ orgUnits: z.array(OrgUnit), truncated: z.boolean() });

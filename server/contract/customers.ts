@@ -14,7 +14,9 @@ import { CardNo, DeviceId, EntityId } from './common.ts';
 import { CardSummary } from './cards.ts';
 import { PERSONAL_ID_TYPES } from './customer-rules.ts';
 
-export const PersonalIdType = z.enum(PERSONAL_ID_TYPES).describe('resident_id: mainland resident ID card (check digit and birth date checked); the others are checked for shape only');
+export const PersonalIdType = z
+  .enum(PERSONAL_ID_TYPES)
+  .describe('resident_id: mainland resident ID card (check digit and birth date checked); the others are checked for shape only');
 export type PersonalIdType = z.infer<typeof PersonalIdType>;
 /** What a stored customer's document may say: the personal types, and those of units written before units carried a tax id. */
 export const StoredIdType = z.enum([...PERSONAL_ID_TYPES, 'business_licence', 'org_code']);
@@ -56,8 +58,16 @@ const someChange = (changes: object) => Object.keys(changes).length > 0;
  * new revision with the fields before and after.
  */
 export const CustomerUpdatePayload = z.discriminatedUnion('kind', [
-  z.strictObject({ customerId: EntityId, kind: z.literal('unit'), changes: UnitCustomerFields.partial().refine(someChange, 'no field to change') }),
-  z.strictObject({ customerId: EntityId, kind: z.literal('personal'), changes: PersonalCustomerFields.partial().refine(someChange, 'no field to change') }),
+  z.strictObject({
+    customerId: EntityId,
+    kind: z.literal('unit'),
+    changes: UnitCustomerFields.partial().refine(someChange, 'no field to change'),
+  }),
+  z.strictObject({
+    customerId: EntityId,
+    kind: z.literal('personal'),
+    changes: PersonalCustomerFields.partial().refine(someChange, 'no field to change'),
+  }),
 ]);
 export type CustomerUpdatePayload = z.infer<typeof CustomerUpdatePayload>;
 

@@ -40,7 +40,9 @@ export type DeviceSignedRequest = {
 
 /** The text whose HMAC-SHA256 under the device's secret is the signature. */
 export function deviceSigningText(r: DeviceSignedRequest): string {
-  return [SIGNED_TEXT_VERSION, r.deviceId, String(r.timestampMs), r.nonce, r.method.toUpperCase(), r.pathWithQuery, r.bodySha256Hex].join('\n');
+  return [SIGNED_TEXT_VERSION, r.deviceId, String(r.timestampMs), r.nonce, r.method.toUpperCase(), r.pathWithQuery, r.bodySha256Hex].join(
+    '\n',
+  );
 }
 
 export function deviceAuthorization(p: { deviceId: string; timestampMs: number; nonce: string; signature: string }): string {

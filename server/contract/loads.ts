@@ -31,7 +31,9 @@ export const LoadInitialiseRequest = z.strictObject({
   sourceAccount: z
     .enum(['QUOTA', 'RESERVE'])
     .optional()
-    .describe("Optional: when absent the server loads from the account the card's role loads from (single: QUOTA; main or sub: RESERVE); when named it must be that one"),
+    .describe(
+      "Optional: when absent the server loads from the account the card's role loads from (single: QUOTA; main or sub: RESERVE); when named it must be that one",
+    ),
   terminalId: TerminalId,
   /** ED (电子存折, the fuel purse, default) or EP. */
   purse: z.enum(['ED', 'EP']).optional(),
@@ -82,7 +84,9 @@ export const OnlineBalances = z
     accountAvailableFen: LedgerFen,
     purseMirrorFen: LedgerFen,
   })
-  .describe('Balances once the card takes the transaction: the source (load) or destination (unload) account available, and the purse mirror');
+  .describe(
+    'Balances once the card takes the transaction: the source (load) or destination (unload) account available, and the purse mirror',
+  );
 export type OnlineBalances = z.infer<typeof OnlineBalances>;
 
 export const LoadInitialiseResponse = z.object({
@@ -118,7 +122,12 @@ export const LoadRecoverRequest = z.strictObject({
   cardNo: CardNo,
   /** The pending load this recovery was made for; a recovery for a load already settled changes nothing. */
   loadId: z.uuid().optional(),
-  probe: z.strictObject({ amountFen: z.number().int().min(0).max(4_294_967_295), terminalId: TerminalId, purse: z.enum(['ED', 'EP']).optional(), answer: InitializeAnswer }),
+  probe: z.strictObject({
+    amountFen: z.number().int().min(0).max(4_294_967_295),
+    terminalId: TerminalId,
+    purse: z.enum(['ED', 'EP']).optional(),
+    answer: InitializeAnswer,
+  }),
   prove: z.strictObject({ tac: Hex4, mac: Hex4.optional() }).optional(),
 });
 export type LoadRecoverRequest = z.infer<typeof LoadRecoverRequest>;

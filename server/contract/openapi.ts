@@ -11,8 +11,18 @@ export function openApiDocument(version: number): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const [name, ep] of Object.entries(ENDPOINTS) as Array<[string, Endpoint]>) {
     const path = ep.path.replace(/:([a-zA-Z]+)/g, '{$1}');
-    const pathParams = [...ep.path.matchAll(/:([a-zA-Z]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-    const queryParams = Object.entries(ep.query?.shape ?? {}).map(([name, schema]) => ({ name, in: 'query', required: !schema.safeParse(undefined).success, schema: jsonSchema(schema, 'input') }));
+    const pathParams = [...ep.path.matchAll(/:([a-zA-Z]+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    const queryParams = Object.entries(ep.query?.shape ?? {}).map(([name, schema]) => ({
+      name,
+      in: 'query',
+      required: !schema.safeParse(undefined).success,
+      schema: jsonSchema(schema, 'input'),
+    }));
     const params = [...pathParams, ...queryParams];
     paths[path] ??= {};
     paths[path][ep.method.toLowerCase()] = {

@@ -25,11 +25,23 @@ export const CashReceiptPayload = z.strictObject({
 });
 export const PreallocationPayload = z.strictObject({
   customerId: EntityId,
-  allocations: z.array(z.strictObject({ cardNo: CardNo, amountFen: AmountFen })).min(1).max(64),
+  allocations: z
+    .array(z.strictObject({ cardNo: CardNo, amountFen: AmountFen }))
+    .min(1)
+    .max(64),
 });
 export const InquiryPayload = z.strictObject({ cardNo: CardNo });
 
-export const OperationType = z.enum(['receipt.cash', 'preallocation', 'load.complete', 'load.recover', 'unload.complete', 'inquiry', 'customer.create', 'customer.update']);
+export const OperationType = z.enum([
+  'receipt.cash',
+  'preallocation',
+  'load.complete',
+  'load.recover',
+  'unload.complete',
+  'inquiry',
+  'customer.create',
+  'customer.update',
+]);
 export type OperationType = z.infer<typeof OperationType>;
 
 /** The payload schema of each operation type: one for every type, and none without its type. */

@@ -30,4 +30,9 @@ import { z } from 'zod';
 export const CONTRACT_VERSION = 7;
 
 /** The version of the contract a request or an answer was made under. */
-export const ContractVersion = z.number().int().min(0).max(65_535).describe("The CONTRACT_VERSION the sender was built with (server/contract/version.ts); another than the receiver's is refused");
+export const ContractVersion = z
+  .number()
+  .int()
+  .min(0)
+  .max(65_535)
+  .describe("The CONTRACT_VERSION the sender was built with (server/contract/version.ts); another than the receiver's is refused");

@@ -76,30 +76,58 @@ function valid(value: string | null, code: ApiErrorCode): string {
   return value;
 }
 
-const optional = (value: string | null | undefined, check: (v: string) => string): string | null | undefined => (value === null || value === undefined ? value : check(value));
+const optional = (value: string | null | undefined, check: (v: string) => string): string | null | undefined =>
+  value === null || value === undefined ? value : check(value);
 
 /**
  * The given fields checked and normalised (trimmed, upper case where the rules say), in the
  * customer's kind; `stored` is the customer before an edit, for a document type or number
  * changed without the other.
  */
-function checkFields(kind: CustomerRow['kind'], input: Partial<Record<Field, string | null | undefined>>, stored: CustomerRow | null, today: Date): Fields {
+function checkFields(
+  kind: CustomerRow['kind'],
+  input: Partial<Record<Field, string | null | undefined>>,
+  stored: CustomerRow | null,
+  today: Date,
+): Fields {
   const out: Fields = {};
   const set = (field: Field, value: string | null | undefined) => {
     if (value !== undefined) out[field] = value;
   };
-  set('name', optional(input.name, (v) => valid(normaliseName(v, kind === 'unit' ? 'unit' : 'person'), 'CUSTOMER_NAME_INVALID')));
-  set('contactName', optional(input.contactName, (v) => valid(normaliseName(v, 'person'), 'CUSTOMER_NAME_INVALID')));
-  set('phone', optional(input.phone, (v) => valid(normalisePhone(v), 'PHONE_INVALID')));
-  set('contactPhone', optional(input.contactPhone, (v) => valid(normalisePhone(v), 'PHONE_INVALID')));
-  set('taxId', optional(input.taxId, (v) => valid(normaliseTaxId(v), 'TAX_ID_INVALID')));
-  set('address', optional(input.address, (v) => valid(normaliseText(v, ADDRESS_CHARS_MAX), 'CUSTOMER_TEXT_INVALID')));
-  set('introLetterRef', optional(input.introLetterRef, (v) => valid(normaliseText(v, INTRO_LETTER_REF_CHARS_MAX), 'CUSTOMER_TEXT_INVALID')));
+  set(
+    'name',
+    optional(input.name, (v) => valid(normaliseName(v, kind === 'unit' ? 'unit' : 'person'), 'CUSTOMER_NAME_INVALID')),
+  );
+  set(
+    'contactName',
+    optional(input.contactName, (v) => valid(normaliseName(v, 'person'), 'CUSTOMER_NAME_INVALID')),
+  );
+  set(
+    'phone',
+    optional(input.phone, (v) => valid(normalisePhone(v), 'PHONE_INVALID')),
+  );
+  set(
+    'contactPhone',
+    optional(input.contactPhone, (v) => valid(normalisePhone(v), 'PHONE_INVALID')),
+  );
+  set(
+    'taxId',
+    optional(input.taxId, (v) => valid(normaliseTaxId(v), 'TAX_ID_INVALID')),
+  );
+  set(
+    'address',
+    optional(input.address, (v) => valid(normaliseText(v, ADDRESS_CHARS_MAX), 'CUSTOMER_TEXT_INVALID')),
+  );
+  set(
+    'introLetterRef',
+    optional(input.introLetterRef, (v) => valid(normaliseText(v, INTRO_LETTER_REF_CHARS_MAX), 'CUSTOMER_TEXT_INVALID')),
+  );
   if (input.idType !== undefined || input.idNo !== undefined) {
     // A type or a number changed alone is checked together with the other as stored.
     const type = input.idType ?? stored?.id_doc_type ?? null;
     const number = input.idNo ?? stored?.id_doc_no ?? null;
-    if (type === null || number === null || !(PERSONAL_ID_TYPES as readonly string[]).includes(type)) throw new ApiError('ID_NUMBER_INVALID');
+    if (type === null || number === null || !(PERSONAL_ID_TYPES as readonly string[]).includes(type))
+      throw new ApiError('ID_NUMBER_INVALID');
     const normalised = normaliseIdNumber(type as PersonalIdType, number, today);
     if (normalised === null) throw new ApiError(type === 'resident_id' ? 'RESIDENT_ID_INVALID' : 'ID_NUMBER_INVALID');
     out.idType = type;
@@ -133,16 +161,26 @@ function customerView(row: CustomerRow): CustomerView {
 /** Who made a change and with which operation, as a revision row records it. */
 export type ChangeContext = { principal: Principal; operationId: string; today: Date };
 
-async function recordRevision(tx: Sql, customerId: bigint, revision: number, before: Fields | null, after: Fields, ctx: ChangeContext): Promise<void> {
-  await tx.query('INSERT INTO customer_revision (customer_id, revision, before, after, operator_id, device_id, operation_id) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7)', [
-    customerId,
-    revision,
-    before === null ? null : JSON.stringify(before),
-    JSON.stringify(after),
-    ctx.principal.operatorId,
-    ctx.principal.deviceId,
-    ctx.operationId,
-  ]);
+async function recordRevision(
+  tx: Sql,
+  customerId: bigint,
+  revision: number,
+  before: Fields | null,
+  after: Fields,
+  ctx: ChangeContext,
+): Promise<void> {
+  await tx.query(
+    'INSERT INTO customer_revision (customer_id, revision, before, after, operator_id, device_id, operation_id) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7)',
+    [
+      customerId,
+      revision,
+      before === null ? null : JSON.stringify(before),
+      JSON.stringify(after),
+      ctx.principal.operatorId,
+      ctx.principal.deviceId,
+      ctx.operationId,
+    ],
+  );
 }
 
 /** customer.create: a new customer of the operator's own organisation unit (the outlet), revision 1. */
@@ -150,7 +188,8 @@ export async function createCustomer(tx: Sql, p: CustomerCreatePayload, ctx: Cha
   const { kind, ...input } = p;
   const fields = checkFields(kind, input, null, ctx.today);
   // Every field of the kind is written, an absent optional one as null, so revision 1 shows the whole record.
-  const ofKind: readonly Field[] = kind === 'unit' ? ['name', 'taxId', 'address', 'contactName', 'contactPhone', 'introLetterRef'] : ['name', 'idType', 'idNo', 'phone'];
+  const ofKind: readonly Field[] =
+    kind === 'unit' ? ['name', 'taxId', 'address', 'contactName', 'contactPhone', 'introLetterRef'] : ['name', 'idType', 'idNo', 'phone'];
   const after: Fields = Object.fromEntries(ofKind.map((f) => [f, fields[f] ?? null]));
   const columns = ofKind.map((f) => COLUMNS[f]);
   const inserted = await tx.query<{ id: bigint }>(
@@ -159,7 +198,11 @@ export async function createCustomer(tx: Sql, p: CustomerCreatePayload, ctx: Cha
   );
   const customerId = inserted.rows[0]!.id;
   await recordRevision(tx, customerId, 1, null, after, ctx);
-  await appendAudit(tx, ctx.principal, { action: 'customer.create', subject: `customer:${customerId}`, detail: { kind, revision: 1, fields: ofKind, operationId: ctx.operationId } });
+  await appendAudit(tx, ctx.principal, {
+    action: 'customer.create',
+    subject: `customer:${customerId}`,
+    detail: { kind, revision: 1, fields: ofKind, operationId: ctx.operationId },
+  });
   return { customerId: String(customerId), revision: 1 };
 }
 
@@ -180,9 +223,16 @@ export async function updateCustomer(tx: Sql, p: CustomerUpdatePayload, ctx: Cha
   const before: Fields = Object.fromEntries(changed.map((f) => [f, stored[COLUMNS[f]]]));
   const after: Fields = Object.fromEntries(changed.map((f) => [f, fields[f] ?? null]));
   const revision = stored.revision + 1;
-  await tx.query(`UPDATE customer SET ${changed.map((f, i) => `${COLUMNS[f]} = $${i + 3}`).join(', ')}, revision = $2, updated_at = now() WHERE id = $1`, [stored.id, revision, ...changed.map((f) => after[f])]);
+  await tx.query(
+    `UPDATE customer SET ${changed.map((f, i) => `${COLUMNS[f]} = $${i + 3}`).join(', ')}, revision = $2, updated_at = now() WHERE id = $1`,
+    [stored.id, revision, ...changed.map((f) => after[f])],
+  );
   await recordRevision(tx, stored.id, revision, before, after, ctx);
-  await appendAudit(tx, ctx.principal, { action: 'customer.update', subject: `customer:${stored.id}`, detail: { revision, fields: changed, operationId: ctx.operationId } });
+  await appendAudit(tx, ctx.principal, {
+    action: 'customer.update',
+    subject: `customer:${stored.id}`,
+    detail: { revision, fields: changed, operationId: ctx.operationId },
+  });
   return { customerId: String(stored.id), revision };
 }
 
@@ -219,22 +269,46 @@ export async function searchCustomers(sql: Sql, query: CustomerSearchQuery): Pro
   return { customers: page.map(customerView), next };
 }
 
-type CardRow = { card_no: string; state: CustomerDetail['cards'][number]['state']; role: CustomerDetail['cards'][number]['role']; named: boolean; grey: boolean; main_card_no: string | null };
-type RevisionRow = { revision: number; at: Date; operator_id: bigint | null; device_id: string | null; before: Fields | null; after: Fields };
+type CardRow = {
+  card_no: string;
+  state: CustomerDetail['cards'][number]['state'];
+  role: CustomerDetail['cards'][number]['role'];
+  named: boolean;
+  grey: boolean;
+  main_card_no: string | null;
+};
+type RevisionRow = {
+  revision: number;
+  at: Date;
+  operator_id: bigint | null;
+  device_id: string | null;
+  before: Fields | null;
+  after: Fields;
+};
 
 /** A customer with its cards (by number, at most LIMITS.customerCardsListMax) and its revisions, newest first (at most LIMITS.customerRevisionsListMax). */
 export async function customerDetail(sql: Sql, customerId: string): Promise<CustomerDetail> {
   const found = await sql.query<CustomerRow>('SELECT * FROM customer WHERE id = $1', [customerId]);
   const row = found.rows[0];
   if (!row) throw new ApiError('CUSTOMER_NOT_FOUND');
-  const cards = await sql.query<CardRow>('SELECT card_no, state, role, named, grey, main_card_no FROM card WHERE customer_id = $1 ORDER BY card_no LIMIT $2', [row.id, LIMITS.customerCardsListMax]);
+  const cards = await sql.query<CardRow>(
+    'SELECT card_no, state, role, named, grey, main_card_no FROM card WHERE customer_id = $1 ORDER BY card_no LIMIT $2',
+    [row.id, LIMITS.customerCardsListMax],
+  );
   const revisions = await sql.query<RevisionRow>(
     'SELECT revision, at, operator_id, device_id, before, after FROM customer_revision WHERE customer_id = $1 ORDER BY revision DESC LIMIT $2',
     [row.id, LIMITS.customerRevisionsListMax],
   );
   return {
     customer: customerView(row),
-    cards: cards.rows.map((c) => ({ cardNo: c.card_no, state: c.state, role: c.role, named: c.named, grey: c.grey, mainCardNo: c.main_card_no })),
+    cards: cards.rows.map((c) => ({
+      cardNo: c.card_no,
+      state: c.state,
+      role: c.role,
+      named: c.named,
+      grey: c.grey,
+      mainCardNo: c.main_card_no,
+    })),
     revisions: revisions.rows.map((r) => ({
       revision: r.revision,
       at: iso(r.at),

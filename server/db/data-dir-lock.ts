@@ -65,7 +65,8 @@ function liveOwner(text: string): number | null {
 }
 
 /** The claim on the lock file whose text is `text` (exported for tests that plant a dead claim). */
-export const claimPath = (lockPath: string, text: string): string => `${lockPath}.${createHash('sha256').update(text).digest('hex').slice(0, 16)}.next`;
+export const claimPath = (lockPath: string, text: string): string =>
+  `${lockPath}.${createHash('sha256').update(text).digest('hex').slice(0, 16)}.next`;
 
 /** link(2): puts `from`'s file at `to` unless `to` exists (false then). */
 async function linkUnlessTaken(from: string, to: string): Promise<boolean> {

@@ -37,7 +37,11 @@ describe(`the database layer on ${testEngine()}`, () => {
   it('runs a transaction at read committed when asked, and the next one at serializable again by default', async () => {
     const db = await openTestDatabase();
     try {
-      const level = (options?: { isolation: 'read committed' }) => db.transaction(async (tx) => (await tx.query<{ transaction_isolation: string }>('SHOW transaction_isolation')).rows[0]!.transaction_isolation, options);
+      const level = (options?: { isolation: 'read committed' }) =>
+        db.transaction(
+          async (tx) => (await tx.query<{ transaction_isolation: string }>('SHOW transaction_isolation')).rows[0]!.transaction_isolation,
+          options,
+        );
       expect(await level({ isolation: 'read committed' })).toBe('read committed');
       expect(await level()).toBe('serializable');
       expect(await level({ isolation: 'read committed' })).toBe('read committed');

@@ -22,7 +22,11 @@ describe(`the database used inside its own transaction on ${testEngine()}`, () =
     const db = await openTestDatabase();
     try {
       await db.exec('CREATE TABLE t (n int)');
-      const misuses = [(): Promise<unknown> => db.query('SELECT 1'), (): Promise<unknown> => db.exec('SELECT 1'), (): Promise<unknown> => db.transaction((inner) => inner.query('SELECT 1'))];
+      const misuses = [
+        (): Promise<unknown> => db.query('SELECT 1'),
+        (): Promise<unknown> => db.exec('SELECT 1'),
+        (): Promise<unknown> => db.transaction((inner) => inner.query('SELECT 1')),
+      ];
       for (const misuse of misuses) {
         const attempt = db.transaction(async (tx) => {
           await tx.query('INSERT INTO t VALUES (1)');
@@ -45,7 +49,12 @@ describe(`the database used inside its own transaction on ${testEngine()}`, () =
         await new Promise((resolve) => setImmediate(resolve));
         return depth === 0 ? db.query('SELECT 1') : deep(depth - 1);
       };
-      await expect(within(ANSWER_MS, db.transaction(() => deep(5)))).rejects.toBeInstanceOf(DatabaseMisuseError);
+      await expect(
+        within(
+          ANSWER_MS,
+          db.transaction(() => deep(5)),
+        ),
+      ).rejects.toBeInstanceOf(DatabaseMisuseError);
     } finally {
       await db.close();
     }
@@ -63,7 +72,8 @@ describe(`the database used inside its own transaction on ${testEngine()}`, () =
       expect(inside).toBe(3);
       expect((await within(ANSWER_MS, db.query<{ n: number }>('SELECT 4 AS n'))).rows[0]!.n).toBe(4);
       // Two transactions of one database one after the other, each with its own tx.
-      for (const n of [5, 6]) expect(await db.transaction(async (tx) => (await tx.query<{ n: number }>(`SELECT ${n} AS n`)).rows[0]!.n)).toBe(n);
+      for (const n of [5, 6])
+        expect(await db.transaction(async (tx) => (await tx.query<{ n: number }>(`SELECT ${n} AS n`)).rows[0]!.n)).toBe(n);
     } finally {
       await other.close();
       await db.close();

@@ -61,9 +61,11 @@ export function guardOwnTransactions(db: Database): Database {
       refuse('transaction');
       return db.transaction((tx) => {
         const mark: Mark = { owner, open: true, outer: marks.getStore() };
-        return marks.run(mark, async () => fn(tx)).finally(() => {
-          mark.open = false;
-        });
+        return marks
+          .run(mark, async () => fn(tx))
+          .finally(() => {
+            mark.open = false;
+          });
       }, options);
     },
     close: () => db.close(),

@@ -49,7 +49,9 @@ describe(`migrations on ${testEngine()}`, () => {
     const db = await openEmptyTestDatabase();
     try {
       await migrate(db, [fake(1, 'CREATE TABLE t1 (id int)')]);
-      await expect(migrate(db, [{ ...fake(1, 'CREATE TABLE t1 (id int)'), checksum: 'changed' }])).rejects.toThrow(/changed after it was applied/);
+      await expect(migrate(db, [{ ...fake(1, 'CREATE TABLE t1 (id int)'), checksum: 'changed' }])).rejects.toThrow(
+        /changed after it was applied/,
+      );
     } finally {
       await db.close();
     }

@@ -58,8 +58,20 @@ describe.runIf(testEngine() === 'postgresql' && postgresBinDir() !== null)('the 
         return { done: true };
       });
     };
-    app = withDeviceSigning(await buildApp({ db, config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: DEMO_KEK_HEX }, logger: false, routes: [slowTransaction] }));
-    const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'demo.operator', password: DEMO_OPERATOR_PASSWORD }, headers: tablet });
+    app = withDeviceSigning(
+      await buildApp({
+        db,
+        config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: DEMO_KEK_HEX },
+        logger: false,
+        routes: [slowTransaction],
+      }),
+    );
+    const login = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'demo.operator', password: DEMO_OPERATOR_PASSWORD },
+      headers: tablet,
+    });
     expect(login.statusCode).toBe(200);
     operator = { authorization: `Bearer ${login.json().token}` };
   }, 120_000);
@@ -70,14 +82,17 @@ describe.runIf(testEngine() === 'postgresql' && postgresBinDir() !== null)('the 
     await instance?.destroy();
   });
 
-  const inquiry = (): Promise<LightMyRequestResponse> => app.inject({ method: 'GET', url: `/api/v1/cards/${demoCardNo(1)}`, headers: kiosk });
+  const inquiry = (): Promise<LightMyRequestResponse> =>
+    app.inject({ method: 'GET', url: `/api/v1/cards/${demoCardNo(1)}`, headers: kiosk });
 
   /** Backends of the test database sleeping in pg_sleep, seen from a connection of its own. */
   async function sleepingBackends(): Promise<number> {
     const client = new pg.Client({ connectionString: instance.url() });
     await client.connect();
     try {
-      const r = await client.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = 'fuelcard' AND query LIKE 'SELECT pg_sleep%' AND state = 'active'");
+      const r = await client.query<{ n: string }>(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = 'fuelcard' AND query LIKE 'SELECT pg_sleep%' AND state = 'active'",
+      );
       return Number(r.rows[0]!.n);
     } finally {
       await client.end();
@@ -112,13 +127,26 @@ describe.runIf(testEngine() === 'postgresql' && postgresBinDir() !== null)('the 
   it('answers 503 with Retry-After while PostgreSQL is stopped, /healthz included, and applies a money operation once by its id when it is back', async () => {
     const customerId = String((await db.query<{ id: bigint }>("SELECT id FROM customer WHERE name = '演示客户张伟'")).rows[0]!.id);
     const quota = async (): Promise<bigint> => {
-      const r = await db.query<{ balance: bigint }>("SELECT credits_posted - debits_posted AS balance FROM account WHERE code = 'QUOTA' AND owner_key = $1", [`customer:${customerId}`]);
+      const r = await db.query<{ balance: bigint }>(
+        "SELECT credits_posted - debits_posted AS balance FROM account WHERE code = 'QUOTA' AND owner_key = $1",
+        [`customer:${customerId}`],
+      );
       return r.rows[0]!.balance;
     };
     const before = await quota();
-    const seq = Number((await db.query<{ last_seq: bigint }>("SELECT last_seq FROM device_sync WHERE device_id = 'demo-tablet-1'")).rows[0]?.last_seq ?? 0n) + 1;
+    const seq =
+      Number(
+        (await db.query<{ last_seq: bigint }>("SELECT last_seq FROM device_sync WHERE device_id = 'demo-tablet-1'")).rows[0]?.last_seq ??
+          0n,
+      ) + 1;
     const receipt = { id: randomUUID(), deviceId: 'demo-tablet-1', seq, type: 'receipt.cash', payload: { customerId, amountFen: 1_000 } };
-    const push = (): Promise<LightMyRequestResponse> => app.inject({ method: 'POST', url: '/api/v1/sync/push', payload: { contractVersion: CONTRACT_VERSION, operations: [receipt] }, headers: operator });
+    const push = (): Promise<LightMyRequestResponse> =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/sync/push',
+        payload: { contractVersion: CONTRACT_VERSION, operations: [receipt] },
+        headers: operator,
+      });
 
     await instance.stop('immediate');
     try {

@@ -186,4 +186,3 @@ describe.skipIf(process.env.FUELCARD_TEST_DB === 'postgresql')('the PGlite data 
     }
   });
 });
-

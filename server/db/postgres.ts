@@ -40,7 +40,12 @@ function wrap(target: pg.Pool | pg.PoolClient): Sql {
     async query<R extends Row>(text: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
       const name = statementName(text);
       try {
-        const result = await target.query<R>({ ...(name === undefined ? {} : { name }), text, values: params as unknown[], types: { getTypeParser } });
+        const result = await target.query<R>({
+          ...(name === undefined ? {} : { name }),
+          text,
+          values: params as unknown[],
+          types: { getTypeParser },
+        });
         return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
       } catch (error) {
         throw asUnavailable(error);

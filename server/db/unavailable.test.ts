@@ -10,7 +10,19 @@ const withCode = (code: string, message = 'x'): Error => Object.assign(new Error
 
 describe('connection failures', () => {
   it('counts a refused or reset socket, a server shutting down or starting up, and a connection exception as the database out of reach', () => {
-    for (const code of ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '53300', '08006', '08001', '08P01']) {
+    for (const code of [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'EPIPE',
+      'ETIMEDOUT',
+      '57P01',
+      '57P02',
+      '57P03',
+      '53300',
+      '08006',
+      '08001',
+      '08P01',
+    ]) {
       expect(isConnectionFailure(withCode(code)), code).toBe(true);
     }
   });
@@ -33,7 +45,15 @@ describe('connection failures', () => {
   });
 
   it("does not count a statement's own failure: a conflict, a serialization failure, a syntax error, a bug", () => {
-    for (const error of [withCode('23505'), withCode('40001'), withCode('40P01'), withCode('42601'), new TypeError('x is undefined'), null, 'text']) {
+    for (const error of [
+      withCode('23505'),
+      withCode('40001'),
+      withCode('40P01'),
+      withCode('42601'),
+      new TypeError('x is undefined'),
+      null,
+      'text',
+    ]) {
       expect(isConnectionFailure(error)).toBe(false);
     }
   });

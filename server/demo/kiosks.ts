@@ -50,7 +50,10 @@ async function retireOldest(tx: Sql, kiosksMax: number): Promise<string[]> {
   const retired = active.rows.slice(0, Math.max(0, active.rows.length - kiosksMax + 1)).map((r) => r.device_id);
   for (const deviceId of retired) {
     await tx.query('UPDATE demo_kiosk SET retired_at = now() WHERE device_id = $1', [deviceId]);
-    await tx.query("UPDATE device SET state = 'disabled', signing_key_sealed = NULL, enrolment_code_hash = NULL, enrolment_expires_at = NULL WHERE id = $1", [deviceId]);
+    await tx.query(
+      "UPDATE device SET state = 'disabled', signing_key_sealed = NULL, enrolment_code_hash = NULL, enrolment_expires_at = NULL WHERE id = $1",
+      [deviceId],
+    );
   }
   return retired;
 }
@@ -76,8 +79,17 @@ export async function createDemoKiosk(tx: Sql, now: Date, options: { kiosksMax?:
   );
   await tx.query('INSERT INTO demo_kiosk (number, device_id, card_serial_base) VALUES ($1, $2, $3)', [n, deviceId, serialBase]);
   const bank = await ensureAccount(tx, 'BANK', { kind: 'org', orgUnitId: await unitId(tx, PROVINCE_CODE) });
-  await seedDemoCardSet(tx, { bank, serialBase, serials: DEMO_KIOSK_CARD_SERIALS, customerOf: demoKioskCustomers(tx, await unitId(tx, OUTLET_CODE), n) });
+  await seedDemoCardSet(tx, {
+    bank,
+    serialBase,
+    serials: DEMO_KIOSK_CARD_SERIALS,
+    customerOf: demoKioskCustomers(tx, await unitId(tx, OUTLET_CODE), n),
+  });
   // The new device's own audit chain starts with its creation, as an enrolled device's does with its enrolment.
-  await appendAudit(tx, { deviceId, operatorId: null, orgUnitId: station }, { action: 'demo.kiosk_create', subject: deviceId, detail: { cardSerialBase: serialBase, retired } });
+  await appendAudit(
+    tx,
+    { deviceId, operatorId: null, orgUnitId: station },
+    { action: 'demo.kiosk_create', subject: deviceId, detail: { cardSerialBase: serialBase, retired } },
+  );
   return { deviceId, enrolmentCode: code, cardSerialBase: serialBase };
 }

@@ -27,7 +27,9 @@ export const DEMO_DEVICE_SECRETS = {
  * docs/card-protocol.md §4.3 test master keys, key version 1 (the version digit of the demo card
  * numbers).
  */
-const DEMO_MASTER_KEYS = (['MLK', 'MPK', 'MTK', 'MULK', 'MUGK', 'MPUK', 'MRPK'] as const).map((kind) => [kind, DEMO_TEST_MASTER_KEYS[kind]] as const);
+const DEMO_MASTER_KEYS = (['MLK', 'MPK', 'MTK', 'MULK', 'MUGK', 'MPUK', 'MRPK'] as const).map(
+  (kind) => [kind, DEMO_TEST_MASTER_KEYS[kind]] as const,
+);
 export const DEMO_KEY_VERSION = 1;
 
 /** A card number as ccid/sim/fuel-card-files.ts buildAsn makes it: 0100 type(2) keyVer(1) province(2) 00 serial(9). */
@@ -56,7 +58,17 @@ export async function prepareDemoSecrets(): Promise<{ passwordHash: string }> {
   return { passwordHash: await hashPassword(DEMO_OPERATOR_PASSWORD) };
 }
 
-type DemoCardSpec = { serial: number; holder: string; role: 'single' | 'main' | 'sub'; named: boolean; purseFen: number; loads: number; expiresOn?: string; grey?: boolean; reserveFen?: number };
+type DemoCardSpec = {
+  serial: number;
+  holder: string;
+  role: 'single' | 'main' | 'sub';
+  named: boolean;
+  purseFen: number;
+  loads: number;
+  expiresOn?: string;
+  grey?: boolean;
+  reserveFen?: number;
+};
 
 /** Serials 1–6 are the simulated demo cards (the employee card, 7, holds no money and is not here). */
 const DEMO_CARDS: readonly DemoCardSpec[] = [
@@ -73,14 +85,22 @@ const DEMO_CARDS: readonly DemoCardSpec[] = [
 /** The cards of one demo kiosk's virtual reader, with the unit's main card behind its sub card; not the other city's. */
 export const DEMO_KIOSK_CARD_SERIALS: readonly number[] = [1, 8, 2, 3, 4, 5, 6];
 
-const QUOTA_OPENING_FEN: Record<string, number> = { 演示客户张伟: 100_000, 演示物流有限公司: 500_000, 演示外市客户: 50_000, 演示不记名卡持有人: 20_000 };
+const QUOTA_OPENING_FEN: Record<string, number> = {
+  演示客户张伟: 100_000,
+  演示物流有限公司: 500_000,
+  演示外市客户: 50_000,
+  演示不记名卡持有人: 20_000,
+};
 const UNIT_CUSTOMERS: readonly string[] = ['演示物流有限公司'];
 
 async function customerId(tx: Sql, name: string, units: Units): Promise<bigint> {
   const found = await tx.query<{ id: bigint }>('SELECT id FROM customer WHERE name = $1', [name]);
   if (found.rows[0]) return found.rows[0].id;
   const unit = name === '演示外市客户' ? units.otherCityOutletId : units.outletId;
-  const inserted = await tx.query<{ id: bigint }>("INSERT INTO customer (kind, name, org_unit_id) VALUES ('personal', $1, $2) RETURNING id", [name, unit]);
+  const inserted = await tx.query<{ id: bigint }>(
+    "INSERT INTO customer (kind, name, org_unit_id) VALUES ('personal', $1, $2) RETURNING id",
+    [name, unit],
+  );
   return inserted.rows[0]!.id;
 }
 
@@ -90,7 +110,10 @@ async function customerId(tx: Sql, name: string, units: Units): Promise<bigint> 
  * holds, its counter as the chip's, and the opening quotas of the holders in the set.
  * `customerOf` names the holder's customer row.
  */
-export async function seedDemoCardSet(tx: Sql, options: { bank: bigint; serialBase: number; serials: readonly number[]; customerOf: (holder: string) => Promise<bigint> }): Promise<void> {
+export async function seedDemoCardSet(
+  tx: Sql,
+  options: { bank: bigint; serialBase: number; serials: readonly number[]; customerOf: (holder: string) => Promise<bigint> },
+): Promise<void> {
   const { bank, serialBase } = options;
   const cards = DEMO_CARDS.filter((c) => options.serials.includes(c.serial));
   for (const c of cards) {
@@ -99,13 +122,25 @@ export async function seedDemoCardSet(tx: Sql, options: { bank: bigint; serialBa
     await tx.query(
       `INSERT INTO card (card_no, customer_id, card_type, role, main_card_no, named, state, key_version, expires_on, issued_at, online_ttc_seen, grey)
        VALUES ($1, $2, 'user', $3, $4, $5, 'active', $6, $7, now(), $8, $9)`,
-      [cardNo, customer, c.role, c.role === 'sub' ? demoCardNo(serialBase + 8) : null, c.named, DEMO_KEY_VERSION, c.expiresOn ?? '2034-12-31', c.loads, c.grey ?? false],
+      [
+        cardNo,
+        customer,
+        c.role,
+        c.role === 'sub' ? demoCardNo(serialBase + 8) : null,
+        c.named,
+        DEMO_KEY_VERSION,
+        c.expiresOn ?? '2034-12-31',
+        c.loads,
+        c.grey ?? false,
+      ],
     );
     const purse = await ensureAccount(tx, 'PURSE', { kind: 'card', cardNo, customerId: customer });
-    if (c.purseFen > 0) await createTransfers(tx, [{ debitAccountId: bank, creditAccountId: purse, amountFen: BigInt(c.purseFen), code: 'OPENING' }]);
+    if (c.purseFen > 0)
+      await createTransfers(tx, [{ debitAccountId: bank, creditAccountId: purse, amountFen: BigInt(c.purseFen), code: 'OPENING' }]);
     if (c.reserveFen !== undefined) {
       const reserve = await ensureAccount(tx, 'RESERVE', { kind: 'card', cardNo, customerId: customer });
-      if (c.reserveFen > 0) await createTransfers(tx, [{ debitAccountId: bank, creditAccountId: reserve, amountFen: BigInt(c.reserveFen), code: 'OPENING' }]);
+      if (c.reserveFen > 0)
+        await createTransfers(tx, [{ debitAccountId: bank, creditAccountId: reserve, amountFen: BigInt(c.reserveFen), code: 'OPENING' }]);
     }
   }
   const holders = new Set(cards.map((c) => c.holder));
@@ -124,7 +159,11 @@ export function demoKioskCustomers(tx: Sql, outletId: bigint, kioskNumber: numbe
     if (!id) {
       const kind = UNIT_CUSTOMERS.includes(holder) ? 'unit' : 'personal';
       id = tx
-        .query<{ id: bigint }>('INSERT INTO customer (kind, name, org_unit_id) VALUES ($1, $2, $3) RETURNING id', [kind, `${holder}（演示终端 ${kioskNumber}）`, outletId])
+        .query<{ id: bigint }>('INSERT INTO customer (kind, name, org_unit_id) VALUES ($1, $2, $3) RETURNING id', [
+          kind,
+          `${holder}（演示终端 ${kioskNumber}）`,
+          outletId,
+        ])
         .then((r) => r.rows[0]!.id);
       made.set(holder, id);
     }
@@ -133,14 +172,23 @@ export function demoKioskCustomers(tx: Sql, outletId: bigint, kioskNumber: numbe
 }
 
 async function seedCards(tx: Sql, units: Units, bank: bigint): Promise<void> {
-  await seedDemoCardSet(tx, { bank, serialBase: 0, serials: DEMO_CARDS.map((c) => c.serial), customerOf: (holder) => customerId(tx, holder, units) });
+  await seedDemoCardSet(tx, {
+    bank,
+    serialBase: 0,
+    serials: DEMO_CARDS.map((c) => c.serial),
+    customerOf: (holder) => customerId(tx, holder, units),
+  });
 }
 
 export async function seedDemoMoney(tx: Sql, units: Units, options: { kekHex: string; prepared: { passwordHash: string } }): Promise<void> {
   for (const [kind, key] of DEMO_MASTER_KEYS) await storeMasterKey(tx, options.kekHex, kind, DEMO_KEY_VERSION, key.slice());
   for (const op of OPERATORS) {
     await tx.query('INSERT INTO operator (username, display_name, org_unit_id, role, password_hash) VALUES ($1, $2, $3, $4, $5)', [
-      op.username, op.name, units[op.unit], op.role, options.prepared.passwordHash,
+      op.username,
+      op.name,
+      units[op.unit],
+      op.role,
+      options.prepared.passwordHash,
     ]);
   }
   await storeDemoDeviceSecrets(tx, options.kekHex);

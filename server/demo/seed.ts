@@ -30,15 +30,35 @@ async function seedOrganisation(tx: Sql): Promise<DemoUnits> {
   const outletId = await insertUnit(tx, { parentId: city, kind: 'outlet', code: '3201001', zh: '演示营业网点', en: 'Demo Outlet' });
   const stationId = await insertUnit(tx, { parentId: city, kind: 'station', code: '3201S01', zh: '演示加油站', en: 'Demo Station' });
   // A second city, so that "out of scope" has somewhere to be.
-  const otherCity = await insertUnit(tx, { parentId: provinceId, kind: 'city', code: '3202', zh: '演示另一市分公司', en: 'Demo Other City Branch' });
-  const otherCityOutletId = await insertUnit(tx, { parentId: otherCity, kind: 'outlet', code: '3202001', zh: '演示另一市网点', en: 'Demo Other City Outlet' });
+  const otherCity = await insertUnit(tx, {
+    parentId: provinceId,
+    kind: 'city',
+    code: '3202',
+    zh: '演示另一市分公司',
+    en: 'Demo Other City Branch',
+  });
+  const otherCityOutletId = await insertUnit(tx, {
+    parentId: otherCity,
+    kind: 'outlet',
+    code: '3202001',
+    zh: '演示另一市网点',
+    en: 'Demo Other City Outlet',
+  });
   return { provinceId, centerId, outletId, stationId, otherCityOutletId };
 }
 
 async function seedDevices(tx: Sql, units: DemoUnits): Promise<void> {
   await tx.query('INSERT INTO device (id, kind, org_unit_id, name, terminal_id) VALUES ($1, $2, $3, $4, $5), ($6, $7, $8, $9, $10)', [
-    'demo-kiosk-1', 'kiosk', units.stationId, '演示自助终端 1', '320100000001',
-    'demo-tablet-1', 'tablet', units.outletId, '演示网点平板 1', '320100000002',
+    'demo-kiosk-1',
+    'kiosk',
+    units.stationId,
+    '演示自助终端 1',
+    '320100000001',
+    'demo-tablet-1',
+    'tablet',
+    units.outletId,
+    '演示网点平板 1',
+    '320100000002',
   ]);
 }
 

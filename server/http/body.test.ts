@@ -47,7 +47,12 @@ describe(`requests no column can hold, refused with 400 before any route on ${te
     const before = await snapshot(t.db);
     expectRefused(await t.post(ENDPOINTS.login.path, { username: 'demo.admin\u0000', password: 'whatever-it-is' }, {}), 'TEXT_INVALID');
     // As the escape a client would send, and as a lone surrogate in the password.
-    const escaped = await t.app.inject({ method: 'POST', url: ENDPOINTS.login.path, headers: json, payload: '{"username":"a\\u0000b","password":"x\\ud800"}' });
+    const escaped = await t.app.inject({
+      method: 'POST',
+      url: ENDPOINTS.login.path,
+      headers: json,
+      payload: '{"username":"a\\u0000b","password":"x\\ud800"}',
+    });
     expectRefused(escaped, 'TEXT_INVALID');
     expect(await snapshot(t.db)).toBe(before);
   });
@@ -57,14 +62,26 @@ describe(`requests no column can hold, refused with 400 before any route on ${te
     const outlet = String((await t.db.query<{ id: bigint }>("SELECT id FROM org_unit WHERE code = '3201001'")).rows[0]!.id);
     const before = await snapshot(t.db);
     for (const name of ['测试\u0000县', '测试县\ud800', '\udfff']) {
-      const unit = await t.post(ENDPOINTS.createOrgUnit.path, { kind: 'county', code: '320199', nameZh: name, nameEn: 'Test County', parentId: city }, t.as.administrator);
+      const unit = await t.post(
+        ENDPOINTS.createOrgUnit.path,
+        { kind: 'county', code: '320199', nameZh: name, nameEn: 'Test County', parentId: city },
+        t.as.administrator,
+      );
       expectRefused(unit, 'TEXT_INVALID');
-      const device = await t.post(ENDPOINTS.registerDevice.path, { deviceId: 'test-kiosk-99', kind: 'kiosk', orgUnitId: outlet, terminalId: '320100000099', name }, t.as.administrator);
+      const device = await t.post(
+        ENDPOINTS.registerDevice.path,
+        { deviceId: 'test-kiosk-99', kind: 'kiosk', orgUnitId: outlet, terminalId: '320100000099', name },
+        t.as.administrator,
+      );
       expectRefused(device, 'TEXT_INVALID');
     }
     expect(await snapshot(t.db)).toBe(before);
     // A name outside the Basic Multilingual Plane (a surrogate pair) is a name like any other.
-    const paired = await t.post(ENDPOINTS.createOrgUnit.path, { kind: 'county', code: '320198', nameZh: '𠀀县 ⛽', nameEn: 'Test County 😀', parentId: city }, t.as.administrator);
+    const paired = await t.post(
+      ENDPOINTS.createOrgUnit.path,
+      { kind: 'county', code: '320198', nameZh: '𠀀县 ⛽', nameEn: 'Test County 😀', parentId: city },
+      t.as.administrator,
+    );
     expect(paired.statusCode, paired.body).toBe(200);
     expect(paired.json()).toMatchObject({ nameZh: '𠀀县 ⛽', nameEn: 'Test County 😀' });
   });
@@ -72,14 +89,27 @@ describe(`requests no column can hold, refused with 400 before any route on ${te
   it('refuses a sync push nested 5,000 deep, and changes nothing', async () => {
     const before = await snapshot(t.db);
     const operation = `{"id":"3f1f3e1a-2f4b-4c41-9a55-0d2f7f6b0a01","deviceId":"demo-kiosk-1","seq":1,"type":"inquiry","payload":{"cardNo":${nested(5_000)}}}`;
-    const response = await t.app.inject({ method: 'POST', url: ENDPOINTS.syncPush.path, headers: { ...json, ...t.kiosk }, payload: `{"contractVersion":${CONTRACT_VERSION},"operations":[${operation}]}` });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: ENDPOINTS.syncPush.path,
+      headers: { ...json, ...t.kiosk },
+      payload: `{"contractVersion":${CONTRACT_VERSION},"operations":[${operation}]}`,
+    });
     expectRefused(response, 'JSON_TOO_DEEP');
     expect(await snapshot(t.db)).toBe(before);
   });
 
   it('refuses a NUL in a pushed payload, which would otherwise reach a jsonb column, and changes nothing', async () => {
     const before = await snapshot(t.db);
-    const operations = [{ id: '3f1f3e1a-2f4b-4c41-9a55-0d2f7f6b0a02', deviceId: 'demo-kiosk-1', seq: 1, type: 'inquiry', payload: { cardNo: '1000113100000000001\u0000' } }];
+    const operations = [
+      {
+        id: '3f1f3e1a-2f4b-4c41-9a55-0d2f7f6b0a02',
+        deviceId: 'demo-kiosk-1',
+        seq: 1,
+        type: 'inquiry',
+        payload: { cardNo: '1000113100000000001\u0000' },
+      },
+    ];
     expectRefused(await t.post(ENDPOINTS.syncPush.path, { contractVersion: CONTRACT_VERSION, operations }, t.kiosk), 'TEXT_INVALID');
     expect(await snapshot(t.db)).toBe(before);
   });

@@ -12,7 +12,9 @@ import { ApiError } from '../errors.ts';
 
 /** The version a request body names, read before the body is checked against its schema. */
 export function claimedContractVersion(body: unknown): unknown {
-  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as { contractVersion?: unknown }).contractVersion : undefined;
+  return typeof body === 'object' && body !== null && !Array.isArray(body)
+    ? (body as { contractVersion?: unknown }).contractVersion
+    : undefined;
 }
 
 /** Refuses (CONTRACT_VERSION_MISMATCH) a request made under another version than this server's. */
@@ -21,7 +23,11 @@ export function requireContractVersion(version: unknown): void {
   // The message names the request's version only when it is a plain number: a refusal never
   // repeats whatever text a client sent.
   const theirs = typeof version === 'number' && Number.isSafeInteger(version) ? `contract version ${version}` : 'no contract version';
-  throw new ApiError('CONTRACT_VERSION_MISMATCH', `the request was made under ${theirs}; this server speaks version ${CONTRACT_VERSION}: update the app (or the server) first; nothing was done`, {
-    contractVersion: CONTRACT_VERSION,
-  });
+  throw new ApiError(
+    'CONTRACT_VERSION_MISMATCH',
+    `the request was made under ${theirs}; this server speaks version ${CONTRACT_VERSION}: update the app (or the server) first; nothing was done`,
+    {
+      contractVersion: CONTRACT_VERSION,
+    },
+  );
 }

@@ -19,7 +19,11 @@ describe(`API access from the kiosk Isolated Web App on ${testEngine()}`, () => 
   });
 
   it('answers the preflight of a configured IWA origin, allowing the device credentials', async () => {
-    const r = await app.inject({ method: 'OPTIONS', url: '/api/v1/sync/push', headers: { origin: IWA, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
+    const r = await app.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/sync/push',
+      headers: { origin: IWA, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    });
     expect(r.statusCode).toBe(204);
     expect(r.headers['access-control-allow-origin']).toBe(IWA);
     expect(r.headers['access-control-allow-headers']).toContain('authorization');

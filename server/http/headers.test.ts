@@ -25,7 +25,10 @@ describe(`security headers, compression and what the app folder serves, on ${tes
 
   beforeAll(async () => {
     mkdirSync(join(distDir, 'assets'));
-    writeFileSync(join(distDir, 'index.html'), '<!doctype html><title>shell</title><script type="module" src="/assets/index-abc123.js"></script>');
+    writeFileSync(
+      join(distDir, 'index.html'),
+      '<!doctype html><title>shell</title><script type="module" src="/assets/index-abc123.js"></script>',
+    );
     writeFileSync(join(distDir, 'assets', 'index-abc123.js'), `${script}\n//# sourceMappingURL=index-abc123.js.map`);
     writeFileSync(join(distDir, 'assets', 'index-abc123.js.map'), '{"version":3,"sources":["../src/secret.ts"]}');
     writeFileSync(join(distDir, 'sw.js'), script);

@@ -18,11 +18,19 @@ describe(`what the log keeps out, on ${testEngine()}`, () => {
     const failingInsert = (a: FastifyInstance): void => {
       // An insert that fails with the hash among its values: no display name (NOT NULL).
       a.post('/api/test/failing-insert', async () => {
-        await db.query("INSERT INTO operator (username, display_name, org_unit_id, role, password_hash) VALUES ('new.operator', $1, 1, 'administrator', $2)", [null, SECRET_HASH]);
+        await db.query(
+          "INSERT INTO operator (username, display_name, org_unit_id, role, password_hash) VALUES ('new.operator', $1, 1, 'administrator', $2)",
+          [null, SECRET_HASH],
+        );
         return {};
       });
     };
-    app = await buildApp({ db, config: { distDir: '/nonexistent', logLevel: 'info' }, logStream: { write: (line: string) => void lines.push(line) }, routes: [failingInsert] });
+    app = await buildApp({
+      db,
+      config: { distDir: '/nonexistent', logLevel: 'info' },
+      logStream: { write: (line: string) => void lines.push(line) },
+      routes: [failingInsert],
+    });
   });
   afterAll(async () => {
     await app?.close();

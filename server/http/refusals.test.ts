@@ -89,7 +89,11 @@ describe(`fastify's and node's own refusals, in the error shape, on ${testEngine
   });
 
   it('names unknown fields by their number, never by the keys sent', async () => {
-    const response = await app.inject({ method: 'POST', url: ENDPOINTS.login.path, payload: { username: 'someone', password: 'something', 'secret-key-marker': 1, other: 2 } });
+    const response = await app.inject({
+      method: 'POST',
+      url: ENDPOINTS.login.path,
+      payload: { username: 'someone', password: 'something', 'secret-key-marker': 1, other: 2 },
+    });
     expectError(response, 400, 'INVALID_REQUEST');
     expect(response.body).not.toContain('marker');
     expect(ApiErrorBody.parse(response.json()).error.message).toBe('body: 2 unknown field(s)');

@@ -52,7 +52,12 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.out
 
 /** The principal behind a request's credentials (see authenticate), or null. */
 export function authenticateRequest(services: Services, request: FastifyRequest): Promise<Principal | null> {
-  const signed = { authorization: request.headers.authorization, method: request.method, url: request.url, bodySha256Hex: bodySha256Hex(request) };
+  const signed = {
+    authorization: request.headers.authorization,
+    method: request.method,
+    url: request.url,
+    bodySha256Hex: bodySha256Hex(request),
+  };
   return authenticate(services.db, signed, { kekHex: services.kekHex, now: services.now() });
 }
 
@@ -62,7 +67,13 @@ export function registerEndpoint<N extends EndpointName>(
   name: N,
   handler: (ctx: RouteContext<N>) => Promise<z.input<Ep<N>['response']>>,
 ): void {
-  const endpoint = ENDPOINTS[name] as Ep<N> & { public?: boolean; versioned?: true; body?: z.ZodType; params?: z.ZodType; query?: z.ZodType };
+  const endpoint = ENDPOINTS[name] as Ep<N> & {
+    public?: boolean;
+    versioned?: true;
+    body?: z.ZodType;
+    params?: z.ZodType;
+    query?: z.ZodType;
+  };
   app.route({
     method: endpoint.method,
     url: endpoint.path,

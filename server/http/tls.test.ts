@@ -25,11 +25,15 @@ type Answer = { status: number; headers: Record<string, string | string[] | unde
 
 function get(url: string, options: { ca?: Buffer; headers?: Record<string, string> } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const request = (url.startsWith('https:') ? httpsRequest : httpRequest)(url, { ...(options.ca ? { ca: options.ca } : {}), headers: options.headers ?? {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const request = (url.startsWith('https:') ? httpsRequest : httpRequest)(
+      url,
+      { ...(options.ca ? { ca: options.ca } : {}), headers: options.headers ?? {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
     request.on('error', reject);
     request.setTimeout(5_000, () => request.destroy(new Error('timed out')));
     request.end();
@@ -40,7 +44,29 @@ function get(url: string, options: { ca?: Buffer; headers?: Record<string, strin
 function selfSigned(dir: string, name: string): { cert: string; key: string } {
   const cert = join(dir, `${name}-cert.pem`);
   const key = join(dir, `${name}-key.pem`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 
@@ -53,7 +79,10 @@ describe('the TLS configuration', () => {
 
   it('reads the certificate and key when both are set, and plain HTTP when neither is', () => {
     const pair = selfSigned(dir, 'good');
-    expect(loadConfig({ FUELCARD_TLS_CERT: pair.cert, FUELCARD_TLS_KEY: pair.key }).tls).toMatchObject({ cert: expect.any(Buffer), key: expect.any(Buffer) });
+    expect(loadConfig({ FUELCARD_TLS_CERT: pair.cert, FUELCARD_TLS_KEY: pair.key }).tls).toMatchObject({
+      cert: expect.any(Buffer),
+      key: expect.any(Buffer),
+    });
     expect(loadConfig({}).tls).toBeUndefined();
   });
 
@@ -73,16 +102,26 @@ describe('the TLS configuration', () => {
     };
     expect(refusal({ FUELCARD_TLS_CERT: pair.cert })).toMatch(/FUELCARD_TLS_KEY: must be set with FUELCARD_TLS_CERT/);
     expect(refusal({ FUELCARD_TLS_KEY: pair.key })).toMatch(/FUELCARD_TLS_CERT: must be set with FUELCARD_TLS_KEY/);
-    expect(refusal({ FUELCARD_TLS_CERT: join(dir, 'missing.pem'), FUELCARD_TLS_KEY: pair.key })).toMatch(/FUELCARD_TLS_CERT: cannot read .*missing\.pem \(ENOENT\)/);
+    expect(refusal({ FUELCARD_TLS_CERT: join(dir, 'missing.pem'), FUELCARD_TLS_KEY: pair.key })).toMatch(
+      /FUELCARD_TLS_CERT: cannot read .*missing\.pem \(ENOENT\)/,
+    );
     expect(refusal({ FUELCARD_TLS_CERT: pair.cert, FUELCARD_TLS_KEY: dir })).toMatch(/FUELCARD_TLS_KEY: cannot read/);
-    expect(refusal({ FUELCARD_TLS_CERT: pair.cert, FUELCARD_TLS_KEY: other.key })).toMatch(/FUELCARD_TLS_CERT, FUELCARD_TLS_KEY: not a PEM certificate and its private key/);
+    expect(refusal({ FUELCARD_TLS_CERT: pair.cert, FUELCARD_TLS_KEY: other.key })).toMatch(
+      /FUELCARD_TLS_CERT, FUELCARD_TLS_KEY: not a PEM certificate and its private key/,
+    );
     expect(refusal({ FUELCARD_TLS_CERT: garbage, FUELCARD_TLS_KEY: pair.key })).toMatch(/not a PEM certificate/);
   });
 
   it('trusts X-Forwarded-For only from named proxies, never from everyone', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
-    expect(loadConfig({ FUELCARD_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1,loopback' }).trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'loopback']);
-    for (const bad of ['true', '*', '1', '10.0.0.0/33', 'proxy.example']) expect(() => loadConfig({ FUELCARD_TRUST_PROXY: bad }), bad).toThrow(/FUELCARD_TRUST_PROXY/);
+    expect(loadConfig({ FUELCARD_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1,loopback' }).trustProxy).toEqual([
+      '127.0.0.1',
+      '10.0.0.0/8',
+      '::1',
+      'loopback',
+    ]);
+    for (const bad of ['true', '*', '1', '10.0.0.0/33', 'proxy.example'])
+      expect(() => loadConfig({ FUELCARD_TRUST_PROXY: bad }), bad).toThrow(/FUELCARD_TRUST_PROXY/);
   });
 });
 
@@ -99,7 +138,11 @@ describe(`the server over HTTPS on ${testEngine()}`, () => {
     ca = config.tls!.cert;
     db = await openTestDatabase();
     await seedDemo(db);
-    app = await buildApp({ db, config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: DEMO_KEK_HEX, tls: config.tls }, logger: false });
+    app = await buildApp({
+      db,
+      config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: DEMO_KEK_HEX, tls: config.tls },
+      logger: false,
+    });
     await app.listen({ port: 0, host: '127.0.0.1' });
     port = (app.server.address() as { port: number }).port;
   });
@@ -114,7 +157,14 @@ describe(`the server over HTTPS on ${testEngine()}`, () => {
     expect(health.status).toBe(200);
     expect(health.headers['strict-transport-security']).toMatch(/max-age=31536000/);
     const url = `/api/v1/cards/${demoCardNo(1)}`;
-    const authorization = signAsDevice({ deviceId: 'demo-kiosk-1', secret: DEMO_DEVICE_SECRETS['demo-kiosk-1'], method: 'GET', url, body: '', timestampMs: Date.now() });
+    const authorization = signAsDevice({
+      deviceId: 'demo-kiosk-1',
+      secret: DEMO_DEVICE_SECRETS['demo-kiosk-1'],
+      method: 'GET',
+      url,
+      body: '',
+      timestampMs: Date.now(),
+    });
     const inquiry = await get(`https://127.0.0.1:${port}${url}`, { ca, headers: { authorization } });
     expect(inquiry.status, inquiry.body).toBe(200);
   });
@@ -132,7 +182,11 @@ describe(`the client address behind a reverse proxy on ${testEngine()}`, () => {
   beforeAll(async () => {
     db = await openTestDatabase();
     const config = { distDir: '/nonexistent', logLevel: 'silent' as const, kekHex: DEMO_KEK_HEX };
-    trusting = await buildApp({ db, config: { ...config, trustProxy: loadConfig({ FUELCARD_TRUST_PROXY: '127.0.0.1' }).trustProxy }, logger: false });
+    trusting = await buildApp({
+      db,
+      config: { ...config, trustProxy: loadConfig({ FUELCARD_TRUST_PROXY: '127.0.0.1' }).trustProxy },
+      logger: false,
+    });
     plain = await buildApp({ db, config, logger: false });
   });
   afterAll(async () => {
@@ -145,7 +199,13 @@ describe(`the client address behind a reverse proxy on ${testEngine()}`, () => {
   const signIns = async (app: FastifyInstance, count: number, remoteAddress: string, forwardedFor: string) => {
     const statuses: number[] = [];
     for (let i = 0; i < count; i++) {
-      const r = await app.inject({ method: 'POST', url: ENDPOINTS.login.path, payload: {}, remoteAddress, headers: { 'x-forwarded-for': forwardedFor } });
+      const r = await app.inject({
+        method: 'POST',
+        url: ENDPOINTS.login.path,
+        payload: {},
+        remoteAddress,
+        headers: { 'x-forwarded-for': forwardedFor },
+      });
       statuses.push(r.statusCode);
     }
     return statuses;

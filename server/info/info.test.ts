@@ -26,7 +26,10 @@ describe(`server info without demo data on ${testEngine()}`, () => {
   });
 
   it('says it is not a demo, and makes no demo kiosk for anyone', async () => {
-    expect(ServerInfo.parse((await app.inject({ method: 'GET', url: '/api/v1/info' })).json())).toEqual({ demo: false, contractVersion: 7 });
+    expect(ServerInfo.parse((await app.inject({ method: 'GET', url: '/api/v1/info' })).json())).toEqual({
+      demo: false,
+      contractVersion: 7,
+    });
     const asked = await app.inject({ method: 'POST', url: ENDPOINTS.createDemoKiosk.path, payload: {} });
     expect([asked.statusCode, asked.json().error.code]).toEqual([404, 'NOT_FOUND']);
     expect((await db.query('SELECT id FROM device')).rows).toEqual([]);
@@ -46,15 +49,22 @@ describe(`a demo kiosk for each browser on ${testEngine()}`, () => {
     const asked = await t.post(ENDPOINTS.createDemoKiosk.path, {}, {});
     expect(asked.statusCode, asked.body).toBe(200);
     const kiosk = DemoKiosk.parse(asked.json());
-    const enrolled = EnrolResponse.parse((await t.post(ENDPOINTS.enrol.path, { deviceId: kiosk.deviceId, enrolmentCode: kiosk.enrolmentCode }, {})).json());
+    const enrolled = EnrolResponse.parse(
+      (await t.post(ENDPOINTS.enrol.path, { deviceId: kiosk.deviceId, enrolmentCode: kiosk.enrolmentCode }, {})).json(),
+    );
     return { kiosk, secret: enrolled.secret, terminalId: enrolled.terminalId };
   };
-  const cardNoOf = (b: Browser, id: DemoCardId) => decodeEf15(createDemoCard(id, undefined, { serialBase: b.kiosk.cardSerialBase }).card.inspect().ef15).asn;
+  const cardNoOf = (b: Browser, id: DemoCardId) =>
+    decodeEf15(createDemoCard(id, undefined, { serialBase: b.kiosk.cardSerialBase }).card.inspect().ef15).asn;
   /** Each reader card as the browser's kiosk sees it on the server. */
   const cardsOf = async (b: Browser) => {
     const seen: Record<string, unknown> = {};
     for (const id of READER_CARDS) {
-      const r = await t.app.inject({ method: 'GET', url: `/api/v1/cards/${cardNoOf(b, id)}`, headers: deviceHeader(b.kiosk.deviceId, b.secret) });
+      const r = await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/cards/${cardNoOf(b, id)}`,
+        headers: deviceHeader(b.kiosk.deviceId, b.secret),
+      });
       expect(r.statusCode, `${id}: ${r.body}`).toBe(200);
       seen[id] = r.json();
     }
@@ -94,7 +104,11 @@ describe(`a demo kiosk for each browser on ${testEngine()}`, () => {
     const other = await t.post(ENDPOINTS.enrol.path, { deviceId: a.kiosk.deviceId, enrolmentCode: b.kiosk.enrolmentCode }, {});
     expect(other.json().error.code).toBe('ENROLMENT_FAILED');
     expect(await cardsOf(a)).toEqual(before);
-    const crossed = await t.app.inject({ method: 'GET', url: `/api/v1/cards/${cardNoOf(a, 'named')}`, headers: deviceHeader(b.kiosk.deviceId, a.secret) });
+    const crossed = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/cards/${cardNoOf(a, 'named')}`,
+      headers: deviceHeader(b.kiosk.deviceId, a.secret),
+    });
     expect(crossed.statusCode, "A's secret does not sign as B").toBe(401);
   });
 
@@ -104,10 +118,17 @@ describe(`a demo kiosk for each browser on ${testEngine()}`, () => {
     for (let i = 0; i < 3; i++) made.push(await t.db.transaction((tx) => createDemoKiosk(tx, new Date(), { kiosksMax: kept })));
     const active = await t.db.query<{ device_id: string }>('SELECT device_id FROM demo_kiosk WHERE retired_at IS NULL ORDER BY number');
     expect(active.rows.map((r) => r.device_id)).toEqual(made.slice(1).map((k) => k.deviceId));
-    const oldest = await t.db.query<{ state: string; signing_key_sealed: string | null; enrolment_code_hash: string | null }>('SELECT state, signing_key_sealed, enrolment_code_hash FROM device WHERE id = $1', [made[0]!.deviceId]);
+    const oldest = await t.db.query<{ state: string; signing_key_sealed: string | null; enrolment_code_hash: string | null }>(
+      'SELECT state, signing_key_sealed, enrolment_code_hash FROM device WHERE id = $1',
+      [made[0]!.deviceId],
+    );
     expect(oldest.rows[0]).toEqual({ state: 'disabled', signing_key_sealed: null, enrolment_code_hash: null });
-    expect((await t.post(ENDPOINTS.enrol.path, { deviceId: made[0]!.deviceId, enrolmentCode: made[0]!.enrolmentCode }, {})).json().error.code).toBe('ENROLMENT_FAILED');
-    expect((await t.post(ENDPOINTS.enrol.path, { deviceId: made[2]!.deviceId, enrolmentCode: made[2]!.enrolmentCode }, {})).statusCode).toBe(200);
+    expect(
+      (await t.post(ENDPOINTS.enrol.path, { deviceId: made[0]!.deviceId, enrolmentCode: made[0]!.enrolmentCode }, {})).json().error.code,
+    ).toBe('ENROLMENT_FAILED');
+    expect(
+      (await t.post(ENDPOINTS.enrol.path, { deviceId: made[2]!.deviceId, enrolmentCode: made[2]!.enrolmentCode }, {})).statusCode,
+    ).toBe(200);
   });
 
   it('leaves the ledger and the audit chains sound after making kiosks', async () => {
@@ -116,11 +137,15 @@ describe(`a demo kiosk for each browser on ${testEngine()}`, () => {
 
   it('limits how many demo kiosks one address may ask for', async () => {
     const answers = [];
-    for (let i = 0; i < LIMITS.demoKioskRequestCountPerAddressMax + 1; i++) answers.push(await t.app.inject({ method: 'POST', url: ENDPOINTS.createDemoKiosk.path, payload: {}, remoteAddress: '192.0.2.44' }));
+    for (let i = 0; i < LIMITS.demoKioskRequestCountPerAddressMax + 1; i++)
+      answers.push(await t.app.inject({ method: 'POST', url: ENDPOINTS.createDemoKiosk.path, payload: {}, remoteAddress: '192.0.2.44' }));
     expect(answers.slice(0, -1).every((r) => r.statusCode === 200)).toBe(true);
     const refused = answers.at(-1)!;
     expect([refused.statusCode, refused.json().error.code]).toEqual([429, 'RATE_LIMITED']);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-    expect((await t.app.inject({ method: 'POST', url: ENDPOINTS.createDemoKiosk.path, payload: {}, remoteAddress: '192.0.2.45' })).statusCode, 'another address').toBe(200);
+    expect(
+      (await t.app.inject({ method: 'POST', url: ENDPOINTS.createDemoKiosk.path, payload: {}, remoteAddress: '192.0.2.45' })).statusCode,
+      'another address',
+    ).toBe(200);
   });
 });

@@ -29,7 +29,8 @@ export function registerInfoRoutes(app: FastifyInstance, services: Services): vo
       timeWindow: LIMITS.demoKioskRequestWindowMs,
       keyGenerator: clientAddress,
       store: AddressCounter,
-      errorResponseBuilder: (_request, context) => new ApiError('RATE_LIMITED', undefined, { retryAfterS: Math.max(1, Math.ceil(context.ttl / 1000)) }),
+      errorResponseBuilder: (_request, context) =>
+        new ApiError('RATE_LIMITED', undefined, { retryAfterS: Math.max(1, Math.ceil(context.ttl / 1000)) }),
     });
     registerEndpoint(scope, services, 'createDemoKiosk', async () => services.db.transaction((tx) => createDemoKiosk(tx, services.now())));
   });

@@ -4,7 +4,18 @@ import { toHex } from '../../ccid/bytes.ts';
 import { verifyAudit } from '../audit/log.ts';
 import { openTestDatabase, testEngine, type TestDatabase } from '../testing/db.ts';
 import { TEST_MASTER_KEYS } from '../testing/sim.ts';
-import { STORED_KEY_KINDS, checkKeySet, formatKeyFile, generateKeySet, keyCheckValue, keyChecks, listKeySets, parseKeyFile, storeKeySet, type MasterKeySet } from './ceremony.ts';
+import {
+  STORED_KEY_KINDS,
+  checkKeySet,
+  formatKeyFile,
+  generateKeySet,
+  keyCheckValue,
+  keyChecks,
+  listKeySets,
+  parseKeyFile,
+  storeKeySet,
+  type MasterKeySet,
+} from './ceremony.ts';
 import { KeyStoreError } from './keystore.ts';
 import { SoftwareKeyStore } from './software.ts';
 
@@ -17,7 +28,10 @@ const threeKeys = (): Record<string, string> => ({ MLK: hex16(), MULK: hex16(), 
 /** The KCV computed by OpenSSL's two-key 3DES, independently of ccid/crypto. */
 function opensslKcv(key: Uint8Array): string {
   const cipher = createCipheriv('des-ede-ecb', key, null).setAutoPadding(false);
-  return Buffer.concat([cipher.update(Buffer.alloc(8)), cipher.final()]).subarray(0, 3).toString('hex').toUpperCase();
+  return Buffer.concat([cipher.update(Buffer.alloc(8)), cipher.final()])
+    .subarray(0, 3)
+    .toString('hex')
+    .toUpperCase();
 }
 
 function refusal(work: () => unknown): KeyStoreError {
@@ -59,7 +73,7 @@ describe('reading a key file', () => {
     expect(error.message).not.toContain(key.slice(0, 8));
   });
 
-  it('refuses an array, a bare string, unknown kinds, the bureau\'s card-management keys and bad hex, naming the kind but never the value', () => {
+  it("refuses an array, a bare string, unknown kinds, the bureau's card-management keys and bad hex, naming the kind but never the value", () => {
     const cases: Array<[string, RegExp]> = [
       ['[]', /one JSON object/],
       [JSON.stringify(hex16()), /one JSON object/],
@@ -97,7 +111,9 @@ describe('checking a key set', () => {
   it('refuses an all-zero key even in demo mode, and one key under two kinds', () => {
     expect(refusal(() => checkKeySet(setOf({ ...fresh(), MTK: new Uint8Array(16) }), { testKeysAllowed: true })).code).toBe('KEY_WEAK');
     const keys = fresh();
-    expect(refusal(() => checkKeySet(setOf({ ...keys, MULK: keys.MLK }), { testKeysAllowed: false })).message).toMatch(/MLK and MULK are the same key/);
+    expect(refusal(() => checkKeySet(setOf({ ...keys, MULK: keys.MLK }), { testKeysAllowed: false })).message).toMatch(
+      /MLK and MULK are the same key/,
+    );
   });
 
   it('refuses every public test key and any key with equal halves outside demo mode, and takes the test keys in demo mode', () => {
@@ -107,8 +123,14 @@ describe('checking a key set', () => {
       expect(error.message, kind).toMatch(/public demo\/test keys/);
     }
     const half = new Uint8Array(randomBytes(8));
-    expect(refusal(() => checkKeySet(setOf({ ...fresh(), MLK: new Uint8Array([...half, ...half]) }), { testKeysAllowed: false })).message).toMatch(/two equal halves/);
-    expect(() => checkKeySet(setOf({ MLK: TEST_MASTER_KEYS.MLK, MULK: TEST_MASTER_KEYS.MULK, MTK: TEST_MASTER_KEYS.MTK, MPK: TEST_MASTER_KEYS.MPK }), { testKeysAllowed: true })).not.toThrow();
+    expect(
+      refusal(() => checkKeySet(setOf({ ...fresh(), MLK: new Uint8Array([...half, ...half]) }), { testKeysAllowed: false })).message,
+    ).toMatch(/two equal halves/);
+    expect(() =>
+      checkKeySet(setOf({ MLK: TEST_MASTER_KEYS.MLK, MULK: TEST_MASTER_KEYS.MULK, MTK: TEST_MASTER_KEYS.MTK, MPK: TEST_MASTER_KEYS.MPK }), {
+        testKeysAllowed: true,
+      }),
+    ).not.toThrow();
   });
 
   it('generates fresh, distinct keys of every stored kind with odd DES parity', () => {
@@ -130,7 +152,8 @@ describe(`storing a key version on ${testEngine()}`, () => {
     await db?.close();
     db = undefined;
   });
-  const stored = async (d: TestDatabase) => (await d.query<{ kind: string; key_version: number }>('SELECT kind, key_version FROM issuer_key ORDER BY key_version, kind')).rows;
+  const stored = async (d: TestDatabase) =>
+    (await d.query<{ kind: string; key_version: number }>('SELECT kind, key_version FROM issuer_key ORDER BY key_version, kind')).rows;
 
   it('seals every kind where the software key store finds it, audits version, kinds and KCVs, and never a key', async () => {
     db = await openTestDatabase();
@@ -140,9 +163,20 @@ describe(`storing a key version on ${testEngine()}`, () => {
     expect(await new SoftwareKeyStore(KEK).hasKeyVersion(db, 7)).toBe(true);
     expect(await listKeySets(db, KEK)).toEqual([{ keyVersion: 7, keys: keyChecks(keys), complete: true }]);
 
-    const audit = await db.query<{ action: string; subject: string; detail: unknown; chain_key: string }>('SELECT action, subject, detail, chain_key FROM audit_log');
-    expect(audit.rows).toEqual([{ action: 'keys.generate', subject: 'issuer keys v7', chain_key: 'system', detail: expect.objectContaining({ keyVersion: 7, kinds: [...STORED_KEY_KINDS], replaced: false }) }]);
-    const everything = JSON.stringify((await db.query('SELECT * FROM audit_log')).rows, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)).toUpperCase();
+    const audit = await db.query<{ action: string; subject: string; detail: unknown; chain_key: string }>(
+      'SELECT action, subject, detail, chain_key FROM audit_log',
+    );
+    expect(audit.rows).toEqual([
+      {
+        action: 'keys.generate',
+        subject: 'issuer keys v7',
+        chain_key: 'system',
+        detail: expect.objectContaining({ keyVersion: 7, kinds: [...STORED_KEY_KINDS], replaced: false }),
+      },
+    ]);
+    const everything = JSON.stringify((await db.query('SELECT * FROM audit_log')).rows, (_k, v: unknown) =>
+      typeof v === 'bigint' ? String(v) : v,
+    ).toUpperCase();
     for (const key of keys.values()) expect(everything).not.toContain(toHex(key).slice(0, 12));
     expect((await verifyAudit(db)).sound).toBe(true);
   });
@@ -154,14 +188,24 @@ describe(`storing a key version on ${testEngine()}`, () => {
     const before = await listKeySets(db, KEK);
 
     const second = parseKeyFile(fileOf(threeKeys()));
-    await expect(storeKeySet(db, { kekHex: KEK, keyVersion: 1, keys: second, replace: false, action: 'keys.import' })).rejects.toMatchObject({ code: 'KEY_VERSION_TAKEN' });
-    await expect(storeKeySet(db, { kekHex: OTHER_KEK, keyVersion: 2, keys: second, replace: false, action: 'keys.import' })).rejects.toMatchObject({ code: 'KEY_STORE_CORRUPT' });
+    await expect(
+      storeKeySet(db, { kekHex: KEK, keyVersion: 1, keys: second, replace: false, action: 'keys.import' }),
+    ).rejects.toMatchObject({ code: 'KEY_VERSION_TAKEN' });
+    await expect(
+      storeKeySet(db, { kekHex: OTHER_KEK, keyVersion: 2, keys: second, replace: false, action: 'keys.import' }),
+    ).rejects.toMatchObject({ code: 'KEY_STORE_CORRUPT' });
     expect(await listKeySets(db, KEK)).toEqual(before);
     await expect(listKeySets(db, OTHER_KEK)).rejects.toMatchObject({ code: 'KEY_STORE_CORRUPT' });
 
-    expect(await storeKeySet(db, { kekHex: KEK, keyVersion: 1, keys: second, replace: true, action: 'keys.import' })).toMatchObject({ replaced: true });
+    expect(await storeKeySet(db, { kekHex: KEK, keyVersion: 1, keys: second, replace: true, action: 'keys.import' })).toMatchObject({
+      replaced: true,
+    });
     // The old MPK went with the rest of version 1: no key of the old set outlives the new one.
-    expect(await stored(db)).toEqual([{ kind: 'MLK', key_version: 1 }, { kind: 'MTK', key_version: 1 }, { kind: 'MULK', key_version: 1 }]);
+    expect(await stored(db)).toEqual([
+      { kind: 'MLK', key_version: 1 },
+      { kind: 'MTK', key_version: 1 },
+      { kind: 'MULK', key_version: 1 },
+    ]);
     expect(await listKeySets(db, KEK)).toEqual([{ keyVersion: 1, keys: keyChecks(second), complete: true }]);
     const actions = await db.query<{ action: string }>('SELECT action FROM audit_log ORDER BY chain_no');
     expect(actions.rows.map((r) => r.action)).toEqual(['keys.import', 'keys.import']);

@@ -79,13 +79,21 @@ export function parseKeyFile(text: string): MasterKeySet {
     // Never the parser's own message: it quotes the text near the fault, which may be a key.
     throw invalid('the key file is not JSON: expected one object { "MLK": "32 hex digits", ... }');
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid('the key file must be one JSON object of key kind to 32 hex digits');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw invalid('the key file must be one JSON object of key kind to 32 hex digits');
   const keys: MasterKeySet = new Map();
   for (const [name, hex] of Object.entries(value as Record<string, unknown>)) {
-    if (BUREAU_ONLY_KINDS.includes(name)) throw invalid(`${name} is a card-management key the server never uses: it stays with the personalisation bureau; take it out of the file`);
+    if (BUREAU_ONLY_KINDS.includes(name))
+      throw invalid(
+        `${name} is a card-management key the server never uses: it stays with the personalisation bureau; take it out of the file`,
+      );
     // A property name is shown only when it looks like a name, in case a key was pasted as one.
-    if (!isStoredKind(name)) throw invalid(`${/^[A-Za-z]{1,8}$/.test(name) ? name : 'a property'} is not a key kind; the kinds are ${STORED_KEY_KINDS.join(', ')}`);
-    if (typeof hex !== 'string' || !/^[0-9a-fA-F]{32}$/.test(hex)) throw invalid(`${name} is not 32 hex digits (a 16-byte double-length 3DES key)`);
+    if (!isStoredKind(name))
+      throw invalid(
+        `${/^[A-Za-z]{1,8}$/.test(name) ? name : 'a property'} is not a key kind; the kinds are ${STORED_KEY_KINDS.join(', ')}`,
+      );
+    if (typeof hex !== 'string' || !/^[0-9a-fA-F]{32}$/.test(hex))
+      throw invalid(`${name} is not 32 hex digits (a 16-byte double-length 3DES key)`);
     keys.set(name, fromHex(hex));
   }
   return keys;
@@ -102,13 +110,16 @@ function isTestKey(key: Uint8Array): boolean {
  */
 export function checkKeySet(keys: MasterKeySet, options: { testKeysAllowed: boolean }): void {
   const missing = REQUIRED_KEY_KINDS.filter((kind) => !keys.has(kind));
-  if (missing.length > 0) throw invalid(`the key file lacks ${missing.join(', ')}: every key version needs ${REQUIRED_KEY_KINDS.join(', ')}`);
+  if (missing.length > 0)
+    throw invalid(`the key file lacks ${missing.join(', ')}: every key version needs ${REQUIRED_KEY_KINDS.join(', ')}`);
   const kindOfKey = new Map<string, StoredKeyKind>();
   for (const [kind, key] of keys) {
     if (key.length !== KEY_BYTES) throw new Error('assertion: a master key is 16 bytes');
     if (key.every((b) => b === 0)) throw weak(`${kind} is all zeros`);
-    if (!options.testKeysAllowed && isTestKey(key)) throw weak(`${kind} is one of the public demo/test keys: a real installation needs its own keys (FUELCARD_DEMO=1 allows them)`);
-    if (!options.testKeysAllowed && equalBytes(key.subarray(0, 8), key.subarray(8))) throw weak(`${kind} has two equal halves, which makes 3DES single DES`);
+    if (!options.testKeysAllowed && isTestKey(key))
+      throw weak(`${kind} is one of the public demo/test keys: a real installation needs its own keys (FUELCARD_DEMO=1 allows them)`);
+    if (!options.testKeysAllowed && equalBytes(key.subarray(0, 8), key.subarray(8)))
+      throw weak(`${kind} has two equal halves, which makes 3DES single DES`);
     const twin = kindOfKey.get(toHex(key));
     if (twin !== undefined) throw weak(`${twin} and ${kind} are the same key: each kind needs its own`);
     kindOfKey.set(toHex(key), kind);
@@ -143,7 +154,9 @@ export function formatKeyFile(keys: MasterKeySet): string {
  */
 export async function listKeySets(sql: Sql, kekHex: string): Promise<KeySetSummary[]> {
   // Bounded by the schema: at most 255 versions of 7 kinds.
-  const rows = await sql.query<{ kind: StoredKeyKind; key_version: number } & EncryptedKey>('SELECT kind, key_version, iv, ciphertext, tag FROM issuer_key ORDER BY key_version');
+  const rows = await sql.query<{ kind: StoredKeyKind; key_version: number } & EncryptedKey>(
+    'SELECT kind, key_version, iv, ciphertext, tag FROM issuer_key ORDER BY key_version',
+  );
   const byVersion = new Map<number, MasterKeySet>();
   for (const row of rows.rows) {
     const keyVersion = Number(row.key_version);
@@ -151,7 +164,11 @@ export async function listKeySets(sql: Sql, kekHex: string): Promise<KeySetSumma
     set.set(row.kind, decryptMasterKey(kekHex, row.kind, keyVersion, row));
     byVersion.set(keyVersion, set);
   }
-  return [...byVersion].map(([keyVersion, keys]) => ({ keyVersion, keys: keyChecks(keys), complete: REQUIRED_KEY_KINDS.every((kind) => keys.has(kind)) }));
+  return [...byVersion].map(([keyVersion, keys]) => ({
+    keyVersion,
+    keys: keyChecks(keys),
+    complete: REQUIRED_KEY_KINDS.every((kind) => keys.has(kind)),
+  }));
 }
 
 export type StoreKeySet = {
@@ -169,28 +186,41 @@ export type StoreKeySet = {
  * already stored (one server has one KEK: a second one would strand a version).
  */
 export async function storeKeySet(db: Database, o: StoreKeySet): Promise<{ replaced: boolean; keys: KeyCheck[] }> {
-  if (!Number.isInteger(o.keyVersion) || o.keyVersion < KEY_VERSION_MIN || o.keyVersion > KEY_VERSION_MAX) throw new Error('assertion: key version 1..255');
+  if (!Number.isInteger(o.keyVersion) || o.keyVersion < KEY_VERSION_MIN || o.keyVersion > KEY_VERSION_MAX)
+    throw new Error('assertion: key version 1..255');
   const checks = keyChecks(o.keys);
   return db.transaction(async (tx) => {
     await listKeySets(tx, o.kekHex);
     const present = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM issuer_key WHERE key_version = $1', [o.keyVersion]);
     const replaced = present.rows[0]!.n > 0;
-    if (replaced && !o.replace) throw new KeyStoreError('KEY_VERSION_TAKEN', `issuer keys of version ${o.keyVersion} are already stored (keys-list shows them); --replace replaces them`);
+    if (replaced && !o.replace)
+      throw new KeyStoreError(
+        'KEY_VERSION_TAKEN',
+        `issuer keys of version ${o.keyVersion} are already stored (keys-list shows them); --replace replaces them`,
+      );
     if (replaced) await tx.query('DELETE FROM issuer_key WHERE key_version = $1', [o.keyVersion]);
     for (const [kind, key] of o.keys) {
       const sealed = encryptMasterKey(o.kekHex, kind, o.keyVersion, key);
-      if (!equalBytes(decryptMasterKey(o.kekHex, kind, o.keyVersion, sealed), key)) throw new Error('assertion: a sealed key unseals to itself');
+      if (!equalBytes(decryptMasterKey(o.kekHex, kind, o.keyVersion, sealed), key))
+        throw new Error('assertion: a sealed key unseals to itself');
       const inserted = await tx.query(
         `INSERT INTO issuer_key (kind, key_version, iv, ciphertext, tag) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (kind, key_version) DO NOTHING RETURNING kind`,
         [kind, o.keyVersion, sealed.iv, sealed.ciphertext, sealed.tag],
       );
-      if (inserted.rows.length !== 1) throw new KeyStoreError('KEY_VERSION_TAKEN', `issuer keys of version ${o.keyVersion} were stored by another process meanwhile`);
+      if (inserted.rows.length !== 1)
+        throw new KeyStoreError('KEY_VERSION_TAKEN', `issuer keys of version ${o.keyVersion} were stored by another process meanwhile`);
     }
     await appendAudit(tx, CONSOLE_ACTOR, {
       action: o.action,
       subject: `issuer keys v${o.keyVersion}`,
-      detail: { keyVersion: o.keyVersion, kinds: checks.map((c) => c.kind), kcvs: Object.fromEntries(checks.map((c) => [c.kind, c.kcv])), replaced, via: 'console' },
+      detail: {
+        keyVersion: o.keyVersion,
+        kinds: checks.map((c) => c.kind),
+        kcvs: Object.fromEntries(checks.map((c) => [c.kind, c.kcv])),
+        replaced,
+        via: 'console',
+      },
     });
     return { replaced, keys: checks };
   });

@@ -18,8 +18,20 @@ export type OnlineSession = {
   onlineTtc: number;
 };
 
-export type Mac1Input = OnlineSession & { balanceFen: number; amountFen: number; transType: number; terminalId: Uint8Array; mac1: Uint8Array };
-export type Mac2Input = OnlineSession & { amountFen: number; transType: number; terminalId: Uint8Array; date: Uint8Array; time: Uint8Array };
+export type Mac1Input = OnlineSession & {
+  balanceFen: number;
+  amountFen: number;
+  transType: number;
+  terminalId: Uint8Array;
+  mac1: Uint8Array;
+};
+export type Mac2Input = OnlineSession & {
+  amountFen: number;
+  transType: number;
+  terminalId: Uint8Array;
+  date: Uint8Array;
+  time: Uint8Array;
+};
 /** The TAC of a load, or the "MAC3" of an unload, over the balance after and the counter before. */
 export type TacInput = Mac2Input & { balanceFenAfter: number; tac: Uint8Array };
 

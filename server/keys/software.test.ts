@@ -30,7 +30,18 @@ describe(`the software key store's keys in memory, on ${testEngine()}`, () => {
   afterAll(async () => db?.close());
 
   const mac2 = (store: SoftwareKeyStore, card: string): Promise<Uint8Array> => {
-    const input: Mac2Input = { kind: 'load', cardNo: card, keyVersion: 1, random: fromHex('01020304'), onlineTtc: 1, amountFen: 100, transType: 2, terminalId: fromHex('320100000001'), date: fromHex('20240102'), time: fromHex('030405') };
+    const input: Mac2Input = {
+      kind: 'load',
+      cardNo: card,
+      keyVersion: 1,
+      random: fromHex('01020304'),
+      onlineTtc: 1,
+      amountFen: 100,
+      transType: 2,
+      terminalId: fromHex('320100000001'),
+      date: fromHex('20240102'),
+      time: fromHex('030405'),
+    };
     return store.mac2(db, input);
   };
 
@@ -48,7 +59,12 @@ describe(`the software key store's keys in memory, on ${testEngine()}`, () => {
 
   it('zeroises every master key, card key and DES key schedule when the app closes', async () => {
     const store = new SoftwareKeyStore(DEMO_KEK_HEX);
-    const app = await buildApp({ db, config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: DEMO_KEK_HEX }, keyStore: store, logger: false });
+    const app = await buildApp({
+      db,
+      config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: DEMO_KEK_HEX },
+      keyStore: store,
+      logger: false,
+    });
     const answer = await mac2(store, cardNo(1));
     const masters = [...cachesOf(store).masters.get(1)!.values()];
     const cardKey = cachesOf(store).cardKeys.get(`MLK:1:${cardNo(1)}`)!;

@@ -7,7 +7,19 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { equalBytes, fromHex } from '../../ccid/bytes.ts';
-import { DEFAULT_SCHEMES, asnFactor, diversify, loadMac1, loadMac2, loadSessionKey, loadTac, unloadMac1, unloadMac2, unloadMac3, unloadSessionKey } from '../../ccid/crypto/index.ts';
+import {
+  DEFAULT_SCHEMES,
+  asnFactor,
+  diversify,
+  loadMac1,
+  loadMac2,
+  loadSessionKey,
+  loadTac,
+  unloadMac1,
+  unloadMac2,
+  unloadMac3,
+  unloadSessionKey,
+} from '../../ccid/crypto/index.ts';
 import type { Sql } from '../db/index.ts';
 import { LIMITS } from '../limits.ts';
 import { KeyStoreError, type KeyStore, type Mac1Input, type Mac2Input, type OnlineSession, type TacInput } from './keystore.ts';
@@ -46,12 +58,21 @@ export function decryptMasterKey(kekHex: string, kind: string, keyVersion: numbe
     return key;
   } catch {
     // Deliberately no detail: a wrong KEK and a tampered row look the same to an attacker.
-    throw new KeyStoreError('KEY_STORE_CORRUPT', `issuer key ${kind} v${keyVersion} does not decrypt with the configured key-encryption key`);
+    throw new KeyStoreError(
+      'KEY_STORE_CORRUPT',
+      `issuer key ${kind} v${keyVersion} does not decrypt with the configured key-encryption key`,
+    );
   }
 }
 
 /** Stores (or replaces) one master key, encrypted. */
-export async function storeMasterKey(sql: Sql, kekHex: string, kind: MasterKeyKind | string, keyVersion: number, key16: Uint8Array): Promise<void> {
+export async function storeMasterKey(
+  sql: Sql,
+  kekHex: string,
+  kind: MasterKeyKind | string,
+  keyVersion: number,
+  key16: Uint8Array,
+): Promise<void> {
   const sealed = encryptMasterKey(kekHex, kind, keyVersion, key16);
   await sql.query(
     `INSERT INTO issuer_key (kind, key_version, iv, ciphertext, tag) VALUES ($1, $2, $3, $4, $5)
@@ -117,7 +138,15 @@ export class SoftwareKeyStore implements KeyStore {
 
   async verifyTac(sql: Sql, f: TacInput): Promise<boolean> {
     const dtk = await this.cardKey(sql, 'MTK', f.cardNo, f.keyVersion);
-    const fields = { dtk, balanceFenAfter: f.balanceFenAfter, onlineTtc: f.onlineTtc, amountFen: f.amountFen, terminalId: f.terminalId, date: f.date, time: f.time };
+    const fields = {
+      dtk,
+      balanceFenAfter: f.balanceFenAfter,
+      onlineTtc: f.onlineTtc,
+      amountFen: f.amountFen,
+      terminalId: f.terminalId,
+      date: f.date,
+      time: f.time,
+    };
     if (f.kind === 'load') return equalBytes(loadTac({ ...fields, transType: f.transType, layout: DEFAULT_SCHEMES.loadTacLayout }), f.tac);
     const sessionKey = await this.sessionKey(sql, f);
     return equalBytes(unloadMac3({ ...fields, sessionKey, scheme: DEFAULT_SCHEMES.mac3 }), f.tac);

@@ -69,7 +69,15 @@ export async function ensureAccount(tx: Sql, code: AccountCode, owner: AccountOw
   const inserted = await tx.query<{ id: bigint }>(
     `INSERT INTO account (code, owner_key, customer_id, card_no, org_unit_id, normal, may_go_negative)
      VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (code, owner_key) DO NOTHING RETURNING id`,
-    [code, key, customerId, owner.kind === 'card' ? owner.cardNo : null, owner.kind === 'org' ? owner.orgUnitId : null, spec.normal, spec.mayGoNegative],
+    [
+      code,
+      key,
+      customerId,
+      owner.kind === 'card' ? owner.cardNo : null,
+      owner.kind === 'org' ? owner.orgUnitId : null,
+      spec.normal,
+      spec.mayGoNegative,
+    ],
   );
   if (inserted.rows[0]) return inserted.rows[0].id;
   const again = await tx.query<{ id: bigint }>('SELECT id FROM account WHERE code = $1 AND owner_key = $2', [code, key]);
@@ -105,7 +113,9 @@ export async function lockOwnedAccounts(tx: Sql, wanted: readonly OwnedAccount[]
 
 /** What the owner may still spend: credits − debits − pending debits (credit-normal), mirrored for debit-normal. */
 export function availableFen(a: AccountRow): bigint {
-  return a.normal === 'credit' ? a.credits_posted - a.debits_posted - a.debits_pending : a.debits_posted - a.credits_posted - a.credits_pending;
+  return a.normal === 'credit'
+    ? a.credits_posted - a.debits_posted - a.debits_pending
+    : a.debits_posted - a.credits_posted - a.credits_pending;
 }
 
 /** The posted balance on the account's normal side. */

@@ -10,7 +10,9 @@ import type { Sql } from '../db/index.ts';
 export type LedgerViolation = { rule: string; accountId: bigint | null; detail: string };
 
 export async function checkLedger(sql: Sql): Promise<LedgerViolation[]> {
-  const view = await sql.query<{ rule: string; account_id: bigint | null; detail: bigint | null }>('SELECT rule, account_id, detail FROM ledger_violation');
+  const view = await sql.query<{ rule: string; account_id: bigint | null; detail: bigint | null }>(
+    'SELECT rule, account_id, detail FROM ledger_violation',
+  );
   const negative = await sql.query<{ id: bigint }>(
     `SELECT id FROM account WHERE NOT may_go_negative AND (
        (normal = 'credit' AND debits_posted + debits_pending > credits_posted) OR

@@ -13,11 +13,19 @@ describe(`the ledger on ${testEngine()}`, () => {
 
   beforeEach(async () => {
     db = await openTestDatabase();
-    const org = await db.query<{ id: bigint }>("INSERT INTO org_unit (kind, code, name_zh, name_en) VALUES ('province', '32', '省', 'P') RETURNING id");
+    const org = await db.query<{ id: bigint }>(
+      "INSERT INTO org_unit (kind, code, name_zh, name_en) VALUES ('province', '32', '省', 'P') RETURNING id",
+    );
     const orgId = org.rows[0]!.id;
-    const customer = await db.query<{ id: bigint }>("INSERT INTO customer (kind, name, org_unit_id) VALUES ('personal', 'A', $1) RETURNING id", [orgId]);
+    const customer = await db.query<{ id: bigint }>(
+      "INSERT INTO customer (kind, name, org_unit_id) VALUES ('personal', 'A', $1) RETURNING id",
+      [orgId],
+    );
     const customerId = customer.rows[0]!.id;
-    await db.query("INSERT INTO card (card_no, customer_id, card_type, role, named, state, key_version) VALUES ('01000113200000000001', $1, 'user', 'single', true, 'active', 1)", [customerId]);
+    await db.query(
+      "INSERT INTO card (card_no, customer_id, card_type, role, named, state, key_version) VALUES ('01000113200000000001', $1, 'user', 'single', true, 'active', 1)",
+      [customerId],
+    );
     [bank, quota, purse] = await db.transaction(async (tx) => [
       await ensureAccount(tx, 'BANK', { kind: 'org', orgUnitId: orgId }),
       await ensureAccount(tx, 'QUOTA', { kind: 'customer', customerId }),
@@ -29,7 +37,8 @@ describe(`the ledger on ${testEngine()}`, () => {
     await db.close();
   });
 
-  const fund = (amountFen: bigint) => db.transaction((tx) => createTransfers(tx, [{ debitAccountId: bank, creditAccountId: quota, amountFen, code: 'CASH_RECEIPT' }]));
+  const fund = (amountFen: bigint) =>
+    db.transaction((tx) => createTransfers(tx, [{ debitAccountId: bank, creditAccountId: quota, amountFen, code: 'CASH_RECEIPT' }]));
 
   it('opens an account once however often it is asked for', async () => {
     const again = await db.transaction((tx) => ensureAccount(tx, 'BANK', { kind: 'org', orgUnitId: 1n }));
@@ -45,14 +54,20 @@ describe(`the ledger on ${testEngine()}`, () => {
 
   it('refuses to take a customer account below zero and writes nothing', async () => {
     await fund(100n);
-    await expect(db.transaction((tx) => createTransfers(tx, [{ debitAccountId: quota, creditAccountId: purse, amountFen: 101n, code: 'LOAD' }]))).rejects.toMatchObject({ code: 'EXCEEDS_CREDITS' });
+    await expect(
+      db.transaction((tx) => createTransfers(tx, [{ debitAccountId: quota, creditAccountId: purse, amountFen: 101n, code: 'LOAD' }])),
+    ).rejects.toMatchObject({ code: 'EXCEEDS_CREDITS' });
     const [q] = await readAccounts(db, [quota]);
     expect(balanceFen(q!)).toBe(100n);
   });
 
   it('refuses a zero amount and a transfer from an account to itself', async () => {
-    await expect(db.transaction((tx) => createTransfers(tx, [{ debitAccountId: bank, creditAccountId: quota, amountFen: 0n, code: 'CASH_RECEIPT' }]))).rejects.toBeInstanceOf(LedgerError);
-    await expect(db.transaction((tx) => createTransfers(tx, [{ debitAccountId: bank, creditAccountId: bank, amountFen: 1n, code: 'CASH_RECEIPT' }]))).rejects.toMatchObject({ code: 'SAME_ACCOUNT' });
+    await expect(
+      db.transaction((tx) => createTransfers(tx, [{ debitAccountId: bank, creditAccountId: quota, amountFen: 0n, code: 'CASH_RECEIPT' }])),
+    ).rejects.toBeInstanceOf(LedgerError);
+    await expect(
+      db.transaction((tx) => createTransfers(tx, [{ debitAccountId: bank, creditAccountId: bank, amountFen: 1n, code: 'CASH_RECEIPT' }])),
+    ).rejects.toMatchObject({ code: 'SAME_ACCOUNT' });
   });
 
   it('commits a linked batch whole or not at all', async () => {
@@ -68,15 +83,23 @@ describe(`the ledger on ${testEngine()}`, () => {
 
   it('reserves a pending amount against the balance and posts or voids it exactly once', async () => {
     await fund(100n);
-    const [first] = await db.transaction((tx) => createTransfers(tx, [{ debitAccountId: quota, creditAccountId: purse, amountFen: 70n, code: 'LOAD', pending: true }]));
+    const [first] = await db.transaction((tx) =>
+      createTransfers(tx, [{ debitAccountId: quota, creditAccountId: purse, amountFen: 70n, code: 'LOAD', pending: true }]),
+    );
     let [q] = await readAccounts(db, [quota]);
     expect(availableFen(q!)).toBe(30n);
-    await expect(db.transaction((tx) => createTransfers(tx, [{ debitAccountId: quota, creditAccountId: purse, amountFen: 31n, code: 'LOAD', pending: true }]))).rejects.toMatchObject({ code: 'EXCEEDS_CREDITS' });
+    await expect(
+      db.transaction((tx) =>
+        createTransfers(tx, [{ debitAccountId: quota, creditAccountId: purse, amountFen: 31n, code: 'LOAD', pending: true }]),
+      ),
+    ).rejects.toMatchObject({ code: 'EXCEEDS_CREDITS' });
     await db.transaction((tx) => resolvePending(tx, first!, 'post'));
     await expect(db.transaction((tx) => resolvePending(tx, first!, 'void'))).rejects.toMatchObject({ code: 'ALREADY_POSTED' });
     [q] = await readAccounts(db, [quota]);
     expect(balanceFen(q!)).toBe(30n);
-    const [second] = await db.transaction((tx) => createTransfers(tx, [{ debitAccountId: quota, creditAccountId: purse, amountFen: 30n, code: 'LOAD', pending: true }]));
+    const [second] = await db.transaction((tx) =>
+      createTransfers(tx, [{ debitAccountId: quota, creditAccountId: purse, amountFen: 30n, code: 'LOAD', pending: true }]),
+    );
     await db.transaction((tx) => resolvePending(tx, second!, 'void'));
     [q] = await readAccounts(db, [quota]);
     expect(availableFen(q!)).toBe(30n);
@@ -89,7 +112,9 @@ describe(`the ledger on ${testEngine()}`, () => {
   it('never lets a transfer be deleted or change after it settled', async () => {
     const [id] = await fund(5n);
     await expect(db.query('DELETE FROM transfer WHERE id = $1', [id])).rejects.toThrow(/never deleted/);
-    await expect(db.query("UPDATE transfer SET state = 'voided', resolved_at = now() WHERE id = $1", [id])).rejects.toThrow(/only changes once/);
+    await expect(db.query("UPDATE transfer SET state = 'voided', resolved_at = now() WHERE id = $1", [id])).rejects.toThrow(
+      /only changes once/,
+    );
   });
 
   it('shows a hand-made imbalance in the SQL check', async () => {
@@ -103,10 +128,12 @@ describe(`the ledger on ${testEngine()}`, () => {
   it('never overdraws one account under concurrent spending', async () => {
     await fund(1_000n);
     const attempts = Array.from({ length: 40 }, () =>
-      db.transaction((tx) => createTransfers(tx, [{ debitAccountId: quota, creditAccountId: purse, amountFen: 30n, code: 'LOAD' }])).then(
-        () => 'ok',
-        (error: unknown) => (error instanceof LedgerError ? error.code : String(error)),
-      ),
+      db
+        .transaction((tx) => createTransfers(tx, [{ debitAccountId: quota, creditAccountId: purse, amountFen: 30n, code: 'LOAD' }]))
+        .then(
+          () => 'ok',
+          (error: unknown) => (error instanceof LedgerError ? error.code : String(error)),
+        ),
     );
     const outcomes = await Promise.all(attempts);
     expect(outcomes.filter((o) => o === 'ok')).toHaveLength(33);

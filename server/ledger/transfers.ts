@@ -40,10 +40,9 @@ type Figures = Pick<AccountRow, 'debits_posted' | 'credits_posted' | 'debits_pen
 
 export async function lockAccounts(tx: Sql, ids: readonly bigint[]): Promise<Map<bigint, AccountRow>> {
   const sorted = [...new Set(ids)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const result = await tx.query<AccountRow>(
-    `SELECT ${ACCOUNT_COLUMNS} FROM account WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
-    [sorted.map(String)],
-  );
+  const result = await tx.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM account WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`, [
+    sorted.map(String),
+  ]);
   const byId = new Map(result.rows.map((row) => [row.id, row]));
   for (const id of sorted) if (!byId.has(id)) throw new LedgerError('ACCOUNT_NOT_FOUND', `account ${id} does not exist`);
   return byId;
@@ -149,7 +148,11 @@ export function planTransfers(st: Statement, accounts: ReadonlyMap<bigint, Accou
  * Creates a linked batch of transfers. Returns their ids in order. Throws LedgerError (and writes
  * nothing) when any transfer of the batch is refused.
  */
-export async function createTransfers(tx: Sql, batch: readonly TransferInput[], options: { locked?: Map<bigint, AccountRow> } = {}): Promise<string[]> {
+export async function createTransfers(
+  tx: Sql,
+  batch: readonly TransferInput[],
+  options: { locked?: Map<bigint, AccountRow> } = {},
+): Promise<string[]> {
   const ids = batch.flatMap((t) => [t.debitAccountId, t.creditAccountId]);
   // Rows the caller already locked (lockOwnedAccounts) are not locked again; anything else is.
   const accounts = options.locked && ids.every((id) => options.locked!.has(id)) ? options.locked : await lockAccounts(tx, ids);
@@ -168,11 +171,15 @@ export const TRANSFER_COLUMNS = 'id, debit_account_id, credit_account_id, amount
  * in place. Throws LedgerError, having added nothing, when it is not pending.
  */
 export function planResolve(st: Statement, t: TransferRow, accounts: ReadonlyMap<bigint, AccountRow>, outcome: 'post' | 'void'): void {
-  if (t.state !== 'pending') throw new LedgerError(t.state === 'posted' ? 'ALREADY_POSTED' : 'ALREADY_VOIDED', `transfer ${t.id} is ${t.state}`);
+  if (t.state !== 'pending')
+    throw new LedgerError(t.state === 'posted' ? 'ALREADY_POSTED' : 'ALREADY_VOIDED', `transfer ${t.id} is ${t.state}`);
   const debit = { ...accounts.get(t.debit_account_id)! };
   const credit = { ...accounts.get(t.credit_account_id)! };
   assertLedger(debit.id === t.debit_account_id && credit.id === t.credit_account_id, 'the accounts of a pending transfer were not locked');
-  assertLedger(debit.debits_pending >= t.amount_fen && credit.credits_pending >= t.amount_fen, 'pending figures smaller than a pending transfer');
+  assertLedger(
+    debit.debits_pending >= t.amount_fen && credit.credits_pending >= t.amount_fen,
+    'pending figures smaller than a pending transfer',
+  );
   debit.debits_pending -= t.amount_fen;
   credit.credits_pending -= t.amount_fen;
   if (outcome === 'post') {
@@ -185,7 +192,10 @@ export function planResolve(st: Statement, t: TransferRow, accounts: ReadonlyMap
   Object.assign(accounts.get(credit.id)!, credit);
   planFigures(st, [debit, credit]);
   st.claim(`transfer:${t.id}`);
-  st.cte('resolved', `UPDATE transfer SET state = ${st.param(outcome === 'post' ? 'posted' : 'voided')}, resolved_at = now() WHERE id = ${st.param(t.id)}::uuid AND state = 'pending' RETURNING id`);
+  st.cte(
+    'resolved',
+    `UPDATE transfer SET state = ${st.param(outcome === 'post' ? 'posted' : 'voided')}, resolved_at = now() WHERE id = ${st.param(t.id)}::uuid AND state = 'pending' RETURNING id`,
+  );
 }
 
 /**
@@ -193,7 +203,8 @@ export function planResolve(st: Statement, t: TransferRow, accounts: ReadonlyMap
  * the transfer's row as the caller read it FOR UPDATE in this transaction (saves a round trip).
  */
 export async function resolvePending(tx: Sql, transferId: string, outcome: 'post' | 'void', locked?: TransferRow): Promise<void> {
-  const t = locked ?? (await tx.query<TransferRow>(`SELECT ${TRANSFER_COLUMNS} FROM transfer WHERE id = $1 FOR UPDATE`, [transferId])).rows[0];
+  const t =
+    locked ?? (await tx.query<TransferRow>(`SELECT ${TRANSFER_COLUMNS} FROM transfer WHERE id = $1 FOR UPDATE`, [transferId])).rows[0];
   if (!t) throw new LedgerError('TRANSFER_NOT_FOUND', `no transfer ${transferId}`);
   assertLedger(t.id === transferId, 'a locked transfer row of another transfer');
   // planResolve refuses a transfer that is not pending.
@@ -204,6 +215,8 @@ export async function resolvePending(tx: Sql, transferId: string, outcome: 'post
 
 /** Reads accounts without locking (inquiries). */
 export async function readAccounts(tx: Sql, ids: readonly bigint[]): Promise<AccountRow[]> {
-  const result = await tx.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM account WHERE id = ANY($1::bigint[]) ORDER BY id`, [ids.map(String)]);
+  const result = await tx.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM account WHERE id = ANY($1::bigint[]) ORDER BY id`, [
+    ids.map(String),
+  ]);
   return result.rows;
 }

@@ -64,7 +64,9 @@ export async function chipAboveLedger(tx: Sql, cardNo: string, purse: AccountRow
 
 /** The card's PURSE account, locked (opened on first use): for a check after a settlement. */
 export async function lockPurse(tx: Sql, card: CardRow): Promise<AccountRow> {
-  const [purse] = await lockOwnedAccounts(tx, [{ code: 'PURSE', owner: { kind: 'card', cardNo: card.card_no, customerId: card.customer_id } }]);
+  const [purse] = await lockOwnedAccounts(tx, [
+    { code: 'PURSE', owner: { kind: 'card', cardNo: card.card_no, customerId: card.customer_id } },
+  ]);
   return purse!;
 }
 
@@ -78,6 +80,11 @@ export async function raiseChipAlarm(tx: Sql, principal: Principal, cardNo: stri
   await appendAudit(tx, principal, {
     action: 'card.alarm',
     subject: cardNo,
-    detail: { kind: 'chip_above_ledger', chipBalanceFen: alarm.chipBalanceFen, ledgerMaxFen: String(alarm.ledgerMaxFen), onlineTtc: alarm.onlineTtc },
+    detail: {
+      kind: 'chip_above_ledger',
+      chipBalanceFen: alarm.chipBalanceFen,
+      ledgerMaxFen: String(alarm.ledgerMaxFen),
+      onlineTtc: alarm.onlineTtc,
+    },
   });
 }

@@ -50,28 +50,58 @@ describe(`a card naming a key version the issuer does not hold, on ${testEngine(
   const kioskPush = async (type: string, payload: unknown) => {
     const head = await t.db.query<{ last_seq: bigint }>("SELECT last_seq FROM device_sync WHERE device_id = 'demo-kiosk-1'");
     const seq = Number(head.rows[0]?.last_seq ?? 0n) + 1;
-    const r = await within(ANSWER_MS, t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations: [{ id: randomUUID(), deviceId: 'demo-kiosk-1', seq, type, payload }] }, t.kiosk));
+    const r = await within(
+      ANSWER_MS,
+      t.post(
+        '/api/v1/sync/push',
+        { contractVersion: CONTRACT_VERSION, operations: [{ id: randomUUID(), deviceId: 'demo-kiosk-1', seq, type, payload }] },
+        t.kiosk,
+      ),
+    );
     expect(r.statusCode).toBe(200);
     return r.json().results[0] as { status: string; error?: { code: string } };
   };
 
-  it.each(UNKNOWN_KEY_VERSIONS)('refuses a recovery naming key version %i with 409 KEY_VERSION_UNKNOWN, changes nothing, and still answers /healthz', async (keyVersion) => {
-    const before = await snapshot(t.db);
-    const recovered = await within(ANSWER_MS, t.post('/api/v1/loads/recover', probe(keyVersion), t.kiosk));
-    expect(recovered.statusCode).toBe(409);
-    expect(recovered.json().error.code).toBe('KEY_VERSION_UNKNOWN');
-    await healthy();
-    expect(await snapshot(t.db)).toBe(before);
-  });
+  it.each(UNKNOWN_KEY_VERSIONS)(
+    'refuses a recovery naming key version %i with 409 KEY_VERSION_UNKNOWN, changes nothing, and still answers /healthz',
+    async (keyVersion) => {
+      const before = await snapshot(t.db);
+      const recovered = await within(ANSWER_MS, t.post('/api/v1/loads/recover', probe(keyVersion), t.kiosk));
+      expect(recovered.statusCode).toBe(409);
+      expect(recovered.json().error.code).toBe('KEY_VERSION_UNKNOWN');
+      await healthy();
+      expect(await snapshot(t.db)).toBe(before);
+    },
+  );
 
-  it.each(UNKNOWN_KEY_VERSIONS)('records a pushed load.recover naming key version %i as refused with KEY_VERSION_UNKNOWN, and still answers /healthz', async (keyVersion) => {
-    expect(await kioskPush('load.recover', probe(keyVersion))).toMatchObject({ status: 'rejected', error: { code: 'KEY_VERSION_UNKNOWN' } });
-    await healthy();
-  });
+  it.each(UNKNOWN_KEY_VERSIONS)(
+    'records a pushed load.recover naming key version %i as refused with KEY_VERSION_UNKNOWN, and still answers /healthz',
+    async (keyVersion) => {
+      expect(await kioskPush('load.recover', probe(keyVersion))).toMatchObject({
+        status: 'rejected',
+        error: { code: 'KEY_VERSION_UNKNOWN' },
+      });
+      await healthy();
+    },
+  );
 
   it.each(UNKNOWN_KEY_VERSIONS)('refuses a load initialise naming key version %i with 409 KEY_VERSION_UNKNOWN', async (keyVersion) => {
     const { card, cardNo } = zhangWei();
-    const started = await within(ANSWER_MS, t.post('/api/v1/loads/initialise', { operationId: randomUUID(), cardNo, amountFen: 100, sourceAccount: 'QUOTA', terminalId: KIOSK_TERMINAL_ID, card: { ...initializeForLoad(card, 100), keyVersion } }, t.kiosk));
+    const started = await within(
+      ANSWER_MS,
+      t.post(
+        '/api/v1/loads/initialise',
+        {
+          operationId: randomUUID(),
+          cardNo,
+          amountFen: 100,
+          sourceAccount: 'QUOTA',
+          terminalId: KIOSK_TERMINAL_ID,
+          card: { ...initializeForLoad(card, 100), keyVersion },
+        },
+        t.kiosk,
+      ),
+    );
     expect(started.statusCode).toBe(409);
     expect(started.json().error.code).toBe('KEY_VERSION_UNKNOWN');
     await healthy();

@@ -16,7 +16,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { fromHex, toHex } from '../../ccid/bytes.ts';
 import { TRANS_TYPE } from '../../ccid/crypto/index.ts';
 import type { Sql } from '../db/index.ts';
-import type { InitializeAnswer, LoadCompleteRequest, LoadInitialiseRequest, LoadInitialiseResponse, LoadRecoverRequest, LoadView, OnlineBalances, UnloadInitialiseRequest } from '../contract/index.ts';
+import type {
+  InitializeAnswer,
+  LoadCompleteRequest,
+  LoadInitialiseRequest,
+  LoadInitialiseResponse,
+  LoadRecoverRequest,
+  LoadView,
+  OnlineBalances,
+  UnloadInitialiseRequest,
+} from '../contract/index.ts';
 import { ApiError } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import { planAudit } from '../audit/log.ts';
@@ -52,7 +61,8 @@ type LoadRow = {
   /** Drawn with the MAC2 (0006_probe_challenge_card_review.sql); a probe must carry it to void. */
   probe_challenge: string | null;
 };
-const LOAD_COLUMNS = 'id, kind, card_no, online_ttc, amount_fen, trans_type, balance_fen_before, terminal_id, key_version, card_random, tx_date, tx_time, transfer_id, state, settled_by, tac, probe_challenge';
+const LOAD_COLUMNS =
+  'id, kind, card_no, online_ttc, amount_fen, trans_type, balance_fen_before, terminal_id, key_version, card_random, tx_date, tx_time, transfer_id, state, settled_by, tac, probe_challenge';
 const LOAD_COLUMN_NAMES = LOAD_COLUMNS.split(', ') as (keyof LoadRow)[];
 
 export function loadView(l: LoadRow): LoadView {
@@ -145,18 +155,42 @@ async function verifyTac(sql: Sql, keys: KeyStore, l: LoadRow, tacHex: string): 
 type LockedLoad = LoadRow & { transfer: TransferRow; accounts: Map<bigint, AccountRow> };
 const LOCKED_LOAD_SELECT = `SELECT ${LOAD_COLUMN_NAMES.map((c) => `l.${c}`).join(', ')},
   t.debit_account_id AS t_debit_account_id, t.credit_account_id AS t_credit_account_id, t.amount_fen AS t_amount_fen, t.state AS t_state,
-  ${ACCOUNT_COLUMNS.split(', ').map((c) => `a.${c} AS a_${c}`).join(', ')}
+  ${ACCOUNT_COLUMNS.split(', ')
+    .map((c) => `a.${c} AS a_${c}`)
+    .join(', ')}
   FROM card_load l JOIN transfer t ON t.id = l.transfer_id JOIN account a ON a.id IN (t.debit_account_id, t.credit_account_id)`;
-type LockedLoadRow = LoadRow & { t_debit_account_id: bigint; t_credit_account_id: bigint; t_amount_fen: bigint; t_state: string } & { [K in keyof AccountRow as `a_${K}`]: AccountRow[K] };
+type LockedLoadRow = LoadRow & { t_debit_account_id: bigint; t_credit_account_id: bigint; t_amount_fen: bigint; t_state: string } & {
+  [K in keyof AccountRow as `a_${K}`]: AccountRow[K];
+};
 
 async function lockLoad(tx: Sql, where: string, param: string): Promise<LockedLoad | null> {
   const found = await tx.query<LockedLoadRow>(`${LOCKED_LOAD_SELECT} ${where} ORDER BY a.id FOR UPDATE`, [param]);
   const first = found.rows[0];
   if (!first) return null;
   assertLedger(found.rows.length === 2 && found.rows.every((r) => r.id === first.id), 'a load read with other than its two accounts');
-  const accounts = new Map<bigint, AccountRow>(found.rows.map((r) => [r.a_id, { id: r.a_id, code: r.a_code, normal: r.a_normal, may_go_negative: r.a_may_go_negative, debits_posted: r.a_debits_posted, credits_posted: r.a_credits_posted, debits_pending: r.a_debits_pending, credits_pending: r.a_credits_pending }]));
+  const accounts = new Map<bigint, AccountRow>(
+    found.rows.map((r) => [
+      r.a_id,
+      {
+        id: r.a_id,
+        code: r.a_code,
+        normal: r.a_normal,
+        may_go_negative: r.a_may_go_negative,
+        debits_posted: r.a_debits_posted,
+        credits_posted: r.a_credits_posted,
+        debits_pending: r.a_debits_pending,
+        credits_pending: r.a_credits_pending,
+      },
+    ]),
+  );
   const load = Object.fromEntries(LOAD_COLUMN_NAMES.map((c) => [c, first[c]])) as LoadRow;
-  const transfer: TransferRow = { id: first.transfer_id, debit_account_id: first.t_debit_account_id, credit_account_id: first.t_credit_account_id, amount_fen: first.t_amount_fen, state: first.t_state };
+  const transfer: TransferRow = {
+    id: first.transfer_id,
+    debit_account_id: first.t_debit_account_id,
+    credit_account_id: first.t_credit_account_id,
+    amount_fen: first.t_amount_fen,
+    state: first.t_state,
+  };
   return { ...load, transfer, accounts };
 }
 
@@ -169,7 +203,12 @@ async function settle(
   tx: Sql,
   load: LockedLoad,
   outcome: 'post' | 'void',
-  how: { settledBy: NonNullable<LoadView['settledBy']>; tac: string | null; counterSeen: number | null; audit?: { principal: Principal; action: string; detail: Record<string, unknown> } },
+  how: {
+    settledBy: NonNullable<LoadView['settledBy']>;
+    tac: string | null;
+    counterSeen: number | null;
+    audit?: { principal: Principal; action: string; detail: Record<string, unknown> };
+  },
 ): Promise<LoadRow> {
   const st = new Statement();
   planResolve(st, load.transfer, load.accounts, outcome);
@@ -244,7 +283,12 @@ function settleFromCounter(
   card: CardRow,
   pending: LockedLoad | null,
   counter: number,
-  how: { proof: { tac: string; verified: boolean } | null; unchanged: 'void' | 'LOAD_PENDING' | 'PROBE_NOT_FRESH'; counterSeen: number | null; audit?: { principal: Principal; action: string } },
+  how: {
+    proof: { tac: string; verified: boolean } | null;
+    unchanged: 'void' | 'LOAD_PENDING' | 'PROBE_NOT_FRESH';
+    counterSeen: number | null;
+    audit?: { principal: Principal; action: string };
+  },
 ): Promise<LoadRow> | null {
   if (card.online_ttc_seen !== null && counter < card.online_ttc_seen) throw new ApiError('COUNTER_STALE');
   if (pending === null) return null;
@@ -253,10 +297,26 @@ function settleFromCounter(
     how.audit && { principal: how.audit.principal, action: how.audit.action, detail: { loadId: pending.id, counter, outcome, settledBy } };
   if (counter === pending.online_ttc) {
     if (how.unchanged !== 'void') throw new ApiError(how.unchanged);
-    return settle(tx, pending, 'void', { settledBy: 'counter_unchanged', tac: null, counterSeen: how.counterSeen, audit: audit('voided', 'counter_unchanged') });
+    return settle(tx, pending, 'void', {
+      settledBy: 'counter_unchanged',
+      tac: null,
+      counterSeen: how.counterSeen,
+      audit: audit('voided', 'counter_unchanged'),
+    });
   }
-  if (how.proof?.verified) return settle(tx, pending, 'post', { settledBy: 'prove', tac: how.proof.tac.toUpperCase(), counterSeen: how.counterSeen, audit: audit('posted', 'prove') });
-  return settle(tx, pending, 'post', { settledBy: 'counter_advanced', tac: null, counterSeen: how.counterSeen, audit: audit('posted', 'counter_advanced') });
+  if (how.proof?.verified)
+    return settle(tx, pending, 'post', {
+      settledBy: 'prove',
+      tac: how.proof.tac.toUpperCase(),
+      counterSeen: how.counterSeen,
+      audit: audit('posted', 'prove'),
+    });
+  return settle(tx, pending, 'post', {
+    settledBy: 'counter_advanced',
+    tac: null,
+    counterSeen: how.counterSeen,
+    audit: audit('posted', 'counter_advanced'),
+  });
 }
 
 async function noteCounter(tx: Sql, cardNo: string, counter: number): Promise<void> {
@@ -280,7 +340,11 @@ export function loadSourceAccountOf(role: CardRow['role']): CustomerAccountCode 
  * use it), otherwise the one its loads come from. An unload always names its destination (the
  * contract requires it): a unit card may unload to its reserve or to the unit's quota.
  */
-function customerAccount(card: CardRow, asked: CustomerAccountCode | undefined, kind: OnlineKind): OwnedAccount & { code: CustomerAccountCode } {
+function customerAccount(
+  card: CardRow,
+  asked: CustomerAccountCode | undefined,
+  kind: OnlineKind,
+): OwnedAccount & { code: CustomerAccountCode } {
   if (card.customer_id === null) throw new ApiError('SOURCE_ACCOUNT_INVALID');
   const code = asked ?? loadSourceAccountOf(card.role);
   const allowed = card.role === 'single' ? code === 'QUOTA' : kind === 'load' ? code === 'RESERVE' : true;
@@ -305,7 +369,16 @@ function toInitInput(kind: OnlineKind, r: LoadInitialiseRequest | UnloadInitiali
   const transType = kind === 'unload' ? TRANS_TYPE.UNLOAD : 'purse' in r && r.purse === 'EP' ? TRANS_TYPE.LOAD_EP : TRANS_TYPE.LOAD_ED;
   // An unload always names its destination; a load's source account is optional.
   const account = 'destinationAccount' in r ? r.destinationAccount : r.sourceAccount;
-  return { kind, operationId: r.operationId, cardNo: r.cardNo, amountFen: r.amountFen, account, terminalId: r.terminalId.toUpperCase(), transType, answer: r.card };
+  return {
+    kind,
+    operationId: r.operationId,
+    cardNo: r.cardNo,
+    amountFen: r.amountFen,
+    account,
+    terminalId: r.terminalId.toUpperCase(),
+    transType,
+    answer: r.card,
+  };
 }
 
 /**
@@ -313,7 +386,13 @@ function toInitInput(kind: OnlineKind, r: LoadInitialiseRequest | UnloadInitiali
  * this transaction reserved (a load's debit already held back; an unload's credit not yet
  * available), `purseBefore` as read before it was planned.
  */
-function balancesOnceTaken(kind: OnlineKind, code: CustomerAccountCode, account: AccountRow, purseBefore: AccountRow, amountFen: number): OnlineBalances {
+function balancesOnceTaken(
+  kind: OnlineKind,
+  code: CustomerAccountCode,
+  account: AccountRow,
+  purseBefore: AccountRow,
+  amountFen: number,
+): OnlineBalances {
   const amount = BigInt(amountFen);
   const available = kind === 'load' ? availableFen(account) : availableFen(account) + amount;
   const purse = kind === 'load' ? balanceFen(purseBefore) + amount : balanceFen(purseBefore) - amount;
@@ -336,14 +415,25 @@ async function reserve(
   const customer = customerAccount(card, i.account, i.kind);
   if (i.kind === 'load' && i.answer.balanceFen + i.amountFen > purseMaxFen(card, services)) throw new ApiError('PURSE_LIMIT_EXCEEDED');
   if (i.kind === 'unload' && i.amountFen > i.answer.balanceFen) throw new ApiError('INSUFFICIENT_FUNDS');
-  const [account, purse] = await lockOwnedAccounts(tx, [customer, { code: 'PURSE', owner: { kind: 'card', cardNo: card.card_no, customerId: card.customer_id } }]);
+  const [account, purse] = await lockOwnedAccounts(tx, [
+    customer,
+    { code: 'PURSE', owner: { kind: 'card', cardNo: card.card_no, customerId: card.customer_id } },
+  ]);
   // As read, before this transfer is planned (planning moves the figures): the chip's MAC1 balance predates it.
   const purseBefore = { ...purse! };
   const accountId = account!.id;
   const [debit, credit] = i.kind === 'load' ? [accountId, purse!.id] : [purse!.id, accountId];
   const locked = new Map([account!, purse!].map((a) => [a.id, a]));
   try {
-    const [transferId] = planTransfers(st, locked, [{ debitAccountId: debit, creditAccountId: credit, amountFen: BigInt(i.amountFen), code: i.kind === 'load' ? 'LOAD' : 'UNLOAD', pending: true }]);
+    const [transferId] = planTransfers(st, locked, [
+      {
+        debitAccountId: debit,
+        creditAccountId: credit,
+        amountFen: BigInt(i.amountFen),
+        code: i.kind === 'load' ? 'LOAD' : 'UNLOAD',
+        pending: true,
+      },
+    ]);
     // planTransfers moved the locked rows' figures: `account` now holds this transfer as pending.
     const balances = balancesOnceTaken(i.kind, customer.code, locked.get(accountId)!, purseBefore, i.amountFen);
     return { accountId, accountCode: customer.code, transferId: transferId!, purse: purseBefore, balances };
@@ -354,7 +444,14 @@ async function reserve(
   }
 }
 
-type Initialised = { input: InitInput; deviceId: string; hash: string; stamp: { date: string; time: string }; mac2: string; probeChallenge: string };
+type Initialised = {
+  input: InitInput;
+  deviceId: string;
+  hash: string;
+  stamp: { date: string; time: string };
+  mac2: string;
+  probeChallenge: string;
+};
 
 /**
  * The database half of an initialise: card locked (with the operation's record, if it was
@@ -362,7 +459,12 @@ type Initialised = { input: InitInput; deviceId: string; hash: string; stamp: { 
  * the card's counter and pointer, the operation record and the audit entry in one statement.
  * Three round trips on the usual path, where there were eleven.
  */
-async function initialiseIn(tx: Sql, services: Services, principal: Principal, i: Initialised): Promise<LoadInitialiseResponse | { alarm: ChipAlarm }> {
+async function initialiseIn(
+  tx: Sql,
+  services: Services,
+  principal: Principal,
+  i: Initialised,
+): Promise<LoadInitialiseResponse | { alarm: ChipAlarm }> {
   const { input, stamp } = i;
   const card = await readCardAndRecord(tx, principal, input.cardNo, input.operationId);
   if (card.record) {
@@ -372,7 +474,11 @@ async function initialiseIn(tx: Sql, services: Services, principal: Principal, i
   requireCardInScope(card);
   requireUsable(card, stamp.date, input.kind);
   if (input.answer.keyVersion !== card.key_version) throw new ApiError('KEY_VERSION_UNKNOWN');
-  const previous = await settleFromCounter(tx, card, await pendingLoadOf(tx, card), input.answer.onlineTtc, { proof: null, unchanged: 'LOAD_PENDING', counterSeen: null });
+  const previous = await settleFromCounter(tx, card, await pendingLoadOf(tx, card), input.answer.onlineTtc, {
+    proof: null,
+    unchanged: 'LOAD_PENDING',
+    counterSeen: null,
+  });
   const st = new Statement();
   const { accountId, accountCode, transferId, purse, balances } = await reserve(tx, st, card, input, services);
   // The chip's balance, under MAC1, against what the ledger gave the card: the alarm is kept
@@ -383,11 +489,32 @@ async function initialiseIn(tx: Sql, services: Services, principal: Principal, i
     return { alarm };
   }
   const load: LoadRow = {
-    id: randomUUID(), kind: input.kind, card_no: card.card_no, online_ttc: input.answer.onlineTtc, amount_fen: BigInt(input.amountFen), trans_type: input.transType,
-    balance_fen_before: BigInt(input.answer.balanceFen), terminal_id: input.terminalId, key_version: card.key_version, card_random: input.answer.random.toUpperCase(),
-    tx_date: stamp.date, tx_time: stamp.time, transfer_id: transferId, state: 'pending', settled_by: null, tac: null, probe_challenge: i.probeChallenge,
+    id: randomUUID(),
+    kind: input.kind,
+    card_no: card.card_no,
+    online_ttc: input.answer.onlineTtc,
+    amount_fen: BigInt(input.amountFen),
+    trans_type: input.transType,
+    balance_fen_before: BigInt(input.answer.balanceFen),
+    terminal_id: input.terminalId,
+    key_version: card.key_version,
+    card_random: input.answer.random.toUpperCase(),
+    tx_date: stamp.date,
+    tx_time: stamp.time,
+    transfer_id: transferId,
+    state: 'pending',
+    settled_by: null,
+    tac: null,
+    probe_challenge: i.probeChallenge,
   };
-  const response: LoadInitialiseResponse = { load: loadView(load), balances, mac2: i.mac2, date: stamp.date, time: stamp.time, settledPrevious: previous && loadView(previous) };
+  const response: LoadInitialiseResponse = {
+    load: loadView(load),
+    balances,
+    mac2: i.mac2,
+    date: stamp.date,
+    time: stamp.time,
+    settledPrevious: previous && loadView(previous),
+  };
   const [id, cardNo, ttc, deviceId] = [st.param(load.id), st.param(load.card_no), st.param(load.online_ttc), st.param(i.deviceId)];
   st.cte(
     'load_row',
@@ -398,14 +525,27 @@ async function initialiseIn(tx: Sql, services: Services, principal: Principal, i
        ${st.param(transferId)}::uuid, ${st.param(String(accountId))}::bigint, ${deviceId}::text, 'pending', ${st.param(i.probeChallenge)}::text)`,
   );
   st.claim(`card:${card.card_no}`);
-  st.cte('card_seen', `UPDATE card SET online_ttc_seen = GREATEST(coalesce(online_ttc_seen, 0), ${ttc}::integer), pending_load_id = ${id}::uuid WHERE card_no = ${cardNo}::text`);
+  st.cte(
+    'card_seen',
+    `UPDATE card SET online_ttc_seen = GREATEST(coalesce(online_ttc_seen, 0), ${ttc}::integer), pending_load_id = ${id}::uuid WHERE card_no = ${cardNo}::text`,
+  );
   // The operation record, as recordOperation writes it.
   st.cte(
     'recorded',
     `INSERT INTO operation (id, device_id, seq, type, request_hash, status, result)
      VALUES (${st.param(input.operationId)}::uuid, ${deviceId}::text, NULL, ${st.param(`${input.kind}.initialise`)}, ${st.param(i.hash)}, 'applied', ${st.param(JSON.stringify(response))}::jsonb)`,
   );
-  planAudit(st, principal, { action: `${input.kind}.initialise`, subject: card.card_no, detail: { loadId: load.id, amountFen: input.amountFen, onlineTtc: input.answer.onlineTtc, account: accountCode, settledPrevious: previous?.id ?? null } });
+  planAudit(st, principal, {
+    action: `${input.kind}.initialise`,
+    subject: card.card_no,
+    detail: {
+      loadId: load.id,
+      amountFen: input.amountFen,
+      onlineTtc: input.answer.onlineTtc,
+      account: accountCode,
+      settledPrevious: previous?.id ?? null,
+    },
+  });
   await st.run(tx);
   return response;
 }
@@ -414,7 +554,12 @@ async function initialiseIn(tx: Sql, services: Services, principal: Principal, i
  * Load or unload initialise: MAC1 → checks → pending transfer → MAC2. Exactly once by operation
  * id: a send seen before gets its first answer (found under the card's lock, with the card).
  */
-export async function initialise(services: Services, principal: Principal, kind: OnlineKind, request: LoadInitialiseRequest | UnloadInitialiseRequest): Promise<LoadInitialiseResponse> {
+export async function initialise(
+  services: Services,
+  principal: Principal,
+  kind: OnlineKind,
+  request: LoadInitialiseRequest | UnloadInitialiseRequest,
+): Promise<LoadInitialiseResponse> {
   const keys = requireKeyStore(services);
   const hash = requestHash(`${kind}.initialise`, request);
   const deviceId = requireTerminal(principal, request.terminalId);
@@ -445,7 +590,10 @@ export async function initialise(services: Services, principal: Principal, kind:
   const probeChallenge = toHex(randomBytes(PROBE_CHALLENGE_BYTES)).toUpperCase();
   let result: LoadInitialiseResponse | { alarm: ChipAlarm };
   try {
-    result = await services.db.transaction((tx) => initialiseIn(tx, services, principal, { input, deviceId, hash, stamp, mac2: toHex(mac2), probeChallenge }), { isolation: MONEY_ISOLATION });
+    result = await services.db.transaction(
+      (tx) => initialiseIn(tx, services, principal, { input, deviceId, hash, stamp, mac2: toHex(mac2), probeChallenge }),
+      { isolation: MONEY_ISOLATION },
+    );
   } catch (error) {
     // Two sends of one operation at once: the loser waited for the card's lock, then met the
     // winner's record (23505) or the winner's pending load (LOAD_PENDING); it answers as the winner did.
@@ -461,7 +609,13 @@ export async function initialise(services: Services, principal: Principal, kind:
 }
 
 /** Load or unload complete inside `tx`: the card's TAC (or MAC3) verified → posted. Idempotent. */
-export async function completeIn(tx: Sql, keys: KeyStore, principal: Principal, kind: OnlineKind, request: LoadCompleteRequest): Promise<LoadView> {
+export async function completeIn(
+  tx: Sql,
+  keys: KeyStore,
+  principal: Principal,
+  kind: OnlineKind,
+  request: LoadCompleteRequest,
+): Promise<LoadView> {
   // The card first (found through the load, and locked): everything of one card happens under its lock.
   const card = await readCard(tx, principal, { loadId: request.loadId }, true);
   requireCardInScope(card);
@@ -494,7 +648,14 @@ export function complete(services: Services, principal: Principal, kind: OnlineK
 export async function recoverIn(tx: Sql, keys: KeyStore, principal: Principal, request: LoadRecoverRequest): Promise<LoadView | null> {
   if (principal.deviceId === null || principal.terminalId === null) throw new ApiError('DEVICE_REQUIRED');
   const transType = request.probe.purse === 'EP' ? TRANS_TYPE.LOAD_EP : TRANS_TYPE.LOAD_ED;
-  await verifyMac1(tx, keys, { kind: 'load', cardNo: request.cardNo, amountFen: request.probe.amountFen, terminalId: request.probe.terminalId, transType, answer: request.probe.answer });
+  await verifyMac1(tx, keys, {
+    kind: 'load',
+    cardNo: request.cardNo,
+    amountFen: request.probe.amountFen,
+    terminalId: request.probe.terminalId,
+    transType,
+    answer: request.probe.answer,
+  });
   const counter = request.probe.answer.onlineTtc;
   const card = await readCard(tx, principal, { cardNo: request.cardNo }, true);
   requireCardInScope(card);
@@ -510,7 +671,8 @@ export async function recoverIn(tx: Sql, keys: KeyStore, principal: Principal, r
     if (!(await verifyTac(tx, keys, pending, request.prove.tac))) throw new ApiError('TAC_INVALID');
     proof = { tac: request.prove.tac, verified: true };
   }
-  const fresh = pending !== null && isFreshProbe(pending, { loadId: request.loadId, terminalId: probeTerminal, answer: request.probe.answer });
+  const fresh =
+    pending !== null && isFreshProbe(pending, { loadId: request.loadId, terminalId: probeTerminal, answer: request.probe.answer });
   const settled = await settleFromCounter(tx, card, pending, counter, {
     proof,
     unchanged: fresh ? 'void' : 'PROBE_NOT_FRESH',
@@ -531,6 +693,9 @@ export function recover(services: Services, principal: Principal, request: LoadR
 /** The pending transactions of some cards (for a device's offline view). */
 export async function pendingLoadsOf(sql: Sql, cardNos: readonly string[]): Promise<LoadView[]> {
   if (cardNos.length === 0) return [];
-  const found = await sql.query<LoadRow>(`SELECT ${LOAD_COLUMNS} FROM card_load WHERE card_no = ANY($1::text[]) AND state = 'pending' ORDER BY card_no`, [cardNos]);
+  const found = await sql.query<LoadRow>(
+    `SELECT ${LOAD_COLUMNS} FROM card_load WHERE card_no = ANY($1::text[]) AND state = 'pending' ORDER BY card_no`,
+    [cardNos],
+  );
   return found.rows.map(loadView);
 }

@@ -7,7 +7,11 @@ import { complete, initialise, recover } from './online.ts';
 export function registerLoadRoutes(app: FastifyInstance, services: Services): void {
   registerEndpoint(app, services, 'loadInitialise', ({ principal, body }) => initialise(services, principal, 'load', body));
   registerEndpoint(app, services, 'unloadInitialise', ({ principal, body }) => initialise(services, principal, 'unload', body));
-  registerEndpoint(app, services, 'loadComplete', async ({ principal, body }) => ({ load: await complete(services, principal, 'load', body) }));
-  registerEndpoint(app, services, 'unloadComplete', async ({ principal, body }) => ({ load: await complete(services, principal, 'unload', body) }));
+  registerEndpoint(app, services, 'loadComplete', async ({ principal, body }) => ({
+    load: await complete(services, principal, 'load', body),
+  }));
+  registerEndpoint(app, services, 'unloadComplete', async ({ principal, body }) => ({
+    load: await complete(services, principal, 'unload', body),
+  }));
   registerEndpoint(app, services, 'loadRecover', async ({ principal, body }) => ({ settled: await recover(services, principal, body) }));
 }

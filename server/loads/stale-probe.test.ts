@@ -18,14 +18,21 @@ describe(`late card answers on ${testEngine()}`, () => {
   afterEach(async () => expectSound(t.db));
 
   const initBody = (cardNo: string, amountFen: number, answer: ReturnType<typeof initializeForLoad>) => ({
-    operationId: randomUUID(), cardNo, amountFen, sourceAccount: 'QUOTA', terminalId: KIOSK_TERMINAL_ID, card: answer,
+    operationId: randomUUID(),
+    cardNo,
+    amountFen,
+    sourceAccount: 'QUOTA',
+    terminalId: KIOSK_TERMINAL_ID,
+    card: answer,
   });
   const purse = async (cardNo: string) => {
     const r = await t.app.inject({ method: 'GET', url: `/api/v1/cards/${cardNo}`, headers: t.kiosk });
     return (r.json().accounts as Array<{ code: string; balanceFen: number }>).find((a) => a.code === 'PURSE')?.balanceFen ?? 0;
   };
   const loadOnce = async (card: FuelCard, cardNo: string, amountFen: number) => {
-    const started = (await t.post('/api/v1/loads/initialise', initBody(cardNo, amountFen, initializeForLoad(card, amountFen)), t.kiosk)).json();
+    const started = (
+      await t.post('/api/v1/loads/initialise', initBody(cardNo, amountFen, initializeForLoad(card, amountFen)), t.kiosk)
+    ).json();
     return { started, tac: creditForLoad(card, started) };
   };
 

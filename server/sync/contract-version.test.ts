@@ -30,7 +30,10 @@ describe(`the contract version of sync push and pull on ${testEngine()}`, () => 
   afterAll(async () => t?.close());
   afterEach(async () => expectSound(t.db));
 
-  const lastSeq = async (deviceId: string) => Number((await t.db.query<{ last_seq: bigint }>('SELECT last_seq FROM device_sync WHERE device_id = $1', [deviceId])).rows[0]?.last_seq ?? 0n);
+  const lastSeq = async (deviceId: string) =>
+    Number(
+      (await t.db.query<{ last_seq: bigint }>('SELECT last_seq FROM device_sync WHERE device_id = $1', [deviceId])).rows[0]?.last_seq ?? 0n,
+    );
   const expectMismatch = (response: { statusCode: number; json(): unknown }) => {
     expect(response.statusCode).toBe(409);
     const body = response.json() as { error: { code: string; contractVersion?: number; message: string } };
@@ -38,28 +41,31 @@ describe(`the contract version of sync push and pull on ${testEngine()}`, () => 
     expect(body.error.contractVersion).toBe(CONTRACT_VERSION);
   };
 
-  it.each(OTHER_VERSIONS)('refuses a push under $label whole, recording and applying nothing, and takes the same operations under the right one', async ({ fields }) => {
-    const seq = (await lastSeq('demo-tablet-1')) + 1;
-    const operations = [
-      { id: randomUUID(), deviceId: 'demo-tablet-1', seq, type: 'receipt.cash', payload: { customerId, amountFen: 100 } },
-      { id: randomUUID(), deviceId: 'demo-tablet-1', seq: seq + 1, type: 'inquiry', payload: { cardNo: demoCardNo(1) } },
-    ];
-    const before = await snapshot(t.db);
-    expectMismatch(await t.post('/api/v1/sync/push', { ...fields, operations }, t.as.outlet_operator));
-    expect(await snapshot(t.db)).toBe(before);
-    const recorded = await t.db.query('SELECT id FROM operation WHERE id = ANY($1::uuid[])', [operations.map((op) => op.id)]);
-    expect(recorded.rows).toEqual([]);
-    // The same operations, ids and seqs under this server's version: nothing of the refusal is in their way.
-    const again = await t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations }, t.as.outlet_operator);
-    expect(again.statusCode).toBe(200);
-    const answer = PushResponse.parse(again.json());
-    expect(answer.contractVersion).toBe(CONTRACT_VERSION);
-    expect(answer.results.map((r) => [r.seq, r.status, r.replayed])).toEqual([
-      [seq, 'applied', false],
-      [seq + 1, 'applied', false],
-    ]);
-    expect(answer.lastSeq).toBe(seq + 1);
-  });
+  it.each(OTHER_VERSIONS)(
+    'refuses a push under $label whole, recording and applying nothing, and takes the same operations under the right one',
+    async ({ fields }) => {
+      const seq = (await lastSeq('demo-tablet-1')) + 1;
+      const operations = [
+        { id: randomUUID(), deviceId: 'demo-tablet-1', seq, type: 'receipt.cash', payload: { customerId, amountFen: 100 } },
+        { id: randomUUID(), deviceId: 'demo-tablet-1', seq: seq + 1, type: 'inquiry', payload: { cardNo: demoCardNo(1) } },
+      ];
+      const before = await snapshot(t.db);
+      expectMismatch(await t.post('/api/v1/sync/push', { ...fields, operations }, t.as.outlet_operator));
+      expect(await snapshot(t.db)).toBe(before);
+      const recorded = await t.db.query('SELECT id FROM operation WHERE id = ANY($1::uuid[])', [operations.map((op) => op.id)]);
+      expect(recorded.rows).toEqual([]);
+      // The same operations, ids and seqs under this server's version: nothing of the refusal is in their way.
+      const again = await t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations }, t.as.outlet_operator);
+      expect(again.statusCode).toBe(200);
+      const answer = PushResponse.parse(again.json());
+      expect(answer.contractVersion).toBe(CONTRACT_VERSION);
+      expect(answer.results.map((r) => [r.seq, r.status, r.replayed])).toEqual([
+        [seq, 'applied', false],
+        [seq + 1, 'applied', false],
+      ]);
+      expect(answer.lastSeq).toBe(seq + 1);
+    },
+  );
 
   it('refuses a push of another version before its credentials or its shape are looked at', async () => {
     const before = await snapshot(t.db);

@@ -29,7 +29,14 @@ describe(`limits on money at the counter on ${testEngine()}`, () => {
     const head = await t.db.query<{ last_seq: bigint }>("SELECT last_seq FROM device_sync WHERE device_id = 'demo-tablet-1'");
     const seq = Number(head.rows[0]?.last_seq ?? 0n) + 1;
     const payload = { customerId, amountFen, ...(approvalId ? { approvalId } : {}) };
-    const r = await t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations: [{ id: randomUUID(), deviceId: 'demo-tablet-1', seq, type: 'receipt.cash', payload }] }, headers);
+    const r = await t.post(
+      '/api/v1/sync/push',
+      {
+        contractVersion: CONTRACT_VERSION,
+        operations: [{ id: randomUUID(), deviceId: 'demo-tablet-1', seq, type: 'receipt.cash', payload }],
+      },
+      headers,
+    );
     expect(r.statusCode).toBe(200);
     return r.json().results[0] as { status: string; error?: { code: string } };
   };
@@ -52,10 +59,18 @@ describe(`limits on money at the counter on ${testEngine()}`, () => {
     expect(given.statusCode).toBe(200);
     const { approvalId } = given.json() as { approvalId: string };
     // For another amount it is no approval; for this one it is, and only once.
-    expect(await receipt(t.as.outlet_operator, 2_000_001, approvalId)).toMatchObject({ status: 'rejected', error: { code: 'APPROVAL_INVALID' } });
+    expect(await receipt(t.as.outlet_operator, 2_000_001, approvalId)).toMatchObject({
+      status: 'rejected',
+      error: { code: 'APPROVAL_INVALID' },
+    });
     expect(await receipt(t.as.outlet_operator, 2_000_000, approvalId)).toMatchObject({ status: 'applied' });
-    expect(await receipt(t.as.outlet_operator, 2_000_000, approvalId)).toMatchObject({ status: 'rejected', error: { code: 'APPROVAL_INVALID' } });
-    const audit = await t.db.query<{ detail: { approvedBy?: string } }>("SELECT detail FROM audit_log WHERE action = 'receipt.cash' ORDER BY at DESC LIMIT 1");
+    expect(await receipt(t.as.outlet_operator, 2_000_000, approvalId)).toMatchObject({
+      status: 'rejected',
+      error: { code: 'APPROVAL_INVALID' },
+    });
+    const audit = await t.db.query<{ detail: { approvedBy?: string } }>(
+      "SELECT detail FROM audit_log WHERE action = 'receipt.cash' ORDER BY at DESC LIMIT 1",
+    );
     expect(audit.rows[0]?.detail.approvedBy).toMatch(/^[0-9]+$/);
     // A supervisor takes it on their own word.
     expect(await receipt(t.as.outlet_supervisor, 1_500_000)).toMatchObject({ status: 'applied' });
@@ -65,7 +80,10 @@ describe(`limits on money at the counter on ${testEngine()}`, () => {
     const { approvalId } = (await approve(t.as.outlet_supervisor, 1_200_000)).json() as { approvalId: string };
     clock = new Date(clock.getTime() + 13 * 3_600_000);
     try {
-      expect(await receipt(t.as.outlet_operator, 1_200_000, approvalId)).toMatchObject({ status: 'rejected', error: { code: 'APPROVAL_INVALID' } });
+      expect(await receipt(t.as.outlet_operator, 1_200_000, approvalId)).toMatchObject({
+        status: 'rejected',
+        error: { code: 'APPROVAL_INVALID' },
+      });
     } finally {
       clock = new Date();
     }
@@ -85,11 +103,24 @@ describe(`what a card can carry bounds every customer account on ${testEngine()}
   it('refuses a receipt that would take a quota past 4,294,967,295 fen, and the database refuses it too', async () => {
     const found = await t.db.query<{ customer_id: bigint }>('SELECT customer_id FROM card WHERE card_no = $1', [demoCardNo(1)]);
     const customerId = String(found.rows[0]!.customer_id);
-    const quota = async () => (await t.db.query<{ fen: bigint }>("SELECT credits_posted - debits_posted AS fen FROM account WHERE code = 'QUOTA' AND customer_id = $1", [customerId])).rows[0]!.fen;
+    const quota = async () =>
+      (
+        await t.db.query<{ fen: bigint }>(
+          "SELECT credits_posted - debits_posted AS fen FROM account WHERE code = 'QUOTA' AND customer_id = $1",
+          [customerId],
+        )
+      ).rows[0]!.fen;
     const push = async (amountFen: number) => {
       const head = await t.db.query<{ last_seq: bigint }>("SELECT last_seq FROM device_sync WHERE device_id = 'demo-tablet-1'");
       const seq = Number(head.rows[0]?.last_seq ?? 0n) + 1;
-      const r = await t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations: [{ id: randomUUID(), deviceId: 'demo-tablet-1', seq, type: 'receipt.cash', payload: { customerId, amountFen } }] }, t.as.outlet_supervisor);
+      const r = await t.post(
+        '/api/v1/sync/push',
+        {
+          contractVersion: CONTRACT_VERSION,
+          operations: [{ id: randomUUID(), deviceId: 'demo-tablet-1', seq, type: 'receipt.cash', payload: { customerId, amountFen } }],
+        },
+        t.as.outlet_supervisor,
+      );
       return r.json().results[0] as { status: string; error?: { code: string } };
     };
     const room = 4_294_967_295 - Number(await quota());
@@ -100,6 +131,8 @@ describe(`what a card can carry bounds every customer account on ${testEngine()}
     expect(await quota()).toBe(4_294_967_295n);
     expect(await push(1)).toMatchObject({ status: 'rejected', error: { code: 'ACCOUNT_CEILING_EXCEEDED' } });
     // The database's own word, past the ledger's code.
-    await expect(t.db.query("UPDATE account SET credits_posted = credits_posted + 1 WHERE code = 'QUOTA' AND customer_id = $1", [customerId])).rejects.toThrow(/account_customer_money_fits_a_card/);
+    await expect(
+      t.db.query("UPDATE account SET credits_posted = credits_posted + 1 WHERE code = 'QUOTA' AND customer_id = $1", [customerId]),
+    ).rejects.toThrow(/account_customer_money_fits_a_card/);
   });
 });

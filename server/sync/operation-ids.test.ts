@@ -27,7 +27,11 @@ describe(`operation ids per device on ${testEngine()}`, () => {
     const operations = ops.map((op) => ({ ...op, deviceId, type: 'inquiry', payload: { cardNo: demoCardNo(1) } }));
     const r = await t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations }, headers);
     expect(r.statusCode).toBe(200);
-    return r.json() as { lastSeq: number; results: Array<{ status: string; replayed: boolean; error?: { code: string } }>; stopped: unknown };
+    return r.json() as {
+      lastSeq: number;
+      results: Array<{ status: string; replayed: boolean; error?: { code: string } }>;
+      stopped: unknown;
+    };
   };
 
   it("applies a device's pushed operation whose id another device pushed first, and its queue goes on", async () => {
@@ -36,18 +40,34 @@ describe(`operation ids per device on ${testEngine()}`, () => {
     // The other device gets the kiosk's operation id off the wire and pushes it first as its own.
     const stolen = await push('demo-tablet-1', t.as.outlet_operator, [{ id: seen, seq: await nextSeq('demo-tablet-1') }]);
     expect(stolen.results[0]).toMatchObject({ status: 'applied' });
-    const honest = await push('demo-kiosk-1', t.kiosk, [{ id: seen, seq: kioskSeq }, { id: randomUUID(), seq: kioskSeq + 1 }]);
-    expect(honest.results.map((r) => [r.status, r.replayed])).toEqual([['applied', false], ['applied', false]]);
+    const honest = await push('demo-kiosk-1', t.kiosk, [
+      { id: seen, seq: kioskSeq },
+      { id: randomUUID(), seq: kioskSeq + 1 },
+    ]);
+    expect(honest.results.map((r) => [r.status, r.replayed])).toEqual([
+      ['applied', false],
+      ['applied', false],
+    ]);
     expect(honest).toMatchObject({ lastSeq: kioskSeq + 1, stopped: null });
     // Each device's retry gets its own first answer back.
-    expect((await push('demo-kiosk-1', t.kiosk, [{ id: seen, seq: kioskSeq }])).results[0]).toMatchObject({ status: 'applied', replayed: true });
+    expect((await push('demo-kiosk-1', t.kiosk, [{ id: seen, seq: kioskSeq }])).results[0]).toMatchObject({
+      status: 'applied',
+      replayed: true,
+    });
   });
 
   it("initialises a load whose operation id another device used first, instead of answering that device's result", async () => {
     const zw = simCard(1, [50_000, 30_000]);
     openCard(zw.card, zw.pin);
     const operationId = randomUUID();
-    const body = (terminalId: string) => ({ operationId, cardNo: zw.cardNo, amountFen: 100, sourceAccount: 'QUOTA', terminalId, card: initializeForLoad(zw.card, 100, terminalId) });
+    const body = (terminalId: string) => ({
+      operationId,
+      cardNo: zw.cardNo,
+      amountFen: 100,
+      sourceAccount: 'QUOTA',
+      terminalId,
+      card: initializeForLoad(zw.card, 100, terminalId),
+    });
     const first = await t.post('/api/v1/loads/initialise', body(TABLET_TERMINAL_ID), t.as.outlet_operator);
     expect(first.statusCode).toBe(200);
     openCard(zw.card, zw.pin);

@@ -35,11 +35,22 @@ async function customerInScope(tx: Sql, principal: Principal, customerId: string
  * only by a supervisor or with a supervisor's approval of this customer and amount, used up here.
  * Returns the approver, or null when none was needed.
  */
-async function checkReceiptLimits(tx: Sql, services: Services, principal: Principal, p: { customerId: bigint; amountFen: number; approvalId?: string | undefined }): Promise<bigint | null> {
+async function checkReceiptLimits(
+  tx: Sql,
+  services: Services,
+  principal: Principal,
+  p: { customerId: bigint; amountFen: number; approvalId?: string | undefined },
+): Promise<bigint | null> {
   if (p.amountFen > services.cashReceiptMaxFen) throw new ApiError('AMOUNT_ABOVE_LIMIT');
   if (p.amountFen <= services.approvalAboveFen || principal.role === 'outlet_supervisor') return null;
   if (p.approvalId === undefined) throw new ApiError('APPROVAL_REQUIRED');
-  return useApproval(tx, principal, { approvalId: p.approvalId, purpose: 'receipt.cash', customerId: p.customerId, amountFen: p.amountFen, now: services.now() });
+  return useApproval(tx, principal, {
+    approvalId: p.approvalId,
+    purpose: 'receipt.cash',
+    customerId: p.customerId,
+    amountFen: p.amountFen,
+    now: services.now(),
+  });
 }
 
 async function transfer(tx: Sql, batch: Parameters<typeof createTransfers>[1]): Promise<string[]> {
@@ -68,9 +79,15 @@ const HANDLERS: Record<WriteType, Handler> = {
     const approvedBy = await checkReceiptLimits(tx, services, principal, { ...p, customerId });
     const cash = await ensureAccount(tx, 'CASH', { kind: 'operator', operatorId: principal.operatorId! });
     const quota = await ensureAccount(tx, 'QUOTA', { kind: 'customer', customerId });
-    const [transferId] = await transfer(tx, [{ debitAccountId: cash, creditAccountId: quota, amountFen: BigInt(p.amountFen), code: 'CASH_RECEIPT' }]);
+    const [transferId] = await transfer(tx, [
+      { debitAccountId: cash, creditAccountId: quota, amountFen: BigInt(p.amountFen), code: 'CASH_RECEIPT' },
+    ]);
     const approval = approvedBy === null ? {} : { approvalId: p.approvalId, approvedBy: String(approvedBy) };
-    await appendAudit(tx, principal, { action: 'receipt.cash', subject: `customer:${customerId}`, detail: { amountFen: p.amountFen, transferId, ...approval } });
+    await appendAudit(tx, principal, {
+      action: 'receipt.cash',
+      subject: `customer:${customerId}`,
+      detail: { amountFen: p.amountFen, transferId, ...approval },
+    });
     const [row] = await readAccounts(tx, [quota]);
     return { transferId, quota: accountView(row!) };
   },
@@ -81,12 +98,17 @@ const HANDLERS: Record<WriteType, Handler> = {
     const batch = [];
     for (const a of p.allocations) {
       const card = await readCard(tx, principal, { cardNo: a.cardNo }, false);
-      if (card.customer_id !== customerId || card.role === 'single') throw new ApiError('SOURCE_ACCOUNT_INVALID', `card ${a.cardNo} is not a card of this multi-user customer`);
+      if (card.customer_id !== customerId || card.role === 'single')
+        throw new ApiError('SOURCE_ACCOUNT_INVALID', `card ${a.cardNo} is not a card of this multi-user customer`);
       const reserve = await ensureAccount(tx, 'RESERVE', { kind: 'card', cardNo: a.cardNo, customerId });
       batch.push({ debitAccountId: quota, creditAccountId: reserve, amountFen: BigInt(a.amountFen), code: 'PREALLOCATION' as const });
     }
     const transferIds = await transfer(tx, batch);
-    await appendAudit(tx, principal, { action: 'preallocation', subject: `customer:${customerId}`, detail: { allocations: p.allocations, batch: transferIds } });
+    await appendAudit(tx, principal, {
+      action: 'preallocation',
+      subject: `customer:${customerId}`,
+      detail: { allocations: p.allocations, batch: transferIds },
+    });
     return { transferIds };
   },
   async 'load.complete'(tx, services, principal, raw) {
@@ -134,7 +156,14 @@ function refusal(error: unknown): Outcome {
 const SAVEPOINT = 'push_op';
 
 /** Runs one operation that writes inside a savepoint: a refusal rolls back its effects but not the record of it. */
-export async function applyOperation(tx: Sql, services: Services, principal: Principal, type: WriteType, payload: unknown, operationId: string): Promise<Outcome> {
+export async function applyOperation(
+  tx: Sql,
+  services: Services,
+  principal: Principal,
+  type: WriteType,
+  payload: unknown,
+  operationId: string,
+): Promise<Outcome> {
   await tx.query(`SAVEPOINT ${SAVEPOINT}`);
   try {
     if (OPERATOR_ONLY_OPERATIONS.has(type) && principal.operatorId === null) throw new ApiError('FORBIDDEN');
@@ -185,7 +214,13 @@ export function isReadOnly(type: OperationType): type is ReadOnlyType {
 }
 
 /** Answers a run of read-only operations of one type, one outcome per payload, in order. */
-export async function answerReadOnlyRun(tx: Sql, services: Services, principal: Principal, type: ReadOnlyType, payloads: readonly unknown[]): Promise<Outcome[]> {
+export async function answerReadOnlyRun(
+  tx: Sql,
+  services: Services,
+  principal: Principal,
+  type: ReadOnlyType,
+  payloads: readonly unknown[],
+): Promise<Outcome[]> {
   if (OPERATOR_ONLY_OPERATIONS.has(type) && principal.operatorId === null) return payloads.map(() => refusal(new ApiError('FORBIDDEN')));
   const outcomes = await READ_ONLY_HANDLERS[type](tx, services, principal, payloads);
   if (outcomes.length !== payloads.length) throw new Error('assertion: one outcome per read-only operation');

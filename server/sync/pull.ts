@@ -24,7 +24,9 @@ export async function pull(services: Services, principal: Principal, request: Pu
   });
   const summaries = await cardSummaries(db, cards, services);
   const head = await db.query<{ last_seq: bigint }>('SELECT last_seq FROM device_sync WHERE device_id = $1', [principal.deviceId]);
-  const lists = await db.query<{ key: string; value: string }>("SELECT key, value FROM app_meta WHERE key IN ('list.blacklist.version', 'list.greylist.version')");
+  const lists = await db.query<{ key: string; value: string }>(
+    "SELECT key, value FROM app_meta WHERE key IN ('list.blacklist.version', 'list.greylist.version')",
+  );
   const listVersion = (key: string): string => lists.rows.find((r) => r.key === key)?.value ?? '0';
   return {
     contractVersion: CONTRACT_VERSION,
@@ -32,7 +34,10 @@ export async function pull(services: Services, principal: Principal, request: Pu
     deviceId: principal.deviceId,
     lastSeq: Number(head.rows[0]?.last_seq ?? 0n),
     cards: cards.map((c) => summaries.get(c.card_no)!),
-    pendingLoads: await pendingLoadsOf(db, cards.map((c) => c.card_no)),
+    pendingLoads: await pendingLoadsOf(
+      db,
+      cards.map((c) => c.card_no),
+    ),
     lists: { blacklistVersion: listVersion('list.blacklist.version'), greylistVersion: listVersion('list.greylist.version') },
   };
 }

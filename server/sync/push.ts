@@ -103,7 +103,11 @@ function readOnlyRun(batch: Batch, ops: readonly Operation[], start: number): Op
 async function applyChunk(tx: Sql, services: Services, principal: Principal, ops: readonly Operation[]): Promise<Chunk> {
   const deviceId = principal.deviceId!;
   const lastSeqBefore = await lockDeviceHead(tx, deviceId);
-  const known = await findOperations(tx, deviceId, ops.map((op) => op.id));
+  const known = await findOperations(
+    tx,
+    deviceId,
+    ops.map((op) => op.id),
+  );
   const batch: Batch = { deviceId, lastSeq: lastSeqBefore, known, records: [], results: [], stopped: null, savepointCount: 0 };
   let i = 0;
   while (i < ops.length) {
@@ -118,7 +122,13 @@ async function applyChunk(tx: Sql, services: Services, principal: Principal, ops
       batch.results.push({ id: op.id, seq: op.seq, status: 'not_applied', replayed: false });
     } else if (isReadOnly(op.type)) {
       const run = readOnlyRun(batch, ops, i);
-      const outcomes = await answerReadOnlyRun(tx, services, principal, op.type, run.map((r) => r.payload));
+      const outcomes = await answerReadOnlyRun(
+        tx,
+        services,
+        principal,
+        op.type,
+        run.map((r) => r.payload),
+      );
       run.forEach((r, k) => settle(batch, r, outcomes[k]!));
       i += run.length;
       continue;
@@ -139,9 +149,11 @@ export async function push(services: Services, principal: Principal, request: Pu
   // The route refused another version before anything else already; this holds for any caller.
   requireContractVersion(request.contractVersion);
   if (principal.deviceId === null) throw new ApiError('DEVICE_REQUIRED');
-  if (request.operations.some((op) => op.deviceId !== principal.deviceId)) throw new ApiError('FORBIDDEN', 'a device pushes only its own operations');
+  if (request.operations.some((op) => op.deviceId !== principal.deviceId))
+    throw new ApiError('FORBIDDEN', 'a device pushes only its own operations');
   // The contract caps a batch already; this bounds the transactions a batch takes whatever the caller.
-  if (request.operations.length > LIMITS.pushBatchSizeMax) throw new ApiError('INVALID_REQUEST', `at most ${LIMITS.pushBatchSizeMax} operations in one push`);
+  if (request.operations.length > LIMITS.pushBatchSizeMax)
+    throw new ApiError('INVALID_REQUEST', `at most ${LIMITS.pushBatchSizeMax} operations in one push`);
   const ordered = [...request.operations].sort((a, b) => a.seq - b.seq);
   const response: PushResponse = { contractVersion: CONTRACT_VERSION, lastSeq: 0, results: [], stopped: null };
   // Each chunk looks at one operation at least, so there are never more chunks than operations.
@@ -149,7 +161,8 @@ export async function push(services: Services, principal: Principal, request: Pu
     if (chunkCount === ordered.length) throw new Error('assertion: every chunk of a push makes progress');
     const rest = ordered.slice(start);
     const chunk = await services.db.transaction((tx) => applyChunk(tx, services, principal, rest), { isolation: MONEY_ISOLATION });
-    if (chunk.lookedAtCount < 1 || chunk.results.length !== chunk.lookedAtCount) throw new Error('assertion: a chunk answers each operation it looked at');
+    if (chunk.lookedAtCount < 1 || chunk.results.length !== chunk.lookedAtCount)
+      throw new Error('assertion: a chunk answers each operation it looked at');
     response.results.push(...chunk.results);
     response.lastSeq = chunk.lastSeq;
     response.stopped = chunk.stopped;

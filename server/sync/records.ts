@@ -11,10 +11,18 @@ import type { Sql } from '../db/index.ts';
 import { canonicalJson } from '../audit/log.ts';
 import { ApiError } from '../errors.ts';
 
-export type OperationRecord = { status: 'applied' | 'rejected'; result: unknown; request_hash: string; device_id: string | null; seq: bigint | null };
+export type OperationRecord = {
+  status: 'applied' | 'rejected';
+  result: unknown;
+  request_hash: string;
+  device_id: string | null;
+  seq: bigint | null;
+};
 
 export function requestHash(type: string, request: unknown): string {
-  return createHash('sha256').update(`${type}\n${canonicalJson(request)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${type}\n${canonicalJson(request)}`)
+    .digest('hex');
 }
 
 /** A stored result as the engine hands jsonb back: parsed already (pg, PGlite) or as text. */
@@ -25,7 +33,10 @@ export function storedResult(value: unknown): unknown {
 const OWNER_IS = "coalesce(device_id, '') = coalesce($2::text, '')";
 
 export async function findOperation(sql: Sql, deviceId: string | null, id: string): Promise<OperationRecord | null> {
-  const found = await sql.query<OperationRecord>(`SELECT status, result, request_hash, device_id, seq FROM operation WHERE id = $1 AND ${OWNER_IS}`, [id, deviceId]);
+  const found = await sql.query<OperationRecord>(
+    `SELECT status, result, request_hash, device_id, seq FROM operation WHERE id = $1 AND ${OWNER_IS}`,
+    [id, deviceId],
+  );
   const row = found.rows[0];
   if (!row) return null;
   return { ...row, result: storedResult(row.result) };
@@ -33,7 +44,10 @@ export async function findOperation(sql: Sql, deviceId: string | null, id: strin
 
 /** The records of several operation ids in one statement, keyed by id in lower case (as uuid prints). */
 export async function findOperations(sql: Sql, deviceId: string, ids: readonly string[]): Promise<Map<string, OperationRecord>> {
-  const found = await sql.query<OperationRecord & { id: string }>(`SELECT id, status, result, request_hash, device_id, seq FROM operation WHERE id = ANY($1::uuid[]) AND ${OWNER_IS}`, [ids, deviceId]);
+  const found = await sql.query<OperationRecord & { id: string }>(
+    `SELECT id, status, result, request_hash, device_id, seq FROM operation WHERE id = ANY($1::uuid[]) AND ${OWNER_IS}`,
+    [ids, deviceId],
+  );
   return new Map(found.rows.map(({ id, ...row }) => [id.toLowerCase(), { ...row, result: storedResult(row.result) }]));
 }
 
@@ -46,17 +60,20 @@ export async function replayOf(sql: Sql, deviceId: string | null, id: string, ha
 
 export async function recordOperation(
   tx: Sql,
-  op: { id: string; deviceId: string | null; seq: number | null; type: string; hash: string; status: 'applied' | 'rejected'; result: unknown },
+  op: {
+    id: string;
+    deviceId: string | null;
+    seq: number | null;
+    type: string;
+    hash: string;
+    status: 'applied' | 'rejected';
+    result: unknown;
+  },
 ): Promise<void> {
-  await tx.query('INSERT INTO operation (id, device_id, seq, type, request_hash, status, result) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)', [
-    op.id,
-    op.deviceId,
-    op.seq,
-    op.type,
-    op.hash,
-    op.status,
-    JSON.stringify(op.result ?? null),
-  ]);
+  await tx.query(
+    'INSERT INTO operation (id, device_id, seq, type, request_hash, status, result) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)',
+    [op.id, op.deviceId, op.seq, op.type, op.hash, op.status, JSON.stringify(op.result ?? null)],
+  );
 }
 
 export type NewOperationRecord = { id: string; seq: number; type: string; hash: string; status: 'applied' | 'rejected'; result: unknown };
@@ -74,6 +91,15 @@ export async function recordDeviceOperations(tx: Sql, deviceId: string, ops: rea
        SELECT r.id, $1, r.seq, r.type, r.request_hash, r.status, r.result::jsonb
          FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[]) AS r (id, seq, type, request_hash, status, result))
      UPDATE device_sync SET last_seq = $8, updated_at = now() WHERE device_id = $1`,
-    [deviceId, ops.map((o) => o.id), ops.map((o) => String(o.seq)), ops.map((o) => o.type), ops.map((o) => o.hash), ops.map((o) => o.status), ops.map((o) => JSON.stringify(o.result ?? null)), ops.at(-1)!.seq],
+    [
+      deviceId,
+      ops.map((o) => o.id),
+      ops.map((o) => String(o.seq)),
+      ops.map((o) => o.type),
+      ops.map((o) => o.hash),
+      ops.map((o) => o.status),
+      ops.map((o) => JSON.stringify(o.result ?? null)),
+      ops.at(-1)!.seq,
+    ],
   );
 }

@@ -9,7 +9,8 @@ import { CONTRACT_VERSION } from '../contract/index.ts';
 
 /** The demo seed's personal customer 张伟 and its unit customer, as the ids the payloads carry. */
 async function demoCustomerIds(t: TestApp): Promise<[string, string]> {
-  const idOf = async (name: string) => String((await t.db.query<{ id: bigint }>('SELECT id FROM customer WHERE name = $1', [name])).rows[0]!.id);
+  const idOf = async (name: string) =>
+    String((await t.db.query<{ id: bigint }>('SELECT id FROM customer WHERE name = $1', [name])).rows[0]!.id);
   return [await idOf('演示客户张伟'), await idOf('演示物流有限公司')];
 }
 
@@ -24,28 +25,52 @@ describe(`the sync API on ${testEngine()}`, () => {
   afterAll(async () => t?.close());
   afterEach(async () => expectSound(t.db));
 
-  const op = (seq: number, type: string, payload: unknown, deviceId = 'demo-tablet-1') => ({ id: randomUUID(), deviceId, seq, type, payload });
-  const push = (operations: unknown[], headers = t.as.outlet_operator) => t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations }, headers);
+  const op = (seq: number, type: string, payload: unknown, deviceId = 'demo-tablet-1') => ({
+    id: randomUUID(),
+    deviceId,
+    seq,
+    type,
+    payload,
+  });
+  const push = (operations: unknown[], headers = t.as.outlet_operator) =>
+    t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations }, headers);
   const quota = async (customerId: string) =>
-    (await t.db.query<{ credits_posted: bigint; debits_posted: bigint }>("SELECT credits_posted, debits_posted FROM account WHERE code = 'QUOTA' AND owner_key = $1", [`customer:${customerId}`])).rows.map((r) => r.credits_posted - r.debits_posted)[0];
+    (
+      await t.db.query<{ credits_posted: bigint; debits_posted: bigint }>(
+        "SELECT credits_posted, debits_posted FROM account WHERE code = 'QUOTA' AND owner_key = $1",
+        [`customer:${customerId}`],
+      )
+    ).rows.map((r) => r.credits_posted - r.debits_posted)[0];
 
   it('applies a batch in seq order, once, and returns the first results on a replay', async () => {
     const before = await quota(zhangWei);
-    const batch = [op(2, 'receipt.cash', { customerId: zhangWei, amountFen: 200 }), op(1, 'receipt.cash', { customerId: zhangWei, amountFen: 100 })];
+    const batch = [
+      op(2, 'receipt.cash', { customerId: zhangWei, amountFen: 200 }),
+      op(1, 'receipt.cash', { customerId: zhangWei, amountFen: 100 }),
+    ];
     const first = await push(batch);
     expect(first.statusCode).toBe(200);
-    expect(first.json().results.map((r: { seq: number; status: string }) => [r.seq, r.status])).toEqual([[1, 'applied'], [2, 'applied']]);
+    expect(first.json().results.map((r: { seq: number; status: string }) => [r.seq, r.status])).toEqual([
+      [1, 'applied'],
+      [2, 'applied'],
+    ]);
     expect(first.json().lastSeq).toBe(2);
     const state = await snapshot(t.db);
     const replay = await push(batch);
     expect(replay.json().results.every((r: { replayed: boolean }) => r.replayed)).toBe(true);
-    expect(replay.json().results.map((r: { result: unknown }) => r.result)).toEqual(first.json().results.map((r: { result: unknown }) => r.result));
+    expect(replay.json().results.map((r: { result: unknown }) => r.result)).toEqual(
+      first.json().results.map((r: { result: unknown }) => r.result),
+    );
     expect(await snapshot(t.db)).toBe(state);
     expect(await quota(zhangWei)).toBe(before! + 300n);
   });
 
   it('moves the blacklist and grey list versions a device pulls whenever a card enters or leaves a list, and only then', async () => {
-    const lists = async () => (await t.post('/api/v1/sync/pull', { contractVersion: CONTRACT_VERSION, cardNos: [] }, t.kiosk)).json().lists as { blacklistVersion: string; greylistVersion: string };
+    const lists = async () =>
+      (await t.post('/api/v1/sync/pull', { contractVersion: CONTRACT_VERSION, cardNos: [] }, t.kiosk)).json().lists as {
+        blacklistVersion: string;
+        greylistVersion: string;
+      };
     const card = demoCardNo(5);
     const start = await lists();
     await t.db.query('UPDATE card SET online_ttc_seen = coalesce(online_ttc_seen, 0) + 1 WHERE card_no = $1', [card]);
@@ -65,7 +90,10 @@ describe(`the sync API on ${testEngine()}`, () => {
   });
 
   it('stops a batch at a gap in seq and applies nothing after it', async () => {
-    const r = await push([op(5, 'receipt.cash', { customerId: zhangWei, amountFen: 1 }), op(6, 'receipt.cash', { customerId: zhangWei, amountFen: 1 })]);
+    const r = await push([
+      op(5, 'receipt.cash', { customerId: zhangWei, amountFen: 1 }),
+      op(6, 'receipt.cash', { customerId: zhangWei, amountFen: 1 }),
+    ]);
     expect(r.json().stopped).toEqual({ seq: 5, reason: 'SEQ_GAP', expectedSeq: 3 });
     expect(r.json().results.map((x: { status: string }) => x.status)).toEqual(['not_applied', 'not_applied']);
     const reused = await push([op(2, 'receipt.cash', { customerId: zhangWei, amountFen: 1 })]);
@@ -74,8 +102,20 @@ describe(`the sync API on ${testEngine()}`, () => {
 
   it('answers and records a business refusal without blocking what follows', async () => {
     const batch = [
-      op(3, 'preallocation', { customerId: unit, allocations: [{ cardNo: demoCardNo(2), amountFen: 100 }, { cardNo: demoCardNo(8), amountFen: 999_999_999 }] }),
-      op(4, 'preallocation', { customerId: unit, allocations: [{ cardNo: demoCardNo(2), amountFen: 100 }, { cardNo: demoCardNo(8), amountFen: 200 }] }),
+      op(3, 'preallocation', {
+        customerId: unit,
+        allocations: [
+          { cardNo: demoCardNo(2), amountFen: 100 },
+          { cardNo: demoCardNo(8), amountFen: 999_999_999 },
+        ],
+      }),
+      op(4, 'preallocation', {
+        customerId: unit,
+        allocations: [
+          { cardNo: demoCardNo(2), amountFen: 100 },
+          { cardNo: demoCardNo(8), amountFen: 200 },
+        ],
+      }),
       op(5, 'receipt.cash', { customerId: zhangWei, amountFen: 'lots' }),
       op(6, 'inquiry', { cardNo: demoCardNo(1) }),
     ];
@@ -89,8 +129,17 @@ describe(`the sync API on ${testEngine()}`, () => {
   });
 
   it('refuses cash handling from a kiosk as a result, and operations of another device as a whole', async () => {
-    const r = await push([op(1, 'receipt.cash', { customerId: zhangWei, amountFen: 100 }, 'demo-kiosk-1'), op(2, 'inquiry', { cardNo: demoCardNo(1) }, 'demo-kiosk-1')], t.kiosk);
-    expect(r.json().results.map((x: { error?: { code: string }; status: string }) => x.error?.code ?? x.status)).toEqual(['FORBIDDEN', 'applied']);
+    const r = await push(
+      [
+        op(1, 'receipt.cash', { customerId: zhangWei, amountFen: 100 }, 'demo-kiosk-1'),
+        op(2, 'inquiry', { cardNo: demoCardNo(1) }, 'demo-kiosk-1'),
+      ],
+      t.kiosk,
+    );
+    expect(r.json().results.map((x: { error?: { code: string }; status: string }) => x.error?.code ?? x.status)).toEqual([
+      'FORBIDDEN',
+      'applied',
+    ]);
     const foreign = await push([op(3, 'inquiry', { cardNo: demoCardNo(1) }, 'demo-tablet-1')], t.kiosk);
     expect(foreign.statusCode).toBe(403);
     const outOfScope = await push([op(7, 'receipt.cash', { customerId: unit, amountFen: 1 })], t.as.other_city_operator);
@@ -100,7 +149,20 @@ describe(`the sync API on ${testEngine()}`, () => {
   it('completes a load queued while the kiosk was offline, and pulls the balances behind the cards', async () => {
     const zw = simCard(1, [50_000, 30_000]);
     openCard(zw.card, zw.pin);
-    const started = (await t.post('/api/v1/loads/initialise', { operationId: randomUUID(), cardNo: zw.cardNo, amountFen: 1_000, sourceAccount: 'QUOTA', terminalId: KIOSK_TERMINAL_ID, card: initializeForLoad(zw.card, 1_000) }, t.kiosk)).json();
+    const started = (
+      await t.post(
+        '/api/v1/loads/initialise',
+        {
+          operationId: randomUUID(),
+          cardNo: zw.cardNo,
+          amountFen: 1_000,
+          sourceAccount: 'QUOTA',
+          terminalId: KIOSK_TERMINAL_ID,
+          card: initializeForLoad(zw.card, 1_000),
+        },
+        t.kiosk,
+      )
+    ).json();
     const pulled = await t.post('/api/v1/sync/pull', { contractVersion: CONTRACT_VERSION, cardNos: [zw.cardNo, demoCardNo(9)] }, t.kiosk);
     expect(pulled.json().cards.map((c: { cardNo: string }) => c.cardNo)).toEqual([zw.cardNo]);
     expect(pulled.json().pendingLoads).toHaveLength(1);
@@ -110,7 +172,9 @@ describe(`the sync API on ${testEngine()}`, () => {
     const after = await t.post('/api/v1/sync/pull', { contractVersion: CONTRACT_VERSION, cardNos: [zw.cardNo] }, t.kiosk);
     expect(after.json().pendingLoads).toEqual([]);
     expect(after.json().lastSeq).toBe(3);
-    expect(after.json().cards[0].accounts.find((a: { code: string }) => a.code === 'PURSE').balanceFen).toBe(zw.card.inspect().purse.edBalanceFen);
+    expect(after.json().cards[0].accounts.find((a: { code: string }) => a.code === 'PURSE').balanceFen).toBe(
+      zw.card.inspect().purse.edBalanceFen,
+    );
   });
 });
 
@@ -134,7 +198,12 @@ describe(`a push batch on ${testEngine()}: one transaction per chunk of operatio
     return r.json() as { lastSeq: number; results: Result[]; stopped: unknown };
   };
   const quota = async (customerId: string) =>
-    (await t.db.query<{ credits_posted: bigint; debits_posted: bigint }>("SELECT credits_posted, debits_posted FROM account WHERE code = 'QUOTA' AND owner_key = $1", [`customer:${customerId}`])).rows.map((r) => r.credits_posted - r.debits_posted)[0]!;
+    (
+      await t.db.query<{ credits_posted: bigint; debits_posted: bigint }>(
+        "SELECT credits_posted, debits_posted FROM account WHERE code = 'QUOTA' AND owner_key = $1",
+        [`customer:${customerId}`],
+      )
+    ).rows.map((r) => r.credits_posted - r.debits_posted)[0]!;
   const outcome = (r: Result) => r.error?.code ?? r.status;
   const cash = (amountFen: number) => op('receipt.cash', { customerId: zhangWei, amountFen });
   // A fault raised by the database on an audit insert: a deadlock, or a lost connection, as PostgreSQL would report it.
@@ -148,17 +217,27 @@ describe(`a push batch on ${testEngine()}: one transaction per chunk of operatio
 
   it('records a refusal in the middle of a batch and applies the operations on both sides of it', async () => {
     const before = await quota(zhangWei);
-    const batch = [cash(100), op('preallocation', { customerId: unit, allocations: [{ cardNo: demoCardNo(2), amountFen: 999_999_999 }] }), cash(200)];
+    const batch = [
+      cash(100),
+      op('preallocation', { customerId: unit, allocations: [{ cardNo: demoCardNo(2), amountFen: 999_999_999 }] }),
+      cash(200),
+    ];
     const r = await push(batch);
     expect(r.results.map(outcome)).toEqual(['applied', 'INSUFFICIENT_FUNDS', 'applied']);
     expect(r.lastSeq).toBe(seq);
     expect(await quota(zhangWei)).toBe(before + 300n);
-    const recorded = await t.db.query<{ status: string }>('SELECT status FROM operation WHERE id = ANY($1::uuid[]) ORDER BY seq', [batch.map((o) => o.id)]);
+    const recorded = await t.db.query<{ status: string }>('SELECT status FROM operation WHERE id = ANY($1::uuid[]) ORDER BY seq', [
+      batch.map((o) => o.id),
+    ]);
     expect(recorded.rows.map((x) => x.status)).toEqual(['applied', 'rejected', 'applied']);
   });
 
   it('answers a replayed batch that mixes old and new operations: the old with their first results, the new applied once', async () => {
-    const old = [cash(10), op('preallocation', { customerId: unit, allocations: [{ cardNo: demoCardNo(2), amountFen: 999_999_999 }] }), op('inquiry', { cardNo: demoCardNo(1) })];
+    const old = [
+      cash(10),
+      op('preallocation', { customerId: unit, allocations: [{ cardNo: demoCardNo(2), amountFen: 999_999_999 }] }),
+      op('inquiry', { cardNo: demoCardNo(1) }),
+    ];
     const first = await push(old);
     const before = await quota(zhangWei);
     const fresh = [cash(20), op('inquiry', { cardNo: demoCardNo(1) })];
@@ -180,14 +259,20 @@ describe(`a push batch on ${testEngine()}: one transaction per chunk of operatio
     const receipt = cash(5);
     const inquiry = op('inquiry', { cardNo: demoCardNo(1) });
     const r = await push([receipt, receipt, inquiry, inquiry]);
-    expect(r.results.map((x) => [x.seq, x.replayed, x.status])).toEqual([[receipt.seq, false, 'applied'], [receipt.seq, true, 'applied'], [inquiry.seq, false, 'applied'], [inquiry.seq, true, 'applied']]);
+    expect(r.results.map((x) => [x.seq, x.replayed, x.status])).toEqual([
+      [receipt.seq, false, 'applied'],
+      [receipt.seq, true, 'applied'],
+      [inquiry.seq, false, 'applied'],
+      [inquiry.seq, true, 'applied'],
+    ]);
     expect(r.results[3]!.result).toEqual(r.results[2]!.result);
     expect(await quota(zhangWei)).toBe(before + 5n);
   });
 
   it('answers each inquiry of a run as of its place in the batch, with refusals for unknown and malformed cards', async () => {
     const cardNo = demoCardNo(2);
-    const reserve = (x: Result) => (x.result!.accounts as Array<{ code: string; balanceFen: number }>).find((a) => a.code === 'RESERVE')?.balanceFen ?? 0;
+    const reserve = (x: Result) =>
+      (x.result!.accounts as Array<{ code: string; balanceFen: number }>).find((a) => a.code === 'RESERVE')?.balanceFen ?? 0;
     const r = await push([
       op('inquiry', { cardNo }),
       op('inquiry', { cardNo: '9'.repeat(20) }),
@@ -202,9 +287,19 @@ describe(`a push batch on ${testEngine()}: one transaction per chunk of operatio
     expect(alone.results[0]!.result).toEqual(r.results[5]!.result);
   });
 
-  it('refuses an inquiry about a card out of the device\'s scope as that operation\'s result', async () => {
-    const inquiry = (kioskSeq: number, cardNo: string) => ({ id: randomUUID(), deviceId: 'demo-kiosk-1', seq: kioskSeq, type: 'inquiry', payload: { cardNo } });
-    const r = await t.post('/api/v1/sync/push', { contractVersion: CONTRACT_VERSION, operations: [inquiry(1, demoCardNo(1)), inquiry(2, demoCardNo(9)), inquiry(3, demoCardNo(1))] }, t.kiosk);
+  it("refuses an inquiry about a card out of the device's scope as that operation's result", async () => {
+    const inquiry = (kioskSeq: number, cardNo: string) => ({
+      id: randomUUID(),
+      deviceId: 'demo-kiosk-1',
+      seq: kioskSeq,
+      type: 'inquiry',
+      payload: { cardNo },
+    });
+    const r = await t.post(
+      '/api/v1/sync/push',
+      { contractVersion: CONTRACT_VERSION, operations: [inquiry(1, demoCardNo(1)), inquiry(2, demoCardNo(9)), inquiry(3, demoCardNo(1))] },
+      t.kiosk,
+    );
     expect(r.json().results.map((x: Result) => outcome(x))).toEqual(['applied', 'OUT_OF_SCOPE', 'applied']);
   });
 
@@ -222,7 +317,10 @@ describe(`a push batch on ${testEngine()}: one transaction per chunk of operatio
 
   // The transaction that wrote a row is its xmin: the records of one chunk share theirs.
   const transactionsOf = async (ids: string[]) =>
-    Number((await t.db.query<{ n: bigint }>('SELECT count(DISTINCT xmin::text) AS n FROM operation WHERE id = ANY($1::uuid[])', [ids])).rows[0]!.n);
+    Number(
+      (await t.db.query<{ n: bigint }>('SELECT count(DISTINCT xmin::text) AS n FROM operation WHERE id = ANY($1::uuid[])', [ids])).rows[0]!
+        .n,
+    );
 
   it('commits a batch with more operations that write than savepoints allowed in one transaction in several, and applies each once', async () => {
     const before = await quota(zhangWei);
@@ -277,4 +375,3 @@ describe(`a push batch on ${testEngine()}: one transaction per chunk of operatio
     expect(await quota(zhangWei)).toBe(before + 7n);
   });
 });
-

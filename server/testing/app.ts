@@ -69,18 +69,33 @@ export function withDeviceSigning(app: FastifyInstance, nowMs: () => number = Da
     if (deviceId === undefined || secret === undefined) return app.inject(options);
     delete headers[SIGN_AS_DEVICE];
     delete headers[SIGN_WITH_SECRET];
-    if (typeof options.url !== 'string' || options.query !== undefined) throw new Error('withDeviceSigning signs string URLs only (put the query in the URL)');
+    if (typeof options.url !== 'string' || options.query !== undefined)
+      throw new Error('withDeviceSigning signs string URLs only (put the query in the URL)');
     const { text, options: sent } = bodyText({ ...options, headers });
-    const authorization = signAsDevice({ deviceId, secret, method: (options.method ?? 'GET').toUpperCase(), url: options.url, body: text, timestampMs: nowMs() });
+    const authorization = signAsDevice({
+      deviceId,
+      secret,
+      method: (options.method ?? 'GET').toUpperCase(),
+      url: options.url,
+      body: text,
+      timestampMs: nowMs(),
+    });
     return app.inject({ ...sent, headers: { ...(sent.headers as Headers), authorization } });
   };
-  return new Proxy(app, { get: (target, property, receiver) => (property === 'inject' ? inject : Reflect.get(target, property, receiver)) });
+  return new Proxy(app, {
+    get: (target, property, receiver) => (property === 'inject' ? inject : Reflect.get(target, property, receiver)),
+  });
 }
 
 export async function openTestApp(options: { now?: () => Date; config?: Partial<AppOptions['config']> } = {}): Promise<TestApp> {
   const db = await openTestDatabase();
   await seedDemo(db);
-  const built = await buildApp({ db, config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: DEMO_KEK_HEX, ...options.config }, logger: false, ...(options.now ? { now: options.now } : {}) });
+  const built = await buildApp({
+    db,
+    config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: DEMO_KEK_HEX, ...options.config },
+    logger: false,
+    ...(options.now ? { now: options.now } : {}),
+  });
   const now = options.now;
   const app = withDeviceSigning(built, now ? () => now().getTime() : Date.now);
   const post = (url: string, body: unknown, headers: Headers) => app.inject({ method: 'POST', url, payload: body as object, headers });
@@ -118,7 +133,19 @@ export async function expectSound(db: TestDatabase): Promise<void> {
 
 /** Rows of the tables a request may change, to show that a refused request changed nothing. */
 export async function snapshot(db: TestDatabase, only?: readonly string[]): Promise<string> {
-  const tables = only ?? ['account', 'transfer', 'card_load', 'operation', 'device_sync', 'card', 'card_alarm', 'audit_log', 'operator', 'device', 'org_unit'];
+  const tables = only ?? [
+    'account',
+    'transfer',
+    'card_load',
+    'operation',
+    'device_sync',
+    'card',
+    'card_alarm',
+    'audit_log',
+    'operator',
+    'device',
+    'org_unit',
+  ];
   const parts: string[] = [];
   for (const table of tables) {
     const rows = await db.query(`SELECT * FROM ${table} ORDER BY 1`);

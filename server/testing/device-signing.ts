@@ -7,11 +7,25 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { DEVICE_NONCE_BYTES, deviceAuthorization, deviceKeyBytes, deviceSigningText } from '../contract/device-auth.ts';
 
 /** The Authorization header a device with `secret` sends for this request (node:crypto, as the server checks). */
-export function signAsDevice(r: { deviceId: string; secret: string; method: string; url: string; body: string; timestampMs: number; nonce?: string }): string {
+export function signAsDevice(r: {
+  deviceId: string;
+  secret: string;
+  method: string;
+  url: string;
+  body: string;
+  timestampMs: number;
+  nonce?: string;
+}): string {
   const nonce = r.nonce ?? randomBytes(DEVICE_NONCE_BYTES).toString('base64url');
   const bodySha256Hex = createHash('sha256').update(r.body).digest('hex');
-  const text = deviceSigningText({ deviceId: r.deviceId, timestampMs: r.timestampMs, nonce, method: r.method, pathWithQuery: r.url, bodySha256Hex });
+  const text = deviceSigningText({
+    deviceId: r.deviceId,
+    timestampMs: r.timestampMs,
+    nonce,
+    method: r.method,
+    pathWithQuery: r.url,
+    bodySha256Hex,
+  });
   const signature = createHmac('sha256', deviceKeyBytes(r.secret)).update(text).digest('base64url');
   return deviceAuthorization({ deviceId: r.deviceId, timestampMs: r.timestampMs, nonce, signature });
 }
-

@@ -45,7 +45,9 @@ export function postgresBinDir(): string | null {
   }
   const debian = '/usr/lib/postgresql';
   if (existsSync(debian)) {
-    const versions = readdirSync(debian).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(debian)
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
     for (const v of versions) if (hasServerBinaries(join(debian, v, 'bin'))) return join(debian, v, 'bin');
   }
   for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir && hasServerBinaries(dir)) return dir;
@@ -55,7 +57,9 @@ export function postgresBinDir(): string | null {
 /** As root, the unprivileged user PostgreSQL runs as (`postgres`, else `nobody`); otherwise null (ourselves). */
 function runAs(): RunAs {
   if (process.getuid?.() !== 0) return null;
-  const users = readFileSync('/etc/passwd', 'utf8').split('\n').map((line) => line.split(':'));
+  const users = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .map((line) => line.split(':'));
   for (const name of ['postgres', 'nobody']) {
     const entry = users.find((fields) => fields[0] === name);
     if (entry) return { uid: Number(entry[2]), gid: Number(entry[3]) };
@@ -82,7 +86,8 @@ export class PrivatePostgres {
   /** initdb into a fresh temporary folder, then start; the caller must destroy() it. */
   static async create(): Promise<PrivatePostgres> {
     const bin = postgresBinDir();
-    if (bin === null) throw new Error('PostgreSQL server binaries (initdb, pg_ctl) not found: not with pg_config, under /usr/lib/postgresql, nor on PATH');
+    if (bin === null)
+      throw new Error('PostgreSQL server binaries (initdb, pg_ctl) not found: not with pg_config, under /usr/lib/postgresql, nor on PATH');
     const as = runAs();
     const dir = mkdtempSync(join(tmpdir(), 'fuelcard-pg-'));
     const password = randomBytes(16).toString('hex');
@@ -97,7 +102,18 @@ export class PrivatePostgres {
         chownSync(passwordFile, as.uid, as.gid);
       }
       // C locale, UTF-8: the same on every machine. No fsync: nothing here must survive the machine.
-      await instance.#run('initdb', ['-D', instance.#dataDir, '-U', SUPERUSER, '--auth=scram-sha-256', `--pwfile=${passwordFile}`, '-E', 'UTF8', '--locale=C', '--no-sync']);
+      await instance.#run('initdb', [
+        '-D',
+        instance.#dataDir,
+        '-U',
+        SUPERUSER,
+        '--auth=scram-sha-256',
+        `--pwfile=${passwordFile}`,
+        '-E',
+        'UTF8',
+        '--locale=C',
+        '--no-sync',
+      ]);
       rmSync(passwordFile);
       await instance.start();
     } catch (error) {
@@ -134,7 +150,18 @@ export class PrivatePostgres {
   /** Starts the instance and waits until it accepts connections. */
   async start(): Promise<void> {
     const options = `-p ${this.port} -k ${this.#dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
-    await this.#run('pg_ctl', ['-D', this.#dataDir, '-l', this.#logFile, '-o', options, '-w', '-t', String(PRIVATE_POSTGRES_LIMITS.commandTimeoutMs / 1000), 'start']);
+    await this.#run('pg_ctl', [
+      '-D',
+      this.#dataDir,
+      '-l',
+      this.#logFile,
+      '-o',
+      options,
+      '-w',
+      '-t',
+      String(PRIVATE_POSTGRES_LIMITS.commandTimeoutMs / 1000),
+      'start',
+    ]);
   }
 
   /**
@@ -143,12 +170,32 @@ export class PrivatePostgres {
    * and the next start replays the WAL.
    */
   async stop(mode: 'fast' | 'immediate'): Promise<void> {
-    await this.#run('pg_ctl', ['-D', this.#dataDir, '-m', mode, '-w', '-t', String(PRIVATE_POSTGRES_LIMITS.commandTimeoutMs / 1000), 'stop']);
+    await this.#run('pg_ctl', [
+      '-D',
+      this.#dataDir,
+      '-m',
+      mode,
+      '-w',
+      '-t',
+      String(PRIVATE_POSTGRES_LIMITS.commandTimeoutMs / 1000),
+      'stop',
+    ]);
   }
 
   /** A fast stop and a start, as `pg_ctlcluster … restart` does. */
   async restart(): Promise<void> {
-    await this.#run('pg_ctl', ['-D', this.#dataDir, '-l', this.#logFile, '-m', 'fast', '-w', '-t', String(PRIVATE_POSTGRES_LIMITS.commandTimeoutMs / 1000), 'restart']);
+    await this.#run('pg_ctl', [
+      '-D',
+      this.#dataDir,
+      '-l',
+      this.#logFile,
+      '-m',
+      'fast',
+      '-w',
+      '-t',
+      String(PRIVATE_POSTGRES_LIMITS.commandTimeoutMs / 1000),
+      'restart',
+    ]);
   }
 
   /** Stops the instance if it runs and removes its folder. */
@@ -161,7 +208,11 @@ export class PrivatePostgres {
   /** destroy(), synchronously: for an exit handler. */
   destroyNow(): void {
     if (this.#destroyed) return;
-    if (existsSync(join(this.#dataDir, 'postmaster.pid'))) spawnSync(join(this.#bin, 'pg_ctl'), ['-D', this.#dataDir, '-m', 'immediate', '-w', 'stop'], { ...this.#spawnOptions(), stdio: 'ignore' });
+    if (existsSync(join(this.#dataDir, 'postmaster.pid')))
+      spawnSync(join(this.#bin, 'pg_ctl'), ['-D', this.#dataDir, '-m', 'immediate', '-w', 'stop'], {
+        ...this.#spawnOptions(),
+        stdio: 'ignore',
+      });
     this.#remove();
   }
 
@@ -180,8 +231,14 @@ export class PrivatePostgres {
     return new Promise((resolve, reject) => {
       execFile(join(this.#bin, command), args, { ...this.#spawnOptions(), encoding: 'utf8' }, (error, stdout, stderr) => {
         if (!error) return resolve();
-        const log = existsSync(this.#logFile) ? readFileSync(this.#logFile, 'utf8').trim().split('\n').slice(-PRIVATE_POSTGRES_LIMITS.logLinesMax).join('\n') : '';
-        reject(new Error(`${command} ${args.at(-1)} failed in ${dirname(this.#dataDir)}: ${error.message}\n${stdout}${stderr}${log ? `\nlog:\n${log}` : ''}`));
+        const log = existsSync(this.#logFile)
+          ? readFileSync(this.#logFile, 'utf8').trim().split('\n').slice(-PRIVATE_POSTGRES_LIMITS.logLinesMax).join('\n')
+          : '';
+        reject(
+          new Error(
+            `${command} ${args.at(-1)} failed in ${dirname(this.#dataDir)}: ${error.message}\n${stdout}${stderr}${log ? `\nlog:\n${log}` : ''}`,
+          ),
+        );
       });
     });
   }

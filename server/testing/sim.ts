@@ -21,13 +21,31 @@ export const KIOSK_TERMINAL_ID = '320100000001';
 export const TABLET_TERMINAL_ID = '320100000002';
 
 /** A simulated card with the demo card number of `serial`, money put on by issuer loads as the demo does. */
-export function simCard(serial: number, loadsFen: readonly number[] = [], options: { named?: boolean } = {}): { card: FuelCard; cardNo: string; pin: string } {
+export function simCard(
+  serial: number,
+  loadsFen: readonly number[] = [],
+  options: { named?: boolean } = {},
+): { card: FuelCard; cardNo: string; pin: string } {
   const asn = buildAsn({ cardType: CARD_TYPE.USER, province: '32', serial });
   const pin = options.named === false ? '9999' : DEMO_PIN;
-  const card = issueFuelCard({ masters: TEST_MASTER_KEYS, asn, startDate: '2024-01-01', expiryDate: '2034-12-31', pin: options.named === false ? undefined : DEMO_PIN, dpkDiversification: 'ASN_ONCE' });
+  const card = issueFuelCard({
+    masters: TEST_MASTER_KEYS,
+    asn,
+    startDate: '2024-01-01',
+    expiryDate: '2034-12-31',
+    pin: options.named === false ? undefined : DEMO_PIN,
+    dpkDiversification: 'ASN_ONCE',
+  });
   card.powerOn();
   openApplication(card, pinToBcd(pin));
-  for (const amountFen of loadsFen) issuerLoad(card, asn, { masters: TEST_MASTER_KEYS, amountFen, terminalId: fromHex('000000000001'), date: fromHex('20240102'), time: fromHex('030405') });
+  for (const amountFen of loadsFen)
+    issuerLoad(card, asn, {
+      masters: TEST_MASTER_KEYS,
+      amountFen,
+      terminalId: fromHex('000000000001'),
+      date: fromHex('20240102'),
+      time: fromHex('030405'),
+    });
   card.powerOff();
   return { card, cardNo: toHex(asn), pin };
 }
@@ -44,11 +62,17 @@ function decodeInit(bytes: Uint8Array, step: string): InitializeAnswer {
 }
 
 export function initializeForLoad(card: FuelCard, amountFen: number, terminalId = KIOSK_TERMINAL_ID): InitializeAnswer {
-  return decodeInit(exchange(card, 'INITIALIZE FOR LOAD', C.initializeForLoad({ keyIndex: 1, amountFen, terminalId })), 'INITIALIZE FOR LOAD');
+  return decodeInit(
+    exchange(card, 'INITIALIZE FOR LOAD', C.initializeForLoad({ keyIndex: 1, amountFen, terminalId })),
+    'INITIALIZE FOR LOAD',
+  );
 }
 
 export function initializeForUnload(card: FuelCard, amountFen: number, terminalId = TABLET_TERMINAL_ID): InitializeAnswer {
-  return decodeInit(exchange(card, 'INITIALIZE FOR UNLOAD', C.initializeForUnload({ keyIndex: 1, amountFen, terminalId })), 'INITIALIZE FOR UNLOAD');
+  return decodeInit(
+    exchange(card, 'INITIALIZE FOR UNLOAD', C.initializeForUnload({ keyIndex: 1, amountFen, terminalId })),
+    'INITIALIZE FOR UNLOAD',
+  );
 }
 
 export function creditForLoad(card: FuelCard, m: { date: string; time: string; mac2: string }): string {
@@ -61,7 +85,11 @@ export function debitForUnload(card: FuelCard, m: { date: string; time: string; 
 
 /** GET TRANSACTION PROVE for an online transaction (type 01 ED load, 03 unload): TAC then MAC. */
 export function transactionProve(card: FuelCard, transType: number, ttc: number): { tac: string; mac: string } {
-  const out = decodeLayout(M.TAC_MAC2_RESPONSE, exchange(card, 'GET TRANSACTION PROVE', C.getTransactionProve({ transType, ttc })), 'GET TRANSACTION PROVE');
+  const out = decodeLayout(
+    M.TAC_MAC2_RESPONSE,
+    exchange(card, 'GET TRANSACTION PROVE', C.getTransactionProve({ transType, ttc })),
+    'GET TRANSACTION PROVE',
+  );
   return { tac: out.tac, mac: out.mac2 };
 }
 
@@ -73,7 +101,12 @@ export function balanceOf(card: FuelCard): number {
  * A recovery as a device makes it at the card's next contact: it names the pending load and its
  * probe carries the load's challenge as terminal id (the only probe that may void it).
  */
-export function recoveryOf(card: FuelCard, cardNo: string, load: { loadId: string; probeChallenge: string | null }, prove?: { tac: string }): Record<string, unknown> {
+export function recoveryOf(
+  card: FuelCard,
+  cardNo: string,
+  load: { loadId: string; probeChallenge: string | null },
+  prove?: { tac: string },
+): Record<string, unknown> {
   if (load.probeChallenge === null) throw new Error('test setup: a pending load has a probe challenge');
   const probe = { amountFen: 0, terminalId: load.probeChallenge, answer: initializeForLoad(card, 0, load.probeChallenge) };
   return { cardNo, loadId: load.loadId, probe, ...(prove ? { prove } : {}) };

@@ -19,7 +19,11 @@ function fakeDist(): string {
 describe('the Isolated Web App bundle', () => {
   it('grants usb-unrestricted in its manifest and keeps the PWA manifest fields', () => {
     const manifest = iwaManifest({ name: '加油卡', icons: [{ src: '/i.png' }] }, '1.2.3');
-    expect(manifest).toMatchObject({ name: '加油卡', version: '1.2.3', permissions_policy: { 'usb-unrestricted': ['self'], usb: ['self'] } });
+    expect(manifest).toMatchObject({
+      name: '加油卡',
+      version: '1.2.3',
+      permissions_policy: { 'usb-unrestricted': ['self'], usb: ['self'] },
+    });
   });
 
   it('packs every built file (not source maps) plus the IWA manifest, signed, with an isolated-app origin', async () => {
@@ -32,7 +36,10 @@ describe('the Isolated Web App bundle', () => {
     const bytes = result.signedBundle;
     const bundleStart = bytes.length - new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 8, 8).getUint32(4);
     const bundle = new Bundle(bytes.slice(bundleStart));
-    const manifest = JSON.parse(new TextDecoder().decode(bundle.getResponse('/.well-known/manifest.webmanifest').body)) as Record<string, unknown>;
+    const manifest = JSON.parse(new TextDecoder().decode(bundle.getResponse('/.well-known/manifest.webmanifest').body)) as Record<
+      string,
+      unknown
+    >;
     expect(manifest.permissions_policy).toMatchObject({ 'usb-unrestricted': ['self'] });
   });
 });

@@ -67,7 +67,12 @@ export async function buildIwaBundle(options: { distDir: string; key: KeyObject;
     }
   }
   const pwa = JSON.parse(readFileSync(join(options.distDir, 'manifest.webmanifest'), 'utf8')) as Record<string, unknown>;
-  builder.addExchange('/.well-known/manifest.webmanifest', 200, { 'content-type': CONTENT_TYPES['.webmanifest']! }, JSON.stringify(iwaManifest(pwa, options.version)));
+  builder.addExchange(
+    '/.well-known/manifest.webmanifest',
+    200,
+    { 'content-type': CONTENT_TYPES['.webmanifest']! },
+    JSON.stringify(iwaManifest(pwa, options.version)),
+  );
   urls.push('/.well-known/manifest.webmanifest');
   const bundle = builder.createBundle();
   const id = new WebBundleId(options.key);

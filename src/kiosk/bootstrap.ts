@@ -22,7 +22,13 @@ import { SyncLoop } from '../lib/sync/sync-loop.ts';
 import { DemoKiosk, ServerInfo } from '../../server/contract/info.ts';
 import { KioskController } from './controller.ts';
 
-export type KioskRuntime = { kiosk: KioskController; reader: ReaderManager; sync: SyncLoop; demo: VirtualUsbControl | null; identity: DeviceIdentity };
+export type KioskRuntime = {
+  kiosk: KioskController;
+  reader: ReaderManager;
+  sync: SyncLoop;
+  demo: VirtualUsbControl | null;
+  identity: DeviceIdentity;
+};
 
 export type BootResult =
   | { kind: 'ready'; runtime: KioskRuntime }
@@ -30,7 +36,12 @@ export type BootResult =
    * First start: an administrator's enrolment code is needed, and for the Isolated Web App (which
    * is not served by the server) the server's address too.
    */
-  | { kind: 'enrol'; needsServerUrl: boolean; submit(deviceId: string, code: string, serverUrl: string): Promise<BootResult>; error?: string };
+  | {
+      kind: 'enrol';
+      needsServerUrl: boolean;
+      submit(deviceId: string, code: string, serverUrl: string): Promise<BootResult>;
+      error?: string;
+    };
 
 const INFO_CACHE_KEY = 'fuelcard.server-info';
 
@@ -69,7 +80,9 @@ const DEMO_KIOSK_KEY = 'fuelcard.demo.kiosk';
 
 function loadDemoKiosk(): DemoKioskRecord | null {
   try {
-    const parsed = DemoKiosk.pick({ deviceId: true, cardSerialBase: true }).safeParse(JSON.parse(localStorage.getItem(DEMO_KIOSK_KEY) ?? 'null'));
+    const parsed = DemoKiosk.pick({ deviceId: true, cardSerialBase: true }).safeParse(
+      JSON.parse(localStorage.getItem(DEMO_KIOSK_KEY) ?? 'null'),
+    );
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
@@ -115,7 +128,8 @@ export async function bootKiosk(): Promise<BootResult> {
     const info = await serverInfo(new ApiClient({ baseUrl: known.serverUrl, credentials: () => null }));
     if (!info.demo) return { kind: 'ready', runtime: run(db, known, null) };
     const demoKiosk = loadDemoKiosk();
-    if (demoKiosk?.deviceId === known.deviceId && (await demoKioskStillEnrolled(known))) return { kind: 'ready', runtime: run(db, known, await demoUsb(demoKiosk)) };
+    if (demoKiosk?.deviceId === known.deviceId && (await demoKioskStillEnrolled(known)))
+      return { kind: 'ready', runtime: run(db, known, await demoUsb(demoKiosk)) };
     // The old demo kiosk's queue and journals can never be delivered as it: a fresh device, whole.
     await db.delete();
     db = new DeviceDatabase();

@@ -76,7 +76,11 @@ async function atOtherTerminal(card: FuelCard): Promise<(apdu: Uint8Array) => Pr
 }
 
 /** An unload (圈提) at an outlet tablet whose card is pulled `cutOff` DEBIT FOR UNLOAD wrote: pending on the server. */
-async function unloadCutOffAtOutlet(backend: FakeBackend, card: FuelCard, options: { cardNo: string; amountFen: number; cutOff: PowerLossPoint }): Promise<void> {
+async function unloadCutOffAtOutlet(
+  backend: FakeBackend,
+  card: FuelCard,
+  options: { cardNo: string; amountFen: number; cutOff: PowerLossPoint },
+): Promise<void> {
   const transmit = await atOtherTerminal(card);
   card.failNext({ when: options.cutOff, ins: INS_DEBIT_FOR_UNLOAD });
   const host = (request: OnlineRequest) => backend.unloadInitialise({ ...request, cardNo: options.cardNo });
@@ -201,7 +205,11 @@ describe('the kiosk card session', () => {
     expect(r.kiosk.current).toMatchObject({ name: 'history', inquiryQueued: true });
     r.backend.online = true;
     await r.kiosk.linkRestored();
-    expect(r.kiosk.current).toMatchObject({ name: 'history', inquiryQueued: false, account: { ageMs: null, view: { waitingFen: 12_300 } } });
+    expect(r.kiosk.current).toMatchObject({
+      name: 'history',
+      inquiryQueued: false,
+      account: { ageMs: null, view: { waitingFen: 12_300 } },
+    });
   });
 
   it('shows the load just made in the account history: the account is asked again after money moved', async () => {
@@ -220,7 +228,10 @@ describe('the kiosk card session', () => {
     r.kiosk.home();
     await r.kiosk.history();
     expect(r.backend.inquiries).toHaveLength(2);
-    expect(r.kiosk.current).toMatchObject({ name: 'history', account: { ageMs: null, view: { waitingFen: 10_000, history: [{ kind: 'load', amountFen: -20_000 }] } } });
+    expect(r.kiosk.current).toMatchObject({
+      name: 'history',
+      account: { ageMs: null, view: { waitingFen: 10_000, history: [{ kind: 'load', amountFen: -20_000 }] } },
+    });
   });
 
   it('keeps this session’s figures when the link drops after a load, and queues the history', async () => {
@@ -267,15 +278,30 @@ describe('the kiosk card session', () => {
     r.kiosk = new KioskController({ reader: r.reader, backend: r.backend, db: r.db, terminalId: TERMINAL_ID, idleTimeoutMs: 50 });
     insert(r, createDemoCard('named').card);
     await until(r.kiosk, 'pin');
-    expect(await until(r.kiosk, 'start')).toEqual({ name: 'start', notice: { key: 'kiosk.notice.timed_out', tone: 'info' }, cardInReader: true });
+    expect(await until(r.kiosk, 'start')).toEqual({
+      name: 'start',
+      notice: { key: 'kiosk.notice.timed_out', tone: 'info' },
+      cardInReader: true,
+    });
     // Out it comes: the start screen asks for a card again.
     r.control.removeCard();
-    expect(await untilMatch(r.kiosk, (s) => s.name === 'start' && !s.cardInReader)).toEqual({ name: 'start', notice: null, cardInReader: false });
+    expect(await untilMatch(r.kiosk, (s) => s.name === 'start' && !s.cardInReader)).toEqual({
+      name: 'start',
+      notice: null,
+      cardInReader: false,
+    });
   });
 
   it('counts down the last seconds of an idle session, and a touch carries on', async () => {
     r.kiosk.dispose();
-    r.kiosk = new KioskController({ reader: r.reader, backend: r.backend, db: r.db, terminalId: TERMINAL_ID, idleTimeoutMs: 1_200, idleWarningMs: 1_000 });
+    r.kiosk = new KioskController({
+      reader: r.reader,
+      backend: r.backend,
+      db: r.db,
+      terminalId: TERMINAL_ID,
+      idleTimeoutMs: 1_200,
+      idleWarningMs: 1_000,
+    });
     const seen: Array<number | null> = [];
     const stop = r.kiosk.idleCountdown.subscribe((seconds) => seen.push(seconds));
     insert(r, createDemoCard('named').card);
@@ -296,7 +322,14 @@ describe('the kiosk card session', () => {
 
   it('ends an idle goodbye without a countdown: there is nothing to continue', async () => {
     r.kiosk.dispose();
-    r.kiosk = new KioskController({ reader: r.reader, backend: r.backend, db: r.db, terminalId: TERMINAL_ID, idleTimeoutMs: 300, idleWarningMs: 250 });
+    r.kiosk = new KioskController({
+      reader: r.reader,
+      backend: r.backend,
+      db: r.db,
+      terminalId: TERMINAL_ID,
+      idleTimeoutMs: 300,
+      idleWarningMs: 250,
+    });
     const seen: Array<number | null> = [];
     const stop = r.kiosk.idleCountdown.subscribe((seconds) => seen.push(seconds));
     insert(r, createDemoCard('named').card);
@@ -381,12 +414,17 @@ describe('the kiosk card session', () => {
       const home = await unlock(r, demo.card);
       expect(home).toMatchObject({
         card: { balanceFen: debited ? 75_000 : 80_000 },
-        notice: { key: debited ? 'kiosk.notice.recovered_unload_completed' : 'kiosk.notice.recovered_unload_not_done', values: { amount: formatMoney(5_000) } },
+        notice: {
+          key: debited ? 'kiosk.notice.recovered_unload_completed' : 'kiosk.notice.recovered_unload_not_done',
+          values: { amount: formatMoney(5_000) },
+        },
         account: { view: { pendingLoad: null } },
       });
       expect(r.backend.loads).toEqual([expect.objectContaining({ kind: 'unload', state: debited ? 'posted' : 'voided' })]);
       // The card's proof of the unload (its MAC3) went along: asked as an unload's, not a load's.
-      expect(r.backend.settlements).toEqual([expect.objectContaining({ kind: 'recover', ...(debited ? { prove: expect.anything() } : {}) })]);
+      expect(r.backend.settlements).toEqual([
+        expect.objectContaining({ kind: 'recover', ...(debited ? { prove: expect.anything() } : {}) }),
+      ]);
       expect(r.backend.waitingFen.get(cardNo)).toBe(debited ? 35_000 : 30_000);
       // Nothing holds the card any more: a load goes through at once.
       r.kiosk.chooseLoad();
@@ -481,7 +519,9 @@ describe('the kiosk card session', () => {
     expect(challenge).toMatch(/^[0-9A-F]{12}$/);
     r.backend.online = false;
     expect(await unlock(r, demo.card)).toMatchObject({ notice: { key: 'kiosk.notice.recovered_not_done' } });
-    expect(r.backend.settlements).toEqual([expect.objectContaining({ kind: 'recover', loadId, probe: expect.objectContaining({ terminalId: challenge }) })]);
+    expect(r.backend.settlements).toEqual([
+      expect.objectContaining({ kind: 'recover', loadId, probe: expect.objectContaining({ terminalId: challenge }) }),
+    ]);
     expect(r.backend.loads).toEqual([expect.objectContaining({ loadId, state: 'voided' })]);
   });
 
@@ -507,7 +547,11 @@ describe('the kiosk card session', () => {
   it('explains a load refused for a card under review or a busy server in words, never by its code', async () => {
     const demo = createDemoCard('named');
     r.backend.waitingFen.set(toAsn(demo), 30_000);
-    const cases = [['CARD_UNDER_REVIEW', 'kiosk.load.refused_review'], ['DATABASE_UNAVAILABLE', 'kiosk.load.refused_busy'], ['HTTP_409', 'kiosk.load.refused_other']] as const;
+    const cases = [
+      ['CARD_UNDER_REVIEW', 'kiosk.load.refused_review'],
+      ['DATABASE_UNAVAILABLE', 'kiosk.load.refused_busy'],
+      ['HTTP_409', 'kiosk.load.refused_other'],
+    ] as const;
     await unlock(r, demo.card);
     for (const [code, key] of cases) {
       r.kiosk.chooseLoad();
@@ -530,5 +574,7 @@ describe('the kiosk card session', () => {
 });
 
 function toAsn(demo: { asn: Uint8Array }): string {
-  return Array.from(demo.asn, (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();
+  return Array.from(demo.asn, (b) => b.toString(16).padStart(2, '0'))
+    .join('')
+    .toUpperCase();
 }

@@ -127,7 +127,11 @@ export class KioskController {
     this.#accountMoved = false;
     this.#stopIdleTimer();
     void session?.close().catch(() => {});
-    this.#screen.set({ name: 'start', notice: wasLoading ? { key: 'kiosk.notice.load_interrupted', tone: 'warning' } : notice, cardInReader: this.#deps.reader.cardPresent });
+    this.#screen.set({
+      name: 'start',
+      notice: wasLoading ? { key: 'kiosk.notice.load_interrupted', tone: 'warning' } : notice,
+      cardInReader: this.#deps.reader.cardPresent,
+    });
     cardSessionActive.set(false);
   }
 
@@ -168,7 +172,8 @@ export class KioskController {
         await verifyPin(this.#transmit(generation), pin);
       } catch (error) {
         if (!(error instanceof FuelCardError)) throw error;
-        if (error.code === FUEL_CARD_ERROR.PIN_WRONG) return this.#set({ name: 'pin', triesLeft: error.triesLeft ?? null, busy: false }, generation);
+        if (error.code === FUEL_CARD_ERROR.PIN_WRONG)
+          return this.#set({ name: 'pin', triesLeft: error.triesLeft ?? null, busy: false }, generation);
         if (error.code === FUEL_CARD_ERROR.PIN_BLOCKED) return this.#set({ name: 'refused', reason: 'pin_blocked' }, generation);
         throw error;
       }
@@ -216,10 +221,22 @@ export class KioskController {
   /** Settles what the card left pending; `server` is the server's view when it was read just now. */
   async #recover(generation: number, server: ServerView | null): Promise<Notice | null> {
     const card = this.#card!;
-    const report = await settleFromCard({ transmit: this.#transmit(generation), db: this.#deps.db, backend: this.#deps.backend, cardNo: card.cardNo, server, terminalId: this.#deps.terminalId, nowMs: this.#now() });
+    const report = await settleFromCard({
+      transmit: this.#transmit(generation),
+      db: this.#deps.db,
+      backend: this.#deps.backend,
+      cardNo: card.cardNo,
+      server,
+      terminalId: this.#deps.terminalId,
+      nowMs: this.#now(),
+    });
     if (report.transactions.length === 0) return null;
     this.#accountMoved = true;
-    this.#card = { ...card, balanceFen: await getBalance(this.#transmit(generation)), records: await readTransactionLog(this.#transmit(generation)) };
+    this.#card = {
+      ...card,
+      balanceFen: await getBalance(this.#transmit(generation)),
+      records: await readTransactionLog(this.#transmit(generation)),
+    };
     // The server's accounts, once the card's proofs have reached it; offline, the outcome the card told.
     const read = this.#account;
     const told = server !== null && (await this.#deps.backend.flush()) && (await this.#loadAccount(card.cardNo))?.ageMs === null;
@@ -268,13 +285,19 @@ export class KioskController {
       // Even a refused load may have settled something (a card that took the money after all).
       this.#accountMoved = true;
       if (outcome.kind === 'refused') {
-        if (outcome.cardChanged) this.#card = { ...card, balanceFen: await getBalance(this.#transmit(generation)), records: await readTransactionLog(this.#transmit(generation)) };
+        if (outcome.cardChanged)
+          this.#card = {
+            ...card,
+            balanceFen: await getBalance(this.#transmit(generation)),
+            records: await readTransactionLog(this.#transmit(generation)),
+          };
         return this.home(outcome.notice);
       }
       this.#card = { ...card, balanceFen: outcome.receipt.balanceFenAfter, records: await readTransactionLog(this.#transmit(generation)) };
       // The server's word on the balances once the card took the load (nothing worked out here).
       const { accountAvailableFen, purseMirrorFen } = outcome.loaded.authorisation.balances;
-      if (this.#account) this.#account = { ...this.#account, view: { ...this.#account.view, waitingFen: accountAvailableFen, purseMirrorFen } };
+      if (this.#account)
+        this.#account = { ...this.#account, view: { ...this.#account.view, waitingFen: accountAvailableFen, purseMirrorFen } };
       this.#set({ name: 'receipt', receipt: outcome.receipt }, generation);
     });
   }
@@ -323,8 +346,10 @@ export class KioskController {
   /** Works offline: the PIN lives on the card. Old PIN, new PIN, the new PIN again. */
   async changePin(oldPin: string, newPin: string, confirmPin: string): Promise<void> {
     const generation = this.#generation;
-    if (newPin !== confirmPin) return this.#set({ name: 'change-pin', stage: 'new', notice: { key: 'kiosk.pin.mismatch', tone: 'error' }, busy: false }, generation);
-    if (!/^\d{4,12}$/.test(newPin)) return this.#set({ name: 'change-pin', stage: 'new', notice: { key: 'kiosk.pin.format', tone: 'error' }, busy: false }, generation);
+    if (newPin !== confirmPin)
+      return this.#set({ name: 'change-pin', stage: 'new', notice: { key: 'kiosk.pin.mismatch', tone: 'error' }, busy: false }, generation);
+    if (!/^\d{4,12}$/.test(newPin))
+      return this.#set({ name: 'change-pin', stage: 'new', notice: { key: 'kiosk.pin.format', tone: 'error' }, busy: false }, generation);
     this.#set({ name: 'change-pin', stage: 'confirm', notice: null, busy: true }, generation);
     await this.#guard(generation, async () => {
       try {

@@ -21,4 +21,3 @@ export type KioskDeps = {
   /** The last part of it, counted down on screen (KIOSK_IDLE_WARNING_MS). */
   idleWarningMs?: number;
 };
-

@@ -40,7 +40,17 @@ describe("the kiosk's load initialise", () => {
   it("names no source account (the server picks the card's) and hands on the balances the server answers", async () => {
     const sent: unknown[] = [];
     const answer = {
-      load: { loadId: '01890000-0000-7000-8000-0000000000aa', kind: 'load', cardNo: '01000113200000000001', onlineTtc: 3, amountFen: 1_000, balanceFenAfter: 4_000, state: 'pending', settledBy: null, probeChallenge: 'A1B2C3D4E5F6' },
+      load: {
+        loadId: '01890000-0000-7000-8000-0000000000aa',
+        kind: 'load',
+        cardNo: '01000113200000000001',
+        onlineTtc: 3,
+        amountFen: 1_000,
+        balanceFenAfter: 4_000,
+        state: 'pending',
+        settledBy: null,
+        probeChallenge: 'A1B2C3D4E5F6',
+      },
       balances: { account: 'RESERVE', accountAvailableFen: 10_000, purseMirrorFen: 4_000 },
       mac2: '0A0B0C0D',
       date: '20261126',
@@ -54,11 +64,20 @@ describe("the kiosk's load initialise", () => {
     const api = new ApiClient({ baseUrl: 'https://fuelcard.test', credentials: () => null, fetch: fetchStub });
     const backend = new HttpKioskBackend({ api, outbox: {} as Outbox, sync: {} as SyncLoop });
     const auth = await backend.initialise({
-      kind: 'load', operationId: '01890000-0000-7000-8000-000000000001', cardNo: '01000113200000000001', amountFen: 1_000, terminalId: '320100000001',
+      kind: 'load',
+      operationId: '01890000-0000-7000-8000-000000000001',
+      cardNo: '01000113200000000001',
+      amountFen: 1_000,
+      terminalId: '320100000001',
       card: { balanceFen: 3_000, onlineTtc: 3, keyVersion: 1, algId: 2, random: '00112233', mac1: '44556677' },
     });
     expect(sent).toHaveLength(1);
     expect(sent[0]).not.toHaveProperty('sourceAccount');
-    expect(auth).toMatchObject({ loadId: answer.load.loadId, mac2: '0A0B0C0D', probeChallenge: 'A1B2C3D4E5F6', balances: { account: 'RESERVE', accountAvailableFen: 10_000, purseMirrorFen: 4_000 } });
+    expect(auth).toMatchObject({
+      loadId: answer.load.loadId,
+      mac2: '0A0B0C0D',
+      probeChallenge: 'A1B2C3D4E5F6',
+      balances: { account: 'RESERVE', accountAvailableFen: 10_000, purseMirrorFen: 4_000 },
+    });
   });
 });

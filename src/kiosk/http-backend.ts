@@ -18,7 +18,11 @@ export function waitingAccountOf(role: CardSummary['role']): 'RESERVE' | 'QUOTA'
   return role === 'single' ? 'QUOTA' : 'RESERVE';
 }
 
-export function accountViewOf(card: CardSummary, history: CardHistory | null = null, pendingLoad: AccountView['pendingLoad'] = null): AccountView {
+export function accountViewOf(
+  card: CardSummary,
+  history: CardHistory | null = null,
+  pendingLoad: AccountView['pendingLoad'] = null,
+): AccountView {
   const account = (code: string) => card.accounts.find((a) => a.code === code);
   const waitingCode = waitingAccountOf(card.role);
   return {
@@ -28,13 +32,14 @@ export function accountViewOf(card: CardSummary, history: CardHistory | null = n
     purseMirrorFen: account('PURSE')?.balanceFen ?? 0,
     purseLimitFen: card.purseLimitFen,
     // The customer's account as they know it: the money waiting, in and out.
-    history: (history?.movements ?? []).filter((m) => m.account === waitingCode).map((m) => ({ atIso: m.at, kind: m.kind, amountFen: m.amountFen })),
+    history: (history?.movements ?? [])
+      .filter((m) => m.account === waitingCode)
+      .map((m) => ({ atIso: m.at, kind: m.kind, amountFen: m.amountFen })),
     pendingLoad,
   };
 }
 
 export class HttpKioskBackend extends HttpOnlinePort implements KioskBackend {
-
   async inquiry(cardNo: string): Promise<AccountView> {
     const [pulled, history] = await Promise.all([
       this.api.call('syncPull', { body: { cardNos: [cardNo] } }),
@@ -44,7 +49,20 @@ export class HttpKioskBackend extends HttpOnlinePort implements KioskBackend {
     if (!card) throw new BackendError('CARD_UNKNOWN', 'the central accounts do not know this card');
     // Loads and outlet unloads alike: whichever is pending, the card's counter settles it here.
     const pending = pulled.pendingLoads.find((l) => l.cardNo === cardNo && l.state === 'pending');
-    return accountViewOf(card, history, pending ? { loadId: pending.loadId, kind: pending.kind, onlineTtc: pending.onlineTtc, amountFen: pending.amountFen, probeChallenge: pending.probeChallenge, terminalId: '' } : null);
+    return accountViewOf(
+      card,
+      history,
+      pending
+        ? {
+            loadId: pending.loadId,
+            kind: pending.kind,
+            onlineTtc: pending.onlineTtc,
+            amountFen: pending.amountFen,
+            probeChallenge: pending.probeChallenge,
+            terminalId: '',
+          }
+        : null,
+    );
   }
 
   async queueInquiry(cardNo: string): Promise<void> {

@@ -35,17 +35,26 @@ export async function runLoad(options: LoadOptions): Promise<LoadRunResult> {
   const { deps, card, amountFen } = options;
   let loaded: OnlineTransactionResult;
   try {
-    loaded = await runOnlineTransaction({ port: deps.backend, db: deps.db, terminalId: deps.terminalId, nowMs: options.nowMs }, options.transmit, {
-      kind: 'load',
-      cardNo: card.cardNo,
-      amountFen,
-      onStep: (step) => options.onStep(STEPS[step]),
-    });
+    loaded = await runOnlineTransaction(
+      { port: deps.backend, db: deps.db, terminalId: deps.terminalId, nowMs: options.nowMs },
+      options.transmit,
+      {
+        kind: 'load',
+        cardNo: card.cardNo,
+        amountFen,
+        onStep: (step) => options.onStep(STEPS[step]),
+      },
+    );
   } catch (error) {
     if (error instanceof BackendError) return { kind: 'refused', notice: loadRefusalNotice(error.code) };
     if (error instanceof OnlineTransactionError) {
       if (error.code === 'CARD_REFUSED') return { kind: 'refused', notice: { key: 'kiosk.load.card_refused', tone: 'error' } };
-      if (error.code === 'CARD_TOOK_IT') return { kind: 'refused', notice: { key: 'kiosk.notice.recovered_completed', values: { amount: formatMoney(amountFen) }, tone: 'success' }, cardChanged: true };
+      if (error.code === 'CARD_TOOK_IT')
+        return {
+          kind: 'refused',
+          notice: { key: 'kiosk.notice.recovered_completed', values: { amount: formatMoney(amountFen) }, tone: 'success' },
+          cardChanged: true,
+        };
       // The card left or the reader failed mid-CREDIT: the session ends and the card's next insertion tells.
       throw error.cause;
     }

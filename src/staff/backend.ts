@@ -65,6 +65,17 @@ export class HttpStaffBackend extends HttpOnlinePort implements StaffBackend {
     if (!card) throw new BackendError('CARD_UNKNOWN', 'the central accounts do not know this card');
     // Loads and unloads alike: whichever is pending, the card's counter settles it.
     const pending = pulled.pendingLoads.find((l) => l.cardNo === cardNo && l.state === 'pending');
-    return accountViewOf(card, pending ? { loadId: pending.loadId, kind: pending.kind, onlineTtc: pending.onlineTtc, amountFen: pending.amountFen, probeChallenge: pending.probeChallenge } : null);
+    return accountViewOf(
+      card,
+      pending
+        ? {
+            loadId: pending.loadId,
+            kind: pending.kind,
+            onlineTtc: pending.onlineTtc,
+            amountFen: pending.amountFen,
+            probeChallenge: pending.probeChallenge,
+          }
+        : null,
+    );
   }
 }

@@ -4,7 +4,16 @@
  * loads and unloads), unload it (圈提) into the customer's quota or the card's reserve.
  */
 export { signInOnTablet, withOperatorSession, requireUnloadRole, UNLOAD_ROLES, type OperatorSession } from './auth.ts';
-export { HttpStaffBackend, accountViewOf, destinationsOf, type Destination, type OnlineSettlement, type PendingOnline, type StaffAccountView, type StaffBackend } from './backend.ts';
+export {
+  HttpStaffBackend,
+  accountViewOf,
+  destinationsOf,
+  type Destination,
+  type OnlineSettlement,
+  type PendingOnline,
+  type StaffAccountView,
+  type StaffBackend,
+} from './backend.ts';
 export { openCard, type StaffCard, type StaffDeps } from './open-card.ts';
 export { STAFF_ERROR, StaffError, isStaffError, type StaffErrorCode } from './errors.ts';
 export { settleFromCard, type RecoveredTransaction, type RecoveryReport, type ServerView } from '../lib/online/recovery.ts';

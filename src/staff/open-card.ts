@@ -60,11 +60,20 @@ export async function openCard(deps: StaffDeps, transmit: Transmit, options: { p
     if (!facts.customerCard) throw new StaffError(STAFF_ERROR.NOT_CUSTOMER_CARD, 'not a customer card');
     if (!reading.pinVerified || reading.balanceFen === null) throw new StaffError(STAFF_ERROR.PIN_REQUIRED, 'the card wants its PIN');
     let account = await accountOf(deps, facts.cardNo);
-    const recovery = await settleFromCard({ transmit, db: deps.db, backend: deps.backend, cardNo: facts.cardNo, server: account && { pending: account.pending }, terminalId: deps.terminalId, nowMs: nowOf(deps) });
+    const recovery = await settleFromCard({
+      transmit,
+      db: deps.db,
+      backend: deps.backend,
+      cardNo: facts.cardNo,
+      server: account && { pending: account.pending },
+      terminalId: deps.terminalId,
+      nowMs: nowOf(deps),
+    });
     if (recovery.transactions.length === 0) return { transmit, facts, account, recovery };
     facts = { ...facts, balanceFen: await getBalance(transmit) };
     // The server's pending transaction is settled by the queued proof: not shown as waiting any more.
-    if (account?.pending && recovery.transactions.some((t) => t.loadId === account!.pending!.loadId)) account = { ...account, pending: null };
+    if (account?.pending && recovery.transactions.some((t) => t.loadId === account!.pending!.loadId))
+      account = { ...account, pending: null };
     return { transmit, facts, account, recovery };
   } catch (error) {
     throw toStaffError(error);

@@ -50,7 +50,10 @@ async function accounts(t: TestApp, cardNo: string): Promise<Accounts> {
 }
 
 async function unloadsOf(t: TestApp, cardNo: string): Promise<Array<{ state: string; settled_by: string | null; amount_fen: bigint }>> {
-  const rows = await t.db.query<{ state: string; settled_by: string | null; amount_fen: bigint }>("SELECT state, settled_by, amount_fen FROM card_load WHERE card_no = $1 AND kind = 'unload' ORDER BY created_at", [cardNo]);
+  const rows = await t.db.query<{ state: string; settled_by: string | null; amount_fen: bigint }>(
+    "SELECT state, settled_by, amount_fen FROM card_load WHERE card_no = $1 AND kind = 'unload' ORDER BY created_at",
+    [cardNo],
+  );
   return rows.rows;
 }
 
@@ -79,7 +82,13 @@ async function until(condition: () => boolean, what: string, timeoutMs = 5_000):
 async function kioskRig(t: TestApp) {
   const base = await staffRig(t, { who: 'kiosk' });
   const backend = new HttpKioskBackend({ api: base.api, outbox: base.outbox, sync: base.sync });
-  const controller = new KioskController({ reader: base.reader, backend, db: base.db, terminalId: base.deps.terminalId, idleTimeoutMs: 60_000 });
+  const controller = new KioskController({
+    reader: base.reader,
+    backend,
+    db: base.db,
+    terminalId: base.deps.terminalId,
+    idleTimeoutMs: 60_000,
+  });
   return {
     control: base.control,
     controller,
@@ -148,7 +157,13 @@ describe('the unload (圈提) at the outlet tablet, against the real server', { 
     const steps: string[] = [];
     const receipt = await runUnload(rig.deps, card, { amountFen: 30_000, destination: 'QUOTA', onStep: (s) => steps.push(s) });
     expect(steps).toEqual(['card', 'server', 'debit', 'confirm']);
-    expect(receipt).toMatchObject({ amountFen: 30_000, balanceFenBefore: 80_000, balanceFenAfter: 50_000, destination: 'QUOTA', terminalId: '320100000002' });
+    expect(receipt).toMatchObject({
+      amountFen: 30_000,
+      balanceFenBefore: 80_000,
+      balanceFenAfter: 50_000,
+      destination: 'QUOTA',
+      terminalId: '320100000002',
+    });
     expect(purseOf(demo)).toBe(50_000);
     expect(card.facts.balanceFen).toBe(50_000);
     await rig.sync.drain();
@@ -169,7 +184,11 @@ describe('the unload (圈提) at the outlet tablet, against the real server', { 
     await runUnload(rig.deps, card, { amountFen: 20_000, destination: 'QUOTA' });
     await rig.sync.drain();
     expect(purseOf(demo)).toBe(start - 70_000);
-    expect(await accounts(t, cardNo)).toEqual({ QUOTA: before.QUOTA + 20_000, RESERVE: before.RESERVE + 50_000, PURSE: before.PURSE - 70_000 });
+    expect(await accounts(t, cardNo)).toEqual({
+      QUOTA: before.QUOTA + 20_000,
+      RESERVE: before.RESERVE + 50_000,
+      PURSE: before.PURSE - 70_000,
+    });
   });
 
   it('refuses to unload a single card into a reserve before the card or the server is asked', async () => {
@@ -197,7 +216,17 @@ describe('the unload (圈提) at the outlet tablet, against the real server', { 
     expect(await rig.db.loadJournal.get(error.loadId!)).toMatchObject({ state: 'credit-sent', kind: 'unload' });
 
     const again = await open(demo);
-    expect(again.recovery.transactions).toEqual([{ loadId: error.loadId, kind: 'unload', onlineTtc: counter, amountFen: 12_345, probeChallenge: expect.stringMatching(/^[0-9A-F]{12}$/), completed: true, proven: true }]);
+    expect(again.recovery.transactions).toEqual([
+      {
+        loadId: error.loadId,
+        kind: 'unload',
+        onlineTtc: counter,
+        amountFen: 12_345,
+        probeChallenge: expect.stringMatching(/^[0-9A-F]{12}$/),
+        completed: true,
+        proven: true,
+      },
+    ]);
     expect(again.facts.balanceFen).toBe(start - 12_345);
     await rig.sync.drain();
     expect((await unloadsOf(t, cardNo)).at(-1)).toEqual({ state: 'posted', settled_by: 'prove', amount_fen: 12_345n });
@@ -312,7 +341,9 @@ describe('the unload (圈提) at the outlet tablet, against the real server', { 
     const card = await open(demo);
     const rows = await snapshot(t.db);
     const [sentBefore, journaledBefore] = [await rig.db.outbox.count(), await rig.db.loadJournal.count()];
-    expect((await rejection(runUnload(rig.deps, card, { amountFen: start + 1, destination: 'QUOTA' }))).code).toBe(STAFF_ERROR.PURSE_INSUFFICIENT);
+    expect((await rejection(runUnload(rig.deps, card, { amountFen: start + 1, destination: 'QUOTA' }))).code).toBe(
+      STAFF_ERROR.PURSE_INSUFFICIENT,
+    );
     expect((await rejection(runUnload(rig.deps, card, { amountFen: 0, destination: 'QUOTA' }))).code).toBe(STAFF_ERROR.AMOUNT_INVALID);
     expect((await rejection(runUnload(rig.deps, card, { amountFen: 10.5, destination: 'QUOTA' }))).code).toBe(STAFF_ERROR.AMOUNT_INVALID);
     // A stale view of the purse lets the request through: the card itself refuses (9401).
@@ -409,10 +440,16 @@ describe('the unload (圈提) at the outlet tablet, against the real server', { 
         await until(() => kiosk.controller.current.name === 'pin', 'the PIN screen');
         await kiosk.controller.submitPin(demo.pin);
         await until(() => kiosk.controller.current.name === 'home', 'the home screen');
-        expect(kiosk.controller.current).toMatchObject({ notice: { key: debited ? 'kiosk.notice.recovered_unload_completed' : 'kiosk.notice.recovered_unload_not_done' } });
+        expect(kiosk.controller.current).toMatchObject({
+          notice: { key: debited ? 'kiosk.notice.recovered_unload_completed' : 'kiosk.notice.recovered_unload_not_done' },
+        });
         await kiosk.sync.drain();
         // Posted on the MAC3 the card gave the kiosk (asked as an unload's), or voided on the unchanged counter.
-        expect((await unloadsOf(t, cardNo)).at(-1)).toEqual(debited ? { state: 'posted', settled_by: 'prove', amount_fen: 3_000n } : { state: 'voided', settled_by: 'counter_unchanged', amount_fen: 3_000n });
+        expect((await unloadsOf(t, cardNo)).at(-1)).toEqual(
+          debited
+            ? { state: 'posted', settled_by: 'prove', amount_fen: 3_000n }
+            : { state: 'voided', settled_by: 'counter_unchanged', amount_fen: 3_000n },
+        );
         expect(await accounts(t, cardNo)).toEqual(after);
       } finally {
         kiosk.control.removeCard();

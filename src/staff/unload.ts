@@ -50,8 +50,10 @@ export type UnloadReceipt = {
 /** Checks the operator's input against what the card and the account say, before any card command. */
 function checkRequest(card: StaffCard, request: UnloadRequest): void {
   const { amountFen, destination } = request;
-  if (!Number.isSafeInteger(amountFen) || amountFen <= 0) throw new StaffError(STAFF_ERROR.AMOUNT_INVALID, `amount ${amountFen} is not a positive number of fen`);
-  if (amountFen > card.facts.balanceFen) throw new StaffError(STAFF_ERROR.PURSE_INSUFFICIENT, `amount ${amountFen} is more than the purse holds (${card.facts.balanceFen})`);
+  if (!Number.isSafeInteger(amountFen) || amountFen <= 0)
+    throw new StaffError(STAFF_ERROR.AMOUNT_INVALID, `amount ${amountFen} is not a positive number of fen`);
+  if (amountFen > card.facts.balanceFen)
+    throw new StaffError(STAFF_ERROR.PURSE_INSUFFICIENT, `amount ${amountFen} is more than the purse holds (${card.facts.balanceFen})`);
   if (card.account && !destinationsOf(card.account.role).includes(destination)) {
     throw new StaffError(STAFF_ERROR.DESTINATION_INVALID, `a ${card.account.role} card does not unload into ${destination}`);
   }
@@ -61,7 +63,15 @@ function checkRequest(card: StaffCard, request: UnloadRequest): void {
 async function settleBlocking(deps: StaffDeps, card: StaffCard): Promise<void> {
   try {
     const account = await deps.backend.inquiry(card.facts.cardNo);
-    await settleFromCard({ transmit: card.transmit, db: deps.db, backend: deps.backend, cardNo: card.facts.cardNo, server: { pending: account.pending }, terminalId: deps.terminalId, nowMs: nowOf(deps) });
+    await settleFromCard({
+      transmit: card.transmit,
+      db: deps.db,
+      backend: deps.backend,
+      cardNo: card.facts.cardNo,
+      server: { pending: account.pending },
+      terminalId: deps.terminalId,
+      nowMs: nowOf(deps),
+    });
   } catch (error) {
     toStaffError(error); // world failures only: the operator retries, the card settles later
   }
@@ -112,9 +122,21 @@ export async function runUnload(deps: StaffDeps, card: StaffCard, request: Unloa
   let done: OnlineTransactionResult;
   try {
     done = await runOnlineTransaction(
-      { port: deps.backend, db: deps.db, terminalId: deps.terminalId, nowMs: nowOf(deps), initialiseAttemptCountMax: STAFF_LIMITS.initialiseAttemptCountMax },
+      {
+        port: deps.backend,
+        db: deps.db,
+        terminalId: deps.terminalId,
+        nowMs: nowOf(deps),
+        initialiseAttemptCountMax: STAFF_LIMITS.initialiseAttemptCountMax,
+      },
       card.transmit,
-      { kind: 'unload', cardNo: card.facts.cardNo, amountFen: request.amountFen, destination: request.destination, onStep: (step) => onStep(STEPS[step]) },
+      {
+        kind: 'unload',
+        cardNo: card.facts.cardNo,
+        amountFen: request.amountFen,
+        destination: request.destination,
+        onStep: (step) => onStep(STEPS[step]),
+      },
     );
   } catch (error) {
     if (error instanceof OnlineTransactionError) throw fromTransaction(error);

@@ -39,7 +39,14 @@ import type { BenchResult } from './types.ts';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const INSERTION_COUNT = 9;
 const DRAIN_OPERATION_COUNT = 10_000;
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -47,7 +54,11 @@ function median(values: number[]): number {
 }
 
 function buildBundle(outDir: string): void {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
 }
 
 /** The entry chunk named in index.html, then every chunk reached by static imports only. */
@@ -62,7 +73,8 @@ function startScreenScripts(distDir: string): string[] {
     const code = readFileSync(join(distDir, path), 'utf8');
     const dir = path.slice(0, path.lastIndexOf('/') + 1);
     // Static imports only: `import … from "./x.js"` and `import "./x.js"`; import("…") is lazy.
-    for (const match of code.matchAll(/(?:^|[;\s}])import\s*(?:[\w$*{}\s,]+from\s*)?["'](\.\/[^"']+\.js)["']/g)) visit(dir + match[1]!.slice(2));
+    for (const match of code.matchAll(/(?:^|[;\s}])import\s*(?:[\w$*{}\s,]+from\s*)?["'](\.\/[^"']+\.js)["']/g))
+      visit(dir + match[1]!.slice(2));
   };
   visit(entry);
   return [...seen];
@@ -97,7 +109,9 @@ async function insertToBalanceMs(distDir: string): Promise<{ medianMs: number; f
           }),
       );
     const pullCard = async (): Promise<void> => {
-      await page.evaluate(() => (globalThis as unknown as { __fuelcardVirtualUsb: { removeCard(): void } }).__fuelcardVirtualUsb.removeCard());
+      await page.evaluate(() =>
+        (globalThis as unknown as { __fuelcardVirtualUsb: { removeCard(): void } }).__fuelcardVirtualUsb.removeCard(),
+      );
       await page.getByRole('heading', { name: '请插入您的加油卡' }).waitFor();
     };
     const firstMs = await insertOnce();
@@ -121,7 +135,9 @@ async function drainClientOnlyOpsPerS(): Promise<number> {
     const outbox = new Outbox(device);
     for (let i = 0; i < DRAIN_OPERATION_COUNT; i++) await outbox.enqueue('inquiry', { cardNo: demoCardNo(1) });
     const started = performance.now();
-    const report = await outbox.drain('bench-kiosk', async (_deviceId, operations) => operations.map((op) => ({ id: op.id, outcome: 'applied' as const, result: null })));
+    const report = await outbox.drain('bench-kiosk', async (_deviceId, operations) =>
+      operations.map((op) => ({ id: op.id, outcome: 'applied' as const, result: null })),
+    );
     if (report.appliedCount !== DRAIN_OPERATION_COUNT) throw new Error(`drain left work behind: ${JSON.stringify(report)}`);
     return DRAIN_OPERATION_COUNT / ((performance.now() - started) / 1000);
   } finally {
@@ -141,7 +157,13 @@ async function drainOpsPerS(): Promise<number> {
     const anonymous = new ApiClient({ baseUrl, credentials: () => null });
     // A demo kiosk of its own, as a browser opening the demo gets one, inquiring about its own card.
     const kiosk = await anonymous.call('createDemoKiosk', { body: {} });
-    const identity = await enrol({ db: device, api: anonymous, serverUrl: baseUrl, deviceId: kiosk.deviceId, enrolmentCode: kiosk.enrolmentCode });
+    const identity = await enrol({
+      db: device,
+      api: anonymous,
+      serverUrl: baseUrl,
+      deviceId: kiosk.deviceId,
+      enrolmentCode: kiosk.enrolmentCode,
+    });
     const api = new ApiClient({ baseUrl, credentials: () => identity });
     const outbox = new Outbox(device);
     const cardNo = demoCardNo(kiosk.cardSerialBase + 1);
@@ -149,7 +171,8 @@ async function drainOpsPerS(): Promise<number> {
     const started = performance.now();
     const report = await outbox.drain(identity.deviceId, httpPush(api));
     const elapsedS = (performance.now() - started) / 1000;
-    if (report.appliedCount !== DRAIN_OPERATION_COUNT || report.remainingCount !== 0) throw new Error(`drain left work behind: ${JSON.stringify(report)}`);
+    if (report.appliedCount !== DRAIN_OPERATION_COUNT || report.remainingCount !== 0)
+      throw new Error(`drain left work behind: ${JSON.stringify(report)}`);
     return DRAIN_OPERATION_COUNT / elapsedS;
   } finally {
     device.close();

@@ -33,17 +33,24 @@ const SECRET = 'bench-kiosk-secret-not-for-production';
  * Runs the kiosk groups, one process each: all warm up, then start together; the clock and the
  * server's CPU run from the start signal until the last group reports.
  */
-async function runKioskGroups(starts: GroupStart[]): Promise<{ latenciesMs: number[]; elapsedS: number; serverCpuMs: number; kioskCpuMs: number }> {
+async function runKioskGroups(
+  starts: GroupStart[],
+): Promise<{ latenciesMs: number[]; elapsedS: number; serverCpuMs: number; kioskCpuMs: number }> {
   const script = fileURLToPath(new URL('./load-kiosks.ts', import.meta.url));
   const children = starts.map(() => fork(script, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   try {
-    const reports = children.map((child) => new Promise<GroupReport>((resolve, reject) => {
-      child.on('message', (m: GroupReport | { ready: true }) => {
-        if (!('ready' in m)) resolve(m);
-      });
-      child.once('exit', (code) => reject(new Error(`a kiosk process exited with ${code} before reporting`)));
-    }));
-    const ready = children.map((child) => new Promise<void>((resolve) => child.on('message', (m: { ready?: boolean }) => m.ready && resolve())));
+    const reports = children.map(
+      (child) =>
+        new Promise<GroupReport>((resolve, reject) => {
+          child.on('message', (m: GroupReport | { ready: true }) => {
+            if (!('ready' in m)) resolve(m);
+          });
+          child.once('exit', (code) => reject(new Error(`a kiosk process exited with ${code} before reporting`)));
+        }),
+    );
+    const ready = children.map(
+      (child) => new Promise<void>((resolve) => child.on('message', (m: { ready?: boolean }) => m.ready && resolve())),
+    );
     children.forEach((child, i) => child.send({ start: starts[i] }));
     await Promise.race([Promise.all(ready), Promise.all(reports)]);
     const cpuBefore = process.cpuUsage();
@@ -55,7 +62,12 @@ async function runKioskGroups(starts: GroupStart[]): Promise<{ latenciesMs: numb
     const failed = done.find((r): r is { error: string } => 'error' in r);
     if (failed) throw new Error(`a kiosk process failed: ${failed.error}`);
     const ok = done as Exclude<GroupReport, { error: string }>[];
-    return { latenciesMs: ok.flatMap((r) => r.latenciesMs), elapsedS, serverCpuMs: (cpu.user + cpu.system) / 1000, kioskCpuMs: ok.reduce((n, r) => n + r.cpuMs, 0) };
+    return {
+      latenciesMs: ok.flatMap((r) => r.latenciesMs),
+      elapsedS,
+      serverCpuMs: (cpu.user + cpu.system) / 1000,
+      kioskCpuMs: ok.reduce((n, r) => n + r.cpuMs, 0),
+    };
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill();
   }
@@ -67,16 +79,39 @@ async function runOn(engine: 'pglite' | 'postgresql'): Promise<BenchResult[]> {
   let app: FastifyInstance | undefined;
   try {
     await seedDemo(db);
-    const station = (await db.query<{ org_unit_id: bigint }>("SELECT org_unit_id FROM device WHERE id = 'demo-kiosk-1'")).rows[0]!.org_unit_id;
-    const outlet = (await db.query<{ org_unit_id: bigint }>('SELECT cu.org_unit_id FROM card c JOIN customer cu ON cu.id = c.customer_id WHERE c.card_no = $1', [demoCardNo(1)])).rows[0]!.org_unit_id;
+    const station = (await db.query<{ org_unit_id: bigint }>("SELECT org_unit_id FROM device WHERE id = 'demo-kiosk-1'")).rows[0]!
+      .org_unit_id;
+    const outlet = (
+      await db.query<{ org_unit_id: bigint }>(
+        'SELECT cu.org_unit_id FROM card c JOIN customer cu ON cu.id = c.customer_id WHERE c.card_no = $1',
+        [demoCardNo(1)],
+      )
+    ).rows[0]!.org_unit_id;
     const bank = (await db.query<{ id: bigint }>("SELECT id FROM account WHERE code = 'BANK'")).rows[0]!.id;
     // One device, one customer and one card per kiosk, as at 32 stations.
-    const kiosks = Array.from({ length: KIOSK_COUNT }, (_, i) => ({ ...simCard(1000 + i), serial: 1000 + i, deviceId: `bench-kiosk-${i}`, terminalId: `3201000010${String(i).padStart(2, '0')}` }));
+    const kiosks = Array.from({ length: KIOSK_COUNT }, (_, i) => ({
+      ...simCard(1000 + i),
+      serial: 1000 + i,
+      deviceId: `bench-kiosk-${i}`,
+      terminalId: `3201000010${String(i).padStart(2, '0')}`,
+    }));
     for (const k of kiosks) {
-      await db.query("INSERT INTO device (id, kind, org_unit_id, name, terminal_id) VALUES ($1, 'kiosk', $2, $1, $3)", [k.deviceId, station, k.terminalId]);
+      await db.query("INSERT INTO device (id, kind, org_unit_id, name, terminal_id) VALUES ($1, 'kiosk', $2, $1, $3)", [
+        k.deviceId,
+        station,
+        k.terminalId,
+      ]);
       await storeDeviceSecret(db, DEMO_KEK_HEX, k.deviceId, SECRET);
-      const customer = (await db.query<{ id: bigint }>("INSERT INTO customer (kind, name, org_unit_id) VALUES ('personal', $1, $2) RETURNING id", [k.deviceId, outlet])).rows[0]!.id;
-      await db.query("INSERT INTO card (card_no, customer_id, card_type, role, named, state, key_version) VALUES ($1, $2, 'user', 'single', true, 'active', 1)", [k.cardNo, customer]);
+      const customer = (
+        await db.query<{ id: bigint }>("INSERT INTO customer (kind, name, org_unit_id) VALUES ('personal', $1, $2) RETURNING id", [
+          k.deviceId,
+          outlet,
+        ])
+      ).rows[0]!.id;
+      await db.query(
+        "INSERT INTO card (card_no, customer_id, card_type, role, named, state, key_version) VALUES ($1, $2, 'user', 'single', true, 'active', 1)",
+        [k.cardNo, customer],
+      );
       await db.transaction(async (tx) => {
         const quota = await ensureAccount(tx, 'QUOTA', { kind: 'customer', customerId: customer });
         await createTransfers(tx, [{ debitAccountId: bank, creditAccountId: quota, amountFen: 10_000_000n, code: 'OPENING' }]);
@@ -87,7 +122,14 @@ async function runOn(engine: 'pglite' | 'postgresql'): Promise<BenchResult[]> {
     RETRY_STATS.retried.clear();
     RETRY_STATS.exhausted = 0;
     const groups = Array.from({ length: KIOSK_PROCESS_COUNT }, (_, g) => kiosks.filter((_, i) => i % KIOSK_PROCESS_COUNT === g));
-    const run = await runKioskGroups(groups.map((group) => ({ address, kiosks: group.map(({ serial, deviceId, terminalId }) => ({ serial, deviceId, terminalId })), loadsPerKiosk: LOADS_PER_KIOSK, secret: SECRET })));
+    const run = await runKioskGroups(
+      groups.map((group) => ({
+        address,
+        kiosks: group.map(({ serial, deviceId, terminalId }) => ({ serial, deviceId, terminalId })),
+        loadsPerKiosk: LOADS_PER_KIOSK,
+        secret: SECRET,
+      })),
+    );
     const latenciesMs = run.latenciesMs.sort((a, b) => a - b);
     const p99 = latenciesMs[Math.min(latenciesMs.length - 1, Math.floor(latenciesMs.length * 0.99))]!;
     const retried = [...RETRY_STATS.retried.values()].reduce((a, b) => a + b, 0);

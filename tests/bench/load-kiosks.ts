@@ -28,12 +28,16 @@ const agent = new Agent({ keepAlive: true });
 
 function post(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -42,8 +46,18 @@ function post(url: string, headers: Record<string, string>, body: string): Promi
 async function oneLoad(address: string, secret: string, k: KioskSpec & ReturnType<typeof simCard>): Promise<number> {
   const start = performance.now();
   // Each request signed as the kiosk signs it (node:crypto here, a kiosk's own work in this process).
-  const signed = (path: string, body: string) => ({ authorization: signAsDevice({ deviceId: k.deviceId, secret, method: 'POST', url: path, body, timestampMs: Date.now() }), 'content-type': 'application/json' });
-  const body = JSON.stringify({ operationId: randomUUID(), cardNo: k.cardNo, amountFen: AMOUNT_FEN, sourceAccount: 'QUOTA', terminalId: k.terminalId, card: initializeForLoad(k.card, AMOUNT_FEN, k.terminalId) });
+  const signed = (path: string, body: string) => ({
+    authorization: signAsDevice({ deviceId: k.deviceId, secret, method: 'POST', url: path, body, timestampMs: Date.now() }),
+    'content-type': 'application/json',
+  });
+  const body = JSON.stringify({
+    operationId: randomUUID(),
+    cardNo: k.cardNo,
+    amountFen: AMOUNT_FEN,
+    sourceAccount: 'QUOTA',
+    terminalId: k.terminalId,
+    card: initializeForLoad(k.card, AMOUNT_FEN, k.terminalId),
+  });
   const init = await post(`${address}/api/v1/loads/initialise`, signed('/api/v1/loads/initialise', body), body);
   if (init.status !== 200) throw new Error(`initialise answered ${init.status}: ${init.text}`);
   const started = JSON.parse(init.text) as { load: { loadId: string }; date: string; time: string; mac2: string };

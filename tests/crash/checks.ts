@@ -28,7 +28,10 @@ async function checkMoneyKept(db: Database, quotaOpeningFen: number): Promise<Vi
   );
   return rows.rows
     .filter((r) => Number(r.quota ?? 0n) + Number(r.purse ?? 0n) !== quotaOpeningFen)
-    .map((r) => ({ rule: 'money.not_kept', detail: `customer ${r.customer_id}: quota ${r.quota} + purse ${r.purse} ≠ ${quotaOpeningFen} opened` }));
+    .map((r) => ({
+      rule: 'money.not_kept',
+      detail: `customer ${r.customer_id}: quota ${r.quota} + purse ${r.purse} ≠ ${quotaOpeningFen} opened`,
+    }));
 }
 
 async function checkNothingTwice(db: Database): Promise<Violation[]> {
@@ -38,7 +41,9 @@ async function checkNothingTwice(db: Database): Promise<Violation[]> {
   const pending = await db.query<{ n: bigint }>("SELECT count(*) AS n FROM transfer WHERE state = 'pending'");
   return [
     ...twice.rows.map((r) => ({ rule: 'load.posted_twice', detail: `card ${r.card_no} counter ${r.online_ttc} posted ${r.n} times` })),
-    ...(pending.rows[0]!.n > 0n ? [{ rule: 'transfer.still_pending', detail: `${pending.rows[0]!.n} transfer(s) pending after healing` }] : []),
+    ...(pending.rows[0]!.n > 0n
+      ? [{ rule: 'transfer.still_pending', detail: `${pending.rows[0]!.n} transfer(s) pending after healing` }]
+      : []),
   ];
 }
 
@@ -46,7 +51,10 @@ async function checkJournals(kiosks: readonly CrashKiosk[]): Promise<Violation[]
   const violations: Violation[] = [];
   for (const k of kiosks) {
     for (const j of await k.db.loadJournal.filter((r) => r.state === 'credit-sent').toArray()) {
-      violations.push({ rule: 'kiosk.load_unsettled', detail: `${k.device.id} still holds load ${j.loadId} of card ${j.cardNo} at counter ${j.onlineTtc} as sent to the card` });
+      violations.push({
+        rule: 'kiosk.load_unsettled',
+        detail: `${k.device.id} still holds load ${j.loadId} of card ${j.cardNo} at counter ${j.onlineTtc} as sent to the card`,
+      });
     }
   }
   return violations;
@@ -61,7 +69,12 @@ export async function finalChecks(options: {
 }): Promise<Violation[]> {
   const { db, chips, kiosks } = options;
   const devices: Array<{ deviceId: string; records: OutboxRecord[]; seen: ReadonlyMap<string, OutboxSighting> }> = [];
-  for (const k of kiosks) devices.push({ deviceId: k.device.id, records: await k.outbox.db.outbox.toArray(), seen: options.sightings.get(k.device.id) ?? new Map() });
+  for (const k of kiosks)
+    devices.push({
+      deviceId: k.device.id,
+      records: await k.outbox.db.outbox.toArray(),
+      seen: options.sightings.get(k.device.id) ?? new Map(),
+    });
   return [
     ...(await checkEnd(db, chips)),
     ...(await checkOutboxes(db, devices)),

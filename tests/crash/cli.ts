@@ -24,11 +24,15 @@ const CLI_LIMITS = {
   interruptedDropMs: 5_000,
 } as const;
 
-const { values } = parseArgs({ options: { seed: { type: 'string' }, 'no-card-pulls': { type: 'boolean' }, 'no-database-faults': { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { seed: { type: 'string' }, 'no-card-pulls': { type: 'boolean' }, 'no-database-faults': { type: 'boolean' } },
+});
 const databaseUrl = process.env.DATABASE_URL;
 let databaseFaults = values['no-database-faults'] !== true;
 if (databaseFaults && postgresBinDir() === null) {
-  console.log('crash: PostgreSQL server binaries (initdb, pg_ctl) not found: PostgreSQL will NOT be restarted, the server is only killed (on DATABASE_URL)');
+  console.log(
+    'crash: PostgreSQL server binaries (initdb, pg_ctl) not found: PostgreSQL will NOT be restarted, the server is only killed (on DATABASE_URL)',
+  );
   databaseFaults = false;
 }
 if (!databaseFaults && !databaseUrl) {
@@ -58,7 +62,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 function report(result: CrashResult): number {
   const c = result.counters;
-  const notices = [...c.notices].sort().map(([key, n]) => `${key.replace(/^kiosk\./, '')} ${n}`).join(', ');
+  const notices = [...c.notices]
+    .sort()
+    .map(([key, n]) => `${key.replace(/^kiosk\./, '')} ${n}`)
+    .join(', ');
   console.log(
     `  storm: ${c.visits} visits, ${c.loadsAsked} loads asked, ${c.loadsDone} done, ${c.cardPulls} cards pulled mid-load, ` +
       `${c.requests} requests (${c.networkFailures} failed on the network, ${c.unavailableAnswers} answered 503, ${c.serverErrors} answered 500); ${result.outbox.total} outbox operations, ` +
@@ -83,7 +90,9 @@ function report(result: CrashResult): number {
 
 const cardPulls = values['no-card-pulls'] !== true;
 const replay = `npm run crash -- --seed ${seed}${cardPulls ? '' : ' --no-card-pulls'}${databaseFaults ? '' : ' --no-database-faults'}`;
-console.log(`crash: seed ${seed}${cardPulls ? ', cards pulled mid-load too' : ''}${databaseFaults ? ', PostgreSQL restarted and stopped too' : ''} (replay: ${replay})`);
+console.log(
+  `crash: seed ${seed}${cardPulls ? ', cards pulled mid-load too' : ''}${databaseFaults ? ', PostgreSQL restarted and stopped too' : ''} (replay: ${replay})`,
+);
 const startedAt = performance.now();
 let checks = 1;
 let failed = 1;

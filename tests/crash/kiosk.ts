@@ -61,7 +61,18 @@ export type KioskCounters = {
 };
 
 export function newCounters(): KioskCounters {
-  return { requests: 0, inFlight: 0, networkFailures: 0, unavailableAnswers: 0, serverErrors: 0, visits: 0, loadsAsked: 0, loadsDone: 0, cardPulls: 0, notices: new Map() };
+  return {
+    requests: 0,
+    inFlight: 0,
+    networkFailures: 0,
+    unavailableAnswers: 0,
+    serverErrors: 0,
+    visits: 0,
+    loadsAsked: 0,
+    loadsDone: 0,
+    cardPulls: 0,
+    notices: new Map(),
+  };
 }
 
 function countingFetch(counters: KioskCounters): typeof fetch {
@@ -92,7 +103,16 @@ export class CrashKiosk {
   readonly controller: KioskController;
   readonly #counters: KioskCounters;
 
-  private constructor(parts: { device: CrashDevice; db: DeviceDatabase; outbox: Outbox; sync: SyncLoop; control: VirtualUsbControl; reader: ReaderManager; controller: KioskController; counters: KioskCounters }) {
+  private constructor(parts: {
+    device: CrashDevice;
+    db: DeviceDatabase;
+    outbox: Outbox;
+    sync: SyncLoop;
+    control: VirtualUsbControl;
+    reader: ReaderManager;
+    controller: KioskController;
+    counters: KioskCounters;
+  }) {
     this.device = parts.device;
     this.db = parts.db;
     this.outbox = parts.outbox;
@@ -107,7 +127,12 @@ export class CrashKiosk {
     const { device, counters } = options;
     const db = new DeviceDatabase(options.dbName);
     const outbox = new Outbox(db);
-    const api = new ApiClient({ baseUrl: options.baseUrl, credentials: () => ({ deviceId: device.id, secret: device.secret }), fetch: countingFetch(counters), timeoutMs: KIOSK_LIMITS.requestTimeoutMs });
+    const api = new ApiClient({
+      baseUrl: options.baseUrl,
+      credentials: () => ({ deviceId: device.id, secret: device.secret }),
+      fetch: countingFetch(counters),
+      timeoutMs: KIOSK_LIMITS.requestTimeoutMs,
+    });
     const sync = new SyncLoop({ outbox, push: httpPush(api), deviceId: () => device.id });
     const nav = {};
     const control = installVirtualUsb({ navigator: nav, exposeGlobal: false });
@@ -144,7 +169,11 @@ export class CrashKiosk {
   async visit(chip: SimChip, random: SimRandom, options: { loads: boolean; cardPulls?: boolean }): Promise<Violation | null> {
     this.#counters.visits++;
     this.control.insertCard(chip.card);
-    if (!(await this.screen((s) => s.name === 'pin' || s.name === 'refused' || s.name === 'home'))) return { rule: 'kiosk.stuck', detail: `${this.device.id} never showed the PIN screen for card ${chip.spec.cardNo} (${this.controller.current.name})` };
+    if (!(await this.screen((s) => s.name === 'pin' || s.name === 'refused' || s.name === 'home')))
+      return {
+        rule: 'kiosk.stuck',
+        detail: `${this.device.id} never showed the PIN screen for card ${chip.spec.cardNo} (${this.controller.current.name})`,
+      };
     if (this.controller.current.name === 'pin') await this.controller.submitPin(CRASH_PIN);
     const after = this.controller.current;
     if (after.name === 'home') this.#notice(after.notice?.key);
@@ -164,7 +193,11 @@ export class CrashKiosk {
     const loadCount = options.loads ? random.int(1, KIOSK_LIMITS.loadsPerVisitMax) : 0;
     for (let i = 0; i < loadCount && this.reader.cardPresent; i++) await this.#load(chip, random, options.cardPulls ?? false);
     this.control.removeCard();
-    if (!(await this.screen((s) => s.name === 'start'))) return { rule: 'kiosk.stuck', detail: `${this.device.id} did not return to the start screen after card ${chip.spec.cardNo} (${this.controller.current.name})` };
+    if (!(await this.screen((s) => s.name === 'start')))
+      return {
+        rule: 'kiosk.stuck',
+        detail: `${this.device.id} did not return to the start screen after card ${chip.spec.cardNo} (${this.controller.current.name})`,
+      };
     return null;
   }
 

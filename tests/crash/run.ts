@@ -142,7 +142,8 @@ class Storm {
   async observe(kiosk: CrashKiosk): Promise<void> {
     const seen = this.sightings.get(kiosk.device.id)!;
     const newest = Math.max(0, ...[...seen.values()].map((s) => s.seq));
-    for (const r of await kiosk.outbox.db.outbox.where('seq').above(newest).toArray()) seen.set(r.id, { id: r.id, seq: r.seq, type: r.type });
+    for (const r of await kiosk.outbox.db.outbox.where('seq').above(newest).toArray())
+      seen.set(r.id, { id: r.id, seq: r.seq, type: r.type });
   }
 
   start(): void {
@@ -202,8 +203,12 @@ async function healthzWhileDown(server: ServerProcess): Promise<Violation | null
   try {
     const response = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(CRASH_LIMITS.reconnectTimeoutMs) });
     const body = (await response.json().catch(() => null)) as { error?: { code?: string } } | null;
-    if (response.status === 503 && body?.error?.code === 'DATABASE_UNAVAILABLE' && response.headers.get('retry-after') !== null) return null;
-    return { rule: 'server.healthz_while_database_down', detail: `/healthz answered ${response.status} ${JSON.stringify(body)} (retry-after ${response.headers.get('retry-after')}) while PostgreSQL was stopped` };
+    if (response.status === 503 && body?.error?.code === 'DATABASE_UNAVAILABLE' && response.headers.get('retry-after') !== null)
+      return null;
+    return {
+      rule: 'server.healthz_while_database_down',
+      detail: `/healthz answered ${response.status} ${JSON.stringify(body)} (retry-after ${response.headers.get('retry-after')}) while PostgreSQL was stopped`,
+    };
   } catch (error) {
     return { rule: 'server.healthz_while_database_down', detail: `/healthz did not answer while PostgreSQL was stopped: ${String(error)}` };
   }
@@ -222,7 +227,13 @@ async function killServer(server: ServerProcess, downMs: number): Promise<number
  * PostgreSQL restarted, or stopped `downMs` and started again, under the running server; how
  * long after PostgreSQL was back until the server answered by itself.
  */
-async function faultDatabase(fault: 'database-restart' | 'database-outage', instance: PrivatePostgres, server: ServerProcess, downMs: number, violations: Violation[]): Promise<number> {
+async function faultDatabase(
+  fault: 'database-restart' | 'database-outage',
+  instance: PrivatePostgres,
+  server: ServerProcess,
+  downMs: number,
+  violations: Violation[],
+): Promise<number> {
   if (fault === 'database-restart') {
     await instance.restart();
   } else {
@@ -235,7 +246,10 @@ async function faultDatabase(fault: 'database-restart' | 'database-outage', inst
   }
   const backAt = performance.now();
   if (!(await healthyWithin(server, CRASH_LIMITS.reconnectTimeoutMs))) {
-    violations.push({ rule: 'server.not_reconnected', detail: `the server did not answer /healthz within ${CRASH_LIMITS.reconnectTimeoutMs} ms after PostgreSQL was back (${fault}):\n${server.log}` });
+    violations.push({
+      rule: 'server.not_reconnected',
+      detail: `the server did not answer /healthz within ${CRASH_LIMITS.reconnectTimeoutMs} ms after PostgreSQL was back (${fault}):\n${server.log}`,
+    });
   }
   if (!server.running) violations.push({ rule: 'server.died', detail: `the server exited during the ${fault}:\n${server.log}` });
   return Math.round(performance.now() - backAt);
@@ -251,14 +265,24 @@ async function checkLedgerNow(db: CrashDatabase, chips: Storm['chips']): Promise
   }
 }
 
-async function faultRounds(storm: Storm, server: ServerProcess, db: CrashDatabase, instance: PrivatePostgres | null, log: CrashOptions['log']): Promise<CrashRound[]> {
+async function faultRounds(
+  storm: Storm,
+  server: ServerProcess,
+  db: CrashDatabase,
+  instance: PrivatePostgres | null,
+  log: CrashOptions['log'],
+): Promise<CrashRound[]> {
   const rounds: CrashRound[] = [];
   const plan = CRASH_LIMITS.faultPlan.filter((fault) => instance !== null || fault === 'server-kill');
   for (const [i, fault] of plan.entries()) {
     const random = fault === 'server-kill' ? storm.killRandom : storm.databaseRandom;
     const afterRequests = random.int(CRASH_LIMITS.killAfterRequestCountMin, CRASH_LIMITS.killAfterRequestCountMax);
     const downMs =
-      fault === 'server-kill' ? random.int(0, CRASH_LIMITS.downMsMax) : fault === 'database-outage' ? random.int(CRASH_LIMITS.databaseDownMsMin, CRASH_LIMITS.databaseDownMsMax) : 0;
+      fault === 'server-kill'
+        ? random.int(0, CRASH_LIMITS.downMsMax)
+        : fault === 'database-outage'
+          ? random.int(CRASH_LIMITS.databaseDownMsMin, CRASH_LIMITS.databaseDownMsMax)
+          : 0;
     const startedAt = performance.now();
     const requestsAtStart = storm.counters.requests;
     const loadsAtStart = storm.counters.loadsDone;
@@ -267,11 +291,17 @@ async function faultRounds(storm: Storm, server: ServerProcess, db: CrashDatabas
     const afterMs = Math.round(performance.now() - startedAt);
     const loadsDone = storm.counters.loadsDone - loadsAtStart;
     const violations: Violation[] = [];
-    if (!server.running) violations.push({ rule: 'server.died', detail: `the server was not running before fault ${i + 1} (${fault}):\n${server.log}` });
+    if (!server.running)
+      violations.push({ rule: 'server.died', detail: `the server was not running before fault ${i + 1} (${fault}):\n${server.log}` });
     const inFlightAtFault = storm.counters.inFlight;
-    const recoveredMs = fault === 'server-kill' ? await killServer(server, downMs) : await faultDatabase(fault, instance!, server, downMs, violations);
+    const recoveredMs =
+      fault === 'server-kill' ? await killServer(server, downMs) : await faultDatabase(fault, instance!, server, downMs, violations);
     violations.push(...(await checkLedgerNow(db, storm.chips)));
-    const what = { 'server-kill': `server killed, dead ${downMs} ms`, 'database-restart': 'PostgreSQL restarted', 'database-outage': `PostgreSQL stopped ${downMs} ms` }[fault];
+    const what = {
+      'server-kill': `server killed, dead ${downMs} ms`,
+      'database-restart': 'PostgreSQL restarted',
+      'database-outage': `PostgreSQL stopped ${downMs} ms`,
+    }[fault];
     log(
       `  fault ${i + 1}, ${what}: after ${afterRequests} requests (${afterMs} ms, ${loadsDone} loads done), ${inFlightAtFault} in flight; ` +
         `answering again ${recoveredMs} ms after the restart; ${violations.length === 0 ? 'ledger sound' : `${violations.length} violation(s)`}`,
@@ -349,12 +379,17 @@ export async function runCrash(options: CrashOptions): Promise<CrashResult> {
   }
   const server = new ServerProcess({ port: await freePort(), databaseUrl: db.url });
   const unhandled = (reason: unknown): void => {
-    storm.problems.push({ rule: 'client.unhandled_rejection', detail: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) });
+    storm.problems.push({
+      rule: 'client.unhandled_rejection',
+      detail: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason),
+    });
   };
   process.on('unhandledRejection', unhandled);
   try {
     await writeCrashWorld(db.db, storm.chips);
-    log(`  database ${db.name} ready${instance ? ` on a PostgreSQL of the run's own (port ${instance.port})` : ''}; server on ${server.url}`);
+    log(
+      `  database ${db.name} ready${instance ? ` on a PostgreSQL of the run's own (port ${instance.port})` : ''}; server on ${server.url}`,
+    );
     await server.start();
     await storm.openKiosks(server.url);
     storm.start();
@@ -362,12 +397,26 @@ export async function runCrash(options: CrashOptions): Promise<CrashResult> {
     await sleep(CRASH_LIMITS.tailMs);
     await storm.stop();
     if (!server.running) storm.problems.push({ rule: 'server.died', detail: `the server was not running after the storm:\n${server.log}` });
-    if (server.unexpectedExits > 0) storm.problems.push({ rule: 'server.died', detail: `the server exited by itself ${server.unexpectedExits} time(s):\n${server.log}` });
+    if (server.unexpectedExits > 0)
+      storm.problems.push({ rule: 'server.died', detail: `the server exited by itself ${server.unexpectedExits} time(s):\n${server.log}` });
     if (!server.running) await server.start();
     await heal(storm, db);
     // A 503 is the server's answer while the database is away; a 500 never is.
-    if (storm.counters.serverErrors > 0) storm.problems.push({ rule: 'server.internal_error', detail: `the server answered ${storm.counters.serverErrors} kiosk request(s) with a 5xx other than 503:\n${server.log}` });
-    const violations = [...storm.problems, ...(await finalChecks({ db: db.db, chips: storm.chips, kiosks: storm.kiosks, sightings: storm.sightings, quotaOpeningFen: CRASH_LIMITS.quotaOpeningFen }))];
+    if (storm.counters.serverErrors > 0)
+      storm.problems.push({
+        rule: 'server.internal_error',
+        detail: `the server answered ${storm.counters.serverErrors} kiosk request(s) with a 5xx other than 503:\n${server.log}`,
+      });
+    const violations = [
+      ...storm.problems,
+      ...(await finalChecks({
+        db: db.db,
+        chips: storm.chips,
+        kiosks: storm.kiosks,
+        sightings: storm.sightings,
+        quotaOpeningFen: CRASH_LIMITS.quotaOpeningFen,
+      })),
+    ];
     const outbox = { total: 0, retried: 0 };
     for (const k of storm.kiosks) {
       outbox.total += await k.outbox.db.outbox.count();

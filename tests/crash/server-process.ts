@@ -108,7 +108,10 @@ export class ServerProcess {
     this.#killing = true;
     child.kill(signal);
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), SERVER_LIMITS.exitTimeoutMs)))]);
+    const timedOut = await Promise.race([
+      exited.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), SERVER_LIMITS.exitTimeoutMs))),
+    ]);
     clearTimeout(timer);
     if (timedOut) {
       child.kill('SIGKILL');

@@ -105,19 +105,29 @@ export function issueCrashChips(random: SimRandom): Map<string, SimChip> {
 /** Writes the kiosks, customers, cards and opening quotas; the demo seed must have run. */
 export async function writeCrashWorld(db: Database, chips: ReadonlyMap<string, SimChip>): Promise<void> {
   await db.transaction(async (tx) => {
-    const unit = async (code: string): Promise<bigint> => (await tx.query<{ id: bigint }>('SELECT id FROM org_unit WHERE code = $1', [code])).rows[0]!.id;
+    const unit = async (code: string): Promise<bigint> =>
+      (await tx.query<{ id: bigint }>('SELECT id FROM org_unit WHERE code = $1', [code])).rows[0]!.id;
     const station = await unit('3201S01');
     const outlet = await unit('3201001');
     const province = await unit('32');
     for (const d of CRASH_DEVICES) {
-      await tx.query("INSERT INTO device (id, kind, org_unit_id, name, terminal_id) VALUES ($1, 'kiosk', $2, $1, $3)", [d.id, station, d.terminalId]);
+      await tx.query("INSERT INTO device (id, kind, org_unit_id, name, terminal_id) VALUES ($1, 'kiosk', $2, $1, $3)", [
+        d.id,
+        station,
+        d.terminalId,
+      ]);
       // Sealed under the KEK the crash server is started with (server-process.ts).
       await storeDeviceSecret(tx, DEMO_KEK_HEX, d.id, d.secret);
     }
     const bank = await ensureAccount(tx, 'BANK', { kind: 'org', orgUnitId: province });
     for (const chip of chips.values()) {
       const name = `崩溃测试客户${chip.spec.customerIndex + 1}`;
-      const customer = (await tx.query<{ id: bigint }>("INSERT INTO customer (kind, name, org_unit_id) VALUES ('personal', $1, $2) RETURNING id", [name, outlet])).rows[0]!.id;
+      const customer = (
+        await tx.query<{ id: bigint }>("INSERT INTO customer (kind, name, org_unit_id) VALUES ('personal', $1, $2) RETURNING id", [
+          name,
+          outlet,
+        ])
+      ).rows[0]!.id;
       await tx.query(
         `INSERT INTO card (card_no, customer_id, card_type, role, main_card_no, named, state, key_version, expires_on, issued_at, online_ttc_seen)
          VALUES ($1, $2, 'user', 'single', NULL, true, 'active', 1, '2034-12-31', now(), 0)`,
@@ -125,7 +135,9 @@ export async function writeCrashWorld(db: Database, chips: ReadonlyMap<string, S
       );
       await ensureAccount(tx, 'PURSE', { kind: 'card', cardNo: chip.spec.cardNo, customerId: customer });
       const quota = await ensureAccount(tx, 'QUOTA', { kind: 'customer', customerId: customer });
-      await createTransfers(tx, [{ debitAccountId: bank, creditAccountId: quota, amountFen: BigInt(CRASH_LIMITS.quotaOpeningFen), code: 'OPENING' }]);
+      await createTransfers(tx, [
+        { debitAccountId: bank, creditAccountId: quota, amountFen: BigInt(CRASH_LIMITS.quotaOpeningFen), code: 'OPENING' },
+      ]);
     }
   });
 }

@@ -46,14 +46,24 @@ async function submitEnrolment(page: Page, deviceId: string, code: string): Prom
 async function pullStatus(identity: { deviceId: string; secret: string }): Promise<number> {
   const body = JSON.stringify({ contractVersion: CONTRACT_VERSION, cardNos: [] });
   const authorization = signAsDevice({ ...identity, method: 'POST', url: '/api/v1/sync/pull', body, timestampMs: Date.now() });
-  const response = await fetch(`${server.url}/api/v1/sync/pull`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
+  const response = await fetch(`${server.url}/api/v1/sync/pull`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization },
+    body,
+  });
   return response.status;
 }
 
-test('a non-demo server makes no demo kiosk and gives no enrolment code away, and its kiosk has no demo reader or demo strip', async ({ page }) => {
+test('a non-demo server makes no demo kiosk and gives no enrolment code away, and its kiosk has no demo reader or demo strip', async ({
+  page,
+}) => {
   const info = (await (await fetch(`${server.url}/api/v1/info`)).json()) as { demo: boolean };
   expect(info).toEqual({ demo: false, contractVersion: 7 });
-  const demoKiosk = await fetch(`${server.url}/api/v1/demo/kiosks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const demoKiosk = await fetch(`${server.url}/api/v1/demo/kiosks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   expect(demoKiosk.status).toBe(404);
   await openEnrolScreen(page);
   await expect(page.getByRole('textbox', { name: '终端编号' })).toHaveValue('');
@@ -62,7 +72,9 @@ test('a non-demo server makes no demo kiosk and gives no enrolment code away, an
   expect((await deviceState(page)).identity).toBeNull();
 });
 
-test('an unreachable server and an unexpected answer are explained in Chinese, the unexpected one with its code in small print', async ({ page }) => {
+test('an unreachable server and an unexpected answer are explained in Chinese, the unexpected one with its code in small print', async ({
+  page,
+}) => {
   await openEnrolScreen(page);
   await page.route('**/api/v1/devices/enrol', (route) => route.abort('connectionrefused'));
   await submitEnrolment(page, NON_DEMO.device.id, WRONG_CODE);
@@ -71,14 +83,22 @@ test('an unreachable server and an unexpected answer are explained in Chinese, t
   await expect(page.getByRole('alert')).not.toContainText('NETWORK');
 
   await page.unroute('**/api/v1/devices/enrol');
-  await page.route('**/api/v1/devices/enrol', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'busy' } }) }));
+  await page.route('**/api/v1/devices/enrol', (route) =>
+    route.fulfill({
+      status: 503,
+      contentType: 'application/json',
+      body: JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'busy' } }),
+    }),
+  );
   await submitEnrolment(page, NON_DEMO.device.id, WRONG_CODE);
   await expect(page.getByRole('alert')).toContainText('请联系管理员');
   await expect(page.getByRole('alert')).toContainText('故障代码：UNAVAILABLE');
   expect((await deviceState(page)).identity).toBeNull();
 });
 
-test('a kiosk served over plain HTTP from another machine sends no code, and says to use HTTPS, in Chinese and English', async ({ page }) => {
+test('a kiosk served over plain HTTP from another machine sends no code, and says to use HTTPS, in Chinese and English', async ({
+  page,
+}) => {
   // The same server under a name that is not this machine, as a kiosk on the station network would reach it.
   const enrolments: string[] = [];
   await page.route('http://fuelcard-station.test/**', async (route) => {
@@ -110,7 +130,10 @@ test('the enrolment screen, with a refusal on it, has no accessibility violation
   expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
 });
 
-test('a kiosk enrolled with the administrator’s code keeps its secret across a reload, authenticates with it, and the code works only once', async ({ page, browser }) => {
+test('a kiosk enrolled with the administrator’s code keeps its secret across a reload, authenticates with it, and the code works only once', async ({
+  page,
+  browser,
+}) => {
   const code = await issueEnrolmentCode(server.url);
   await openEnrolScreen(page);
 

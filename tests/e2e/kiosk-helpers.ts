@@ -68,12 +68,25 @@ export type ChipFacts = { cardNo: string; balanceFen: number; onlineTtc: number 
  * each browser's demo kiosk has cards of its own, numbered from the serial base the server gave it.
  */
 export async function chip(page: Page, id: string): Promise<ChipFacts> {
-  return page.evaluate((cardId) => (globalThis as unknown as { __fuelcardDemoCards: { facts(id: string): ChipFacts } }).__fuelcardDemoCards.facts(cardId), id);
+  return page.evaluate(
+    (cardId) => (globalThis as unknown as { __fuelcardDemoCards: { facts(id: string): ChipFacts } }).__fuelcardDemoCards.facts(cardId),
+    id,
+  );
 }
 
-export type CardAccounts = { purseFen: number; pursePendingFen: number; waitingFen: number; waitingPendingFen: number; onlineTtcSeen: number | null };
+export type CardAccounts = {
+  purseFen: number;
+  pursePendingFen: number;
+  waitingFen: number;
+  waitingPendingFen: number;
+  onlineTtcSeen: number | null;
+};
 
-type Summary = { onlineTtcSeen: number | null; role: string; accounts: Array<{ code: string; balanceFen: number; availableFen: number; pendingFen: number }> };
+type Summary = {
+  onlineTtcSeen: number | null;
+  role: string;
+  accounts: Array<{ code: string; balanceFen: number; availableFen: number; pendingFen: number }>;
+};
 
 /** The server's ledger for one card and a sound-ledger check, as the demo administrator sees them. */
 export class ServerView {
@@ -82,7 +95,11 @@ export class ServerView {
 
   async #authorisation(): Promise<string> {
     if (this.#token === null) {
-      const response = await fetch(`${this.baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(DEMO_ADMIN) });
+      const response = await fetch(`${this.baseUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(DEMO_ADMIN),
+      });
       expect(response.status).toBe(200);
       this.#token = ((await response.json()) as { token: string }).token;
     }
@@ -135,7 +152,9 @@ export async function deviceState(page: Page): Promise<DeviceState> {
             const records = outbox.result as DeviceState['outbox'];
             resolve({
               identity: (identity.result as { value: DeviceState['identity'] } | undefined)?.value ?? null,
-              outbox: records.map(({ id, seq, type, status, attemptCount }) => ({ id, seq, type, status, attemptCount })).sort((a, b) => a.seq - b.seq),
+              outbox: records
+                .map(({ id, seq, type, status, attemptCount }) => ({ id, seq, type, status, attemptCount }))
+                .sort((a, b) => a.seq - b.seq),
             });
           };
           tx.onerror = () => reject(tx.error);
@@ -149,7 +168,11 @@ export async function serverLastSeq(baseUrl: string, identity: { deviceId: strin
   // Signed as the kiosk signs (its secret read from its IndexedDB, deviceState).
   const body = JSON.stringify({ contractVersion: CONTRACT_VERSION, cardNos: [] });
   const authorization = signAsDevice({ ...identity, method: 'POST', url: '/api/v1/sync/pull', body, timestampMs: Date.now() });
-  const response = await fetch(`${baseUrl}/api/v1/sync/pull`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
+  const response = await fetch(`${baseUrl}/api/v1/sync/pull`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization },
+    body,
+  });
   expect(response.status).toBe(200);
   return ((await response.json()) as { lastSeq: number }).lastSeq;
 }

@@ -80,7 +80,12 @@ test('a load moves money from the account onto the card and prints a receipt', a
 
 /** The demo card's number on its chip (src/lib/demo/demo-usb.ts). */
 async function chipCardNo(page: Page, id: string): Promise<string> {
-  return page.evaluate((cardId) => (globalThis as unknown as { __fuelcardDemoCards: { facts(id: string): { cardNo: string } } }).__fuelcardDemoCards.facts(cardId).cardNo, id);
+  return page.evaluate(
+    (cardId) =>
+      (globalThis as unknown as { __fuelcardDemoCards: { facts(id: string): { cardNo: string } } }).__fuelcardDemoCards.facts(cardId)
+        .cardNo,
+    id,
+  );
 }
 
 /** Loads 100 yuan onto the named card and answers the card balance before and after. */
@@ -159,7 +164,9 @@ test('every kiosk screen passes axe in Chinese and English', async ({ page }) =>
     await page.getByRole('button', { name: language === 'zh' ? '圈存' : 'Load money onto the card', exact: true }).click();
     await check();
     await page.getByRole('button', { name: language === 'zh' ? '返回' : 'Back' }).click();
-    await demo(page).getByRole('button', { name: /拔出卡|Pull card/ }).click();
+    await demo(page)
+      .getByRole('button', { name: /拔出卡|Pull card/ })
+      .click();
     if (language === 'en') await page.getByRole('button', { name: '中文' }).click();
   }
 });

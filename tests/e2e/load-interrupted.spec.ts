@@ -8,12 +8,22 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { LocalServer } from './local-server.ts';
-import { AMOUNT_FEN, INS_CREDIT_FOR_LOAD, ServerView, START_HEADING, chip, expectQueueDrained, money, openKiosk, pull, signIn } from './kiosk-helpers.ts';
+import {
+  AMOUNT_FEN,
+  INS_CREDIT_FOR_LOAD,
+  ServerView,
+  START_HEADING,
+  chip,
+  expectQueueDrained,
+  money,
+  openKiosk,
+  pull,
+  signIn,
+} from './kiosk-helpers.ts';
 
 // Request interception below must see the page's own fetches, not a service worker's.
 test.use({ serviceWorkers: 'block' });
 test.describe.configure({ timeout: 180_000 });
-
 
 let server: LocalServer;
 test.beforeEach(async () => {
@@ -38,7 +48,11 @@ async function addReaderFault(page: Page, index: number): Promise<void> {
 
 async function armPowerLoss(page: Page, when: 'before-write' | 'after-write', ins: number): Promise<void> {
   await page.evaluate(
-    ({ w, i }) => (globalThis as unknown as { __fuelcardDemoCards: { failNext(id: string, fault: unknown): void } }).__fuelcardDemoCards.failNext('named', { when: w, ins: i }),
+    ({ w, i }) =>
+      (globalThis as unknown as { __fuelcardDemoCards: { failNext(id: string, fault: unknown): void } }).__fuelcardDemoCards.failNext(
+        'named',
+        { when: w, ins: i },
+      ),
     { w: when, i: ins },
   );
 }
@@ -58,7 +72,13 @@ async function expectToldInterrupted(page: Page): Promise<void> {
 async function insertAgain(page: Page, told: RegExp | null): Promise<Before> {
   await signIn(page);
   if (told) await expect(page.getByRole('main').getByRole('status').filter({ hasText: told })).toBeVisible();
-  else await expect(page.getByRole('main').getByRole('status').filter({ hasText: /中断的圈存/ })).toHaveCount(0);
+  else
+    await expect(
+      page
+        .getByRole('main')
+        .getByRole('status')
+        .filter({ hasText: /中断的圈存/ }),
+    ).toHaveCount(0);
   return homeFigures(page);
 }
 
@@ -93,13 +113,17 @@ test('a card pulled before INITIALIZE FOR LOAD answers: nothing happened anywher
   await expectCountedOnce(page, before, after, false);
 });
 
-test('a card pulled after INITIALIZE while the server reserves the money: the reservation is released at the next insertion', async ({ page }) => {
+test('a card pulled after INITIALIZE while the server reserves the money: the reservation is released at the next insertion', async ({
+  page,
+}) => {
   await openKiosk(page, server.url);
   await signIn(page);
   const before = await homeFigures(page);
   // The card leaves while the load request is on its way; the server still reserves and answers MAC2.
   await page.route('**/api/v1/loads/initialise', async (route) => {
-    await page.evaluate(() => (globalThis as unknown as { __fuelcardVirtualUsb: { removeCard(): void } }).__fuelcardVirtualUsb.removeCard());
+    await page.evaluate(() =>
+      (globalThis as unknown as { __fuelcardVirtualUsb: { removeCard(): void } }).__fuelcardVirtualUsb.removeCard(),
+    );
     await route.continue();
   });
   await startLoad(page);

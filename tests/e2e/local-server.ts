@@ -72,7 +72,17 @@ export class LocalServer {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
       cwd: REPO_ROOT,
       // A production-like server needs a KEK of its own: device keys are sealed under it.
-      env: { ...process.env, PORT: String(this.port), HOST: '127.0.0.1', FUELCARD_DATA_DIR: this.dataDir, FUELCARD_DIST_DIR: this.#distDir, DATABASE_URL: '', FUELCARD_DEMO: this.#demo ? '1' : '0', LOG_LEVEL: 'warn', ...(this.#demo ? {} : { FUELCARD_KEK: this.#kekHex }) },
+      env: {
+        ...process.env,
+        PORT: String(this.port),
+        HOST: '127.0.0.1',
+        FUELCARD_DATA_DIR: this.dataDir,
+        FUELCARD_DIST_DIR: this.#distDir,
+        DATABASE_URL: '',
+        FUELCARD_DEMO: this.#demo ? '1' : '0',
+        LOG_LEVEL: 'warn',
+        ...(this.#demo ? {} : { FUELCARD_KEK: this.#kekHex }),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
@@ -97,7 +107,10 @@ export class LocalServer {
     if (!child) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill(signal);
-    const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), STOP_TIMEOUT_MS))]);
+    const timedOut = await Promise.race([
+      exited.then(() => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), STOP_TIMEOUT_MS)),
+    ]);
     if (timedOut) child.kill('SIGKILL');
     this.#child = null;
   }

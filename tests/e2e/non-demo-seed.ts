@@ -43,15 +43,33 @@ function runAdminCommand(dataDir: string, args: string[], stdin = ''): Promise<v
 
 /** Before the server's first start (PGlite allows one process per folder): the root unit and the first administrator. */
 export async function prepareFirstAdministrator(dataDir: string, seed: NonDemoSeed): Promise<void> {
-  await runAdminCommand(dataDir, ['create-org-unit', '--kind', 'province', '--code', '33', '--name-zh', '测试省公司', '--name-en', 'E2E Province']);
-  await runAdminCommand(dataDir, ['create-admin', '--username', seed.admin.username, '--org-unit', '33', '--display-name', 'E2E administrator'], `${seed.admin.password}\n`);
+  await runAdminCommand(dataDir, [
+    'create-org-unit',
+    '--kind',
+    'province',
+    '--code',
+    '33',
+    '--name-zh',
+    '测试省公司',
+    '--name-en',
+    'E2E Province',
+  ]);
+  await runAdminCommand(
+    dataDir,
+    ['create-admin', '--username', seed.admin.username, '--org-unit', '33', '--display-name', 'E2E administrator'],
+    `${seed.admin.password}\n`,
+  );
 }
 
 export type AdminApi = { call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> };
 
 /** The administrator signed in; every call must answer 200. */
 export async function signInAsAdministrator(baseUrl: string, seed: NonDemoSeed): Promise<AdminApi> {
-  const login = await fetch(`${baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(seed.admin) });
+  const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(seed.admin),
+  });
   expect(login.status, 'the administrator made by npm run admin signs in').toBe(200);
   const { token } = (await login.json()) as { token: string };
   return {
@@ -74,7 +92,25 @@ export async function setUpThroughApi(baseUrl: string, seed: NonDemoSeed): Promi
   const { orgUnits } = (await api.call('GET', '/api/v1/admin/org-units')) as { orgUnits: Array<{ id: string; code: string }> };
   const province = orgUnits.find((u) => u.code === '33');
   expect(province, 'the province made by npm run admin').toBeDefined();
-  const city = (await api.call('POST', '/api/v1/admin/org-units', { kind: 'city', code: '3301', nameZh: '测试市分公司', nameEn: 'E2E City', parentId: province!.id })) as { id: string };
-  const station = (await api.call('POST', '/api/v1/admin/org-units', { kind: 'station', code: '3301S01', nameZh: '测试加油站', nameEn: 'E2E Station', parentId: city.id })) as { id: string };
-  await api.call('POST', '/api/v1/admin/devices', { deviceId: seed.device.id, kind: 'kiosk', orgUnitId: station.id, terminalId: seed.device.terminalId, name: 'E2E kiosk' });
+  const city = (await api.call('POST', '/api/v1/admin/org-units', {
+    kind: 'city',
+    code: '3301',
+    nameZh: '测试市分公司',
+    nameEn: 'E2E City',
+    parentId: province!.id,
+  })) as { id: string };
+  const station = (await api.call('POST', '/api/v1/admin/org-units', {
+    kind: 'station',
+    code: '3301S01',
+    nameZh: '测试加油站',
+    nameEn: 'E2E Station',
+    parentId: city.id,
+  })) as { id: string };
+  await api.call('POST', '/api/v1/admin/devices', {
+    deviceId: seed.device.id,
+    kind: 'kiosk',
+    orgUnitId: station.id,
+    terminalId: seed.device.terminalId,
+    name: 'E2E kiosk',
+  });
 }

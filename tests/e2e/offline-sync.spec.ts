@@ -27,7 +27,6 @@ import {
 
 test.describe.configure({ timeout: 240_000 });
 
-
 let server: LocalServer;
 test.beforeEach(async () => {
   server = await LocalServer.start();
@@ -53,7 +52,9 @@ async function changePin(page: Page, oldPin: string, newPin: string): Promise<vo
 /** Every operation the kiosk ever queued was applied, and the server's counter says each exactly once. */
 async function expectEachAppliedOnce(page: Page, countMin: number): Promise<void> {
   // The outbox itself, not only the status bar: a drain may still be on its way.
-  await expect.poll(async () => (await deviceState(page)).outbox.filter((op) => op.status === 'queued').length, { timeout: 90_000 }).toBe(0);
+  await expect
+    .poll(async () => (await deviceState(page)).outbox.filter((op) => op.status === 'queued').length, { timeout: 90_000 })
+    .toBe(0);
   const state = await deviceState(page);
   expect(state.identity).not.toBeNull();
   expect(state.outbox.length).toBeGreaterThanOrEqual(countMin);
@@ -62,7 +63,10 @@ async function expectEachAppliedOnce(page: Page, countMin: number): Promise<void
   expect(await serverLastSeq(server.url, state.identity!)).toBe(state.outbox.length);
 }
 
-test('started offline, the kiosk reads the card, shows the cached account with its age, queues an inquiry and changes the PIN; reconnected, each is applied once', async ({ page, context }) => {
+test('started offline, the kiosk reads the card, shows the cached account with its age, queues an inquiry and changes the PIN; reconnected, each is applied once', async ({
+  page,
+  context,
+}) => {
   await openKiosk(page, server.url);
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
   await signIn(page);
@@ -118,7 +122,11 @@ test.describe('an outbox holding a load proven offline', () => {
     await signIn(page);
     const before = { cardFen: await money(page, 'card-balance'), waitingFen: await money(page, 'waiting') };
     await page.evaluate(
-      (ins) => (globalThis as unknown as { __fuelcardDemoCards: { failNext(id: string, fault: unknown): void } }).__fuelcardDemoCards.failNext('named', { when: 'after-write', ins }),
+      (ins) =>
+        (globalThis as unknown as { __fuelcardDemoCards: { failNext(id: string, fault: unknown): void } }).__fuelcardDemoCards.failNext(
+          'named',
+          { when: 'after-write', ins },
+        ),
       INS_CREDIT_FOR_LOAD,
     );
     await page.getByRole('button', { name: '圈存', exact: true }).click();
@@ -144,7 +152,12 @@ test.describe('an outbox holding a load proven offline', () => {
     const ledger = new ServerView(server.url);
     await expect
       .poll(async () => ledger.card((await chip(page, 'named')).cardNo), { timeout: 30_000 })
-      .toMatchObject({ purseFen: before.cardFen + AMOUNT_FEN, pursePendingFen: 0, waitingFen: before.waitingFen - AMOUNT_FEN, waitingPendingFen: 0 });
+      .toMatchObject({
+        purseFen: before.cardFen + AMOUNT_FEN,
+        pursePendingFen: 0,
+        waitingFen: before.waitingFen - AMOUNT_FEN,
+        waitingPendingFen: 0,
+      });
     expect(await ledger.ledgerSound()).toBe(true);
     expect((await chip(page, 'named')).balanceFen).toBe(before.cardFen + AMOUNT_FEN);
     await signIn(page);
@@ -178,7 +191,10 @@ test.describe('an outbox holding a load proven offline', () => {
     await expectLoadCountedOnce(page, before);
   });
 
-  test('the server killed mid-drain and started again: the queue waits, then drains, each operation applied once', async ({ page, context }) => {
+  test('the server killed mid-drain and started again: the queue waits, then drains, each operation applied once', async ({
+    page,
+    context,
+  }) => {
     const before = await queueProvenLoadOffline(page, context);
     await page.route(
       '**/api/v1/sync/push',

@@ -1,7 +1,10 @@
 import { expect, test } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 
-test('the kiosk start screen loads offline once the service worker controls the page, in Chinese then English', async ({ page, context }) => {
+test('the kiosk start screen loads offline once the service worker controls the page, in Chinese then English', async ({
+  page,
+  context,
+}) => {
   await page.goto('/');
   await expect(page.getByRole('heading', { name: '请插入您的加油卡' })).toBeVisible();
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 20_000 });
@@ -26,7 +29,9 @@ test('the kiosk start screen loads offline once the service worker controls the 
   await expect(page.getByRole('heading', { name: '请插入您的加油卡' })).toBeVisible();
 });
 
-test('the app starts and its service worker takes control under the server’s Content Security Policy, with no violation', async ({ page }) => {
+test('the app starts and its service worker takes control under the server’s Content Security Policy, with no violation', async ({
+  page,
+}) => {
   // Violations are collected from the first script on, before the app's own code runs.
   await page.addInitScript(() => {
     const seen: string[] = [];

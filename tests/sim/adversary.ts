@@ -22,7 +22,15 @@
  * The adversary judges nothing: the checks do (checks.ts, above all `purse.chip_above_ledger`).
  * It counts, per attack, what it tried and what the server (or the card) refused, for the summary.
  */
-import { creditForLoad, debitForUnload, getTransactionProve, initializeForLoad, initializeForUnload, selectSinopec, verifyPin } from '../../ccid/fuelcard/card.ts';
+import {
+  creditForLoad,
+  debitForUnload,
+  getTransactionProve,
+  initializeForLoad,
+  initializeForUnload,
+  selectSinopec,
+  verifyPin,
+} from '../../ccid/fuelcard/card.ts';
 import { PURSE } from '../../ccid/fuelcard/spec.ts';
 import type { Transmit } from '../../ccid/fuelcard/transport.ts';
 import { TRANS_TYPE } from '../../ccid/crypto/index.ts';
@@ -64,16 +72,19 @@ export const ADVERSARY_LIMITS = {
 
 /** What the adversary tries, each counted in the summary (tried, refused by the server or the card, lost). */
 export const ATTACKS = {
-  'stale-probe': "a recovery whose probe the card made before the MAC2 (the transaction's own answer or one taken at its counter just before), after the card took the load or made the unload",
+  'stale-probe':
+    "a recovery whose probe the card made before the MAC2 (the transaction's own answer or one taken at its counter just before), after the card took the load or made the unload",
   'claimed-challenge': "a stale probe sent with the load's challenge claimed as its terminal id",
   'probe-replay': 'any captured card answer sent as the probe of any captured load of its card, named or not',
   'recovery-replay': "an honest device's recovery, captured on the wire, sent again by the adversary",
-  'initialise-replay': 'a captured INITIALIZE answer sent to /loads/initialise or /unloads/initialise again (again the same, or as the other kind)',
+  'initialise-replay':
+    'a captured INITIALIZE answer sent to /loads/initialise or /unloads/initialise again (again the same, or as the other kind)',
   'wrong-proof': 'a captured TAC or MAC3 sent to complete (or prove) a load or unload it was not made for',
   'late-proof': "the withheld TAC or MAC3 of the adversary's own transaction, sent late (after the stale recovery, or an honest device's)",
   'push-replay': "an honest device's pushed operation, captured on the wire, pushed again by the adversary",
   'dead-mac2': 'CREDIT FOR LOAD with a MAC2 whose session a later INITIALIZE (a fresh probe) ended: the card must refuse',
-  'op-id-squat': "on the path only (--on-path): an honest device's operation id, seen on the wire before the server had it, pushed first by the adversary",
+  'op-id-squat':
+    "on the path only (--on-path): an honest device's operation id, seen on the wire before the server had it, pushed first by the adversary",
 } as const;
 export type Attack = keyof typeof ATTACKS;
 
@@ -81,7 +92,9 @@ export type AttackCount = { tried: number; refused: number; lost: number; codes:
 export type AdversaryReport = { requests: number; cardSessions: number; counts: Record<Attack, AttackCount> };
 
 export function emptyAdversaryReport(): AdversaryReport {
-  const counts = Object.fromEntries(Object.keys(ATTACKS).map((a) => [a, { tried: 0, refused: 0, lost: 0, codes: {} }])) as unknown as Record<Attack, AttackCount>;
+  const counts = Object.fromEntries(
+    Object.keys(ATTACKS).map((a) => [a, { tried: 0, refused: 0, lost: 0, codes: {} }]),
+  ) as unknown as Record<Attack, AttackCount>;
   return { requests: 0, cardSessions: 0, counts };
 }
 
@@ -174,7 +187,10 @@ export class Adversary {
     });
     // Its clock is right: the server's own.
     const nowMs = () => run.clock.nowMs();
-    this.#api = { kiosk: deviceApi(this.network, ADVERSARY_DEVICES.kiosk, NEVER_DIES, nowMs), tablet: deviceApi(this.network, ADVERSARY_DEVICES.tablet, NEVER_DIES, nowMs) };
+    this.#api = {
+      kiosk: deviceApi(this.network, ADVERSARY_DEVICES.kiosk, NEVER_DIES, nowMs),
+      tablet: deviceApi(this.network, ADVERSARY_DEVICES.tablet, NEVER_DIES, nowMs),
+    };
   }
 
   static isOwn(deviceId: string): boolean {
@@ -195,7 +211,14 @@ export class Adversary {
     if (d.path.endsWith('/loads/initialise') || d.path.endsWith('/unloads/initialise')) {
       const kind: Kind = d.path.endsWith('/unloads/initialise') ? 'unload' : 'load';
       const b = body as { cardNo: string; amountFen: number; terminalId: string; purse?: PurseName; card: InitializeAnswer };
-      this.#answers.push({ cardNo: b.cardNo, kind, purse: b.purse ?? 'ED', amountFen: b.amountFen, terminalId: b.terminalId, answer: b.card });
+      this.#answers.push({
+        cardNo: b.cardNo,
+        kind,
+        purse: b.purse ?? 'ED',
+        amountFen: b.amountFen,
+        terminalId: b.terminalId,
+        answer: b.card,
+      });
       const load = (answer as { load?: LoadView } | null)?.load;
       if (d.status === 200 && load) this.#seeLoad(load);
     } else if (d.path.endsWith('/loads/complete') || d.path.endsWith('/unloads/complete')) {
@@ -205,7 +228,8 @@ export class Adversary {
     } else if (d.path.endsWith('/sync/push')) {
       for (const op of (body as { operations: Array<{ type: string; payload: Record<string, unknown> }> }).operations) {
         this.#operations.push({ type: op.type, payload: op.payload });
-        if (op.type === 'load.complete' || op.type === 'unload.complete') this.#seeCompletion(op.type === 'load.complete' ? 'load' : 'unload', op.payload as { loadId: string; tac: string });
+        if (op.type === 'load.complete' || op.type === 'unload.complete')
+          this.#seeCompletion(op.type === 'load.complete' ? 'load' : 'unload', op.payload as { loadId: string; tac: string });
         if (op.type === 'load.recover') this.#seeRecovery(op.payload as LoadRecoverRequest);
       }
     } else if (d.path.endsWith('/sync/pull') && d.status === 200) {
@@ -233,7 +257,13 @@ export class Adversary {
 
   #seeLoad(load: LoadView): void {
     const known = this.#loads.get(load.loadId);
-    this.#loads.set(load.loadId, { loadId: load.loadId, cardNo: load.cardNo, kind: load.kind, onlineTtc: load.onlineTtc, probeChallenge: load.probeChallenge ?? known?.probeChallenge ?? null });
+    this.#loads.set(load.loadId, {
+      loadId: load.loadId,
+      cardNo: load.cardNo,
+      kind: load.kind,
+      onlineTtc: load.onlineTtc,
+      probeChallenge: load.probeChallenge ?? known?.probeChallenge ?? null,
+    });
   }
 
   #seeCompletion(kind: Kind, c: { loadId: string; tac: string }): void {
@@ -243,8 +273,21 @@ export class Adversary {
 
   #seeRecovery(r: LoadRecoverRequest): void {
     this.#recoveries.push(r);
-    this.#answers.push({ cardNo: r.cardNo, kind: 'load', purse: r.probe.purse ?? 'ED', amountFen: r.probe.amountFen, terminalId: r.probe.terminalId, answer: r.probe.answer });
-    if (r.prove) this.#proofs.push({ cardNo: r.cardNo, kind: r.loadId ? (this.#loads.get(r.loadId)?.kind ?? 'load') : 'load', loadId: r.loadId ?? null, tac: r.prove.tac });
+    this.#answers.push({
+      cardNo: r.cardNo,
+      kind: 'load',
+      purse: r.probe.purse ?? 'ED',
+      amountFen: r.probe.amountFen,
+      terminalId: r.probe.terminalId,
+      answer: r.probe.answer,
+    });
+    if (r.prove)
+      this.#proofs.push({
+        cardNo: r.cardNo,
+        kind: r.loadId ? (this.#loads.get(r.loadId)?.kind ?? 'load') : 'load',
+        loadId: r.loadId ?? null,
+        tac: r.prove.tac,
+      });
   }
 
   // ---- the plan ------------------------------------------------------------------------
@@ -263,7 +306,12 @@ export class Adversary {
   // ---- talking to the server -----------------------------------------------------------
 
   /** One request: counted under `attack` (null: the adversary's own groundwork, not counted). */
-  async #call<T>(attack: Attack | null, what: string, call: () => Promise<T>, nothing: (result: T) => string | null = () => null): Promise<Outcome & { result: T | null }> {
+  async #call<T>(
+    attack: Attack | null,
+    what: string,
+    call: () => Promise<T>,
+    nothing: (result: T) => string | null = () => null,
+  ): Promise<Outcome & { result: T | null }> {
     let outcome: Outcome & { result: T | null };
     try {
       const result = await call();
@@ -296,7 +344,9 @@ export class Adversary {
       const head = this.#seq[device] ?? (await api.call('syncPull', { body: { cardNos: [] } })).lastSeq;
       this.#seq[device] = head;
       const deviceId = ADVERSARY_DEVICES[device].id;
-      const response = await api.call('syncPush', { body: { operations: [{ id, deviceId, seq: head + 1, type: type as OperationType, payload }] } });
+      const response = await api.call('syncPush', {
+        body: { operations: [{ id, deviceId, seq: head + 1, type: type as OperationType, payload }] },
+      });
       this.#seq[device] = response.lastSeq;
       const r = response.results[0];
       if (!r || r.status === 'not_applied') outcome = { refused: null, lost: true, result: null };
@@ -316,17 +366,30 @@ export class Adversary {
   #recover(attack: Attack | null, route: Route, device: Device, body: LoadRecoverRequest): Promise<Outcome> {
     const what = `recover ${body.loadId ? body.loadId.slice(0, 8) : '(no load named)'} of card ${short(body.cardNo)} at counter ${body.probe.answer.onlineTtc}`;
     if (route === 'push') return this.#push(attack, device, 'load.recover', body);
-    return this.#call(attack, what, () => this.#api[device].call('loadRecover', { body }), (r) => (r.settled === null ? 'SETTLED_NOTHING' : null));
+    return this.#call(
+      attack,
+      what,
+      () => this.#api[device].call('loadRecover', { body }),
+      (r) => (r.settled === null ? 'SETTLED_NOTHING' : null),
+    );
   }
 
   #complete(attack: Attack | null, route: Route, kind: Kind, loadId: string, tac: string): Promise<Outcome> {
     const device: Device = kind === 'unload' || this.#random.chance(0.3) ? 'tablet' : 'kiosk';
     if (route === 'push') return this.#push(attack, device, `${kind}.complete`, { loadId, tac });
     const endpoint = kind === 'load' ? 'loadComplete' : 'unloadComplete';
-    return this.#call(attack, `${kind} complete ${loadId.slice(0, 8)} with ${tac}`, () => this.#api[device].call(endpoint, { body: { loadId, tac } }));
+    return this.#call(attack, `${kind} complete ${loadId.slice(0, 8)} with ${tac}`, () =>
+      this.#api[device].call(endpoint, { body: { loadId, tac } }),
+    );
   }
 
-  async #initialise(attack: Attack | null, kind: Kind, seen: SeenAnswer, terminalId: string, device: Device): Promise<LoadInitialiseResponse | null> {
+  async #initialise(
+    attack: Attack | null,
+    kind: Kind,
+    seen: SeenAnswer,
+    terminalId: string,
+    device: Device,
+  ): Promise<LoadInitialiseResponse | null> {
     const cardNo = seen.cardNo;
     const chip = this.#run.chips.get(cardNo);
     const single = chip?.spec.role !== 'main' && chip?.spec.role !== 'sub';
@@ -336,9 +399,23 @@ export class Adversary {
     const outcome =
       kind === 'load'
         ? await this.#call(attack, what, () =>
-            this.#api[device].call('loadInitialise', { body: { operationId, cardNo, amountFen: seen.amountFen, sourceAccount: account, terminalId, ...(seen.purse === 'EP' ? { purse: 'EP' as const } : {}), card: seen.answer } }),
+            this.#api[device].call('loadInitialise', {
+              body: {
+                operationId,
+                cardNo,
+                amountFen: seen.amountFen,
+                sourceAccount: account,
+                terminalId,
+                ...(seen.purse === 'EP' ? { purse: 'EP' as const } : {}),
+                card: seen.answer,
+              },
+            }),
           )
-        : await this.#call(attack, what, () => this.#api[device].call('unloadInitialise', { body: { operationId, cardNo, amountFen: seen.amountFen, destinationAccount: account, terminalId, card: seen.answer } }));
+        : await this.#call(attack, what, () =>
+            this.#api[device].call('unloadInitialise', {
+              body: { operationId, cardNo, amountFen: seen.amountFen, destinationAccount: account, terminalId, card: seen.answer },
+            }),
+          );
     if (outcome.result) this.#seeLoad(outcome.result.load);
     return outcome.result;
   }
@@ -388,7 +465,9 @@ export class Adversary {
   /** A load's amount the card's account can pay, as a kiosk finds it (the card inquiry); a random one when it cannot tell. */
   async #loadAmountFen(s: Session): Promise<number> {
     const wanted = this.#amountFen();
-    const asked = await this.#call(null, `inquiry of card ${short(s.cardNo)}`, () => this.#api.kiosk.call('cardInquiry', { params: { cardNo: s.cardNo } }));
+    const asked = await this.#call(null, `inquiry of card ${short(s.cardNo)}`, () =>
+      this.#api.kiosk.call('cardInquiry', { params: { cardNo: s.cardNo } }),
+    );
     if (!asked.result) return wanted;
     const source = asked.result.accounts.find((a) => a.code === (s.chip.spec.role === 'single' ? 'QUOTA' : 'RESERVE'));
     const purse = asked.result.accounts.find((a) => a.code === 'PURSE');
@@ -399,7 +478,12 @@ export class Adversary {
   /** INITIALIZE FOR LOAD on the card, kept; null when the card refuses. */
   async #initLoad(s: Session, purse: PurseName, amountFen: number, terminalId: string): Promise<SeenAnswer | null> {
     try {
-      const answer = await initializeForLoad(s.transmit, { purse: purse === 'EP' ? PURSE.EP : PURSE.ED, keyIndex: 1, amountFen, terminalId });
+      const answer = await initializeForLoad(s.transmit, {
+        purse: purse === 'EP' ? PURSE.EP : PURSE.ED,
+        keyIndex: 1,
+        amountFen,
+        terminalId,
+      });
       const seen: SeenAnswer = { cardNo: s.cardNo, kind: 'load', purse, amountFen, terminalId, answer: toAnswer(answer) };
       this.#answers.push(seen);
       return seen;
@@ -432,7 +516,9 @@ export class Adversary {
       refused = cardRefusal(error);
     }
     this.#count(attack, { refused, lost: false });
-    this.#note(`${attack ?? 'groundwork'}: card ${short(s.cardNo)} ${kind === 'load' ? 'CREDIT FOR LOAD' : 'DEBIT FOR UNLOAD'} ${auth.load.loadId.slice(0, 8)} → ${refused ?? `took it (${tac})`}`);
+    this.#note(
+      `${attack ?? 'groundwork'}: card ${short(s.cardNo)} ${kind === 'load' ? 'CREDIT FOR LOAD' : 'DEBIT FOR UNLOAD'} ${auth.load.loadId.slice(0, 8)} → ${refused ?? `took it (${tac})`}`,
+    );
     return tac;
   }
 
@@ -443,7 +529,16 @@ export class Adversary {
   /** A recovery with a stale probe: named (mostly) or not, through the endpoint or the push. */
   #staleRecovery(held: Held, probe: SeenAnswer): LoadRecoverRequest {
     const named = this.#random.chance(0.85);
-    return { cardNo: held.load.cardNo, ...(named ? { loadId: held.load.loadId } : {}), probe: { amountFen: probe.amountFen, terminalId: probe.terminalId, ...(probe.purse === 'EP' ? { purse: 'EP' as const } : {}), answer: probe.answer } };
+    return {
+      cardNo: held.load.cardNo,
+      ...(named ? { loadId: held.load.loadId } : {}),
+      probe: {
+        amountFen: probe.amountFen,
+        terminalId: probe.terminalId,
+        ...(probe.purse === 'EP' ? { purse: 'EP' as const } : {}),
+        answer: probe.answer,
+      },
+    };
   }
 
   /**
@@ -455,14 +550,17 @@ export class Adversary {
     const device: Device = this.#random.chance(0.75) ? 'kiosk' : 'tablet';
     const terminalId = ADVERSARY_DEVICES[device].terminalId;
     const purse: PurseName = this.#random.chance(0.2) ? 'EP' : 'ED';
-    const early = this.#random.chance(0.5) ? await this.#initLoad(s, this.#random.pick(['ED', 'EP'] as const), this.#random.chance(0.5) ? 0 : this.#amountFen(), terminalId) : null;
+    const early = this.#random.chance(0.5)
+      ? await this.#initLoad(s, this.#random.pick(['ED', 'EP'] as const), this.#random.chance(0.5) ? 0 : this.#amountFen(), terminalId)
+      : null;
     const own = await this.#initLoad(s, purse, await this.#loadAmountFen(s), terminalId);
     if (!own) return;
     const auth = await this.#initialise(null, 'load', own, terminalId, device);
     if (!auth) return;
     const held: Held = { load: this.#loads.get(auth.load.loadId)!, proof: null, stale: early ? [own, early] : [own] };
     // Now and then the stale recovery goes first and the card takes the load after it.
-    if (this.#random.chance(0.25)) await this.#recover('stale-probe', this.#route(), device, this.#staleRecovery(held, this.#random.pick(held.stale)));
+    if (this.#random.chance(0.25))
+      await this.#recover('stale-probe', this.#route(), device, this.#staleRecovery(held, this.#random.pick(held.stale)));
     held.proof = await this.#write(s, 'load', auth);
     await this.#afterStaleWrite(held, device);
   }
@@ -477,7 +575,8 @@ export class Adversary {
     const auth = await this.#initialise(null, 'unload', own, terminalId, 'tablet');
     if (!auth) return;
     const held: Held = { load: this.#loads.get(auth.load.loadId)!, proof: null, stale: early ? [early, own] : [own] };
-    if (this.#random.chance(0.25)) await this.#recover('stale-probe', this.#route(), 'tablet', this.#staleRecovery(held, this.#random.pick(held.stale)));
+    if (this.#random.chance(0.25))
+      await this.#recover('stale-probe', this.#route(), 'tablet', this.#staleRecovery(held, this.#random.pick(held.stale)));
     held.proof = await this.#write(s, 'unload', auth);
     // The unload's own answer is no probe at all (its MAC1 is an unload's): sent anyway, now and then.
     await this.#afterStaleWrite(held, 'tablet');
@@ -491,7 +590,8 @@ export class Adversary {
       claimed.probe = { ...claimed.probe, terminalId: held.load.probeChallenge };
       await this.#recover('claimed-challenge', this.#route(), device, claimed);
     }
-    if (this.#random.chance(0.3)) await this.#recover('stale-probe', this.#route(), device, this.#staleRecovery(held, this.#random.pick(held.stale)));
+    if (this.#random.chance(0.3))
+      await this.#recover('stale-probe', this.#route(), device, this.#staleRecovery(held, this.#random.pick(held.stale)));
     if (held.proof === null) return;
     const when = this.#random.next();
     if (when < 0.3) await this.#complete('late-proof', this.#route(), held.load.kind, held.load.loadId, held.proof);
@@ -522,7 +622,16 @@ export class Adversary {
     if (!auth?.load.probeChallenge) return;
     const fresh = await this.#initLoad(s, this.#random.chance(0.2) ? 'EP' : 'ED', 0, auth.load.probeChallenge);
     if (!fresh) return;
-    const freshRecovery: LoadRecoverRequest = { cardNo: s.cardNo, loadId: auth.load.loadId, probe: { amountFen: 0, terminalId: fresh.terminalId, ...(fresh.purse === 'EP' ? { purse: 'EP' as const } : {}), answer: fresh.answer } };
+    const freshRecovery: LoadRecoverRequest = {
+      cardNo: s.cardNo,
+      loadId: auth.load.loadId,
+      probe: {
+        amountFen: 0,
+        terminalId: fresh.terminalId,
+        ...(fresh.purse === 'EP' ? { purse: 'EP' as const } : {}),
+        answer: fresh.answer,
+      },
+    };
     const sendFirst = this.#random.chance(0.5);
     if (sendFirst) await this.#recover(null, this.#route(), device, freshRecovery);
     await this.#write(s, 'load', auth, 'dead-mac2');
@@ -543,9 +652,15 @@ export class Adversary {
     const fresh = await this.#initLoad(s, 'ED', 0, auth.load.probeChallenge);
     if (!fresh) return;
     let prove: { tac: string; mac: string } | undefined;
-    if (this.#random.chance(0.5)) prove = await getTransactionProve(s.transmit, { transType: TRANS_TYPE.LOAD_ED, ttc: auth.load.onlineTtc }).catch(() => undefined);
+    if (this.#random.chance(0.5))
+      prove = await getTransactionProve(s.transmit, { transType: TRANS_TYPE.LOAD_ED, ttc: auth.load.onlineTtc }).catch(() => undefined);
     if (prove) this.#proofs.push({ cardNo: s.cardNo, kind: 'load', loadId: auth.load.loadId, tac: prove.tac });
-    await this.#recover(null, this.#route(), 'kiosk', { cardNo: s.cardNo, loadId: auth.load.loadId, probe: { amountFen: 0, terminalId: fresh.terminalId, answer: fresh.answer }, ...(prove ? { prove } : {}) });
+    await this.#recover(null, this.#route(), 'kiosk', {
+      cardNo: s.cardNo,
+      loadId: auth.load.loadId,
+      probe: { amountFen: 0, terminalId: fresh.terminalId, answer: fresh.answer },
+      ...(prove ? { prove } : {}),
+    });
     const held: Held = { load: this.#loads.get(auth.load.loadId)!, proof: tac, stale: [own] };
     await this.#recover('stale-probe', this.#route(), 'kiosk', this.#staleRecovery(held, own));
     if (tac) await this.#complete('late-proof', this.#route(), 'load', auth.load.loadId, tac);
@@ -600,7 +715,11 @@ export class Adversary {
     const device: Device = r.chance(0.6) ? 'kiosk' : 'tablet';
     // Its own terminal (where the answer was made for another, MAC1 says no), or the answer's own.
     const terminalId = r.chance(0.5) ? seen.terminalId : ADVERSARY_DEVICES[device].terminalId;
-    const body: LoadRecoverRequest = { cardNo: seen.cardNo, ...(load ? { loadId: load.loadId } : {}), probe: { amountFen: seen.amountFen, terminalId, ...(seen.purse === 'EP' ? { purse: 'EP' as const } : {}), answer: seen.answer } };
+    const body: LoadRecoverRequest = {
+      cardNo: seen.cardNo,
+      ...(load ? { loadId: load.loadId } : {}),
+      probe: { amountFen: seen.amountFen, terminalId, ...(seen.purse === 'EP' ? { purse: 'EP' as const } : {}), answer: seen.answer },
+    };
     const proof = r.chance(0.3) && this.#proofs.length > 0 ? r.pick(this.#proofs) : null;
     await this.#recover('probe-replay', this.#route(), device, proof ? { ...body, prove: { tac: proof.tac } } : body);
   }
@@ -646,7 +765,14 @@ export class Adversary {
 }
 
 /** The card layer's decoded INITIALIZE answer as the contract's shape. */
-function toAnswer(a: { balanceFen: number; onlineTtc: number; keyVersion: number; algId: number; random: string; mac1: string }): InitializeAnswer {
+function toAnswer(a: {
+  balanceFen: number;
+  onlineTtc: number;
+  keyVersion: number;
+  algId: number;
+  random: string;
+  mac1: string;
+}): InitializeAnswer {
   return { balanceFen: a.balanceFen, onlineTtc: a.onlineTtc, keyVersion: a.keyVersion, algId: a.algId, random: a.random, mac1: a.mac1 };
 }
 

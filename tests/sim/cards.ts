@@ -92,4 +92,3 @@ export function chipPin(chip: SimChip, candidates: readonly string[]): string {
   if (!found) throw new Error(`assertion: card ${chip.spec.cardNo} holds a PIN the customer never chose`);
   return found;
 }
-

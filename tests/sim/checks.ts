@@ -17,7 +17,16 @@ import { chipMoneyFen, type SimChip } from './cards.ts';
 
 export type Violation = { rule: string; detail: string };
 
-type LoadRow = { id: string; kind: string; card_no: string; online_ttc: number; amount_fen: bigint; state: string; mac2: string; settled_by: string | null };
+type LoadRow = {
+  id: string;
+  kind: string;
+  card_no: string;
+  online_ttc: number;
+  amount_fen: bigint;
+  state: string;
+  mac2: string;
+  settled_by: string | null;
+};
 
 type PurseRow = { card_no: string; posted: bigint; pending_in: bigint; pending_out: bigint };
 
@@ -46,23 +55,35 @@ export async function checkChipMoney(db: Database, chips: ReadonlyMap<string, Si
     const onChip = BigInt(chipMoneyFen(chip));
     const figures = `chip ${onChip}, mirror ${mirror.posted} (pending +${mirror.pending_in} −${mirror.pending_out})`;
     if (onChip > mirror.posted + mirror.pending_in) {
-      violations.push({ rule: 'purse.chip_above_ledger', detail: `card ${chip.spec.cardNo} holds ${onChip - mirror.posted - mirror.pending_in} fen the ledger never gave it: ${figures}` });
+      violations.push({
+        rule: 'purse.chip_above_ledger',
+        detail: `card ${chip.spec.cardNo} holds ${onChip - mirror.posted - mirror.pending_in} fen the ledger never gave it: ${figures}`,
+      });
     } else if (onChip < mirror.posted - mirror.pending_out) {
-      violations.push({ rule: 'purse.chip_below_ledger', detail: `card ${chip.spec.cardNo} lacks ${mirror.posted - mirror.pending_out - onChip} fen the ledger says it holds: ${figures}` });
+      violations.push({
+        rule: 'purse.chip_below_ledger',
+        detail: `card ${chip.spec.cardNo} lacks ${mirror.posted - mirror.pending_out - onChip} fen the ledger says it holds: ${figures}`,
+      });
     }
   }
   return violations;
 }
 
 export async function checkDuring(db: Database, chips: ReadonlyMap<string, SimChip>): Promise<Violation[]> {
-  const violations: Violation[] = (await checkLedger(db)).map((v) => ({ rule: `ledger.${v.rule}`, detail: `account ${String(v.accountId)} ${v.detail}` }));
+  const violations: Violation[] = (await checkLedger(db)).map((v) => ({
+    rule: `ledger.${v.rule}`,
+    detail: `account ${String(v.accountId)} ${v.detail}`,
+  }));
   violations.push(...(await checkChipMoney(db, chips)));
   const applied = new Set<string>();
   for (const chip of chips.values()) for (const t of chip.history) applied.add(`${t.cardNo}:${t.mac2}`);
   const voided = await db.query<LoadRow>("SELECT id, card_no, online_ttc, mac2, settled_by FROM card_load WHERE state = 'voided'");
   for (const l of voided.rows) {
     if (applied.has(`${l.card_no}:${l.mac2.toUpperCase()}`)) {
-      violations.push({ rule: 'load.voided_but_applied_on_card', detail: `load ${l.id} of card ${l.card_no} at counter ${l.online_ttc} voided (${l.settled_by}) though the card accepted its MAC2` });
+      violations.push({
+        rule: 'load.voided_but_applied_on_card',
+        detail: `load ${l.id} of card ${l.card_no} at counter ${l.online_ttc} voided (${l.settled_by}) though the card accepted its MAC2`,
+      });
     }
   }
   return violations;
@@ -71,21 +92,33 @@ export async function checkDuring(db: Database, chips: ReadonlyMap<string, SimCh
 async function checkLoads(db: Database, chips: ReadonlyMap<string, SimChip>): Promise<Violation[]> {
   const violations: Violation[] = [];
   const rows = (await db.query<LoadRow>('SELECT id, kind, card_no, online_ttc, amount_fen, state, mac2, settled_by FROM card_load')).rows;
-  for (const l of rows) if (l.state === 'pending') violations.push({ rule: 'load.still_pending', detail: `load ${l.id} of card ${l.card_no} at counter ${l.online_ttc} never settled` });
+  for (const l of rows)
+    if (l.state === 'pending')
+      violations.push({ rule: 'load.still_pending', detail: `load ${l.id} of card ${l.card_no} at counter ${l.online_ttc} never settled` });
   const byMac2 = new Map(rows.map((l) => [`${l.card_no}:${l.mac2.toUpperCase()}`, l]));
   for (const chip of chips.values()) {
     for (const t of chip.history) {
       const l = byMac2.get(`${t.cardNo}:${t.mac2}`);
-      if (!l) violations.push({ rule: 'load.unknown_to_server', detail: `card ${t.cardNo} ${t.kind} at counter ${t.onlineTtc} has no server record` });
+      if (!l)
+        violations.push({
+          rule: 'load.unknown_to_server',
+          detail: `card ${t.cardNo} ${t.kind} at counter ${t.onlineTtc} has no server record`,
+        });
       else if (l.state !== 'posted' || Number(l.amount_fen) !== t.amountFen || l.kind !== t.kind) {
-        violations.push({ rule: 'load.card_applied_server_disagrees', detail: `card ${t.cardNo} ${t.kind} ${t.amountFen} at counter ${t.onlineTtc}: server ${l.kind} ${l.amount_fen} ${l.state}` });
+        violations.push({
+          rule: 'load.card_applied_server_disagrees',
+          detail: `card ${t.cardNo} ${t.kind} ${t.amountFen} at counter ${t.onlineTtc}: server ${l.kind} ${l.amount_fen} ${l.state}`,
+        });
       }
     }
   }
   const applied = new Set([...chips.values()].flatMap((c) => c.history.map((t) => `${t.cardNo}:${t.mac2}`)));
   for (const l of rows) {
     if (l.state === 'posted' && !applied.has(`${l.card_no}:${l.mac2.toUpperCase()}`)) {
-      violations.push({ rule: 'load.posted_but_not_on_card', detail: `load ${l.id} of card ${l.card_no} at counter ${l.online_ttc} posted (${l.settled_by}) but the card never accepted it` });
+      violations.push({
+        rule: 'load.posted_but_not_on_card',
+        detail: `load ${l.id} of card ${l.card_no} at counter ${l.online_ttc} posted (${l.settled_by}) but the card never accepted it`,
+      });
     }
   }
   return violations;
@@ -99,7 +132,10 @@ async function checkPurses(db: Database, chips: ReadonlyMap<string, SimChip>): P
     const onChip = chipMoneyFen(chip);
     if (!mirror) violations.push({ rule: 'purse.no_mirror', detail: `card ${chip.spec.cardNo}` });
     else if (Number(mirror.posted) !== onChip || mirror.pending_in !== 0n || mirror.pending_out !== 0n) {
-      violations.push({ rule: 'purse.chip_differs_from_mirror', detail: `card ${chip.spec.cardNo}: chip ${onChip}, mirror ${mirror.posted} (pending +${mirror.pending_in} −${mirror.pending_out})` });
+      violations.push({
+        rule: 'purse.chip_differs_from_mirror',
+        detail: `card ${chip.spec.cardNo}: chip ${onChip}, mirror ${mirror.posted} (pending +${mirror.pending_in} −${mirror.pending_out})`,
+      });
     }
   }
   return violations;
@@ -110,38 +146,65 @@ export type OutboxSighting = { id: string; seq: number; type: string };
 
 type OperationRow = { id: string; device_id: string; seq: bigint; type: string; status: string };
 
-export async function checkOutboxes(db: Database, devices: ReadonlyArray<{ deviceId: string; records: OutboxRecord[]; seen: ReadonlyMap<string, OutboxSighting> }>): Promise<Violation[]> {
+export async function checkOutboxes(
+  db: Database,
+  devices: ReadonlyArray<{ deviceId: string; records: OutboxRecord[]; seen: ReadonlyMap<string, OutboxSighting> }>,
+): Promise<Violation[]> {
   const violations: Violation[] = [];
   const operations = (await db.query<OperationRow>('SELECT id, device_id, seq, type, status FROM operation WHERE seq IS NOT NULL')).rows;
-  const heads = new Map((await db.query<{ device_id: string; last_seq: bigint }>('SELECT device_id, last_seq FROM device_sync')).rows.map((r) => [r.device_id, Number(r.last_seq)]));
+  const heads = new Map(
+    (await db.query<{ device_id: string; last_seq: bigint }>('SELECT device_id, last_seq FROM device_sync')).rows.map((r) => [
+      r.device_id,
+      Number(r.last_seq),
+    ]),
+  );
   for (const d of devices) {
     const onServer = new Map(operations.filter((o) => o.device_id === d.deviceId).map((o) => [o.id, o]));
     const local = new Map(d.records.map((r) => [r.id, r]));
     for (const r of d.records) {
-      if (r.status === 'queued') violations.push({ rule: 'device.not_drained', detail: `${d.deviceId} still holds ${r.type} seq ${r.seq}` });
+      if (r.status === 'queued')
+        violations.push({ rule: 'device.not_drained', detail: `${d.deviceId} still holds ${r.type} seq ${r.seq}` });
       const o = onServer.get(r.id);
-      if (!o && r.status !== 'queued') violations.push({ rule: 'outbox.settled_but_unknown_to_server', detail: `${d.deviceId} ${r.type} seq ${r.seq} ${r.status}` });
+      if (!o && r.status !== 'queued')
+        violations.push({ rule: 'outbox.settled_but_unknown_to_server', detail: `${d.deviceId} ${r.type} seq ${r.seq} ${r.status}` });
       if (o && (Number(o.seq) !== r.seq || (r.status !== 'queued' && o.status !== r.status))) {
-        violations.push({ rule: 'outbox.answer_differs', detail: `${d.deviceId} ${r.type} seq ${r.seq}: device ${r.status}, server seq ${o.seq} ${o.status}` });
+        violations.push({
+          rule: 'outbox.answer_differs',
+          detail: `${d.deviceId} ${r.type} seq ${r.seq}: device ${r.status}, server seq ${o.seq} ${o.status}`,
+        });
       }
     }
     for (const s of d.seen.values()) {
-      if (!local.has(s.id)) violations.push({ rule: 'outbox.entry_lost', detail: `${d.deviceId} ${s.type} seq ${s.seq} was queued and is gone from the device` });
-      if (!onServer.has(s.id)) violations.push({ rule: 'outbox.never_applied', detail: `${d.deviceId} ${s.type} seq ${s.seq} never reached the server` });
+      if (!local.has(s.id))
+        violations.push({
+          rule: 'outbox.entry_lost',
+          detail: `${d.deviceId} ${s.type} seq ${s.seq} was queued and is gone from the device`,
+        });
+      if (!onServer.has(s.id))
+        violations.push({ rule: 'outbox.never_applied', detail: `${d.deviceId} ${s.type} seq ${s.seq} never reached the server` });
     }
     for (const o of onServer.values()) {
-      if (!local.has(o.id) && !d.seen.has(o.id)) violations.push({ rule: 'outbox.applied_but_never_queued', detail: `${d.deviceId} ${o.type} seq ${o.seq}` });
+      if (!local.has(o.id) && !d.seen.has(o.id))
+        violations.push({ rule: 'outbox.applied_but_never_queued', detail: `${d.deviceId} ${o.type} seq ${o.seq}` });
     }
     const maxSeq = Math.max(0, ...d.records.map((r) => r.seq));
     const head = heads.get(d.deviceId) ?? 0;
-    if (head !== maxSeq) violations.push({ rule: 'outbox.server_head_differs', detail: `${d.deviceId}: device up to seq ${maxSeq}, server at ${head}` });
+    if (head !== maxSeq)
+      violations.push({ rule: 'outbox.server_head_differs', detail: `${d.deviceId}: device up to seq ${maxSeq}, server at ${head}` });
   }
   return violations;
 }
 
 /** After healing every card came back: no device's journal may still hold a load or unload the card's counter has not settled. */
-export function checkJournals(devices: ReadonlyArray<{ deviceId: string; open: ReadonlyArray<{ loadId: string; cardNo: string; kind?: string }> }>): Violation[] {
-  return devices.flatMap((d) => d.open.map((j) => ({ rule: 'journal.still_open', detail: `${d.deviceId} ${j.kind ?? 'load'} ${j.loadId} of card ${j.cardNo} never settled on the device` })));
+export function checkJournals(
+  devices: ReadonlyArray<{ deviceId: string; open: ReadonlyArray<{ loadId: string; cardNo: string; kind?: string }> }>,
+): Violation[] {
+  return devices.flatMap((d) =>
+    d.open.map((j) => ({
+      rule: 'journal.still_open',
+      detail: `${d.deviceId} ${j.kind ?? 'load'} ${j.loadId} of card ${j.cardNo} never settled on the device`,
+    })),
+  );
 }
 
 export async function checkCashDrawers(db: Database, takenFen: ReadonlyMap<string, number>): Promise<Violation[]> {
@@ -152,7 +215,8 @@ export async function checkCashDrawers(db: Database, takenFen: ReadonlyMap<strin
   const drawers = new Map(rows.rows.map((r) => [r.username, Number(r.balance)]));
   for (const [username, taken] of takenFen) {
     const booked = drawers.get(username) ?? 0;
-    if (booked !== taken) violations.push({ rule: 'cash.drawer_differs', detail: `${username}: took ${taken} fen in cash, the ledger books ${booked}` });
+    if (booked !== taken)
+      violations.push({ rule: 'cash.drawer_differs', detail: `${username}: took ${taken} fen in cash, the ledger books ${booked}` });
   }
   return violations;
 }
@@ -163,9 +227,13 @@ export async function checkCashDrawers(db: Database, takenFen: ReadonlyMap<strin
  * stopped an honest card's loads. Either is a bug.
  */
 async function checkAlarms(db: Database): Promise<Violation[]> {
-  const alarms = await db.query<{ card_no: string; chip_balance_fen: bigint; ledger_max_fen: bigint; online_ttc: number; device_id: string | null }>(
-    'SELECT card_no, chip_balance_fen, ledger_max_fen, online_ttc, device_id FROM card_alarm ORDER BY id',
-  );
+  const alarms = await db.query<{
+    card_no: string;
+    chip_balance_fen: bigint;
+    ledger_max_fen: bigint;
+    online_ttc: number;
+    device_id: string | null;
+  }>('SELECT card_no, chip_balance_fen, ledger_max_fen, online_ttc, device_id FROM card_alarm ORDER BY id');
   return alarms.rows.map((a) => ({
     rule: 'card.alarm_raised',
     detail: `card ${a.card_no} at counter ${a.online_ttc} showed ${a.chip_balance_fen} fen to ${a.device_id ?? 'a user'}, above the ledger's ${a.ledger_max_fen}`,
@@ -173,5 +241,10 @@ async function checkAlarms(db: Database): Promise<Violation[]> {
 }
 
 export async function checkEnd(db: Database, chips: ReadonlyMap<string, SimChip>): Promise<Violation[]> {
-  return [...(await checkDuring(db, chips)), ...(await checkLoads(db, chips)), ...(await checkPurses(db, chips)), ...(await checkAlarms(db))];
+  return [
+    ...(await checkDuring(db, chips)),
+    ...(await checkLoads(db, chips)),
+    ...(await checkPurses(db, chips)),
+    ...(await checkAlarms(db)),
+  ];
 }

@@ -39,7 +39,10 @@ if (mutation !== undefined && !MUTATIONS.includes(mutation)) {
   console.error(`unknown mutation ${mutation}; known: ${MUTATIONS.join(', ')}`);
   process.exit(2);
 }
-const seeds: number[] = values.seed !== undefined ? [Number(values.seed)] : Array.from({ length: Number(values.seeds ?? 10) }, (_, i) => Number(values.from ?? 1) + i);
+const seeds: number[] =
+  values.seed !== undefined
+    ? [Number(values.seed)]
+    : Array.from({ length: Number(values.seeds ?? 10) }, (_, i) => Number(values.from ?? 1) + i);
 if (seeds.some((s) => !Number.isSafeInteger(s) || s < 0)) {
   console.error('seeds are non-negative integers');
   process.exit(2);
@@ -50,14 +53,29 @@ const databaseUrl = process.env.DATABASE_URL || undefined;
 const openedAt = performance.now();
 let server = await SimServer.open({ databaseUrl });
 server.warmKeyStore = !values['no-key-warmup'];
-console.log(`sim: ${databaseUrl ? 'PostgreSQL' : 'PGlite'} ready in ${Math.round(performance.now() - openedAt)} ms${mutation ? `, planted bug: ${mutation}` : ''}`);
+console.log(
+  `sim: ${databaseUrl ? 'PostgreSQL' : 'PGlite'} ready in ${Math.round(performance.now() - openedAt)} ms${mutation ? `, planted bug: ${mutation}` : ''}`,
+);
 
 const startedAt = performance.now();
 let violationCount = 0;
 let failedSeeds = 0;
 const attacks = emptyAdversaryReport();
 let adversarySeeds = 0;
-const totals = { loads: 0, loadsInterrupted: 0, afterWriteFaults: 0, receipts: 0, preallocations: 0, unloads: 0, unloadsInterrupted: 0, pinChanges: 0, reloads: 0, serverRestarts: 0, requests: 0, events: 0 };
+const totals = {
+  loads: 0,
+  loadsInterrupted: 0,
+  afterWriteFaults: 0,
+  receipts: 0,
+  preallocations: 0,
+  unloads: 0,
+  unloadsInterrupted: 0,
+  pinChanges: 0,
+  reloads: 0,
+  serverRestarts: 0,
+  requests: 0,
+  events: 0,
+};
 for (const seed of seeds) {
   const result = await runSeed({ seed, server, mutation, verbose: values.verbose ?? false, adversary, onPath: values['on-path'] ?? false });
   for (const key of Object.keys(totals) as Array<keyof typeof totals>) totals[key] += result.stats[key];
@@ -89,8 +107,13 @@ console.log(`adversary at work in ${adversarySeeds} seed(s): ${attacks.cardSessi
 for (const attack of Object.keys(ATTACKS) as Attack[]) {
   const c = attacks.counts[attack];
   if (c.tried === 0) continue;
-  const codes = Object.entries(c.codes).sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} ${n}`).join(', ');
-  console.log(`  ${attack}: ${c.tried} tried, ${c.refused} refused${codes ? ` (${codes})` : ''}, ${c.tried - c.refused - c.lost} accepted, ${c.lost} lost`);
+  const codes = Object.entries(c.codes)
+    .sort((a, b) => b[1] - a[1])
+    .map(([code, n]) => `${code} ${n}`)
+    .join(', ');
+  console.log(
+    `  ${attack}: ${c.tried} tried, ${c.refused} refused${codes ? ` (${codes})` : ''}, ${c.tried - c.refused - c.lost} accepted, ${c.lost} lost`,
+  );
 }
 console.log(`seeds: ${seeds.length}, violations: ${violationCount}`);
 // A page that died mid-request leaves its client's abort timer behind: do not wait for it.

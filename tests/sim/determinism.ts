@@ -50,7 +50,8 @@ export function installDeterminism(clock: SimClock, random: SimRandom): Restore 
   const hadOwnGetRandomValues = Object.prototype.hasOwnProperty.call(web, 'getRandomValues');
   const hadOwnRandomUuid = Object.prototype.hasOwnProperty.call(web, 'randomUUID');
   const nodeRandomUuid = nodeCrypto.randomUUID;
-  const uuid = (): `${string}-${string}-${string}-${string}-${string}` => uuidFrom(random.fill(new Uint8Array(16))) as `${string}-${string}-${string}-${string}-${string}`;
+  const uuid = (): `${string}-${string}-${string}-${string}-${string}` =>
+    uuidFrom(random.fill(new Uint8Array(16))) as `${string}-${string}-${string}-${string}-${string}`;
 
   Date.now = () => clock.nowMs();
   web.getRandomValues = <T extends ArrayBufferView | null>(array: T): T => {

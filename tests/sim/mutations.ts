@@ -23,11 +23,16 @@ export const VOID_TIMER_MS = 60_000;
 /** Posts a completed load's money again (the `double-confirmation` bug). */
 export async function postLoadAgain(db: Database, loadId: string): Promise<void> {
   await db.transaction(async (tx) => {
-    const found = await tx.query<{ account_id: bigint; amount_fen: bigint; card_no: string; kind: string }>('SELECT account_id, amount_fen, card_no, kind FROM card_load WHERE id = $1', [loadId]);
+    const found = await tx.query<{ account_id: bigint; amount_fen: bigint; card_no: string; kind: string }>(
+      'SELECT account_id, amount_fen, card_no, kind FROM card_load WHERE id = $1',
+      [loadId],
+    );
     const load = found.rows[0];
     if (!load || load.kind !== 'load') return;
     const purse = await tx.query<{ id: bigint }>("SELECT id FROM account WHERE code = 'PURSE' AND card_no = $1", [load.card_no]);
-    await createTransfers(tx, [{ debitAccountId: load.account_id, creditAccountId: purse.rows[0]!.id, amountFen: load.amount_fen, code: 'LOAD' }]);
+    await createTransfers(tx, [
+      { debitAccountId: load.account_id, creditAccountId: purse.rows[0]!.id, amountFen: load.amount_fen, code: 'LOAD' },
+    ]);
   });
 }
 
@@ -52,7 +57,10 @@ export async function voidOldPendingLoads(db: Database, firstSeenMs: ReadonlyMap
  */
 export async function voidPendingOf(db: Database, cardNo: string): Promise<string | null> {
   return db.transaction(async (tx) => {
-    const pending = await tx.query<{ id: string; transfer_id: string }>("SELECT id, transfer_id FROM card_load WHERE card_no = $1 AND state = 'pending'", [cardNo]);
+    const pending = await tx.query<{ id: string; transfer_id: string }>(
+      "SELECT id, transfer_id FROM card_load WHERE card_no = $1 AND state = 'pending'",
+      [cardNo],
+    );
     const load = pending.rows[0];
     if (!load) return null;
     await resolvePending(tx, load.transfer_id, 'void');
@@ -73,7 +81,9 @@ export function staleProbeRefusals(path: string, body: unknown, answer: unknown)
   const results = (answer as { results?: Array<{ id: string; status: string; error?: { code: string } }> } | null)?.results ?? [];
   return results.flatMap((r) => {
     const op = ops.find((o) => o.id === r.id);
-    return op?.type === 'load.recover' && r.status === 'rejected' && r.error?.code === 'PROBE_NOT_FRESH' && op.payload.cardNo ? [op.payload.cardNo] : [];
+    return op?.type === 'load.recover' && r.status === 'rejected' && r.error?.code === 'PROBE_NOT_FRESH' && op.payload.cardNo
+      ? [op.payload.cardNo]
+      : [];
   });
 }
 

@@ -24,7 +24,14 @@ export type NetworkProfile = {
   latencyMsMax: number;
 };
 
-export const NO_FAULTS: NetworkProfile = { requestLossRate: 0, answerLossRate: 0, lateDeliveryRate: 0, duplicateRate: 0, serverCrashRate: 0, latencyMsMax: 20 };
+export const NO_FAULTS: NetworkProfile = {
+  requestLossRate: 0,
+  answerLossRate: 0,
+  lateDeliveryRate: 0,
+  duplicateRate: 0,
+  serverCrashRate: 0,
+  latencyMsMax: 20,
+};
 
 /** One page's life on a device: when it dies, its requests hang forever. */
 export type Incarnation = { readonly dead: boolean; crashAtNextRequest: boolean; kill(): void };
@@ -98,7 +105,12 @@ export class SimNetwork {
       const headers: Record<string, string> = { ...(init?.headers as Record<string, string> | undefined) };
       const authorization = endpoint.authorization();
       if (authorization) headers.authorization = authorization;
-      const request = { method: (init?.method ?? 'GET') as 'GET' | 'POST', path: url.pathname, headers, body: typeof init?.body === 'string' ? init.body : undefined };
+      const request = {
+        method: (init?.method ?? 'GET') as 'GET' | 'POST',
+        path: url.pathname,
+        headers,
+        body: typeof init?.body === 'string' ? init.body : undefined,
+      };
       return this.#exchange(endpoint, request);
     }) as typeof fetch;
   }
@@ -188,9 +200,16 @@ export class SimNetwork {
     if (!app || this.hung) throw networkError();
     // A request caught by a crash (the app or its database closed under it) is a dropped
     // connection to the device, not a harness failure; fastify answers handler errors with a 5xx.
-    const injected = app.inject({ method: request.method, url: request.path, headers: request.headers, ...(request.body === undefined ? {} : { payload: request.body }) }).catch(() => {
-      throw networkError();
-    });
+    const injected = app
+      .inject({
+        method: request.method,
+        url: request.path,
+        headers: request.headers,
+        ...(request.body === undefined ? {} : { payload: request.body }),
+      })
+      .catch(() => {
+        throw networkError();
+      });
     let watchdog: ReturnType<typeof setTimeout> | undefined;
     const hung = new Promise<'hung'>((resolve) => {
       watchdog = setTimeout(() => resolve('hung'), NETWORK_LIMITS.serverAnswerRealMsMax);
@@ -208,12 +227,29 @@ export class SimNetwork {
         answer = null;
       }
       const body = request.body === undefined ? undefined : (JSON.parse(request.body) as unknown);
-      await this.hooks.onDelivered({ deviceId, method: request.method, path: request.path, body, status: response.statusCode, answer, replay });
+      await this.hooks.onDelivered({
+        deviceId,
+        method: request.method,
+        path: request.path,
+        body,
+        status: response.statusCode,
+        answer,
+        replay,
+      });
     }
     return response;
   }
 }
 
-type Fate = { lost: boolean; late: boolean; lateDelayMs: number; duplicated: boolean; serverCrash: boolean; answerLost: boolean; returnLatencyMs: number; killsPage: boolean };
+type Fate = {
+  lost: boolean;
+  late: boolean;
+  lateDelayMs: number;
+  duplicated: boolean;
+  serverCrash: boolean;
+  answerLost: boolean;
+  returnLatencyMs: number;
+  killsPage: boolean;
+};
 
 type Request_ = { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body: string | undefined };

@@ -8,15 +8,39 @@ import type { OutboxRecord } from '../../src/lib/device-db/database.ts';
 import { checkCashDrawers, checkDuring, checkJournals, checkEnd, checkOutboxes, type OutboxSighting, type Violation } from './checks.ts';
 import { chipPin, issueChips, type SimChip } from './cards.ts';
 import { installDeterminism, SimClock } from './determinism.ts';
-import { deleteDeviceDatabase, endLife, settleScreen, startKioskLife, startTabletLife, type DeviceContext, type KioskLife, type TabletLife } from './devices.ts';
+import {
+  deleteDeviceDatabase,
+  endLife,
+  settleScreen,
+  startKioskLife,
+  startTabletLife,
+  type DeviceContext,
+  type KioskLife,
+  type TabletLife,
+} from './devices.ts';
 import { Adversary, ADVERSARY_LIMITS, type AdversaryReport } from './adversary.ts';
-import { loseNewestQueued, postLoadAgain, staleProbeRefusals, voidOldPendingLoads, voidPendingOf, VOID_TIMER_MS, type Mutation } from './mutations.ts';
+import {
+  loseNewestQueued,
+  postLoadAgain,
+  staleProbeRefusals,
+  voidOldPendingLoads,
+  voidPendingOf,
+  VOID_TIMER_MS,
+  type Mutation,
+} from './mutations.ts';
 import { NO_FAULTS, SimNetwork, type Delivery, type NetworkProfile } from './network.ts';
 import { SimRandom } from './random.ts';
 import { Scheduler } from './scheduler.ts';
 import type { SimServer } from './server.ts';
 import { SIM_DEVICES, SIM_PIN, type SimDevice } from './world.ts';
-import { AFTER_WRITE_LIMITS, cardCommitted, scheduleFaults, scheduleWorkload, visitTabletToSettle, type AfterWriteFault } from './workload.ts';
+import {
+  AFTER_WRITE_LIMITS,
+  cardCommitted,
+  scheduleFaults,
+  scheduleWorkload,
+  visitTabletToSettle,
+  type AfterWriteFault,
+} from './workload.ts';
 
 export const RUN_LIMITS = {
   /** Simulated length of the busy part of a run. */
@@ -50,7 +74,15 @@ const RANDOM_STREAMS = {
  * `adversary`: 'seeded' (default) lets each seed draw whether the adversary is at work
  * (ADVERSARY_LIMITS.seedShare); `onPath` lets it see requests before the server does (adversary.ts observeSent).
  */
-export type RunOptions = { seed: number; server: SimServer; mutation?: Mutation | undefined; faults?: boolean; verbose?: boolean; adversary?: 'seeded' | 'always' | 'never'; onPath?: boolean };
+export type RunOptions = {
+  seed: number;
+  server: SimServer;
+  mutation?: Mutation | undefined;
+  faults?: boolean;
+  verbose?: boolean;
+  adversary?: 'seeded' | 'always' | 'never';
+  onPath?: boolean;
+};
 
 export type RunResult = {
   seed: number;
@@ -60,11 +92,37 @@ export type RunResult = {
   trace: string[];
   /** What the adversary tried and what was refused; null when it was not at work in this seed. */
   adversary: AdversaryReport | null;
-  stats: { events: number; loads: number; loadsInterrupted: number; afterWriteFaults: number; receipts: number; preallocations: number; unloads: number; unloadsInterrupted: number; pinChanges: number; reloads: number; serverRestarts: number; requests: number };
+  stats: {
+    events: number;
+    loads: number;
+    loadsInterrupted: number;
+    afterWriteFaults: number;
+    receipts: number;
+    preallocations: number;
+    unloads: number;
+    unloadsInterrupted: number;
+    pinChanges: number;
+    reloads: number;
+    serverRestarts: number;
+    requests: number;
+  };
 };
 
 function emptyStats(): RunResult['stats'] {
-  return { events: 0, loads: 0, loadsInterrupted: 0, afterWriteFaults: 0, receipts: 0, preallocations: 0, unloads: 0, unloadsInterrupted: 0, pinChanges: 0, reloads: 0, serverRestarts: 0, requests: 0 };
+  return {
+    events: 0,
+    loads: 0,
+    loadsInterrupted: 0,
+    afterWriteFaults: 0,
+    receipts: 0,
+    preallocations: 0,
+    unloads: 0,
+    unloadsInterrupted: 0,
+    pinChanges: 0,
+    reloads: 0,
+    serverRestarts: 0,
+    requests: 0,
+  };
 }
 
 export type Kiosk = { device: SimDevice; life: KioskLife | null; busy: boolean };
@@ -127,11 +185,19 @@ export class Run {
     this.afterWriteRandom = new SimRandom(options.seed, RANDOM_STREAMS.afterWrite);
     this.unloadRandom = new SimRandom(options.seed, RANDOM_STREAMS.unloads);
     this.faults = options.faults !== false;
-    this.afterWriteFaultRate = options.faults === false ? 0 : AFTER_WRITE_LIMITS.faultRateMin + this.afterWriteRandom.next() * (1 - AFTER_WRITE_LIMITS.faultRateMin);
-    this.network = new SimNetwork({ server: this.server, scheduler: this.scheduler, random: random.fork(), profile, hooks: { onDelivered: (d) => this.afterDelivery(d), onSent: (sent) => this.adversary?.observeSent(sent) } });
+    this.afterWriteFaultRate =
+      options.faults === false ? 0 : AFTER_WRITE_LIMITS.faultRateMin + this.afterWriteRandom.next() * (1 - AFTER_WRITE_LIMITS.faultRateMin);
+    this.network = new SimNetwork({
+      server: this.server,
+      scheduler: this.scheduler,
+      random: random.fork(),
+      profile,
+      hooks: { onDelivered: (d) => this.afterDelivery(d), onSent: (sent) => this.adversary?.observeSent(sent) },
+    });
     this.network.restartServer = (reason) => this.restartServer(reason);
     const adversaryRandom = new SimRandom(options.seed, RANDOM_STREAMS.adversary);
-    const adversaryAtWork = options.adversary === 'always' || (options.adversary !== 'never' && adversaryRandom.chance(ADVERSARY_LIMITS.seedShare));
+    const adversaryAtWork =
+      options.adversary === 'always' || (options.adversary !== 'never' && adversaryRandom.chance(ADVERSARY_LIMITS.seedShare));
     this.adversary = adversaryAtWork ? new Adversary(this, adversaryRandom, { onPath: options.onPath ?? false }) : null;
     this.ctx = {
       network: this.network,
@@ -141,7 +207,9 @@ export class Run {
     };
     for (const device of SIM_DEVICES) {
       // Clock drift: up to ± 10 minutes, and sometimes a clock set a day wrong.
-      const drift = this.faultRandom.chance(0.1) ? this.faultRandom.pick([-86_400_000, 86_400_000]) : this.faultRandom.int(-600_000, 600_000);
+      const drift = this.faultRandom.chance(0.1)
+        ? this.faultRandom.pick([-86_400_000, 86_400_000])
+        : this.faultRandom.int(-600_000, 600_000);
       this.driftMs.set(device.id, options.faults === false ? 0 : drift);
       this.seen.set(device.id, new Map());
       if (device.kind === 'kiosk') this.kiosks.push({ device, life: null, busy: false });
@@ -217,7 +285,9 @@ export class Run {
     const report = await life.life.within(life.sync.drain());
     if (report === 'died') return this.afterDeath(deviceId);
     if (report && (report.sentCount > 0 || report.networkFailed)) {
-      this.note(`${deviceId} drain: sent ${report.sentCount}, applied ${report.appliedCount}, rejected ${report.rejectedCount}, left ${report.remainingCount}${report.networkFailed ? ' (network failed)' : ''}`);
+      this.note(
+        `${deviceId} drain: sent ${report.sentCount}, applied ${report.appliedCount}, rejected ${report.rejectedCount}, left ${report.remainingCount}${report.networkFailed ? ' (network failed)' : ''}`,
+      );
     }
   }
 
@@ -321,7 +391,10 @@ export class Run {
       }
       // Checks cost a few queries: they run after every event that reached the server or changed a device (or a card, as the adversary's do).
       const quiet =
-        this.#requestCount() + this.stats.serverRestarts + this.stats.reloads === before && !event.label.startsWith('tablet') && !event.label.startsWith('sweeper') && !event.label.startsWith('adversary');
+        this.#requestCount() + this.stats.serverRestarts + this.stats.reloads === before &&
+        !event.label.startsWith('tablet') &&
+        !event.label.startsWith('sweeper') &&
+        !event.label.startsWith('adversary');
       if (quiet) continue;
       await this.observeAll();
       if (this.server.app) {
@@ -394,7 +467,9 @@ export class Run {
   }
 
   async cardsToSettle(): Promise<string[]> {
-    const pending = await this.server.db.query<{ card_no: string }>("SELECT DISTINCT card_no FROM card_load WHERE state = 'pending' ORDER BY card_no");
+    const pending = await this.server.db.query<{ card_no: string }>(
+      "SELECT DISTINCT card_no FROM card_load WHERE state = 'pending' ORDER BY card_no",
+    );
     const cards = new Set(pending.rows.map((r) => r.card_no));
     for (const d of [...this.kiosks, ...this.tablets]) {
       if (!d.life) continue;
@@ -444,11 +519,16 @@ export class Run {
     const db = this.server.db;
     const found = await checkEnd(db, this.chips);
     const devices: Array<{ deviceId: string; records: OutboxRecord[]; seen: ReadonlyMap<string, OutboxSighting> }> = [];
-    for (const d of [...this.kiosks, ...this.tablets]) devices.push({ deviceId: d.device.id, records: d.life ? await d.life.db.outbox.toArray() : [], seen: this.seen.get(d.device.id)! });
+    for (const d of [...this.kiosks, ...this.tablets])
+      devices.push({ deviceId: d.device.id, records: d.life ? await d.life.db.outbox.toArray() : [], seen: this.seen.get(d.device.id)! });
     found.push(...(await checkOutboxes(db, devices)));
     found.push(...(await checkCashDrawers(db, this.cashTakenFen)));
     const journals = [];
-    for (const d of [...this.kiosks, ...this.tablets]) journals.push({ deviceId: d.device.id, open: d.life ? await d.life.db.loadJournal.filter((j) => j.state === 'credit-sent').toArray() : [] });
+    for (const d of [...this.kiosks, ...this.tablets])
+      journals.push({
+        deviceId: d.device.id,
+        open: d.life ? await d.life.db.loadJournal.filter((j) => j.state === 'credit-sent').toArray() : [],
+      });
     found.push(...checkJournals(journals));
     for (const v of found) this.note(`VIOLATION ${v.rule}: ${v.detail}`);
     this.violations.push(...found);
@@ -469,7 +549,8 @@ export function short(cardNo: string): string {
 export function screenName(life: KioskLife): string {
   const s = life.controller.current;
   // A refusal's server code goes into the trace: `refused_other` alone does not say what went wrong.
-  if (s.name === 'start' || s.name === 'home') return s.notice ? `${s.name} (${s.notice.key}${s.notice.values?.code === undefined ? '' : ` ${s.notice.values.code}`})` : s.name;
+  if (s.name === 'start' || s.name === 'home')
+    return s.notice ? `${s.name} (${s.notice.key}${s.notice.values?.code === undefined ? '' : ` ${s.notice.values.code}`})` : s.name;
   if (s.name === 'refused') return `refused (${s.reason})`;
   return s.name;
 }
@@ -498,7 +579,9 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     run = new Run(options, random, clock);
     run.scheduler.echo = options.verbose ?? false;
     await options.server.reset(() => new Date(clock.nowMs()));
-    run.note(`seed ${options.seed}${options.mutation ? ` with planted bug ${options.mutation}` : ''}${run.adversary ? ', adversary at work' : ''}: ${JSON.stringify(run.network.profile, (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v))}`);
+    run.note(
+      `seed ${options.seed}${options.mutation ? ` with planted bug ${options.mutation}` : ''}${run.adversary ? ', adversary at work' : ''}: ${JSON.stringify(run.network.profile, (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v))}`,
+    );
     await run.execute();
   } catch (error) {
     run?.violations.push({ rule: 'harness.error', detail: error instanceof Error ? (error.stack ?? error.message) : String(error) });
@@ -510,5 +593,12 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
   stats.requests = run?.network.counts.requests ?? 0;
   const adversary = run?.adversary ? { ...run.adversary.report, requests: run.adversary.network.counts.requests } : null;
   const serverHung = Boolean(run?.network.hung ?? run?.adversary?.network.hung);
-  return { seed: options.seed, serverHung, violations: run?.violations ?? [{ rule: 'harness.error', detail: 'the run did not start' }], trace: run?.scheduler.trace ?? [], stats, adversary };
+  return {
+    seed: options.seed,
+    serverHung,
+    violations: run?.violations ?? [{ rule: 'harness.error', detail: 'the run did not start' }],
+    trace: run?.scheduler.trace ?? [],
+    stats,
+    adversary,
+  };
 }

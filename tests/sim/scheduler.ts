@@ -31,7 +31,11 @@ export class Scheduler {
     const event = { atMs: Math.max(atMs, this.clock.nowMs()), order: this.#order++, label, run };
     // Sorted insert: the queue stays small (tens of events).
     let i = this.#queue.length;
-    while (i > 0 && (this.#queue[i - 1]!.atMs > event.atMs || (this.#queue[i - 1]!.atMs === event.atMs && this.#queue[i - 1]!.order > event.order))) i--;
+    while (
+      i > 0 &&
+      (this.#queue[i - 1]!.atMs > event.atMs || (this.#queue[i - 1]!.atMs === event.atMs && this.#queue[i - 1]!.order > event.order))
+    )
+      i--;
     this.#queue.splice(i, 0, event);
   }
 

@@ -63,7 +63,12 @@ async function writeWorld(db: Database): Promise<void> {
     const outlet = await unit('3201001');
     const province = await unit('32');
     for (const d of ENROLLED_DEVICES) {
-      await tx.query('INSERT INTO device (id, kind, org_unit_id, name, terminal_id) VALUES ($1, $2, $3, $1, $4)', [d.id, d.kind, d.kind === 'kiosk' ? station : outlet, d.terminalId]);
+      await tx.query('INSERT INTO device (id, kind, org_unit_id, name, terminal_id) VALUES ($1, $2, $3, $1, $4)', [
+        d.id,
+        d.kind,
+        d.kind === 'kiosk' ? station : outlet,
+        d.terminalId,
+      ]);
       await storeDeviceSecret(tx, DEMO_KEK_HEX, d.id, d.secret);
       if (!d.operatorToken) continue;
       const op = await tx.query<{ id: bigint }>(
@@ -72,13 +77,20 @@ async function writeWorld(db: Database): Promise<void> {
       );
       // Never idle either: the snapshot's rows come back every seed with the same last use, and
       // PGlite's now() runs on the simulated clock, years after the real day the world was written.
-      await tx.query("INSERT INTO operator_session (token_hash, operator_id, device_id, expires_at, last_seen_at) VALUES ($1, $2, $3, '2099-01-01T00:00:00Z', '2099-01-01T00:00:00Z')", [
-        sha256Hex(d.operatorToken), op.rows[0]!.id, d.id,
-      ]);
+      await tx.query(
+        "INSERT INTO operator_session (token_hash, operator_id, device_id, expires_at, last_seen_at) VALUES ($1, $2, $3, '2099-01-01T00:00:00Z', '2099-01-01T00:00:00Z')",
+        [sha256Hex(d.operatorToken), op.rows[0]!.id, d.id],
+      );
     }
     const bank = await ensureAccount(tx, 'BANK', { kind: 'org', orgUnitId: province });
     for (const c of SIM_CUSTOMERS) {
-      const customer = (await tx.query<{ id: bigint }>('INSERT INTO customer (kind, name, org_unit_id) VALUES ($1, $2, $3) RETURNING id', [c.kind, c.name, outlet])).rows[0]!.id;
+      const customer = (
+        await tx.query<{ id: bigint }>('INSERT INTO customer (kind, name, org_unit_id) VALUES ($1, $2, $3) RETURNING id', [
+          c.kind,
+          c.name,
+          outlet,
+        ])
+      ).rows[0]!.id;
       for (const card of c.cards) {
         await tx.query(
           `INSERT INTO card (card_no, customer_id, card_type, role, main_card_no, named, state, key_version, expires_on, issued_at, online_ttc_seen)
@@ -89,20 +101,29 @@ async function writeWorld(db: Database): Promise<void> {
         if (card.role !== 'single') await ensureAccount(tx, 'RESERVE', { kind: 'card', cardNo: card.cardNo, customerId: customer });
       }
       const quota = await ensureAccount(tx, 'QUOTA', { kind: 'customer', customerId: customer });
-      await createTransfers(tx, [{ debitAccountId: bank, creditAccountId: quota, amountFen: BigInt(SIM_LIMITS.quotaOpeningFen), code: 'OPENING' }]);
+      await createTransfers(tx, [
+        { debitAccountId: bank, creditAccountId: quota, amountFen: BigInt(SIM_LIMITS.quotaOpeningFen), code: 'OPENING' },
+      ]);
     }
   });
 }
 
 /** Tables of the schema in an order that satisfies their foreign keys (parents first). */
 async function tablesInOrder(db: Database, schema: string): Promise<string[]> {
-  const tables = (await db.query<{ t: string }>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY 1", [schema])).rows.map((r) => r.t);
-  const edges = (await db.query<{ child: string; parent: string }>(
-    `SELECT c.relname AS child, p.relname AS parent FROM pg_constraint k
+  const tables = (
+    await db.query<{ t: string }>(
+      "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY 1",
+      [schema],
+    )
+  ).rows.map((r) => r.t);
+  const edges = (
+    await db.query<{ child: string; parent: string }>(
+      `SELECT c.relname AS child, p.relname AS parent FROM pg_constraint k
        JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class p ON p.oid = k.confrelid JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE k.contype = 'f' AND n.nspname = $1`,
-    [schema],
-  )).rows;
+      [schema],
+    )
+  ).rows;
   const ordered: string[] = [];
   const visit = (table: string, depth: number): void => {
     if (ordered.includes(table) || depth > tables.length) return;
@@ -185,10 +206,17 @@ export class SimServer {
     const snap = this.#snapshot;
     await this.#handle.exec(`DROP SCHEMA IF EXISTS ${snap} CASCADE; CREATE SCHEMA ${snap}`);
     for (const t of this.#tables) await this.#handle.exec(`CREATE TABLE ${snap}.${t} AS SELECT * FROM ${this.target.schema}.${t}`);
-    const seqs = await this.#handle.query<{ name: string }>("SELECT sequence_name AS name FROM information_schema.sequences WHERE sequence_schema = $1", [this.target.schema]);
+    const seqs = await this.#handle.query<{ name: string }>(
+      'SELECT sequence_name AS name FROM information_schema.sequences WHERE sequence_schema = $1',
+      [this.target.schema],
+    );
     this.#sequences = [];
     for (const s of seqs.rows) {
-      const row = (await this.#handle.query<{ last_value: bigint; is_called: boolean }>(`SELECT last_value, is_called FROM ${this.target.schema}.${s.name}`)).rows[0]!;
+      const row = (
+        await this.#handle.query<{ last_value: bigint; is_called: boolean }>(
+          `SELECT last_value, is_called FROM ${this.target.schema}.${s.name}`,
+        )
+      ).rows[0]!;
       this.#sequences.push({ name: s.name, value: BigInt(row.last_value), called: row.is_called });
     }
   }
@@ -232,7 +260,13 @@ export class SimServer {
     // has none of its own that PGlite's single connection could wait for.
     const keyStore = new SoftwareKeyStore(DEMO_KEK_HEX);
     if (this.warmKeyStore) await keyStore.hasKeyVersion(this.#handle, 1);
-    this.app = await buildApp({ db: this.#handle, config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: DEMO_KEK_HEX }, keyStore, logger: false, now: this.#now });
+    this.app = await buildApp({
+      db: this.#handle,
+      config: { distDir: '/nonexistent', logLevel: 'silent', kekHex: DEMO_KEK_HEX },
+      keyStore,
+      logger: false,
+      now: this.#now,
+    });
   }
 
   async stopApp(): Promise<void> {
@@ -270,6 +304,10 @@ export class SimServer {
     await this.stopApp();
     await this.#handle.close();
     if (this.target.dataDir) rmSync(this.target.dataDir, { recursive: true, force: true });
-    if (this.target.databaseUrl) await adminQuery(this.target.databaseUrl, `DROP SCHEMA IF EXISTS ${this.target.schema} CASCADE; DROP SCHEMA IF EXISTS ${this.#snapshot} CASCADE`);
+    if (this.target.databaseUrl)
+      await adminQuery(
+        this.target.databaseUrl,
+        `DROP SCHEMA IF EXISTS ${this.target.schema} CASCADE; DROP SCHEMA IF EXISTS ${this.#snapshot} CASCADE`,
+      );
   }
 }

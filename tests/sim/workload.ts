@@ -78,7 +78,8 @@ async function removeCard(run: Run, k: Kiosk, cardNo: string): Promise<void> {
   const life = k.life;
   if (life && !life.life.dead) {
     life.control.removeCard();
-    if (!(await settleScreen(life, (s) => s.name === 'start'))) run.violations.push({ rule: 'kiosk.stuck', detail: `${k.device.id} did not return to the start screen` });
+    if (!(await settleScreen(life, (s) => s.name === 'start')))
+      run.violations.push({ rule: 'kiosk.stuck', detail: `${k.device.id} did not return to the start screen` });
   }
   run.note(`${k.device.id} card ${short(cardNo)} taken out`);
   endVisit(run, k, cardNo);
@@ -88,7 +89,9 @@ async function removeCard(run: Run, k: Kiosk, cardNo: string): Promise<void> {
 function arrive(run: Run, attempt: number, returning: Returning | null = null): void {
   run.scheduler.after(attempt === 0 ? 0 : 20_000, 'arrive', async () => {
     const free = run.kiosks.filter((k) => !k.busy && k.life && !k.life.life.dead && k.device.id !== returning?.fromKioskId);
-    const cards = returning ? [returning.cardNo].filter((c) => !run.inReader.has(c)) : [...run.chips.keys()].filter((c) => !run.inReader.has(c) && !run.cardsAway.has(c));
+    const cards = returning
+      ? [returning.cardNo].filter((c) => !run.inReader.has(c))
+      : [...run.chips.keys()].filter((c) => !run.inReader.has(c) && !run.cardsAway.has(c));
     if (free.length === 0 || cards.length === 0) {
       if (attempt < 3) return arrive(run, attempt + 1, returning);
       // A returning customer who finds no kiosk gives up; the card may still come by as anyone's.
@@ -107,7 +110,8 @@ function arrive(run: Run, attempt: number, returning: Returning | null = null): 
       run.violations.push({ rule: 'kiosk.stuck', detail: `${k.device.id} never showed the PIN screen` });
     }
     run.note(`${k.device.id} card ${short(cardNo)} in → ${screenName(life)}`);
-    if (life.controller.current.name !== 'pin') return void run.scheduler.after(thinkMs(run), `visit ${k.device.id} out`, () => removeCard(run, k, cardNo));
+    if (life.controller.current.name !== 'pin')
+      return void run.scheduler.after(thinkMs(run), `visit ${k.device.id} out`, () => removeCard(run, k, cardNo));
     run.scheduler.after(thinkMs(run), `visit ${k.device.id} pin`, () => enterPin(run, k, cardNo));
   });
 }
@@ -134,7 +138,8 @@ function afterGesture(run: Run, k: Kiosk, life: KioskLife, cardNo: string): void
     return endVisit(run, k, cardNo);
   }
   const screen = life.controller.current.name;
-  if (screen === 'home' && run.random.chance(0.8)) return void run.scheduler.after(thinkMs(run), `visit ${k.device.id} act`, () => act(run, k, cardNo));
+  if (screen === 'home' && run.random.chance(0.8))
+    return void run.scheduler.after(thinkMs(run), `visit ${k.device.id} act`, () => act(run, k, cardNo));
   run.scheduler.after(thinkMs(run), `visit ${k.device.id} out`, () => removeCard(run, k, cardNo));
 }
 
@@ -149,7 +154,11 @@ function armAfterWriteFault(run: Run, k: Kiosk, cardNo: string): void {
     run.afterWriteFaults.set(cardNo, { kind: 'link-drop', kioskId, lengthMs, reloadAfterMs });
   } else {
     run.chips.get(cardNo)!.card.failNext({ when: 'after-write', ins: INS_CREDIT_FOR_LOAD });
-    run.afterWriteFaults.set(cardNo, { kind: 'walk-away', kioskId, awayMs: f.int(AFTER_WRITE_LIMITS.awayMsMin, AFTER_WRITE_LIMITS.awayMsMax) });
+    run.afterWriteFaults.set(cardNo, {
+      kind: 'walk-away',
+      kioskId,
+      awayMs: f.int(AFTER_WRITE_LIMITS.awayMsMin, AFTER_WRITE_LIMITS.awayMsMax),
+    });
   }
 }
 
@@ -168,7 +177,10 @@ export function cardCommitted(run: Run, transaction: ChipTransaction): void {
   if (fault.kind === 'link-drop') {
     run.network.setOffline(fault.kioskId, run.clock.nowMs() + fault.lengthMs);
     run.note(`fault: ${fault.kioskId} link down right after card ${card} wrote its load, for ${Math.round(fault.lengthMs / 1000)}s`);
-    if (fault.reloadAfterMs !== null) run.scheduler.after(fault.reloadAfterMs, `reload ${fault.kioskId}`, () => run.reload(fault.kioskId, 'watchdog while the link is down'));
+    if (fault.reloadAfterMs !== null)
+      run.scheduler.after(fault.reloadAfterMs, `reload ${fault.kioskId}`, () =>
+        run.reload(fault.kioskId, 'watchdog while the link is down'),
+      );
     return;
   }
   run.cardsAway.add(transaction.cardNo);
@@ -246,7 +258,10 @@ function tabletOp(run: Run): void {
       const unit = run.random.pick(SIM_CUSTOMERS.filter((c) => c.kind === 'unit'));
       const unitId = run.server.ids.customerIds.get(unit.index)!;
       const cards = unit.cards.filter(() => run.random.chance(0.6));
-      const allocations = (cards.length > 0 ? cards : [unit.cards[1]!]).map((c) => ({ cardNo: c.cardNo, amountFen: run.random.int(1, 800) * 100 }));
+      const allocations = (cards.length > 0 ? cards : [unit.cards[1]!]).map((c) => ({
+        cardNo: c.cardNo,
+        amountFen: run.random.int(1, 800) * 100,
+      }));
       await life.outbox.enqueue('preallocation', { customerId: unitId, allocations }, nowMs);
       run.stats.preallocations++;
       run.note(`${t.device.id} pre-allocation for ${unit.name}: ${allocations.map((a) => `${short(a.cardNo)}=${a.amountFen}`).join(' ')}`);
@@ -268,14 +283,17 @@ function periodicSync(run: Run, deviceId: string): void {
 
 export function scheduleWorkload(run: Run): void {
   const visits = run.random.int(RUN_LIMITS.visitCountMin, RUN_LIMITS.visitCountMax);
-  for (let i = 0; i < visits; i++) run.scheduler.after(run.random.int(0, RUN_LIMITS.durationMs), 'arrive later', async () => arrive(run, 0));
+  for (let i = 0; i < visits; i++)
+    run.scheduler.after(run.random.int(0, RUN_LIMITS.durationMs), 'arrive later', async () => arrive(run, 0));
   // Money first: unit customers need pre-allocations before their sub cards can load.
   for (let i = 0; i < 2; i++) tabletOp(run);
   const ops = run.random.int(RUN_LIMITS.tabletOpCountMin, RUN_LIMITS.tabletOpCountMax);
   for (let i = 0; i < ops; i++) tabletOp(run);
   const u = run.unloadRandom;
   for (let i = u.int(RUN_LIMITS.unloadCountMin, RUN_LIMITS.unloadCountMax); i > 0; i--) {
-    run.scheduler.after(u.int(RUN_LIMITS.durationMs * UNLOAD_LIMITS.startShare, RUN_LIMITS.durationMs), 'tablet unload', () => tabletUnload(run));
+    run.scheduler.after(u.int(RUN_LIMITS.durationMs * UNLOAD_LIMITS.startShare, RUN_LIMITS.durationMs), 'tablet unload', () =>
+      tabletUnload(run),
+    );
   }
   for (const d of [...run.kiosks, ...run.tablets]) periodicSync(run, d.device.id);
 }
@@ -342,7 +360,9 @@ async function tabletUnload(run: Run): Promise<void> {
   const u = run.unloadRandom;
   const t = u.pick(run.tablets);
   const life = t.life;
-  const cards = [...run.chips.keys()].filter((c) => !run.inReader.has(c) && !run.cardsAway.has(c) && chipBalanceFen(run.chips.get(c)!) >= 100);
+  const cards = [...run.chips.keys()].filter(
+    (c) => !run.inReader.has(c) && !run.cardsAway.has(c) && chipBalanceFen(run.chips.get(c)!) >= 100,
+  );
   if (!life || life.life.dead || cards.length === 0) return;
   const cardNo = u.pick(cards);
   const chip = run.chips.get(cardNo)!;
@@ -375,7 +395,9 @@ async function tabletUnload(run: Run): Promise<void> {
       outcome = 'nothing to unload';
     } else {
       run.stats.unloads++;
-      run.note(`${id} unload ${amount} of card ${short(cardNo)} into ${destination}${pull ? ` (card pulled at DEBIT ${pullWhen})` : ''}${crash ? ' (page dies at the next request)' : ''}`);
+      run.note(
+        `${id} unload ${amount} of card ${short(cardNo)} into ${destination}${pull ? ` (card pulled at DEBIT ${pullWhen})` : ''}${crash ? ' (page dies at the next request)' : ''}`,
+      );
       if (pull) chip.card.failNext({ when: pullWhen, ins: INS_DEBIT_FOR_UNLOAD });
       if (crash) life.life.crashAtNextRequest = true;
       const receipt = await life.life.within(runUnload(deps, opened, { amountFen: amount, destination }));
@@ -417,7 +439,9 @@ export async function visitTabletToSettle(run: Run, t: Tablet, cardNo: string): 
   }
   let outcome: string;
   try {
-    const opened = await life.life.within(openCard(life.staff, (apdu) => session.transmit(apdu), { pin: chipPin(chip, run.pins.get(cardNo)!) }));
+    const opened = await life.life.within(
+      openCard(life.staff, (apdu) => session.transmit(apdu), { pin: chipPin(chip, run.pins.get(cardNo)!) }),
+    );
     if (opened === 'died') return run.reload(t.device.id, 'died while settling');
     outcome = `opened, ${opened.recovery.transactions.length} settled`;
   } catch (error) {

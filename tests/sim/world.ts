@@ -22,7 +22,14 @@ export const SIM_LIMITS = {
 export const SIM_PIN = '123456';
 
 export type SimDevice = { id: string; kind: 'kiosk' | 'tablet'; terminalId: string; secret: string; operatorToken?: string };
-export type SimCardSpec = { cardNo: string; asn: Uint8Array; serial: number; role: 'single' | 'main' | 'sub'; customerIndex: number; mainCardNo: string | null };
+export type SimCardSpec = {
+  cardNo: string;
+  asn: Uint8Array;
+  serial: number;
+  role: 'single' | 'main' | 'sub';
+  customerIndex: number;
+  mainCardNo: string | null;
+};
 export type SimCustomer = { index: number; kind: 'personal' | 'unit'; name: string; cards: SimCardSpec[] };
 
 export const SIM_DEVICES: readonly SimDevice[] = [

@@ -5,12 +5,27 @@
  * and 914403001922038216 a registered company's), and each one changed in one character fails.
  */
 import { describe, expect, it } from 'vitest';
-import { normaliseIdNumber, normaliseName, normalisePhone, normaliseResidentId, normaliseTaxId, residentIdCheckChar, taxIdCheckChar } from '../../server/contract/customer-rules.ts';
+import {
+  normaliseIdNumber,
+  normaliseName,
+  normalisePhone,
+  normaliseResidentId,
+  normaliseTaxId,
+  residentIdCheckChar,
+  taxIdCheckChar,
+} from '../../server/contract/customer-rules.ts';
 
 const TODAY = new Date('2025-06-01T00:00:00Z');
 
 describe('resident ID numbers (GB 11643)', () => {
-  const VALID = ['11010519491231002X', '32010219900101007X', '320102199001011232', '440304198506152715', '530102198411032110', '320102200002290013'];
+  const VALID = [
+    '11010519491231002X',
+    '32010219900101007X',
+    '320102199001011232',
+    '440304198506152715',
+    '530102198411032110',
+    '320102200002290013',
+  ];
 
   it('accepts numbers with the right check digit, X included', () => {
     for (const id of VALID) expect(normaliseResidentId(id, TODAY), id).toBe(id);
@@ -44,12 +59,28 @@ describe('resident ID numbers (GB 11643)', () => {
   });
 
   it('refuses the wrong length, letters other than a final X, and a leading 0', () => {
-    for (const bad of ['', '32010219900101123', '3201021990010112320', '32010219900101123A', '3201021990010X1232', '020102199001011232', '32010219 900101123']) expect(normaliseResidentId(bad, TODAY), bad).toBeNull();
+    for (const bad of [
+      '',
+      '32010219900101123',
+      '3201021990010112320',
+      '32010219900101123A',
+      '3201021990010X1232',
+      '020102199001011232',
+      '32010219 900101123',
+    ])
+      expect(normaliseResidentId(bad, TODAY), bad).toBeNull();
   });
 });
 
 describe('unified social credit codes (GB 32100)', () => {
-  const VALID = ['91350100M000100Y43', '914403001922038216', '91320100MA1DEM0A5X', '12100000400010754X', '92320100MA1NX1234N', '91110000100000000R'];
+  const VALID = [
+    '91350100M000100Y43',
+    '914403001922038216',
+    '91320100MA1DEM0A5X',
+    '12100000400010754X',
+    '92320100MA1NX1234N',
+    '91110000100000000R',
+  ];
 
   it('accepts codes with the right check character, X included', () => {
     for (const code of VALID) expect(normaliseTaxId(code), code).toBe(code);
@@ -72,7 +103,8 @@ describe('unified social credit codes (GB 32100)', () => {
   });
 
   it('refuses letters outside the alphabet (I, O, Z, S, V), letters in the area code, and the wrong length', () => {
-    for (const bad of ['91320100MA1DEMO001', '91320100MA1DEM0I5X', '9132A100MA1DEM0A5X', '91320100MA1DEM0A5', '91320100MA1DEM0A5XX', '']) expect(normaliseTaxId(bad), bad).toBeNull();
+    for (const bad of ['91320100MA1DEMO001', '91320100MA1DEM0I5X', '9132A100MA1DEM0A5X', '91320100MA1DEM0A5', '91320100MA1DEM0A5XX', ''])
+      expect(normaliseTaxId(bad), bad).toBeNull();
   });
 });
 
@@ -92,12 +124,14 @@ describe('other documents, names and phones', () => {
     expect(normaliseName("Mary  O'Brien-Smith", 'person')).toBe("Mary O'Brien-Smith");
     expect(normaliseName('南京第3物流有限公司（江宁）', 'unit')).toBe('南京第3物流有限公司（江宁）');
     expect(normaliseName('张'.repeat(100), 'person')).toBe('张'.repeat(100));
-    for (const bad of ['', '   ', '张'.repeat(101), 'Иван', '김철수', '张伟3', '<script>', '---']) expect(normaliseName(bad, 'person'), bad).toBeNull();
+    for (const bad of ['', '   ', '张'.repeat(101), 'Иван', '김철수', '张伟3', '<script>', '---'])
+      expect(normaliseName(bad, 'person'), bad).toBeNull();
   });
 
   it('takes phone numbers of digits with a leading + and spaces or dashes', () => {
     expect(normalisePhone(' 13800000001 ')).toBe('13800000001');
     expect(normalisePhone('+86 25-8888 0000')).toBe('+86 25-8888 0000');
-    for (const bad of ['1234', '138-', 'phone', '+86 25 8888 0000 1234567', '１３８００００００01']) expect(normalisePhone(bad), bad).toBeNull();
+    for (const bad of ['1234', '138-', 'phone', '+86 25 8888 0000 1234567', '１３８００００００01'])
+      expect(normalisePhone(bad), bad).toBeNull();
   });
 });

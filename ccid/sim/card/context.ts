@@ -17,7 +17,15 @@ export type PurseType = (typeof PURSE)[keyof typeof PURSE];
 export type PendingTransaction =
   | { kind: 'load'; purse: PurseType; transType: number; amountFen: number; terminalId: Uint8Array; sessionKey: Uint8Array }
   | { kind: 'unload'; amountFen: number; terminalId: Uint8Array; sessionKey: Uint8Array }
-  | { kind: 'purchase'; purse: PurseType; transType: number; amountFen: number; terminalId: Uint8Array; random: Uint8Array; keyIndex: number }
+  | {
+      kind: 'purchase';
+      purse: PurseType;
+      transType: number;
+      amountFen: number;
+      terminalId: Uint8Array;
+      random: Uint8Array;
+      keyIndex: number;
+    }
   | { kind: 'grey-lock'; purse: PurseType; terminalId: Uint8Array; random: Uint8Array; keyIndex: number }
   | { kind: 'online-unlock'; terminalId: Uint8Array; sessionKey: Uint8Array };
 

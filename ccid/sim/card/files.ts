@@ -37,7 +37,8 @@ function digitsToBcd(digits: string, name: string): Uint8Array {
 export function buildAsn(f: { cardType: number; province: string; serial: number; keyVersion?: number }): Uint8Array {
   const keyVersion = f.keyVersion ?? 1;
   if (!/^\d{2}$/.test(f.province)) throw new FuelCardIssueError('province must be 2 digits');
-  if (!Number.isSafeInteger(f.serial) || f.serial < 0 || f.serial > 999_999_999) throw new FuelCardIssueError('serial must be 0..999999999');
+  if (!Number.isSafeInteger(f.serial) || f.serial < 0 || f.serial > 999_999_999)
+    throw new FuelCardIssueError('serial must be 0..999999999');
   if (!Number.isInteger(keyVersion) || keyVersion < 0 || keyVersion > 9) throw new FuelCardIssueError('key version must be a digit');
   const type = f.cardType.toString(16).padStart(2, '0');
   const digits = `0100${type}${keyVersion}${f.province}00${String(f.serial).padStart(9, '0')}`;
@@ -113,7 +114,9 @@ export function buildEf1b(f: { customerPin: boolean; employeeNumber?: number; em
 }
 
 /** EF1C, usage limits, 96 bytes (docs/card-protocol.md §3.4): no limits unless given. */
-export function buildEf1c(f: { perFuellingLimit?: number; fuellingsPerDay?: number; amountPerDayFen?: number; plateGbk?: Uint8Array } = {}): Uint8Array {
+export function buildEf1c(
+  f: { perFuellingLimit?: number; fuellingsPerDay?: number; amountPerDayFen?: number; plateGbk?: Uint8Array } = {},
+): Uint8Array {
   const out = new Uint8Array(FILE_BYTES.ef1c);
   out[0] = 0xff; // grade: no limit
   out[1] = 0xff;

@@ -12,7 +12,12 @@ import { parseAtr } from '../../iso7816/atr.ts';
 
 const SELECT_SINOPEC = '00A404000CA00000000353494E4F50454300';
 const keyOf = (kind: Parameters<typeof deriveCardKey>[0], asn: Uint8Array) =>
-  deriveCardKey(kind, { masters: DEMO_TEST_MASTER_KEYS, asn, issuerId: fromHex('10FFFFFFFFFFFFFF'), dpkDiversification: 'ISSUER_THEN_ASN' });
+  deriveCardKey(kind, {
+    masters: DEMO_TEST_MASTER_KEYS,
+    asn,
+    issuerId: fromHex('10FFFFFFFFFFFFFF'),
+    dpkDiversification: 'ISSUER_THEN_ASN',
+  });
 
 describe('selection as a real dispenser does it', () => {
   it('answers the ATR on power on and refuses commands while unpowered', () => {
@@ -218,7 +223,10 @@ describe('secure UPDATE BINARY and issuer commands', () => {
     expect(send(card, '80D4010005 3A 03 123456').sw).toBe('9000');
     expect(send(card, `80D4010113 EE 02 00 ${key}`).sw).toBe('6A80');
     const state = card.inspect();
-    expect(state.keys.map((k) => [k.kind, k.index, k.version])).toEqual([['DLK', 1, 2], ['DLK', 2, 3]]);
+    expect(state.keys.map((k) => [k.kind, k.index, k.version])).toEqual([
+      ['DLK', 1, 2],
+      ['DLK', 2, 3],
+    ]);
     expect(toHex(state.pin.bcd)).toBe('123456');
     expect(send(card, '80D4020000').sw).toBe('9000');
     expect(card.inspect().lifecycle).toBe('issued');
@@ -240,7 +248,12 @@ describe('secure UPDATE BINARY and issuer commands', () => {
 
   it('locks the card for good with CARD BLOCK: SELECT answers 9303', () => {
     const { card, asn } = openedDemo('named');
-    const block = secureCommand({ key: keyOf('DAMTK', asn), challenge: send(card, '0084000004').bytes, header: fromHex('84160000'), data: new Uint8Array(0) });
+    const block = secureCommand({
+      key: keyOf('DAMTK', asn),
+      challenge: send(card, '0084000004').bytes,
+      header: fromHex('84160000'),
+      data: new Uint8Array(0),
+    });
     expect(send(card, block).sw).toBe('9000');
     expect(send(card, SELECT_SINOPEC).sw).toBe('9303');
   });

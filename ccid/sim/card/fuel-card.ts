@@ -97,7 +97,7 @@ export class FuelCard implements SimulatedCard {
   private rng: number;
   private session: CardSession = freshSession();
   private powered = false;
-  private fault: Required<Omit<PowerLossFault, 'ins'>> & { ins?: number } | null = null;
+  private fault: (Required<Omit<PowerLossFault, 'ins'>> & { ins?: number }) | null = null;
   private readonly behaviour: FuelCardBehaviour;
   private readonly atr: Uint8Array;
   private readonly randomSource: ((bytes: number) => Uint8Array) | undefined;

@@ -25,12 +25,28 @@ describe('grey lock and debit for unlock at a pump', () => {
   it('locks with flag 01, MAC2 and a GTAC the issuer can check, then debits, sets TACUF and clears it', () => {
     const { card, asn, pump, session, record } = lockedCard();
     const locked = send(card, 'E0CA00001E');
-    const gtac = greyLockGtac({ dtk: dtkOf(asn), balanceFen: 80_000, terminalTtc: record.psamTtc, terminalId: DEMO_PSAM_TERMINAL_ID, date: DATE, time: TIME });
-    expect(locked.data).toBe(`019101${toHex(u32be(80_000))}0000${toHex(DEMO_PSAM_TERMINAL_ID)}${toHex(DATE)}${toHex(TIME)}${toHex(record.mac2!)}${toHex(gtac)}`);
+    const gtac = greyLockGtac({
+      dtk: dtkOf(asn),
+      balanceFen: 80_000,
+      terminalTtc: record.psamTtc,
+      terminalId: DEMO_PSAM_TERMINAL_ID,
+      date: DATE,
+      time: TIME,
+    });
+    expect(locked.data).toBe(
+      `019101${toHex(u32be(80_000))}0000${toHex(DEMO_PSAM_TERMINAL_ID)}${toHex(DATE)}${toHex(TIME)}${toHex(record.mac2!)}${toHex(gtac)}`,
+    );
     const ready = pump.prepareUnlock(record, 4_567);
     const data = concatBytes(u32be(4_567), fromHex('0000'), DEMO_PSAM_TERMINAL_ID, u32be(record.psamTtc), DATE, TIME, ready.gmac!);
     const debit = send(card, concatBytes(fromHex('E07E08011B'), data, fromHex('04')));
-    const tac = unlockDebitTac({ dtk: dtkOf(asn), amountFen: 4_567, terminalTtc: record.psamTtc, terminalId: DEMO_PSAM_TERMINAL_ID, date: DATE, time: TIME });
+    const tac = unlockDebitTac({
+      dtk: dtkOf(asn),
+      amountFen: 4_567,
+      terminalTtc: record.psamTtc,
+      terminalId: DEMO_PSAM_TERMINAL_ID,
+      date: DATE,
+      time: TIME,
+    });
     expect(debit).toMatchObject({ sw: '9000', data: toHex(tac) });
     const unread = send(card, 'E0CA00001E').data;
     expect(unread.slice(0, 6)).toBe('109301');
@@ -73,7 +89,16 @@ describe('grey lock and debit for unlock at a pump', () => {
     const { card, pump, record } = lockedCard();
     const ready = pump.prepareUnlock(record, 100);
     const body = (amountFen: number, ctc: string) =>
-      concatBytes(fromHex('E07E08011B'), u32be(amountFen), fromHex(ctc), DEMO_PSAM_TERMINAL_ID, u32be(record.psamTtc), DATE, TIME, ready.gmac!);
+      concatBytes(
+        fromHex('E07E08011B'),
+        u32be(amountFen),
+        fromHex(ctc),
+        DEMO_PSAM_TERMINAL_ID,
+        u32be(record.psamTtc),
+        DATE,
+        TIME,
+        ready.gmac!,
+      );
     expect(send(card, body(100, '0001')).sw).toBe('9406');
     expect(send(card, body(80_001, '0000')).sw).toBe('9401');
     expect(send(card, concatBytes(fromHex('E07E08021B'), body(100, '0000').subarray(5))).sw).toBe('6985');
@@ -82,7 +107,16 @@ describe('grey lock and debit for unlock at a pump', () => {
 
   it('blocks the application after 3 bad GMACs: 9302 three times, then 9407, and SELECT answers 6A81', () => {
     const { card, record } = lockedCard();
-    const bad = concatBytes(fromHex('E07E08011B'), u32be(100), fromHex('0000'), DEMO_PSAM_TERMINAL_ID, u32be(record.psamTtc), DATE, TIME, fromHex('00000000'));
+    const bad = concatBytes(
+      fromHex('E07E08011B'),
+      u32be(100),
+      fromHex('0000'),
+      DEMO_PSAM_TERMINAL_ID,
+      u32be(record.psamTtc),
+      DATE,
+      TIME,
+      fromHex('00000000'),
+    );
     for (let i = 0; i < 3; i++) expect(send(card, bad).sw).toBe('9302');
     expect(card.inspect().appStatus).toBe('blocked');
     expect(send(card, bad).sw).toBe('9407');
@@ -92,7 +126,19 @@ describe('grey lock and debit for unlock at a pump', () => {
   it('refuses a new grey lock while the unlock TAC is unread (flag 10)', () => {
     const { card, pump, record } = lockedCard();
     const ready = pump.prepareUnlock(record, 100);
-    send(card, concatBytes(fromHex('E07E08011B'), u32be(100), fromHex('0000'), DEMO_PSAM_TERMINAL_ID, u32be(record.psamTtc), DATE, TIME, ready.gmac!));
+    send(
+      card,
+      concatBytes(
+        fromHex('E07E08011B'),
+        u32be(100),
+        fromHex('0000'),
+        DEMO_PSAM_TERMINAL_ID,
+        u32be(record.psamTtc),
+        DATE,
+        TIME,
+        ready.gmac!,
+      ),
+    );
     expect(send(card, concatBytes(fromHex('E07A080107 01'), DEMO_PSAM_TERMINAL_ID)).sw).toBe('6985');
   });
 
@@ -112,7 +158,13 @@ describe('grey lock and debit for unlock at a pump', () => {
 describe('online grey unlock (联机解扣, type 95)', () => {
   it('debits the amount with the issuer MAC2, unlocks to flag 00 and advances the online counter', () => {
     const { card, asn } = lockedCard();
-    const mac3 = issuerOnlineUnlock(card, asn, { masters: DEMO_TEST_MASTER_KEYS, amountFen: 1_000, terminalId: fromHex('000000000007'), date: DATE, time: TIME });
+    const mac3 = issuerOnlineUnlock(card, asn, {
+      masters: DEMO_TEST_MASTER_KEYS,
+      amountFen: 1_000,
+      terminalId: fromHex('000000000007'),
+      date: DATE,
+      time: TIME,
+    });
     expect(mac3.length).toBe(4);
     const state = card.inspect();
     expect(state.grey.status).toBe(0);
@@ -123,7 +175,13 @@ describe('online grey unlock (联机解扣, type 95)', () => {
 
   it('forces an unlock with amount 0', () => {
     const { card, asn } = lockedCard();
-    issuerOnlineUnlock(card, asn, { masters: DEMO_TEST_MASTER_KEYS, amountFen: 0, terminalId: fromHex('000000000007'), date: DATE, time: TIME });
+    issuerOnlineUnlock(card, asn, {
+      masters: DEMO_TEST_MASTER_KEYS,
+      amountFen: 0,
+      terminalId: fromHex('000000000007'),
+      date: DATE,
+      time: TIME,
+    });
     expect(card.inspect().purse.edBalanceFen).toBe(80_000);
     expect(card.inspect().grey.status).toBe(0);
   });
@@ -136,6 +194,14 @@ describe('online grey unlock (联机解扣, type 95)', () => {
     const { card } = lockedCard();
     expect(send(card, 'E07A09010701000000000007').sw).toBe('9000');
     expect(send(card, concatBytes(fromHex('E07E09000F'), u32be(0), DATE, TIME, fromHex('00000000'))).sw).toBe('9302');
-    expect(() => issuerOnlineUnlock(card, new Uint8Array(10), { masters: DEMO_TEST_MASTER_KEYS, amountFen: 0, terminalId: fromHex('000000000007'), date: DATE, time: TIME })).toThrow(SimIssuerError);
+    expect(() =>
+      issuerOnlineUnlock(card, new Uint8Array(10), {
+        masters: DEMO_TEST_MASTER_KEYS,
+        amountFen: 0,
+        terminalId: fromHex('000000000007'),
+        date: DATE,
+        time: TIME,
+      }),
+    ).toThrow(SimIssuerError);
   });
 });

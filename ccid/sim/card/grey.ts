@@ -79,7 +79,9 @@ export function initializeGrey(ctx: CardContext, apdu: CommandApdu): CardRespons
   const random = ctx.random(4);
   ctx.session.pending = { kind: 'grey-lock', purse: purse as PurseType, terminalId, random, keyIndex };
   const overdraft = u32be(p.overdraftLimitFen).subarray(1);
-  return ok(concatBytes(u32be(purseBalance(ctx.state, purse)), u16be(p.offlineTtc), overdraft, Uint8Array.of(key.version, key.algId), random));
+  return ok(
+    concatBytes(u32be(purseBalance(ctx.state, purse)), u16be(p.offlineTtc), overdraft, Uint8Array.of(key.version, key.algId), random),
+  );
 }
 
 /** GREY LOCK E0 7C 08 00 13: termTTC(4) TRAN(4) date(4) time(3) MAC1(4) → GTAC(4) MAC2(4). */
@@ -96,7 +98,14 @@ export function greyLock(ctx: CardContext, apdu: CommandApdu): CardResponse {
   if (dpk === undefined || dtk === undefined) return swOnly(SW.KEY_INDEX_NOT_SUPPORTED);
   const s = ctx.behaviour.schemes;
   const offlineTtc = ctx.state.purse.offlineTtc;
-  const sessionKey = greyLockSessionKey({ dpk: dpk.key, random: pending.random, offlineTtc, terminalTtc, terminalRandom, scheme: s.greyLockSession });
+  const sessionKey = greyLockSessionKey({
+    dpk: dpk.key,
+    random: pending.random,
+    offlineTtc,
+    terminalTtc,
+    terminalRandom,
+    scheme: s.greyLockSession,
+  });
   const stamped = { terminalId: pending.terminalId, date, time };
   if (!equalBytes(greyLockMac1({ sessionKey, ...stamped }), mac1)) return swOnly(SW.MAC_INVALID);
   const balanceFen = purseBalance(ctx.state, pending.purse);
@@ -152,7 +161,14 @@ function debitForUnlock(ctx: CardContext, d: Uint8Array): CardResponse {
   if (amountFen > balanceFen) return swOnly(SW.INSUFFICIENT_FUNDS);
   const asn8 = asnFactor(ctx.state.ef15.subarray(10, 20));
   const stamped = { terminalId, date, time };
-  const expected = unlockGmac({ sessionKey: g.sessionKey, asn8, offlineTtc, amountFen, ...stamped, scheme: ctx.behaviour.schemes.unlockGmac });
+  const expected = unlockGmac({
+    sessionKey: g.sessionKey,
+    asn8,
+    offlineTtc,
+    amountFen,
+    ...stamped,
+    scheme: ctx.behaviour.schemes.unlockGmac,
+  });
   const next = cloneState(ctx.state);
   if (!equalBytes(expected, gmac)) {
     next.grey.unlockMacFailures += 1;
@@ -168,8 +184,17 @@ function debitForUnlock(ctx: CardContext, d: Uint8Array): CardResponse {
   const tac = unlockDebitTac({ dtk: dtk.key, amountFen, terminalTtc, ...stamped });
   setPurseBalance(next, g.purseType, balanceFen - amountFen);
   next.purse.offlineTtc = offlineTtc + 1;
-  Object.assign(next.grey, { status: GREY_STATUS.TAC_UNREAD, transType: TRANS_TYPE.UNLOCK_DEBIT, field22: u32be(amountFen), field26: tac, unlockMacFailures: 0 });
-  appendLog(next, logRecord({ ttc: offlineTtc, overdraftFen: next.purse.overdraftLimitFen, amountFen, transType: TRANS_TYPE.UNLOCK_DEBIT, ...stamped }));
+  Object.assign(next.grey, {
+    status: GREY_STATUS.TAC_UNREAD,
+    transType: TRANS_TYPE.UNLOCK_DEBIT,
+    field22: u32be(amountFen),
+    field26: tac,
+    unlockMacFailures: 0,
+  });
+  appendLog(
+    next,
+    logRecord({ ttc: offlineTtc, overdraftFen: next.purse.overdraftLimitFen, amountFen, transType: TRANS_TYPE.UNLOCK_DEBIT, ...stamped }),
+  );
   next.proofs.offline = { transType: TRANS_TYPE.UNLOCK_DEBIT, ttc: offlineTtc, mac: gmac, tac };
   ctx.commit(next);
   return ok(tac);
@@ -209,11 +234,28 @@ function greyUnlock(ctx: CardContext, d: Uint8Array): CardResponse {
   if (dtk === undefined) return swOnly(SW.KEY_INDEX_NOT_SUPPORTED);
   const ttc = next.purse.onlineTtc;
   const balanceFenAfter = balanceFen - amountFen;
-  const mac3 = onlineUnlockMac3({ dtk: dtk.key, sessionKey: pending.sessionKey, balanceFenAfter, onlineTtc: ttc, amountFen, ...stamped, scheme: ctx.behaviour.schemes.mac3 });
+  const mac3 = onlineUnlockMac3({
+    dtk: dtk.key,
+    sessionKey: pending.sessionKey,
+    balanceFenAfter,
+    onlineTtc: ttc,
+    amountFen,
+    ...stamped,
+    scheme: ctx.behaviour.schemes.mac3,
+  });
   setPurseBalance(next, g.purseType, balanceFenAfter);
   next.purse.onlineTtc = ttc + 1;
-  Object.assign(next.grey, { status: GREY_STATUS.NORMAL, transType: TRANS_TYPE.ONLINE_UNLOCK, field22: u32be(amountFen), field26: mac3, unlockMacFailures: 0 });
-  appendLog(next, logRecord({ ttc, overdraftFen: next.purse.overdraftLimitFen, amountFen, transType: TRANS_TYPE.ONLINE_UNLOCK, ...stamped }));
+  Object.assign(next.grey, {
+    status: GREY_STATUS.NORMAL,
+    transType: TRANS_TYPE.ONLINE_UNLOCK,
+    field22: u32be(amountFen),
+    field26: mac3,
+    unlockMacFailures: 0,
+  });
+  appendLog(
+    next,
+    logRecord({ ttc, overdraftFen: next.purse.overdraftLimitFen, amountFen, transType: TRANS_TYPE.ONLINE_UNLOCK, ...stamped }),
+  );
   next.proofs.online = { transType: TRANS_TYPE.ONLINE_UNLOCK, ttc, mac: mac2, tac: mac3 };
   ctx.commit(next);
   return ok(mac3);

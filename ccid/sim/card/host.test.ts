@@ -46,18 +46,32 @@ describe('ccid/fuelcard flows against the simulated card', () => {
   it('loads and unloads, with TACs the issuer can check', async () => {
     const { transmit, asnText } = await opened('named');
     const loaded = await load(transmit, { amountFen: 5_000, terminalId: TID, host: issuerOf(asnText).online });
-    const tac = loadTac({ dtk: key(DEMO_TEST_MASTER_KEYS.MTK, asnText), balanceFenAfter: 85_000, onlineTtc: 2, amountFen: 5_000, transType: TRANS_TYPE.LOAD_ED, terminalId: fromHex(TID), date: fromHex('20240601'), time: fromHex('101112') });
+    const tac = loadTac({
+      dtk: key(DEMO_TEST_MASTER_KEYS.MTK, asnText),
+      balanceFenAfter: 85_000,
+      onlineTtc: 2,
+      amountFen: 5_000,
+      transType: TRANS_TYPE.LOAD_ED,
+      terminalId: fromHex(TID),
+      date: fromHex('20240601'),
+      time: fromHex('101112'),
+    });
     expect(loaded).toMatchObject({ balanceFenAfter: 85_000, tac: toHex(tac), onlineTtc: 2 });
     const unloaded = await unload(transmit, { amountFen: 85_000, terminalId: TID, host: issuerOf(asnText).online });
     expect(unloaded.balanceFenAfter).toBe(0);
-    expect(await getTransactionProve(transmit, { transType: TRANS_TYPE.UNLOAD, ttc: 3 })).toEqual({ tac: unloaded.tac, mac: expect.any(String) });
+    expect(await getTransactionProve(transmit, { transType: TRANS_TYPE.UNLOAD, ttc: 3 })).toEqual({
+      tac: unloaded.tac,
+      mac: expect.any(String),
+    });
   });
 
   it('recovers a load whose answer was lost, by the online counter and GET TRANSACTION PROVE', async () => {
     for (const when of ['before-write', 'after-write'] as const) {
       const { card, transmit, asnText, pin } = await opened('named');
       card.failNext({ when, ins: 0x52 });
-      await expect(load(transmit, { amountFen: 1_000, terminalId: TID, host: issuerOf(asnText).online })).rejects.toMatchObject({ code: 'CARD_POWER_LOST' });
+      await expect(load(transmit, { amountFen: 1_000, terminalId: TID, host: issuerOf(asnText).online })).rejects.toMatchObject({
+        code: 'CARD_POWER_LOST',
+      });
       card.powerOn();
       await readCard(transmit, { pin });
       const outcome = await recoverOnline(transmit, { transType: TRANS_TYPE.LOAD_ED, onlineTtc: 2, terminalId: TID });
@@ -89,7 +103,14 @@ describe('ccid/fuelcard flows against the simulated card', () => {
     const r = greyRecord!;
     const { tac } = await unlockWithGreyRecord(transmit, {
       offlineTtc: r.offlineTtc,
-      record: { amountFen: r.amountFen!, gmac: toHex(r.gmac!), terminalId: toHex(r.terminalId), terminalTtc: r.psamTtc, date: '2024-03-15', time: '08:15:00' },
+      record: {
+        amountFen: r.amountFen!,
+        gmac: toHex(r.gmac!),
+        terminalId: toHex(r.terminalId),
+        terminalTtc: r.psamTtc,
+        date: '2024-03-15',
+        time: '08:15:00',
+      },
     });
     expect(tac).toHaveLength(8);
     expect(card.inspect().grey.status).toBe(0);

@@ -51,16 +51,28 @@ export function seedFromAsn(asn: Uint8Array): number {
 
 export function issuedState(spec: FuelCardIssueSpec): FuelCardState {
   const issuerId = spec.issuerId ?? SINOPEC_ISSUER_ID;
-  const dpkDiversification = spec.dpkDiversification ?? spec.options?.behaviour?.schemes?.dpkDiversification ?? DEFAULT_SCHEMES.dpkDiversification;
+  const dpkDiversification =
+    spec.dpkDiversification ?? spec.options?.behaviour?.schemes?.dpkDiversification ?? DEFAULT_SCHEMES.dpkDiversification;
   return {
     lifecycle: 'issued',
     appStatus: 'active',
     ef15: buildEf15({ issuerId, asn: spec.asn, startDate: spec.startDate, expiryDate: spec.expiryDate }),
     ef16: buildEf16(spec.holder ?? { holderFlag: 1 }),
-    ef1b: buildEf1b({ customerPin: spec.pin !== undefined, employeeNumber: spec.employee?.number, employeePasswordBcd: spec.employee?.passwordBcd }),
+    ef1b: buildEf1b({
+      customerPin: spec.pin !== undefined,
+      employeeNumber: spec.employee?.number,
+      employeePasswordBcd: spec.employee?.passwordBcd,
+    }),
     ef1c: buildEf1c(spec.limits),
     log: [],
-    keys: deriveCardKeys({ masters: spec.masters, asn: spec.asn, issuerId, dpkDiversification, keyIndex: spec.keyIndex, keyVersion: spec.keyVersion ?? (spec.asn[3] ?? 0x10) >> 4 }),
+    keys: deriveCardKeys({
+      masters: spec.masters,
+      asn: spec.asn,
+      issuerId,
+      dpkDiversification,
+      keyIndex: spec.keyIndex,
+      keyVersion: spec.keyVersion ?? (spec.asn[3] ?? 0x10) >> 4,
+    }),
     pin: { bcd: pinToBcd(spec.pin ?? DEFAULT_PIN), triesLeft: CARD_LIMITS.pinTriesMax, triesMax: CARD_LIMITS.pinTriesMax },
     purse: {
       edBalanceFen: 0,

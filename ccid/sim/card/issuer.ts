@@ -61,12 +61,24 @@ export interface IssuerLoadResult {
 /** A load on an open application: INITIALIZE FOR LOAD, the issuer's MAC2, CREDIT FOR LOAD. */
 export function issuerLoad(card: SimulatedCard, asn: Uint8Array, load: IssuerLoad): IssuerLoadResult {
   const purse = load.purse ?? 1;
-  const command = C.initializeForLoad({ purse, keyIndex: load.keyIndex ?? 1, amountFen: load.amountFen, terminalId: toHex(load.terminalId) });
+  const command = C.initializeForLoad({
+    purse,
+    keyIndex: load.keyIndex ?? 1,
+    amountFen: load.amountFen,
+    terminalId: toHex(load.terminalId),
+  });
   const init = decodeLayout(M.INITIALIZE_FOR_LOAD_RESPONSE, exchange(card, 'INITIALIZE FOR LOAD', command), 'INITIALIZE FOR LOAD');
   const dlk = deriveCardKey('DLK', { masters: load.masters, asn, issuerId: new Uint8Array(8), dpkDiversification: 'ASN_ONCE' });
   const sessionKey = loadSessionKey(dlk, fromHex(init.random), init.onlineTtc);
   const transType = purse === 1 ? TRANS_TYPE.LOAD_ED : TRANS_TYPE.LOAD_EP;
-  const mac2 = loadMac2({ sessionKey, amountFen: load.amountFen, transType, terminalId: load.terminalId, date: load.date, time: load.time });
+  const mac2 = loadMac2({
+    sessionKey,
+    amountFen: load.amountFen,
+    transType,
+    terminalId: load.terminalId,
+    date: load.date,
+    time: load.time,
+  });
   const tac = exchange(card, 'CREDIT FOR LOAD', C.creditForLoad({ date: toHex(load.date), time: toHex(load.time), mac2: toHex(mac2) }));
   return { onlineTtc: init.onlineTtc, balanceFenBefore: init.balanceFen, tac };
 }
@@ -74,9 +86,17 @@ export function issuerLoad(card: SimulatedCard, asn: Uint8Array, load: IssuerLoa
 /** An online grey unlock (type 95) by the issuer, debiting `amountFen` (0 = forced unlock). */
 export function issuerOnlineUnlock(card: SimulatedCard, asn: Uint8Array, f: Omit<IssuerLoad, 'purse'>): Uint8Array {
   const command = C.initializeForGreyUnlock({ keyIndex: f.keyIndex ?? 1, terminalId: toHex(f.terminalId) });
-  const init = decodeLayout(M.INITIALIZE_FOR_GREY_UNLOCK_RESPONSE, exchange(card, 'INITIALIZE FOR GREY UNLOCK', command), 'INITIALIZE FOR GREY UNLOCK');
+  const init = decodeLayout(
+    M.INITIALIZE_FOR_GREY_UNLOCK_RESPONSE,
+    exchange(card, 'INITIALIZE FOR GREY UNLOCK', command),
+    'INITIALIZE FOR GREY UNLOCK',
+  );
   const dugk = deriveCardKey('DUGK', { masters: f.masters, asn, issuerId: new Uint8Array(8), dpkDiversification: 'ASN_ONCE' });
   const sessionKey = onlineUnlockSessionKey(dugk, fromHex(init.random), init.onlineTtc);
   const mac2 = onlineUnlockMac2({ sessionKey, amountFen: f.amountFen, terminalId: f.terminalId, date: f.date, time: f.time });
-  return exchange(card, 'GREY UNLOCK', C.greyUnlock({ amountFen: f.amountFen, date: toHex(f.date), time: toHex(f.time), mac2: toHex(mac2) }));
+  return exchange(
+    card,
+    'GREY UNLOCK',
+    C.greyUnlock({ amountFen: f.amountFen, date: toHex(f.date), time: toHex(f.time), mac2: toHex(mac2) }),
+  );
 }

@@ -43,7 +43,13 @@ const LEVELS: Level[] = [
   { name: 'short APDU (ACR3901U), T=0 card', profile: READER_PROFILES.acr3901u, atr: FUEL_CARD_ATR, level: 'shortApdu', protocol: 0 },
   { name: 'TPDU T=0 (ACR38U, PPS by the host)', profile: READER_PROFILES.acr38u, atr: FUEL_CARD_ATR, level: 'tpdu', protocol: 0 },
   { name: 'TPDU T=1 (ACR39U)', profile: READER_PROFILES.acr39u, atr: ATR_T1, level: 'tpdu', protocol: 1 },
-  { name: 'extended APDU (Feitian bR301), T=0 card', profile: READER_PROFILES.bR301, atr: FUEL_CARD_ATR, level: 'extendedApdu', protocol: 0 },
+  {
+    name: 'extended APDU (Feitian bR301), T=0 card',
+    profile: READER_PROFILES.bR301,
+    atr: FUEL_CARD_ATR,
+    level: 'extendedApdu',
+    protocol: 0,
+  },
 ];
 
 /** One virtual reader of the level's profile behind a fake navigator.usb, and the real driver on it. */
@@ -86,7 +92,9 @@ describe.each(LEVELS)('the fuel-card application over the virtual reader at the 
     const recovered = await recoverOnline(transmit, { transType: TRANS_TYPE.LOAD_ED, onlineTtc: loaded.onlineTtc, terminalId: TID });
     expect(recovered).toEqual({ outcome: 'COMPLETED', tac: loaded.tac, onlineTtcNow: 1 });
     const probe = await initializeForLoad(transmit, { keyIndex: 1, amountFen: 1, terminalId: TID });
-    expect(await recoverOnline(transmit, { transType: TRANS_TYPE.LOAD_ED, onlineTtc: probe.onlineTtc, terminalId: TID })).toMatchObject({ outcome: 'NOT_DONE' });
+    expect(await recoverOnline(transmit, { transType: TRANS_TYPE.LOAD_ED, onlineTtc: probe.onlineTtc, terminalId: TID })).toMatchObject({
+      outcome: 'NOT_DONE',
+    });
 
     const unloaded = await unload(transmit, { amountFen: 12_000, terminalId: TID, host: issuer.online });
     expect(issuer.tacValid(unloaded)).toBe(true);
@@ -102,12 +110,31 @@ describe.each(LEVELS)('the fuel-card application over the virtual reader at the 
     await verifyPin(transmit, '8888');
 
     const names = recorder.entries.filter((e) => e.direction === 'command').map((e) => e.name);
-    expect(new Set(names)).toEqual(new Set([
-      'SELECT', 'WRITE_KEY', 'GET_CHALLENGE', 'UPDATE_BINARY', 'END_PERSONALISATION', 'READ_BINARY', 'VERIFY', 'READ_RECORD', 'GET_LOCK_PROOF',
-      'GET_BALANCE', 'INITIALIZE_FOR_LOAD', 'CREDIT_FOR_LOAD', 'GET_TRANSACTION_PROVE', 'INITIALIZE_FOR_UNLOAD', 'DEBIT_FOR_UNLOAD',
-      'CHANGE_PIN', 'PIN_UNBLOCK', 'RELOAD_PIN',
-    ]));
-    const secret = recorder.entries.filter((e) => ['VERIFY', 'CHANGE_PIN', 'PIN_UNBLOCK', 'RELOAD_PIN', 'WRITE_KEY'].includes(e.name ?? ''));
+    expect(new Set(names)).toEqual(
+      new Set([
+        'SELECT',
+        'WRITE_KEY',
+        'GET_CHALLENGE',
+        'UPDATE_BINARY',
+        'END_PERSONALISATION',
+        'READ_BINARY',
+        'VERIFY',
+        'READ_RECORD',
+        'GET_LOCK_PROOF',
+        'GET_BALANCE',
+        'INITIALIZE_FOR_LOAD',
+        'CREDIT_FOR_LOAD',
+        'GET_TRANSACTION_PROVE',
+        'INITIALIZE_FOR_UNLOAD',
+        'DEBIT_FOR_UNLOAD',
+        'CHANGE_PIN',
+        'PIN_UNBLOCK',
+        'RELOAD_PIN',
+      ]),
+    );
+    const secret = recorder.entries.filter((e) =>
+      ['VERIFY', 'CHANGE_PIN', 'PIN_UNBLOCK', 'RELOAD_PIN', 'WRITE_KEY'].includes(e.name ?? ''),
+    );
     expect(secret.length).toBeGreaterThan(20);
     for (const entry of secret) expect(entry.text, entry.name).toMatch(/^[0-9A-F]{10}\*\*$/);
     await reader.close();

@@ -4,7 +4,15 @@
  * the challenge). Three wrong PINs block it: 63C2, 63C1, 63C0, then 6983.
  */
 import { concatBytes, equalBytes } from '../../bytes.ts';
-import { CryptoError, PIN_UNBLOCK_HEADER, challengeIv, parsePinBlock, pinReloadMac, retailMac, tdesDecryptBlock } from '../../crypto/index.ts';
+import {
+  CryptoError,
+  PIN_UNBLOCK_HEADER,
+  challengeIv,
+  parsePinBlock,
+  pinReloadMac,
+  retailMac,
+  tdesDecryptBlock,
+} from '../../crypto/index.ts';
 import type { CommandApdu } from './apdu.ts';
 import type { CardContext } from './context.ts';
 import { CARD_LIMITS, cloneState, findKey } from './state.ts';

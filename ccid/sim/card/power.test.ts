@@ -6,7 +6,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fromHex, readU16be, toHex } from '../../bytes.ts';
-import { TRANS_TYPE, asnFactor, diversify, loadTac, onlineUnlockMac3, unlockDebitTac, unloadMac2, unloadMac3, unloadSessionKey } from '../../crypto/index.ts';
+import {
+  TRANS_TYPE,
+  asnFactor,
+  diversify,
+  loadTac,
+  onlineUnlockMac3,
+  unlockDebitTac,
+  unloadMac2,
+  unloadMac3,
+  unloadSessionKey,
+} from '../../crypto/index.ts';
 import { DEMO_TEST_MASTER_KEYS } from '../../crypto/demo-keys.ts';
 import { createDemoCard } from '../demo/cards.ts';
 import { pinToBcd } from './files.ts';
@@ -55,7 +65,10 @@ function prove(card: FuelCard, transType: number, ttc: number) {
 }
 
 /** Sweeps a fault over every command of a flow; `check` judges each outcome. */
-function sweep(make: () => { card: FuelCard; flow: () => void }, check: (card: FuelCard, index: number, point: PowerLossPoint) => void): number {
+function sweep(
+  make: () => { card: FuelCard; flow: () => void },
+  check: (card: FuelCard, index: number, point: PowerLossPoint) => void,
+): number {
   const { card: probe, flow: probeFlow } = make();
   const { commands } = runFlow(probe, probeFlow);
   for (let index = 0; index < commands; index++) {
@@ -97,7 +110,14 @@ describe('power loss during a load', () => {
       expect(onlineCounter(card, '123456')).toBe(happened ? n + 1 : n);
       const proof = prove(card, TRANS_TYPE.LOAD_ED, n);
       if (happened) {
-        const tac = loadTac({ dtk: dtkOf(card.inspect().ef15.slice(10, 20)), balanceFenAfter: before.purse.edBalanceFen + amountFen, onlineTtc: n, amountFen, transType: TRANS_TYPE.LOAD_ED, ...STAMP });
+        const tac = loadTac({
+          dtk: dtkOf(card.inspect().ef15.slice(10, 20)),
+          balanceFenAfter: before.purse.edBalanceFen + amountFen,
+          onlineTtc: n,
+          amountFen,
+          transType: TRANS_TYPE.LOAD_ED,
+          ...STAMP,
+        });
         expect(proof.data.slice(0, 8)).toBe(toHex(tac));
         outcomes.happened++;
       } else {
@@ -123,10 +143,18 @@ describe('power loss during an unload', () => {
         flow: () => {
           demo.card.powerOn();
           const asn = openApplication(demo.card, pinToBcd(demo.pin));
-          const init = exchange(demo.card, 'INITIALIZE FOR UNLOAD', C.initializeForUnload({ keyIndex: 1, amountFen, terminalId: toHex(TID) }));
+          const init = exchange(
+            demo.card,
+            'INITIALIZE FOR UNLOAD',
+            C.initializeForUnload({ keyIndex: 1, amountFen, terminalId: toHex(TID) }),
+          );
           const sessionKey = unloadSessionKey(diversify(DEMO_TEST_MASTER_KEYS.MULK, asnFactor(asn)), init.slice(8, 12), readU16be(init, 4));
           const mac2 = unloadMac2({ sessionKey, amountFen, ...STAMP });
-          exchange(demo.card, 'DEBIT FOR UNLOAD', C.debitForUnload({ date: toHex(STAMP.date), time: toHex(STAMP.time), mac2: toHex(mac2) }));
+          exchange(
+            demo.card,
+            'DEBIT FOR UNLOAD',
+            C.debitForUnload({ date: toHex(STAMP.date), time: toHex(STAMP.time), mac2: toHex(mac2) }),
+          );
         },
       };
     };
@@ -139,7 +167,13 @@ describe('power loss during an unload', () => {
       expect(balance).toBe(before.purse.edBalanceFen - (happened ? amountFen : 0));
       const proof = prove(card, TRANS_TYPE.UNLOAD, n);
       if (happened) {
-        const mac3 = unloadMac3({ dtk: dtkOf(card.inspect().ef15.slice(10, 20)), balanceFenAfter: balance, onlineTtc: n, amountFen, ...STAMP });
+        const mac3 = unloadMac3({
+          dtk: dtkOf(card.inspect().ef15.slice(10, 20)),
+          balanceFenAfter: balance,
+          onlineTtc: n,
+          amountFen,
+          ...STAMP,
+        });
         expect(proof.data.slice(0, 8)).toBe(toHex(mac3));
         expect(card.inspect().log[0]![9]).toBe(TRANS_TYPE.UNLOAD);
         happenedCount++;
@@ -172,7 +206,14 @@ describe('power loss during a grey unlock at a pump (DEBIT FOR UNLOCK, CLEAR TAC
       const pump = new Pump({ psam: new SimulatedPsam({ mpk: DEMO_TEST_MASTER_KEYS.MPK, terminalId: DEMO_PSAM_TERMINAL_ID }) });
       const { record } = make();
       const session = pump.insert(card, '123456');
-      const expectedTac = unlockDebitTac({ dtk: dtkOf(session.asn), amountFen, terminalTtc: record.psamTtc, terminalId: DEMO_PSAM_TERMINAL_ID, date: DATE, time: TIME });
+      const expectedTac = unlockDebitTac({
+        dtk: dtkOf(session.asn),
+        amountFen,
+        terminalTtc: record.psamTtc,
+        terminalId: DEMO_PSAM_TERMINAL_ID,
+        date: DATE,
+        time: TIME,
+      });
       const state = card.inspect();
       outcomes.push(`${index}/${point}:${session.greyStatus}`);
       if (session.greyStatus === 0x01) {
@@ -222,7 +263,13 @@ describe('power loss during an online grey unlock (type 95)', () => {
       openApplication(card, pinToBcd('123456'));
       const proof = prove(card, TRANS_TYPE.ONLINE_UNLOCK, n);
       if (happened) {
-        const mac3 = onlineUnlockMac3({ dtk: dtkOf(state.ef15.slice(10, 20)), balanceFenAfter: state.purse.edBalanceFen, onlineTtc: n, amountFen, ...STAMP });
+        const mac3 = onlineUnlockMac3({
+          dtk: dtkOf(state.ef15.slice(10, 20)),
+          balanceFenAfter: state.purse.edBalanceFen,
+          onlineTtc: n,
+          amountFen,
+          ...STAMP,
+        });
         expect(proof.data.slice(0, 8)).toBe(toHex(mac3));
       } else {
         expect(proof.sw).toBe('9406');
@@ -253,7 +300,10 @@ describe('power loss at random points of random sessions (model-based)', () => {
     const op = fc.record({
       kind: fc.constantFrom('load', 'unload', 'purchase', 'fuel'),
       amountFen: fc.integer({ min: 1, max: 1_000 }),
-      fault: fc.option(fc.record({ when: fc.constantFrom<PowerLossPoint>('before-write', 'after-write'), skip: fc.integer({ min: 0, max: 14 }) }), { nil: null }),
+      fault: fc.option(
+        fc.record({ when: fc.constantFrom<PowerLossPoint>('before-write', 'after-write'), skip: fc.integer({ min: 0, max: 14 }) }),
+        { nil: null },
+      ),
     }) as unknown as import('fast-check').Arbitrary<Op>;
     fc.assert(
       fc.property(fc.array(op, { minLength: 1, maxLength: 6 }), (ops) => {
@@ -274,9 +324,25 @@ describe('power loss at random points of random sessions (model-based)', () => {
             card.powerOn();
             openApplication(card, pinToBcd(pin));
             if (o.kind === 'load') return void issuerLoad(card, asn, { masters: DEMO_TEST_MASTER_KEYS, amountFen: o.amountFen, ...STAMP });
-            const init = exchange(card, 'INITIALIZE FOR UNLOAD', C.initializeForUnload({ keyIndex: 1, amountFen: o.amountFen, terminalId: toHex(TID) }));
-            const sessionKey = unloadSessionKey(diversify(DEMO_TEST_MASTER_KEYS.MULK, asnFactor(asn)), init.slice(8, 12), readU16be(init, 4));
-            exchange(card, 'DEBIT FOR UNLOAD', C.debitForUnload({ date: toHex(STAMP.date), time: toHex(STAMP.time), mac2: toHex(unloadMac2({ sessionKey, amountFen: o.amountFen, ...STAMP })) }));
+            const init = exchange(
+              card,
+              'INITIALIZE FOR UNLOAD',
+              C.initializeForUnload({ keyIndex: 1, amountFen: o.amountFen, terminalId: toHex(TID) }),
+            );
+            const sessionKey = unloadSessionKey(
+              diversify(DEMO_TEST_MASTER_KEYS.MULK, asnFactor(asn)),
+              init.slice(8, 12),
+              readU16be(init, 4),
+            );
+            exchange(
+              card,
+              'DEBIT FOR UNLOAD',
+              C.debitForUnload({
+                date: toHex(STAMP.date),
+                time: toHex(STAMP.time),
+                mac2: toHex(unloadMac2({ sessionKey, amountFen: o.amountFen, ...STAMP })),
+              }),
+            );
           });
           card.cancelFault();
           // Recovery at the next contact: finish a grey card from the pump's journal, then judge by the counters.

@@ -32,7 +32,15 @@ const issuerKey = (master: Uint8Array, asn: Uint8Array) => diversify(master, asn
 function initLoad(card: Parameters<typeof send>[0], amountFen: number, purse = 1) {
   const r = send(card, concatBytes(fromHex(`805000${purse.toString(16).padStart(2, '0')}0B01`), u32be(amountFen), TID, fromHex('10')));
   const b = r.bytes;
-  return { sw: r.sw, balanceFen: b.length ? readU32be(b, 0) : 0, onlineTtc: b.length ? readU16be(b, 4) : 0, keyVersion: b[6], algId: b[7], random: b.slice(8, 12), mac1: b.slice(12, 16) };
+  return {
+    sw: r.sw,
+    balanceFen: b.length ? readU32be(b, 0) : 0,
+    onlineTtc: b.length ? readU16be(b, 4) : 0,
+    keyVersion: b[6],
+    algId: b[7],
+    random: b.slice(8, 12),
+    mac1: b.slice(12, 16),
+  };
 }
 
 describe('a load (圈存), with the test playing the issuer', () => {
@@ -43,7 +51,9 @@ describe('a load (圈存), with the test playing the issuer', () => {
     expect(init).toMatchObject({ sw: '9000', balanceFen: 80_000, onlineTtc: 2, keyVersion: 1, algId: 0 });
     const dlk = issuerKey(DEMO_TEST_MASTER_KEYS.MLK, asn);
     const sessionKey = loadSessionKey(dlk, init.random, init.onlineTtc);
-    expect(toHex(init.mac1)).toBe(toHex(loadMac1({ sessionKey, balanceFen: 80_000, amountFen, transType: TRANS_TYPE.LOAD_ED, terminalId: TID })));
+    expect(toHex(init.mac1)).toBe(
+      toHex(loadMac1({ sessionKey, balanceFen: 80_000, amountFen, transType: TRANS_TYPE.LOAD_ED, terminalId: TID })),
+    );
     const mac2 = loadMac2({ sessionKey, amountFen, transType: TRANS_TYPE.LOAD_ED, ...STAMP });
     const credit = send(card, concatBytes(fromHex('805200000B'), DATE, TIME, mac2, fromHex('04')));
     expect(credit.sw).toBe('9000');
@@ -120,12 +130,23 @@ describe('an unload (圈提)', () => {
     const { card, asn } = openedDemo('named');
     const r = send(card, concatBytes(fromHex('805005010B01'), u32be(30_000), TID, fromHex('10')));
     expect(r.sw).toBe('9000');
-    const [balanceFen, onlineTtc, random, mac1] = [readU32be(r.bytes, 0), readU16be(r.bytes, 4), r.bytes.slice(8, 12), r.bytes.slice(12, 16)];
+    const [balanceFen, onlineTtc, random, mac1] = [
+      readU32be(r.bytes, 0),
+      readU16be(r.bytes, 4),
+      r.bytes.slice(8, 12),
+      r.bytes.slice(12, 16),
+    ];
     const sessionKey = unloadSessionKey(issuerKey(DEMO_TEST_MASTER_KEYS.MULK, asn), random, onlineTtc);
     expect(toHex(mac1)).toBe(toHex(unloadMac1({ sessionKey, balanceFen, amountFen: 30_000, terminalId: TID })));
     const mac2 = unloadMac2({ sessionKey, amountFen: 30_000, ...STAMP });
     const debit = send(card, concatBytes(fromHex('805403000B'), DATE, TIME, mac2, fromHex('04')));
-    const mac3 = unloadMac3({ dtk: issuerKey(DEMO_TEST_MASTER_KEYS.MTK, asn), balanceFenAfter: 50_000, onlineTtc, amountFen: 30_000, ...STAMP });
+    const mac3 = unloadMac3({
+      dtk: issuerKey(DEMO_TEST_MASTER_KEYS.MTK, asn),
+      balanceFenAfter: 50_000,
+      onlineTtc,
+      amountFen: 30_000,
+      ...STAMP,
+    });
     expect(debit).toMatchObject({ sw: '9000', data: toHex(mac3) });
     expect(send(card, '805C000104').data).toBe(toHex(u32be(50_000)));
     expect(send(card, `805A000302${toHex(Uint8Array.of(0, onlineTtc))}`).data).toBe(toHex(concatBytes(mac3, mac2)));
@@ -151,7 +172,15 @@ describe('a purchase at the pump (PSAM and card)', () => {
     const record = pump.purchase(session, { amountFen: 3_000, date: DATE, time: TIME });
     expect(record).toMatchObject({ offlineTtc: 0, psamTtc: 1, balanceFenAfter: 77_000 });
     const dtk = issuerKey(DEMO_TEST_MASTER_KEYS.MTK, asn);
-    const tac = purchaseTac({ dtk, amountFen: 3_000, transType: TRANS_TYPE.PURCHASE_ED, terminalId: DEMO_PSAM_TERMINAL_ID, terminalTtc: 1, date: DATE, time: TIME });
+    const tac = purchaseTac({
+      dtk,
+      amountFen: 3_000,
+      transType: TRANS_TYPE.PURCHASE_ED,
+      terminalId: DEMO_PSAM_TERMINAL_ID,
+      terminalTtc: 1,
+      date: DATE,
+      time: TIME,
+    });
     expect(toHex(record.tac)).toBe(toHex(tac));
     expect(card.inspect().purse).toMatchObject({ edBalanceFen: 77_000, offlineTtc: 1 });
     expect(send(card, '805A000502 0000').data).toBe(toHex(concatBytes(record.tac, record.mac2!)));

@@ -28,7 +28,15 @@ import { CARD_LIMITS, GREY_STATUS, cloneState, findKey, type FuelCardState, type
 import { SW, ok, swOnly, type CardResponse } from './sw.ts';
 
 /** One EF18 record, 23 bytes (docs/card-protocol.md §3.5). */
-export function logRecord(f: { ttc: number; overdraftFen: number; amountFen: number; transType: number; terminalId: Uint8Array; date: Uint8Array; time: Uint8Array }): Uint8Array {
+export function logRecord(f: {
+  ttc: number;
+  overdraftFen: number;
+  amountFen: number;
+  transType: number;
+  terminalId: Uint8Array;
+  date: Uint8Array;
+  time: Uint8Array;
+}): Uint8Array {
   const overdraft = u32be(f.overdraftFen).subarray(1);
   return concatBytes(u16be(f.ttc), overdraft, u32be(f.amountFen), Uint8Array.of(f.transType), f.terminalId, f.date, f.time);
 }
@@ -123,7 +131,15 @@ function initializeForPurchase(ctx: CardContext, purse: PurseType, f: InitFields
   if (p.offlineTtc >= CARD_LIMITS.ttcMax) return swOnly(SW.CONDITIONS_NOT_SATISFIED);
   const transType = purse === PURSE.ED ? TRANS_TYPE.PURCHASE_ED : TRANS_TYPE.PURCHASE_EP;
   const random = ctx.random(4);
-  ctx.session.pending = { kind: 'purchase', purse, transType, amountFen: f.amountFen, terminalId: f.terminalId, random, keyIndex: f.keyIndex };
+  ctx.session.pending = {
+    kind: 'purchase',
+    purse,
+    transType,
+    amountFen: f.amountFen,
+    terminalId: f.terminalId,
+    random,
+    keyIndex: f.keyIndex,
+  };
   const overdraft = u32be(p.overdraftLimitFen).subarray(1);
   return ok(concatBytes(u32be(balanceFen), u16be(p.offlineTtc), overdraft, Uint8Array.of(key.version, key.algId), random));
 }
@@ -143,10 +159,21 @@ export function creditForLoad(ctx: CardContext, apdu: CommandApdu): CardResponse
   const balanceFenAfter = purseBalance(next, pending.purse) + pending.amountFen;
   const dtk = findKey(next, 'DTK');
   if (dtk === undefined) return swOnly(SW.KEY_INDEX_NOT_SUPPORTED);
-  const tac = loadTac({ dtk: dtk.key, balanceFenAfter, onlineTtc: ttc, amountFen: pending.amountFen, transType: pending.transType, ...stamped, layout: ctx.behaviour.schemes.loadTacLayout });
+  const tac = loadTac({
+    dtk: dtk.key,
+    balanceFenAfter,
+    onlineTtc: ttc,
+    amountFen: pending.amountFen,
+    transType: pending.transType,
+    ...stamped,
+    layout: ctx.behaviour.schemes.loadTacLayout,
+  });
   setPurseBalance(next, pending.purse, balanceFenAfter);
   next.purse.onlineTtc = ttc + 1;
-  appendLog(next, logRecord({ ttc, overdraftFen: next.purse.overdraftLimitFen, amountFen: pending.amountFen, transType: pending.transType, ...stamped }));
+  appendLog(
+    next,
+    logRecord({ ttc, overdraftFen: next.purse.overdraftLimitFen, amountFen: pending.amountFen, transType: pending.transType, ...stamped }),
+  );
   next.proofs.online = { transType: pending.transType, ttc, mac: mac2, tac };
   ctx.commit(next);
   return ok(tac);
@@ -165,16 +192,28 @@ function debitForUnload(ctx: CardContext, data: Uint8Array): CardResponse {
   if (pending?.kind !== 'unload') return swOnly(SW.CONDITIONS_NOT_SATISFIED);
   const [date, time, mac2] = [data.slice(0, 4), data.slice(4, 7), data.slice(7, 11)];
   const stamped = { terminalId: pending.terminalId, date, time };
-  if (!equalBytes(unloadMac2({ sessionKey: pending.sessionKey, amountFen: pending.amountFen, ...stamped }), mac2)) return swOnly(SW.MAC_INVALID);
+  if (!equalBytes(unloadMac2({ sessionKey: pending.sessionKey, amountFen: pending.amountFen, ...stamped }), mac2))
+    return swOnly(SW.MAC_INVALID);
   const next = cloneState(ctx.state);
   const dtk = findKey(next, 'DTK');
   if (dtk === undefined) return swOnly(SW.KEY_INDEX_NOT_SUPPORTED);
   const ttc = next.purse.onlineTtc;
   const balanceFenAfter = next.purse.edBalanceFen - pending.amountFen;
-  const mac3 = unloadMac3({ dtk: dtk.key, sessionKey: pending.sessionKey, balanceFenAfter, onlineTtc: ttc, amountFen: pending.amountFen, ...stamped, scheme: ctx.behaviour.schemes.mac3 });
+  const mac3 = unloadMac3({
+    dtk: dtk.key,
+    sessionKey: pending.sessionKey,
+    balanceFenAfter,
+    onlineTtc: ttc,
+    amountFen: pending.amountFen,
+    ...stamped,
+    scheme: ctx.behaviour.schemes.mac3,
+  });
   next.purse.edBalanceFen = balanceFenAfter;
   next.purse.onlineTtc = ttc + 1;
-  appendLog(next, logRecord({ ttc, overdraftFen: next.purse.overdraftLimitFen, amountFen: pending.amountFen, transType: TRANS_TYPE.UNLOAD, ...stamped }));
+  appendLog(
+    next,
+    logRecord({ ttc, overdraftFen: next.purse.overdraftLimitFen, amountFen: pending.amountFen, transType: TRANS_TYPE.UNLOAD, ...stamped }),
+  );
   next.proofs.online = { transType: TRANS_TYPE.UNLOAD, ttc, mac: mac2, tac: mac3 };
   ctx.commit(next);
   return ok(mac3);
@@ -203,7 +242,10 @@ function debitForPurchase(ctx: CardContext, data: Uint8Array): CardResponse {
   const tac = purchaseTac({ dtk: dtk.key, amountFen: pending.amountFen, transType: pending.transType, terminalTtc, ...stamped });
   setPurseBalance(next, pending.purse, purseBalance(next, pending.purse) - pending.amountFen);
   next.purse.offlineTtc = ttc + 1;
-  appendLog(next, logRecord({ ttc, overdraftFen: next.purse.overdraftLimitFen, amountFen: pending.amountFen, transType: pending.transType, ...stamped }));
+  appendLog(
+    next,
+    logRecord({ ttc, overdraftFen: next.purse.overdraftLimitFen, amountFen: pending.amountFen, transType: pending.transType, ...stamped }),
+  );
   next.proofs.offline = { transType: pending.transType, ttc, mac: mac2, tac };
   ctx.commit(next);
   return ok(concatBytes(tac, mac2));

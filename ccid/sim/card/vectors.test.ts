@@ -16,7 +16,14 @@ const TID = '000000000001';
 const DATE_TIME = '20240102030405';
 
 function vectorCard(o: { random: string; dpk?: DpkDiversification; edit?: (s: FuelCardState) => void; verify?: boolean }): FuelCard {
-  const spec = { masters: DEMO_TEST_MASTER_KEYS, asn: ASN, startDate: '2024-01-01', expiryDate: '2034-12-31', pin: '123456', dpkDiversification: o.dpk };
+  const spec = {
+    masters: DEMO_TEST_MASTER_KEYS,
+    asn: ASN,
+    startDate: '2024-01-01',
+    expiryDate: '2034-12-31',
+    pin: '123456',
+    dpkDiversification: o.dpk,
+  };
   const state = issuedState(spec);
   o.edit?.(state);
   const card = new FuelCard(state, 1, { randomSource: () => fromHex(o.random) });

@@ -24,7 +24,12 @@ describe('the demo cards', () => {
   it('hold the balances of their loads, the named card 800 yuan in two loads', () => {
     expect(byId.named!.card.inspect().purse).toMatchObject({ edBalanceFen: 80_000, onlineTtc: 2 });
     expect(byId.subCard!.card.inspect().ef16[0]).toBe(2);
-    expect(byId.anonymous!.card.inspect().ef16.slice(2, 22).every((b) => b === 0)).toBe(true);
+    expect(
+      byId
+        .anonymous!.card.inspect()
+        .ef16.slice(2, 22)
+        .every((b) => b === 0),
+    ).toBe(true);
     expect(byId.pumpTest!.card.inspect().purse.edBalanceFen).toBe(100_000);
   });
 

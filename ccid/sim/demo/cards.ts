@@ -67,13 +67,55 @@ interface DemoSpec {
 }
 
 const DEMO_SPECS: readonly DemoSpec[] = [
-  { id: 'named', label: '记名单用户卡 / named single-user card', serial: 1, name: '张伟', idNumber: '320102198001011234', customerPin: true, loadsFen: [50_000, 30_000] },
-  { id: 'subCard', label: '单位副卡 / sub card of a unit card', serial: 2, name: '李娜', holderFlag: 2, idNumber: '320102198502023456', customerPin: true, loadsFen: [200_000] },
+  {
+    id: 'named',
+    label: '记名单用户卡 / named single-user card',
+    serial: 1,
+    name: '张伟',
+    idNumber: '320102198001011234',
+    customerPin: true,
+    loadsFen: [50_000, 30_000],
+  },
+  {
+    id: 'subCard',
+    label: '单位副卡 / sub card of a unit card',
+    serial: 2,
+    name: '李娜',
+    holderFlag: 2,
+    idNumber: '320102198502023456',
+    customerPin: true,
+    loadsFen: [200_000],
+  },
   { id: 'anonymous', label: '不记名卡 / anonymous card', serial: 3, customerPin: false, loadsFen: [10_000] },
-  { id: 'grey', label: '灰卡 / grey card (pulled during fuelling)', serial: 4, name: '王芳', idNumber: '320102199003034567', customerPin: true, loadsFen: [40_000] },
-  { id: 'pinBlocked', label: 'PIN已锁 / PIN blocked', serial: 5, name: '刘洋', idNumber: '320102197504045678', customerPin: true, loadsFen: [20_000] },
+  {
+    id: 'grey',
+    label: '灰卡 / grey card (pulled during fuelling)',
+    serial: 4,
+    name: '王芳',
+    idNumber: '320102199003034567',
+    customerPin: true,
+    loadsFen: [40_000],
+  },
+  {
+    id: 'pinBlocked',
+    label: 'PIN已锁 / PIN blocked',
+    serial: 5,
+    name: '刘洋',
+    idNumber: '320102197504045678',
+    customerPin: true,
+    loadsFen: [20_000],
+  },
   // The card does not know today's date: expiry is the terminal's check (S2 `Card_Validate_Check`).
-  { id: 'expired', label: '过期卡 / expired card', serial: 6, name: '陈静', idNumber: '320102196806065678', customerPin: true, expiryDate: '2020-12-31', loadsFen: [5_000] },
+  {
+    id: 'expired',
+    label: '过期卡 / expired card',
+    serial: 6,
+    name: '陈静',
+    idNumber: '320102196806065678',
+    customerPin: true,
+    expiryDate: '2020-12-31',
+    loadsFen: [5_000],
+  },
   { id: 'employee', label: '员工卡 / employee card', serial: 7, cardType: CARD_TYPE.EMPLOYEE, customerPin: false, loadsFen: [] },
   { id: 'pumpTest', label: '检测卡 / pump test card', serial: 8, cardType: CARD_TYPE.PUMP_TEST, customerPin: false, loadsFen: [100_000] },
   { id: 'maintenance', label: '维修卡 / maintenance card', serial: 9, cardType: CARD_TYPE.MAINTENANCE, customerPin: false, loadsFen: [] },
@@ -104,7 +146,11 @@ function specToIssue(spec: DemoSpec, options?: FuelCardOptions, set: DemoCardSet
     asn,
     startDate: '2024-01-01',
     expiryDate: spec.expiryDate ?? '2034-12-31',
-    holder: { holderFlag: spec.holderFlag ?? 1, nameGbk: spec.name === undefined ? undefined : DEMO_NAMES_GBK[spec.name], idNumber: spec.idNumber },
+    holder: {
+      holderFlag: spec.holderFlag ?? 1,
+      nameGbk: spec.name === undefined ? undefined : DEMO_NAMES_GBK[spec.name],
+      idNumber: spec.idNumber,
+    },
     pin: spec.customerPin ? DEMO_PIN : undefined,
     employee: spec.cardType === CARD_TYPE.EMPLOYEE ? { number: 7, passwordBcd: '1234' } : undefined,
     options,
@@ -118,7 +164,13 @@ function makeDemoCard(spec: DemoSpec, options?: FuelCardOptions, set: DemoCardSe
   card.powerOn();
   const asn = openApplication(card, pinToBcd(pin));
   for (const amountFen of spec.loadsFen) {
-    issuerLoad(card, asn, { masters: DEMO_TEST_MASTER_KEYS, amountFen, terminalId: DEMO_LOAD_TERMINAL_ID, date: DEMO_DATE, time: DEMO_TIME });
+    issuerLoad(card, asn, {
+      masters: DEMO_TEST_MASTER_KEYS,
+      amountFen,
+      terminalId: DEMO_LOAD_TERMINAL_ID,
+      date: DEMO_DATE,
+      time: DEMO_TIME,
+    });
   }
   const demo: DemoCard = { id: spec.id, label: spec.label, card, asn, pin };
   if (spec.id === 'grey') demo.greyRecord = makeGrey(card, pin);

@@ -53,30 +53,44 @@ export function demoIssuer(o: DemoIssuerOptions): DemoIssuer {
   const stamp = { date: encodeBcdDate(o.date), time: encodeBcdTime(o.time) };
   const online: OnlineHost = async (r) => {
     const isLoad = r.transType !== C.TRANS_TYPE.UNLOAD;
-    const sessionKey = isLoad ? C.loadSessionKey(cardKey(masters.MLK), fromHex(r.random), r.onlineTtc) : C.unloadSessionKey(cardKey(masters.MULK), fromHex(r.random), r.onlineTtc);
+    const sessionKey = isLoad
+      ? C.loadSessionKey(cardKey(masters.MLK), fromHex(r.random), r.onlineTtc)
+      : C.unloadSessionKey(cardKey(masters.MULK), fromHex(r.random), r.onlineTtc);
     const fields = { sessionKey, balanceFen: r.balanceFen, amountFen: r.amountFen, terminalId: fromHex(r.terminalId) };
     const mac1 = isLoad ? C.loadMac1({ ...fields, transType: r.transType }) : C.unloadMac1(fields);
     if (toHex(mac1) !== r.mac1) refuse(`MAC1 ${r.mac1} does not verify`);
     const mac2 = isLoad ? C.loadMac2({ ...fields, ...stamp, transType: r.transType }) : C.unloadMac2({ ...fields, ...stamp });
     return { mac2: toHex(mac2), date: o.date, time: o.time };
   };
-  const unlock = (amountFen: number): GreyUnlockHost => async (r) => {
-    const sessionKey = C.onlineUnlockSessionKey(cardKey(masters.MUGK), fromHex(r.random), r.onlineTtc);
-    const terminalId = fromHex(r.terminalId);
-    if (toHex(C.onlineUnlockMac1({ sessionKey, balanceFen: r.balanceFen, offlineTtc: r.offlineTtc, terminalId })) !== r.mac1) refuse('unlock MAC1 does not verify');
-    const mac2 = C.onlineUnlockMac2({ sessionKey, amountFen, terminalId, ...stamp });
-    return { amountFen, mac2: toHex(mac2), date: o.date, time: o.time };
-  };
-  const pinUnblock = (pin: string): PinUnblockHost => async ({ challenge }) => {
-    const data = C.pinUnblockData({ dpuk: cardKey(masters.MPUK), pin: encodePin(pin), challenge: fromHex(challenge) });
-    return { encryptedPinBlock: toHex(data.subarray(0, 8)), mac: toHex(data.subarray(8)) };
-  };
-  const pinReload = (pin: string): PinReloadHost => async () => ({ newPin: pin, mac: toHex(C.pinReloadMac({ drpk: cardKey(masters.MRPK), pin: encodePin(pin) })) });
+  const unlock =
+    (amountFen: number): GreyUnlockHost =>
+    async (r) => {
+      const sessionKey = C.onlineUnlockSessionKey(cardKey(masters.MUGK), fromHex(r.random), r.onlineTtc);
+      const terminalId = fromHex(r.terminalId);
+      if (toHex(C.onlineUnlockMac1({ sessionKey, balanceFen: r.balanceFen, offlineTtc: r.offlineTtc, terminalId })) !== r.mac1)
+        refuse('unlock MAC1 does not verify');
+      const mac2 = C.onlineUnlockMac2({ sessionKey, amountFen, terminalId, ...stamp });
+      return { amountFen, mac2: toHex(mac2), date: o.date, time: o.time };
+    };
+  const pinUnblock =
+    (pin: string): PinUnblockHost =>
+    async ({ challenge }) => {
+      const data = C.pinUnblockData({ dpuk: cardKey(masters.MPUK), pin: encodePin(pin), challenge: fromHex(challenge) });
+      return { encryptedPinBlock: toHex(data.subarray(0, 8)), mac: toHex(data.subarray(8)) };
+    };
+  const pinReload =
+    (pin: string): PinReloadHost =>
+    async () => ({ newPin: pin, mac: toHex(C.pinReloadMac({ drpk: cardKey(masters.MRPK), pin: encodePin(pin) })) });
   const tacValid = (r: OnlineResult): boolean => {
     const isLoad = r.transType !== C.TRANS_TYPE.UNLOAD;
     const fields = {
-      dtk: cardKey(masters.MTK), balanceFenAfter: r.balanceFenAfter, onlineTtc: r.onlineTtc, amountFen: r.amountFen,
-      terminalId: fromHex(r.terminalId), date: encodeBcdDate(r.date), time: encodeBcdTime(r.time),
+      dtk: cardKey(masters.MTK),
+      balanceFenAfter: r.balanceFenAfter,
+      onlineTtc: r.onlineTtc,
+      amountFen: r.amountFen,
+      terminalId: fromHex(r.terminalId),
+      date: encodeBcdDate(r.date),
+      time: encodeBcdTime(r.time),
     };
     return toHex(isLoad ? C.loadTac({ ...fields, transType: r.transType }) : C.unloadMac3(fields)) === r.tac;
   };
@@ -97,7 +111,16 @@ export function demoPersonalisation(f: DemoIssuance & { masters?: Readonly<Issue
   const entries = deriveCardKeys({ masters, asn, issuerId, dpkDiversification: C.DEFAULT_SCHEMES.dpkDiversification });
   const keys = Object.fromEntries(entries.map((entry) => [entry.kind, entry.key])) as CardKeys;
   return {
-    ef15: { issuerId: toHex(issuerId), appType: 0x11, appVersion: 0x01, asn: f.asn, startDate: '2024-01-01', expiryDate: '2034-12-31', instructionVersion: 0x01, rfu: 0x00 },
+    ef15: {
+      issuerId: toHex(issuerId),
+      appType: 0x11,
+      appVersion: 0x01,
+      asn: f.asn,
+      startDate: '2024-01-01',
+      expiryDate: '2034-12-31',
+      instructionVersion: 0x01,
+      rfu: 0x00,
+    },
     ef16: { holderFlag: 1, employeeFlag: 1, holderName: f.holderName, idNumber: f.idNumber, idType: 1 },
     ef1b: { usesDefaultPin: false, pinMode: 1, employeeNumber: 0, employeePassword: '0000', rfu: '00'.repeat(28) },
     ef1c: decodeEf1c(buildEf1c()),

@@ -56,7 +56,10 @@ const issuerOf = (card: SessionCard) => demoIssuer({ asn: card.asn, date: SESSIO
 
 /** Runs a step the card must refuse with `code`; anything else is a broken session. */
 async function refused(code: FuelCardErrorCode, step: () => Promise<unknown>): Promise<void> {
-  const error = await step().then(() => null, (e: unknown) => e);
+  const error = await step().then(
+    () => null,
+    (e: unknown) => e,
+  );
   if (!(error instanceof FuelCardError) || error.code !== code) throw new Error(`expected ${code}, got ${String(error)}`);
 }
 
@@ -102,7 +105,11 @@ export const SESSIONS: Readonly<Record<string, CardSessionScript>> = {
       await openApplication(transmit);
       const loaded = await load(transmit, { amountFen: 2_000, terminalId: SESSION_TERMINAL_ID, host: issuerOf(card).online });
       note('the answer of CREDIT FOR LOAD was lost: the counter has moved on, GET TRANSACTION PROVE gives the TAC');
-      const recovered = await recoverOnline(transmit, { transType: TRANS_TYPE.LOAD_ED, onlineTtc: loaded.onlineTtc, terminalId: SESSION_TERMINAL_ID });
+      const recovered = await recoverOnline(transmit, {
+        transType: TRANS_TYPE.LOAD_ED,
+        onlineTtc: loaded.onlineTtc,
+        terminalId: SESSION_TERMINAL_ID,
+      });
       check(recovered.outcome === 'COMPLETED' && recovered.tac === loaded.tac, 'recovery finds the load and its TAC');
     },
   },

@@ -28,7 +28,18 @@ const EXPECTED_COMMANDS: Record<string, string[]> = {
   'pin-change': ['SELECT', 'CHANGE_PIN', 'VERIFY'],
   'pin-unblock': ['SELECT', 'VERIFY', 'GET_CHALLENGE', 'PIN_UNBLOCK', 'RELOAD_PIN'],
   'grey-unlock': ['SELECT', 'VERIFY', 'GET_LOCK_PROOF', 'INITIALIZE_FOR_GREY_UNLOCK', 'GREY_UNLOCK'],
-  personalise: ['SELECT', 'WRITE_KEY', 'GET_CHALLENGE', 'UPDATE_BINARY', 'END_PERSONALISATION', 'READ_BINARY', 'VERIFY', 'READ_RECORD', 'GET_LOCK_PROOF', 'GET_BALANCE'],
+  personalise: [
+    'SELECT',
+    'WRITE_KEY',
+    'GET_CHALLENGE',
+    'UPDATE_BINARY',
+    'END_PERSONALISATION',
+    'READ_BINARY',
+    'VERIFY',
+    'READ_RECORD',
+    'GET_LOCK_PROOF',
+    'GET_BALANCE',
+  ],
 };
 
 const firstUses = (names: string[]): string[] => [...new Set(names)];
@@ -38,7 +49,9 @@ describe('recorded transcripts', async () => {
   if (process.env.UPDATE_TRANSCRIPTS === '1') {
     for (const [name, text] of Object.entries(fresh)) writeFileSync(`${DIRECTORY}${name}.apdu`, text);
   }
-  const FILES = readdirSync(DIRECTORY).filter((f) => f.endsWith('.apdu')).sort();
+  const FILES = readdirSync(DIRECTORY)
+    .filter((f) => f.endsWith('.apdu'))
+    .sort();
 
   it('has one transcript on disk for every session and a session for every transcript', () => {
     expect(FILES.map(nameOf).sort()).toEqual(Object.keys(SESSIONS).sort());

@@ -32,13 +32,30 @@ describe('the simulated PSAM', () => {
     expect(send(p, '807000002400').sw).toBe('6700');
     send(p, '00A404000DA00000000353494E4F50454331');
     const random = fromHex('87654321');
-    const data = concatBytes(random, fromHex('0000'), u32be(3_000), fromHex('05'), fromHex('20240102'), fromHex('030405'), fromHex('0100'), ASN8, ISSUER);
+    const data = concatBytes(
+      random,
+      fromHex('0000'),
+      u32be(3_000),
+      fromHex('05'),
+      fromHex('20240102'),
+      fromHex('030405'),
+      fromHex('0100'),
+      ASN8,
+      ISSUER,
+    );
     const r = send(p, concatBytes(fromHex('8070000024'), data, fromHex('08')));
     expect(r.sw).toBe('9000');
     expect(r.data.slice(0, 8)).toBe('00000001');
     const dpk = deriveDpk({ mpk: DEMO_TEST_MASTER_KEYS.MPK, asn8: ASN8, issuerId: ISSUER });
     const sessionKey = purchaseSessionKey({ dpk, random, offlineTtc: 0, terminalTtc: 1 });
-    const mac1 = purchaseMac1({ sessionKey, amountFen: 3_000, transType: 5, terminalId: DEMO_PSAM_TERMINAL_ID, date: fromHex('20240102'), time: fromHex('030405') });
+    const mac1 = purchaseMac1({
+      sessionKey,
+      amountFen: 3_000,
+      transType: 5,
+      terminalId: DEMO_PSAM_TERMINAL_ID,
+      date: fromHex('20240102'),
+      time: fromHex('030405'),
+    });
     expect(r.data.slice(8)).toBe(toHex(mac1));
     expect(send(p, concatBytes(fromHex('8072000004'), purchaseMac2({ sessionKey, amountFen: 3_000 }))).sw).toBe('9000');
     expect(send(p, '807200000401020304').sw).toBe('6985');

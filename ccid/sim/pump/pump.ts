@@ -94,26 +94,61 @@ export class Pump {
     const proofOk = proofResponse.length === FILE_BYTES.LOCK_PROOF + 2;
     const lockProof = proofOk ? proofResponse.slice(0, FILE_BYTES.LOCK_PROOF) : null;
     const balance = decodeLayout(M.BALANCE_RESPONSE, exchange(card, 'GET BALANCE', C.getBalance(PURSE.ED)), 'GET BALANCE');
-    return { card, asn: ef15.slice(10, 20), issuerId: ef15.slice(0, 8), greyStatus: lockProof?.[0] ?? 0, lockProof, balanceFen: balance.balanceFen };
+    return {
+      card,
+      asn: ef15.slice(10, 20),
+      issuerId: ef15.slice(0, 8),
+      greyStatus: lockProof?.[0] ?? 0,
+      lockProof,
+      balanceFen: balance.balanceFen,
+    };
   }
 
   /** An ED purchase: card INITIALIZE FOR PURCHASE, PSAM MAC1, card DEBIT, PSAM checks MAC2. */
   purchase(s: PumpSession, f: Clock & { amountFen: number }): PurchaseRecord {
     const stamp = { date: toHex(f.date), time: toHex(f.time) };
-    const initCommand = C.initializeForPurchase({ keyIndex: this.psamKeyIndex, amountFen: f.amountFen, terminalId: toHex(this.terminalId) });
-    const init = decodeLayout(M.INITIALIZE_FOR_PURCHASE_RESPONSE, exchange(s.card, 'INITIALIZE FOR PURCHASE', initCommand), 'INITIALIZE FOR PURCHASE');
-    const samCommand = C.initSamForPurchase({
-      cardRandom: init.random, offlineTtc: init.offlineTtc, amountFen: f.amountFen, transType: TRANS_TYPE.PURCHASE_ED, ...stamp,
-      keyVersion: init.keyVersion, algId: init.algId, asn8: toHex(s.asn.slice(2)), issuerId: toHex(s.issuerId),
+    const initCommand = C.initializeForPurchase({
+      keyIndex: this.psamKeyIndex,
+      amountFen: f.amountFen,
+      terminalId: toHex(this.terminalId),
     });
-    const sam = decodeLayout(M.INIT_SAM_FOR_PURCHASE_RESPONSE, exchange(this.psam, 'INIT SAM FOR PURCHASE', samCommand), 'INIT SAM FOR PURCHASE');
+    const init = decodeLayout(
+      M.INITIALIZE_FOR_PURCHASE_RESPONSE,
+      exchange(s.card, 'INITIALIZE FOR PURCHASE', initCommand),
+      'INITIALIZE FOR PURCHASE',
+    );
+    const samCommand = C.initSamForPurchase({
+      cardRandom: init.random,
+      offlineTtc: init.offlineTtc,
+      amountFen: f.amountFen,
+      transType: TRANS_TYPE.PURCHASE_ED,
+      ...stamp,
+      keyVersion: init.keyVersion,
+      algId: init.algId,
+      asn8: toHex(s.asn.slice(2)),
+      issuerId: toHex(s.issuerId),
+    });
+    const sam = decodeLayout(
+      M.INIT_SAM_FOR_PURCHASE_RESPONSE,
+      exchange(this.psam, 'INIT SAM FOR PURCHASE', samCommand),
+      'INIT SAM FOR PURCHASE',
+    );
     const debitCommand = C.debitForPurchase({ terminalTtc: sam.terminalTtc, ...stamp, mac1: sam.mac1 });
     const debit = decodeLayout(M.TAC_MAC2_RESPONSE, exchange(s.card, 'DEBIT FOR PURCHASE', debitCommand), 'DEBIT FOR PURCHASE');
     exchange(this.psam, 'CREDIT SAM FOR PURCHASE', C.creditSamForPurchase({ mac2: debit.mac2 }));
     const balanceFenAfter = init.balanceFen - f.amountFen;
     return {
-      asn: s.asn, transType: TRANS_TYPE.PURCHASE_ED, amountFen: f.amountFen, offlineTtc: init.offlineTtc, terminalId: this.terminalId, psamTtc: sam.terminalTtc,
-      date: f.date, time: f.time, tac: fromHex(debit.tac), mac2: fromHex(debit.mac2), balanceFenAfter,
+      asn: s.asn,
+      transType: TRANS_TYPE.PURCHASE_ED,
+      amountFen: f.amountFen,
+      offlineTtc: init.offlineTtc,
+      terminalId: this.terminalId,
+      psamTtc: sam.terminalTtc,
+      date: f.date,
+      time: f.time,
+      tac: fromHex(debit.tac),
+      mac2: fromHex(debit.mac2),
+      balanceFenAfter,
     };
   }
 
@@ -121,14 +156,35 @@ export class Pump {
   greyLock(s: PumpSession, f: Clock): GreyRecord {
     const stamp = { date: toHex(f.date), time: toHex(f.time) };
     const initCommand = C.initializeForGreyLock({ keyIndex: this.psamKeyIndex, terminalId: toHex(this.terminalId) });
-    const init = decodeLayout(M.INITIALIZE_FOR_GREY_LOCK_RESPONSE, exchange(s.card, 'INITIALIZE FOR GREY LOCK', initCommand), 'INITIALIZE FOR GREY LOCK');
+    const init = decodeLayout(
+      M.INITIALIZE_FOR_GREY_LOCK_RESPONSE,
+      exchange(s.card, 'INITIALIZE FOR GREY LOCK', initCommand),
+      'INITIALIZE FOR GREY LOCK',
+    );
     const { balanceFen, offlineTtc } = init;
     const samCommand = C.initSamGreyLock({
-      cardRandom: init.random, offlineTtc, balanceFen, transType: TRANS_TYPE.GREY_LOCK, ...stamp,
-      keyVersion: init.keyVersion, algId: init.algId, asn8: toHex(s.asn.slice(2)), issuerId: toHex(s.issuerId),
+      cardRandom: init.random,
+      offlineTtc,
+      balanceFen,
+      transType: TRANS_TYPE.GREY_LOCK,
+      ...stamp,
+      keyVersion: init.keyVersion,
+      algId: init.algId,
+      asn8: toHex(s.asn.slice(2)),
+      issuerId: toHex(s.issuerId),
     });
     const sam = decodeLayout(M.INIT_SAM_GREY_LOCK_RESPONSE, exchange(this.psam, 'INIT SAM GREY LOCK', samCommand), 'INIT SAM GREY LOCK');
-    const record: GreyRecord = { asn: s.asn, purse: 1, balanceFen, offlineTtc, terminalId: this.terminalId, psamTtc: sam.terminalTtc, ...f, gtac: null, mac2: null };
+    const record: GreyRecord = {
+      asn: s.asn,
+      purse: 1,
+      balanceFen,
+      offlineTtc,
+      terminalId: this.terminalId,
+      psamTtc: sam.terminalTtc,
+      ...f,
+      gtac: null,
+      mac2: null,
+    };
     this.journal.push(record);
     const lockCommand = C.greyLock({ terminalTtc: sam.terminalTtc, terminalRandom: sam.terminalRandom, ...stamp, mac1: sam.mac1 });
     const lock = decodeLayout(M.GREY_LOCK_RESPONSE, exchange(s.card, 'GREY LOCK', lockCommand), 'GREY LOCK');
@@ -140,7 +196,12 @@ export class Pump {
   /** Nozzle hung up: the PSAM makes the GMAC for the amount fuelled (E0 44). No card needed. */
   prepareUnlock(record: GreyRecord, amountFen: number): GreyRecord {
     if (record.mac2 === null) throw new Error('the grey lock was never certified: use recoverGrey with the card');
-    const command = C.creditSamForGreyDebit({ transType: TRANS_TYPE.UNLOCK_DEBIT, asn8: toHex(record.asn.slice(2)), offlineTtc: record.offlineTtc, amountFen });
+    const command = C.creditSamForGreyDebit({
+      transType: TRANS_TYPE.UNLOCK_DEBIT,
+      asn8: toHex(record.asn.slice(2)),
+      offlineTtc: record.offlineTtc,
+      amountFen,
+    });
     const gmac = decodeLayout(M.GMAC_RESPONSE, exchange(this.psam, 'CREDIT SAM FOR GREY DEBIT', command), 'CREDIT SAM FOR GREY DEBIT');
     return Object.assign(record, { amountFen, gmac: fromHex(gmac.gmac) });
   }
@@ -149,8 +210,14 @@ export class Pump {
   debitForUnlock(s: PumpSession, record: GreyRecord): Uint8Array {
     if (record.amountFen === undefined || record.gmac === undefined) throw new Error('grey record has no GMAC yet: call prepareUnlock');
     const command = C.debitForUnlock({
-      purse: record.purse, amountFen: record.amountFen, offlineTtc: record.offlineTtc, terminalId: toHex(record.terminalId), terminalTtc: record.psamTtc,
-      date: toHex(record.date), time: toHex(record.time), gmac: toHex(record.gmac),
+      purse: record.purse,
+      amountFen: record.amountFen,
+      offlineTtc: record.offlineTtc,
+      terminalId: toHex(record.terminalId),
+      terminalTtc: record.psamTtc,
+      date: toHex(record.date),
+      time: toHex(record.time),
+      gmac: toHex(record.gmac),
     });
     const tac = exchange(s.card, 'DEBIT FOR UNLOCK', command);
     exchange(s.card, 'CLEAR TACUF', C.clearLockProof());

@@ -151,6 +151,7 @@ export function installVirtualUsb(options: VirtualUsbOptions = {}): VirtualUsbCo
   if (options.initialCard !== undefined && usb.plugged[0]) control.insertCard(options.initialCard, 0);
   const target = options.navigator ?? (globalThis as { navigator?: object }).navigator;
   if (target) Object.defineProperty(target, 'usb', { value: usb, configurable: true, enumerable: true });
-  if (options.exposeGlobal ?? true) Object.defineProperty(globalThis, VIRTUAL_USB_GLOBAL, { value: control, configurable: true, writable: true });
+  if (options.exposeGlobal ?? true)
+    Object.defineProperty(globalThis, VIRTUAL_USB_GLOBAL, { value: control, configurable: true, writable: true });
   return control;
 }

@@ -45,7 +45,15 @@ export const READER_PROFILES = {
     manufacturerName: 'ACS',
     productName: 'ACR38 USB Reader',
     interfaceClass: 0x0b,
-    descriptor: { ...BASE, bcdCCID: 0x0100, bVoltageSupport: 0x01, dwMaxDataRate: 129032, dwFeatures: 0x00010030, bClassGetResponse: 0, bClassEnvelope: 0 },
+    descriptor: {
+      ...BASE,
+      bcdCCID: 0x0100,
+      bVoltageSupport: 0x01,
+      dwMaxDataRate: 129032,
+      dwFeatures: 0x00010030,
+      bClassGetResponse: 0,
+      bClassEnvelope: 0,
+    },
   },
   /** ACS ACR39U (072F:B100): TPDU, auto parameters and PPS (readers/ACS_ACR39U_ICC_Reader.txt). */
   acr39u: {
@@ -54,7 +62,15 @@ export const READER_PROFILES = {
     manufacturerName: 'ACS',
     productName: 'ACR39U ICC Reader',
     interfaceClass: 0x0b,
-    descriptor: { ...BASE, dwDefaultClock: 4800, dwMaximumClock: 16000, dwDataRate: 12903, dwMaxDataRate: 826000, dwMaxIFSD: 247, dwFeatures: 0x000100b2 },
+    descriptor: {
+      ...BASE,
+      dwDefaultClock: 4800,
+      dwMaximumClock: 16000,
+      dwDataRate: 12903,
+      dwMaxDataRate: 826000,
+      dwMaxIFSD: 247,
+      dwFeatures: 0x000100b2,
+    },
   },
   /** ACS ACR3901U (072F:B000): short APDU level (readers/ACS_ACR3901U_ICC_Reader.txt). */
   acr3901u: {
@@ -63,7 +79,17 @@ export const READER_PROFILES = {
     manufacturerName: 'ACS',
     productName: 'ACR3901U ICC Reader',
     interfaceClass: 0x0b,
-    descriptor: { ...BASE, dwDefaultClock: 4800, dwMaximumClock: 4800, dwDataRate: 12903, dwMaxDataRate: 600000, dwMaxIFSD: 247, dwFeatures: 0x000200ba, bClassGetResponse: 0, bClassEnvelope: 0 },
+    descriptor: {
+      ...BASE,
+      dwDefaultClock: 4800,
+      dwMaximumClock: 4800,
+      dwDataRate: 12903,
+      dwMaxDataRate: 600000,
+      dwMaxIFSD: 247,
+      dwFeatures: 0x000200ba,
+      bClassGetResponse: 0,
+      bClassEnvelope: 0,
+    },
   },
   /** Feitian bR301 (096E:061A): short and extended APDU level (readers/Feitian_bR301.txt). */
   bR301: {
@@ -72,7 +98,18 @@ export const READER_PROFILES = {
     manufacturerName: 'FEITIAN',
     productName: 'bR301',
     interfaceClass: 0x0b,
-    descriptor: { ...BASE, bcdCCID: 0x0100, dwDefaultClock: 3700, dwMaximumClock: 3700, dwDataRate: 9946, dwMaxDataRate: 318280, dwMaxIFSD: 272, dwSynchProtocols: 7, dwFeatures: 0x000404be, dwMaxCCIDMessageLength: 272 },
+    descriptor: {
+      ...BASE,
+      bcdCCID: 0x0100,
+      dwDefaultClock: 3700,
+      dwMaximumClock: 3700,
+      dwDataRate: 9946,
+      dwMaxDataRate: 318280,
+      dwMaxIFSD: 272,
+      dwSynchProtocols: 7,
+      dwFeatures: 0x000404be,
+      dwMaxCCIDMessageLength: 272,
+    },
   },
   /** SCM SCR3310-NTTCom (04E6:511A): vendor class 0xFF with a CCID descriptor, TPDU (readers/SCR3310-NTTCom.txt). */
   scr3310: {
@@ -81,7 +118,15 @@ export const READER_PROFILES = {
     manufacturerName: 'NTT Communications Corp.',
     productName: 'SCR3310-NTTCom USB SmartCard Reader',
     interfaceClass: 0xff,
-    descriptor: { ...BASE, dwDefaultClock: 4800, dwMaximumClock: 8000, dwDataRate: 12903, dwMaxDataRate: 412903, dwMaxIFSD: 252, dwFeatures: 0x000101ba },
+    descriptor: {
+      ...BASE,
+      dwDefaultClock: 4800,
+      dwMaximumClock: 8000,
+      dwDataRate: 12903,
+      dwMaxDataRate: 412903,
+      dwMaxIFSD: 252,
+      dwFeatures: 0x000101ba,
+    },
   },
 } as const satisfies Record<string, ReaderProfile>;
 

@@ -22,7 +22,15 @@ import type { SimulatedCard } from '../simulated-card.ts';
 import { scriptedFaults, type FaultPlan, type FaultRule, type ReaderFault } from './faults.ts';
 import { READER_PROFILES, type ReaderProfile } from './profiles.ts';
 import { VirtualSlot, type SlotOptions } from './slot.ts';
-import { buildConfiguration, ENDPOINT, inResult, InEndpoint, rawConfigurationDescriptor, rawDeviceDescriptor, type UsbShape } from './usb.ts';
+import {
+  buildConfiguration,
+  ENDPOINT,
+  inResult,
+  InEndpoint,
+  rawConfigurationDescriptor,
+  rawDeviceDescriptor,
+  type UsbShape,
+} from './usb.ts';
 
 /** A browser refusal to reproduce: which call fails and with which DOMException. */
 export type Refusal = { step: 'open' | 'claim'; name: string; message: string; times?: number };
@@ -218,7 +226,8 @@ export class VirtualReader {
 
   async claimInterface(interfaceNumber: number): Promise<void> {
     this.checkOpen();
-    if (interfaceNumber !== this.shape.interfaceNumber) throw domError('NotFoundError', 'The interface number provided is not supported by the device in its current configuration.');
+    if (interfaceNumber !== this.shape.interfaceNumber)
+      throw domError('NotFoundError', 'The interface number provided is not supported by the device in its current configuration.');
     this.refuseAt('claim');
     this.claimed.add(interfaceNumber);
   }
@@ -249,7 +258,12 @@ export class VirtualReader {
     this.checkOpen();
     if (setup.requestType === 'standard' && setup.recipient === 'device' && setup.request === 0x06) {
       const type = setup.value >> 8;
-      const raw = type === 0x02 ? rawConfigurationDescriptor(this.shape) : type === 0x01 ? rawDeviceDescriptor(this.vendorId, this.productId) : undefined;
+      const raw =
+        type === 0x02
+          ? rawConfigurationDescriptor(this.shape)
+          : type === 0x01
+            ? rawDeviceDescriptor(this.vendorId, this.productId)
+            : undefined;
       if (raw) return inResult('ok', raw.subarray(0, length));
     }
     // GET_CLOCK_FREQUENCIES / GET_DATA_RATES and anything else: stall, as the ACR39U does.
@@ -276,13 +290,24 @@ export class VirtualReader {
 
   async transferOut(endpointNumber: number, data: BufferSource): Promise<USBOutTransferResult> {
     this.checkClaimed();
-    if (endpointNumber !== ENDPOINT.BULK_OUT) throw domError('NotFoundError', 'The specified endpoint is not part of a claimed and selected alternate interface.');
-    const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice() : new Uint8Array(data).slice();
+    if (endpointNumber !== ENDPOINT.BULK_OUT)
+      throw domError('NotFoundError', 'The specified endpoint is not part of a claimed and selected alternate interface.');
+    const bytes = ArrayBuffer.isView(data)
+      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice()
+      : new Uint8Array(data).slice();
     let command: CcidCommandFrame;
     try {
       command = decodeCommand(bytes);
     } catch {
-      if (bytes.length >= 10) this.reply({ slot: bytes[5]!, seq: bytes[6]!, type: 'SlotStatus', status: this.slot.status(COMMAND_STATUS.FAILED), error: CCID_ERROR.CMD_NOT_SUPPORTED, clockStatus: 0 });
+      if (bytes.length >= 10)
+        this.reply({
+          slot: bytes[5]!,
+          seq: bytes[6]!,
+          type: 'SlotStatus',
+          status: this.slot.status(COMMAND_STATUS.FAILED),
+          error: CCID_ERROR.CMD_NOT_SUPPORTED,
+          clockStatus: 0,
+        });
       return { status: 'ok', bytesWritten: bytes.length } as USBOutTransferResult;
     }
     this.commands.push(command);
@@ -301,7 +326,14 @@ export class VirtualReader {
       return;
     }
     if (this.running) {
-      this.reply({ slot: command.slot, seq: command.seq, type: 'SlotStatus', status: this.slot.status(COMMAND_STATUS.FAILED), error: CCID_ERROR.CMD_SLOT_BUSY, clockStatus: 0 });
+      this.reply({
+        slot: command.slot,
+        seq: command.seq,
+        type: 'SlotStatus',
+        status: this.slot.status(COMMAND_STATUS.FAILED),
+        error: CCID_ERROR.CMD_SLOT_BUSY,
+        clockStatus: 0,
+      });
       return;
     }
     const running: Running = { slot: command.slot, seq: command.seq, done: false };
@@ -321,7 +353,15 @@ export class VirtualReader {
         // Yield between messages so an abort or a removal can cut the storm short.
         await sleep(this.options.timeExtensionIntervalMs ?? 0);
         if (running.done) return;
-        this.reply({ slot: head.slot, seq: head.seq, type: 'DataBlock', status: this.slot.status(COMMAND_STATUS.TIME_EXTENSION), error: fault.multiplier ?? 1, chainParameter: 0, data: new Uint8Array(0) });
+        this.reply({
+          slot: head.slot,
+          seq: head.seq,
+          type: 'DataBlock',
+          status: this.slot.status(COMMAND_STATUS.TIME_EXTENSION),
+          error: fault.multiplier ?? 1,
+          chainParameter: 0,
+          data: new Uint8Array(0),
+        });
       }
     }
     if (command.type === 'XfrBlock' && this.options.cardDelayMs) await sleep(this.options.cardDelayMs);
@@ -389,7 +429,8 @@ export class VirtualReader {
 
   private checkClaimed(): void {
     this.checkOpen();
-    if (!this.claimed.has(this.shape.interfaceNumber)) throw domError('InvalidStateError', 'The specified endpoint is not part of a claimed and selected alternate interface.');
+    if (!this.claimed.has(this.shape.interfaceNumber))
+      throw domError('InvalidStateError', 'The specified endpoint is not part of a claimed and selected alternate interface.');
   }
 }
 

@@ -95,22 +95,60 @@ export class VirtualSlot {
       case 'GetParameters':
       case 'ResetParameters':
         if (command.type === 'ResetParameters') this.parameters = this.protocol === 0 ? DEFAULT_T0_PARAMETERS : DEFAULT_T1_PARAMETERS;
-        return { slot: head.slot, seq: head.seq, type: 'Parameters', status: this.status(), error: 0, protocolNum: this.protocol, data: this.parameters };
+        return {
+          slot: head.slot,
+          seq: head.seq,
+          type: 'Parameters',
+          status: this.status(),
+          error: 0,
+          protocolNum: this.protocol,
+          data: this.parameters,
+        };
       case 'SetParameters':
         return this.setParameters(head, command.protocolNum, command.data);
       case 'Escape':
-        return { slot: head.slot, seq: head.seq, type: 'Escape', status: this.status(COMMAND_STATUS.FAILED), error: CCID_ERROR.CMD_NOT_SUPPORTED, data: EMPTY };
+        return {
+          slot: head.slot,
+          seq: head.seq,
+          type: 'Escape',
+          status: this.status(COMMAND_STATUS.FAILED),
+          error: CCID_ERROR.CMD_NOT_SUPPORTED,
+          data: EMPTY,
+        };
       case 'SetDataRateAndClockFrequency':
-        return { slot: head.slot, seq: head.seq, type: 'DataRateAndClockFrequency', status: this.status(), error: 0, clockFrequencyKhz: command.clockFrequencyKhz, dataRateBps: command.dataRateBps };
+        return {
+          slot: head.slot,
+          seq: head.seq,
+          type: 'DataRateAndClockFrequency',
+          status: this.status(),
+          error: 0,
+          clockFrequencyKhz: command.clockFrequencyKhz,
+          dataRateBps: command.dataRateBps,
+        };
       case 'Secure':
         return this.failedDataBlock(head, CCID_ERROR.CMD_NOT_SUPPORTED);
       case 'Mechanical':
-        return { slot: head.slot, seq: head.seq, type: 'SlotStatus', status: this.status(COMMAND_STATUS.FAILED), error: CCID_ERROR.CMD_NOT_SUPPORTED, clockStatus: 0 };
+        return {
+          slot: head.slot,
+          seq: head.seq,
+          type: 'SlotStatus',
+          status: this.status(COMMAND_STATUS.FAILED),
+          error: CCID_ERROR.CMD_NOT_SUPPORTED,
+          clockStatus: 0,
+        };
     }
   }
 
   failedDataBlock(head: { slot: number; seq: number }, error: number): CcidReply {
-    return { slot: head.slot, seq: head.seq, type: 'DataBlock', status: this.status(COMMAND_STATUS.FAILED), error, chainParameter: 0, data: EMPTY };
+    return {
+      slot: head.slot,
+      seq: head.seq,
+      type: 'DataBlock',
+      status: this.status(COMMAND_STATUS.FAILED),
+      error,
+      chainParameter: 0,
+      data: EMPTY,
+    };
   }
 
   private resetPowerState(): void {
@@ -134,7 +172,15 @@ export class VirtualSlot {
     try {
       this.atr = parseAtr(atrBytes);
     } catch {
-      return { slot: head.slot, seq: head.seq, type: 'DataBlock', status: this.status(COMMAND_STATUS.FAILED), error: CCID_ERROR.BAD_ATR_TS, chainParameter: 0, data: atrBytes };
+      return {
+        slot: head.slot,
+        seq: head.seq,
+        type: 'DataBlock',
+        status: this.status(COMMAND_STATUS.FAILED),
+        error: CCID_ERROR.BAD_ATR_TS,
+        chainParameter: 0,
+        data: atrBytes,
+      };
     }
     this.selectProtocol(this.atr.defaultProtocol === 1 ? 1 : 0);
     if (level === 'tpdu') this.buildEngines();
@@ -155,13 +201,29 @@ export class VirtualSlot {
 
   private setParameters(head: { slot: number; seq: number }, protocolNum: number, data: Uint8Array): CcidReply {
     const expected = protocolNum === 0 ? 5 : protocolNum === 1 ? 7 : -1;
-    const fail = (error: number): CcidReply => ({ slot: head.slot, seq: head.seq, type: 'Parameters', status: this.status(COMMAND_STATUS.FAILED), error, protocolNum: this.protocol, data: this.parameters });
+    const fail = (error: number): CcidReply => ({
+      slot: head.slot,
+      seq: head.seq,
+      type: 'Parameters',
+      status: this.status(COMMAND_STATUS.FAILED),
+      error,
+      protocolNum: this.protocol,
+      data: this.parameters,
+    });
     if (expected < 0) return fail(7);
     if (data.length !== expected) return fail(1);
     if (this.options.rejectSetParameters) return fail(7);
     if (protocolNum !== this.protocol) this.selectProtocol(protocolNum as 0 | 1);
     this.parameters = data.slice();
-    return { slot: head.slot, seq: head.seq, type: 'Parameters', status: this.status(), error: 0, protocolNum: this.protocol, data: this.parameters };
+    return {
+      slot: head.slot,
+      seq: head.seq,
+      type: 'Parameters',
+      status: this.status(),
+      error: 0,
+      protocolNum: this.protocol,
+      data: this.parameters,
+    };
   }
 
   private xfrBlock(head: { slot: number; seq: number }, levelParameter: number, data: Uint8Array): CcidReply {

@@ -158,7 +158,13 @@ export class T1Card {
   private nextOut(): Uint8Array {
     if (this.wtxLeft > 0) {
       this.wtxLeft -= 1;
-      return this.emit({ kind: 'S', nad: this.nad, type: 'WTX', response: false, inf: Uint8Array.of(this.faults.wtxBeforeAnswer.multiplier & 0xff) });
+      return this.emit({
+        kind: 'S',
+        nad: this.nad,
+        type: 'WTX',
+        response: false,
+        inf: Uint8Array.of(this.faults.wtxBeforeAnswer.multiplier & 0xff),
+      });
     }
     return this.sendChunk();
   }

@@ -70,7 +70,26 @@ export function rawConfigurationDescriptor(shape: UsbShape): Uint8Array {
 }
 
 export function rawDeviceDescriptor(vendorId: number, productId: number): Uint8Array {
-  return Uint8Array.of(18, 0x01, 0x00, 0x02, 0, 0, 0, PACKET_BYTES, vendorId & 0xff, vendorId >> 8, productId & 0xff, productId >> 8, 0x00, 0x01, 1, 2, 3, 1);
+  return Uint8Array.of(
+    18,
+    0x01,
+    0x00,
+    0x02,
+    0,
+    0,
+    0,
+    PACKET_BYTES,
+    vendorId & 0xff,
+    vendorId >> 8,
+    productId & 0xff,
+    productId >> 8,
+    0x00,
+    0x01,
+    1,
+    2,
+    3,
+    1,
+  );
 }
 
 type Waiter = { length: number; resolve: (result: USBInTransferResult) => void; reject: (error: unknown) => void };

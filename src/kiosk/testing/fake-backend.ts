@@ -20,7 +20,16 @@ type LoadSettlement = CardProof;
 /** The card's INITIALIZE FOR LOAD answer flattened, with who and which operation. */
 type LoadInitialiseRequest = { operationId: string; cardNo: string } & Omit<OnlineRequest, 'transType'>;
 
-type Pending = { loadId: string; kind: OnlineKind; cardNo: string; onlineTtc: number; amountFen: number; terminalId: string; probeChallenge: string; state: 'pending' | 'posted' | 'voided' };
+type Pending = {
+  loadId: string;
+  kind: OnlineKind;
+  cardNo: string;
+  onlineTtc: number;
+  amountFen: number;
+  terminalId: string;
+  probeChallenge: string;
+  state: 'pending' | 'posted' | 'voided';
+};
 
 const DATE = '20261126';
 
@@ -59,7 +68,16 @@ export class FakeBackend implements KioskBackend {
       purseMirrorFen: 0,
       purseLimitFen: 500_000,
       history: [...(this.movements.get(cardNo) ?? [])],
-      pendingLoad: pending ? { loadId: pending.loadId, kind: pending.kind, onlineTtc: pending.onlineTtc, amountFen: pending.amountFen, probeChallenge: pending.probeChallenge, terminalId: pending.terminalId } : null,
+      pendingLoad: pending
+        ? {
+            loadId: pending.loadId,
+            kind: pending.kind,
+            onlineTtc: pending.onlineTtc,
+            amountFen: pending.amountFen,
+            probeChallenge: pending.probeChallenge,
+            terminalId: pending.terminalId,
+          }
+        : null,
     };
   }
 
@@ -118,9 +136,20 @@ export class FakeBackend implements KioskBackend {
     const asn = fromHex(request.cardNo);
     // A load's session key comes from the card's load key (DLK), an unload's from its unload key (DULK).
     const keyKind = request.transType === TRANS_TYPE.UNLOAD ? 'DULK' : 'DLK';
-    const cardKey = deriveCardKey(keyKind, { masters: DEMO_TEST_MASTER_KEYS, asn, issuerId: new Uint8Array(8), dpkDiversification: 'ASN_ONCE' });
+    const cardKey = deriveCardKey(keyKind, {
+      masters: DEMO_TEST_MASTER_KEYS,
+      asn,
+      issuerId: new Uint8Array(8),
+      dpkDiversification: 'ASN_ONCE',
+    });
     const sessionKey = onlineSessionKeyOf(keyKind, cardKey, fromHex(request.random), request.onlineTtc);
-    const mac1 = loadMac1({ sessionKey, balanceFen: request.balanceFen, amountFen: request.amountFen, transType: request.transType, terminalId: fromHex(request.terminalId) });
+    const mac1 = loadMac1({
+      sessionKey,
+      balanceFen: request.balanceFen,
+      amountFen: request.amountFen,
+      transType: request.transType,
+      terminalId: fromHex(request.terminalId),
+    });
     if (!equalBytes(mac1, fromHex(request.mac1))) throw new BackendError('MAC1_INVALID', 'MAC1 does not verify');
     return { sessionKey };
   }
@@ -148,9 +177,25 @@ export class FakeBackend implements KioskBackend {
   #open(kind: OnlineKind, request: Omit<OnlineRequest, 'transType'> & { cardNo: string }, sessionKey: Uint8Array): LoadAuthorisation {
     const loadId = `${kind}-${this.#nextLoad++}`;
     const probeChallenge = toHex(crypto.getRandomValues(new Uint8Array(6))).toUpperCase();
-    this.loads.push({ loadId, kind, cardNo: request.cardNo, onlineTtc: request.onlineTtc, amountFen: request.amountFen, terminalId: request.terminalId, probeChallenge, state: 'pending' });
+    this.loads.push({
+      loadId,
+      kind,
+      cardNo: request.cardNo,
+      onlineTtc: request.onlineTtc,
+      amountFen: request.amountFen,
+      terminalId: request.terminalId,
+      probeChallenge,
+      state: 'pending',
+    });
     const transType = kind === 'load' ? TRANS_TYPE.LOAD_ED : TRANS_TYPE.UNLOAD;
-    const mac2 = loadMac2({ sessionKey, amountFen: request.amountFen, transType, terminalId: fromHex(request.terminalId), date: fromHex(DATE), time: fromHex(TIME) });
+    const mac2 = loadMac2({
+      sessionKey,
+      amountFen: request.amountFen,
+      transType,
+      terminalId: fromHex(request.terminalId),
+      date: fromHex(DATE),
+      time: fromHex(TIME),
+    });
     // As the server answers them: the waiting account once the card takes it (a load's amount is
     // already held back) and the purse mirror, here the chip's balance ± the amount.
     const waiting = this.waitingFen.get(request.cardNo) ?? 0;

@@ -27,9 +27,15 @@ describe('the kiosk reader manager', () => {
     await manager.start();
     expect(get(manager.state)).toMatchObject({ kind: 'ready', cardPresent: false });
     control.insertCard(createDemoCard('named').card);
-    await until(() => get(manager.state), (s) => s.kind === 'ready' && s.cardPresent);
+    await until(
+      () => get(manager.state),
+      (s) => s.kind === 'ready' && s.cardPresent,
+    );
     control.removeCard();
-    await until(() => get(manager.state), (s) => s.kind === 'ready' && !s.cardPresent);
+    await until(
+      () => get(manager.state),
+      (s) => s.kind === 'ready' && !s.cardPresent,
+    );
     expect(events).toEqual(['in', 'out']);
   });
 
@@ -39,16 +45,30 @@ describe('the kiosk reader manager', () => {
     const manager = new ReaderManager(nav.usb);
     await manager.start();
     control.insertCard(createDemoCard('named').card);
-    await until(() => get(manager.state), (s) => s.kind === 'ready' && s.cardPresent);
+    await until(
+      () => get(manager.state),
+      (s) => s.kind === 'ready' && s.cardPresent,
+    );
     const removed: string[] = [];
     manager.onCard({ removed: () => removed.push('out') });
     control.unplugReader();
-    expect(await until(() => get(manager.state), (s) => s.kind === 'none')).toEqual({ kind: 'none' });
+    expect(
+      await until(
+        () => get(manager.state),
+        (s) => s.kind === 'none',
+      ),
+    ).toEqual({ kind: 'none' });
     expect(removed).toEqual(['out']);
     control.plugReader();
-    await until(() => get(manager.state), (s) => s.kind === 'ready');
+    await until(
+      () => get(manager.state),
+      (s) => s.kind === 'ready',
+    );
     control.insertCard(createDemoCard('named').card);
-    await until(() => get(manager.state), (s) => s.kind === 'ready' && s.cardPresent);
+    await until(
+      () => get(manager.state),
+      (s) => s.kind === 'ready' && s.cardPresent,
+    );
     const session = await manager.connectCard();
     expect(session.atr.length).toBeGreaterThan(1);
   });

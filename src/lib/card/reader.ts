@@ -6,7 +6,15 @@
  * raw error.
  */
 import { writable, type Readable } from 'svelte/store';
-import { CcidReader, CcidError, isCcidError, mapUsbError, type CardSession, type UsbDeviceLike, type UsbLike } from '../../../ccid/usb/index.ts';
+import {
+  CcidReader,
+  CcidError,
+  isCcidError,
+  mapUsbError,
+  type CardSession,
+  type UsbDeviceLike,
+  type UsbLike,
+} from '../../../ccid/usb/index.ts';
 
 /** WebUSB filters for the chooser: smart-card class readers and vendor-class ones. */
 export const READER_FILTERS: USBDeviceFilter[] = [{ classCode: 0x0b }, { classCode: 0xff }];

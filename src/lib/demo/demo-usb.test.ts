@@ -55,7 +55,9 @@ describe('the demo reader', () => {
     const own: { usb?: USB } = {};
     installDemoUsb({ storage, cardSerialBase: 100_000_120, navigator: own }).insertCard('named');
     expect(await readHolderName(own)).toBe('张伟');
-    const facts = (globalThis as unknown as { __fuelcardDemoCards: { facts(id: string): { cardNo: string } } }).__fuelcardDemoCards.facts('named');
+    const facts = (globalThis as unknown as { __fuelcardDemoCards: { facts(id: string): { cardNo: string } } }).__fuelcardDemoCards.facts(
+      'named',
+    );
     expect(facts.cardNo).toBe('01000113200100000121');
     expect(storage.getItem('fuelcard.demo.card.100000120.named')).not.toBeNull();
     expect(storage.getItem('fuelcard.demo.card.named'), 'the seeded set untouched').toBeNull();

@@ -73,7 +73,12 @@ export type DemoCardsControl = {
 };
 
 /** `cardSerialBase`: the serial base of this browser's demo kiosk (0, the seeded set, by default). */
-export function installDemoUsb(options: { storage: DemoStorage; cardSerialBase?: number; navigator?: object; exposeGlobal?: boolean }): VirtualUsbControl {
+export function installDemoUsb(options: {
+  storage: DemoStorage;
+  cardSerialBase?: number;
+  navigator?: object;
+  exposeGlobal?: boolean;
+}): VirtualUsbControl {
   const serialBase = options.cardSerialBase ?? 0;
   const live = new Map<string, FuelCard>();
   const armed = new Map<string, PowerLossFault>();

@@ -41,7 +41,10 @@ export function translate(lang: Locale, key: MessageKey, values?: Record<string,
 }
 
 /** `$t('kiosk.start.title')` in components. */
-export const t: Readable<Translate> = derived(current, (lang) => (key: MessageKey, values?: Record<string, string | number>) => translate(lang, key, values));
+export const t: Readable<Translate> = derived(
+  current,
+  (lang) => (key: MessageKey, values?: Record<string, string | number>) => translate(lang, key, values),
+);
 
 export const locale: Readable<Locale> = current;
 

@@ -4,7 +4,9 @@ import { setLocale, t, translate } from './index.ts';
 
 describe('translate', () => {
   it('fills in named values, strings as given and numbers in the locale', () => {
-    expect(translate('en', 'kiosk.notice.recovered_completed', { amount: '¥12.00' })).toBe('Your interrupted load of ¥12.00 is confirmed on the card');
+    expect(translate('en', 'kiosk.notice.recovered_completed', { amount: '¥12.00' })).toBe(
+      'Your interrupted load of ¥12.00 is confirmed on the card',
+    );
     expect(translate('en', 'kiosk.pin.wrong_old', { triesLeft: 2 })).toContain('2');
   });
 

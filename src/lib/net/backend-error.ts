@@ -16,7 +16,14 @@ import type { ErrorCode } from '../../../server/contract/errors.ts';
  * - SERVER_URL_INVALID: the server address typed at enrolment is not an http(s) address;
  * - CARD_UNKNOWN: the server answered, but not about the card asked for (out of scope or unknown).
  */
-export const CLIENT_ERROR_CODES = ['NETWORK', 'PROTOCOL', 'RESPONSE_INVALID', 'INSECURE_SERVER', 'SERVER_URL_INVALID', 'CARD_UNKNOWN'] as const;
+export const CLIENT_ERROR_CODES = [
+  'NETWORK',
+  'PROTOCOL',
+  'RESPONSE_INVALID',
+  'INSECURE_SERVER',
+  'SERVER_URL_INVALID',
+  'CARD_UNKNOWN',
+] as const;
 
 /** A refusal without a catalogue body (a proxy's 502, a server too old to send one): its HTTP status. */
 export type HttpStatusCode = `HTTP_${number}`;

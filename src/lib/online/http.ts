@@ -30,13 +30,22 @@ export class HttpOnlinePort implements OnlinePort {
     const answer =
       kind === 'load'
         ? await this.api.call('loadInitialise', { body: { operationId, cardNo, amountFen, terminalId, card } })
-        : await this.api.call('unloadInitialise', { body: { operationId, cardNo, amountFen, destinationAccount: destination!, terminalId, card } });
+        : await this.api.call('unloadInitialise', {
+            body: { operationId, cardNo, amountFen, destinationAccount: destination!, terminalId, card },
+          });
     if (answer.load.kind !== kind || answer.load.cardNo !== cardNo || answer.load.amountFen !== amountFen) {
       throw new BackendError('RESPONSE_INVALID', `the server answered a ${kind} initialise with another transaction`);
     }
     // A pending transaction always has its challenge; a server that gave none is not one this device can recover with.
     if (answer.load.probeChallenge === null) throw new BackendError('PROTOCOL', 'the server gave no probe challenge with the MAC2');
-    return { loadId: answer.load.loadId, mac2: answer.mac2, date: answer.date, time: answer.time, probeChallenge: answer.load.probeChallenge, balances: answer.balances };
+    return {
+      loadId: answer.load.loadId,
+      mac2: answer.mac2,
+      date: answer.date,
+      time: answer.time,
+      probeChallenge: answer.load.probeChallenge,
+      balances: answer.balances,
+    };
   }
 
   async queue(proof: CardProof): Promise<void> {

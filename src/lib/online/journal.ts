@@ -24,7 +24,10 @@ export type OnlineJournalRecord = LoadJournalRecord & {
   balanceFenBefore?: number;
 };
 
-export const JOURNAL_STATE = { CARD_WRITE_SENT: 'credit-sent', SETTLED: 'settled' } as const satisfies Record<string, LoadJournalRecord['state']>;
+export const JOURNAL_STATE = { CARD_WRITE_SENT: 'credit-sent', SETTLED: 'settled' } as const satisfies Record<
+  string,
+  LoadJournalRecord['state']
+>;
 
 /** A broken invariant of the journal: a programmer error or a corrupt database, never the world's. */
 function assert(condition: unknown, message: string): asserts condition {
@@ -38,7 +41,10 @@ export function kindOf(record: LoadJournalRecord): OnlineKind {
 type EntryOf<K extends keyof OnlineJournalRecord> = Required<Pick<OnlineJournalRecord, K>>;
 
 /** Written before CREDIT FOR LOAD is sent: from then on the card may hold the load. */
-export async function journalLoad(db: DeviceDatabase, entry: EntryOf<'loadId' | 'cardNo' | 'onlineTtc' | 'amountFen' | 'terminalId' | 'probeChallenge' | 'createdAtMs'>): Promise<void> {
+export async function journalLoad(
+  db: DeviceDatabase,
+  entry: EntryOf<'loadId' | 'cardNo' | 'onlineTtc' | 'amountFen' | 'terminalId' | 'probeChallenge' | 'createdAtMs'>,
+): Promise<void> {
   assert(Number.isSafeInteger(entry.amountFen) && entry.amountFen > 0, 'a load journal entry has a positive amount');
   await db.loadJournal.put({ ...entry, kind: 'load', state: JOURNAL_STATE.CARD_WRITE_SENT });
 }
@@ -46,7 +52,18 @@ export async function journalLoad(db: DeviceDatabase, entry: EntryOf<'loadId' | 
 /** Written before DEBIT FOR UNLOAD is sent: from then on the card may hold the unload. */
 export async function journalUnload(
   db: DeviceDatabase,
-  entry: EntryOf<'loadId' | 'cardNo' | 'onlineTtc' | 'amountFen' | 'terminalId' | 'probeChallenge' | 'destination' | 'operationId' | 'balanceFenBefore' | 'createdAtMs'>,
+  entry: EntryOf<
+    | 'loadId'
+    | 'cardNo'
+    | 'onlineTtc'
+    | 'amountFen'
+    | 'terminalId'
+    | 'probeChallenge'
+    | 'destination'
+    | 'operationId'
+    | 'balanceFenBefore'
+    | 'createdAtMs'
+  >,
 ): Promise<void> {
   assert(Number.isSafeInteger(entry.amountFen) && entry.amountFen > 0, 'an unload journal entry has a positive amount');
   assert(entry.amountFen <= entry.balanceFenBefore, 'an unload journal entry takes no more than the purse held');
@@ -56,13 +73,19 @@ export async function journalUnload(
 
 /** The card's entries whose outcome the card has not told yet, oldest first. */
 export async function openEntries(db: DeviceDatabase, cardNo: string): Promise<OnlineJournalRecord[]> {
-  const found: OnlineJournalRecord[] = await db.loadJournal.where('[cardNo+state]').equals([cardNo, JOURNAL_STATE.CARD_WRITE_SENT]).toArray();
+  const found: OnlineJournalRecord[] = await db.loadJournal
+    .where('[cardNo+state]')
+    .equals([cardNo, JOURNAL_STATE.CARD_WRITE_SENT])
+    .toArray();
   assert(found.length <= JOURNAL_OPEN_ENTRY_COUNT_MAX, `at most ${JOURNAL_OPEN_ENTRY_COUNT_MAX} open journal entries per card`);
   return found.sort((a, b) => a.onlineTtc - b.onlineTtc || a.createdAtMs - b.createdAtMs);
 }
 
 /** Closes an entry; `proof` is the card's TAC or MAC3 when it gave one. */
 export async function markSettled(db: DeviceDatabase, loadId: string, nowMs: number, proof?: string): Promise<void> {
-  const changed = await db.loadJournal.where('loadId').equals(loadId).modify({ state: JOURNAL_STATE.SETTLED, settledAtMs: nowMs, ...(proof === undefined ? {} : { tac: proof }) });
+  const changed = await db.loadJournal
+    .where('loadId')
+    .equals(loadId)
+    .modify({ state: JOURNAL_STATE.SETTLED, settledAtMs: nowMs, ...(proof === undefined ? {} : { tac: proof }) });
   assert(changed === 1, `journal entry ${loadId} exists once`);
 }

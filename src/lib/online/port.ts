@@ -38,7 +38,14 @@ export type OnlineInitialise = {
  * the money comes from or goes to, what that account then has available, and the purse mirror), so
  * no client works out the postings itself.
  */
-export type OnlineAuthorisation = { loadId: string; mac2: string; date: string; time: string; probeChallenge: string; balances: OnlineBalances };
+export type OnlineAuthorisation = {
+  loadId: string;
+  mac2: string;
+  date: string;
+  time: string;
+  probeChallenge: string;
+  balances: OnlineBalances;
+};
 
 /**
  * The card's word on a pending transaction at a later contact (`load.recover`): the probe of its

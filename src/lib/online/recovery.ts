@@ -66,13 +66,23 @@ export type ServerView = { pending: PendingOnline | null };
 type Pending = PendingOnline & { journaled: boolean };
 
 /** The card's open transactions: the journal's (minus those the server settled elsewhere) and the server's. */
-async function pendingFor(db: DeviceDatabase, cardNo: string, server: ServerView | null): Promise<{ toAsk: Pending[]; settledElsewhere: PendingOnline[] }> {
+async function pendingFor(
+  db: DeviceDatabase,
+  cardNo: string,
+  server: ServerView | null,
+): Promise<{ toAsk: Pending[]; settledElsewhere: PendingOnline[] }> {
   const fromServer = server?.pending ?? null;
   const toAsk: Pending[] = [];
   const settledElsewhere: PendingOnline[] = [];
   for (const r of await openEntries(db, cardNo)) {
     const fromServerHere = fromServer?.loadId === r.loadId ? fromServer.probeChallenge : null;
-    const entry = { loadId: r.loadId, kind: kindOf(r), onlineTtc: r.onlineTtc, amountFen: r.amountFen, probeChallenge: r.probeChallenge ?? fromServerHere };
+    const entry = {
+      loadId: r.loadId,
+      kind: kindOf(r),
+      onlineTtc: r.onlineTtc,
+      amountFen: r.amountFen,
+      probeChallenge: r.probeChallenge ?? fromServerHere,
+    };
     // Written only after the server made the transaction pending: if it no longer is, it was settled.
     if (server && fromServer?.loadId !== r.loadId) settledElsewhere.push(entry);
     else toAsk.push({ ...entry, journaled: true });
@@ -89,9 +99,25 @@ async function pendingFor(db: DeviceDatabase, cardNo: string, server: ServerView
  * its terminal id is the transaction's challenge when known). Null settlement: the counter did not
  * move and there was no challenge, so there is nothing the server could act on.
  */
-async function askCard(transmit: Transmit, cardNo: string, pending: PendingOnline, ownTerminalId: string): Promise<{ settlement: RecoverSettlement | null; completed: boolean; proven: boolean }> {
-  const found = await probeOnline(transmit, { transType: PROVE_TYPE[pending.kind], onlineTtc: pending.onlineTtc, terminalId: pending.probeChallenge ?? ownTerminalId });
-  const settlement: RecoverSettlement = { kind: 'recover', loadId: pending.loadId, cardNo, onlineTtc: pending.onlineTtc, probe: found.probe, ...(found.prove ? { prove: found.prove } : {}) };
+async function askCard(
+  transmit: Transmit,
+  cardNo: string,
+  pending: PendingOnline,
+  ownTerminalId: string,
+): Promise<{ settlement: RecoverSettlement | null; completed: boolean; proven: boolean }> {
+  const found = await probeOnline(transmit, {
+    transType: PROVE_TYPE[pending.kind],
+    onlineTtc: pending.onlineTtc,
+    terminalId: pending.probeChallenge ?? ownTerminalId,
+  });
+  const settlement: RecoverSettlement = {
+    kind: 'recover',
+    loadId: pending.loadId,
+    cardNo,
+    onlineTtc: pending.onlineTtc,
+    probe: found.probe,
+    ...(found.prove ? { prove: found.prove } : {}),
+  };
   // A counter below the transaction's cannot come from this card's genuine history: the server
   // refuses it (COUNTER_STALE) and the transaction stays pending there for a later contact.
   if (!found.completed) return { settlement: pending.probeChallenge === null ? null : settlement, completed: false, proven: false };

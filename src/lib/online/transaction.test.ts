@@ -63,7 +63,10 @@ describe('runOnlineTransaction', () => {
     const { cardNo, transmit, port, db, deps } = await setup();
     const before = await getBalance(transmit);
     port.refuseNextLoad = 'INSUFFICIENT_FUNDS';
-    await expect(runOnlineTransaction(deps, transmit, { kind: 'load', cardNo, amountFen: 12_000 })).rejects.toMatchObject({ name: 'BackendError', code: 'INSUFFICIENT_FUNDS' });
+    await expect(runOnlineTransaction(deps, transmit, { kind: 'load', cardNo, amountFen: 12_000 })).rejects.toMatchObject({
+      name: 'BackendError',
+      code: 'INSUFFICIENT_FUNDS',
+    });
     expect(await getBalance(transmit)).toBe(before);
     expect(await db.loadJournal.count()).toBe(0);
     expect(port.settlements).toEqual([]);

@@ -113,14 +113,40 @@ async function initialise(deps: OnlineTransactionDeps, request: OnlineInitialise
 }
 
 /** The card answered its write with an error: ask it now, by its counter, whether it took the transaction. */
-async function settleAfterCardError(deps: OnlineTransactionDeps, transmit: Transmit, request: OnlineTransactionRequest, loadId: string, error: FuelCardError): Promise<OnlineTransactionError> {
+async function settleAfterCardError(
+  deps: OnlineTransactionDeps,
+  transmit: Transmit,
+  request: OnlineTransactionRequest,
+  loadId: string,
+  error: FuelCardError,
+): Promise<OnlineTransactionError> {
   try {
-    const report = await settleFromCard({ transmit, db: deps.db, backend: deps.port, cardNo: request.cardNo, server: null, terminalId: deps.terminalId, nowMs: deps.nowMs });
+    const report = await settleFromCard({
+      transmit,
+      db: deps.db,
+      backend: deps.port,
+      cardNo: request.cardNo,
+      server: null,
+      terminalId: deps.terminalId,
+      nowMs: deps.nowMs,
+    });
     const settled = report.transactions.find((t) => t.loadId === loadId);
-    if (settled?.completed) return new OnlineTransactionError('CARD_TOOK_IT', loadId, `the card answered its ${request.kind} write badly but took it; its proof is queued`, { sw: error.sw, cause: error });
-    return new OnlineTransactionError('CARD_REFUSED', loadId, `the card refused its ${request.kind} write; the reservation is released`, { sw: error.sw, cause: error });
+    if (settled?.completed)
+      return new OnlineTransactionError(
+        'CARD_TOOK_IT',
+        loadId,
+        `the card answered its ${request.kind} write badly but took it; its proof is queued`,
+        { sw: error.sw, cause: error },
+      );
+    return new OnlineTransactionError('CARD_REFUSED', loadId, `the card refused its ${request.kind} write; the reservation is released`, {
+      sw: error.sw,
+      cause: error,
+    });
   } catch (recoveryError) {
-    if (recoveryError instanceof FuelCardError || isCcidError(recoveryError)) return new OnlineTransactionError('INTERRUPTED', loadId, 'the card could not be asked; it is settled at its next insertion', { cause: recoveryError });
+    if (recoveryError instanceof FuelCardError || isCcidError(recoveryError))
+      return new OnlineTransactionError('INTERRUPTED', loadId, 'the card could not be asked; it is settled at its next insertion', {
+        cause: recoveryError,
+      });
     throw recoveryError;
   }
 }
@@ -129,7 +155,11 @@ async function settleAfterCardError(deps: OnlineTransactionDeps, transmit: Trans
  * Runs one load or unload on the card in `transmit` (see the module comment for what each failure
  * leaves). Resolves once the card has written and its proof is queued and sent.
  */
-export async function runOnlineTransaction(deps: OnlineTransactionDeps, transmit: Transmit, request: OnlineTransactionRequest): Promise<OnlineTransactionResult> {
+export async function runOnlineTransaction(
+  deps: OnlineTransactionDeps,
+  transmit: Transmit,
+  request: OnlineTransactionRequest,
+): Promise<OnlineTransactionResult> {
   const { kind, cardNo, amountFen } = request;
   assert(Number.isSafeInteger(amountFen) && amountFen > 0, 'an online transaction moves a positive number of fen');
   assert(kind === 'load' || request.destination !== undefined, 'an unload names its destination');
@@ -140,9 +170,25 @@ export async function runOnlineTransaction(deps: OnlineTransactionDeps, transmit
   onStep('server');
   const { balanceFen, onlineTtc, keyVersion, algId, random, mac1 } = init;
   const card = { balanceFen, onlineTtc, keyVersion, algId, random, mac1 };
-  const auth = await initialise(deps, { kind, operationId, cardNo, amountFen, terminalId: deps.terminalId, card, ...(request.destination ? { destination: request.destination } : {}) });
+  const auth = await initialise(deps, {
+    kind,
+    operationId,
+    cardNo,
+    amountFen,
+    terminalId: deps.terminalId,
+    card,
+    ...(request.destination ? { destination: request.destination } : {}),
+  });
   // Written before the card write is sent: from here on the card may hold the transaction.
-  const entry = { loadId: auth.loadId, cardNo, onlineTtc, amountFen, terminalId: deps.terminalId, probeChallenge: auth.probeChallenge, createdAtMs: deps.nowMs };
+  const entry = {
+    loadId: auth.loadId,
+    cardNo,
+    onlineTtc,
+    amountFen,
+    terminalId: deps.terminalId,
+    probeChallenge: auth.probeChallenge,
+    createdAtMs: deps.nowMs,
+  };
   if (kind === 'load') await journalLoad(deps.db, entry);
   else await journalUnload(deps.db, { ...entry, destination: request.destination!, operationId, balanceFenBefore: balanceFen });
   onStep('write');
@@ -151,7 +197,13 @@ export async function runOnlineTransaction(deps: OnlineTransactionDeps, transmit
     result = await finishOnline(transmit, init, auth);
   } catch (error) {
     if (error instanceof FuelCardError) throw await settleAfterCardError(deps, transmit, request, auth.loadId, error);
-    if (isCcidError(error)) throw new OnlineTransactionError('INTERRUPTED', auth.loadId, `the card left during the ${kind}; it is settled at its next insertion`, { cause: error });
+    if (isCcidError(error))
+      throw new OnlineTransactionError(
+        'INTERRUPTED',
+        auth.loadId,
+        `the card left during the ${kind}; it is settled at its next insertion`,
+        { cause: error },
+      );
     throw error;
   }
   const moved = kind === 'load' ? amountFen : -amountFen;

@@ -4,7 +4,10 @@
  * server's idempotency key: it is written to IndexedDB before the first send and reused by every
  * retry.
  */
-export function newOperationId(nowMs: number = Date.now(), random: (bytes: Uint8Array) => Uint8Array = (b) => crypto.getRandomValues(b)): string {
+export function newOperationId(
+  nowMs: number = Date.now(),
+  random: (bytes: Uint8Array) => Uint8Array = (b) => crypto.getRandomValues(b),
+): string {
   const bytes = random(new Uint8Array(16));
   let t = nowMs;
   for (let i = 5; i >= 0; i--) {

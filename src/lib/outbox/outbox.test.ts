@@ -23,7 +23,9 @@ function fakeServer(options: { reject?: (op: PushOperation) => string | undefine
       const first = applied.get(op.id);
       if (first) return first;
       const code = options.reject?.(op);
-      const verdict: PushVerdict = code ? { id: op.id, outcome: 'rejected', code } : { id: op.id, outcome: 'applied', result: { seq: op.seq } };
+      const verdict: PushVerdict = code
+        ? { id: op.id, outcome: 'rejected', code }
+        : { id: op.id, outcome: 'applied', result: { seq: op.seq } };
       applied.set(op.id, verdict);
       return verdict;
     });
@@ -86,7 +88,7 @@ describe('the outbox', () => {
     const server = fakeServer({ reject: (op) => (op.id === bad.id ? 'AMOUNT_INVALID' : undefined) });
     const report = await outbox.drain('kiosk-1', server.push);
     expect(report).toMatchObject({ appliedCount: 1, rejectedCount: 1, remainingCount: 0 });
-    expect((await outbox.get(bad.id))).toMatchObject({ status: 'rejected', errorCode: 'AMOUNT_INVALID' });
+    expect(await outbox.get(bad.id)).toMatchObject({ status: 'rejected', errorCode: 'AMOUNT_INVALID' });
     expect((await outbox.get(good.id))?.status).toBe('applied');
   });
 
@@ -194,7 +196,11 @@ describe('the outbox', () => {
       return [...answered, ...operations.slice(40).map((op) => ({ id: op.id, outcome: 'retry' as const }))];
     });
     expect(report).toMatchObject({ appliedCount: 150, remainingCount: 0 });
-    expect(server.calls.map((c) => [c[0]!.seq, c.length])).toEqual([[1, 40], [41, 100], [141, 10]]);
+    expect(server.calls.map((c) => [c[0]!.seq, c.length])).toEqual([
+      [1, 40],
+      [41, 100],
+      [141, 10],
+    ]);
   });
 
   it('prunes only settled operations past the retention', async () => {

@@ -104,8 +104,17 @@ export class Outbox {
       const queued = await this.db.outbox.where('status').equals('queued').count();
       if (queued >= OUTBOX_LIMITS.queuedCountMax) throw new OutboxError('OUTBOX_FULL', `the outbox holds ${queued} unsent operations`);
       const next = (await this.db.settings.get(NEXT_SEQ_KEY))?.value ?? 1;
-      if (typeof next !== 'number' || !Number.isSafeInteger(next) || next < 1) throw new OutboxError('OUTBOX_CORRUPT', 'bad next sequence number');
-      const record: OutboxRecordOf<T> = { id: newOperationId(nowMs), seq: next, type, payload, status: 'queued', attemptCount: 0, createdAtMs: nowMs };
+      if (typeof next !== 'number' || !Number.isSafeInteger(next) || next < 1)
+        throw new OutboxError('OUTBOX_CORRUPT', 'bad next sequence number');
+      const record: OutboxRecordOf<T> = {
+        id: newOperationId(nowMs),
+        seq: next,
+        type,
+        payload,
+        status: 'queued',
+        attemptCount: 0,
+        createdAtMs: nowMs,
+      };
       // A record of one type T is one member of the union (TypeScript cannot see that for a generic T).
       await this.db.outbox.add(record as OutboxRecordOf<OperationType> as OutboxRecord);
       await this.db.settings.put({ key: NEXT_SEQ_KEY, value: next + 1 });
@@ -137,7 +146,10 @@ export class Outbox {
       let batch = await this.#queuedFrom(0);
       for (let round = 0; round < OUTBOX_LIMITS.drainRoundCountMax && batch.length > 0; round++) {
         const attemptAtMs = Date.now();
-        const answer = push(deviceId, batch.map(({ id, seq, type, payload }) => ({ id, seq, type, payload })));
+        const answer = push(
+          deviceId,
+          batch.map(({ id, seq, type, payload }) => ({ id, seq, type, payload })),
+        );
         // The next batch if this one is answered whole, read while the server works on this one.
         const afterSeq = batch.at(-1)!.seq + 1;
         const following = this.#queuedFrom(afterSeq);
@@ -184,13 +196,18 @@ export class Outbox {
    * the range starts there instead of scanning every settled record before it.
    */
   #queuedFrom(fromSeq: number): Promise<OutboxRecord[]> {
-    return this.db.outbox.where('[status+seq]').between(['queued', fromSeq], ['queued', Infinity]).limit(OUTBOX_LIMITS.pushBatchSizeMax).toArray();
+    return this.db.outbox
+      .where('[status+seq]')
+      .between(['queued', fromSeq], ['queued', Infinity])
+      .limit(OUTBOX_LIMITS.pushBatchSizeMax)
+      .toArray();
   }
 
   /** Writes a sent batch back in one bulk update, one write per operation. */
   async #write(settlement: Settlement): Promise<void> {
     const written = await this.db.outbox.bulkUpdate(settlement.updates);
-    if (written !== settlement.updates.length) throw new OutboxError('OUTBOX_CORRUPT', `${settlement.updates.length - written} sent operations vanished from the outbox`);
+    if (written !== settlement.updates.length)
+      throw new OutboxError('OUTBOX_CORRUPT', `${settlement.updates.length - written} sent operations vanished from the outbox`);
   }
 
   /** Forgets settled operations older than the retention; queued ones are never pruned. */

@@ -40,7 +40,8 @@ export function isSafeForDeviceCredentials(url: URL): boolean {
 
 /** Refuses (INSECURE_SERVER) before a credential or an enrolment code would cross plain HTTP. */
 export function assertSafeForDeviceCredentials(url: URL): void {
-  if (!isSafeForDeviceCredentials(url)) throw new BackendError('INSECURE_SERVER', `device credentials are sent only over HTTPS (or to localhost), not to ${url.origin}`);
+  if (!isSafeForDeviceCredentials(url))
+    throw new BackendError('INSECURE_SERVER', `device credentials are sent only over HTTPS (or to localhost), not to ${url.origin}`);
 }
 
 /** The page's own address (the PWA), or a placeholder where there is no page (Node). */
@@ -113,18 +114,37 @@ export class ApiClient {
     return new BackendError('CONTRACT_VERSION_MISMATCH', message);
   }
 
-  async call<K extends EndpointName>(name: K, input: { body?: BodyOf<K>; params?: ParamsOf<K>; query?: QueryOf<K> } = {}): Promise<ResponseOf<K>> {
-    const endpoint: { method: string; path: string; versioned?: true; body?: z.ZodType; params?: z.ZodType; query?: z.ZodType; response: z.ZodType } = ENDPOINTS[name];
+  async call<K extends EndpointName>(
+    name: K,
+    input: { body?: BodyOf<K>; params?: ParamsOf<K>; query?: QueryOf<K> } = {},
+  ): Promise<ResponseOf<K>> {
+    const endpoint: {
+      method: string;
+      path: string;
+      versioned?: true;
+      body?: z.ZodType;
+      params?: z.ZodType;
+      query?: z.ZodType;
+      response: z.ZodType;
+    } = ENDPOINTS[name];
     const params = endpoint.params ? (endpoint.params.parse(input.params) as Record<string, string>) : {};
     const query = endpoint.query ? (endpoint.query.parse(input.query) as Record<string, string | number | undefined>) : {};
-    const search = new URLSearchParams(Object.entries(query).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]]))).toString();
-    const path = endpoint.path.replace(/:([a-zA-Z]+)/g, (_, key: string) => encodeURIComponent(params[key] ?? '')) + (search === '' ? '' : `?${search}`);
+    const search = new URLSearchParams(
+      Object.entries(query).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])),
+    ).toString();
+    const path =
+      endpoint.path.replace(/:([a-zA-Z]+)/g, (_, key: string) => encodeURIComponent(params[key] ?? '')) +
+      (search === '' ? '' : `?${search}`);
     const target = new URL(`${this.#options.baseUrl}${path}`, pageOrigin());
     const request: Prepared = {
       url: `${this.#options.baseUrl}${path}`,
       method: endpoint.method,
       headers: { accept: 'application/json' },
-      body: endpoint.body ? JSON.stringify(endpoint.body.parse(endpoint.versioned ? { ...(input.body as object), contractVersion: this.#contractVersion } : input.body)) : undefined,
+      body: endpoint.body
+        ? JSON.stringify(
+            endpoint.body.parse(endpoint.versioned ? { ...(input.body as object), contractVersion: this.#contractVersion } : input.body),
+          )
+        : undefined,
       // What the server sees on the request line, which the signature covers.
       pathWithQuery: `${target.pathname}${target.search}`,
     };
@@ -148,7 +168,10 @@ export class ApiClient {
       const theirs = (answer.json as { contractVersion?: unknown } | null)?.contractVersion;
       if (theirs !== this.#contractVersion) {
         const serverVersion = typeof theirs === 'number' && Number.isSafeInteger(theirs) ? theirs : null;
-        throw this.#contractMismatch(serverVersion, `${name}: the server answered under contract version ${serverVersion ?? '(none)'}; this app speaks ${this.#contractVersion}`);
+        throw this.#contractMismatch(
+          serverVersion,
+          `${name}: the server answered under contract version ${serverVersion ?? '(none)'}; this app speaks ${this.#contractVersion}`,
+        );
       }
     }
     const parsed = endpoint.response.safeParse(answer.json);
@@ -160,13 +183,25 @@ export class ApiClient {
     return (this.#options.nowMs ?? Date.now)();
   }
 
-  async #send(request: Prepared, credentials: DeviceCredentials | null): Promise<{ response: Response; json: unknown; error: ApiErrorBody['error'] | null }> {
+  async #send(
+    request: Prepared,
+    credentials: DeviceCredentials | null,
+  ): Promise<{ response: Response; json: unknown; error: ApiErrorBody['error'] | null }> {
     const headers = { ...request.headers };
     if (credentials) {
       const timestampMs = this.#deviceNowMs() + this.#clockOffsetMs;
-      headers.authorization = await signDeviceRequest(this.#crypto, credentials, { method: request.method, pathWithQuery: request.pathWithQuery, body: request.body, timestampMs });
+      headers.authorization = await signDeviceRequest(this.#crypto, credentials, {
+        method: request.method,
+        pathWithQuery: request.pathWithQuery,
+        body: request.body,
+        timestampMs,
+      });
     }
-    const response = await this.#fetch(request.url, { method: request.method, headers, ...(request.body === undefined ? {} : { body: request.body }) });
+    const response = await this.#fetch(request.url, {
+      method: request.method,
+      headers,
+      ...(request.body === undefined ? {} : { body: request.body }),
+    });
     const json: unknown = await response.json().catch(() => null);
     if (response.ok) return { response, json, error: null };
     const error = ApiErrorBody.safeParse(json);

@@ -26,13 +26,25 @@ const WAIT_MS_MAX = 10_000;
 const TEST_TIMEOUT_MS = 30_000;
 
 /** fetch over fastify's inject; `answer` may rewrite the server's JSON answer on its way back. */
-function injectFetch(app: FastifyInstance, seen: string[], answer: (path: string, json: unknown) => unknown = (_path, json) => json): typeof fetch {
+function injectFetch(
+  app: FastifyInstance,
+  seen: string[],
+  answer: (path: string, json: unknown) => unknown = (_path, json) => json,
+): typeof fetch {
   return (async (input: RequestInfo | URL, init: RequestInit = {}) => {
     const url = new URL(String(input));
     seen.push(url.pathname);
     const headers = Object.fromEntries(new Headers(init.headers).entries());
-    const response = await app.inject({ method: (init.method ?? 'GET') as 'GET' | 'POST', url: url.pathname + url.search, headers, ...(typeof init.body === 'string' ? { payload: init.body } : {}) });
-    return new Response(JSON.stringify(answer(url.pathname, response.json())), { status: response.statusCode, headers: { 'content-type': 'application/json' } });
+    const response = await app.inject({
+      method: (init.method ?? 'GET') as 'GET' | 'POST',
+      url: url.pathname + url.search,
+      headers,
+      ...(typeof init.body === 'string' ? { payload: init.body } : {}),
+    });
+    return new Response(JSON.stringify(answer(url.pathname, response.json())), {
+      status: response.statusCode,
+      headers: { 'content-type': 'application/json' },
+    });
   }) as typeof fetch;
 }
 
@@ -59,14 +71,20 @@ describe('a device whose app speaks another contract version than the server', {
   afterAll(async () => t?.close());
 
   const apiFor = (seen: string[], options: { contractVersion?: number; answer?: (path: string, json: unknown) => unknown } = {}) =>
-    new ApiClient({ baseUrl: BASE_URL, credentials: () => ({ deviceId: KIOSK, secret: DEMO_DEVICE_SECRETS[KIOSK] }), fetch: injectFetch(t.app, seen, options.answer), ...(options.contractVersion === undefined ? {} : { contractVersion: options.contractVersion }) });
+    new ApiClient({
+      baseUrl: BASE_URL,
+      credentials: () => ({ deviceId: KIOSK, secret: DEMO_DEVICE_SECRETS[KIOSK] }),
+      fetch: injectFetch(t.app, seen, options.answer),
+      ...(options.contractVersion === undefined ? {} : { contractVersion: options.contractVersion }),
+    });
   const loopOn = (outbox: Outbox, api: ApiClient): SyncLoop => {
     const loop = new SyncLoop({ outbox, push: httpPush(api), deviceId: () => KIOSK });
     api.onContractMismatch(() => loop.requireUpdate());
     loops.push(loop);
     return loop;
   };
-  const serverRecords = async (ids: string[]) => (await t.db.query<{ status: string }>('SELECT status FROM operation WHERE id = ANY($1::uuid[])', [ids])).rows.map((r) => r.status);
+  const serverRecords = async (ids: string[]) =>
+    (await t.db.query<{ status: string }>('SELECT status FROM operation WHERE id = ANY($1::uuid[])', [ids])).rows.map((r) => r.status);
   /** A fresh device database for the demo kiosk, numbering on from what the server applied of it last. */
   const freshOutbox = async (): Promise<Outbox> => {
     const db = new DeviceDatabase(`contract-version-test-${++dbCount}`);
@@ -74,7 +92,10 @@ describe('a device whose app speaks another contract version than the server', {
     await db.settings.put({ key: 'outbox.nextSeq', value: Number(head.rows[0]?.last_seq ?? 0n) + 1 });
     return new Outbox(db);
   };
-  const queueInquiries = async (outbox: Outbox) => [await outbox.enqueue('inquiry', { cardNo: demoCardNo(1) }), await outbox.enqueue('inquiry', { cardNo: demoCardNo(2) })].map((r) => r.id);
+  const queueInquiries = async (outbox: Outbox) =>
+    [await outbox.enqueue('inquiry', { cardNo: demoCardNo(1) }), await outbox.enqueue('inquiry', { cardNo: demoCardNo(2) })].map(
+      (r) => r.id,
+    );
 
   /** The stopped loop's outbox: every operation still queued, none settled, nothing more sent. */
   async function expectStoppedWithQueueKept(loop: SyncLoop, outbox: Outbox, ids: string[], seen: string[]): Promise<void> {

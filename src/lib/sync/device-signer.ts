@@ -46,12 +46,23 @@ export function webDeviceCrypto(): DeviceCrypto {
 export type RequestToSign = { method: string; pathWithQuery: string; body: string | undefined; timestampMs: number };
 
 /** The Authorization header for one request. */
-export async function signDeviceRequest(deviceCrypto: DeviceCrypto, credentials: { deviceId: string; secret: string }, request: RequestToSign): Promise<string> {
+export async function signDeviceRequest(
+  deviceCrypto: DeviceCrypto,
+  credentials: { deviceId: string; secret: string },
+  request: RequestToSign,
+): Promise<string> {
   const encoder = new TextEncoder();
   const nonce = toBase64Url(crypto.getRandomValues(new Uint8Array(DEVICE_NONCE_BYTES)));
   const bodySha256Hex = toHex(await deviceCrypto.sha256(encoder.encode(request.body ?? '')));
   const timestampMs = Math.round(request.timestampMs);
-  const text = deviceSigningText({ deviceId: credentials.deviceId, timestampMs, nonce, method: request.method, pathWithQuery: request.pathWithQuery, bodySha256Hex });
+  const text = deviceSigningText({
+    deviceId: credentials.deviceId,
+    timestampMs,
+    nonce,
+    method: request.method,
+    pathWithQuery: request.pathWithQuery,
+    bodySha256Hex,
+  });
   const signature = toBase64Url(await deviceCrypto.hmacSha256(deviceKeyBytes(credentials.secret), encoder.encode(text)));
   return deviceAuthorization({ deviceId: credentials.deviceId, timestampMs, nonce, signature });
 }

@@ -11,7 +11,8 @@ describe('the device identity', () => {
     expect(normaliseServerUrl('https://cards.example.com/app/')).toBe('https://cards.example.com');
     expect(normaliseServerUrl(' http://10.0.0.5:8080 ')).toBe('http://10.0.0.5:8080');
     expect(normaliseServerUrl('')).toBe('');
-    for (const bad of ['cards.example.com', 'ftp://x.example', 'javascript:alert(1)', 'http://']) expect(normaliseServerUrl(bad), bad).toBeNull();
+    for (const bad of ['cards.example.com', 'ftp://x.example', 'javascript:alert(1)', 'http://'])
+      expect(normaliseServerUrl(bad), bad).toBeNull();
   });
 
   it('refuses a stored identity that is not one, and reads an older one as belonging to the page’s own server', async () => {

@@ -28,10 +28,14 @@ const IDENTITY_KEY = 'device.identity';
 export function isIdentity(value: unknown): value is DeviceIdentity {
   const v = value as Partial<DeviceIdentity> | null;
   return (
-    typeof v === 'object' && v !== null &&
-    typeof v.deviceId === 'string' && /^[a-z0-9-]{3,64}$/.test(v.deviceId) &&
-    typeof v.secret === 'string' && v.secret.length >= 32 &&
-    typeof v.terminalId === 'string' && /^[0-9A-F]{12}$/i.test(v.terminalId) &&
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.deviceId === 'string' &&
+    /^[a-z0-9-]{3,64}$/.test(v.deviceId) &&
+    typeof v.secret === 'string' &&
+    v.secret.length >= 32 &&
+    typeof v.terminalId === 'string' &&
+    /^[0-9A-F]{12}$/i.test(v.terminalId) &&
     typeof v.enrolledAtMs === 'number' &&
     (v.serverUrl === undefined || typeof v.serverUrl === 'string')
   );
@@ -48,10 +52,23 @@ export async function forgetIdentity(db: DeviceDatabase): Promise<void> {
 }
 
 /** Trades an enrolment code for the device's secret and keeps it. Throws BackendError on refusal. */
-export async function enrol(options: { db: DeviceDatabase; api: ApiClient; serverUrl: string; deviceId: string; enrolmentCode: string; nowMs?: number }): Promise<DeviceIdentity> {
+export async function enrol(options: {
+  db: DeviceDatabase;
+  api: ApiClient;
+  serverUrl: string;
+  deviceId: string;
+  enrolmentCode: string;
+  nowMs?: number;
+}): Promise<DeviceIdentity> {
   assertSafeForDeviceCredentials(new URL(options.serverUrl === '' ? location.href : options.serverUrl));
   const answer = await options.api.call('enrol', { body: { deviceId: options.deviceId, enrolmentCode: options.enrolmentCode } });
-  const identity: DeviceIdentity = { deviceId: answer.deviceId, secret: answer.secret, terminalId: answer.terminalId, enrolledAtMs: options.nowMs ?? Date.now(), serverUrl: options.serverUrl };
+  const identity: DeviceIdentity = {
+    deviceId: answer.deviceId,
+    secret: answer.secret,
+    terminalId: answer.terminalId,
+    enrolledAtMs: options.nowMs ?? Date.now(),
+    serverUrl: options.serverUrl,
+  };
   await options.db.settings.put({ key: IDENTITY_KEY, value: identity });
   return identity;
 }

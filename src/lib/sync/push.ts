@@ -17,8 +17,10 @@ export function httpPush(api: ApiClient): PushTransport {
     });
     return response.results.map((result): PushVerdict => {
       if (result.status === 'applied') return { id: result.id, outcome: 'applied', result: result.result };
-      if (result.status === 'rejected' && result.error?.code === 'CONTRACT_VERSION_MISMATCH') throw new BackendError('CONTRACT_VERSION_MISMATCH', result.error.message);
-      if (result.status === 'rejected') return { id: result.id, outcome: 'rejected', code: result.error?.code ?? 'REJECTED', result: result.error };
+      if (result.status === 'rejected' && result.error?.code === 'CONTRACT_VERSION_MISMATCH')
+        throw new BackendError('CONTRACT_VERSION_MISMATCH', result.error.message);
+      if (result.status === 'rejected')
+        return { id: result.id, outcome: 'rejected', code: result.error?.code ?? 'REJECTED', result: result.error };
       return { id: result.id, outcome: 'retry' };
     });
   };

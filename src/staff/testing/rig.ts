@@ -27,13 +27,21 @@ export const KIOSK = { deviceId: 'demo-kiosk-1', terminalId: '320100000001' } as
 const CARD_WAIT_MS_MAX = 3_000;
 
 /** fetch over fastify's inject; `tap` may drop or inspect an exchange. */
-export function injectFetch(app: FastifyInstance, tap?: (path: string, deliver: () => Promise<Response>) => Promise<Response>): typeof fetch {
+export function injectFetch(
+  app: FastifyInstance,
+  tap?: (path: string, deliver: () => Promise<Response>) => Promise<Response>,
+): typeof fetch {
   return (async (input: RequestInfo | URL, init: RequestInit = {}) => {
     const url = new URL(String(input));
     const headers = Object.fromEntries(new Headers(init.headers).entries());
     const deliver = async () => {
       const method = (init.method ?? 'GET') as 'GET' | 'POST';
-      const response = await app.inject({ method, url: url.pathname + url.search, headers, ...(typeof init.body === 'string' ? { payload: init.body } : {}) });
+      const response = await app.inject({
+        method,
+        url: url.pathname + url.search,
+        headers,
+        ...(typeof init.body === 'string' ? { payload: init.body } : {}),
+      });
       return new Response(response.body, { status: response.statusCode, headers: { 'content-type': 'application/json' } });
     };
     return tap ? tap(url.pathname, deliver) : deliver();
@@ -60,14 +68,34 @@ export type Rig = {
 
 let rigCount = 0;
 
-async function apiFor(t: TestApp, who: Who, fetchImpl: typeof fetch): Promise<{ api: ApiClient; session: OperatorSession | null; device: typeof TABLET | typeof KIOSK }> {
+async function apiFor(
+  t: TestApp,
+  who: Who,
+  fetchImpl: typeof fetch,
+): Promise<{ api: ApiClient; session: OperatorSession | null; device: typeof TABLET | typeof KIOSK }> {
   if (who === 'kiosk') {
-    return { api: new ApiClient({ baseUrl: BASE_URL, credentials: () => ({ deviceId: KIOSK.deviceId, secret: DEMO_DEVICE_SECRETS[KIOSK.deviceId] }), fetch: fetchImpl }), session: null, device: KIOSK };
+    return {
+      api: new ApiClient({
+        baseUrl: BASE_URL,
+        credentials: () => ({ deviceId: KIOSK.deviceId, secret: DEMO_DEVICE_SECRETS[KIOSK.deviceId] }),
+        fetch: fetchImpl,
+      }),
+      session: null,
+      device: KIOSK,
+    };
   }
-  const deviceApi = new ApiClient({ baseUrl: BASE_URL, credentials: () => ({ deviceId: TABLET.deviceId, secret: DEMO_DEVICE_SECRETS[TABLET.deviceId] }), fetch: injectFetch(t.app) });
+  const deviceApi = new ApiClient({
+    baseUrl: BASE_URL,
+    credentials: () => ({ deviceId: TABLET.deviceId, secret: DEMO_DEVICE_SECRETS[TABLET.deviceId] }),
+    fetch: injectFetch(t.app),
+  });
   if (who === 'tablet-without-operator') return { api: deviceApi, session: null, device: TABLET };
   const session = await signInOnTablet({ deviceApi, username: 'demo.operator', password: DEMO_OPERATOR_PASSWORD });
-  return { api: new ApiClient({ baseUrl: BASE_URL, credentials: () => null, fetch: withOperatorSession(fetchImpl, () => session) }), session, device: TABLET };
+  return {
+    api: new ApiClient({ baseUrl: BASE_URL, credentials: () => null, fetch: withOperatorSession(fetchImpl, () => session) }),
+    session,
+    device: TABLET,
+  };
 }
 
 async function waitFor(condition: () => boolean, what: string): Promise<void> {
@@ -78,7 +106,10 @@ async function waitFor(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
-export async function staffRig(t: TestApp, options: { who?: Who; fetch?: typeof fetch; wrapBackend?: (b: StaffBackend) => StaffBackend } = {}): Promise<Rig> {
+export async function staffRig(
+  t: TestApp,
+  options: { who?: Who; fetch?: typeof fetch; wrapBackend?: (b: StaffBackend) => StaffBackend } = {},
+): Promise<Rig> {
   const { api, session, device } = await apiFor(t, options.who ?? 'operator', options.fetch ?? injectFetch(t.app));
   const db = new DeviceDatabase(`staff-test-${++rigCount}`);
   const outbox = new Outbox(db);
@@ -91,7 +122,15 @@ export async function staffRig(t: TestApp, options: { who?: Who; fetch?: typeof 
   await reader.start();
   let cardSession: CardSession | undefined;
   return {
-    db, outbox, sync, api, backend, control, reader, session, deviceId: device.deviceId,
+    db,
+    outbox,
+    sync,
+    api,
+    backend,
+    control,
+    reader,
+    session,
+    deviceId: device.deviceId,
     deps: { backend, db, terminalId: device.terminalId },
     async insert(card) {
       control.removeCard();
