@@ -57,6 +57,27 @@ describe(`migrations on ${testEngine()}`, () => {
     }
   });
 
+  it('accepts an installation that applied an earlier text of 0001 or 0002 differing only in comments, and nothing else', async () => {
+    const db = await openEmptyTestDatabase();
+    try {
+      await migrate(db);
+      // What an installation made before the comments of 0001 and 0002 cited docs/ recorded.
+      await db.query(
+        `UPDATE schema_migration SET checksum = '6b8e20f8aa1a15429668a2fc844700fbd8287974386931e7bfa67302290990dd' WHERE version = 1`,
+      );
+      await db.query(
+        `UPDATE schema_migration SET checksum = '05225beacd813f0693b17455b41f4059efcee1af583a977e90159623ea8aaf97' WHERE version = 2`,
+      );
+      expect((await migrate(db)).applied).toEqual([]);
+      await db.query(
+        `UPDATE schema_migration SET checksum = '05225beacd813f0693b17455b41f4059efcee1af583a977e90159623ea8aaf97' WHERE version = 3`,
+      );
+      await expect(migrate(db)).rejects.toThrow(/changed after it was applied/);
+    } finally {
+      await db.close();
+    }
+  });
+
   it.runIf(testEngine() === 'postgresql')('applies each migration once when two processes migrate at the same time', async () => {
     const db = await openEmptyTestDatabase();
     const second = await openDatabase({ databaseUrl: db.connectionString });

@@ -23,6 +23,22 @@ const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
 export type Migration = { version: number; name: string; sql: string; checksum: string };
 
+/**
+ * Checksums of earlier texts of a migration file whose only change since is in its comments (an
+ * installation that applied the earlier text is not refused). Only comment edits belong here:
+ * the SQL an installation ran must be the SQL of the file. 0001 and 0002 once cited design notes
+ * outside the repository; their comments now cite docs/.
+ */
+const COMMENT_ONLY_EDITS: Readonly<Record<number, readonly string[]>> = {
+  1: ['6b8e20f8aa1a15429668a2fc844700fbd8287974386931e7bfa67302290990dd'],
+  2: ['05225beacd813f0693b17455b41f4059efcee1af583a977e90159623ea8aaf97'],
+};
+
+/** Whether the checksum an installation recorded is this file's, or an earlier text of it differing only in comments. */
+export function checksumAccepted(migration: Migration, recorded: string): boolean {
+  return recorded === migration.checksum || (COMMENT_ONLY_EDITS[migration.version] ?? []).includes(recorded);
+}
+
 export class MigrationError extends Error {
   readonly code = 'MIGRATION_FAILED';
   constructor(message: string, options?: ErrorOptions) {
@@ -63,7 +79,7 @@ async function applyOne(db: Database, migration: Migration): Promise<boolean> {
       const found = await tx.query<{ checksum: string }>('SELECT checksum FROM schema_migration WHERE version = $1', [migration.version]);
       const applied = found.rows[0];
       if (applied) {
-        if (applied.checksum !== migration.checksum) {
+        if (!checksumAccepted(migration, applied.checksum)) {
           throw new MigrationError(`migration ${migration.version}_${migration.name} changed after it was applied`);
         }
         return false;

@@ -1,5 +1,5 @@
 -- Foundation: organisation, devices, customers and cards; the ledger comes in later migrations.
--- Plain SQL that runs on PGlite and PostgreSQL alike (DESIGN.md decision 8). No BEGIN/COMMIT:
+-- Plain SQL that runs on PGlite and PostgreSQL alike (docs/architecture.md decision 8). No BEGIN/COMMIT:
 -- the runner wraps each file in a transaction.
 
 -- Installation facts, e.g. demo = 'true' when the database was seeded with demo data and test keys.

@@ -1,4 +1,4 @@
--- The ledger (LEDGER.md, DESIGN.md decision 3): accounts with TigerBeetle's four balance figures
+-- The ledger (docs/ledger.md, docs/architecture.md decision 3): accounts with TigerBeetle's four balance figures
 -- and transfers pending → posted | voided. Invariants live here as constraints as well as in code:
 -- a customer account never goes below zero, a transfer moves a positive amount between two
 -- different accounts, and a transfer only ever changes state once, from pending.

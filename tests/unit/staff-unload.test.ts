@@ -3,14 +3,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoCard, type DemoCard, type DemoCardId } from '../../ccid/sim/demo/cards.ts';
 import { toHex } from '../../ccid/bytes.ts';
 import { expectSound, openTestApp, snapshot, type TestApp } from '../../server/testing/app.ts';
-import { httpPush } from '../lib/sync/push.ts';
-import { openCard, type StaffCard } from './open-card.ts';
-import { STAFF_ERROR, StaffError } from './errors.ts';
-import { runUnload } from './unload.ts';
-import { HttpKioskBackend } from '../kiosk/http-backend.ts';
-import { KioskController } from '../kiosk/controller.ts';
-import type { StaffBackend } from './backend.ts';
-import { injectFetch, staffRig, type Rig } from './testing/rig.ts';
+import { httpPush } from '../../src/lib/sync/push.ts';
+import { openCard, type StaffCard } from '../../src/staff/open-card.ts';
+import { STAFF_ERROR, StaffError } from '../../src/staff/errors.ts';
+import { runUnload } from '../../src/staff/unload.ts';
+import { HttpKioskBackend } from '../../src/kiosk/http-backend.ts';
+import { KioskController } from '../../src/kiosk/controller.ts';
+import type { StaffBackend } from '../../src/staff/backend.ts';
+import { injectFetch, staffRig, type Rig } from '../../src/staff/testing/rig.ts';
 
 const INS_DEBIT_FOR_UNLOAD = 0x54;
 // PGlite, the demo seed (scrypt password hashes) and the operators' sign-ins take about ten

@@ -7,14 +7,14 @@
  */
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { toHex } from '../../../ccid/bytes.ts';
-import { getBalance, selectSinopec, verifyPin } from '../../../ccid/fuelcard/card.ts';
-import { createDemoCard } from '../../../ccid/sim/demo/cards.ts';
-import { FakeBackend } from '../../kiosk/testing/fake-backend.ts';
-import { DeviceDatabase } from '../device-db/database.ts';
-import { openEntries } from './journal.ts';
-import type { OnlinePort } from './port.ts';
-import { OnlineTransactionError, runOnlineTransaction, type OnlineStep } from './transaction.ts';
+import { toHex } from '../../ccid/bytes.ts';
+import { getBalance, selectSinopec, verifyPin } from '../../ccid/fuelcard/card.ts';
+import { createDemoCard } from '../../ccid/sim/demo/cards.ts';
+import { FakeBackend } from './testing/fake-backend.ts';
+import { DeviceDatabase } from '../lib/device-db/database.ts';
+import { openEntries } from '../lib/online/journal.ts';
+import type { OnlinePort } from '../lib/online/port.ts';
+import { OnlineTransactionError, runOnlineTransaction, type OnlineStep } from '../lib/online/transaction.ts';
 
 const TERMINAL_ID = '320100000009';
 const INS_CREDIT_FOR_LOAD = 0x52;
