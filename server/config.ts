@@ -16,7 +16,11 @@ const EnvSchema = z.object({
   /** 0.0.0.0 so kiosks and tablets on the station network can reach it; tests use 127.0.0.1. */
   HOST: z.string().min(1).default('0.0.0.0'),
   /** PostgreSQL connection string; when absent the embedded PGlite in FUELCARD_DATA_DIR is used. */
-  DATABASE_URL: z.string().url().optional(),
+  DATABASE_URL: z
+    .string()
+    .url()
+    .refine((url) => /^postgres(ql)?:\/\//i.test(url), 'must be a PostgreSQL URL (postgres://user:password@host:port/database)')
+    .optional(),
   FUELCARD_DATA_DIR: z.string().min(1).default('./data'),
   /** Where the built app lives (vite build + sw build). */
   FUELCARD_DIST_DIR: z.string().min(1).default('./dist'),

@@ -13,6 +13,8 @@ export const LIMITS = {
   requestBodyBytesMax: 1_048_576,
   /** Longest a graceful shutdown waits for in-flight requests before exiting. */
   shutdownGraceMs: 10_000,
+  /** How long the start-up check waits for PostgreSQL to answer before saying DATABASE_URL does not (server/preflight.ts). */
+  startupDatabaseCheckMs: 5_000,
   /** PostgreSQL pool size per server process. */
   postgresPoolSizeMax: 10,
   /**

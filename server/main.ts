@@ -11,12 +11,15 @@ import { seedDemo } from './demo/seed.ts';
 import { buildApp } from './app.ts';
 import { logOptions } from './http/logging.ts';
 import { LIMITS } from './limits.ts';
+import { StartupError, listenProblem, preflight } from './preflight.ts';
 import { AuditCheckpointWriter, auditKeyOf, startAuditCheckpoints } from './audit/checkpoints.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   // The HTTP app's serializers: an error from the database is logged without its values.
   const log = pino(logOptions(config.logLevel));
+  // Before anything is migrated or seeded: each problem a person can fix is one line naming its variable.
+  await preflight(config);
   const db = await openDatabase(config);
   const migrations = await migrate(db);
   log.info({ database: db.kind, applied: migrations.applied }, 'database ready');
@@ -41,7 +44,9 @@ async function main(): Promise<void> {
       ? undefined
       : await startAuditCheckpoints(new AuditCheckpointWriter(db, { dir: config.auditDir, key: auditKey }), log);
   const app = await buildApp({ db, config });
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({ port: config.port, host: config.host }).catch((error: NodeJS.ErrnoException) => {
+    throw new StartupError(listenProblem(error, config.host, config.port));
+  });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -75,7 +80,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof DataDirInUseError) console.error(error.message);
+  if (error instanceof ConfigError || error instanceof DataDirInUseError || error instanceof StartupError) console.error(error.message);
   else console.error(error);
   process.exit(1);
 });

@@ -3,7 +3,7 @@
  * nothing to install. One connection per process; PGlite runs one transaction at a time, so the
  * retry loop never fires here, but the same code runs unchanged on PostgreSQL.
  */
-import { mkdir } from 'node:fs/promises';
+import { makeFolder } from './folder.ts';
 import { PGlite, types } from '@electric-sql/pglite';
 import type { Database, Isolation, QueryResult, Row, Sql, TransactionOptions } from './types.ts';
 import { lockDataDir } from './data-dir-lock.ts';
@@ -32,7 +32,7 @@ function wrap(target: PgliteQueryable): Sql {
 export async function openPglite(dataDir: string | undefined): Promise<Database> {
   let unlock = async (): Promise<void> => {};
   if (dataDir !== undefined) {
-    await mkdir(dataDir, { recursive: true });
+    await makeFolder(dataDir);
     unlock = await lockDataDir(dataDir);
   }
   const pglite = await PGlite.create({
