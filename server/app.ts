@@ -112,7 +112,8 @@ function registerErrors(app: FastifyInstance): void {
           { code: apiError.code, cause: error.message, outcomeUnknown: (error as { outcomeUnknown?: boolean }).outcomeUnknown === true },
           'database unavailable',
         );
-      else request.log.info({ code: apiError.code }, 'request refused');
+      // A refusal is the answer to a request (a wrong PIN, a pending load), logged with it at debug.
+      else request.log.debug({ code: apiError.code }, 'request refused');
       return sendError(reply, apiError);
     }
     request.log.error({ err: error }, 'unhandled error');
@@ -178,16 +179,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: trustProxy ?? false,
     logger: options.logger === false ? false : logOptions(options.config.logLevel, options.logStream),
     bodyLimit: LIMITS.requestBodyBytesMax,
+    // Requests are logged by the onResponse hook below: at debug, or as errors when the server failed.
+    disableRequestLogging: true,
     genReqId: () => crypto.randomUUID(),
     // A malformed or over-long URL, refused before any route is looked for.
     frameworkErrors: (error, request, reply) => {
       const refusal = toApiError(error) ?? new ApiError('URL_INVALID');
-      request.log.info({ code: refusal.code }, 'request refused');
+      request.log.debug({ code: refusal.code }, 'request refused');
       return sendError(reply, refusal);
     },
     clientErrorHandler: answerClientError,
   });
   registerErrors(app);
+  // Every request (health checks included) at debug, so that a server at info logs what needs a
+  // person: its start, warnings and failures. A 5xx answer is an error whatever the level.
+  app.addHook('onResponse', async (request, reply) => {
+    const level = reply.statusCode >= 500 ? 'error' : 'debug';
+    request.log[level]({ req: request, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, 'request completed');
+  });
   const methodsOf = trackRoutes(app);
   app.addHook('onRequest', async (request) => {
     if (request.url.length > LIMITS.requestUrlCharsMax) throw new ApiError('URL_TOO_LONG');

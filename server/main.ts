@@ -10,6 +10,7 @@ import { migrate } from './db/migrate.ts';
 import { seedDemo } from './demo/seed.ts';
 import { buildApp } from './app.ts';
 import { logOptions } from './http/logging.ts';
+import { terminalStream } from './http/terminal-log.ts';
 import { LIMITS } from './limits.ts';
 import { StartupError, listenProblem, preflight } from './preflight.ts';
 import { AuditCheckpointWriter, auditKeyOf, startAuditCheckpoints } from './audit/checkpoints.ts';
@@ -17,7 +18,9 @@ import { AuditCheckpointWriter, auditKeyOf, startAuditCheckpoints } from './audi
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   // The HTTP app's serializers: an error from the database is logged without its values.
-  const log = pino(logOptions(config.logLevel));
+  // Readable lines on a terminal, JSON lines for a log collector.
+  const logStream = process.stdout.isTTY ? terminalStream(process.stdout) : undefined;
+  const log = pino(logOptions(config.logLevel, logStream));
   // Before anything is migrated or seeded: each problem a person can fix is one line naming its variable.
   await preflight(config);
   const db = await openDatabase(config);
@@ -43,7 +46,7 @@ async function main(): Promise<void> {
     auditKey === undefined
       ? undefined
       : await startAuditCheckpoints(new AuditCheckpointWriter(db, { dir: config.auditDir, key: auditKey }), log);
-  const app = await buildApp({ db, config });
+  const app = await buildApp({ db, config, ...(logStream === undefined ? {} : { logStream }) });
   await app.listen({ port: config.port, host: config.host }).catch((error: NodeJS.ErrnoException) => {
     throw new StartupError(listenProblem(error, config.host, config.port));
   });
