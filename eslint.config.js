@@ -5,7 +5,7 @@ import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'test-results/', 'playwright-report/', '**/*.d.ts'] },
+  { ignores: ['dist/', 'dist-server/', 'dist-iwa/', 'node_modules/', 'data/', 'test-results/', 'playwright-report/', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs.recommended,

@@ -37,7 +37,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'node --import tsx server/main.ts',
+    // The compiled server, as `npm start` runs it (npm run build makes dist/ and dist-server/).
+    command: 'node --enable-source-maps dist-server/main.mjs',
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { DestinationStream } from 'pino';
 import type { Database } from './db/index.ts';
@@ -180,7 +180,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: options.logger === false ? false : logOptions(options.config.logLevel, options.logStream),
     bodyLimit: LIMITS.requestBodyBytesMax,
     // Requests are logged by the onResponse hook below: at debug, or as errors when the server failed.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => crypto.randomUUID(),
     // A malformed or over-long URL, refused before any route is looked for.
     frameworkErrors: (error, request, reply) => {

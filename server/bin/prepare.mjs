@@ -50,7 +50,8 @@ export function ensureInstalled() {
   if (status !== 0) throw new Error('npm ci failed');
 }
 
-const BUILD_INPUTS = ['src', 'sw', 'public', 'ccid', 'server/contract', 'vite.config.ts', 'package-lock.json'];
+// The server is compiled too (dist-server/), so every server source counts.
+const BUILD_INPUTS = ['src', 'sw', 'public', 'ccid', 'server', 'vite.config.ts', 'package-lock.json'];
 const BUILD_STAMP = join(ROOT, 'dist', '.build-stamp');
 
 export function ensureBuilt({ force = false } = {}) {

@@ -1,7 +1,7 @@
 /**
- * `npm start`: on a fresh clone, installs (npm ci), builds, then runs the server, which migrates,
- * seeds demo data into an empty database and prints its address. Signals are passed on so that
- * Ctrl-C shuts the server down gracefully.
+ * `npm start`: on a fresh clone, installs (npm ci), builds (the app and the compiled server), then
+ * runs the server, which migrates, seeds demo data into an empty database and prints its address.
+ * Signals are passed on so that Ctrl-C shuts the server down gracefully.
  */
 import { spawn } from 'node:child_process';
 import { ROOT, ensureBuilt, ensureInstalled } from './prepare.mjs';
@@ -14,6 +14,7 @@ try {
   process.exit(1);
 }
 
-const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: ROOT, stdio: 'inherit' });
+// The compiled server (server/bin/build-server.mjs): no TypeScript loader at run time.
+const child = spawn(process.execPath, ['--enable-source-maps', 'dist-server/main.mjs'], { cwd: ROOT, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
