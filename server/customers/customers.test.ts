@@ -161,6 +161,10 @@ describe(`customers on ${testEngine()}`, () => {
     expect(names(await search(demoCardNo(1)))).toEqual(['演示客户张伟']);
     expect(names(await search(demoCardNo(1).slice(1)))).toEqual(['演示客户张伟']);
     expect(names(await search('无此客户'))).toEqual([]);
+    // One character, and pairs that are each in the name but not together, through the name's index.
+    expect(names(await search('龙'))).toEqual(['李小龙']);
+    expect(names(await search('李龙'))).toEqual([]);
+    expect(names(await search('达物流有'))).toEqual(['南京顺达物流有限公司']);
     // LIKE's wildcards are taken literally.
     expect(names(await search('%'))).toEqual([]);
     const all = await search('演示');

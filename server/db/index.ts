@@ -6,6 +6,7 @@ import { openPglite } from './pglite.ts';
 import { openPostgres } from './postgres.ts';
 
 export type { Database, Sql, QueryResult, Row, DatabaseKind, TransactionOptions, Isolation } from './types.ts';
+export { PLAN_EACH_TIME } from './types.ts';
 
 export type DatabaseTarget = { databaseUrl?: string | undefined; dataDir?: string | undefined };
 

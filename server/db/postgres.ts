@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { Database, QueryResult, Row, Sql, TransactionOptions } from './types.ts';
+import { PLAN_EACH_TIME, type Database, type QueryResult, type Row, type Sql, type TransactionOptions } from './types.ts';
 import { guardOwnTransactions } from './guard.ts';
 import { withRetry } from './retry.ts';
 import { asUnavailable, isConnectionFailure, DatabaseUnavailableError } from './unavailable.ts';
@@ -28,6 +28,7 @@ const INT8_OID = 20;
 const statementNames = new Map<string, string>();
 
 function statementName(text: string): string | undefined {
+  if (text.startsWith(PLAN_EACH_TIME)) return undefined;
   const known = statementNames.get(text);
   if (known !== undefined || statementNames.size >= LIMITS.preparedStatementCountMax) return known;
   const name = `fc_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;

@@ -11,6 +11,14 @@ export type Row = Record<string, unknown>;
 export type QueryResult<R extends Row = Row> = { rows: R[]; rowCount: number };
 
 /** What a statement can be run on: the database itself or an open transaction. */
+/**
+ * A statement that starts with this comment is planned for its parameters every time it runs, not
+ * prepared once with a generic plan (server/db/postgres.ts names and prepares every other
+ * statement). For a statement whose best plan depends on its values: the customer search by part
+ * of a name reads a common character's rows in id order and a rare one's through the name index.
+ */
+export const PLAN_EACH_TIME = '/* plan each time */';
+
 export interface Sql {
   query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
   /** Several statements separated by semicolons, no parameters (migrations). */
