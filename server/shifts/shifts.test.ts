@@ -85,6 +85,8 @@ describe(`shifts, cheques and reversals on ${testEngine()}`, () => {
     expect(outcome((await push1(t.kiosk, 'shift.open', { openingFloatFen: 0 }, 'demo-kiosk-1')).result)).toBe('FORBIDDEN');
     expect(outcome((await push1(t.as.outlet_supervisor, 'shift.open', { openingFloatFen: -1 })).result)).toBe('INVALID_REQUEST');
     expect(outcome((await push1(t.as.outlet_supervisor, 'shift.open', { openingFloatFen: 1.5 })).result)).toBe('INVALID_REQUEST');
+    expect(outcome((await push1(t.as.outlet_supervisor, 'shift.open', { openingFloatFen: 5_000_001 })).result)).toBe('AMOUNT_ABOVE_LIMIT');
+    expect(outcome((await push1(t.as.outlet_supervisor, 'shift.open', { openingFloatFen: 0, extra: 1 })).result)).toBe('INVALID_REQUEST');
     expect(outcome((await push1(t.as.outlet_supervisor, 'shift.close', { countedFen: 0, note: 'x'.repeat(201) })).result)).toBe(
       'INVALID_REQUEST',
     );
@@ -137,6 +139,12 @@ describe(`shifts, cheques and reversals on ${testEngine()}`, () => {
     expect(await quota()).toBe(q + 80_000n);
     const before = await snapshot(t.db, MONEY_TABLES);
     expect(outcome((await push1(t.as.outlet_operator, 'receipt.cheque', { ...cheque, amountFen: 1 })).result)).toBe('CHEQUE_ALREADY_TAKEN');
+    // The same cheque spelt otherwise is still the same cheque.
+    expect(
+      outcome(
+        (await push1(t.as.outlet_operator, 'receipt.cheque', { ...cheque, chequeNo: 'cn-000123', bank: ' 中国工商银行南京分行 ' })).result,
+      ),
+    ).toBe('CHEQUE_ALREADY_TAKEN');
     expect(outcome((await push1(t.as.outlet_operator, 'receipt.cheque', { ...cheque, chequeNo: 'N2', amountFen: 1_000_001 })).result)).toBe(
       'APPROVAL_REQUIRED',
     );

@@ -96,7 +96,10 @@ const HANDLERS: Record<WriteType, Handler> = {
     return { transferId, quota: accountView(row!) };
   },
   async 'receipt.cheque'(tx, services, principal, raw, op) {
-    const p = parseWith(OPERATION_PAYLOADS['receipt.cheque'], raw);
+    const parsed = parseWith(OPERATION_PAYLOADS['receipt.cheque'], raw);
+    // One cheque, one key: the number in upper case and the bank's name with its spaces collapsed,
+    // so a second taking of the same cheque cannot pass as another by its spelling.
+    const p = { ...parsed, chequeNo: parsed.chequeNo.toUpperCase(), bank: parsed.bank.replace(/\s+/g, ' ') };
     const customerId = await customerInScope(tx, principal, p.customerId);
     const taken = await tx.query('SELECT 1 FROM cheque_receipt WHERE bank = $1 AND cheque_no = $2', [p.bank, p.chequeNo]);
     if (taken.rows.length > 0) throw new ApiError('CHEQUE_ALREADY_TAKEN');
@@ -123,8 +126,10 @@ const HANDLERS: Record<WriteType, Handler> = {
     const [row] = await readAccounts(tx, [quota]);
     return { transferId, quota: accountView(row!) };
   },
-  async 'shift.open'(tx, _services, principal, raw, op) {
+  async 'shift.open'(tx, services, principal, raw, op) {
     const p = parseWith(OPERATION_PAYLOADS['shift.open'], raw);
+    // A float is cash at the counter: never more than one receipt may take.
+    if (p.openingFloatFen > services.cashReceiptMaxFen) throw new ApiError('AMOUNT_ABOVE_LIMIT');
     return openShift(tx, p, { principal, operationId: op.operationId });
   },
   async 'shift.close'(tx, _services, principal, raw, op) {
