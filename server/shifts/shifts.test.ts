@@ -8,6 +8,11 @@ import { CONTRACT_VERSION } from '../contract/index.ts';
 import { demoCardNo } from '../demo/money.ts';
 import { expectSound, openTestApp, snapshot, type Headers, type TestApp } from '../testing/app.ts';
 import { testEngine } from '../testing/db.ts';
+import type { Principal } from '../auth/principal.ts';
+import { ensureAccount } from '../ledger/accounts.ts';
+import { createTransfers } from '../ledger/transfers.ts';
+import { drawerAccount } from './drawer.ts';
+import { closeShift } from './shifts.ts';
 
 type Result = { id: string; seq: number; status: string; replayed: boolean; result?: Record<string, unknown>; error?: { code: string } };
 const MONEY_TABLES = ['account', 'transfer', 'shift', 'cheque_receipt', 'reversal', 'approval'];
@@ -227,6 +232,35 @@ describe(`shifts, cheques and reversals on ${testEngine()}`, () => {
     expect((await push1(t.as.outlet_supervisor, 'reversal', reversal)).result.status).toBe('applied');
     expect(await balance('CASH', `shift:${second}`)).toBe(600n);
     await push1(t.as.outlet_supervisor, 'shift.close', { countedFen: 600 });
+  });
+
+  it('closes a shift only after cash going into its drawer has committed, and lets none in after', async () => {
+    await push1(t.as.outlet_operator, 'shift.open', { openingFloatFen: 0 });
+    const operator = (
+      await t.db.query<{ id: bigint; org_unit_id: bigint }>("SELECT id, org_unit_id FROM operator WHERE username = 'demo.operator'")
+    ).rows[0]!;
+    const principal: Principal = {
+      role: 'outlet_operator',
+      orgUnitId: operator.org_unit_id,
+      scopeRootId: null,
+      deviceId: 'demo-tablet-1',
+      terminalId: null,
+      operatorId: operator.id,
+    };
+    let drawerHeld!: () => void;
+    const held = new Promise<void>((resolve) => (drawerHeld = resolve));
+    const receipt = t.db.transaction(async (tx) => {
+      const drawer = await drawerAccount(tx, principal);
+      drawerHeld();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const quota = await ensureAccount(tx, 'QUOTA', { kind: 'customer', customerId: BigInt(customerId) });
+      await createTransfers(tx, [{ debitAccountId: drawer, creditAccountId: quota, amountFen: 250n, code: 'CASH_RECEIPT' }]);
+    });
+    await held;
+    const closing = t.db.transaction((tx) => closeShift(tx, { countedFen: 250 }, { principal, operationId: randomUUID() }));
+    await receipt;
+    expect(await closing).toMatchObject({ expectedFen: 250, differenceFen: 0 });
+    await expect(t.db.transaction((tx) => drawerAccount(tx, principal))).rejects.toMatchObject({ code: 'SHIFT_NOT_OPEN' });
   });
 
   it('reverses a pre-allocation while the money is still on the reserve, and refuses once it is spent', async () => {
