@@ -28,6 +28,7 @@ import { registerLedgerRoutes } from './ledger/routes.ts';
 import { registerApprovalRoutes } from './auth/approvals.ts';
 import { registerSyncRoutes } from './sync/routes.ts';
 import { registerCustomerRoutes } from './customers/routes.ts';
+import { registerShiftRoutes } from './shifts/routes.ts';
 import { registerInfoRoutes } from './info/routes.ts';
 import { registerCors } from './http/cors.ts';
 import { registerJsonBody } from './http/body.ts';
@@ -224,6 +225,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     registerLoadRoutes,
     registerSyncRoutes,
     registerCustomerRoutes,
+    registerShiftRoutes,
     registerLedgerRoutes,
     registerApprovalRoutes,
   ])

@@ -112,6 +112,16 @@ export const API_ERRORS: Readonly<Record<ErrorCode, { readonly status: number; r
     status: 503,
     message: 'the server cannot open device keys: start it with the FUELCARD_KEK they were sealed under',
   },
+  // Shifts, cheques and reversals (server/shifts/)
+  SHIFT_NOT_OPEN: { status: 409, message: 'open a shift first: cash is taken only into the drawer of an open shift' },
+  SHIFT_ALREADY_OPEN: { status: 409, message: 'this operator already has an open shift: close it first' },
+  CHEQUE_ALREADY_TAKEN: { status: 409, message: 'this cheque (bank and number) has already been taken' },
+  REVERSAL_NOT_FOUND: { status: 404, message: 'no applied cash receipt, cheque receipt or pre-allocation with this operation id' },
+  ALREADY_REVERSED: { status: 409, message: 'this operation has already been reversed' },
+  REVERSAL_FUNDS_GONE: {
+    status: 409,
+    message: 'the money the reversal would take back is no longer there (spent, loaded onto a card, or not in the drawer)',
+  },
 };
 
 export class ApiError extends Error {

@@ -50,7 +50,7 @@ export async function createApproval(tx: Sql, principal: Principal, input: Appro
 export async function useApproval(
   tx: Sql,
   principal: Principal,
-  use: { approvalId: string; purpose: 'receipt.cash'; customerId: bigint; amountFen: number; now: Date },
+  use: { approvalId: string; purpose: 'receipt.cash' | 'receipt.cheque'; customerId: bigint; amountFen: number; now: Date },
 ): Promise<bigint> {
   const used = await tx.query<{ approved_by: bigint }>(
     `UPDATE approval SET used_at = now(), used_by = $5

@@ -3,6 +3,7 @@
  * runs, and walked whole by the authorisation-matrix test. Public endpoints are not listed here.
  */
 import type { EndpointName, Role } from '../contract/index.ts';
+import type { Principal } from './principal.ts';
 
 const OUTLET: readonly Role[] = ['outlet_operator', 'outlet_supervisor'];
 /** Who reads customers' details: outlet staff and centre operators, never a kiosk or a device alone (personal data needs a person). */
@@ -39,6 +40,8 @@ export const ROLE_POLICY: Record<Exclude<EndpointName, 'login' | 'enrol' | 'info
   // creating and editing them are push operations (customer.create, customer.update below).
   searchCustomers: CUSTOMER_READERS,
   customerDetail: CUSTOMER_READERS,
+  // The signed-in operator's own open shift (the tablet's status bar); shifts are opened and closed by push.
+  currentShift: OUTLET,
 };
 
 /**
@@ -51,12 +54,34 @@ export const OPERATOR_ONLY_OPERATIONS: ReadonlySet<string> = new Set([
   'unload.complete',
   'customer.create',
   'customer.update',
+  'shift.open',
+  'shift.close',
+  'receipt.cheque',
+  'reversal',
 ]);
 
+/** Push operation types for an outlet supervisor only: undoing money already taken (冲正), with a reason. */
+export const SUPERVISOR_ONLY_OPERATIONS: ReadonlySet<string> = new Set(['reversal']);
+
 /**
- * Push operation types that change a customer's account or details and so belong to the
- * customer's own outlet (docs/architecture.md decision 12): the operator's organisation unit must
- * be the customer's, else CUSTOMER_OTHER_OUTLET, even within the operator's scope. Their payloads
- * name the customer as `customerId`. Searching and reading customers stays open to every outlet.
+ * Where things may be done (docs/architecture.md decision 12), in three rules:
+ *
+ * 1. A card may be read, queried and loaded at any outlet or kiosk of the network; a centre sees
+ *    the cards of its subtree (cardScopeRoot, applied by server/cards/card.ts to every card read).
+ * 2. Account-changing work belongs to the customer's own outlet: the push operations below (their
+ *    payloads name the customer as `customerId`; the operator's organisation unit must be the
+ *    customer's, else CUSTOMER_OTHER_OUTLET, even within the operator's scope), a reversal (which
+ *    finds the customer through the original's accounts, server/shifts/reversals.ts), and an
+ *    unload, which gives a purse's money back to the account (OWN_OUTLET_CARD_WORK). A new
+ *    customer is always made at the operator's own outlet.
+ * 3. Searching and reading customers stays open to every outlet.
  */
-export const OWN_OUTLET_OPERATIONS: ReadonlySet<string> = new Set(['customer.update']);
+export const OWN_OUTLET_OPERATIONS: ReadonlySet<string> = new Set(['receipt.cash', 'receipt.cheque', 'preallocation', 'customer.update']);
+
+/** Online card work of the customer's own outlet only: an unload (closing an account, a refund). A load is done anywhere. */
+export const OWN_OUTLET_CARD_WORK: ReadonlySet<'load' | 'unload'> = new Set(['unload']);
+
+/** The organisation subtree in which a principal reads, queries and loads cards (null: the whole network). */
+export function cardScopeRoot(principal: Pick<Principal, 'role' | 'scopeRootId'>): bigint | null {
+  return principal.role === 'center_operator' ? principal.scopeRootId : null;
+}

@@ -8,6 +8,7 @@ import { ApiError } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Services } from '../http/services.ts';
 import { storedResult, type OperationRecord } from '../sync/records.ts';
+import { cardScopeRoot } from '../auth/policy.ts';
 
 export type CardRow = {
   card_no: string;
@@ -26,7 +27,7 @@ export type CardRow = {
   pending_load_id: string | null;
   /** Set while the card's loads and unloads wait for a review after a chip alarm (loads/chip-check.ts). */
   review_since: Date | null;
-  /** Whether the card's customer lies in the reading principal's organisation subtree. */
+  /** Whether the reading principal may see the card: anywhere at an outlet or kiosk, a centre its subtree (auth/policy.ts cardScopeRoot). */
   in_scope: boolean;
 };
 
@@ -50,12 +51,14 @@ const CARD_SELECT = `SELECT ${CARD_COLUMNS} ${CARD_FROM}`;
 
 export type CardLookup = { cardNo: string } | { loadId: string };
 
+type Reader = Pick<Principal, 'scopeRootId' | 'role'>;
+
 /** Reads a card (by number, or as the card of a load), locked FOR UPDATE when `lock`, with its scope for `principal`. */
-export async function readCard(sql: Sql, principal: Pick<Principal, 'scopeRootId'>, by: CardLookup, lock: boolean): Promise<CardRow> {
+export async function readCard(sql: Sql, principal: Reader, by: CardLookup, lock: boolean): Promise<CardRow> {
   const where = 'cardNo' in by ? 'WHERE c.card_no = $1' : 'WHERE c.card_no = (SELECT l.card_no FROM card_load l WHERE l.id = $1::uuid)';
   const found = await sql.query<CardRow>(`${CARD_SELECT} ${where}${lock ? ' FOR UPDATE OF c' : ''}`, [
     'cardNo' in by ? by.cardNo : by.loadId,
-    principal.scopeRootId,
+    cardScopeRoot(principal),
   ]);
   const card = found.rows[0];
   if (!card) throw new ApiError('cardNo' in by ? 'CARD_NOT_FOUND' : 'LOAD_NOT_FOUND');
@@ -70,7 +73,7 @@ export async function readCard(sql: Sql, principal: Pick<Principal, 'scopeRootId
  */
 export async function readCardAndRecord(
   sql: Sql,
-  principal: Pick<Principal, 'scopeRootId' | 'deviceId'>,
+  principal: Reader & Pick<Principal, 'deviceId'>,
   cardNo: string,
   operationId: string,
 ): Promise<CardRow & { record: OperationRecord | null }> {
@@ -85,7 +88,7 @@ export async function readCardAndRecord(
     `SELECT ${CARD_COLUMNS}, op.status AS op_status, op.result AS op_result, op.request_hash AS op_request_hash, op.device_id AS op_device_id, op.seq AS op_seq
        ${CARD_FROM} LEFT JOIN operation op ON op.id = $3::uuid AND coalesce(op.device_id, '') = coalesce($4::text, '')
        WHERE c.card_no = $1 FOR UPDATE OF c`,
-    [cardNo, principal.scopeRootId, operationId, principal.deviceId],
+    [cardNo, cardScopeRoot(principal), operationId, principal.deviceId],
   );
   const row = found.rows[0];
   if (!row) throw new ApiError('CARD_NOT_FOUND');
@@ -101,15 +104,11 @@ export async function readCardAndRecord(
  * Several cards by number in one statement, unlocked, each with its scope for `principal`; cards
  * that do not exist are simply absent from the map. For read-only answers (push inquiries, pull).
  */
-export async function readCards(
-  sql: Sql,
-  principal: Pick<Principal, 'scopeRootId'>,
-  cardNos: readonly string[],
-): Promise<Map<string, CardRow>> {
+export async function readCards(sql: Sql, principal: Reader, cardNos: readonly string[]): Promise<Map<string, CardRow>> {
   if (cardNos.length === 0) return new Map();
   const found = await sql.query<CardRow>(`${CARD_SELECT} WHERE c.card_no = ANY($1::text[])`, [
     [...new Set(cardNos)],
-    principal.scopeRootId,
+    cardScopeRoot(principal),
   ]);
   return new Map(found.rows.map((card) => [card.card_no, card]));
 }

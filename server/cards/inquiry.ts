@@ -62,7 +62,8 @@ export async function cardSummaries(sql: Sql, cards: readonly CardRow[], limits:
   return summaries;
 }
 
-const MOVEMENT_KIND: Record<TransferCode, CardMovement['kind']> = {
+/** SHIFT_FLOAT and CASH_DIFFERENCE move only an outlet's and a shift's accounts, never one behind a card. */
+const MOVEMENT_KIND: Record<Exclude<TransferCode, 'SHIFT_FLOAT' | 'CASH_DIFFERENCE'>, CardMovement['kind']> = {
   LOAD: 'load',
   UNLOAD: 'unload',
   CASH_RECEIPT: 'cash_receipt',
@@ -72,12 +73,13 @@ const MOVEMENT_KIND: Record<TransferCode, CardMovement['kind']> = {
   CARD_FEE: 'card_fee',
   REFUND: 'refund',
   OPENING: 'opening',
+  REVERSAL: 'reversal',
 };
 
 type MovementRow = {
   transfer_id: string;
   at: Date | string;
-  code: TransferCode;
+  code: keyof typeof MOVEMENT_KIND;
   account: CardMovement['account'];
   amount_fen: bigint;
   state: 'pending' | 'posted';

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { AmountFen, EntityId } from './common.ts';
 
 export const ApprovalRequest = z.strictObject({
-  purpose: z.enum(['receipt.cash']),
+  purpose: z.enum(['receipt.cash', 'receipt.cheque']),
   customerId: EntityId,
   amountFen: AmountFen,
 });

@@ -31,7 +31,18 @@ export const CardMovement = z.object({
   transferId: z.uuid(),
   /** When the money moved: when the transfer was posted, or created while still pending. */
   at: z.iso.datetime(),
-  kind: z.enum(['load', 'unload', 'cash_receipt', 'cheque_receipt', 'preallocation', 'purchase', 'card_fee', 'refund', 'opening']),
+  kind: z.enum([
+    'load',
+    'unload',
+    'cash_receipt',
+    'cheque_receipt',
+    'preallocation',
+    'purchase',
+    'card_fee',
+    'refund',
+    'opening',
+    'reversal',
+  ]),
   account: AccountCode,
   /** Signed on the account's side: + money in, − money out. */
   amountFen: LedgerFen,

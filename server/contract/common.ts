@@ -23,4 +23,15 @@ export const DeviceId = z.string().regex(/^[a-z0-9-]{3,64}$/);
 export const Role = z.enum(['kiosk', 'tablet', 'outlet_operator', 'outlet_supervisor', 'center_operator', 'administrator']);
 export type Role = z.infer<typeof Role>;
 
-export const AccountCode = z.enum(['QUOTA', 'RESERVE', 'PURSE', 'CASH', 'CHEQUE', 'BANK', 'FEE_INCOME', 'SALES', 'REFUND_PAYABLE']);
+export const AccountCode = z.enum([
+  'QUOTA',
+  'RESERVE',
+  'PURSE',
+  'CASH',
+  'CHEQUE',
+  'BANK',
+  'FEE_INCOME',
+  'SALES',
+  'REFUND_PAYABLE',
+  'CASH_DIFFERENCE',
+]);

@@ -42,6 +42,7 @@ import { PullRequest, PullResponse, PushRequest, PushResponse } from './sync.ts'
 import { CreateDemoKioskRequest, DemoKiosk, ServerInfo } from './info.ts';
 import { ApprovalRequest, ApprovalResponse } from './approvals.ts';
 import { CustomerDetail, CustomerList, CustomerParams, CustomerSearchQuery } from './customers.ts';
+import { CurrentShiftResponse } from './shifts.ts';
 
 export type Endpoint = {
   method: 'GET' | 'POST';
@@ -248,6 +249,12 @@ export const ENDPOINTS = e({
     summary: "A customer's details, its cards, and the revisions of its details, newest first",
     params: CustomerParams,
     response: CustomerDetail,
+  },
+  currentShift: {
+    method: 'GET',
+    path: '/api/v1/shifts/current',
+    summary: "The signed-in operator's open shift (its float, drawer and receipts), or null: the tablet's status bar",
+    response: CurrentShiftResponse,
   },
 });
 export type EndpointName = keyof typeof ENDPOINTS;

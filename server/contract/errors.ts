@@ -101,6 +101,13 @@ export const ErrorCode = z
     'NONCE_REUSED',
     'DEVICE_CLOCK_SKEW',
     'DEVICE_KEYS_UNAVAILABLE',
+    // Shifts, cheques and reversals (server/shifts/)
+    'SHIFT_NOT_OPEN',
+    'SHIFT_ALREADY_OPEN',
+    'CHEQUE_ALREADY_TAKEN',
+    'REVERSAL_NOT_FOUND',
+    'ALREADY_REVERSED',
+    'REVERSAL_FUNDS_GONE',
   ])
   .describe("A stable machine code of the server's error catalogue (server/errors.ts gives each its HTTP status)");
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -16,6 +16,7 @@ import { ErrorCode } from './errors.ts';
 import { ContractVersion } from './version.ts';
 import { LoadCompleteRequest, LoadRecoverRequest, LoadView } from './loads.ts';
 import { CustomerCreatePayload, CustomerUpdatePayload } from './customers.ts';
+import { ChequeReceiptPayload, ReversalPayload, ShiftClosePayload, ShiftOpenPayload } from './shifts.ts';
 
 export const CashReceiptPayload = z.strictObject({
   customerId: EntityId,
@@ -41,6 +42,10 @@ export const OperationType = z.enum([
   'inquiry',
   'customer.create',
   'customer.update',
+  'shift.open',
+  'shift.close',
+  'receipt.cheque',
+  'reversal',
 ]);
 export type OperationType = z.infer<typeof OperationType>;
 
@@ -57,6 +62,14 @@ export const OPERATION_PAYLOADS = {
   'customer.create': CustomerCreatePayload,
   /** An edit of a customer's details, by its own outlet's staff only; recorded as a revision. */
   'customer.update': CustomerUpdatePayload,
+  /** The operator opens a shift with the float counted (outlet staff only; one open shift per operator). */
+  'shift.open': ShiftOpenPayload,
+  /** The operator closes its own open shift with the cash counted; over or short is recorded and posted. */
+  'shift.close': ShiftClosePayload,
+  /** A cheque into a customer's quota at its own outlet (outlet staff only). */
+  'receipt.cheque': ChequeReceiptPayload,
+  /** A supervisor's reversal of a receipt or pre-allocation, with a reason. */
+  reversal: ReversalPayload,
 } as const satisfies Record<OperationType, z.ZodType>;
 /** The payload an operation of type T is sent with (OPERATION_PAYLOADS[T]'s input): what a device's outbox holds for it. */
 export type OperationPayload<T extends OperationType> = z.input<(typeof OPERATION_PAYLOADS)[T]>;

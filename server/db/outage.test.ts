@@ -23,6 +23,7 @@ import { openDatabase, type Database } from './index.ts';
 import { migrate } from './migrate.ts';
 import { DatabaseUnavailableError } from './unavailable.ts';
 import { CONTRACT_VERSION } from '../contract/index.ts';
+import { openTestShift } from '../testing/shifts.ts';
 
 const kiosk = deviceHeader('demo-kiosk-1');
 const tablet = deviceHeader('demo-tablet-1');
@@ -48,6 +49,7 @@ describe.runIf(testEngine() === 'postgresql' && postgresBinDir() !== null)('the 
     db = await openDatabase({ databaseUrl: instance.url('fuelcard') });
     await migrate(db);
     await seedDemo(db);
+    await openTestShift(db);
     await db.exec('CREATE TABLE outage_probe (n int)');
     const slowTransaction = (server: FastifyInstance): void => {
       server.post('/test/slow-transaction', async () => {

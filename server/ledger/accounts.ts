@@ -1,7 +1,9 @@
 /**
  * Accounts of the ledger (docs/ledger.md "Accounts"): a code, an owner, a normal side and
  * TigerBeetle's four figures. Customer money is credit-normal (a liability of the issuer); cash and
- * cheques are debit-normal. Only BANK, the outside world, may go below zero. "Find or open" is one
+ * cheques are debit-normal. Only BANK, the outside world, and CASH_DIFFERENCE (over and short at
+ * a shift's close) may go below zero. A cash drawer is the CASH account of a shift (docs/ledger.md
+ * "Shifts and drawers"). "Find or open" is one
  * statement, so two requests that open the same account at once both get the one row.
  */
 import type { Sql } from '../db/index.ts';
@@ -17,12 +19,15 @@ export const ACCOUNT_CODES = {
   QUOTA: { normal: 'credit', mayGoNegative: false, owner: 'customer', ceilingFen: CUSTOMER_ACCOUNT_FEN_MAX },
   RESERVE: { normal: 'credit', mayGoNegative: false, owner: 'card', ceilingFen: CUSTOMER_ACCOUNT_FEN_MAX },
   PURSE: { normal: 'credit', mayGoNegative: false, owner: 'card', ceilingFen: CUSTOMER_ACCOUNT_FEN_MAX },
-  CASH: { normal: 'debit', mayGoNegative: false, owner: 'operator' },
+  /** A shift's cash drawer (server/shifts/drawer.ts); before 0013 one per operator, kept as history. */
+  CASH: { normal: 'debit', mayGoNegative: false, owner: 'shift' },
   CHEQUE: { normal: 'debit', mayGoNegative: false, owner: 'org' },
   BANK: { normal: 'debit', mayGoNegative: true, owner: 'org' },
   FEE_INCOME: { normal: 'credit', mayGoNegative: false, owner: 'org' },
   SALES: { normal: 'credit', mayGoNegative: false, owner: 'org' },
   REFUND_PAYABLE: { normal: 'credit', mayGoNegative: false, owner: 'org' },
+  /** Cash over (below zero) and short (above zero) found when shifts close: the outlet's. */
+  CASH_DIFFERENCE: { normal: 'debit', mayGoNegative: true, owner: 'org' },
 } as const;
 export type AccountCode = keyof typeof ACCOUNT_CODES;
 
@@ -30,7 +35,8 @@ export type AccountOwner =
   | { kind: 'customer'; customerId: bigint }
   | { kind: 'card'; cardNo: string; customerId: bigint | null }
   | { kind: 'operator'; operatorId: bigint }
-  | { kind: 'org'; orgUnitId: bigint };
+  | { kind: 'org'; orgUnitId: bigint }
+  | { kind: 'shift'; shiftId: bigint };
 
 export type AccountRow = {
   id: bigint;
@@ -55,6 +61,8 @@ function ownerKey(owner: AccountOwner): string {
       return `operator:${owner.operatorId}`;
     case 'org':
       return `org:${owner.orgUnitId}`;
+    case 'shift':
+      return `shift:${owner.shiftId}`;
   }
 }
 

@@ -24,6 +24,9 @@ export const TRANSFER_CODES = [
   'CARD_FEE',
   'REFUND',
   'OPENING',
+  'SHIFT_FLOAT',
+  'CASH_DIFFERENCE',
+  'REVERSAL',
 ] as const;
 export type TransferCode = (typeof TRANSFER_CODES)[number];
 

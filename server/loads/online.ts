@@ -39,6 +39,7 @@ import { KeyStoreError } from '../keys/keystore.ts';
 import type { Services } from '../http/services.ts';
 import { replayOf, requestHash } from '../sync/records.ts';
 import { chipAboveLedger, lockPurse, raiseChipAlarm, type ChipAlarm } from './chip-check.ts';
+import { OWN_OUTLET_CARD_WORK } from '../auth/policy.ts';
 import { chinaDateTime, purseMaxFen, readCard, readCardAndRecord, requireCardInScope, requireUsable, type CardRow } from '../cards/card.ts';
 
 type LoadRow = {
@@ -472,6 +473,9 @@ async function initialiseIn(
     return card.record.result as LoadInitialiseResponse;
   }
   requireCardInScope(card);
+  // A load anywhere; an unload (money back to the account) only at the customer's own outlet (auth/policy.ts).
+  if (OWN_OUTLET_CARD_WORK.has(input.kind) && card.customer_org_unit_id !== principal.orgUnitId)
+    throw new ApiError('CUSTOMER_OTHER_OUTLET');
   requireUsable(card, stamp.date, input.kind);
   if (input.answer.keyVersion !== card.key_version) throw new ApiError('KEY_VERSION_UNKNOWN');
   const previous = await settleFromCounter(tx, card, await pendingLoadOf(tx, card), input.answer.onlineTtc, {

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT_VERSION, PullResponse, PushResponse } from '../contract/index.ts';
 import { demoCardNo } from '../demo/money.ts';
 import { expectSound, openTestApp, snapshot, type TestApp } from '../testing/app.ts';
+import { openTestShift } from '../testing/shifts.ts';
 import { testEngine } from '../testing/db.ts';
 
 /** Versions an app of another release (or a broken one) may send: older, newer, none, not a number. */
@@ -25,6 +26,7 @@ describe(`the contract version of sync push and pull on ${testEngine()}`, () => 
   let customerId: string;
   beforeAll(async () => {
     t = await openTestApp();
+    await openTestShift(t.db);
     customerId = String((await t.db.query<{ id: bigint }>('SELECT id FROM customer WHERE name = $1', ['演示客户张伟'])).rows[0]!.id);
   });
   afterAll(async () => t?.close());

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demoCardNo } from '../demo/money.ts';
 import { expectSound, openTestApp, snapshot, type Headers, type TestApp } from '../testing/app.ts';
+import { openTestShift } from '../testing/shifts.ts';
 import { testEngine } from '../testing/db.ts';
 import { CONTRACT_VERSION } from '../contract/index.ts';
 
@@ -19,6 +20,8 @@ describe(`limits on money at the counter on ${testEngine()}`, () => {
   let clock = new Date();
   beforeAll(async () => {
     t = await openTestApp({ now: () => clock, config: { cashReceiptMaxFen: 5_000_000, approvalAboveFen: 1_000_000 } });
+    await openTestShift(t.db, 'demo.operator');
+    await openTestShift(t.db, 'demo.supervisor');
     const found = await t.db.query<{ customer_id: bigint }>('SELECT customer_id FROM card WHERE card_no = $1', [demoCardNo(1)]);
     customerId = String(found.rows[0]!.customer_id);
   });
@@ -96,6 +99,8 @@ describe(`what a card can carry bounds every customer account on ${testEngine()}
   let t: TestApp;
   beforeAll(async () => {
     t = await openTestApp({ config: { cashReceiptMaxFen: 4_294_967_295, approvalAboveFen: 4_294_967_295 } });
+    await openTestShift(t.db, 'demo.operator');
+    await openTestShift(t.db, 'demo.supervisor');
   });
   afterAll(async () => t?.close());
   afterEach(async () => expectSound(t.db));

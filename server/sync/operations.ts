@@ -9,7 +9,7 @@ import { EntityId, OPERATION_PAYLOADS, type OperationType } from '../contract/in
 import { ApiError, type ApiErrorCode } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import { inScope } from '../auth/principal.ts';
-import { OPERATOR_ONLY_OPERATIONS, OWN_OUTLET_OPERATIONS } from '../auth/policy.ts';
+import { OPERATOR_ONLY_OPERATIONS, OWN_OUTLET_OPERATIONS, SUPERVISOR_ONLY_OPERATIONS } from '../auth/policy.ts';
 import { appendAudit } from '../audit/log.ts';
 import { ensureAccount } from '../ledger/accounts.ts';
 import { LedgerError } from '../ledger/errors.ts';
@@ -21,6 +21,9 @@ import { accountView, cardSummaries } from '../cards/inquiry.ts';
 import { completeIn, recoverIn, requireKeyStore } from '../loads/online.ts';
 import { useApproval } from '../auth/approvals.ts';
 import { createCustomer, customerOrgUnit, updateCustomer } from '../customers/customers.ts';
+import { drawerAccount } from '../shifts/drawer.ts';
+import { closeShift, openShift } from '../shifts/shifts.ts';
+import { reverse } from '../shifts/reversals.ts';
 
 async function customerInScope(tx: Sql, principal: Principal, customerId: string): Promise<bigint> {
   const found = await tx.query<{ id: bigint; org_unit_id: bigint }>('SELECT id, org_unit_id FROM customer WHERE id = $1', [customerId]);
@@ -31,22 +34,22 @@ async function customerInScope(tx: Sql, principal: Principal, customerId: string
 }
 
 /**
- * A cash receipt's limits (configured): never above `cashReceiptMaxFen`; above `approvalAboveFen`
- * only by a supervisor or with a supervisor's approval of this customer and amount, used up here.
- * Returns the approver, or null when none was needed.
+ * A receipt's limits (configured; the same for cash and cheques): never above `cashReceiptMaxFen`;
+ * above `approvalAboveFen` only by a supervisor or with a supervisor's approval of this purpose,
+ * customer and amount, used up here. Returns the approver, or null when none was needed.
  */
 async function checkReceiptLimits(
   tx: Sql,
   services: Services,
   principal: Principal,
-  p: { customerId: bigint; amountFen: number; approvalId?: string | undefined },
+  p: { purpose: 'receipt.cash' | 'receipt.cheque'; customerId: bigint; amountFen: number; approvalId?: string | undefined },
 ): Promise<bigint | null> {
   if (p.amountFen > services.cashReceiptMaxFen) throw new ApiError('AMOUNT_ABOVE_LIMIT');
   if (p.amountFen <= services.approvalAboveFen || principal.role === 'outlet_supervisor') return null;
   if (p.approvalId === undefined) throw new ApiError('APPROVAL_REQUIRED');
   return useApproval(tx, principal, {
     approvalId: p.approvalId,
-    purpose: 'receipt.cash',
+    purpose: p.purpose,
     customerId: p.customerId,
     amountFen: p.amountFen,
     now: services.now(),
@@ -76,8 +79,9 @@ const HANDLERS: Record<WriteType, Handler> = {
   async 'receipt.cash'(tx, services, principal, raw) {
     const p = parseWith(OPERATION_PAYLOADS['receipt.cash'], raw);
     const customerId = await customerInScope(tx, principal, p.customerId);
-    const approvedBy = await checkReceiptLimits(tx, services, principal, { ...p, customerId });
-    const cash = await ensureAccount(tx, 'CASH', { kind: 'operator', operatorId: principal.operatorId! });
+    const approvedBy = await checkReceiptLimits(tx, services, principal, { ...p, purpose: 'receipt.cash', customerId });
+    // Into the drawer of the operator's open shift (SHIFT_NOT_OPEN without one), held open until this commits.
+    const cash = await drawerAccount(tx, principal);
     const quota = await ensureAccount(tx, 'QUOTA', { kind: 'customer', customerId });
     const [transferId] = await transfer(tx, [
       { debitAccountId: cash, creditAccountId: quota, amountFen: BigInt(p.amountFen), code: 'CASH_RECEIPT' },
@@ -90,6 +94,51 @@ const HANDLERS: Record<WriteType, Handler> = {
     });
     const [row] = await readAccounts(tx, [quota]);
     return { transferId, quota: accountView(row!) };
+  },
+  async 'receipt.cheque'(tx, services, principal, raw, op) {
+    const parsed = parseWith(OPERATION_PAYLOADS['receipt.cheque'], raw);
+    // One cheque, one key: the number in upper case and the bank's name with its spaces collapsed,
+    // so a second taking of the same cheque cannot pass as another by its spelling.
+    const p = { ...parsed, chequeNo: parsed.chequeNo.toUpperCase(), bank: parsed.bank.replace(/\s+/g, ' ') };
+    const customerId = await customerInScope(tx, principal, p.customerId);
+    const taken = await tx.query('SELECT 1 FROM cheque_receipt WHERE bank = $1 AND cheque_no = $2', [p.bank, p.chequeNo]);
+    if (taken.rows.length > 0) throw new ApiError('CHEQUE_ALREADY_TAKEN');
+    const approvedBy = await checkReceiptLimits(tx, services, principal, { ...p, purpose: 'receipt.cheque', customerId });
+    // Cheques are held by the outlet (the customer's own, OWN_OUTLET_OPERATIONS), not by a shift's drawer.
+    const cheques = await ensureAccount(tx, 'CHEQUE', { kind: 'org', orgUnitId: principal.orgUnitId });
+    const quota = await ensureAccount(tx, 'QUOTA', { kind: 'customer', customerId });
+    const [transferId] = await transfer(tx, [
+      { debitAccountId: cheques, creditAccountId: quota, amountFen: BigInt(p.amountFen), code: 'CHEQUE_RECEIPT' },
+    ]);
+    // The cheque's key decides between two takings at once: the second waits for the first and finds its row.
+    const recorded = await tx.query(
+      `INSERT INTO cheque_receipt (bank, cheque_no, cheque_date, customer_id, amount_fen, transfer_id, operator_id, device_id, operation_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING 1`,
+      [p.bank, p.chequeNo, p.chequeDate, customerId, p.amountFen, transferId, principal.operatorId, principal.deviceId, op.operationId],
+    );
+    if (recorded.rows.length === 0) throw new ApiError('CHEQUE_ALREADY_TAKEN');
+    const approval = approvedBy === null ? {} : { approvalId: p.approvalId, approvedBy: String(approvedBy) };
+    await appendAudit(tx, principal, {
+      action: 'receipt.cheque',
+      subject: `customer:${customerId}`,
+      detail: { amountFen: p.amountFen, bank: p.bank, chequeNo: p.chequeNo, chequeDate: p.chequeDate, transferId, ...approval },
+    });
+    const [row] = await readAccounts(tx, [quota]);
+    return { transferId, quota: accountView(row!) };
+  },
+  async 'shift.open'(tx, services, principal, raw, op) {
+    const p = parseWith(OPERATION_PAYLOADS['shift.open'], raw);
+    // A float is cash at the counter: never more than one receipt may take.
+    if (p.openingFloatFen > services.cashReceiptMaxFen) throw new ApiError('AMOUNT_ABOVE_LIMIT');
+    return openShift(tx, p, { principal, operationId: op.operationId });
+  },
+  async 'shift.close'(tx, _services, principal, raw, op) {
+    const p = parseWith(OPERATION_PAYLOADS['shift.close'], raw);
+    return closeShift(tx, p, { principal, operationId: op.operationId });
+  },
+  async reversal(tx, _services, principal, raw, op) {
+    const p = parseWith(OPERATION_PAYLOADS.reversal, raw);
+    return reverse(tx, p, { principal, operationId: op.operationId });
   },
   async preallocation(tx, _services, principal, raw) {
     const p = parseWith(OPERATION_PAYLOADS.preallocation, raw);
@@ -167,6 +216,7 @@ export async function applyOperation(
   await tx.query(`SAVEPOINT ${SAVEPOINT}`);
   try {
     if (OPERATOR_ONLY_OPERATIONS.has(type) && principal.operatorId === null) throw new ApiError('FORBIDDEN');
+    if (SUPERVISOR_ONLY_OPERATIONS.has(type) && principal.role !== 'outlet_supervisor') throw new ApiError('FORBIDDEN');
     if (OWN_OUTLET_OPERATIONS.has(type)) await requireOwnOutlet(tx, principal, payload);
     const result = await HANDLERS[type](tx, services, principal, payload, { operationId });
     await tx.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);

@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app.ts';
@@ -25,6 +25,7 @@ import { storeDeviceSecret } from '../../server/auth/device-keys.ts';
 import { SoftwareKeyStore } from '../../server/keys/software.ts';
 import { ensureAccount } from '../../server/ledger/accounts.ts';
 import { createTransfers } from '../../server/ledger/transfers.ts';
+import { openShift } from '../../server/shifts/shifts.ts';
 import { ENROLLED_DEVICES, SIM_CUSTOMERS, SIM_LIMITS } from './world.ts';
 
 const SNAPSHOT_SCHEMA_SUFFIX = '_sim_snapshot';
@@ -81,6 +82,16 @@ async function writeWorld(db: Database): Promise<void> {
         "INSERT INTO operator_session (token_hash, operator_id, device_id, expires_at, last_seen_at) VALUES ($1, $2, $3, '2099-01-01T00:00:00Z', '2099-01-01T00:00:00Z')",
         [sha256Hex(d.operatorToken), op.rows[0]!.id, d.id],
       );
+      // Cash is taken only into the drawer of an open shift: each operator's is open before the run starts.
+      const principal = {
+        role: 'outlet_operator',
+        orgUnitId: outlet,
+        scopeRootId: null,
+        deviceId: d.id,
+        terminalId: d.terminalId,
+        operatorId: op.rows[0]!.id,
+      } as const;
+      await openShift(tx, { openingFloatFen: SIM_LIMITS.shiftFloatFen }, { principal, operationId: randomUUID() });
     }
     const bank = await ensureAccount(tx, 'BANK', { kind: 'org', orgUnitId: province });
     for (const c of SIM_CUSTOMERS) {

@@ -17,6 +17,8 @@ export const SIM_LIMITS = {
   subCardCount: 2,
   /** What each customer's quota account opens with, from BANK. */
   quotaOpeningFen: 300_000,
+  /** The float each tablet operator's shift opens with (server/shifts/): the drawer starts with it. */
+  shiftFloatFen: 50_000,
 } as const;
 
 export const SIM_PIN = '123456';
