@@ -29,6 +29,7 @@ import { registerApprovalRoutes } from './auth/approvals.ts';
 import { registerSyncRoutes } from './sync/routes.ts';
 import { registerCustomerRoutes } from './customers/routes.ts';
 import { registerInfoRoutes } from './info/routes.ts';
+import { registerStockRoutes } from './stock/routes.ts';
 import { registerCors } from './http/cors.ts';
 import { registerJsonBody } from './http/body.ts';
 import { registerHeaders } from './http/headers.ts';
@@ -217,6 +218,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     registerCustomerRoutes,
     registerLedgerRoutes,
     registerApprovalRoutes,
+    registerStockRoutes,
   ])
     register(app, services);
 

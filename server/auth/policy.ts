@@ -39,6 +39,11 @@ export const ROLE_POLICY: Record<Exclude<EndpointName, 'login' | 'enrol' | 'info
   // creating and editing them are push operations (customer.create, customer.update below).
   searchCustomers: CUSTOMER_READERS,
   customerDetail: CUSTOMER_READERS,
+  // Card stock (server/stock/): a centre (or the administrator) stocks in and gives cards down the
+  // tree; outlet staff may see their own outlet's stock.
+  stockIn: ['center_operator', 'administrator'],
+  requisition: ['center_operator', 'administrator'],
+  stockQuery: [...OUTLET, 'center_operator', 'administrator'],
 };
 
 /**

@@ -101,6 +101,13 @@ export const ErrorCode = z
     'NONCE_REUSED',
     'DEVICE_CLOCK_SKEW',
     'DEVICE_KEYS_UNAVAILABLE',
+    // Card stock (server/stock/)
+    'STOCK_RANGE_INVALID',
+    'STOCK_CARDS_EXIST',
+    'STOCK_EXPIRY_INVALID',
+    'STOCK_UNIT_INVALID',
+    'STOCK_NOT_HELD',
+    'STOCK_OUTLET_USER_CARDS_ONLY',
   ])
   .describe("A stable machine code of the server's error catalogue (server/errors.ts gives each its HTTP status)");
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -15,6 +15,7 @@ export * from './customers.ts';
 export * from './sync.ts';
 export * from './admin.ts';
 export * from './approvals.ts';
+export * from './stock.ts';
 export * from './info.ts';
 export * from './endpoints.ts';
 export * from './device-auth.ts';
