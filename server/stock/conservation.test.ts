@@ -88,7 +88,7 @@ describe(`stock conservation on ${testEngine()}`, () => {
           }
           let applied = true;
           try {
-            await t.db.transaction((tx) =>
+            await t.db.transaction<unknown>((tx) =>
               c.kind === 'in'
                 ? stockIn(
                     tx,
