@@ -9,6 +9,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StockView } from '../contract/index.ts';
 import { expectSound, openTestApp, snapshot, type Headers, type TestApp } from '../testing/app.ts';
 import { testEngine } from '../testing/db.ts';
+import { ApiError } from '../errors.ts';
+import { stockInAsOperator } from './console.ts';
 
 const TABLES = ['card', 'stock_batch', 'stock_movement', 'operation', 'audit_log'];
 /** User cards, key version 1, province 32 (the demo's keys), serials far from the demo's cards. */
@@ -200,6 +202,29 @@ describe(`card stock on ${testEngine()}`, () => {
     expect(stolen.json().error.code).toBe('IDEMPOTENCY_CONFLICT');
     const moves = await t.db.query('SELECT 1 FROM stock_movement WHERE operation_id = $1', [body.operationId]);
     expect(moves.rows).toHaveLength(1);
+  });
+
+  it('stocks in from the console under the operator named, and refuses a name that is no centre operator or administrator', async () => {
+    const batch = {
+      firstCardNo: no(500_100_001),
+      lastCardNo: no(500_100_010),
+      cardType: 'user' as const,
+      keyVersion: 1,
+      expiresOn: FUTURE,
+    };
+    const done = await stockInAsOperator(t.db, 'demo.admin', { ...batch, unitCode: '32' }, new Date());
+    expect(done).toMatchObject({ unitId: unit.province, cardCount: 10 });
+    const before = await snapshot(t.db, TABLES);
+    const refused = async (username: string, extra: Record<string, string> = {}) =>
+      stockInAsOperator(t.db, username, { ...batch, firstCardNo: no(500_100_011), lastCardNo: no(500_100_020), ...extra }, new Date()).then(
+        () => 'applied',
+        (error: unknown) => (error instanceof ApiError ? error.code : 'crashed'),
+      );
+    expect(await refused('demo.operator')).toBe('FORBIDDEN');
+    expect(await refused('nobody.here')).toBe('NOT_FOUND');
+    expect(await refused('demo.admin', { unitCode: '3201' })).toBe('STOCK_UNIT_INVALID');
+    expect(await refused('demo.admin', { unitCode: 'NOPE' })).toBe('STOCK_UNIT_INVALID');
+    expect(await snapshot(t.db, TABLES)).toBe(before);
   });
 
   it('keeps batches and movements append-only', async () => {
