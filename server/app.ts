@@ -30,6 +30,7 @@ import { registerSyncRoutes } from './sync/routes.ts';
 import { registerCustomerRoutes } from './customers/routes.ts';
 import { registerShiftRoutes } from './shifts/routes.ts';
 import { registerInfoRoutes } from './info/routes.ts';
+import { registerStockRoutes } from './stock/routes.ts';
 import { registerCors } from './http/cors.ts';
 import { registerJsonBody } from './http/body.ts';
 import { registerHeaders } from './http/headers.ts';
@@ -228,6 +229,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     registerShiftRoutes,
     registerLedgerRoutes,
     registerApprovalRoutes,
+    registerStockRoutes,
   ])
     register(app, services);
 

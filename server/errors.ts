@@ -122,6 +122,19 @@ export const API_ERRORS: Readonly<Record<ErrorCode, { readonly status: number; r
     status: 409,
     message: 'the money the reversal would take back is no longer there (spent, loaded onto a card, or not in the drawer)',
   },
+  // Card stock (server/stock/)
+  STOCK_RANGE_INVALID: {
+    status: 422,
+    message: 'the range must be card numbers of one card type and key version, first to last, at most the batch limit',
+  },
+  STOCK_CARDS_EXIST: { status: 409, message: 'some card numbers of this range already exist' },
+  STOCK_EXPIRY_INVALID: { status: 422, message: 'the expiry date must be a date after today' },
+  STOCK_UNIT_INVALID: {
+    status: 422,
+    message: 'cards enter stock at the province and move one level down, to a city, county or outlet under the giving unit',
+  },
+  STOCK_NOT_HELD: { status: 409, message: 'not every card of this range is in stock at the giving unit' },
+  STOCK_OUTLET_USER_CARDS_ONLY: { status: 422, message: 'outlets receive user cards only' },
 };
 
 export class ApiError extends Error {

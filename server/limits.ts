@@ -157,4 +157,10 @@ export const LIMITS = {
   loggedUrlCharsMax: 256,
   /** Characters of a validation message answered: enough for a field path and what it expects. */
   errorMessageCharsMax: 200,
+  /** Cards in one stock-in or requisition range: written in one statement, a box of a bureau's delivery. */
+  stockRangeCardsMax: 10_000,
+  /** Units listed by one stock query (a province's cities, counties and outlets). */
+  stockUnitsListedMax: 500,
+  /** Ranges listed per unit and card type by a stock query; the count is always whole. */
+  stockRangesListedMax: 50,
 } as const;

@@ -42,6 +42,11 @@ export const ROLE_POLICY: Record<Exclude<EndpointName, 'login' | 'enrol' | 'info
   customerDetail: CUSTOMER_READERS,
   // The signed-in operator's own open shift (the tablet's status bar); shifts are opened and closed by push.
   currentShift: OUTLET,
+  // Card stock (server/stock/): a centre (or the administrator) stocks in and gives cards down the
+  // tree; outlet staff may see their own outlet's stock.
+  stockIn: ['center_operator', 'administrator'],
+  requisition: ['center_operator', 'administrator'],
+  stockQuery: [...OUTLET, 'center_operator', 'administrator'],
 };
 
 /**

@@ -9,6 +9,7 @@
  *   create-org-unit --kind province --code 33 --name-zh 某省公司 --name-en "Some Province Co." [--parent CODE]
  *   create-admin --username NAME --org-unit CODE [--display-name TEXT]
  *   org-units
+ *   stock-in --operator NAME --first CARDNO --last CARDNO --card-type user --key-version N --expires-on YYYY-MM-DD [--unit CODE]
  *   keys-import --key-version N --file F [--replace]
  *   keys-generate --key-version N [--export F] [--replace]
  *   keys-list
@@ -36,7 +37,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, DEMO_KEK_HEX, loadConfig, type Config } from '../config.ts';
-import { CreateOperatorRequest, CreateOrgUnitRequest, OrgUnitCode } from '../contract/index.ts';
+import { CreateOperatorRequest, CreateOrgUnitRequest, OrgUnitCode, StockBatchRequest } from '../contract/index.ts';
+import { stockInAsOperator } from '../stock/console.ts';
 import { openDatabase, type Database } from '../db/index.ts';
 import { migrate } from '../db/migrate.ts';
 import { ApiError } from '../errors.ts';
@@ -70,6 +72,8 @@ const USAGE = `usage: npm run admin -- <command> [options]
   create-admin --username NAME --org-unit CODE [--display-name TEXT]
       (password from FUELCARD_ADMIN_PASSWORD, or stdin: asked twice at a terminal, never echoed)
   org-units
+  stock-in --operator NAME --first CARDNO --last CARDNO --card-type user|manage|employee|test|maintenance --key-version 0..9 --expires-on YYYY-MM-DD [--unit CODE]
+      (cards from the personalisation bureau enter stock at the province, audited under the operator named)
   keys-import --key-version 1..255 --file KEYS.json [--replace]
       (KEYS.json: { "MLK": "32 hex digits", "MULK": ..., "MTK": ..., optional "MPK", "MUGK", "MPUK", "MRPK" })
   keys-generate --key-version 1..255 [--export NEW-FILE] [--replace]
@@ -226,6 +230,45 @@ async function orgUnitsCommand(config: Config, args: string[]): Promise<void> {
         [u.id, u.kind, u.code, u.parentId === null ? '-' : (codeOf.get(u.parentId) ?? u.parentId), u.nameZh, u.nameEn].join('\t'),
       );
     if (truncated) console.log('(the list is cut short)');
+  });
+}
+
+async function stockInCommand(config: Config, args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      operator: { type: 'string' },
+      first: { type: 'string' },
+      last: { type: 'string' },
+      'card-type': { type: 'string' },
+      'key-version': { type: 'string' },
+      'expires-on': { type: 'string' },
+      unit: { type: 'string' },
+    },
+  });
+  const operator = parsed(
+    CreateOperatorRequest.shape.username,
+    values.operator,
+    '--operator (the user name of an administrator or centre operator)',
+  );
+  const batch = parsed(
+    StockBatchRequest.omit({ operationId: true, unitId: true }),
+    {
+      firstCardNo: values.first,
+      lastCardNo: values.last,
+      cardType: values['card-type'],
+      keyVersion: values['key-version'] === undefined ? undefined : Number(values['key-version']),
+      expiresOn: values['expires-on'],
+    },
+    'the batch',
+  );
+  const unitCode = values.unit === undefined ? undefined : parsed(OrgUnitCode, values.unit, '--unit');
+  await withDatabase(config, async (db) => {
+    const done = await stockInAsOperator(db, operator, { ...batch, unitCode }, new Date());
+    console.log(
+      `stocked in batch ${done.batchId}: ${done.cardCount} ${done.cardType} cards ${done.firstCardNo}..${done.lastCardNo}, expiring ${done.expiresOn}`,
+    );
   });
 }
 
@@ -413,6 +456,7 @@ const COMMANDS: Record<string, (config: Config, args: string[]) => Promise<numbe
   'create-org-unit': createOrgUnitCommand,
   'create-admin': createAdminCommand,
   'org-units': orgUnitsCommand,
+  'stock-in': stockInCommand,
   'keys-import': keysImportCommand,
   'keys-generate': keysGenerateCommand,
   'keys-list': keysListCommand,

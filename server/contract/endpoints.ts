@@ -43,6 +43,7 @@ import { CreateDemoKioskRequest, DemoKiosk, ServerInfo } from './info.ts';
 import { ApprovalRequest, ApprovalResponse } from './approvals.ts';
 import { CustomerDetail, CustomerList, CustomerParams, CustomerSearchQuery } from './customers.ts';
 import { CurrentShiftResponse } from './shifts.ts';
+import { RequisitionRequest, RequisitionResponse, StockBatchRequest, StockBatchResponse, StockQuery, StockView } from './stock.ts';
 
 export type Endpoint = {
   method: 'GET' | 'POST';
@@ -255,6 +256,27 @@ export const ENDPOINTS = e({
     path: '/api/v1/shifts/current',
     summary: "The signed-in operator's open shift (its float, drawer and receipts), or null: the tablet's status bar",
     response: CurrentShiftResponse,
+  },
+  stockIn: {
+    method: 'POST',
+    path: '/api/v1/stock/batches',
+    summary: 'Stock in 入库: a range of personalised cards enters stock at the province; exactly once by operation id',
+    body: StockBatchRequest,
+    response: StockBatchResponse,
+  },
+  requisition: {
+    method: 'POST',
+    path: '/api/v1/stock/requisitions',
+    summary: 'Requisition 领用: a range the giving unit holds moves to one of its children; exactly once by operation id',
+    body: RequisitionRequest,
+    response: RequisitionResponse,
+  },
+  stockQuery: {
+    method: 'GET',
+    path: '/api/v1/stock',
+    summary: "Stock query 卡库存查询: per unit of the caller's part of the tree, the stock cards it holds by type, with their ranges",
+    query: StockQuery,
+    response: StockView,
   },
 });
 export type EndpointName = keyof typeof ENDPOINTS;

@@ -108,6 +108,13 @@ export const ErrorCode = z
     'REVERSAL_NOT_FOUND',
     'ALREADY_REVERSED',
     'REVERSAL_FUNDS_GONE',
+    // Card stock (server/stock/)
+    'STOCK_RANGE_INVALID',
+    'STOCK_CARDS_EXIST',
+    'STOCK_EXPIRY_INVALID',
+    'STOCK_UNIT_INVALID',
+    'STOCK_NOT_HELD',
+    'STOCK_OUTLET_USER_CARDS_ONLY',
   ])
   .describe("A stable machine code of the server's error catalogue (server/errors.ts gives each its HTTP status)");
 export type ErrorCode = z.infer<typeof ErrorCode>;

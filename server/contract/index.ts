@@ -16,6 +16,7 @@ export * from './shifts.ts';
 export * from './sync.ts';
 export * from './admin.ts';
 export * from './approvals.ts';
+export * from './stock.ts';
 export * from './info.ts';
 export * from './endpoints.ts';
 export * from './device-auth.ts';

@@ -1,0 +1,58 @@
+/**
+ * The demo's stock (docs/operations.md § Card stock): a batch of user cards stocked in at the demo
+ * province and part of it requisitioned down to the demo city and on to the demo outlet, through
+ * the same functions the API runs, so the demo outlet holds stock cards to issue. Their numbers
+ * follow the ASN rule for the demo's key version (demo/money.ts demoCardNo), on serials far from
+ * the demo's issued cards and the demo kiosks' (demo/kiosks.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Sql } from '../db/index.ts';
+import type { Principal } from '../auth/principal.ts';
+import { demoCardNo, DEMO_KEY_VERSION } from '../demo/money.ts';
+import { stockIn } from './stock-in.ts';
+import { requisition } from './requisition.ts';
+
+/** The demo's stock serials: 200 cards at the province, 100 of them to the city, 50 on to the outlet. */
+export const DEMO_STOCK_SERIALS = { first: 200_000_001, last: 200_000_200, toCityLast: 200_000_100, toOutletLast: 200_000_050 } as const;
+
+export async function seedDemoStock(tx: Sql, units: { provinceId: bigint; cityId: bigint; outletId: bigint }, now: Date): Promise<void> {
+  const admin = await tx.query<{ id: bigint }>(
+    "SELECT id FROM operator WHERE role = 'administrator' AND org_unit_id = $1 ORDER BY id LIMIT 1",
+    [units.provinceId],
+  );
+  const principal: Principal = {
+    role: 'administrator',
+    orgUnitId: units.provinceId,
+    scopeRootId: null,
+    deviceId: null,
+    terminalId: null,
+    operatorId: admin.rows[0]!.id,
+  };
+  const s = DEMO_STOCK_SERIALS;
+  const expiresOn = `${now.getUTCFullYear() + 5}-12-31`;
+  await stockIn(
+    tx,
+    principal,
+    {
+      operationId: randomUUID(),
+      firstCardNo: demoCardNo(s.first),
+      lastCardNo: demoCardNo(s.last),
+      cardType: 'user',
+      keyVersion: DEMO_KEY_VERSION,
+      expiresOn,
+    },
+    now,
+  );
+  await requisition(tx, principal, {
+    operationId: randomUUID(),
+    toUnitId: String(units.cityId),
+    firstCardNo: demoCardNo(s.first),
+    lastCardNo: demoCardNo(s.toCityLast),
+  });
+  await requisition(tx, principal, {
+    operationId: randomUUID(),
+    toUnitId: String(units.outletId),
+    firstCardNo: demoCardNo(s.first),
+    lastCardNo: demoCardNo(s.toOutletLast),
+  });
+}
