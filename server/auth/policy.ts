@@ -39,6 +39,12 @@ export const ROLE_POLICY: Record<Exclude<EndpointName, 'login' | 'enrol' | 'info
   // creating and editing them are push operations (customer.create, customer.update below).
   searchCustomers: CUSTOMER_READERS,
   customerDetail: CUSTOMER_READERS,
+  // Opening an account and issuing a card is outlet staff's, at the customer's own outlet
+  // (server/cards/issue.ts); cancelling a started issuance gives the fee back: a supervisor's.
+  issueStart: OUTLET,
+  issueWrite: OUTLET,
+  issueComplete: OUTLET,
+  issueCancel: ['outlet_supervisor'],
 };
 
 /**

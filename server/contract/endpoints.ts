@@ -42,6 +42,15 @@ import { PullRequest, PullResponse, PushRequest, PushResponse } from './sync.ts'
 import { CreateDemoKioskRequest, DemoKiosk, ServerInfo } from './info.ts';
 import { ApprovalRequest, ApprovalResponse } from './approvals.ts';
 import { CustomerDetail, CustomerList, CustomerParams, CustomerSearchQuery } from './customers.ts';
+import {
+  IssueCancelRequest,
+  IssueCompleteRequest,
+  IssueParams,
+  IssueStartRequest,
+  IssueView,
+  IssueWriteRequest,
+  IssueWriteResponse,
+} from './issue.ts';
 
 export type Endpoint = {
   method: 'GET' | 'POST';
@@ -248,6 +257,37 @@ export const ENDPOINTS = e({
     summary: "A customer's details, its cards, and the revisions of its details, newest first",
     params: CustomerParams,
     response: CustomerDetail,
+  },
+  issueStart: {
+    method: 'POST',
+    path: '/api/v1/cards/issue',
+    summary: "Issue a stock card 开户发卡: bind it to a customer of the operator's outlet and charge the card fee, once",
+    body: IssueStartRequest,
+    response: IssueView,
+  },
+  issueWrite: {
+    method: 'POST',
+    path: '/api/v1/cards/issue/:id/write',
+    summary: "The secure UPDATE BINARY of an issuance's holder file (EF16) or PIN mode (EF1B), MACed for the card's challenge",
+    params: IssueParams,
+    body: IssueWriteRequest,
+    response: IssueWriteResponse,
+  },
+  issueComplete: {
+    method: 'POST',
+    path: '/api/v1/cards/issue/:id/complete',
+    summary: "Finish an issuance from the card's read-back and a fresh MAC1 probe: the card becomes active",
+    params: IssueParams,
+    body: IssueCompleteRequest,
+    response: IssueView,
+  },
+  issueCancel: {
+    method: 'POST',
+    path: '/api/v1/cards/issue/:id/cancel',
+    summary: 'A supervisor cancels a started issuance with a reason: the card fee is given back by a reversing transfer',
+    params: IssueParams,
+    body: IssueCancelRequest,
+    response: IssueView,
   },
 });
 export type EndpointName = keyof typeof ENDPOINTS;

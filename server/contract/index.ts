@@ -12,6 +12,7 @@ export * from './loads.ts';
 export * from './cards.ts';
 export * from './customer-rules.ts';
 export * from './customers.ts';
+export * from './issue.ts';
 export * from './sync.ts';
 export * from './admin.ts';
 export * from './approvals.ts';

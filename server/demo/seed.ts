@@ -7,6 +7,7 @@
  */
 import type { Database, Sql } from '../db/index.ts';
 import { DEMO_KEK_HEX } from '../config.ts';
+import { seedDemoStockCards } from './stock-cards.ts';
 import { seedDemoMoney, prepareDemoSecrets, storeDemoDeviceSecrets, DEMO_OPERATOR_PASSWORD, DEMO_DEVICE_SECRETS } from './money.ts';
 
 export { DEMO_OPERATOR_PASSWORD, DEMO_DEVICE_SECRETS };
@@ -88,6 +89,7 @@ export async function seedDemo(db: Database, options: { kekHex?: string | undefi
     await seedDevices(tx, units);
     await seedCustomers(tx, units.outletId);
     await seedDemoMoney(tx, units, { kekHex: options.kekHex ?? DEMO_KEK_HEX, prepared });
+    await seedDemoStockCards(tx);
     await tx.query("INSERT INTO app_meta (key, value) VALUES ('demo', 'true')");
     return { seeded: true };
   });
