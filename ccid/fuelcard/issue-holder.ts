@@ -17,6 +17,12 @@ import { decodeEf15, type Ef15 } from './files.ts';
 import { AID, FILE_BYTES, SFI } from './spec.ts';
 import type { Transmit } from './transport.ts';
 
+/**
+ * The PIN a stock card leaves the bureau with: the terminal default 9999 (EF1B[0] = 00,
+ * docs/card-protocol.md §5.4). A bureau with another initial PIN changes this one value.
+ */
+export const BUREAU_INITIAL_PIN = '9999';
+
 /** EF1B[0]: 00 the default PIN (terminals send 9999 themselves), 01 the customer's PIN. */
 export const PIN_MODE = { DEFAULT: 0x00, CUSTOMER: 0x01 } as const;
 
