@@ -5,12 +5,14 @@
  * mode (00) and the bureau's initial PIN. The outlet's issuing (ccid/fuelcard/issue-holder.ts)
  * writes EF16 and the PIN mode under secure messaging and changes the PIN to the customer's.
  */
+import { BUREAU_INITIAL_PIN } from '../../fuelcard/issue-holder.ts';
 import { FuelCard } from './fuel-card.ts';
-import { DEFAULT_PIN, issuedState, seedFromAsn, type FuelCardIssueSpec } from './issue.ts';
+import { pinToBcd } from './files.ts';
+import { issuedState, seedFromAsn, type FuelCardIssueSpec } from './issue.ts';
 import { FILE_BYTES } from './state.ts';
 
-/** The PIN a stock card leaves the bureau with: the terminal default 9999 (EF1B[0] = 00, docs/card-protocol.md §5.4). */
-export const BUREAU_INITIAL_PIN = DEFAULT_PIN;
+/** The PIN a stock card leaves the bureau with, one value shared with the host (ccid/fuelcard/issue-holder.ts). */
+export { BUREAU_INITIAL_PIN };
 
 export type StockCardSpec = Omit<FuelCardIssueSpec, 'holder' | 'pin' | 'employee'>;
 
@@ -18,5 +20,6 @@ export type StockCardSpec = Omit<FuelCardIssueSpec, 'holder' | 'pin' | 'employee
 export function stockFuelCard(spec: StockCardSpec): FuelCard {
   const state = issuedState(spec);
   state.ef16 = new Uint8Array(FILE_BYTES.ef16);
+  state.pin = { ...state.pin, bcd: pinToBcd(BUREAU_INITIAL_PIN) };
   return new FuelCard(state, spec.rngSeed ?? seedFromAsn(spec.asn), spec.options);
 }

@@ -5,3 +5,9 @@
  */
 export const DEMO_KIOSK_CARDS = ['named', 'subCard', 'anonymous', 'grey', 'pinBlocked', 'expired'] as const;
 export type DemoKioskCard = (typeof DEMO_KIOSK_CARDS)[number];
+
+/**
+ * Bureau stock cards (库存卡) in the virtual reader, for issuing at the outlet tablet
+ * (src/staff/issue.ts); always the seeded set's numbers (901–903, server/demo/stock-cards.ts).
+ */
+export const DEMO_STOCK_CARDS = ['stock1', 'stock2', 'stock3'] as const;
