@@ -230,6 +230,12 @@ describe(`issuing a stock card 开户发卡, on ${testEngine()}`, () => {
       expect(res.json().error?.code).toBe(code);
     }
     expect(await snapshot(t.db, tables)).toBe(before);
+    // The same write sent again answers the same and changes nothing.
+    const challenge = '0A0B0C0D';
+    const first = await writer(view.issueId)({ file: 'EF1B', challenge });
+    const issueRows = await snapshot(t.db, ['card_issue']);
+    expect(await writer(view.issueId)({ file: 'EF1B', challenge })).toEqual(first);
+    expect(await snapshot(t.db, ['card_issue'])).toBe(issueRows);
     // A write after the probe draws a new challenge: the old probe is stale.
     await writeIssueFile(s.transmit, 'EF1B', writer(view.issueId));
     const stale = await t.post(url, { operationId: randomUUID(), ...proof }, t.as.outlet_operator);

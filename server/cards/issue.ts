@@ -43,6 +43,7 @@ import { appendAudit } from '../audit/log.ts';
 import { ensureAccount } from '../ledger/accounts.ts';
 import { createTransfers } from '../ledger/transfers.ts';
 import { MONEY_ISOLATION } from '../ledger/isolation.ts';
+import { LedgerError } from '../ledger/errors.ts';
 import { KeyStoreError } from '../keys/keystore.ts';
 import type { Services } from '../http/services.ts';
 import { recordOperation, replayOf, requestHash } from '../sync/records.ts';
@@ -64,9 +65,10 @@ type IssueRow = {
   state: 'started' | 'done' | 'cancelled';
   org_unit_id: bigint;
   probe_challenge: string | null;
+  probe_write: string | null;
 };
 const ISSUE_COLUMNS =
-  'id, card_no, customer_id, role, main_card_no, holder_flag, holder_name, id_type, id_number, fee_fen, fee_transfer_id, state, org_unit_id, probe_challenge';
+  'id, card_no, customer_id, role, main_card_no, holder_flag, holder_name, id_type, id_number, fee_fen, fee_transfer_id, state, org_unit_id, probe_challenge, probe_write';
 
 /** Not an employee card (EF16 byte 1; 0 marks an employee's, S2). */
 const EMPLOYEE_FLAG_CUSTOMER = 1;
@@ -241,6 +243,7 @@ export function startIssue(services: Services, principal: Principal, r: IssueSta
       state: 'started',
       org_unit_id: principal.orgUnitId,
       probe_challenge: null,
+      probe_write: null,
     };
     try {
       ef16Of(row); // the name must fit 20 GBK bytes
@@ -315,8 +318,13 @@ export function issueWrite(services: Services, principal: Principal, id: string,
     const command = await keyed(() =>
       keys.secureWrite(tx, { cardNo: card.card_no, keyVersion: card.key_version, challenge: fromHex(r.challenge), sfi, offset: 0, data }),
     );
+    // The same write sent again (its answer lost) answers the same: the command is the same for
+    // the same challenge, and so is the probe challenge drawn with it.
+    const write = `${r.file}:${r.challenge.toUpperCase()}`;
+    if (issue.probe_write === write && issue.probe_challenge !== null)
+      return { command: toHex(command).toUpperCase(), probeChallenge: issue.probe_challenge };
     const probeChallenge = toHex(randomBytes(PROBE_CHALLENGE_BYTES)).toUpperCase();
-    await tx.query('UPDATE card_issue SET probe_challenge = $2 WHERE id = $1', [id, probeChallenge]);
+    await tx.query('UPDATE card_issue SET probe_challenge = $2, probe_write = $3 WHERE id = $1', [id, probeChallenge, write]);
     return { command: toHex(command).toUpperCase(), probeChallenge };
   });
 }
@@ -387,10 +395,16 @@ export function cancelIssue(services: Services, principal: Principal, id: string
       );
       const t = fee.rows[0]!;
       // The reversing posting: the same amount and code, the accounts swapped (the fee back out of the drawer it went into).
-      const [reversal] = await createTransfers(tx, [
-        { debitAccountId: t.credit_account_id, creditAccountId: t.debit_account_id, amountFen: t.amount_fen, code: 'CARD_FEE' },
-      ]);
-      refund = reversal!;
+      try {
+        const [reversal] = await createTransfers(tx, [
+          { debitAccountId: t.credit_account_id, creditAccountId: t.debit_account_id, amountFen: t.amount_fen, code: 'CARD_FEE' },
+        ]);
+        refund = reversal!;
+      } catch (error) {
+        // The drawer no longer holds the fee (paid out since): nothing is cancelled.
+        if (error instanceof LedgerError) throw new ApiError('LEDGER_REFUSED');
+        throw error;
+      }
     }
     await tx.query(
       `UPDATE card_issue SET state = 'cancelled', cancel_operation_id = $2, cancel_reason = $3, refund_transfer_id = $4, finished_at = now()

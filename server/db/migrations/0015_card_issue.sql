@@ -27,7 +27,10 @@ CREATE TABLE card_issue (
   fee_transfer_id uuid REFERENCES transfer (id),
   refund_transfer_id uuid REFERENCES transfer (id),
   -- Drawn with each write's MAC: the completing INITIALIZE FOR LOAD probe carries the last one.
+  -- probe_write names the write it was drawn with (file:challenge): the same write sent again
+  -- gets the same answer and changes nothing.
   probe_challenge text CHECK (probe_challenge ~ '^[0-9A-F]{12}$'),
+  probe_write text CHECK (probe_write ~ '^EF(16|1B):[0-9A-F]{8}$'),
   state text NOT NULL CHECK (state IN ('started', 'done', 'cancelled')),
   operator_id bigint REFERENCES operator (id),
   device_id text REFERENCES device (id),
