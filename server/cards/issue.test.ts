@@ -36,7 +36,7 @@ describe(`issuing a stock card 开户发卡, on ${testEngine()}`, () => {
     zhang = idOf('演示客户张伟');
     unit = idOf('演示物流有限公司');
     otherCity = idOf('演示外市客户');
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => t?.close());
   afterEach(async () => expectSound(t.db));
 
@@ -152,6 +152,13 @@ describe(`issuing a stock card 开户发卡, on ${testEngine()}`, () => {
   it('refuses, changing nothing: wrong roles, another outlet, cards not in stock, a bad main card, bad holders', async () => {
     const s = await stockCard();
     const other = await stockCard();
+    // Another unit of the same outlet: the demo unit's main card is not its.
+    const outlet = await t.db.query<{ org_unit_id: bigint }>('SELECT org_unit_id FROM customer WHERE id = $1', [unit]);
+    const secondUnit = await t.db.query<{ id: bigint }>(
+      "INSERT INTO customer (kind, name, tax_id, org_unit_id) VALUES ('unit', '另一演示单位', '91320100MA1DEM0B3X', $1) RETURNING id",
+      [outlet.rows[0]!.org_unit_id],
+    );
+    const driver = { name: '司机', idType: 4, idNumber: '' };
     const cases: Array<[Record<string, unknown>, Headers, string]> = [
       [startBody(s), t.tablet, 'FORBIDDEN'],
       [startBody(s), t.kiosk, 'FORBIDDEN'],
@@ -161,6 +168,11 @@ describe(`issuing a stock card 开户发卡, on ${testEngine()}`, () => {
       [startBody(s, { cardNo: demoCardNo(1) }), t.as.outlet_operator, 'ISSUE_CARD_NOT_IN_STOCK'],
       [startBody(s, { cardNo: demoCardNo(7, '04') }), t.as.outlet_operator, 'CARD_NOT_FOUND'],
       [startBody(s, { role: 'main' }), t.as.outlet_operator, 'ISSUE_ROLE_INVALID'],
+      [
+        startBody(s, { customerId: String(secondUnit.rows[0]!.id), role: 'sub', mainCardNo: demoCardNo(8), holder: driver }),
+        t.as.outlet_operator,
+        'ISSUE_MAIN_CARD_INVALID',
+      ],
       [
         startBody(s, { customerId: unit, role: 'sub', mainCardNo: demoCardNo(1), holder: { name: '司机', idType: 4, idNumber: '' } }),
         t.as.outlet_operator,
