@@ -71,7 +71,7 @@ const USAGE = `usage: npm run admin -- <command> [options]
       (password from FUELCARD_ADMIN_PASSWORD, or stdin: asked twice at a terminal, never echoed)
   org-units
   keys-import --key-version 1..255 --file KEYS.json [--replace]
-      (KEYS.json: { "MLK": "32 hex digits", "MULK": ..., "MTK": ..., optional "MPK", "MUGK", "MPUK", "MRPK" })
+      (KEYS.json: { "MLK": "32 hex digits", "MULK": ..., "MTK": ..., optional "MPK", "MUGK", "MPUK", "MRPK", "MAMTK" (card issuing) })
   keys-generate --key-version 1..255 [--export NEW-FILE] [--replace]
   keys-list
       (the key commands need FUELCARD_KEK, 64 hex digits; they print key check values, never keys)
