@@ -135,6 +135,29 @@ export const API_ERRORS: Readonly<Record<ErrorCode, { readonly status: number; r
   },
   STOCK_NOT_HELD: { status: 409, message: 'not every card of this range is in stock at the giving unit' },
   STOCK_OUTLET_USER_CARDS_ONLY: { status: 422, message: 'outlets receive user cards only' },
+  // Issuing a card (server/cards/issue.ts)
+  ISSUE_NOT_FOUND: { status: 404, message: 'no such card issuance' },
+  ISSUE_CARD_NOT_IN_STOCK: { status: 409, message: 'the card is not a stock card: it was issued already, or is not available' },
+  ISSUE_CARD_NOT_AT_OUTLET: { status: 409, message: "the card is not in this outlet's stock: requisition it to the outlet first" },
+  ISSUE_CARD_TYPE_INVALID: { status: 422, message: 'only a customer card (用户卡) is issued to a customer' },
+  ISSUE_OTHER_OUTLET: { status: 403, message: "a card is issued only at its customer's own outlet" },
+  ISSUE_MAIN_CARD_INVALID: {
+    status: 422,
+    message: 'a sub card needs an active main card of the same customer (and only a sub card names one; a customer has one main card)',
+  },
+  ISSUE_ROLE_INVALID: {
+    status: 422,
+    message: "a main or sub card is a unit's (multi-user) card; a personal customer's card is single-user",
+  },
+  ISSUE_HOLDER_INVALID: {
+    status: 422,
+    message: "the holder does not fit the card (name up to 20 GBK bytes) or, for a personal customer, is not the customer's own",
+  },
+  ISSUE_IN_PROGRESS: { status: 409, message: 'the card has a started issuance for another customer or role: finish or cancel it first' },
+  ISSUE_NOT_STARTED: { status: 409, message: 'the issuance is finished or cancelled already' },
+  ISSUE_NOT_WRITTEN: { status: 409, message: 'the card does not show what the issuance writes: write it again, then read it back' },
+  ISSUE_PROBE_STALE: { status: 409, message: "the card's probe does not carry the last write's challenge: probe the card again" },
+  ISSUE_CARD_NOT_BLANK: { status: 409, message: 'the stock card holds money or a load: it cannot be issued as it is' },
 };
 
 export class ApiError extends Error {

@@ -47,6 +47,12 @@ export const ROLE_POLICY: Record<Exclude<EndpointName, 'login' | 'enrol' | 'info
   stockIn: ['center_operator', 'administrator'],
   requisition: ['center_operator', 'administrator'],
   stockQuery: [...OUTLET, 'center_operator', 'administrator'],
+  // Opening an account and issuing a card is outlet staff's, at the customer's own outlet
+  // (server/cards/issue.ts); cancelling a started issuance gives the fee back: a supervisor's.
+  issueStart: OUTLET,
+  issueWrite: OUTLET,
+  issueComplete: OUTLET,
+  issueCancel: ['outlet_supervisor'],
 };
 
 /**

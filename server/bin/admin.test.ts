@@ -286,7 +286,7 @@ describe(`npm run admin: the issuer's master keys, on ${testEngine()}`, { timeou
     });
     expect(statSync(exportFile).mode & 0o777).toBe(0o600);
     const exported = JSON.parse(readFileSync(exportFile, 'utf8')) as Record<string, string>;
-    expect(Object.keys(exported)).toEqual(['MLK', 'MULK', 'MTK', 'MPK', 'MUGK', 'MPUK', 'MRPK']);
+    expect(Object.keys(exported)).toEqual(['MLK', 'MULK', 'MTK', 'MPK', 'MUGK', 'MPUK', 'MRPK', 'MAMTK']);
     expect(generated.stdout.split('\n').filter((l) => l.startsWith('2\t'))).toEqual(kcvLines(2, exported));
     expectNoKeyIn(generated, exported);
 

@@ -75,7 +75,7 @@ const USAGE = `usage: npm run admin -- <command> [options]
   stock-in --operator NAME --first CARDNO --last CARDNO --card-type user|manage|employee|test|maintenance --key-version 0..9 --expires-on YYYY-MM-DD [--unit CODE]
       (cards from the personalisation bureau enter stock at the province, audited under the operator named)
   keys-import --key-version 1..255 --file KEYS.json [--replace]
-      (KEYS.json: { "MLK": "32 hex digits", "MULK": ..., "MTK": ..., optional "MPK", "MUGK", "MPUK", "MRPK" })
+      (KEYS.json: { "MLK": "32 hex digits", "MULK": ..., "MTK": ..., optional "MPK", "MUGK", "MPUK", "MRPK", "MAMTK" (card issuing) })
   keys-generate --key-version 1..255 [--export NEW-FILE] [--replace]
   keys-list
       (the key commands need FUELCARD_KEK, 64 hex digits; they print key check values, never keys)

@@ -1,9 +1,13 @@
-/** HTTP routes of card inquiry: a card's state and balances, and its history (the loads' routes: server/loads/routes.ts). */
+/**
+ * HTTP routes of cards: inquiry (a card's state and balances, and its history) and issuing a stock
+ * card (issue.ts). The loads' routes: server/loads/routes.ts.
+ */
 import type { FastifyInstance } from 'fastify';
 import { registerEndpoint } from '../http/route.ts';
 import type { Services } from '../http/services.ts';
 import { readCard, requireCardInScope } from './card.ts';
 import { cardHistory, cardSummary } from './inquiry.ts';
+import { cancelIssue, completeIssue, issueWrite, startIssue } from './issue.ts';
 
 export function registerCardRoutes(app: FastifyInstance, services: Services): void {
   registerEndpoint(app, services, 'cardInquiry', async ({ principal, params }) => {
@@ -16,4 +20,8 @@ export function registerCardRoutes(app: FastifyInstance, services: Services): vo
     requireCardInScope(card);
     return cardHistory(services.db, card);
   });
+  registerEndpoint(app, services, 'issueStart', ({ principal, body }) => startIssue(services, principal, body));
+  registerEndpoint(app, services, 'issueWrite', ({ principal, params, body }) => issueWrite(services, principal, params.id, body));
+  registerEndpoint(app, services, 'issueComplete', ({ principal, params, body }) => completeIssue(services, principal, params.id, body));
+  registerEndpoint(app, services, 'issueCancel', ({ principal, params, body }) => cancelIssue(services, principal, params.id, body));
 }

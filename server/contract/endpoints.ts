@@ -44,6 +44,15 @@ import { ApprovalRequest, ApprovalResponse } from './approvals.ts';
 import { CustomerDetail, CustomerList, CustomerParams, CustomerSearchQuery } from './customers.ts';
 import { CurrentShiftResponse } from './shifts.ts';
 import { RequisitionRequest, RequisitionResponse, StockBatchRequest, StockBatchResponse, StockQuery, StockView } from './stock.ts';
+import {
+  IssueCancelRequest,
+  IssueCompleteRequest,
+  IssueParams,
+  IssueStartRequest,
+  IssueView,
+  IssueWriteRequest,
+  IssueWriteResponse,
+} from './issue.ts';
 
 export type Endpoint = {
   method: 'GET' | 'POST';
@@ -277,6 +286,37 @@ export const ENDPOINTS = e({
     summary: "Stock query 卡库存查询: per unit of the caller's part of the tree, the stock cards it holds by type, with their ranges",
     query: StockQuery,
     response: StockView,
+  },
+  issueStart: {
+    method: 'POST',
+    path: '/api/v1/cards/issue',
+    summary: "Issue a stock card 开户发卡: bind it to a customer of the operator's outlet and charge the card fee, once",
+    body: IssueStartRequest,
+    response: IssueView,
+  },
+  issueWrite: {
+    method: 'POST',
+    path: '/api/v1/cards/issue/:id/write',
+    summary: "The secure UPDATE BINARY of an issuance's holder file (EF16) or PIN mode (EF1B), MACed for the card's challenge",
+    params: IssueParams,
+    body: IssueWriteRequest,
+    response: IssueWriteResponse,
+  },
+  issueComplete: {
+    method: 'POST',
+    path: '/api/v1/cards/issue/:id/complete',
+    summary: "Finish an issuance from the card's read-back and a fresh MAC1 probe: the card becomes active",
+    params: IssueParams,
+    body: IssueCompleteRequest,
+    response: IssueView,
+  },
+  issueCancel: {
+    method: 'POST',
+    path: '/api/v1/cards/issue/:id/cancel',
+    summary: 'A supervisor cancels a started issuance with a reason: the card fee is given back by a reversing transfer',
+    params: IssueParams,
+    body: IssueCancelRequest,
+    response: IssueView,
   },
 });
 export type EndpointName = keyof typeof ENDPOINTS;

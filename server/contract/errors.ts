@@ -115,6 +115,20 @@ export const ErrorCode = z
     'STOCK_UNIT_INVALID',
     'STOCK_NOT_HELD',
     'STOCK_OUTLET_USER_CARDS_ONLY',
+    // Issuing a card (server/cards/issue.ts)
+    'ISSUE_NOT_FOUND',
+    'ISSUE_CARD_NOT_IN_STOCK',
+    'ISSUE_CARD_NOT_AT_OUTLET',
+    'ISSUE_CARD_TYPE_INVALID',
+    'ISSUE_OTHER_OUTLET',
+    'ISSUE_MAIN_CARD_INVALID',
+    'ISSUE_ROLE_INVALID',
+    'ISSUE_HOLDER_INVALID',
+    'ISSUE_IN_PROGRESS',
+    'ISSUE_NOT_STARTED',
+    'ISSUE_NOT_WRITTEN',
+    'ISSUE_PROBE_STALE',
+    'ISSUE_CARD_NOT_BLANK',
   ])
   .describe("A stable machine code of the server's error catalogue (server/errors.ts gives each its HTTP status)");
 export type ErrorCode = z.infer<typeof ErrorCode>;

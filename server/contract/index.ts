@@ -13,6 +13,7 @@ export * from './cards.ts';
 export * from './customer-rules.ts';
 export * from './customers.ts';
 export * from './shifts.ts';
+export * from './issue.ts';
 export * from './sync.ts';
 export * from './admin.ts';
 export * from './approvals.ts';

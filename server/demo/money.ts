@@ -25,9 +25,9 @@ export const DEMO_DEVICE_SECRETS = {
 
 /**
  * docs/card-protocol.md §4.3 test master keys, key version 1 (the version digit of the demo card
- * numbers).
+ * numbers); MAMTK for issuing the demo's stock cards (server/cards/issue.ts).
  */
-const DEMO_MASTER_KEYS = (['MLK', 'MPK', 'MTK', 'MULK', 'MUGK', 'MPUK', 'MRPK'] as const).map(
+const DEMO_MASTER_KEYS = (['MLK', 'MPK', 'MTK', 'MULK', 'MUGK', 'MPUK', 'MRPK', 'MAMTK'] as const).map(
   (kind) => [kind, DEMO_TEST_MASTER_KEYS[kind]] as const,
 );
 export const DEMO_KEY_VERSION = 1;

@@ -10,11 +10,12 @@
  * without it.
  *
  * The key file is one JSON object, kind → 32 hex digits (a 16-byte double-length 3DES key):
- *   { "MLK": "…32 hex…", "MULK": "…", "MTK": "…", "MPK": "…", "MUGK": "…", "MPUK": "…", "MRPK": "…" }
+ *   { "MLK": "…32 hex…", "MULK": "…", "MTK": "…", "MPK": "…", "MUGK": "…", "MPUK": "…", "MRPK": "…", "MAMTK": "…" }
  * MLK, MULK and MTK are required (loads, unloads, TACs: what SoftwareKeyStore computes with); the
  * other four are the card's other transaction keys, which issuer_key can hold for the server's
- * later use. The card-management keys (MAMK, MAMTK, MUK, MIAK) stay with the personalisation
- * bureau and are refused: the server never needs them.
+ * later use; MAMTK (optional, 0015_card_issue.sql) is the maintenance master key the server writes
+ * the holder file of a card it issues with (server/cards/issue.ts). The other card-management keys
+ * (MAMK, MUK, MIAK) stay with the personalisation bureau and are refused: the server never needs them.
  */
 import { randomBytes } from 'node:crypto';
 import { equalBytes, fromHex, toHex } from '../../ccid/bytes.ts';
@@ -26,12 +27,12 @@ import { KeyStoreError } from './keystore.ts';
 import { MASTER_KEY_KINDS, decryptMasterKey, encryptMasterKey, type EncryptedKey } from './software.ts';
 
 /** Every kind issuer_key holds (its CHECK constraint), in the order they are listed. */
-export const STORED_KEY_KINDS = ['MLK', 'MULK', 'MTK', 'MPK', 'MUGK', 'MPUK', 'MRPK'] as const;
+export const STORED_KEY_KINDS = ['MLK', 'MULK', 'MTK', 'MPK', 'MUGK', 'MPUK', 'MRPK', 'MAMTK'] as const;
 export type StoredKeyKind = (typeof STORED_KEY_KINDS)[number];
 /** The kinds every key version must have: those the software key store computes with. */
 export const REQUIRED_KEY_KINDS: readonly StoredKeyKind[] = MASTER_KEY_KINDS;
 /** Card-management master keys (docs/card-protocol.md §2.3): the bureau's, never the server's. */
-const BUREAU_ONLY_KINDS: readonly string[] = ['MAMK', 'MAMTK', 'MUK', 'MIAK'];
+const BUREAU_ONLY_KINDS: readonly string[] = ['MAMK', 'MUK', 'MIAK'];
 
 /** The card reports its key version in one byte (INITIALIZE response byte 6); 0 means none. */
 export const KEY_VERSION_MIN = 1;

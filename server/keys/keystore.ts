@@ -36,6 +36,20 @@ export type Mac2Input = OnlineSession & {
 export type TacInput = Mac2Input & { balanceFenAfter: number; tac: Uint8Array };
 
 /**
+ * A secure UPDATE BINARY (04 D6, docs/card-protocol.md §1.2, §2.1) the server writes for a card:
+ * the whole command is built here from what the server decided to write, and MACed with the
+ * card's DAMTK (diversified from MAMTK by the card number) for the 4-byte challenge the card gave.
+ */
+export type SecureWriteInput = {
+  cardNo: string;
+  keyVersion: number;
+  challenge: Uint8Array;
+  sfi: number;
+  offset: number;
+  data: Uint8Array;
+};
+
+/**
  * Every call takes `sql`, the connection its caller works on: the request's transaction when it
  * has one, else the database. A store that keeps its keys in the database reads them through it
  * and nothing else, so it holds no connection of its own and can never wait for one: on PGlite a
@@ -51,6 +65,11 @@ export interface KeyStore {
   verifyMac1(sql: Sql, input: Mac1Input): Promise<boolean>;
   mac2(sql: Sql, input: Mac2Input): Promise<Uint8Array>;
   verifyTac(sql: Sql, input: TacInput): Promise<boolean>;
+  /**
+   * The whole secure UPDATE BINARY command (header, Lc, data, MAC) for the card's challenge.
+   * KEY_VERSION_UNKNOWN when the issuer holds no MAMTK of that version (card issuing needs it).
+   */
+  secureWrite(sql: Sql, input: SecureWriteInput): Promise<Uint8Array>;
   /**
    * Makes every stored key version ready before the first request, so a key-encryption key that
    * does not open them stops the server at start, not at its first load. Called once when the

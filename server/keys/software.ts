@@ -15,6 +15,8 @@ import {
   loadMac2,
   loadSessionKey,
   loadTac,
+  secureCommand,
+  secureUpdateBinaryHeader,
   unloadMac1,
   unloadMac2,
   unloadMac3,
@@ -22,11 +24,25 @@ import {
 } from '../../ccid/crypto/index.ts';
 import type { Sql } from '../db/index.ts';
 import { LIMITS } from '../limits.ts';
-import { KeyStoreError, type KeyStore, type Mac1Input, type Mac2Input, type OnlineSession, type TacInput } from './keystore.ts';
+import {
+  KeyStoreError,
+  type KeyStore,
+  type Mac1Input,
+  type Mac2Input,
+  type OnlineSession,
+  type SecureWriteInput,
+  type TacInput,
+} from './keystore.ts';
 
 /** The master keys the server needs for online transactions: load, unload and TAC. */
 export const MASTER_KEY_KINDS = ['MLK', 'MULK', 'MTK'] as const;
-export type MasterKeyKind = (typeof MASTER_KEY_KINDS)[number];
+/**
+ * Master keys a key version may hold besides: MAMTK, which card issuing writes the holder file
+ * with (docs/card-protocol.md §2.3; server/cards/issue.ts). A version without it serves loads and
+ * unloads but cannot issue cards.
+ */
+export const OPTIONAL_MASTER_KEY_KINDS = ['MAMTK'] as const;
+export type MasterKeyKind = (typeof MASTER_KEY_KINDS)[number] | (typeof OPTIONAL_MASTER_KEY_KINDS)[number];
 
 export type EncryptedKey = { iv: string; ciphertext: string; tag: string };
 
@@ -152,6 +168,11 @@ export class SoftwareKeyStore implements KeyStore {
     return equalBytes(unloadMac3({ ...fields, sessionKey, scheme: DEFAULT_SCHEMES.mac3 }), f.tac);
   }
 
+  async secureWrite(sql: Sql, f: SecureWriteInput): Promise<Uint8Array> {
+    const damtk = await this.cardKey(sql, 'MAMTK', f.cardNo, f.keyVersion);
+    return secureCommand({ key: damtk, challenge: f.challenge, header: secureUpdateBinaryHeader(f.sfi, f.offset), data: f.data });
+  }
+
   private async sessionKey(sql: Sql, s: OnlineSession): Promise<Uint8Array> {
     if (s.kind === 'load') return loadSessionKey(await this.cardKey(sql, 'MLK', s.cardNo, s.keyVersion), s.random, s.onlineTtc);
     return unloadSessionKey(await this.cardKey(sql, 'MULK', s.cardNo, s.keyVersion), s.random, s.onlineTtc);
@@ -196,9 +217,9 @@ export class SoftwareKeyStore implements KeyStore {
     if (known) return known;
     const rows = await sql.query<{ kind: MasterKeyKind } & EncryptedKey>(
       'SELECT kind, iv, ciphertext, tag FROM issuer_key WHERE key_version = $1 AND kind = ANY($2::text[])',
-      [keyVersion, [...MASTER_KEY_KINDS]],
+      [keyVersion, [...MASTER_KEY_KINDS, ...OPTIONAL_MASTER_KEY_KINDS]],
     );
-    if (rows.rows.length < MASTER_KEY_KINDS.length) return null;
+    if (!MASTER_KEY_KINDS.every((kind) => rows.rows.some((r) => r.kind === kind))) return null;
     // Two first uses at once both read; the first to come back is kept, and nothing is decrypted twice.
     const raced = this.masters.get(keyVersion);
     if (raced) return raced;

@@ -29,7 +29,8 @@ export async function seedDemoStock(tx: Sql, units: { provinceId: bigint; cityId
     operatorId: admin.rows[0]!.id,
   };
   const s = DEMO_STOCK_SERIALS;
-  const expiresOn = `${now.getUTCFullYear() + 5}-12-31`;
+  // The expiry the demo's bureau chips carry in EF15 (ccid/sim/demo/stock.ts DEMO_STOCK_EXPIRY_DATE).
+  const expiresOn = '2036-12-31';
   await stockIn(
     tx,
     principal,

@@ -8,6 +8,14 @@
  * (`signInOnTablet`) and that the server therefore binds to the tablet's device id and terminal.
  */
 import type { CardSummary } from '../../server/contract/cards.ts';
+import type {
+  IssueCancelRequest,
+  IssueCompleteRequest,
+  IssueStartRequest,
+  IssueView,
+  IssueWriteRequest,
+  IssueWriteResponse,
+} from '../../server/contract/issue.ts';
 import { BackendError } from '../lib/net/backend-error.ts';
 import { HttpOnlinePort } from '../lib/online/http.ts';
 import type { CardProof, Destination, OnlineKind, OnlinePort } from '../lib/online/port.ts';
@@ -39,6 +47,18 @@ export interface StaffBackend extends OnlinePort {
   inquiry(cardNo: string): Promise<StaffAccountView>;
 }
 
+/**
+ * Issuing a stock card (开户发卡, src/staff/issue.ts): every call online, operator's session; the
+ * writes' commands come whole from the server, which alone holds the maintenance key.
+ */
+export interface IssueBackend {
+  issueStart(body: IssueStartRequest): Promise<IssueView>;
+  issueWrite(issueId: string, body: IssueWriteRequest): Promise<IssueWriteResponse>;
+  issueComplete(issueId: string, body: IssueCompleteRequest): Promise<IssueView>;
+  /** A supervisor's: the card fee given back. */
+  issueCancel(issueId: string, body: IssueCancelRequest): Promise<IssueView>;
+}
+
 /** Which accounts an unload may pay into, by the card's place in its customer (server/loads/online.ts customerAccount). */
 export function destinationsOf(role: CardRole): readonly Destination[] {
   return role === 'single' ? ['QUOTA'] : ['RESERVE', 'QUOTA'];
@@ -58,7 +78,23 @@ export function accountViewOf(card: CardSummary, pending: PendingOnline | null):
   };
 }
 
-export class HttpStaffBackend extends HttpOnlinePort implements StaffBackend {
+export class HttpStaffBackend extends HttpOnlinePort implements StaffBackend, IssueBackend {
+  issueStart(body: IssueStartRequest): Promise<IssueView> {
+    return this.api.call('issueStart', { body });
+  }
+
+  issueWrite(issueId: string, body: IssueWriteRequest): Promise<IssueWriteResponse> {
+    return this.api.call('issueWrite', { params: { id: issueId }, body });
+  }
+
+  issueComplete(issueId: string, body: IssueCompleteRequest): Promise<IssueView> {
+    return this.api.call('issueComplete', { params: { id: issueId }, body });
+  }
+
+  issueCancel(issueId: string, body: IssueCancelRequest): Promise<IssueView> {
+    return this.api.call('issueCancel', { params: { id: issueId }, body });
+  }
+
   async inquiry(cardNo: string): Promise<StaffAccountView> {
     const pulled = await this.api.call('syncPull', { body: { cardNos: [cardNo] } });
     const card = pulled.cards.find((c) => c.cardNo === cardNo);

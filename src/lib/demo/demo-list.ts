@@ -5,3 +5,9 @@
  */
 export const DEMO_KIOSK_CARDS = ['named', 'subCard', 'anonymous', 'grey', 'pinBlocked', 'expired'] as const;
 export type DemoKioskCard = (typeof DEMO_KIOSK_CARDS)[number];
+
+/**
+ * Bureau stock cards (库存卡) in the virtual reader, for issuing at the outlet tablet
+ * (src/staff/issue.ts): the first three cards of the stock the demo seed gives the demo outlet (server/stock/demo.ts).
+ */
+export const DEMO_STOCK_CARDS = ['stock1', 'stock2', 'stock3'] as const;
