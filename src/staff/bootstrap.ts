@@ -73,6 +73,11 @@ function run(db: DeviceDatabase, identity: DeviceIdentity, demo: VirtualUsbContr
   session.current.subscribe((current) => {
     if (current) void sync.drain();
   });
+  // Before an idle sign-out, what this operator queued goes under this operator's session (the
+  // server books a queued operation to whoever's session pushes it).
+  session.countdown.subscribe((seconds) => {
+    if (seconds !== null && session?.get()) void sync.drain();
+  });
   const reader = new ReaderManager(navigator.usb);
   void reader.start();
   const backend = new HttpStaffBackend({ api, outbox, sync });
