@@ -75,8 +75,10 @@ function run(db: DeviceDatabase, identity: DeviceIdentity, demo: VirtualUsbContr
   });
   // Before an idle sign-out, what this operator queued goes under this operator's session (the
   // server books a queued operation to whoever's session pushes it).
+  let counting = false;
   session.countdown.subscribe((seconds) => {
-    if (seconds !== null && session?.get()) void sync.drain();
+    if (seconds !== null && !counting && session?.get()) void sync.drain();
+    counting = seconds !== null;
   });
   const reader = new ReaderManager(navigator.usb);
   void reader.start();
