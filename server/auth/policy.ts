@@ -10,7 +10,10 @@ const OUTLET: readonly Role[] = ['outlet_operator', 'outlet_supervisor'];
 const CUSTOMER_READERS: readonly Role[] = [...OUTLET, 'center_operator'];
 const EVERY_ROLE: readonly Role[] = ['kiosk', 'tablet', 'outlet_operator', 'outlet_supervisor', 'center_operator', 'administrator'];
 
-export const ROLE_POLICY: Record<Exclude<EndpointName, 'login' | 'enrol' | 'info' | 'createDemoKiosk'>, readonly Role[]> = {
+export const ROLE_POLICY: Record<
+  Exclude<EndpointName, 'login' | 'enrol' | 'info' | 'createDemoKiosk' | 'createDemoTablet'>,
+  readonly Role[]
+> = {
   logout: ['outlet_operator', 'outlet_supervisor', 'center_operator', 'administrator'],
   issueEnrolment: ['administrator'],
   createOperator: ['administrator'],

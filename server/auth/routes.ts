@@ -26,6 +26,8 @@ type OperatorRow = {
   role: 'outlet_operator' | 'outlet_supervisor' | 'center_operator' | 'administrator';
   password_hash: string;
   state: string;
+  name_zh: string;
+  name_en: string;
 };
 
 /** Checks a password inside a reserved check; a check the hash queue refused gives its reservation back. */
@@ -101,7 +103,7 @@ function registerLogin(app: FastifyInstance, services: Services): void {
       const reservation = await reserveCheck(db, body.username, clientAddress(request));
       if (!reservation.granted) throw new ApiError('ACCOUNT_LOCKED', undefined, { retryAfterS: reservation.retryAfterS });
       const found = await db.query<OperatorRow>(
-        'SELECT id, display_name, org_unit_id, role, password_hash, state FROM operator WHERE username = $1',
+        'SELECT o.id, o.display_name, o.org_unit_id, o.role, o.password_hash, o.state, u.name_zh, u.name_en FROM operator o JOIN org_unit u ON u.id = o.org_unit_id WHERE o.username = $1',
         [body.username],
       );
       const op = found.rows[0];
@@ -127,7 +129,14 @@ function registerLogin(app: FastifyInstance, services: Services): void {
           { action: 'auth.login', subject: body.username, detail: { deviceId: device?.deviceId ?? null } },
         );
       });
-      return { token, expiresAt: expiresAt.toISOString(), role: op.role, orgUnitId: String(op.org_unit_id), displayName: op.display_name };
+      return {
+        token,
+        expiresAt: expiresAt.toISOString(),
+        role: op.role,
+        orgUnitId: String(op.org_unit_id),
+        orgUnitName: { zh: op.name_zh, en: op.name_en },
+        displayName: op.display_name,
+      };
     });
   });
   scheduleSweep(app, services);

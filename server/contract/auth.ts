@@ -17,6 +17,8 @@ export const LoginResponse = z.object({
   expiresAt: z.iso.datetime(),
   role: Role,
   orgUnitId: EntityId,
+  /** The operator's unit by name, for the tablet's status bar (who is signed in, where). */
+  orgUnitName: z.object({ zh: z.string(), en: z.string() }),
   displayName: z.string(),
 });
 export type LoginResponse = z.infer<typeof LoginResponse>;

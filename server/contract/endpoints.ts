@@ -39,7 +39,7 @@ import {
   UnloadInitialiseRequest,
 } from './loads.ts';
 import { PullRequest, PullResponse, PushRequest, PushResponse } from './sync.ts';
-import { CreateDemoKioskRequest, DemoKiosk, ServerInfo } from './info.ts';
+import { CreateDemoKioskRequest, CreateDemoTabletRequest, DemoKiosk, ServerInfo } from './info.ts';
 import { ApprovalRequest, ApprovalResponse } from './approvals.ts';
 import { CustomerDetail, CustomerList, CustomerParams, CustomerSearchQuery } from './customers.ts';
 import { CurrentShiftResponse } from './shifts.ts';
@@ -89,6 +89,15 @@ export const ENDPOINTS = e({
     summary: 'Demo mode only: a demo kiosk of its own for this browser, with its enrolment code and the serial base of its demo cards',
     public: true,
     body: CreateDemoKioskRequest,
+    response: DemoKiosk,
+  },
+  createDemoTablet: {
+    method: 'POST',
+    path: '/api/v1/demo/tablets',
+    summary:
+      'Demo mode only: a demo outlet tablet of its own for this browser, with its enrolment code and the serial base of its demo cards',
+    public: true,
+    body: CreateDemoTabletRequest,
     response: DemoKiosk,
   },
   login: {

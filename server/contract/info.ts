@@ -3,7 +3,8 @@
  * In demo mode, POST /api/v1/demo/kiosks (public, limited per address) makes a demo kiosk for the
  * browser that asks: its device id and one-time enrolment code, and the serial base its demo
  * cards are numbered from, so the browser's virtual reader holds the very cards the server made
- * for that kiosk (server/demo/kiosks.ts). Demo data uses TEST keys and no real money.
+ * for that kiosk (server/demo/kiosks.ts). POST /api/v1/demo/tablets does the same for an outlet
+ * tablet (the staff app at /staff). Demo data uses TEST keys and no real money.
  */
 import { z } from 'zod';
 import { DeviceId } from './common.ts';
@@ -16,6 +17,8 @@ export const ServerInfo = z.object({
 export type ServerInfo = z.infer<typeof ServerInfo>;
 
 export const CreateDemoKioskRequest = z.strictObject({});
+/** POST /api/v1/demo/tablets: the same for an outlet tablet of the demo outlet (answered as a DemoKiosk). */
+export const CreateDemoTabletRequest = z.strictObject({});
 
 export const DemoKiosk = z.object({
   deviceId: DeviceId,

@@ -1,5 +1,5 @@
 /**
- * A demo kiosk for each visitor (demo mode only). Every browser that opens the demo asks for a
+ * A demo kiosk, or outlet tablet, for each visitor (demo mode only). Every browser that opens the demo asks for a
  * kiosk of its own (POST /api/v1/demo/kiosks): a new device in the demo station with its own
  * terminal id and a one-time enrolment code, and its own customers and cards, numbered from a
  * serial base the answer names, which the browser's virtual reader numbers its chips from
@@ -60,9 +60,17 @@ async function retireOldest(tx: Sql, kiosksMax: number): Promise<string[]> {
 
 /**
  * Creates one visitor kiosk with its cards, in the caller's transaction; NOT_FOUND outside demo
- * mode. `kiosksMax` is for tests of the bound.
+ * mode. `kiosksMax` is for tests of the bound. `kind: 'tablet'` makes a visitor outlet tablet
+ * instead (POST /api/v1/demo/tablets): a tablet device of the demo outlet, with a card set of
+ * its own just as a kiosk's, counted in the same bound and retired the same way; the demo's
+ * operators (demo.operator, demo.supervisor) sign in on it.
  */
-export async function createDemoKiosk(tx: Sql, now: Date, options: { kiosksMax?: number } = {}): Promise<DemoKiosk> {
+export async function createDemoKiosk(
+  tx: Sql,
+  now: Date,
+  options: { kiosksMax?: number; kind?: 'kiosk' | 'tablet' } = {},
+): Promise<DemoKiosk> {
+  const kind = options.kind ?? 'kiosk';
   // One creation at a time: the count of active kiosks and the retirements must not interleave.
   const demo = await tx.query<{ value: string }>("SELECT value FROM app_meta WHERE key = 'demo' FOR UPDATE");
   if (demo.rows[0]?.value !== 'true') throw new ApiError('NOT_FOUND');
@@ -72,10 +80,12 @@ export async function createDemoKiosk(tx: Sql, now: Date, options: { kiosksMax?:
   const deviceId = deviceIdOf(n);
   const code = newSecret(12);
   const expiresAt = new Date(now.getTime() + LIMITS.enrolmentCodeTtlMs);
-  const station = await unitId(tx, STATION_CODE);
+  // A kiosk stands in the demo station; a tablet is the demo outlet's, where its operators work.
+  const station = await unitId(tx, kind === 'kiosk' ? STATION_CODE : OUTLET_CODE);
+  const name = kind === 'kiosk' ? `演示自助终端（访客 ${n}）` : `演示网点平板（访客 ${n}）`;
   await tx.query(
-    `INSERT INTO device (id, kind, org_unit_id, name, terminal_id, enrolment_code_hash, enrolment_expires_at) VALUES ($1, 'kiosk', $2, $3, $4, $5, $6)`,
-    [deviceId, station, `演示自助终端（访客 ${n}）`, terminalIdOf(n), sha256Hex(code), expiresAt.toISOString()],
+    `INSERT INTO device (id, kind, org_unit_id, name, terminal_id, enrolment_code_hash, enrolment_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [deviceId, kind, station, name, terminalIdOf(n), sha256Hex(code), expiresAt.toISOString()],
   );
   await tx.query('INSERT INTO demo_kiosk (number, device_id, card_serial_base) VALUES ($1, $2, $3)', [n, deviceId, serialBase]);
   const bank = await ensureAccount(tx, 'BANK', { kind: 'org', orgUnitId: await unitId(tx, PROVINCE_CODE) });
@@ -89,7 +99,11 @@ export async function createDemoKiosk(tx: Sql, now: Date, options: { kiosksMax?:
   await appendAudit(
     tx,
     { deviceId, operatorId: null, orgUnitId: station },
-    { action: 'demo.kiosk_create', subject: deviceId, detail: { cardSerialBase: serialBase, retired } },
+    {
+      action: kind === 'kiosk' ? 'demo.kiosk_create' : 'demo.tablet_create',
+      subject: deviceId,
+      detail: { cardSerialBase: serialBase, retired },
+    },
   );
   return { deviceId, enrolmentCode: code, cardSerialBase: serialBase };
 }

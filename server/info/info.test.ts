@@ -7,6 +7,7 @@ import { DEMO_KEK_HEX } from '../config.ts';
 import { LIMITS } from '../limits.ts';
 import { DemoKiosk, EnrolResponse, ENDPOINTS, ServerInfo } from '../contract/index.ts';
 import { createDemoKiosk } from '../demo/kiosks.ts';
+import { DEMO_OPERATOR_PASSWORD } from '../demo/seed.ts';
 import { createDemoCard, type DemoCardId } from '../../ccid/sim/demo/cards.ts';
 import { decodeEf15 } from '../../ccid/fuelcard/files.ts';
 
@@ -32,6 +33,8 @@ describe(`server info without demo data on ${testEngine()}`, () => {
     });
     const asked = await app.inject({ method: 'POST', url: ENDPOINTS.createDemoKiosk.path, payload: {} });
     expect([asked.statusCode, asked.json().error.code]).toEqual([404, 'NOT_FOUND']);
+    const tablet = await app.inject({ method: 'POST', url: ENDPOINTS.createDemoTablet.path, payload: {} });
+    expect([tablet.statusCode, tablet.json().error.code]).toEqual([404, 'NOT_FOUND']);
     expect((await db.query('SELECT id FROM device')).rows).toEqual([]);
   });
 });
@@ -129,6 +132,41 @@ describe(`a demo kiosk for each browser on ${testEngine()}`, () => {
     expect(
       (await t.post(ENDPOINTS.enrol.path, { deviceId: made[2]!.deviceId, enrolmentCode: made[2]!.enrolmentCode }, {})).statusCode,
     ).toBe(200);
+  });
+
+  it('gives a browser an outlet tablet of its own, on which the outlet operator signs in and sees its cards', async () => {
+    const asked = await t.post(ENDPOINTS.createDemoTablet.path, {}, {});
+    expect(asked.statusCode, asked.body).toBe(200);
+    const tablet = DemoKiosk.parse(asked.json());
+    const enrolled = EnrolResponse.parse(
+      (await t.post(ENDPOINTS.enrol.path, { deviceId: tablet.deviceId, enrolmentCode: tablet.enrolmentCode }, {})).json(),
+    );
+    const device = await t.db.query<{ kind: string; code: string }>(
+      'SELECT d.kind, u.code FROM device d JOIN org_unit u ON u.id = d.org_unit_id WHERE d.id = $1',
+      [tablet.deviceId],
+    );
+    expect(device.rows).toEqual([{ kind: 'tablet', code: '3201001' }]);
+    const login = await t.app.inject({
+      method: 'POST',
+      url: ENDPOINTS.login.path,
+      payload: { username: 'demo.operator', password: DEMO_OPERATOR_PASSWORD },
+      headers: deviceHeader(tablet.deviceId, enrolled.secret),
+    });
+    expect(login.statusCode, login.body).toBe(200);
+    const browser = { kiosk: tablet, secret: enrolled.secret, terminalId: enrolled.terminalId };
+    const card = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/cards/${cardNoOf(browser, 'named')}`,
+      headers: { authorization: `Bearer ${login.json().token}` },
+    });
+    expect(card.statusCode, card.body).toBe(200);
+    // Replaying the one-time code enrols nothing more.
+    const again = await t.post(ENDPOINTS.enrol.path, { deviceId: tablet.deviceId, enrolmentCode: tablet.enrolmentCode }, {});
+    expect(again.statusCode).not.toBe(200);
+    expect(
+      (await t.app.inject({ method: 'POST', url: ENDPOINTS.createDemoTablet.path, payload: { kind: 'kiosk' } })).statusCode,
+      'a malformed request',
+    ).toBe(400);
   });
 
   it('leaves the ledger and the audit chains sound after making kiosks', async () => {

@@ -2,7 +2,8 @@
  * GET /api/v1/info (public): demo mode or not, and the contract version. In demo mode (a database
  * seeded with demo data and TEST keys), POST /api/v1/demo/kiosks also gives the browser that asks a
  * demo kiosk of its own (server/demo/kiosks.ts), so `npm start` followed by opening the page gives
- * a working kiosk with no administrator step, and two browsers never share one. A real
+ * a working kiosk with no administrator step, and two browsers never share one; POST
+ * /api/v1/demo/tablets likewise gives an outlet tablet for the staff app at /staff. A real
  * installation never has app_meta.demo: there the call answers NOT_FOUND and makes nothing.
  *
  * Each demo kiosk costs a device, customers, cards and ledger rows, so the call is limited per
@@ -33,5 +34,8 @@ export function registerInfoRoutes(app: FastifyInstance, services: Services): vo
         new ApiError('RATE_LIMITED', undefined, { retryAfterS: Math.max(1, Math.ceil(context.ttl / 1000)) }),
     });
     registerEndpoint(scope, services, 'createDemoKiosk', async () => services.db.transaction((tx) => createDemoKiosk(tx, services.now())));
+    registerEndpoint(scope, services, 'createDemoTablet', async () =>
+      services.db.transaction((tx) => createDemoKiosk(tx, services.now(), { kind: 'tablet' })),
+    );
   });
 }

@@ -15,7 +15,14 @@ import type { Role } from '../../server/contract/common.ts';
 import { BackendError } from '../lib/net/backend-error.ts';
 import type { ApiClient } from '../lib/sync/client.ts';
 
-export type OperatorSession = { token: string; expiresAtIso: string; role: Role; displayName: string };
+export type OperatorSession = {
+  token: string;
+  expiresAtIso: string;
+  role: Role;
+  displayName: string;
+  /** The operator's unit (the outlet), by name, for the status bar. */
+  orgUnitName: { zh: string; en: string };
+};
 
 /** Roles that may unload (server/auth/policy.ts ROLE_POLICY.unloadInitialise). */
 export const UNLOAD_ROLES: readonly Role[] = ['outlet_operator', 'outlet_supervisor'];
@@ -27,7 +34,13 @@ export const UNLOAD_ROLES: readonly Role[] = ['outlet_operator', 'outlet_supervi
  */
 export async function signInOnTablet(options: { deviceApi: ApiClient; username: string; password: string }): Promise<OperatorSession> {
   const answer = await options.deviceApi.call('login', { body: { username: options.username, password: options.password } });
-  return { token: answer.token, expiresAtIso: answer.expiresAt, role: answer.role, displayName: answer.displayName };
+  return {
+    token: answer.token,
+    expiresAtIso: answer.expiresAt,
+    role: answer.role,
+    displayName: answer.displayName,
+    orgUnitName: answer.orgUnitName,
+  };
 }
 
 /**

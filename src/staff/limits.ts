@@ -9,4 +9,10 @@ export const STAFF_LIMITS = {
    * API client's own timeout, so this also bounds how long the card waits in the reader.
    */
   initialiseAttemptCountMax: 3,
+  /** No touch for this long and the operator is signed out (a counter tablet left unattended). */
+  idleSignOutMs: 10 * 60_000,
+  /** The last part of the idle limit shows a countdown that any touch stops. */
+  idleCountdownMs: 60_000,
+  /** Customers shown per page of a search. */
+  customerPageSize: 20,
 } as const;

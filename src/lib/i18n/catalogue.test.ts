@@ -1,7 +1,12 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { catalogues } from './index.ts';
+import { addCatalogues, catalogues } from './index.ts';
+import staffZhCN from './staff.zh-CN.json';
+import staffEn from './staff.en.json';
+
+// The tablet's own messages, as its chunk adds them (src/staff/i18n.ts).
+addCatalogues({ 'zh-CN': staffZhCN, en: staffEn });
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

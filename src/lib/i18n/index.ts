@@ -5,19 +5,33 @@
  * locale's digits grouping); the catalogues use no ICU plurals or selects, so this module does the
  * lookup itself instead of shipping an ICU parser (svelte-i18n and intl-messageformat, about 14 KB
  * gzip of the kiosk's start bundle).
+ *
+ * An app that is a chunk of its own brings its own catalogues with it (the outlet tablet's
+ * `staff.*` messages: staff.zh-CN.json, staff.en.json, added by src/staff/i18n.ts), so the
+ * kiosk's start bundle carries none of them; their keys are typed here all the same.
  */
 import { derived, get, writable, type Readable } from 'svelte/store';
 import zhCN from './zh-CN.json';
 import en from './en.json';
+import type staffZhCN from './staff.zh-CN.json';
 
-export type MessageKey = keyof typeof zhCN;
+export type MessageKey = keyof typeof zhCN | keyof typeof staffZhCN;
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'zh-CN';
 
-export const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };
+/** Every message loaded so far: the shared and kiosk ones at once, an app chunk's when it loads (addCatalogues). */
+export const catalogues: Record<Locale, Partial<Record<MessageKey, string>>> = { 'zh-CN': { ...zhCN }, en: { ...en } };
 
 const current = writable<Locale>(DEFAULT_LOCALE);
+/** Counts added catalogues, so `$t` is worked out again when one arrives. */
+const added = writable(0);
+
+/** An app chunk's own messages, in both languages, added to the catalogues. */
+export function addCatalogues(extra: Record<Locale, Partial<Record<MessageKey, string>>>): void {
+  for (const lang of LOCALES) Object.assign(catalogues[lang], extra[lang]);
+  added.update((n) => n + 1);
+}
 
 /** The catalogues are bundled: the first paint (and the offline shell) has text at once. */
 export function startI18n(initial: Locale = DEFAULT_LOCALE): void {
@@ -42,8 +56,10 @@ export function translate(lang: Locale, key: MessageKey, values?: Record<string,
 
 /** `$t('kiosk.start.title')` in components. */
 export const t: Readable<Translate> = derived(
-  current,
-  (lang) => (key: MessageKey, values?: Record<string, string | number>) => translate(lang, key, values),
+  [current, added],
+  ([lang]) =>
+    (key: MessageKey, values?: Record<string, string | number>) =>
+      translate(lang, key, values),
 );
 
 export const locale: Readable<Locale> = current;

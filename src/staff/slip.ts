@@ -1,0 +1,29 @@
+/**
+ * What a money slip (凭条) prints, one shape for the three counter operations: the amount in
+ * figures and in capitals (moneyInCapitals), who, where, when, and the reference the ledger
+ * knows it by (the operation id, or the load id of a card transaction).
+ */
+import type { Destination } from './backend.ts';
+
+export type Slip = {
+  kind: 'receipt' | 'load' | 'unload';
+  amountFen: number;
+  /** When it happened: the card's own time for card work (ISO), the server's answer for a receipt (ms). */
+  at: string | number;
+  operatorName: string;
+  outletName: string;
+  terminalId: string;
+  /** The operation id (receipt) or the load id (load, unload). */
+  reference: string;
+  customerName: string;
+  cardNo?: string;
+  balanceBeforeFen?: number;
+  balanceAfterFen?: number;
+  /** The customer's quota after a receipt, when the server said. */
+  quotaAfterFen?: number | null;
+  destination?: Destination;
+  /** The supervisor who approved a large receipt. */
+  approvedBy?: string;
+  /** Queued, not yet answered by the server (offline): the slip says so. */
+  queued?: boolean;
+};
