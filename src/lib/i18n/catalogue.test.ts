@@ -4,9 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { addCatalogues, catalogues } from './index.ts';
 import staffZhCN from './staff.zh-CN.json';
 import staffEn from './staff.en.json';
+import centreZhCN from './centre.zh-CN.json';
+import centreEn from './centre.en.json';
 
-// The tablet's own messages, as its chunk adds them (src/staff/i18n.ts).
+// The tablet's and the centre's own messages, as their chunks add them (src/staff/i18n.ts, src/centre/i18n.ts).
 addCatalogues({ 'zh-CN': staffZhCN, en: staffEn });
+addCatalogues({ 'zh-CN': centreZhCN, en: centreEn });
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
