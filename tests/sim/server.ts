@@ -160,6 +160,8 @@ export class SimServer {
   readonly ids: ServerIds;
   #tables: string[];
   #sequences: Array<{ name: string; value: bigint; called: boolean }> = [];
+  /** Each table's columns a snapshot restores: all but the generated ones. */
+  #columns = new Map<string, string[]>();
   #now: () => Date = () => new Date();
   /** False shows the key-store deadlock (README.md, product bugs). */
   warmKeyStore = true;
@@ -217,6 +219,12 @@ export class SimServer {
     const snap = this.#snapshot;
     await this.#handle.exec(`DROP SCHEMA IF EXISTS ${snap} CASCADE; CREATE SCHEMA ${snap}`);
     for (const t of this.#tables) await this.#handle.exec(`CREATE TABLE ${snap}.${t} AS SELECT * FROM ${this.target.schema}.${t}`);
+    const columns = await this.#handle.query<{ table_name: string; column_name: string }>(
+      `SELECT table_name, column_name FROM information_schema.columns
+        WHERE table_schema = $1 AND is_generated = 'NEVER' ORDER BY table_name, ordinal_position`,
+      [this.target.schema],
+    );
+    this.#columns = new Map(this.#tables.map((t) => [t, columns.rows.filter((c) => c.table_name === t).map((c) => c.column_name)]));
     const seqs = await this.#handle.query<{ name: string }>(
       'SELECT sequence_name AS name FROM information_schema.sequences WHERE sequence_schema = $1',
       [this.target.schema],
@@ -249,8 +257,10 @@ export class SimServer {
     for (const t of this.#tables) {
       // The rows are restored as they were: no trigger may add to them (0004's list versions would).
       statements.push(`ALTER TABLE ${schema}.${t} DISABLE TRIGGER USER`);
-      // Identity columns GENERATED ALWAYS need OVERRIDING SYSTEM VALUE to take the snapshot's ids.
-      statements.push(`INSERT INTO ${schema}.${t} OVERRIDING SYSTEM VALUE SELECT * FROM ${this.#snapshot}.${t}`);
+      // Identity columns GENERATED ALWAYS need OVERRIDING SYSTEM VALUE to take the snapshot's ids;
+      // stored generated columns (customer.name_grams) are worked out again, never inserted.
+      const columns = this.#columns.get(t)!.join(', ');
+      statements.push(`INSERT INTO ${schema}.${t} (${columns}) OVERRIDING SYSTEM VALUE SELECT ${columns} FROM ${this.#snapshot}.${t}`);
       statements.push(`ALTER TABLE ${schema}.${t} ENABLE TRIGGER USER`);
     }
     for (const s of this.#sequences) statements.push(`SELECT setval('${schema}.${s.name}', ${s.value}, ${s.called})`);
