@@ -17,6 +17,10 @@ export const STAFF_ERROR = {
   // The operator's input
   AMOUNT_INVALID: 'AMOUNT_INVALID',
   DESTINATION_INVALID: 'DESTINATION_INVALID',
+  /** A shift closed with cash over or short needs a note saying why (src/staff/shift.ts). */
+  NOTE_REQUIRED: 'NOTE_REQUIRED',
+  /** A cheque's bank, number or date as the form checks them (src/staff/cheque.ts). */
+  CHEQUE_INVALID: 'CHEQUE_INVALID',
   // The card, by its own word or the server's
   PIN_REQUIRED: 'PIN_REQUIRED',
   PIN_WRONG: 'PIN_WRONG',

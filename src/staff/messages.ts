@@ -28,11 +28,16 @@ const SERVER_KEYS: Readonly<Record<string, MessageKey>> = {
   INSUFFICIENT_FUNDS: 'staff.error.purse_insufficient',
   ACCOUNT_CEILING_EXCEEDED: 'staff.error.ceiling',
   OUTBOX_FULL: 'staff.error.outbox_full',
+  SHIFT_NOT_OPEN: 'staff.error.shift_not_open',
+  SHIFT_ALREADY_OPEN: 'staff.error.shift_already_open',
+  CHEQUE_ALREADY_TAKEN: 'staff.error.cheque_already_taken',
 };
 
 const STAFF_KEYS: Readonly<Record<string, MessageKey>> = {
   AMOUNT_INVALID: 'staff.error.amount_invalid',
   DESTINATION_INVALID: 'staff.error.destination_invalid',
+  NOTE_REQUIRED: 'staff.error.note_required',
+  CHEQUE_INVALID: 'staff.error.cheque_invalid',
   PIN_REQUIRED: 'staff.error.pin_required',
   PIN_WRONG: 'staff.error.pin_wrong',
   PIN_BLOCKED: 'staff.error.pin_blocked',

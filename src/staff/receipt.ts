@@ -35,6 +35,9 @@ export function quotaAfter(result: unknown): number | null {
   return typeof quota?.availableFen === 'number' ? quota.availableFen : null;
 }
 
+/** A supervisor's approval as the receipt names it and the slip shows who gave it. */
+export type Approval = { approvalId: string; approvedBy: string };
+
 export type ApprovalDeps = {
   /** Signs with the tablet's own credentials: the supervisor's sign-in is bound to this tablet. */
   deviceApi: ApiClient;
@@ -49,14 +52,21 @@ export type ApprovalDeps = {
  */
 export async function supervisorApproval(
   deps: ApprovalDeps,
-  request: { username: string; password: string; customerId: string; amountFen: number },
-): Promise<{ approvalId: string; approvedBy: string }> {
+  request: {
+    username: string;
+    password: string;
+    customerId: string;
+    amountFen: number;
+    /** What is approved: a cash receipt unless said (a cheque's approval is its own). */
+    purpose?: 'receipt.cash' | 'receipt.cheque';
+  },
+): Promise<Approval> {
   const session = await signInOnTablet({ deviceApi: deps.deviceApi, username: request.username, password: request.password });
   const api = deps.clientFor(session);
   try {
     if (session.role !== 'outlet_supervisor') throw new BackendError('FORBIDDEN', `role ${session.role} may not approve`);
     const approval = await api.call('createApproval', {
-      body: { purpose: 'receipt.cash', customerId: request.customerId, amountFen: request.amountFen },
+      body: { purpose: request.purpose ?? 'receipt.cash', customerId: request.customerId, amountFen: request.amountFen },
     });
     return { approvalId: approval.approvalId, approvedBy: session.displayName };
   } finally {

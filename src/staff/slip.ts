@@ -1,12 +1,12 @@
 /**
- * What a money slip (凭条) prints, one shape for the three counter operations: the amount in
+ * What a money slip (凭条) prints, one shape for the counter operations: the amount in
  * figures and in capitals (moneyInCapitals), who, where, when, and the reference the ledger
  * knows it by (the operation id, or the load id of a card transaction).
  */
 import type { Destination } from './backend.ts';
 
 export type Slip = {
-  kind: 'receipt' | 'load' | 'unload';
+  kind: 'receipt' | 'cheque' | 'load' | 'unload';
   amountFen: number;
   /** When it happened: the card's own time for card work (ISO), the server's answer for a receipt (ms). */
   at: string | number;
@@ -24,6 +24,8 @@ export type Slip = {
   destination?: Destination;
   /** The supervisor who approved a large receipt. */
   approvedBy?: string;
+  /** A cheque receipt's cheque, as written on it. */
+  cheque?: { bank: string; chequeNo: string; chequeDate: string };
   /** Queued, not yet answered by the server (offline): the slip says so. */
   queued?: boolean;
 };

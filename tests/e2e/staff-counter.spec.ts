@@ -1,9 +1,11 @@
 /**
  * The outlet tablet at /staff, as a clerk uses it on a 10-inch tablet in either orientation and
  * either language: sign in → find the demo customer (by part of the name, then by the card
- * number) → a cash receipt → its slip with the amount in capitals (大写) → a counter load (圈存)
+ * number) → a cash receipt, which first asks for a shift: the clerk opens one with its float →
+ * the receipt → its slip with the amount in capitals (大写) → a counter load (圈存)
  * on the demo card with the customer's PIN on the on-screen pad → its slip → a counter unload
- * (圈提) → its slip → sign out. Every screen is checked by role and accessible name, with axe
+ * (圈提) → its slip → the shift closed with the drawer as expected → sign out. The demo tablets
+ * share the demo operator, whose one shift each test opens and closes. Every screen is checked by role and accessible name, with axe
  * (the demo strip aside), and for fitting the screen with nothing to scroll; with SHOTS_DIR set,
  * each screen is also saved as a picture.
  *
@@ -56,6 +58,14 @@ const WORDS = {
     signedOut: '已退出登录',
     operator: '演示营业员',
     outlet: '演示营业网点',
+    noShift: '未开班',
+    openShift: '开班',
+    float: '备用金',
+    openConfirm: '确认开班',
+    shiftMenu: /^班次/,
+    counted: '实点现金',
+    closeConfirm: '确认交班',
+    shiftSlip: '交班单',
   },
   en: {
     signInTitle: 'Operator sign-in',
@@ -89,6 +99,14 @@ const WORDS = {
     signedOut: 'You are signed out',
     operator: '演示营业员',
     outlet: 'Demo Outlet',
+    noShift: 'No shift open',
+    openShift: 'Open a shift',
+    float: 'Opening float',
+    openConfirm: 'Open the shift',
+    shiftMenu: /^Shift/,
+    counted: 'Cash counted',
+    closeConfirm: 'Close the shift',
+    shiftSlip: 'Shift close',
   },
 } as const;
 type Language = keyof typeof WORDS;
@@ -170,8 +188,14 @@ for (const size of SIZES) {
       await expect(page.getByRole('heading', { name: /张伟/ })).toBeVisible();
       await check(page, at('05-customer'));
 
-      // A cash receipt of 100.50 yuan, and its slip in figures and capitals.
+      // A cash receipt of 100.50 yuan, and its slip in figures and capitals. Cash goes into the
+      // drawer of an open shift: the screen offers to open one, with a float of 500 yuan.
+      await expect(banner.getByText(w.noShift)).toBeVisible();
       await page.getByRole('button', { name: w.takeCash, exact: true }).click();
+      await page.getByRole('button', { name: w.openShift, exact: true }).click();
+      await page.getByRole('textbox', { name: w.float }).fill('500');
+      await page.getByRole('button', { name: w.openConfirm, exact: true }).click();
+      await expect(banner.getByText('¥500.00')).toBeVisible({ timeout: 20_000 });
       await page.getByRole('textbox', { name: w.amount }).fill('100.50');
       await check(page, at('06-receipt'));
       await page.getByRole('button', { name: w.confirmReceipt }).click();
@@ -215,6 +239,14 @@ for (const size of SIZES) {
       await expect(page.getByText('贰拾元整')).toBeVisible();
       await check(page, at('13-unload-slip'));
       await page.getByRole('button', { name: w.done }).click();
+
+      // The shift closed: the drawer holds the float and the cash taken, counted as expected.
+      await page.getByRole('button', { name: w.shiftMenu }).click();
+      await page.getByRole('textbox', { name: w.counted }).fill('600.50');
+      await page.getByRole('button', { name: w.closeConfirm, exact: true }).click();
+      await expect(page.getByRole('heading', { name: w.shiftSlip })).toBeVisible({ timeout: 20_000 });
+      await page.getByRole('button', { name: w.done }).click();
+      await expect(banner.getByText(w.noShift)).toBeVisible();
 
       await page.getByRole('button', { name: w.signOut }).click();
       await expect(page.getByRole('heading', { name: w.signInTitle })).toBeVisible();

@@ -3,7 +3,8 @@
  * receipt (src/staff/receipt.ts) below and above the supervisor threshold, the supervisor's
  * approval asked for on the tablet (refused to someone who is not a supervisor, used once), and a
  * counter load (src/staff/load.ts) on the demo card. Each money operation goes once by its
- * operation id; every refusal leaves the ledger as it was.
+ * operation id; every refusal leaves the ledger as it was. The clerk opens a shift first, as at
+ * the counter (src/staff/shift.ts): cash goes only into an open shift's drawer.
  */
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ import { openCard } from '../../src/staff/open-card.ts';
 import { runLoad } from '../../src/staff/load.ts';
 import { quotaAfter, supervisorApproval, takeCashReceipt } from '../../src/staff/receipt.ts';
 import { StaffError } from '../../src/staff/errors.ts';
+import { openShift } from '../../src/staff/shift.ts';
 import { BASE_URL, TABLET, injectFetch, staffRig, type Rig } from '../../src/staff/testing/rig.ts';
 
 const SETUP_TIMEOUT_MS = 60_000;
@@ -44,6 +46,7 @@ describe('cash receipts and counter loads at the tablet, against the real server
       clientFor: (session: OperatorSession) =>
         new ApiClient({ baseUrl: BASE_URL, credentials: () => null, fetch: withOperatorSession(injectFetch(t.app), () => session) }),
     };
+    expect(await openShift({ outbox: rig.outbox, sync: rig.sync }, { openingFloatFen: 50_000 })).toMatchObject({ kind: 'applied' });
   }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
