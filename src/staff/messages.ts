@@ -28,6 +28,15 @@ const SERVER_KEYS: Readonly<Record<string, MessageKey>> = {
   INSUFFICIENT_FUNDS: 'staff.error.purse_insufficient',
   ACCOUNT_CEILING_EXCEEDED: 'staff.error.ceiling',
   OUTBOX_FULL: 'staff.error.outbox_full',
+  // Issuing a card (src/staff/ui/IssueCard.svelte)
+  SHIFT_NOT_OPEN: 'staff.issue.no_shift',
+  ISSUE_CARD_NOT_IN_STOCK: 'staff.issue.already_issued',
+  ISSUE_CARD_NOT_AT_OUTLET: 'staff.issue.not_at_outlet',
+  ISSUE_CARD_TYPE_INVALID: 'staff.issue.not_stock_card',
+  ISSUE_OTHER_OUTLET: 'staff.issue.other_outlet',
+  ISSUE_MAIN_CARD_INVALID: 'staff.issue.main_card_invalid',
+  ISSUE_IN_PROGRESS: 'staff.issue.in_progress',
+  ISSUE_CARD_NOT_BLANK: 'staff.issue.not_stock_card',
 };
 
 const STAFF_KEYS: Readonly<Record<string, MessageKey>> = {
