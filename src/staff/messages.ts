@@ -37,6 +37,7 @@ const SERVER_KEYS: Readonly<Record<string, MessageKey>> = {
   ISSUE_MAIN_CARD_INVALID: 'staff.issue.main_card_invalid',
   ISSUE_IN_PROGRESS: 'staff.issue.in_progress',
   ISSUE_CARD_NOT_BLANK: 'staff.issue.not_stock_card',
+  ISSUE_HOLDER_INVALID: 'staff.issue.holder_invalid',
 };
 
 const STAFF_KEYS: Readonly<Record<string, MessageKey>> = {
