@@ -29,7 +29,7 @@ const SERVER_KEYS: Readonly<Record<string, MessageKey>> = {
   ACCOUNT_CEILING_EXCEEDED: 'staff.error.ceiling',
   OUTBOX_FULL: 'staff.error.outbox_full',
   // Issuing a card (src/staff/ui/IssueCard.svelte)
-  SHIFT_NOT_OPEN: 'staff.issue.no_shift',
+  SHIFT_NOT_OPEN: 'staff.error.shift_not_open',
   ISSUE_CARD_NOT_IN_STOCK: 'staff.issue.already_issued',
   ISSUE_CARD_NOT_AT_OUTLET: 'staff.issue.not_at_outlet',
   ISSUE_CARD_TYPE_INVALID: 'staff.issue.not_stock_card',
