@@ -31,6 +31,15 @@ const SERVER_KEYS: Readonly<Record<string, MessageKey>> = {
   SHIFT_NOT_OPEN: 'staff.error.shift_not_open',
   SHIFT_ALREADY_OPEN: 'staff.error.shift_already_open',
   CHEQUE_ALREADY_TAKEN: 'staff.error.cheque_already_taken',
+  // Issuing a card (src/staff/ui/IssueCard.svelte)
+  ISSUE_CARD_NOT_IN_STOCK: 'staff.issue.already_issued',
+  ISSUE_CARD_NOT_AT_OUTLET: 'staff.issue.not_at_outlet',
+  ISSUE_CARD_TYPE_INVALID: 'staff.issue.not_stock_card',
+  ISSUE_OTHER_OUTLET: 'staff.issue.other_outlet',
+  ISSUE_MAIN_CARD_INVALID: 'staff.issue.main_card_invalid',
+  ISSUE_IN_PROGRESS: 'staff.issue.in_progress',
+  ISSUE_CARD_NOT_BLANK: 'staff.issue.not_stock_card',
+  ISSUE_HOLDER_INVALID: 'staff.issue.holder_invalid',
 };
 
 const STAFF_KEYS: Readonly<Record<string, MessageKey>> = {

@@ -1,19 +1,20 @@
 /**
- * What a money slip (凭条) prints, one shape for the counter operations: the amount in
+ * What a money slip (凭条) prints, one shape for the counter operations (a card's issue prints its
+ * fee, a pre-allocation its total): the amount in
  * figures and in capitals (moneyInCapitals), who, where, when, and the reference the ledger
  * knows it by (the operation id, or the load id of a card transaction).
  */
 import type { Destination } from './backend.ts';
 
 export type Slip = {
-  kind: 'receipt' | 'cheque' | 'load' | 'unload';
+  kind: 'receipt' | 'cheque' | 'load' | 'unload' | 'issue' | 'preallocation';
   amountFen: number;
   /** When it happened: the card's own time for card work (ISO), the server's answer for a receipt (ms). */
   at: string | number;
   operatorName: string;
   outletName: string;
   terminalId: string;
-  /** The operation id (receipt) or the load id (load, unload). */
+  /** The operation id (receipt, pre-allocation), the load id (load, unload) or the issue id (issue). */
   reference: string;
   customerName: string;
   cardNo?: string;
