@@ -248,6 +248,13 @@ export async function customerOrgUnit(sql: Sql, customerId: string): Promise<big
 const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
+ * Whether a query could be part of a name: not when it is only digits, spaces, dashes and plus
+ * signs (an ID number may end in X). Such a query skips the name's branch, which for a string no
+ * name holds would read the whole table in id order looking for a first match.
+ */
+const mayBeName = (q: string): boolean => !/^[0-9+\- ]+[xX]?$/.test(q);
+
+/**
  * Customers by part of the name (case-insensitive for Latin letters), or the whole ID number, tax
  * id, phone or contact phone, or a card number (20 digits, or the 19 printed without the leading
  * 0). Across the whole network; ordered by id, a page at a time. Each way of matching is its own
@@ -263,7 +270,7 @@ export async function searchCustomers(sql: Sql, query: CustomerSearchQuery): Pro
   const found = await sql.query<CustomerRow>(
     `${PLAN_EACH_TIME}
      WITH hits AS (
-       (SELECT id FROM customer WHERE name_grams @> customer_query_grams($2) AND name ILIKE $3 ESCAPE '\\'
+       (SELECT id FROM customer WHERE $2::text IS NOT NULL AND name_grams @> customer_query_grams($2) AND name ILIKE $3 ESCAPE '\\'
            AND ($1::bigint IS NULL OR id > $1::bigint) ORDER BY id LIMIT $7)
        UNION (SELECT id FROM customer WHERE id_doc_no = $4 AND ($1::bigint IS NULL OR id > $1::bigint) ORDER BY id LIMIT $7)
        UNION (SELECT id FROM customer WHERE tax_id = $4 AND ($1::bigint IS NULL OR id > $1::bigint) ORDER BY id LIMIT $7)
@@ -273,7 +280,7 @@ export async function searchCustomers(sql: Sql, query: CustomerSearchQuery): Pro
                 AND ($1::bigint IS NULL OR customer_id > $1::bigint))
      )
      SELECT c.* FROM customer c JOIN hits ON hits.id = c.id ORDER BY c.id LIMIT $7`,
-    [query.after ?? null, q, `%${likeLiteral(q)}%`, q.toUpperCase(), q, cardNo, limit + 1],
+    [query.after ?? null, mayBeName(q) ? q : null, `%${likeLiteral(q)}%`, q.toUpperCase(), q, cardNo, limit + 1],
   );
   const page = found.rows.slice(0, limit);
   const next = found.rows.length > limit ? String(page[page.length - 1]!.id) : null;
