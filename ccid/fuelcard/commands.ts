@@ -9,7 +9,7 @@
  * Input that cannot be sent throws FuelCardError INPUT_INVALID. The bare § numbers below are
  * docs/card-protocol.md's too.
  */
-import { fromHex, toHex, u16be } from '../bytes.ts';
+import { fromHex, u16be } from '../bytes.ts';
 import { encodeCommandApdu } from '../iso7816/apdu.ts';
 import { encodePin } from './bcd.ts';
 import { FUEL_CARD_ERROR, FuelCardError, invalidInput } from './errors.ts';
@@ -21,14 +21,22 @@ const EMPTY = new Uint8Array(0);
 
 /**
  * A short command APDU: header (CLA INS P1 P2), optional data with Lc, optional Le (256 is written
- * 00). Header bytes and Le are taken modulo 256, as a Uint8Array takes numbers.
+ * 00). Every header byte must be 0..255 and Le 1..256: a value out of range is refused, never
+ * wrapped (taking it modulo 256, as a Uint8Array would, once turned a READ BINARY at offset 256
+ * into one at offset 0).
  */
 export function apdu(header: readonly number[], data: Uint8Array = EMPTY, le?: number): Uint8Array {
-  if (header.length !== 4 || data.length > 255 || (le !== undefined && (le < 1 || le > 256))) {
-    throw new FuelCardError(FUEL_CARD_ERROR.INPUT_INVALID, `bad APDU ${toHex(Uint8Array.from(header))} Lc ${data.length} Le ${le}`);
+  const isByte = (value: number): boolean => Number.isInteger(value) && value >= 0 && value <= 0xff;
+  if (
+    header.length !== 4 ||
+    !header.every(isByte) ||
+    data.length > 255 ||
+    (le !== undefined && (!Number.isInteger(le) || le < 1 || le > 256))
+  ) {
+    throw new FuelCardError(FUEL_CARD_ERROR.INPUT_INVALID, `bad APDU header ${header.join(' ')} Lc ${data.length} Le ${le}`);
   }
-  const [cla, ins, p1, p2] = header.map((byte) => byte & 0xff) as [number, number, number, number];
-  return encodeCommandApdu({ cla, ins, p1, p2, data, ne: le === undefined ? 0 : le & 0xff || 256 });
+  const [cla, ins, p1, p2] = header as [number, number, number, number];
+  return encodeCommandApdu({ cla, ins, p1, p2, data, ne: le ?? 0 });
 }
 
 const h4 = (head: readonly number[], p: number): number[] => [...head, p];
@@ -59,7 +67,10 @@ export function selectFile(fid: number): Uint8Array {
 /** READ BINARY by SFI (P1 = 80|SFI): `length` bytes (256 = Le 00) from `offset`. */
 export function readBinary(f: { sfi: number; length: number; offset?: number }): Uint8Array {
   if (f.sfi < 1 || f.sfi > 30) throw invalidInput(`SFI must be 1..30, got ${f.sfi}`);
-  return apdu([...HEADER.READ_BINARY, 0x80 | f.sfi, f.offset ?? 0], undefined, f.length);
+  // With the file named by SFI in P1, the offset is P2 alone (ISO 7816-4): 0..255.
+  const offset = f.offset ?? 0;
+  if (!Number.isInteger(offset) || offset < 0 || offset > 0xff) throw invalidInput(`offset by SFI must be 0..255, got ${offset}`);
+  return apdu([...HEADER.READ_BINARY, 0x80 | f.sfi, offset], undefined, f.length);
 }
 
 /** READ RECORD by SFI (P2 = SFI<<3 | 4). */
