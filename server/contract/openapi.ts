@@ -73,10 +73,7 @@ function errorResponses(codes: readonly ErrorCode[], context: OpenApiContext): R
         'application/json': {
           schema: jsonSchema(ApiErrorBody, 'output'),
           examples: Object.fromEntries(
-            list.map((code) => [
-              code,
-              { summary: context.catalogue[code].message, value: { error: { code, message: context.catalogue[code].message } } },
-            ]),
+            list.map((code) => [code, { summary: code, value: { error: { code, message: context.catalogue[code].message } } }]),
           ),
         },
       },
