@@ -47,6 +47,8 @@ describe(`the API reference at /api/docs, on ${testEngine()}`, () => {
       ['/api/docs/swagger-ui-bundle.js', 'application/javascript; charset=utf-8'],
       ['/api/docs/init.js', 'application/javascript; charset=utf-8'],
       ['/api/docs/swagger-ui.css', 'text/css; charset=utf-8'],
+      ['/api/docs/docs.css', 'text/css; charset=utf-8'],
+      ['/api/docs/fonts/noto-sans-sc-4-400-normal.woff2', 'font/woff2'],
       ['/api/docs/favicon-32x32.png', 'image/png'],
     ];
     for (const [url, type] of files) {
@@ -61,6 +63,11 @@ describe(`the API reference at /api/docs, on ${testEngine()}`, () => {
     // Read-only: no request is sent from the reference, and no validator outside is called.
     expect(init.body).toContain('supportedSubmitMethods: []');
     expect(init.body).toContain('validatorUrl: null');
+    // The font's faces point at this server, woff2 only.
+    const css = await app.inject({ method: 'GET', url: '/api/docs/docs.css' });
+    const sources = [...css.body.matchAll(/url\(([^)]+)\)/g)].map((m) => m[1]!);
+    expect(sources.length).toBeGreaterThan(50);
+    expect(sources.every((src) => /^\/api\/docs\/fonts\/noto-sans-sc-(\d+|[a-z-]+)-400-normal\.woff2$/.test(src))).toBe(true);
   });
 
   it('serves no other file of the package: its source maps and its own index stay out', async () => {
