@@ -16,7 +16,7 @@ test('the API reference draws every operation by tag with no console error', asy
   page.on('pageerror', (error) => problems.push(error.message));
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto('/api/docs');
-  await expect(page.getByRole('heading', { name: /Fuel card sync server/ })).toBeVisible();
+  await expect(page.getByRole('heading', { name: /Fuel card sync server/ })).toBeVisible({ timeout: 60_000 });
   const tags = page.locator('.opblock-tag-section');
   await expect(tags).toHaveCount(13);
   for (const tag of ['loads', 'sync', 'issue', 'stock', 'centre']) await expect(page.locator(`#operations-tag-${tag}`)).toBeVisible();
