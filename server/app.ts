@@ -34,6 +34,8 @@ import { registerStockRoutes } from './stock/routes.ts';
 import { registerCors } from './http/cors.ts';
 import { registerJsonBody } from './http/body.ts';
 import { registerHeaders } from './http/headers.ts';
+import { registerApiDocs } from './http/api-docs.ts';
+import { ROLE_POLICY } from './auth/policy.ts';
 import { logOptions } from './http/logging.ts';
 import { answerClientError, CLIENT_ERROR_BY_STATUS, trackRoutes } from './http/refusals.ts';
 
@@ -213,7 +215,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   registerCors(app, options.config.iwaOrigins ?? []);
-  app.get('/api/openapi.json', async () => openApiDocument(CONTRACT_VERSION));
+  // Built once: the contract does not change while the server runs.
+  const openApi = openApiDocument(CONTRACT_VERSION, { catalogue: API_ERRORS, roles: ROLE_POLICY });
+  app.get('/api/openapi.json', async () => openApi);
+  registerApiDocs(app);
   const services = servicesOf(options);
   // Keys are decrypted up front: a key-encryption key that does not open them stops the start.
   // (Warming is no longer what keeps a first key use inside a transaction from hanging PGlite:

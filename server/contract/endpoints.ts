@@ -3,6 +3,7 @@
  * table and generates /api/openapi.json from it, and the app can build its client from it.
  */
 import type { z } from 'zod';
+import type { ErrorCode } from './errors.ts';
 import {
   CardAlarmList,
   ClearCardReviewRequest,
@@ -54,10 +55,36 @@ import {
   IssueWriteResponse,
 } from './issue.ts';
 
+/** The reference's groups (/api/docs), described in openapi.ts. */
+export type ApiTag =
+  | 'info'
+  | 'auth'
+  | 'devices'
+  | 'organisation'
+  | 'approvals'
+  | 'centre'
+  | 'loads'
+  | 'sync'
+  | 'cards'
+  | 'customers'
+  | 'shifts'
+  | 'stock'
+  | 'issue';
+
 export type Endpoint = {
   method: 'GET' | 'POST';
   path: string;
+  /** The reference's group; tests/unit/api-errors.test.ts wants one on every endpoint. */
+  tag?: ApiTag;
   summary: string;
+  /** More than the summary says, for the reference (Markdown). */
+  description?: string;
+  /**
+   * The error codes this endpoint's handler can answer with, besides the general ones every
+   * request, signed-in request or versioned request can get (api-errors.ts). Checked against the
+   * server's source by tests/unit/api-errors.test.ts.
+   */
+  errors?: readonly ErrorCode[];
   /** Public endpoints need no credentials; every other one is checked against the role policy. */
   public?: boolean;
   /**
@@ -79,6 +106,8 @@ export const ENDPOINTS = e({
   info: {
     method: 'GET',
     path: '/api/v1/info',
+    tag: 'info',
+    errors: [],
     summary: 'What the app needs before enrolment (demo mode, contract version)',
     public: true,
     response: ServerInfo,
@@ -86,6 +115,8 @@ export const ENDPOINTS = e({
   createDemoKiosk: {
     method: 'POST',
     path: '/api/v1/demo/kiosks',
+    tag: 'info',
+    errors: ['NOT_FOUND', 'RATE_LIMITED'],
     summary: 'Demo mode only: a demo kiosk of its own for this browser, with its enrolment code and the serial base of its demo cards',
     public: true,
     body: CreateDemoKioskRequest,
@@ -94,6 +125,8 @@ export const ENDPOINTS = e({
   createDemoTablet: {
     method: 'POST',
     path: '/api/v1/demo/tablets',
+    tag: 'info',
+    errors: ['NOT_FOUND', 'RATE_LIMITED'],
     summary:
       'Demo mode only: a demo outlet tablet of its own for this browser, with its enrolment code and the serial base of its demo cards',
     public: true,
@@ -103,15 +136,27 @@ export const ENDPOINTS = e({
   login: {
     method: 'POST',
     path: '/api/v1/auth/login',
+    tag: 'auth',
+    errors: ['LOGIN_FAILED', 'ACCOUNT_LOCKED', 'RATE_LIMITED', 'SIGN_IN_BUSY'],
     summary: 'Operator sign-in',
     public: true,
     body: LoginRequest,
     response: LoginResponse,
   },
-  logout: { method: 'POST', path: '/api/v1/auth/logout', summary: 'Operator sign-out', body: LogoutRequest, response: LogoutResponse },
+  logout: {
+    method: 'POST',
+    path: '/api/v1/auth/logout',
+    tag: 'auth',
+    summary: 'Operator sign-out',
+    errors: [],
+    body: LogoutRequest,
+    response: LogoutResponse,
+  },
   enrol: {
     method: 'POST',
     path: '/api/v1/devices/enrol',
+    tag: 'devices',
+    errors: ['ENROLMENT_FAILED', 'DEVICE_KEYS_UNAVAILABLE'],
     summary: 'Device enrolment: code → per-device secret',
     public: true,
     body: EnrolRequest,
@@ -120,6 +165,8 @@ export const ENDPOINTS = e({
   issueEnrolment: {
     method: 'POST',
     path: '/api/v1/admin/devices/enrolment',
+    tag: 'devices',
+    errors: ['NOT_FOUND', 'OUT_OF_SCOPE'],
     summary: 'Issue an enrolment code for a device',
     body: IssueEnrolmentRequest,
     response: IssueEnrolmentResponse,
@@ -127,6 +174,8 @@ export const ENDPOINTS = e({
   createOperator: {
     method: 'POST',
     path: '/api/v1/admin/operators',
+    tag: 'organisation',
+    errors: ['NOT_FOUND', 'OUT_OF_SCOPE', 'ALREADY_EXISTS', 'SIGN_IN_BUSY'],
     summary: 'Create an operator',
     body: CreateOperatorRequest,
     response: CreateOperatorResponse,
@@ -134,12 +183,16 @@ export const ENDPOINTS = e({
   listOrgUnits: {
     method: 'GET',
     path: '/api/v1/admin/org-units',
+    tag: 'organisation',
+    errors: [],
     summary: "The organisation units within the caller's scope, parents first",
     response: OrgUnitList,
   },
   createOrgUnit: {
     method: 'POST',
     path: '/api/v1/admin/org-units',
+    tag: 'organisation',
+    errors: ['NOT_FOUND', 'OUT_OF_SCOPE', 'ALREADY_EXISTS', 'ORG_UNIT_PARENT_INVALID'],
     summary: 'Create an organisation unit under a parent of an allowed kind',
     body: CreateOrgUnitRequest,
     response: OrgUnit,
@@ -147,12 +200,16 @@ export const ENDPOINTS = e({
   listDevices: {
     method: 'GET',
     path: '/api/v1/admin/devices',
+    tag: 'devices',
+    errors: [],
     summary: "The kiosks and tablets within the caller's scope",
     response: DeviceList,
   },
   registerDevice: {
     method: 'POST',
     path: '/api/v1/admin/devices',
+    tag: 'devices',
+    errors: ['NOT_FOUND', 'OUT_OF_SCOPE', 'ALREADY_EXISTS', 'DEVICE_UNIT_INVALID'],
     summary: 'Register a kiosk or tablet in an outlet or station (then issue its enrolment code)',
     body: RegisterDeviceRequest,
     response: DeviceView,
@@ -160,6 +217,8 @@ export const ENDPOINTS = e({
   disableDevice: {
     method: 'POST',
     path: '/api/v1/admin/devices/disable',
+    tag: 'devices',
+    errors: ['NOT_FOUND', 'OUT_OF_SCOPE'],
     summary: 'Disable a device: its secret and any enrolment code stop working at once',
     body: DisableDeviceRequest,
     response: DeviceView,
@@ -167,6 +226,8 @@ export const ENDPOINTS = e({
   createApproval: {
     method: 'POST',
     path: '/api/v1/approvals',
+    tag: 'approvals',
+    errors: ['OUT_OF_SCOPE', 'CUSTOMER_NOT_FOUND'],
     summary: "A supervisor's approval of one amount for one customer (a large cash receipt names it)",
     body: ApprovalRequest,
     response: ApprovalResponse,
@@ -174,12 +235,16 @@ export const ENDPOINTS = e({
   listCardAlarms: {
     method: 'GET',
     path: '/api/v1/admin/card-alarms',
+    tag: 'centre',
+    errors: [],
     summary: "Cards whose chip showed more money than the ledger gave them, within the caller's scope",
     response: CardAlarmList,
   },
   clearCardReview: {
     method: 'POST',
     path: '/api/v1/admin/card-alarms/clear',
+    tag: 'centre',
+    errors: ['OUT_OF_SCOPE', 'CARD_NOT_FOUND', 'LOAD_NOT_FOUND'],
     summary: "Clear a card's review after looking at it: its open alarms closed with a note, its loads resume",
     body: ClearCardReviewRequest,
     response: ClearCardReviewResponse,
@@ -187,12 +252,42 @@ export const ENDPOINTS = e({
   ledgerCheck: {
     method: 'GET',
     path: '/api/v1/admin/ledger/check',
+    tag: 'centre',
+    errors: [],
     summary: 'Check the ledger invariants and the audit chains',
     response: LedgerCheckResponse,
   },
   loadInitialise: {
     method: 'POST',
     path: '/api/v1/loads/initialise',
+    tag: 'loads',
+    errors: [
+      'OUT_OF_SCOPE',
+      'DEVICE_REQUIRED',
+      'TERMINAL_MISMATCH',
+      'IDEMPOTENCY_CONFLICT',
+      'CARD_NOT_FOUND',
+      'CARD_NOT_ISSUED',
+      'CARD_LOST',
+      'CARD_BLACKLISTED',
+      'CARD_CLOSED',
+      'CARD_EXPIRED',
+      'CARD_GREY',
+      'CARD_BAD',
+      'CARD_HAS_NO_PURSE',
+      'CUSTOMER_OTHER_OUTLET',
+      'KEY_STORE_UNAVAILABLE',
+      'KEY_VERSION_UNKNOWN',
+      'MAC1_INVALID',
+      'COUNTER_STALE',
+      'LOAD_PENDING',
+      'SOURCE_ACCOUNT_INVALID',
+      'PURSE_LIMIT_EXCEEDED',
+      'INSUFFICIENT_FUNDS',
+      'PROBE_NOT_FRESH',
+      'ACCOUNT_CEILING_EXCEEDED',
+      'CARD_UNDER_REVIEW',
+    ],
     summary: 'Load 圈存: verify MAC1, reserve, answer MAC2',
     body: LoadInitialiseRequest,
     response: LoadInitialiseResponse,
@@ -200,6 +295,16 @@ export const ENDPOINTS = e({
   loadComplete: {
     method: 'POST',
     path: '/api/v1/loads/complete',
+    tag: 'loads',
+    errors: [
+      'OUT_OF_SCOPE',
+      'CARD_NOT_FOUND',
+      'KEY_STORE_UNAVAILABLE',
+      'KEY_VERSION_UNKNOWN',
+      'TAC_INVALID',
+      'LOAD_NOT_FOUND',
+      'LOAD_ALREADY_VOIDED',
+    ],
     summary: 'Load 圈存: verify the TAC and post',
     body: LoadCompleteRequest,
     response: LoadCompleteResponse,
@@ -207,6 +312,21 @@ export const ENDPOINTS = e({
   loadRecover: {
     method: 'POST',
     path: '/api/v1/loads/recover',
+    tag: 'loads',
+    errors: [
+      'OUT_OF_SCOPE',
+      'DEVICE_REQUIRED',
+      'TERMINAL_MISMATCH',
+      'CARD_NOT_FOUND',
+      'KEY_STORE_UNAVAILABLE',
+      'KEY_VERSION_UNKNOWN',
+      'MAC1_INVALID',
+      'TAC_INVALID',
+      'COUNTER_STALE',
+      'LOAD_PENDING',
+      'LOAD_NOT_FOUND',
+      'PROBE_NOT_FRESH',
+    ],
     summary: "Settle a card's pending load or unload from its counter",
     body: LoadRecoverRequest,
     response: LoadRecoverResponse,
@@ -214,6 +334,34 @@ export const ENDPOINTS = e({
   unloadInitialise: {
     method: 'POST',
     path: '/api/v1/unloads/initialise',
+    tag: 'loads',
+    errors: [
+      'OUT_OF_SCOPE',
+      'DEVICE_REQUIRED',
+      'TERMINAL_MISMATCH',
+      'IDEMPOTENCY_CONFLICT',
+      'CARD_NOT_FOUND',
+      'CARD_NOT_ISSUED',
+      'CARD_LOST',
+      'CARD_BLACKLISTED',
+      'CARD_CLOSED',
+      'CARD_EXPIRED',
+      'CARD_GREY',
+      'CARD_BAD',
+      'CARD_HAS_NO_PURSE',
+      'CUSTOMER_OTHER_OUTLET',
+      'KEY_STORE_UNAVAILABLE',
+      'KEY_VERSION_UNKNOWN',
+      'MAC1_INVALID',
+      'COUNTER_STALE',
+      'LOAD_PENDING',
+      'SOURCE_ACCOUNT_INVALID',
+      'PURSE_LIMIT_EXCEEDED',
+      'INSUFFICIENT_FUNDS',
+      'PROBE_NOT_FRESH',
+      'ACCOUNT_CEILING_EXCEEDED',
+      'CARD_UNDER_REVIEW',
+    ],
     summary: 'Unload 圈提: verify MAC1, reserve, answer MAC2',
     body: UnloadInitialiseRequest,
     response: LoadInitialiseResponse,
@@ -221,6 +369,16 @@ export const ENDPOINTS = e({
   unloadComplete: {
     method: 'POST',
     path: '/api/v1/unloads/complete',
+    tag: 'loads',
+    errors: [
+      'OUT_OF_SCOPE',
+      'CARD_NOT_FOUND',
+      'KEY_STORE_UNAVAILABLE',
+      'KEY_VERSION_UNKNOWN',
+      'TAC_INVALID',
+      'LOAD_NOT_FOUND',
+      'LOAD_ALREADY_VOIDED',
+    ],
     summary: 'Unload 圈提: verify MAC3 and post',
     body: LoadCompleteRequest,
     response: LoadCompleteResponse,
@@ -228,6 +386,8 @@ export const ENDPOINTS = e({
   syncPush: {
     method: 'POST',
     path: '/api/v1/sync/push',
+    tag: 'sync',
+    errors: ['DEVICE_REQUIRED'],
     summary: 'Push a batch of numbered operations, exactly once',
     versioned: true,
     body: PushRequest,
@@ -236,6 +396,8 @@ export const ENDPOINTS = e({
   syncPull: {
     method: 'POST',
     path: '/api/v1/sync/pull',
+    tag: 'sync',
+    errors: ['DEVICE_REQUIRED'],
     summary: 'What a device needs to work offline',
     versioned: true,
     body: PullRequest,
@@ -244,6 +406,8 @@ export const ENDPOINTS = e({
   cardInquiry: {
     method: 'GET',
     path: '/api/v1/cards/:cardNo',
+    tag: 'cards',
+    errors: ['OUT_OF_SCOPE', 'CARD_NOT_FOUND', 'LOAD_NOT_FOUND'],
     summary: 'Card state and account balances',
     params: CardParams,
     response: CardSummary,
@@ -251,6 +415,8 @@ export const ENDPOINTS = e({
   cardHistory: {
     method: 'GET',
     path: '/api/v1/cards/:cardNo/history',
+    tag: 'cards',
+    errors: ['OUT_OF_SCOPE', 'CARD_NOT_FOUND', 'LOAD_NOT_FOUND'],
     summary: 'Recent account movements behind a card, newest first',
     params: CardParams,
     response: CardHistory,
@@ -258,6 +424,8 @@ export const ENDPOINTS = e({
   searchCustomers: {
     method: 'GET',
     path: '/api/v1/customers',
+    tag: 'customers',
+    errors: [],
     summary: 'Customers of the whole network by part of the name, or the ID number, tax id, phone or card number; paged by id',
     query: CustomerSearchQuery,
     response: CustomerList,
@@ -265,6 +433,8 @@ export const ENDPOINTS = e({
   customerDetail: {
     method: 'GET',
     path: '/api/v1/customers/:id',
+    tag: 'customers',
+    errors: ['CUSTOMER_NOT_FOUND'],
     summary: "A customer's details, its cards, and the revisions of its details, newest first",
     params: CustomerParams,
     response: CustomerDetail,
@@ -272,12 +442,23 @@ export const ENDPOINTS = e({
   currentShift: {
     method: 'GET',
     path: '/api/v1/shifts/current',
+    tag: 'shifts',
+    errors: [],
     summary: "The signed-in operator's open shift (its float, drawer and receipts), or null: the tablet's status bar",
     response: CurrentShiftResponse,
   },
   stockIn: {
     method: 'POST',
     path: '/api/v1/stock/batches',
+    tag: 'stock',
+    errors: [
+      'OUT_OF_SCOPE',
+      'IDEMPOTENCY_CONFLICT',
+      'STOCK_RANGE_INVALID',
+      'STOCK_CARDS_EXIST',
+      'STOCK_EXPIRY_INVALID',
+      'STOCK_UNIT_INVALID',
+    ],
     summary: 'Stock in 入库: a range of personalised cards enters stock at the province; exactly once by operation id',
     body: StockBatchRequest,
     response: StockBatchResponse,
@@ -285,6 +466,15 @@ export const ENDPOINTS = e({
   requisition: {
     method: 'POST',
     path: '/api/v1/stock/requisitions',
+    tag: 'stock',
+    errors: [
+      'OUT_OF_SCOPE',
+      'IDEMPOTENCY_CONFLICT',
+      'STOCK_RANGE_INVALID',
+      'STOCK_UNIT_INVALID',
+      'STOCK_NOT_HELD',
+      'STOCK_OUTLET_USER_CARDS_ONLY',
+    ],
     summary: 'Requisition 领用: a range the giving unit holds moves to one of its children; exactly once by operation id',
     body: RequisitionRequest,
     response: RequisitionResponse,
@@ -292,6 +482,8 @@ export const ENDPOINTS = e({
   stockQuery: {
     method: 'GET',
     path: '/api/v1/stock',
+    tag: 'stock',
+    errors: ['OUT_OF_SCOPE', 'STOCK_UNIT_INVALID'],
     summary: "Stock query 卡库存查询: per unit of the caller's part of the tree, the stock cards it holds by type, with their ranges",
     query: StockQuery,
     response: StockView,
@@ -299,6 +491,22 @@ export const ENDPOINTS = e({
   issueStart: {
     method: 'POST',
     path: '/api/v1/cards/issue',
+    tag: 'issue',
+    errors: [
+      'IDEMPOTENCY_CONFLICT',
+      'CARD_NOT_FOUND',
+      'CUSTOMER_NOT_FOUND',
+      'LOAD_NOT_FOUND',
+      'SHIFT_NOT_OPEN',
+      'ISSUE_CARD_NOT_IN_STOCK',
+      'ISSUE_CARD_NOT_AT_OUTLET',
+      'ISSUE_CARD_TYPE_INVALID',
+      'ISSUE_OTHER_OUTLET',
+      'ISSUE_MAIN_CARD_INVALID',
+      'ISSUE_ROLE_INVALID',
+      'ISSUE_HOLDER_INVALID',
+      'ISSUE_IN_PROGRESS',
+    ],
     summary: "Issue a stock card 开户发卡: bind it to a customer of the operator's outlet and charge the card fee, once",
     body: IssueStartRequest,
     response: IssueView,
@@ -306,6 +514,16 @@ export const ENDPOINTS = e({
   issueWrite: {
     method: 'POST',
     path: '/api/v1/cards/issue/:id/write',
+    tag: 'issue',
+    errors: [
+      'CARD_NOT_FOUND',
+      'KEY_STORE_UNAVAILABLE',
+      'KEY_VERSION_UNKNOWN',
+      'LOAD_NOT_FOUND',
+      'ISSUE_NOT_FOUND',
+      'ISSUE_OTHER_OUTLET',
+      'ISSUE_NOT_STARTED',
+    ],
     summary: "The secure UPDATE BINARY of an issuance's holder file (EF16) or PIN mode (EF1B), MACed for the card's challenge",
     params: IssueParams,
     body: IssueWriteRequest,
@@ -314,6 +532,21 @@ export const ENDPOINTS = e({
   issueComplete: {
     method: 'POST',
     path: '/api/v1/cards/issue/:id/complete',
+    tag: 'issue',
+    errors: [
+      'IDEMPOTENCY_CONFLICT',
+      'CARD_NOT_FOUND',
+      'KEY_STORE_UNAVAILABLE',
+      'KEY_VERSION_UNKNOWN',
+      'MAC1_INVALID',
+      'LOAD_NOT_FOUND',
+      'ISSUE_NOT_FOUND',
+      'ISSUE_OTHER_OUTLET',
+      'ISSUE_NOT_STARTED',
+      'ISSUE_NOT_WRITTEN',
+      'ISSUE_PROBE_STALE',
+      'ISSUE_CARD_NOT_BLANK',
+    ],
     summary: "Finish an issuance from the card's read-back and a fresh MAC1 probe: the card becomes active",
     params: IssueParams,
     body: IssueCompleteRequest,
@@ -322,6 +555,16 @@ export const ENDPOINTS = e({
   issueCancel: {
     method: 'POST',
     path: '/api/v1/cards/issue/:id/cancel',
+    tag: 'issue',
+    errors: [
+      'IDEMPOTENCY_CONFLICT',
+      'CARD_NOT_FOUND',
+      'LOAD_NOT_FOUND',
+      'LEDGER_REFUSED',
+      'ISSUE_NOT_FOUND',
+      'ISSUE_OTHER_OUTLET',
+      'ISSUE_NOT_STARTED',
+    ],
     summary: 'A supervisor cancels a started issuance with a reason: the card fee is given back by a reversing transfer',
     params: IssueParams,
     body: IssueCancelRequest,

@@ -1,0 +1,404 @@
+/**
+ * A realistic request body and 200 answer for every endpoint, shown by the API reference
+ * (/api/docs, openapi.ts). Money is integer fen (¥500.00 = 50000), card numbers are the 20
+ * digits of the card's issuer file, ids of the database are decimal strings, operation ids are
+ * UUIDs the device makes. tests/unit/api-errors.test.ts parses each with its endpoint's schemas,
+ * so an example cannot drift from the contract.
+ */
+import { CONTRACT_VERSION } from './version.ts';
+import type { EndpointName } from './endpoints.ts';
+
+export type EndpointExample = { body?: unknown; response: unknown };
+
+const CARD = '10001100000000012345';
+const SUB_CARD = '10001100000000012346';
+const LOAD_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
+const ISSUE_ID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+const AT = '2026-12-07T09:30:00.000Z';
+const CARD_ANSWER = { balanceFen: 12000, onlineTtc: 17, keyVersion: 1, algId: 0, random: '5A3C9E01', mac1: '8D41F2C7' };
+const LOAD_VIEW = {
+  loadId: LOAD_ID,
+  kind: 'load',
+  cardNo: CARD,
+  onlineTtc: 17,
+  amountFen: 50000,
+  balanceFenAfter: 62000,
+  state: 'pending',
+  settledBy: null,
+  probeChallenge: null,
+};
+const POSTED = { ...LOAD_VIEW, state: 'posted', settledBy: 'tac' };
+const DEVICE = {
+  deviceId: 'kiosk-gz-tianhe-01',
+  kind: 'kiosk',
+  orgUnitId: '42',
+  terminalId: '0000440106A1',
+  name: 'Tianhe Road station, kiosk 1',
+  state: 'active',
+  enrolled: true,
+};
+const CUSTOMER = {
+  id: '1024',
+  kind: 'unit',
+  name: '广州顺达物流有限公司',
+  orgUnitId: '42',
+  revision: 2,
+  createdAt: '2026-03-02T02:15:00.000Z',
+  updatedAt: AT,
+  idType: 'business_licence',
+  idNo: null,
+  phone: '020-8765 4321',
+  taxId: '91440101MA5CXXXX1R',
+  address: '广州市天河区天河路 385 号',
+  contactName: '陈晓明',
+  contactPhone: '138 0013 8000',
+  introLetterRef: 'SD-2026-031',
+};
+const ACCOUNTS = [
+  { code: 'QUOTA', balanceFen: 1500000, availableFen: 1450000, pendingFen: 50000 },
+  { code: 'PURSE', balanceFen: 12000, availableFen: 12000, pendingFen: 0 },
+];
+const CARD_SUMMARY = {
+  cardNo: CARD,
+  state: 'active',
+  grey: false,
+  named: true,
+  role: 'main',
+  onlineTtcSeen: 16,
+  purseLimitFen: 500000,
+  accounts: ACCOUNTS,
+};
+const HOLDER = { name: '陈晓明', idType: 1, idNumber: '440106198805120011' };
+const ISSUE_VIEW = {
+  issueId: ISSUE_ID,
+  cardNo: SUB_CARD,
+  customerId: '1024',
+  role: 'sub',
+  mainCardNo: CARD,
+  holderFlag: 1,
+  holder: HOLDER,
+  ef16: `00${'0'.repeat(80)}`,
+  feeFen: 2000,
+  state: 'started',
+  expiresOn: '20311231',
+};
+
+export const ENDPOINT_EXAMPLES: Partial<Record<EndpointName, EndpointExample>> = {
+  info: { response: { demo: false, contractVersion: CONTRACT_VERSION } },
+  createDemoKiosk: { body: {}, response: { deviceId: 'demo-kiosk-3f9a1c', enrolmentCode: 'K7M2Q9XW4TPA', cardSerialBase: 4200 } },
+  createDemoTablet: { body: {}, response: { deviceId: 'demo-tablet-8b2e07', enrolmentCode: 'T4N8R2ZC6YHB', cardSerialBase: 4300 } },
+  login: {
+    body: { username: 'wang.fang', password: 'correct horse battery' },
+    response: {
+      token: 'q9Xc2LrT8mVn4KsW1pBz7HdYe3GuJa6F0oNi5RtQwEk',
+      expiresAt: '2026-12-07T21:30:00.000Z',
+      role: 'outlet_operator',
+      orgUnitId: '42',
+      orgUnitName: { zh: '天河路营业厅', en: 'Tianhe Road outlet' },
+      displayName: '王芳',
+    },
+  },
+  logout: { body: {}, response: { signedOut: true } },
+  enrol: {
+    body: { deviceId: 'kiosk-gz-tianhe-01', enrolmentCode: 'K7M2Q9XW4TPA' },
+    response: { deviceId: 'kiosk-gz-tianhe-01', secret: 'Zr5Pq8Ls2Kd9Wm4Nx7Bv1Hc6Gt3Fy0Ja', terminalId: '0000440106A1' },
+  },
+  issueEnrolment: {
+    body: { deviceId: 'kiosk-gz-tianhe-01' },
+    response: { deviceId: 'kiosk-gz-tianhe-01', enrolmentCode: 'K7M2Q9XW4TPA', expiresAt: '2026-12-08T09:30:00.000Z' },
+  },
+  createOperator: {
+    body: { username: 'wang.fang', displayName: '王芳', orgUnitId: '42', role: 'outlet_operator', password: 'correct horse battery' },
+    response: { operatorId: '311' },
+  },
+  listOrgUnits: {
+    response: {
+      orgUnits: [
+        { id: '1', kind: 'province', code: '44', nameZh: '广东省公司', nameEn: 'Guangdong province', parentId: null },
+        { id: '7', kind: 'city', code: '4401', nameZh: '广州分公司', nameEn: 'Guangzhou branch', parentId: '1' },
+        { id: '42', kind: 'outlet', code: '440106A', nameZh: '天河路营业厅', nameEn: 'Tianhe Road outlet', parentId: '7' },
+      ],
+      truncated: false,
+    },
+  },
+  createOrgUnit: {
+    body: { kind: 'outlet', code: '440106A', nameZh: '天河路营业厅', nameEn: 'Tianhe Road outlet', parentId: '7' },
+    response: { id: '42', kind: 'outlet', code: '440106A', nameZh: '天河路营业厅', nameEn: 'Tianhe Road outlet', parentId: '7' },
+  },
+  listDevices: { response: { devices: [DEVICE], truncated: false } },
+  registerDevice: {
+    body: { deviceId: DEVICE.deviceId, kind: 'kiosk', orgUnitId: '42', terminalId: DEVICE.terminalId, name: DEVICE.name },
+    response: { ...DEVICE, enrolled: false },
+  },
+  disableDevice: { body: { deviceId: DEVICE.deviceId }, response: { ...DEVICE, state: 'disabled' } },
+  createApproval: {
+    body: { purpose: 'receipt.cash', customerId: '1024', amountFen: 3000000 },
+    response: { approvalId: '3b241101-e2bb-4255-8caf-4136c566a962', expiresAt: '2026-12-07T09:45:00.000Z' },
+  },
+  listCardAlarms: {
+    response: {
+      alarms: [
+        {
+          id: '9',
+          cardNo: CARD,
+          kind: 'chip_above_ledger',
+          chipBalanceFen: 80000,
+          ledgerMaxFen: 62000,
+          onlineTtc: 18,
+          deviceId: DEVICE.deviceId,
+          raisedAt: AT,
+          clearedAt: null,
+          clearNote: null,
+        },
+      ],
+      truncated: false,
+    },
+  },
+  clearCardReview: {
+    body: { cardNo: CARD, note: 'Chip read again at the outlet: a load of 18 000 fen the kiosk lost its answer to, settled by recovery.' },
+    response: { cardNo: CARD, alarmsCleared: 1 },
+  },
+  ledgerCheck: { response: { ledgerSound: true, violations: [], auditSound: true, auditRowsChecked: 184220 } },
+  loadInitialise: {
+    body: {
+      operationId: '1b4e28ba-2fa1-41d2-883f-0016d3cca427',
+      cardNo: CARD,
+      amountFen: 50000,
+      sourceAccount: 'QUOTA',
+      terminalId: '0000440106A1',
+      card: CARD_ANSWER,
+    },
+    response: {
+      load: LOAD_VIEW,
+      balances: { account: 'QUOTA', accountAvailableFen: 1450000, purseMirrorFen: 62000 },
+      mac2: '3E7A90C1',
+      date: '20261207',
+      time: '173000',
+      settledPrevious: null,
+    },
+  },
+  loadComplete: { body: { loadId: LOAD_ID, tac: '6B0D2F94' }, response: { load: POSTED } },
+  loadRecover: {
+    body: {
+      cardNo: CARD,
+      loadId: LOAD_ID,
+      probe: { amountFen: 0, terminalId: '0000440106A1', answer: { ...CARD_ANSWER, balanceFen: 62000, onlineTtc: 18 } },
+    },
+    response: { settled: { ...LOAD_VIEW, state: 'posted', settledBy: 'counter_advanced' } },
+  },
+  unloadInitialise: {
+    body: {
+      operationId: '9a3b7c1e-5d2f-4e8a-b6c4-0d1e2f3a4b5c',
+      cardNo: CARD,
+      amountFen: 12000,
+      destinationAccount: 'QUOTA',
+      terminalId: '0000440106B1',
+      card: CARD_ANSWER,
+    },
+    response: {
+      load: { ...LOAD_VIEW, kind: 'unload', amountFen: 12000, balanceFenAfter: 0 },
+      balances: { account: 'QUOTA', accountAvailableFen: 1450000, purseMirrorFen: 12000 },
+      mac2: 'A1C2E3F4',
+      date: '20261207',
+      time: '173512',
+      settledPrevious: null,
+    },
+  },
+  unloadComplete: {
+    body: { loadId: LOAD_ID, tac: '0C9B8A7D' },
+    response: { load: { ...POSTED, kind: 'unload', amountFen: 12000, balanceFenAfter: 0 } },
+  },
+  syncPush: {
+    body: {
+      contractVersion: CONTRACT_VERSION,
+      operations: [
+        {
+          id: '6ec0bd7f-11c0-43da-975e-2a8ad9ebae0b',
+          deviceId: 'tablet-gz-tianhe-02',
+          seq: 41,
+          type: 'receipt.cash',
+          payload: { customerId: '1024', amountFen: 500000 },
+        },
+        {
+          id: 'c56a4180-65aa-42ec-a945-5fd21dec0538',
+          deviceId: 'tablet-gz-tianhe-02',
+          seq: 42,
+          type: 'inquiry',
+          payload: { cardNo: CARD },
+        },
+      ],
+    },
+    response: {
+      contractVersion: CONTRACT_VERSION,
+      lastSeq: 42,
+      results: [
+        {
+          id: '6ec0bd7f-11c0-43da-975e-2a8ad9ebae0b',
+          seq: 41,
+          status: 'applied',
+          replayed: false,
+          result: {
+            transferId: 'e4eaaaf2-d142-4b2f-9a3e-6b8f3a1c2d4e',
+            quota: { code: 'QUOTA', balanceFen: 2000000, availableFen: 1950000, pendingFen: 50000 },
+          },
+        },
+        { id: 'c56a4180-65aa-42ec-a945-5fd21dec0538', seq: 42, status: 'applied', replayed: false, result: CARD_SUMMARY },
+      ],
+      stopped: null,
+    },
+  },
+  syncPull: {
+    body: { contractVersion: CONTRACT_VERSION, cardNos: [CARD] },
+    response: {
+      contractVersion: CONTRACT_VERSION,
+      serverTime: AT,
+      deviceId: 'tablet-gz-tianhe-02',
+      lastSeq: 42,
+      cards: [CARD_SUMMARY],
+      pendingLoads: [LOAD_VIEW],
+      lists: { blacklistVersion: '2026-12-07.3', greylistVersion: '2026-12-07.1' },
+    },
+  },
+  cardInquiry: { response: CARD_SUMMARY },
+  cardHistory: {
+    response: {
+      cardNo: CARD,
+      limit: 50,
+      movements: [
+        { transferId: 'e4eaaaf2-d142-4b2f-9a3e-6b8f3a1c2d4e', at: AT, kind: 'load', account: 'PURSE', amountFen: 50000, state: 'pending' },
+        {
+          transferId: '2c1b7e3a-9f4d-4a6b-8c2e-1d3f5a7b9c0e',
+          at: '2026-12-01T08:12:00.000Z',
+          kind: 'cash_receipt',
+          account: 'QUOTA',
+          amountFen: 1500000,
+          state: 'posted',
+        },
+      ],
+    },
+  },
+  searchCustomers: { response: { customers: [CUSTOMER], next: null } },
+  customerDetail: {
+    response: {
+      customer: CUSTOMER,
+      cards: [
+        { cardNo: CARD, state: 'active', role: 'main', named: true, grey: false, mainCardNo: null },
+        { cardNo: SUB_CARD, state: 'active', role: 'sub', named: true, grey: false, mainCardNo: CARD },
+      ],
+      revisions: [
+        {
+          revision: 2,
+          at: AT,
+          operatorId: '311',
+          deviceId: 'tablet-gz-tianhe-02',
+          before: { phone: '020-8765 0000' },
+          after: { phone: '020-8765 4321' },
+        },
+      ],
+    },
+  },
+  currentShift: {
+    response: {
+      shift: {
+        id: '5120',
+        openedAt: '2026-12-07T00:30:00.000Z',
+        openingFloatFen: 50000,
+        drawerFen: 550000,
+        receiptsCount: 3,
+        deviceId: 'tablet-gz-tianhe-02',
+      },
+    },
+  },
+  stockIn: {
+    body: {
+      operationId: '5f0c1a2b-3c4d-4e5f-8a6b-7c8d9e0f1a2b',
+      firstCardNo: '10001100000000010001',
+      lastCardNo: '10001100000000011000',
+      cardType: 'user',
+      keyVersion: 1,
+      expiresOn: '2031-12-31',
+    },
+    response: {
+      batchId: '77',
+      unitId: '1',
+      cardType: 'user',
+      keyVersion: 1,
+      firstCardNo: '10001100000000010001',
+      lastCardNo: '10001100000000011000',
+      cardCount: 1000,
+      expiresOn: '2031-12-31',
+      at: AT,
+    },
+  },
+  requisition: {
+    body: {
+      operationId: '8d7e6f5a-4b3c-4d2e-9f1a-0b2c3d4e5f6a',
+      toUnitId: '42',
+      firstCardNo: '10001100000000010001',
+      lastCardNo: '10001100000000010200',
+    },
+    response: {
+      movementId: '301',
+      fromUnitId: '7',
+      toUnitId: '42',
+      cardType: 'user',
+      firstCardNo: '10001100000000010001',
+      lastCardNo: '10001100000000010200',
+      cardCount: 200,
+      at: AT,
+    },
+  },
+  stockQuery: {
+    response: {
+      actingUnitId: '42',
+      units: [
+        {
+          unitId: '42',
+          parentId: '7',
+          kind: 'outlet',
+          code: '440106A',
+          nameZh: '天河路营业厅',
+          nameEn: 'Tianhe Road outlet',
+          holdings: [
+            {
+              cardType: 'user',
+              count: 198,
+              ranges: [{ firstCardNo: '10001100000000010003', lastCardNo: '10001100000000010200', count: 198 }],
+              rangesTruncated: false,
+            },
+          ],
+        },
+      ],
+      unitsTruncated: false,
+    },
+  },
+  issueStart: {
+    body: {
+      operationId: '2f1e0d9c-8b7a-4c6d-9e5f-4a3b2c1d0e9f',
+      cardNo: SUB_CARD,
+      customerId: '1024',
+      role: 'sub',
+      mainCardNo: CARD,
+      holder: HOLDER,
+      feeFen: 2000,
+    },
+    response: ISSUE_VIEW,
+  },
+  issueWrite: {
+    body: { file: 'EF16', challenge: '1A2B3C4D' },
+    response: { command: `04D6960029${'0'.repeat(82)}1F2E3D4C`, probeChallenge: '0000440106B1' },
+  },
+  issueComplete: {
+    body: {
+      operationId: '4e3d2c1b-0a9f-4e8d-b7c6-5a4b3c2d1e0f',
+      ef16: ISSUE_VIEW.ef16,
+      pinMode: 1,
+      probe: { terminalId: '0000440106B1', amountFen: 0, answer: { ...CARD_ANSWER, balanceFen: 0, onlineTtc: 0 } },
+    },
+    response: { ...ISSUE_VIEW, state: 'done' },
+  },
+  issueCancel: {
+    body: { operationId: '6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d', reason: 'The customer changed their mind before the card was written' },
+    response: { ...ISSUE_VIEW, state: 'cancelled' },
+  },
+};
