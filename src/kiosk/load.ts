@@ -13,6 +13,8 @@ import { OnlineTransactionError, runOnlineTransaction, type OnlineStep, type Onl
 import type { KioskDeps } from './deps.ts';
 import { loadRefusalNotice } from './refusals.ts';
 import type { LoadStep, Notice, Receipt } from './screens.ts';
+import type { StationInfo } from '../../server/contract/station.ts';
+import { maskCardNo, maskHolderName } from './receipt.ts';
 
 export type LoadRunResult =
   | { kind: 'loaded'; receipt: Receipt; loaded: OnlineTransactionResult }
@@ -29,6 +31,8 @@ type LoadOptions = {
   amountFen: number;
   onStep: (step: LoadStep) => void;
   nowMs: number;
+  /** The station the receipt names (receipt.ts stationForReceipt), asked for when the session began. */
+  station: Promise<StationInfo | null>;
 };
 
 export async function runLoad(options: LoadOptions): Promise<LoadRunResult> {
@@ -65,8 +69,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadRunResult> {
     kind: 'loaded',
     loaded,
     receipt: {
-      cardNo: card.printedNo,
-      holderName: card.holderName,
+      cardNoMasked: maskCardNo(card.printedNo),
+      holderNameMasked: maskHolderName(card.holderName),
       amountFen,
       balanceFenBefore: result.balanceFen,
       balanceFenAfter: result.balanceFenAfter,
@@ -75,6 +79,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadRunResult> {
       loadId,
       tac: result.tac,
       atIso: cardTimeIso(result.date, result.time),
+      station: await options.station,
     },
   };
 }
