@@ -19,7 +19,6 @@ import { factsOf, type CardFacts } from '../lib/card/facts.ts';
 import { settleFromCard, type ServerView } from '../lib/online/recovery.ts';
 import { accountAfterRecovery, recoveryNotice } from './recovery.ts';
 import { runLoad } from './load.ts';
-import { stationForReceipt } from './receipt.ts';
 import type { StationInfo } from '../../server/contract/station.ts';
 import type { KioskDeps } from './deps.ts';
 import { loadBlock, loadMaxFen, type AccountInfo, type Notice, type RefusalReason, type Screen } from './screens.ts';
@@ -189,7 +188,9 @@ export class KioskController {
     const transmit = this.#transmit(generation);
     let card = this.#card!;
     // Asked for now, while the customer reads the home screen, so the receipt waits for nothing.
-    this.#station = stationForReceipt(this.#deps.backend, this.#deps.db).catch(() => null);
+    this.#station = import('./receipt.ts')
+      .then(({ stationForReceipt }) => stationForReceipt(this.#deps.backend, this.#deps.db))
+      .catch(() => null);
     card = { ...card, records: await readTransactionLog(transmit), balanceFen: await getBalance(transmit) };
     this.#card = card;
     const account = await this.#loadAccount(card.cardNo);

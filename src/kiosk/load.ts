@@ -14,7 +14,6 @@ import type { KioskDeps } from './deps.ts';
 import { loadRefusalNotice } from './refusals.ts';
 import type { LoadStep, Notice, Receipt } from './screens.ts';
 import type { StationInfo } from '../../server/contract/station.ts';
-import { maskCardNo, maskHolderName } from './receipt.ts';
 
 export type LoadRunResult =
   | { kind: 'loaded'; receipt: Receipt; loaded: OnlineTransactionResult }
@@ -37,6 +36,9 @@ type LoadOptions = {
 
 export async function runLoad(options: LoadOptions): Promise<LoadRunResult> {
   const { deps, card, amountFen } = options;
+  // The receipt's model is in the receipt's chunk, not the start bundle: fetched before the card or
+  // the server is asked anything, so a missing chunk stops a load that has not begun.
+  const { maskCardNo, maskHolderName } = await import('./receipt.ts');
   let loaded: OnlineTransactionResult;
   try {
     loaded = await runOnlineTransaction(
