@@ -37,6 +37,8 @@ export const ROLE_POLICY: Record<
   unloadComplete: OUTLET,
   syncPush: ['kiosk', ...OUTLET],
   syncPull: ['kiosk', 'tablet', ...OUTLET],
+  // A device's own station, for the customer's receipt (server/stations/): the device, nobody else.
+  deviceStation: ['kiosk', 'tablet'],
   cardInquiry: EVERY_ROLE,
   cardHistory: EVERY_ROLE,
   // Reading and querying customers is allowed at any outlet of the network (no scope filter);

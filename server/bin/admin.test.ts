@@ -136,6 +136,71 @@ describe(`npm run admin on ${testEngine()}`, { timeout: 4 * RUN_TIMEOUT_MS }, ()
     });
   });
 
+  it(
+    "sets what a station's receipt prints: the hotline on the province, inherited below it; an address; refuses bad input and changes nothing",
+    { timeout: 10 * RUN_TIMEOUT_MS },
+    async () => {
+      target = await freshTarget();
+      expect((await admin(target, province)).code).toBe(0);
+      const station = [
+        'create-org-unit',
+        '--kind',
+        'city',
+        '--code',
+        '3301',
+        '--name-zh',
+        '测试市',
+        '--name-en',
+        'Test City',
+        '--parent',
+        '33',
+      ];
+      expect((await admin(target, station)).code).toBe(0);
+      const hotline = await admin(target, ['station-info', '--unit', '33', '--hotline', '95504']);
+      expect(hotline, hotline.stderr).toMatchObject({ code: 0 });
+      expect(hotline.stdout).toContain('hotline: 95504');
+      const address = await admin(target, [
+        'station-info',
+        '--unit',
+        '3301',
+        '--address-zh',
+        '测试市人民路1号',
+        '--address-en',
+        '1 Renmin Road',
+      ]);
+      expect(address, address.stderr).toMatchObject({ code: 0 });
+      expect(address.stdout).toContain('address (zh): 测试市人民路1号');
+      expect(address.stdout).toContain('address (en): 1 Renmin Road');
+      expect(address.stdout).toMatch(/hotline: 95504 \(set here or inherited/);
+
+      const before = await target.look(
+        async (db) => (await db.query('SELECT code, address_zh, address_en, hotline FROM org_unit ORDER BY code')).rows,
+      );
+      const badHotline = await admin(target, ['station-info', '--unit', '3301', '--hotline', 'call us']);
+      expect([badHotline.code, badHotline.stderr]).toEqual([2, expect.stringContaining('--hotline')]);
+      const twoLines = await admin(target, ['station-info', '--unit', '3301', '--address-en', '1 Renmin Road\nCity']);
+      expect(twoLines.code).toBe(2);
+      const unknown = await admin(target, ['station-info', '--unit', '9999', '--hotline', '95504']);
+      expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringContaining('NOT_FOUND')]);
+      const noUnit = await admin(target, ['station-info', '--hotline', '95504']);
+      expect(noUnit.code).toBe(2);
+      await target.look(async (db) => {
+        expect((await db.query('SELECT code, address_zh, address_en, hotline FROM org_unit ORDER BY code')).rows).toEqual(before);
+        const audit = await db.query<{ action: string; subject: string }>(
+          "SELECT action, subject FROM audit_log WHERE action = 'org_unit.station_info' ORDER BY at, chain_no",
+        );
+        expect(audit.rows).toEqual([
+          { action: 'org_unit.station_info', subject: '33' },
+          { action: 'org_unit.station_info', subject: '3301' },
+        ]);
+        expect((await verifyAudit(db)).sound).toBe(true);
+      });
+      // "" clears a field.
+      const cleared = await admin(target, ['station-info', '--unit', '3301', '--address-en', '']);
+      expect(cleared.stdout).toContain('address (en): (not set)');
+    },
+  );
+
   it('refuses a taken user name, a short password, an unknown unit and a unit under the wrong parent, and changes nothing', async () => {
     target = await freshTarget();
     expect((await admin(target, province)).code).toBe(0);

@@ -9,6 +9,7 @@
  *   create-org-unit --kind province --code 33 --name-zh 某省公司 --name-en "Some Province Co." [--parent CODE]
  *   create-admin --username NAME --org-unit CODE [--display-name TEXT]
  *   org-units
+ *   station-info --unit CODE [--address-zh TEXT] [--address-en TEXT] [--hotline NUMBER]   ("" clears a field)
  *   stock-in --operator NAME --first CARDNO --last CARDNO --card-type user --key-version N --expires-on YYYY-MM-DD [--unit CODE]
  *   keys-import --key-version N --file F [--replace]
  *   keys-generate --key-version N [--export F] [--replace]
@@ -37,7 +38,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, DEMO_KEK_HEX, loadConfig, type Config } from '../config.ts';
-import { CreateOperatorRequest, CreateOrgUnitRequest, OrgUnitCode, StockBatchRequest } from '../contract/index.ts';
+import { CreateOperatorRequest, CreateOrgUnitRequest, Hotline, OrgUnitCode, StationAddress, StockBatchRequest } from '../contract/index.ts';
+import { setStationInfo, type StationChange } from '../stations/station.ts';
 import { stockInAsOperator } from '../stock/console.ts';
 import { openDatabase, type Database } from '../db/index.ts';
 import { migrate } from '../db/migrate.ts';
@@ -72,6 +74,9 @@ const USAGE = `usage: npm run admin -- <command> [options]
   create-admin --username NAME --org-unit CODE [--display-name TEXT]
       (password from FUELCARD_ADMIN_PASSWORD, or stdin: asked twice at a terminal, never echoed)
   org-units
+  station-info --unit CODE [--address-zh TEXT] [--address-en TEXT] [--hotline NUMBER]
+      (what a receipt prints for a station or outlet: its address, and the service hotline, which units below
+       inherit; "" clears a field; with no field given it prints what is set)
   stock-in --operator NAME --first CARDNO --last CARDNO --card-type user|manage|employee|test|maintenance --key-version 0..9 --expires-on YYYY-MM-DD [--unit CODE]
       (cards from the personalisation bureau enter stock at the province, audited under the operator named)
   keys-import --key-version 1..255 --file KEYS.json [--replace]
@@ -230,6 +235,46 @@ async function orgUnitsCommand(config: Config, args: string[]): Promise<void> {
         [u.id, u.kind, u.code, u.parentId === null ? '-' : (codeOf.get(u.parentId) ?? u.parentId), u.nameZh, u.nameEn].join('\t'),
       );
     if (truncated) console.log('(the list is cut short)');
+  });
+}
+
+/** A field given as "" is cleared; one left out stays as it is. */
+function stationField<S extends z.ZodType<string>>(schema: S, value: string | undefined, what: string): string | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === '') return null;
+  return parsed(schema, value, what);
+}
+
+async function stationInfoCommand(config: Config, args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      unit: { type: 'string' },
+      'address-zh': { type: 'string' },
+      'address-en': { type: 'string' },
+      hotline: { type: 'string' },
+    },
+  });
+  const unitCode = parsed(OrgUnitCode, values.unit, '--unit (the code of an existing unit)');
+  const change: StationChange = {};
+  const addressZh = stationField(StationAddress, values['address-zh'], '--address-zh (one line, at most 200 characters)');
+  const addressEn = stationField(StationAddress, values['address-en'], '--address-en (one line, at most 200 characters)');
+  const hotline = stationField(Hotline, values.hotline, '--hotline (digits, spaces and dashes, e.g. 95504 or 400-888-8888)');
+  if (addressZh !== undefined) change.addressZh = addressZh;
+  if (addressEn !== undefined) change.addressEn = addressEn;
+  if (hotline !== undefined) change.hotline = hotline;
+  await withDatabase(config, async (db) => {
+    const station = await db.transaction((tx) => setStationInfo(tx, unitCode, change));
+    const shown = (value: string | null) => value ?? '(not set)';
+    console.log(
+      [
+        `${station.code} ${station.nameZh} / ${station.nameEn}`,
+        `address (zh): ${shown(station.addressZh)}`,
+        `address (en): ${shown(station.addressEn)}`,
+        `hotline: ${shown(station.hotline)}${hotline === undefined && station.hotline !== null ? ' (set here or inherited from a unit above)' : ''}`,
+      ].join('\n'),
+    );
   });
 }
 
@@ -456,6 +501,7 @@ const COMMANDS: Record<string, (config: Config, args: string[]) => Promise<numbe
   'create-org-unit': createOrgUnitCommand,
   'create-admin': createAdminCommand,
   'org-units': orgUnitsCommand,
+  'station-info': stationInfoCommand,
   'stock-in': stockInCommand,
   'keys-import': keysImportCommand,
   'keys-generate': keysGenerateCommand,

@@ -41,6 +41,7 @@ import {
 } from './loads.ts';
 import { PullRequest, PullResponse, PushRequest, PushResponse } from './sync.ts';
 import { CreateDemoKioskRequest, CreateDemoTabletRequest, DemoKiosk, ServerInfo } from './info.ts';
+import { StationInfo } from './station.ts';
 import { ApprovalRequest, ApprovalResponse } from './approvals.ts';
 import { CustomerDetail, CustomerList, CustomerParams, CustomerSearchQuery } from './customers.ts';
 import { CurrentShiftResponse } from './shifts.ts';
@@ -402,6 +403,12 @@ export const ENDPOINTS = e({
     versioned: true,
     body: PullRequest,
     response: PullResponse,
+  },
+  deviceStation: {
+    method: 'GET',
+    path: '/api/v1/device/station',
+    summary: "The device's station as its receipts print it: name, address, service hotline",
+    response: StationInfo,
   },
   cardInquiry: {
     method: 'GET',

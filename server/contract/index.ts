@@ -19,6 +19,7 @@ export * from './admin.ts';
 export * from './approvals.ts';
 export * from './stock.ts';
 export * from './info.ts';
+export * from './station.ts';
 export * from './endpoints.ts';
 export * from './device-auth.ts';
 export * from './openapi.ts';

@@ -45,7 +45,20 @@ async function seedOrganisation(tx: Sql): Promise<DemoUnits> {
     zh: '演示另一市网点',
     en: 'Demo Other City Outlet',
   });
+  await seedReceiptDetails(tx, { provinceId, outletId, stationId });
   return { provinceId, centerId, outletId, stationId, otherCityOutletId };
+}
+
+/**
+ * What the demo's receipts print (server/stations/station.ts): the company's service hotline set
+ * once on the province, an address on the station and the outlet, as an installer sets them with
+ * `npm run admin -- station-info`.
+ */
+async function seedReceiptDetails(tx: Sql, units: { provinceId: bigint; outletId: bigint; stationId: bigint }): Promise<void> {
+  await tx.query("UPDATE org_unit SET hotline = '95504' WHERE id = $1", [units.provinceId]);
+  const address = 'UPDATE org_unit SET address_zh = $2, address_en = $3 WHERE id = $1';
+  await tx.query(address, [units.stationId, '南京市玄武区中山东路188号', '188 Zhongshan East Road, Xuanwu District, Nanjing']);
+  await tx.query(address, [units.outletId, '南京市鼓楼区北京西路66号', '66 Beijing West Road, Gulou District, Nanjing']);
 }
 
 async function seedDevices(tx: Sql, units: DemoUnits): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import type { OnlinePort } from '../lib/online/port.ts';
 import type { PendingOnline } from '../lib/online/recovery.ts';
+import type { StationPort } from './receipt.ts';
 
 /** The account facts a kiosk shows for a card. */
 export type AccountView = {
@@ -25,7 +26,7 @@ export type AccountView = {
 
 export type PendingLoad = PendingOnline & { terminalId: string };
 
-export interface KioskBackend extends OnlinePort {
+export interface KioskBackend extends OnlinePort, StationPort {
   /** Online inquiry; throws BackendError('NETWORK') when the server cannot be reached. */
   inquiry(cardNo: string): Promise<AccountView>;
   /** Queues an inquiry to be answered when the link returns. */

@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto';
+import { BackendError } from '../lib/net/backend-error.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { get } from 'svelte/store';
 import { installVirtualUsb, type VirtualUsbControl } from '../../ccid/sim/reader/install.ts';
@@ -127,6 +128,28 @@ describe('the kiosk card session', () => {
     expect(r.kiosk.current).toEqual({ name: 'refused', reason: 'pin_blocked' });
   });
 
+  it("prints the station kept from an earlier session when the server's answer does not come", async () => {
+    const demo = createDemoCard('named');
+    const cardNo = toAsn(demo);
+    r.backend.waitingFen.set(cardNo, 30_000);
+    await unlock(r, demo.card);
+    r.kiosk.chooseLoad();
+    await r.kiosk.load(10_000);
+    await until(r.kiosk, 'receipt');
+    // The next session: the station call fails (the load's own calls still work).
+    r.backend.station = async () => {
+      throw new BackendError('NETWORK', 'offline');
+    };
+    r.kiosk.home();
+    r.control.removeCard();
+    await until(r.kiosk, 'start');
+    await unlock(r, demo.card);
+    r.kiosk.chooseLoad();
+    await r.kiosk.load(10_000);
+    const receipt = await until(r.kiosk, 'receipt');
+    expect(receipt).toMatchObject({ receipt: { station: { code: '3201S01', hotline: '95504' } } });
+  });
+
   it('refuses a card whose PIN is already blocked as soon as a PIN is tried', async () => {
     insert(r, createDemoCard('pinBlocked').card);
     await until(r.kiosk, 'pin');
@@ -152,6 +175,13 @@ describe('the kiosk card session', () => {
     const receipt = await until(r.kiosk, 'receipt');
     if (receipt.name !== 'receipt') throw new Error();
     expect(receipt.receipt).toMatchObject({ amountFen: 20_000, balanceFenBefore: 80_000, balanceFenAfter: 100_000 });
+    // What it prints of the customer: the name and the card number masked, the station the server names.
+    expect(receipt.receipt).toMatchObject({
+      holderNameMasked: '张*',
+      cardNoMasked: `${cardNo.slice(1, 5)} **** **** ***${cardNo.slice(-4, -3)} ${cardNo.slice(-3)}`,
+      station: r.backend.stationInfo,
+    });
+    expect(JSON.stringify(receipt)).not.toContain('张伟');
     expect(r.backend.loads).toEqual([expect.objectContaining({ cardNo, amountFen: 20_000, state: 'posted' })]);
     expect(r.backend.waitingFen.get(cardNo)).toBe(10_000);
     r.kiosk.home();

@@ -19,6 +19,7 @@ import { factsOf, type CardFacts } from '../lib/card/facts.ts';
 import { settleFromCard, type ServerView } from '../lib/online/recovery.ts';
 import { accountAfterRecovery, recoveryNotice } from './recovery.ts';
 import { runLoad } from './load.ts';
+import type { StationInfo } from '../../server/contract/station.ts';
 import type { KioskDeps } from './deps.ts';
 import { loadBlock, loadMaxFen, type AccountInfo, type Notice, type RefusalReason, type Screen } from './screens.ts';
 
@@ -56,6 +57,8 @@ export class KioskController {
    * history asks the server again before showing it.
    */
   #accountMoved = false;
+  /** The station for this session's receipts, asked for once the card is read (receipt.ts). */
+  #station: Promise<StationInfo | null> = Promise.resolve(null);
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #stopListening: () => void;
 
@@ -184,6 +187,10 @@ export class KioskController {
   async #afterPin(generation: number): Promise<void> {
     const transmit = this.#transmit(generation);
     let card = this.#card!;
+    // Asked for now, while the customer reads the home screen, so the receipt waits for nothing.
+    this.#station = import('./receipt.ts')
+      .then(({ stationForReceipt }) => stationForReceipt(this.#deps.backend, this.#deps.db))
+      .catch(() => null);
     card = { ...card, records: await readTransactionLog(transmit), balanceFen: await getBalance(transmit) };
     this.#card = card;
     const account = await this.#loadAccount(card.cardNo);
@@ -281,6 +288,7 @@ export class KioskController {
         amountFen,
         onStep: (step) => this.#set({ name: 'loading', amountFen, step }, generation),
         nowMs: this.#now(),
+        station: this.#station,
       });
       // Even a refused load may have settled something (a card that took the money after all).
       this.#accountMoved = true;

@@ -4,6 +4,7 @@
  * outbox, so they reach the server exactly once even if the link or the page dies meanwhile.
  */
 import type { CardHistory, CardSummary } from '../../server/contract/cards.ts';
+import type { StationInfo } from '../../server/contract/station.ts';
 import { BackendError } from '../lib/net/backend-error.ts';
 import { HttpOnlinePort } from '../lib/online/http.ts';
 import type { AccountView, KioskBackend } from './backend.ts';
@@ -63,6 +64,11 @@ export class HttpKioskBackend extends HttpOnlinePort implements KioskBackend {
           }
         : null,
     );
+  }
+
+  /** The kiosk's station, for its receipts (receipt.ts keeps the last answer for offline). */
+  async station(): Promise<StationInfo> {
+    return this.api.call('deviceStation');
   }
 
   async queueInquiry(cardNo: string): Promise<void> {

@@ -13,6 +13,7 @@ import { OnlineTransactionError, runOnlineTransaction, type OnlineStep, type Onl
 import type { KioskDeps } from './deps.ts';
 import { loadRefusalNotice } from './refusals.ts';
 import type { LoadStep, Notice, Receipt } from './screens.ts';
+import type { StationInfo } from '../../server/contract/station.ts';
 
 export type LoadRunResult =
   | { kind: 'loaded'; receipt: Receipt; loaded: OnlineTransactionResult }
@@ -29,10 +30,15 @@ type LoadOptions = {
   amountFen: number;
   onStep: (step: LoadStep) => void;
   nowMs: number;
+  /** The station the receipt names (receipt.ts stationForReceipt), asked for when the session began. */
+  station: Promise<StationInfo | null>;
 };
 
 export async function runLoad(options: LoadOptions): Promise<LoadRunResult> {
   const { deps, card, amountFen } = options;
+  // The receipt's model is in the receipt's chunk, not the start bundle: fetched before the card or
+  // the server is asked anything, so a missing chunk stops a load that has not begun.
+  const { maskCardNo, maskHolderName } = await import('./receipt.ts');
   let loaded: OnlineTransactionResult;
   try {
     loaded = await runOnlineTransaction(
@@ -65,8 +71,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadRunResult> {
     kind: 'loaded',
     loaded,
     receipt: {
-      cardNo: card.printedNo,
-      holderName: card.holderName,
+      cardNoMasked: maskCardNo(card.printedNo),
+      holderNameMasked: maskHolderName(card.holderName),
       amountFen,
       balanceFenBefore: result.balanceFen,
       balanceFenAfter: result.balanceFenAfter,
@@ -75,6 +81,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadRunResult> {
       loadId,
       tac: result.tac,
       atIso: cardTimeIso(result.date, result.time),
+      station: await options.station,
     },
   };
 }

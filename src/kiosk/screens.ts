@@ -4,6 +4,7 @@
  */
 import type { AccountView } from './backend.ts';
 import type { CardFacts } from '../lib/card/facts.ts';
+import type { StationInfo } from '../../server/contract/station.ts';
 
 import type { Notice } from '../lib/ui/notice.ts';
 
@@ -13,9 +14,15 @@ export type RefusalReason = 'pin_blocked' | 'lost' | 'blacklisted' | 'closed' | 
 
 export type LoadStep = 'card' | 'server' | 'credit' | 'confirm';
 
+/**
+ * A load's receipt, as printed (receipt.ts masks the card number and the holder's name when it is
+ * made, so the full name never sits in the screen state; docs/operations.md "Receipts").
+ */
 export type Receipt = {
-  cardNo: string;
-  holderName: string;
+  /** First and last four digits, grouped: "1000 **** **** ***0 017". */
+  cardNoMasked: string;
+  /** 张*三; "" for an anonymous card. */
+  holderNameMasked: string;
   amountFen: number;
   balanceFenBefore: number;
   balanceFenAfter: number;
@@ -24,6 +31,8 @@ export type Receipt = {
   loadId: string;
   tac: string;
   atIso: string;
+  /** The station's name, address and hotline; null when the kiosk has never been told them. */
+  station: StationInfo | null;
 };
 
 export type AccountInfo = { view: AccountView; ageMs: number | null } | null;

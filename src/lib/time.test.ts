@@ -16,13 +16,21 @@ describe('times as a customer reads them', () => {
       expect(text, locale).toContain('2026');
     }
     expect(formatDateTime(MORNING_IN_BEIJING, 'zh-CN')).toBe('2026/12/07 11:39');
-    expect(formatDateTime(MORNING_IN_BEIJING, 'en')).toBe('12/07/2026, 11:39');
+    expect(formatDateTime(MORNING_IN_BEIJING, 'en')).toBe('7 Dec 2026, 11:39');
+  });
+
+  it('names the month in English, day first, so no reader takes 7 December for 12 July', () => {
+    expect(formatDate(MORNING_IN_BEIJING, 'en')).toBe('7 Dec 2026');
+    expect(formatDate('2026-07-12T01:00:00Z', 'en')).toBe('12 Jul 2026');
+    expect(formatDateTime('2026-09-01T16:05:09Z', 'en', { seconds: true })).toBe('2 Sep 2026, 00:05:09');
+    for (const at of [MORNING_IN_BEIJING, LATE_UTC_EVENING, '2026-01-31T12:00:00Z'])
+      expect(formatDateTime(at, 'en')).not.toMatch(/\d{1,2}\/\d{1,2}\/\d{4}/);
   });
 
   it('takes milliseconds as well as ISO strings, and adds seconds when asked', () => {
     const ms = Date.parse(MORNING_IN_BEIJING) + 5_000;
     expect(formatDateTime(ms, 'zh-CN', { seconds: true })).toBe('2026/12/07 11:39:05');
-    expect(formatDateTime(ms, 'en', { seconds: true })).toContain('11:39:05');
+    expect(formatDateTime(ms, 'en', { seconds: true })).toBe('7 Dec 2026, 11:39:05');
   });
 
   it('moves a late UTC evening to the next Beijing day', () => {
@@ -33,9 +41,10 @@ describe('times as a customer reads them', () => {
 
   it('reads the card’s own China date and time as the same instant the server would stamp', () => {
     expect(chinaInstant('2026-12-07', '11:39:00')).toBe(Date.parse(MORNING_IN_BEIJING));
-    expect(formatDateTime(chinaInstant('2026-12-07', '11:39:00'), 'en')).toBe('12/07/2026, 11:39');
+    expect(formatDateTime(chinaInstant('2026-12-07', '11:39:00'), 'en')).toBe('7 Dec 2026, 11:39');
     // A card's calendar date (its expiry) stays the same day when shown.
     expect(formatDate(chinaInstant('2034-12-31'), 'zh-CN')).toBe('2034/12/31');
+    expect(formatDate(chinaInstant('2034-12-31'), 'en')).toBe('31 Dec 2034');
     expect(() => chinaInstant('20261207', '113900')).toThrow(/assertion failed/);
   });
 

@@ -61,15 +61,37 @@ function toDate(at: Instant): Date {
   return date;
 }
 
-/** 2026-12-07T03:39:00Z → "2026/12/07 11:39" (zh-CN), "12/07/2026, 11:39" (en); with seconds on receipts. */
-export function formatDateTime(at: Instant, locale: Locale, options: { seconds?: boolean } = {}): string {
-  const kind = options.seconds ? 'date-time-seconds' : 'date-time';
-  const fields = options.seconds ? { ...DATE_FIELDS, ...TIME_FIELDS, second: '2-digit' as const } : { ...DATE_FIELDS, ...TIME_FIELDS };
-  return dateTimeFormat(locale, kind, fields).format(toDate(at));
+/**
+ * English has no unambiguous numeric date (12/07/2026 is July to one reader, December to another):
+ * it names the month, day first, "7 Dec 2026". Built from the formatter's parts so the order is
+ * the same on every browser; Chinese keeps its own year-first numeric date, 2026/12/07.
+ */
+function englishDate(parts: Intl.DateTimeFormatPart[]): string {
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${Number(part('day'))} ${part('month')} ${part('year')}`;
 }
 
-/** The China calendar day of an instant, as the current language writes a date. */
+function englishTime(parts: Intl.DateTimeFormatPart[], seconds: boolean): string {
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('hour')}:${part('minute')}${seconds ? `:${part('second')}` : ''}`;
+}
+
+const ENGLISH_DATE_FIELDS: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'short', day: 'numeric' };
+
+/** 2026-12-07T03:39:00Z → "2026/12/07 11:39" (zh-CN), "7 Dec 2026, 11:39" (en); with seconds on receipts. */
+export function formatDateTime(at: Instant, locale: Locale, options: { seconds?: boolean } = {}): string {
+  const kind = options.seconds ? 'date-time-seconds' : 'date-time';
+  const time = options.seconds ? { ...TIME_FIELDS, second: '2-digit' as const } : TIME_FIELDS;
+  if (locale === 'en') {
+    const parts = dateTimeFormat(locale, kind, { ...ENGLISH_DATE_FIELDS, ...time }).formatToParts(toDate(at));
+    return `${englishDate(parts)}, ${englishTime(parts, options.seconds === true)}`;
+  }
+  return dateTimeFormat(locale, kind, { ...DATE_FIELDS, ...time }).format(toDate(at));
+}
+
+/** The China calendar day of an instant, as the current language writes a date: "2026/12/07", "7 Dec 2026". */
 export function formatDate(at: Instant, locale: Locale): string {
+  if (locale === 'en') return englishDate(dateTimeFormat(locale, 'date', ENGLISH_DATE_FIELDS).formatToParts(toDate(at)));
   return dateTimeFormat(locale, 'date', DATE_FIELDS).format(toDate(at));
 }
 

@@ -56,9 +56,9 @@ export function statusBar(page: Page) {
   return page.getByRole('banner').getByRole('status');
 }
 
-/** The outbox has drained: the status bar no longer shows a queue (待同步 N 笔). */
+/** The outbox has drained: the status bar no longer shows a queue (正在上传 N 笔记录, or 待同步 N 笔 when stuck). */
 export async function expectQueueDrained(page: Page, timeoutMs = 60_000): Promise<void> {
-  await expect(statusBar(page)).not.toContainText('待同步', { timeout: timeoutMs });
+  await expect(statusBar(page).getByTestId('outbox-queue')).toHaveCount(0, { timeout: timeoutMs });
 }
 
 export type ChipFacts = { cardNo: string; balanceFen: number; onlineTtc: number };

@@ -207,7 +207,8 @@ test.describe('an outbox holding a load proven offline', () => {
     );
     await context.setOffline(false);
     await expect.poll(() => server.running, { timeout: 60_000 }).toBe(false);
-    await expect(statusBar(page)).toContainText('待同步 2 笔');
+    // Online again: "being sent" for its first minute, "waiting" once it has not moved (queue-status.ts).
+    await expect(statusBar(page)).toContainText(/待同步 2 笔|正在上传 2 笔记录/);
     await server.restart();
     await expectQueueDrained(page, 120_000);
     await expectLoadCountedOnce(page, before);

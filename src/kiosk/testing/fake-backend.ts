@@ -14,6 +14,7 @@ import type { OnlineKind } from '../../lib/online/recovery.ts';
 import { BackendError, type ClientErrorCode } from '../../lib/net/backend-error.ts';
 import type { CardProof, OnlineAuthorisation, OnlineInitialise } from '../../lib/online/port.ts';
 import type { AccountView, KioskBackend } from '../backend.ts';
+import type { StationInfo } from '../../../server/contract/station.ts';
 
 type LoadAuthorisation = OnlineAuthorisation;
 type LoadSettlement = CardProof;
@@ -52,6 +53,21 @@ export class FakeBackend implements KioskBackend {
   /** The server's refusal of the next load initialise, by its error code (a test sets it). */
   refuseNextLoad: ClientErrorCode | null = null;
   #nextLoad = 1;
+
+  /** The station the server tells the kiosk it stands at (the demo seed's, by default). */
+  stationInfo: StationInfo = {
+    code: '3201S01',
+    nameZh: '演示加油站',
+    nameEn: 'Demo Station',
+    addressZh: '南京市玄武区中山东路188号',
+    addressEn: '188 Zhongshan East Road, Xuanwu District, Nanjing',
+    hotline: '95504',
+  };
+
+  async station(): Promise<StationInfo> {
+    this.#requireOnline();
+    return this.stationInfo;
+  }
 
   #requireOnline(): void {
     if (!this.online) throw new BackendError('NETWORK', 'offline');

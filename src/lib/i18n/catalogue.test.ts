@@ -6,10 +6,13 @@ import staffZhCN from './staff.zh-CN.json';
 import staffEn from './staff.en.json';
 import centreZhCN from './centre.zh-CN.json';
 import centreEn from './centre.en.json';
+import receiptZhCN from './receipt.zh-CN.json';
+import receiptEn from './receipt.en.json';
 
-// The tablet's and the centre's own messages, as their chunks add them (src/staff/i18n.ts, src/centre/i18n.ts).
+// The tablet's, the centre's and the kiosk receipt's own messages, as their chunks add them (src/staff/i18n.ts, src/centre/i18n.ts, src/kiosk/receipt-i18n.ts).
 addCatalogues({ 'zh-CN': staffZhCN, en: staffEn });
 addCatalogues({ 'zh-CN': centreZhCN, en: centreEn });
+addCatalogues({ 'zh-CN': receiptZhCN, en: receiptEn });
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

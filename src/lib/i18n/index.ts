@@ -8,7 +8,7 @@
  *
  * An app that is a chunk of its own brings its own catalogues with it (the outlet tablet's
  * `staff.*` messages: staff.zh-CN.json, staff.en.json, added by src/staff/i18n.ts; the centre's
- * `centre.*` ones by src/centre/i18n.ts), so the kiosk's start bundle carries none of them; their
+ * `centre.*` ones by src/centre/i18n.ts; the kiosk receipt's by src/kiosk/receipt-i18n.ts), so the kiosk's start bundle carries none of them; their
  * keys are typed here all the same.
  */
 import { derived, get, writable, type Readable } from 'svelte/store';
@@ -16,8 +16,9 @@ import zhCN from './zh-CN.json';
 import en from './en.json';
 import type staffZhCN from './staff.zh-CN.json';
 import type centreZhCN from './centre.zh-CN.json';
+import type receiptZhCN from './receipt.zh-CN.json';
 
-export type MessageKey = keyof typeof zhCN | keyof typeof staffZhCN | keyof typeof centreZhCN;
+export type MessageKey = keyof typeof zhCN | keyof typeof staffZhCN | keyof typeof centreZhCN | keyof typeof receiptZhCN;
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'zh-CN';
