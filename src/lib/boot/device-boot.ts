@@ -74,8 +74,21 @@ function loadDemoRecord(key: string): DemoRecord | null {
 }
 
 /** The simulator is a separate chunk, loaded only in demo mode, before the reader manager looks for navigator.usb. */
+function simulator(): Promise<typeof import('../demo/demo-usb.ts')> {
+  return import('../demo/demo-usb.ts');
+}
+
 async function demoUsb(record: DemoRecord): Promise<VirtualUsbControl> {
-  return (await import('../demo/demo-usb.ts')).installDemoUsb({ storage: localStorage, cardSerialBase: record.cardSerialBase });
+  return (await simulator()).installDemoUsb({ storage: localStorage, cardSerialBase: record.cardSerialBase });
+}
+
+/**
+ * Starts fetching the simulator's chunk as soon as the server says demo, alongside the device's
+ * own calls, rather than after them: one round trip less before the start screen on a slow
+ * network (docs/operations.md "Performance"). A failure here is met again, and reported, by demoUsb.
+ */
+function prefetchSimulator(): void {
+  simulator().catch(() => undefined);
 }
 
 /**
@@ -123,6 +136,7 @@ export async function bootDevice<R>(app: DeviceApp, runDevice: RunDevice<R>): Pr
   if (known) {
     const info = await serverInfo(new ApiClient({ baseUrl: known.serverUrl, credentials: () => null }));
     if (!info.demo) return { kind: 'ready', runtime: runDevice(db, known, null) };
+    prefetchSimulator();
     const record = loadDemoRecord(app.demoKey);
     if (record?.deviceId === known.deviceId && (await demoDeviceStillEnrolled(known)))
       return { kind: 'ready', runtime: runDevice(db, known, await demoUsb(record)) };
@@ -141,6 +155,7 @@ export async function bootDevice<R>(app: DeviceApp, runDevice: RunDevice<R>): Pr
     return { kind: 'ready', runtime: runDevice(db, identity, null) };
   };
   if (info?.demo) {
+    prefetchSimulator();
     try {
       return await startDemoDevice(app, db, runDevice);
     } catch (error) {
