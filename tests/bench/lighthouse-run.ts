@@ -42,7 +42,20 @@ export type LighthouseFigures = {
   tbtMs: number;
   /** Script bytes transferred (compressed, as served), in KB of 1,000 bytes. */
   scriptKb: number;
+  /** Lighthouse's measure of the host's CPU at the start of the run (its "CPU/Memory Power"). */
+  benchmarkIndex: number;
 };
+
+/**
+ * Lighthouse's 4× CPU slowdown takes a high-end desktop (benchmark index 1,500 to 2,000 in
+ * Lighthouse's docs/throttling.md) to a mid-tier phone. A slower or busier host is already part
+ * of the way there: its multiplier is scaled down in proportion, as that document's calibration
+ * advises, never above the default 4 nor below 1.
+ */
+export const HIGH_END_DESKTOP_INDEX = 1500;
+export function calibratedCpuSlowdown(benchmarkIndex: number): number {
+  return Math.min(4, Math.max(1, (4 * benchmarkIndex) / HIGH_END_DESKTOP_INDEX));
+}
 
 type Audits = Record<string, { numericValue?: number; details?: unknown } | undefined>;
 
@@ -58,15 +71,29 @@ function scriptKb(audits: Audits): number {
   return (script?.transferSize ?? 0) / 1000;
 }
 
+export type RunOptions = {
+  /** Keeps each run's whole JSON report in this folder, as `<label>-<n>.json`. */
+  reportDir?: string;
+  label?: string;
+  /** Lighthouse's default (4) unless given: see calibratedCpuSlowdown. */
+  cpuSlowdownMultiplier?: number;
+};
+
 /** One Lighthouse run in a fresh Chromium (a fresh profile: a first visit, as the review measured). */
-export async function lighthouseOnce(url: string, reportPath?: string): Promise<LighthouseFigures> {
+export async function lighthouseOnce(url: string, reportPath?: string, cpuSlowdownMultiplier?: number): Promise<LighthouseFigures> {
   const chrome = await launch({
     chromePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     chromeFlags: CHROME_FLAGS,
     logLevel: 'silent',
   });
   try {
-    const result = await lighthouse(url, { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: ['performance'] });
+    const result = await lighthouse(url, {
+      port: chrome.port,
+      output: 'json',
+      logLevel: 'error',
+      onlyCategories: ['performance'],
+      ...(cpuSlowdownMultiplier === undefined ? {} : { throttling: { cpuSlowdownMultiplier } }),
+    });
     if (!result) throw new Error(`Lighthouse returned nothing for ${url}`);
     const { lhr } = result;
     if (lhr.runtimeError) throw new Error(`Lighthouse: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
@@ -80,6 +107,7 @@ export async function lighthouseOnce(url: string, reportPath?: string): Promise<
       lcpMs: numeric(audits, 'largest-contentful-paint'),
       tbtMs: numeric(audits, 'total-blocking-time'),
       scriptKb: scriptKb(audits),
+      benchmarkIndex: lhr.environment.benchmarkIndex,
     };
   } finally {
     chrome.kill();
@@ -87,10 +115,12 @@ export async function lighthouseOnce(url: string, reportPath?: string): Promise<
 }
 
 /** The run with the median score of `count` runs (its other figures with it, so they belong together). */
-export async function lighthouseMedian(url: string, count: number, reportDir?: string, label = 'run'): Promise<LighthouseFigures> {
+export async function lighthouseMedian(url: string, count: number, options: RunOptions = {}): Promise<LighthouseFigures> {
+  const { reportDir, label = 'run', cpuSlowdownMultiplier } = options;
   if (reportDir) mkdirSync(reportDir, { recursive: true });
   const runs: LighthouseFigures[] = [];
-  for (let i = 0; i < count; i++) runs.push(await lighthouseOnce(url, reportDir ? join(reportDir, `${label}-${i + 1}.json`) : undefined));
+  for (let i = 0; i < count; i++)
+    runs.push(await lighthouseOnce(url, reportDir ? join(reportDir, `${label}-${i + 1}.json`) : undefined, cpuSlowdownMultiplier));
   runs.sort((a, b) => a.score - b.score || b.lcpMs - a.lcpMs);
   return runs[Math.floor(runs.length / 2)]!;
 }
