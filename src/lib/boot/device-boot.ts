@@ -130,11 +130,19 @@ async function startDemoDevice<R>(app: DeviceApp, db: DeviceDatabase, runDevice:
 }
 
 export async function bootDevice<R>(app: DeviceApp, runDevice: RunDevice<R>): Promise<BootResult<R>> {
+  // The Isolated Web App's own origin is isolated-app://…: it must be told where the server is.
+  const needsServerUrl = location.protocol === 'isolated-app:';
+  // Served by the server itself, the app asks it about itself while the device database opens,
+  // not after (docs/operations.md "Performance"); serverInfo never throws.
+  const sameOriginInfo = needsServerUrl ? null : serverInfo(new ApiClient({ baseUrl: '', credentials: () => null }));
   let db = new DeviceDatabase(app.dbName);
   void navigator.storage?.persist?.();
   const known = await loadIdentity(db);
   if (known) {
-    const info = await serverInfo(new ApiClient({ baseUrl: known.serverUrl, credentials: () => null }));
+    const info =
+      known.serverUrl === '' && sameOriginInfo !== null
+        ? await sameOriginInfo
+        : await serverInfo(new ApiClient({ baseUrl: known.serverUrl, credentials: () => null }));
     if (!info.demo) return { kind: 'ready', runtime: runDevice(db, known, null) };
     prefetchSimulator();
     const record = loadDemoRecord(app.demoKey);
@@ -144,9 +152,7 @@ export async function bootDevice<R>(app: DeviceApp, runDevice: RunDevice<R>): Pr
     await db.delete();
     db = new DeviceDatabase(app.dbName);
   }
-  // The Isolated Web App's own origin is isolated-app://…: it must be told where the server is.
-  const needsServerUrl = location.protocol === 'isolated-app:';
-  const info = needsServerUrl ? null : await serverInfo(new ApiClient({ baseUrl: '', credentials: () => null }));
+  const info = sameOriginInfo === null ? null : await sameOriginInfo;
   const submit = async (deviceId: string, code: string, serverUrlText: string): Promise<BootResult<R>> => {
     const serverUrl = normaliseServerUrl(needsServerUrl ? serverUrlText : '');
     if (serverUrl === null || (needsServerUrl && serverUrl === '')) throw new BackendError('SERVER_URL_INVALID', 'not an http(s) address');
