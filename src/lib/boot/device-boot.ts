@@ -74,8 +74,21 @@ function loadDemoRecord(key: string): DemoRecord | null {
 }
 
 /** The simulator is a separate chunk, loaded only in demo mode, before the reader manager looks for navigator.usb. */
+function simulator(): Promise<typeof import('../demo/demo-usb.ts')> {
+  return import('../demo/demo-usb.ts');
+}
+
 async function demoUsb(record: DemoRecord): Promise<VirtualUsbControl> {
-  return (await import('../demo/demo-usb.ts')).installDemoUsb({ storage: localStorage, cardSerialBase: record.cardSerialBase });
+  return (await simulator()).installDemoUsb({ storage: localStorage, cardSerialBase: record.cardSerialBase });
+}
+
+/**
+ * Starts fetching the simulator's chunk as soon as the server says demo, alongside the device's
+ * own calls, rather than after them: one round trip less before the start screen on a slow
+ * network (docs/operations.md "Performance"). A failure here is met again, and reported, by demoUsb.
+ */
+function prefetchSimulator(): void {
+  simulator().catch(() => undefined);
 }
 
 /**
@@ -117,12 +130,21 @@ async function startDemoDevice<R>(app: DeviceApp, db: DeviceDatabase, runDevice:
 }
 
 export async function bootDevice<R>(app: DeviceApp, runDevice: RunDevice<R>): Promise<BootResult<R>> {
+  // The Isolated Web App's own origin is isolated-app://…: it must be told where the server is.
+  const needsServerUrl = location.protocol === 'isolated-app:';
+  // Served by the server itself, the app asks it about itself while the device database opens,
+  // not after (docs/operations.md "Performance"); serverInfo never throws.
+  const sameOriginInfo = needsServerUrl ? null : serverInfo(new ApiClient({ baseUrl: '', credentials: () => null }));
   let db = new DeviceDatabase(app.dbName);
   void navigator.storage?.persist?.();
   const known = await loadIdentity(db);
   if (known) {
-    const info = await serverInfo(new ApiClient({ baseUrl: known.serverUrl, credentials: () => null }));
+    const info =
+      known.serverUrl === '' && sameOriginInfo !== null
+        ? await sameOriginInfo
+        : await serverInfo(new ApiClient({ baseUrl: known.serverUrl, credentials: () => null }));
     if (!info.demo) return { kind: 'ready', runtime: runDevice(db, known, null) };
+    prefetchSimulator();
     const record = loadDemoRecord(app.demoKey);
     if (record?.deviceId === known.deviceId && (await demoDeviceStillEnrolled(known)))
       return { kind: 'ready', runtime: runDevice(db, known, await demoUsb(record)) };
@@ -130,9 +152,7 @@ export async function bootDevice<R>(app: DeviceApp, runDevice: RunDevice<R>): Pr
     await db.delete();
     db = new DeviceDatabase(app.dbName);
   }
-  // The Isolated Web App's own origin is isolated-app://…: it must be told where the server is.
-  const needsServerUrl = location.protocol === 'isolated-app:';
-  const info = needsServerUrl ? null : await serverInfo(new ApiClient({ baseUrl: '', credentials: () => null }));
+  const info = sameOriginInfo === null ? null : await sameOriginInfo;
   const submit = async (deviceId: string, code: string, serverUrlText: string): Promise<BootResult<R>> => {
     const serverUrl = normaliseServerUrl(needsServerUrl ? serverUrlText : '');
     if (serverUrl === null || (needsServerUrl && serverUrl === '')) throw new BackendError('SERVER_URL_INVALID', 'not an http(s) address');
@@ -141,6 +161,7 @@ export async function bootDevice<R>(app: DeviceApp, runDevice: RunDevice<R>): Pr
     return { kind: 'ready', runtime: runDevice(db, identity, null) };
   };
   if (info?.demo) {
+    prefetchSimulator();
     try {
       return await startDemoDevice(app, db, runDevice);
     } catch (error) {

@@ -49,12 +49,28 @@ const PLACEHOLDER = /\{(\w+)\}/g;
 export function translate(lang: Locale, key: MessageKey, values?: Record<string, string | number>): string {
   const message = catalogues[lang][key] ?? catalogues[DEFAULT_LOCALE][key] ?? key;
   if (values === undefined) return message;
-  const numbers = new Intl.NumberFormat(lang);
   return message.replace(PLACEHOLDER, (whole, name: string) => {
     const value = values[name];
     if (value === undefined) return whole;
-    return typeof value === 'number' ? numbers.format(value) : value;
+    return typeof value === 'number' ? numberFormat(lang).format(value) : value;
   });
+}
+
+const numberFormats = new Map<Locale, Intl.NumberFormat>();
+
+/**
+ * One formatter per locale, made when a number is first formatted: the first Intl.NumberFormat
+ * loads the locale's data (tens of milliseconds on a slow kiosk), so a message with only strings
+ * in it (the start screen's reader name, the demo strip's PIN) makes none (docs/operations.md
+ * "Performance").
+ */
+function numberFormat(lang: Locale): Intl.NumberFormat {
+  let format = numberFormats.get(lang);
+  if (format === undefined) {
+    format = new Intl.NumberFormat(lang);
+    numberFormats.set(lang, format);
+  }
+  return format;
 }
 
 /** `$t('kiosk.start.title')` in components. */
