@@ -5,7 +5,6 @@
  * bounded: past MAX_FONT_CHUNKS the oldest kept chunks are dropped (docs/operations.md, "Chinese on
  * a kiosk with no CJK font").
  */
-import { CacheFirst } from 'workbox-strategies';
 import type { WorkboxPlugin } from 'workbox-core';
 
 export const FONT_CACHE = 'fuelcard-font-chunks';
@@ -25,7 +24,3 @@ export const trimFontCache: WorkboxPlugin = {
     for (const request of keys.slice(0, Math.max(0, keys.length - MAX_FONT_CHUNKS))) await cache.delete(request);
   },
 };
-
-export function fontChunkStrategy(): CacheFirst {
-  return new CacheFirst({ cacheName: FONT_CACHE, plugins: [trimFontCache] });
-}

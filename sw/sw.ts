@@ -14,7 +14,8 @@ import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { clientsClaim } from 'workbox-core';
 import type { PrecacheEntry } from 'workbox-precaching';
-import { fontChunkStrategy, isFontChunk } from './font-cache.ts';
+import { CacheFirst } from 'workbox-strategies';
+import { FONT_CACHE, isFontChunk, trimFontCache } from './font-cache.ts';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<PrecacheEntry | string> };
 
@@ -26,7 +27,7 @@ registerRoute(
   }),
 );
 
-registerRoute(({ url }) => isFontChunk(url, self.location.origin), fontChunkStrategy());
+registerRoute(({ url }) => isFontChunk(url, self.location.origin), new CacheFirst({ cacheName: FONT_CACHE, plugins: [trimFontCache] }));
 
 self.addEventListener('message', (event: ExtendableMessageEvent) => {
   const data = event.data as { type?: unknown } | null;
