@@ -4,9 +4,8 @@
  * the MAC1 probe that proves the genuine card answered after the last write (as an issuance's
  * completion does, server/cards/issue.ts). docs/domain.md "Anonymous cards".
  */
-import { fromHex, toHex } from '../../ccid/bytes.ts';
+import { fromHex } from '../../ccid/bytes.ts';
 import { TRANS_TYPE } from '../../ccid/crypto/index.ts';
-import { encodeEf16 } from '../../ccid/fuelcard/files.ts';
 import type { Sql } from '../db/index.ts';
 import type { AnonymousCardView, AnonymousProofRequest } from '../contract/index.ts';
 import { ApiError } from '../errors.ts';
@@ -31,12 +30,9 @@ export const ANONYMOUS_COLUMNS =
 /** The buyer's details an upgrade gives the card's customer (customer-rules checked). */
 export type UpgradeDetails = { name: string; idType: string; idNo: string; phone: string | null };
 
-/**
- * EF16 of an anonymous card (docs/card-protocol.md §3.2): a single-user customer card (holder flag
- * 1, employee flag 1) whose name, ID number and ID type are blank. A bureau stock card's EF16 is all
- * zeros; this one says the card was initialised as anonymous.
- */
-export const ANONYMOUS_EF16 = toHex(encodeEf16({ holderFlag: 1, employeeFlag: 1, holderName: '', idNumber: '', idType: 0 })).toUpperCase();
+import { ANONYMOUS_EF16 } from '../contract/index.ts';
+
+export { ANONYMOUS_EF16 };
 
 /** The card locked, then its anonymous record locked (the card first, as everything of one card). */
 export async function lockAnonymous(tx: Sql, principal: Principal, cardNo: string): Promise<{ card: CardRow; anon: AnonymousRow | null }> {

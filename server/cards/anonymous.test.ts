@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '../../ccid/bytes.ts';
 import { createDemoStockCard, BUREAU_INITIAL_PIN } from '../../ccid/sim/demo/stock.ts';
-import { decodeEf16 } from '../../ccid/fuelcard/files.ts';
+import { decodeEf16, encodeEf16 } from '../../ccid/fuelcard/files.ts';
 import { proveIssued, readStockCard, setCustomerPin, writeIssueFile, type IssueFile } from '../../ccid/fuelcard/issue-holder.ts';
 import { verifyPin } from '../../ccid/fuelcard/card.ts';
 import type { Transmit } from '../../ccid/fuelcard/transport.ts';
@@ -123,6 +123,9 @@ describe(`anonymous cards 不记名卡, on ${testEngine()}`, () => {
     expect(started).toMatchObject({ cardNo: s.cardNo, state: 'initialising', customerId: null, ef16: ANONYMOUS_EF16 });
     expect(done).toMatchObject({ state: 'initialised' });
     expect(proof.ef16).toBe(ANONYMOUS_EF16);
+    expect(toHex(encodeEf16({ holderFlag: 1, employeeFlag: 1, holderName: '', idNumber: '', idType: 0 })).toUpperCase()).toBe(
+      ANONYMOUS_EF16,
+    );
     expect(decodeEf16(Buffer.from(proof.ef16, 'hex')).holderName).toBe('');
     // Still a stock card of the outlet, still the default PIN; a replayed start answers the first; an issuance is refused.
     expect((await t.db.query('SELECT state, named, customer_id FROM card WHERE card_no = $1', [s.cardNo])).rows[0]).toEqual({

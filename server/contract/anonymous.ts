@@ -13,6 +13,13 @@ import { InitializeAnswer } from './loads.ts';
 import { ISSUE_FEE_FEN_MAX, IssueFile } from './issue.ts';
 import { PersonalCustomerFields } from './customers.ts';
 
+/**
+ * EF16 of an anonymous card (docs/card-protocol.md §3.2), as hex: a single-user customer card
+ * (holder flag 01, employee flag 01) whose name, ID number and ID type are blank (zeros). A bureau
+ * stock card's EF16 is all zeros; this one says the card was initialised as anonymous.
+ */
+export const ANONYMOUS_EF16 = `0101${'00'.repeat(39)}`;
+
 export const AnonymousCardState = z.enum(['initialising', 'initialised', 'sold', 'upgraded']);
 export type AnonymousCardState = z.infer<typeof AnonymousCardState>;
 
