@@ -158,6 +158,14 @@ export const API_ERRORS: Readonly<Record<ErrorCode, { readonly status: number; r
   ISSUE_NOT_WRITTEN: { status: 409, message: 'the card does not show what the issuance writes: write it again, then read it back' },
   ISSUE_PROBE_STALE: { status: 409, message: "the card's probe does not carry the last write's challenge: probe the card again" },
   ISSUE_CARD_NOT_BLANK: { status: 409, message: 'the stock card holds money or a load: it cannot be issued as it is' },
+  // Anonymous cards (server/cards/anonymous*.ts)
+  ANONYMOUS_CARD_NAMED: { status: 409, message: 'the card is a named card, not an anonymous one' },
+  ANONYMOUS_STATE_INVALID: {
+    status: 409,
+    message: 'the anonymous card is not at this step: initialise a stock card, sell an initialised one, top up or upgrade a sold one',
+  },
+  ANONYMOUS_UPGRADE_ELSEWHERE: { status: 409, message: "the card's upgrade was started at another outlet: finish it there" },
+  ANONYMOUS_NO_LOSS_REPORT: { status: 409, message: 'an anonymous card is not reported lost: upgrade it to a named card first' },
 };
 
 export class ApiError extends Error {

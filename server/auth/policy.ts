@@ -58,6 +58,16 @@ export const ROLE_POLICY: Record<
   issueWrite: OUTLET,
   issueComplete: OUTLET,
   issueCancel: ['outlet_supervisor'],
+  // Anonymous cards (server/cards/anonymous*.ts): outlet staff's. Initialising and selling use the
+  // outlet's own stock; a top-up and an upgrade are done at any outlet, since an anonymous card has
+  // no customer's own outlet (rule 2 below names its exception: the upgrading outlet becomes it).
+  anonymousInit: OUTLET,
+  anonymousWrite: OUTLET,
+  anonymousInitComplete: OUTLET,
+  anonymousSell: OUTLET,
+  anonymousTopUp: OUTLET,
+  anonymousUpgrade: OUTLET,
+  anonymousUpgradeComplete: OUTLET,
 };
 
 /**

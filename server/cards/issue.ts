@@ -116,6 +116,9 @@ export async function requireIssuableAt(tx: Sql, card: CardRow, principal: Princ
   // A stock card is issued where it is held: requisitioned down to this outlet (server/stock/).
   const held = await tx.query<{ stock_unit_id: bigint | null }>('SELECT stock_unit_id FROM card WHERE card_no = $1', [card.card_no]);
   if (held.rows[0]?.stock_unit_id !== principal.orgUnitId) throw new ApiError('ISSUE_CARD_NOT_AT_OUTLET');
+  // A stock card initialised as anonymous (server/cards/anonymous.ts) is sold as one, not issued.
+  const anonymous = await tx.query('SELECT 1 FROM anonymous_card WHERE card_no = $1', [card.card_no]);
+  if (anonymous.rows.length > 0) throw new ApiError('ISSUE_CARD_NOT_IN_STOCK');
 }
 
 /** The card fee is cash into the drawer of the operator's open shift (SHIFT_NOT_OPEN without one). */

@@ -55,6 +55,17 @@ import {
   IssueWriteRequest,
   IssueWriteResponse,
 } from './issue.ts';
+import {
+  AnonymousCardParams,
+  AnonymousCardView,
+  AnonymousInitRequest,
+  AnonymousMoneyResponse,
+  AnonymousProofRequest,
+  AnonymousSellRequest,
+  AnonymousTopUpRequest,
+  AnonymousUpgradeRequest,
+  AnonymousWriteRequest,
+} from './anonymous.ts';
 
 /** The reference's groups (/api/docs), described in openapi.ts. */
 export type ApiTag =
@@ -576,6 +587,60 @@ export const ENDPOINTS = e({
     params: IssueParams,
     body: IssueCancelRequest,
     response: IssueView,
+  },
+  anonymousInit: {
+    method: 'POST',
+    path: '/api/v1/cards/anonymous',
+    summary: "Initialise 初始化 a stock card of the operator's outlet as an anonymous card: its write follows, then the proof",
+    body: AnonymousInitRequest,
+    response: AnonymousCardView,
+  },
+  anonymousWrite: {
+    method: 'POST',
+    path: '/api/v1/cards/anonymous/:cardNo/write',
+    summary:
+      "The secure UPDATE BINARY of an anonymous card's initialisation (EF16) or upgrade (EF16, EF1B), MACed for the card's challenge",
+    params: AnonymousCardParams,
+    body: AnonymousWriteRequest,
+    response: IssueWriteResponse,
+  },
+  anonymousInitComplete: {
+    method: 'POST',
+    path: '/api/v1/cards/anonymous/:cardNo/initialised',
+    summary: "Finish an initialisation from the card's read-back and a fresh MAC1 probe: the card is ready to sell",
+    params: AnonymousCardParams,
+    body: AnonymousProofRequest,
+    response: AnonymousCardView,
+  },
+  anonymousSell: {
+    method: 'POST',
+    path: '/api/v1/cards/anonymous/sell',
+    summary: 'Sell 发售 an initialised anonymous card: the card fee and a first amount in cash, the card active; the amount is loaded next',
+    body: AnonymousSellRequest,
+    response: AnonymousMoneyResponse,
+  },
+  anonymousTopUp: {
+    method: 'POST',
+    path: '/api/v1/cards/anonymous/top-up',
+    summary: 'Top up 充值 a sold anonymous card with cash into its quota, at any outlet; the amount is loaded next',
+    body: AnonymousTopUpRequest,
+    response: AnonymousMoneyResponse,
+  },
+  anonymousUpgrade: {
+    method: 'POST',
+    path: '/api/v1/cards/anonymous/upgrade',
+    summary:
+      "Start upgrading 升级 a sold anonymous card to a named personal card with the buyer's details: the writes follow, then the proof",
+    body: AnonymousUpgradeRequest,
+    response: AnonymousCardView,
+  },
+  anonymousUpgradeComplete: {
+    method: 'POST',
+    path: '/api/v1/cards/anonymous/:cardNo/upgraded',
+    summary: "Finish an upgrade from the card's read-back and a fresh MAC1 probe: the card named, its customer the buyer, the balance kept",
+    params: AnonymousCardParams,
+    body: AnonymousProofRequest,
+    response: AnonymousCardView,
   },
 });
 export type EndpointName = keyof typeof ENDPOINTS;

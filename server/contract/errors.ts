@@ -129,6 +129,11 @@ export const ErrorCode = z
     'ISSUE_NOT_WRITTEN',
     'ISSUE_PROBE_STALE',
     'ISSUE_CARD_NOT_BLANK',
+    // Anonymous cards (server/cards/anonymous*.ts)
+    'ANONYMOUS_CARD_NAMED',
+    'ANONYMOUS_STATE_INVALID',
+    'ANONYMOUS_UPGRADE_ELSEWHERE',
+    'ANONYMOUS_NO_LOSS_REPORT',
   ])
   .describe("A stable machine code of the server's error catalogue (server/errors.ts gives each its HTTP status)");
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -262,6 +262,7 @@ const mayBeName = (q: string): boolean => !/^[0-9+\- ]+[xX]?$/.test(q);
  * B-trees), each taking at most a page, so a search costs the same with a million customers as
  * with a hundred; an OR of them all would read the whole table. Planned for its values each time
  * (PLAN_EACH_TIME): a generic plan would read a rare name in id order through the whole table.
+ * An anonymous card's customer (0018_anonymous_cards.sql) is no one to find until its upgrade.
  */
 export async function searchCustomers(sql: Sql, query: CustomerSearchQuery): Promise<CustomerList> {
   const q = query.q;
@@ -279,7 +280,7 @@ export async function searchCustomers(sql: Sql, query: CustomerSearchQuery): Pro
        UNION (SELECT customer_id FROM card WHERE card_no = $6::text AND customer_id IS NOT NULL
                 AND ($1::bigint IS NULL OR customer_id > $1::bigint))
      )
-     SELECT c.* FROM customer c JOIN hits ON hits.id = c.id ORDER BY c.id LIMIT $7`,
+     SELECT c.* FROM customer c JOIN hits ON hits.id = c.id WHERE NOT c.anonymous ORDER BY c.id LIMIT $7`,
     [query.after ?? null, mayBeName(q) ? q : null, `%${likeLiteral(q)}%`, q.toUpperCase(), q, cardNo, limit + 1],
   );
   const page = found.rows.slice(0, limit);

@@ -40,6 +40,12 @@ const SERVER_KEYS: Readonly<Record<string, MessageKey>> = {
   ISSUE_IN_PROGRESS: 'staff.issue.in_progress',
   ISSUE_CARD_NOT_BLANK: 'staff.issue.not_stock_card',
   ISSUE_HOLDER_INVALID: 'staff.issue.holder_invalid',
+  // Anonymous cards (src/staff/anonymous*.ts)
+  ANONYMOUS_CARD_NAMED: 'staff.anonymous.named',
+  ANONYMOUS_STATE_INVALID: 'staff.anonymous.wrong_step',
+  ANONYMOUS_UPGRADE_ELSEWHERE: 'staff.anonymous.upgrade_elsewhere',
+  ANONYMOUS_NO_LOSS_REPORT: 'staff.anonymous.no_loss_report',
+  PURSE_LIMIT_EXCEEDED: 'staff.anonymous.purse_limit',
 };
 
 const STAFF_KEYS: Readonly<Record<string, MessageKey>> = {
