@@ -7,9 +7,13 @@
  * for them, and that Chromium drew the screen's heading with it (DevTools' platform fonts of the
  * node). On the kiosk's start screen at 1280×800, on /staff's sign-in at 800×1280, and on the
  * kiosk again with the network cut once the service worker is installed (its precache holds the
- * chunks of the catalogues' characters).
+ * chunks of the catalogues' characters); and a character no catalogue has, whose chunk the
+ * service worker keeps at run time, offline after it was shown once.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
+import { catalogueTexts, fontChunks, splitFontFiles, WEB_FONT_FAMILY } from '../../src/build/font-chunks.ts';
 import { openKiosk, START_HEADING } from './kiosk-helpers.ts';
 
 const TWO = ['账', '户'] as const;
@@ -96,6 +100,56 @@ test.describe('Chinese renders with no system CJK font', () => {
     expect(fontResponses.length).toBeGreaterThan(0);
     expect(fontResponses.every(Boolean)).toBe(true);
     await page.screenshot({ path: test.info().outputPath('kiosk-start-offline-zh.png') });
+    await context.setOffline(false);
+  });
+
+  test('a character no catalogue has: its chunk is fetched once, kept by the service worker, and renders offline', async ({
+    page,
+    context,
+  }) => {
+    // A weight-400 chunk the precache leaves out (as sw/build.ts splits the built style sheet), and a Chinese character in it.
+    const dist = fileURLToPath(new URL('../../dist/assets/', import.meta.url));
+    const i18n = fileURLToPath(new URL('../../src/lib/i18n/', import.meta.url));
+    const css = readFileSync(dist + readdirSync(dist).find((name) => /^noto-sans-sc-.*\.css$/.test(name))!, 'utf8');
+    const texts = readdirSync(i18n)
+      .filter((name) => name.endsWith('.json'))
+      .flatMap((name) => catalogueTexts(JSON.parse(readFileSync(i18n + name, 'utf8'))));
+    const { runtime } = splitFontFiles(css, texts);
+    const chunk = fontChunks(css, WEB_FONT_FAMILY).find(
+      (c) => c.weight === '400' && runtime.includes(c.url) && c.ranges.some(([from, to]) => to >= 0x4e00 && from <= 0x9fff),
+    )!;
+    const [from] = chunk.ranges.find(([a, b]) => b >= 0x4e00 && a <= 0x9fff)!;
+    const rare = String.fromCodePoint(Math.max(from, 0x4e00));
+
+    const showRare = async (): Promise<void> => {
+      await page.evaluate((text) => {
+        const p = document.createElement('p');
+        p.id = 'rare';
+        p.textContent = text;
+        document.body.append(p);
+      }, rare);
+      await expect.poll(() => page.evaluate((text) => document.fonts.check('18px "Noto Sans SC"', text), rare)).toBe(true);
+      await expect.poll(async () => (await platformFonts(page, '#rare')).map((name) => /^Noto Sans SC\b/.test(name))).toEqual([true]);
+    };
+
+    await openKiosk(page);
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
+    await showRare();
+    await expect
+      .poll(() =>
+        page.evaluate(async () =>
+          (await (await caches.open('fuelcard-font-chunks')).keys()).map((request) => new URL(request.url).pathname),
+        ),
+      )
+      .toContain(chunk.url);
+
+    const session = await context.newCDPSession(page);
+    await session.send('Network.clearBrowserCache');
+    await session.detach();
+    await context.setOffline(true);
+    await page.reload();
+    await expect(page.getByRole('heading', { name: START_HEADING })).toBeVisible({ timeout: 30_000 });
+    await showRare();
     await context.setOffline(false);
   });
 });
