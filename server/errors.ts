@@ -158,6 +158,15 @@ export const API_ERRORS: Readonly<Record<ErrorCode, { readonly status: number; r
   ISSUE_NOT_WRITTEN: { status: 409, message: 'the card does not show what the issuance writes: write it again, then read it back' },
   ISSUE_PROBE_STALE: { status: 409, message: "the card's probe does not carry the last write's challenge: probe the card again" },
   ISSUE_CARD_NOT_BLANK: { status: 409, message: 'the stock card holds money or a load: it cannot be issued as it is' },
+  // The maker of a queued operation (server/auth/operation-maker.ts)
+  OPERATION_MAKER_INVALID: {
+    status: 403,
+    message: "the operation's maker is not a session signed in on this device, or its proof does not hold",
+  },
+  OPERATION_MAKER_SESSION_ENDED: {
+    status: 403,
+    message: "the operation was made outside its maker's session (before it began or after it ended)",
+  },
 };
 
 export class ApiError extends Error {

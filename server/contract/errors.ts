@@ -129,6 +129,9 @@ export const ErrorCode = z
     'ISSUE_NOT_WRITTEN',
     'ISSUE_PROBE_STALE',
     'ISSUE_CARD_NOT_BLANK',
+    // The maker of a queued operation
+    'OPERATION_MAKER_INVALID',
+    'OPERATION_MAKER_SESSION_ENDED',
   ])
   .describe("A stable machine code of the server's error catalogue (server/errors.ts gives each its HTTP status)");
 export type ErrorCode = z.infer<typeof ErrorCode>;

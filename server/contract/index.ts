@@ -14,6 +14,7 @@ export * from './customer-rules.ts';
 export * from './customers.ts';
 export * from './shifts.ts';
 export * from './issue.ts';
+export * from './maker.ts';
 export * from './sync.ts';
 export * from './admin.ts';
 export * from './approvals.ts';
