@@ -18,7 +18,8 @@ type Session = { headers: Headers; sessionId: string; operationKey: string; oper
 type Op = { id: string; deviceId: string; seq: number; type: string; payload: unknown; maker?: unknown };
 const MONEY_TABLES = ['account', 'transfer', 'shift', 'shift_late_item', 'reversal'];
 
-describe(`the maker of a queued operation on ${testEngine()}`, () => {
+// Each test signs in several times (a password hash each): slow on a busy machine.
+describe(`the maker of a queued operation on ${testEngine()}`, { timeout: 300_000 }, () => {
   let t: TestApp;
   let customerId: string;
   let tablet2: { deviceId: string; headers: Headers };
@@ -32,7 +33,7 @@ describe(`the maker of a queued operation on ${testEngine()}`, () => {
       (await t.post(ENDPOINTS.enrol.path, { deviceId: made.deviceId, enrolmentCode: made.enrolmentCode }, {})).json(),
     );
     tablet2 = { deviceId: made.deviceId, headers: deviceHeader(made.deviceId, enrolled.secret) };
-  });
+  }, 300_000);
   afterAll(async () => t?.close());
   afterEach(async () => expectSound(t.db));
 
@@ -232,5 +233,31 @@ describe(`the maker of a queued operation on ${testEngine()}`, () => {
     await signOut(a2);
     await signOut(b);
     await signOut(onTablet2);
+  });
+  it("lists a shift's money operations: the operator's own open shift, a supervisor's pick of its outlet, reversals marked", async () => {
+    const a = await signIn('demo.operator');
+    const b = await signIn('demo.supervisor');
+    const shiftA = await ensureShift(a);
+    const shiftB = await ensureShift(b);
+    const receipt = made(a, 'receipt.cash', { customerId, amountFen: 1_234 });
+    expect((await send(b.headers, receipt)).result.status).toBe('applied');
+    const list = (headers: Headers, shiftId?: bigint) =>
+      t.app.inject({ method: 'GET', url: `/api/v1/shifts/current/operations${shiftId ? `?shiftId=${shiftId}` : ''}`, headers });
+    type Listed = { operationId: string; status: string };
+    const listed = async (headers: Headers, shiftId?: bigint) =>
+      ((await list(headers, shiftId)).json().operations as Listed[]).find((o) => o.operationId === receipt.id);
+    const mine = (await list(a.headers)).json();
+    expect(mine.shift.id).toBe(String(shiftA));
+    expect(await listed(a.headers)).toMatchObject({ type: 'receipt.cash', amountFen: 1_234, customerId, status: 'applied', late: false });
+    // Booked to A, not to B who sent it; a supervisor may look at A's shift, a clerk not at the supervisor's.
+    expect(await listed(b.headers)).toBeUndefined();
+    expect(await listed(b.headers, shiftA)).toMatchObject({ status: 'applied' });
+    expect((await list(a.headers, shiftB)).statusCode).toBe(403);
+    expect((await list(t.kiosk)).statusCode).toBe(403);
+    expect((await list(a.headers, 999_999_999n)).statusCode).toBe(404);
+    expect((await send(b.headers, plain('reversal', { operationId: receipt.id, reason: 'wrong customer' }))).result.status).toBe('applied');
+    expect(await listed(a.headers)).toMatchObject({ status: 'reversed' });
+    await signOut(a);
+    await signOut(b);
   });
 });
