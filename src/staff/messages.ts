@@ -40,6 +40,9 @@ const SERVER_KEYS: Readonly<Record<string, MessageKey>> = {
   ISSUE_IN_PROGRESS: 'staff.issue.in_progress',
   ISSUE_CARD_NOT_BLANK: 'staff.issue.not_stock_card',
   ISSUE_HOLDER_INVALID: 'staff.issue.holder_invalid',
+  // A queued operation's maker (docs/sync.md "The maker of an operation")
+  OPERATION_MAKER_INVALID: 'staff.error.operation_maker_invalid',
+  OPERATION_MAKER_SESSION_ENDED: 'staff.error.operation_maker_session_ended',
 };
 
 const STAFF_KEYS: Readonly<Record<string, MessageKey>> = {
