@@ -238,6 +238,7 @@ export async function applyOperation(
     const maker = op.maker ? await verifyMaker(tx, makers, sender, { ...op, maker: op.maker }) : null;
     const principal = maker?.principal ?? sender;
     booked = { operatorId: principal.operatorId, madeAt: maker?.madeAt ?? null };
+    if (OPERATOR_ONLY_OPERATIONS.has(type) && principal.operatorId === null) throw new ApiError('FORBIDDEN');
     if (SUPERVISOR_ONLY_OPERATIONS.has(type) && principal.role !== 'outlet_supervisor') throw new ApiError('FORBIDDEN');
     if (OWN_OUTLET_OPERATIONS.has(type)) await requireOwnOutlet(tx, principal, payload);
     const result = await HANDLERS[type](tx, services, principal, payload, { operationId, madeAt: booked.madeAt });
