@@ -166,6 +166,15 @@ export const API_ERRORS: Readonly<Record<ErrorCode, { readonly status: number; r
   },
   ANONYMOUS_UPGRADE_ELSEWHERE: { status: 409, message: "the card's upgrade was started at another outlet: finish it there" },
   ANONYMOUS_NO_LOSS_REPORT: { status: 409, message: 'an anonymous card is not reported lost: upgrade it to a named card first' },
+  // The maker of a queued operation (server/auth/operation-maker.ts)
+  OPERATION_MAKER_INVALID: {
+    status: 403,
+    message: "the operation's maker is not a session signed in on this device, or its proof does not hold",
+  },
+  OPERATION_MAKER_SESSION_ENDED: {
+    status: 403,
+    message: "the operation was made outside its maker's session (before it began or after it ended)",
+  },
 };
 
 export class ApiError extends Error {

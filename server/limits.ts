@@ -163,4 +163,6 @@ export const LIMITS = {
   stockUnitsListedMax: 500,
   /** Ranges listed per unit and card type by a stock query; the count is always whole. */
   stockRangesListedMax: 50,
+  /** Money operations listed for one shift on the tablet's Shift screen (server/shifts/operations.ts). */
+  shiftOperationsListMax: 500,
 } as const;

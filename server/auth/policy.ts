@@ -47,6 +47,8 @@ export const ROLE_POLICY: Record<
   customerDetail: CUSTOMER_READERS,
   // The signed-in operator's own open shift (the tablet's status bar); shifts are opened and closed by push.
   currentShift: OUTLET,
+  // A shift's money operations: an operator its own open shift, a supervisor any shift of its outlet (server/shifts/operations.ts).
+  shiftOperations: OUTLET,
   // Card stock (server/stock/): a centre (or the administrator) stocks in and gives cards down the
   // tree; outlet staff may see their own outlet's stock.
   stockIn: ['center_operator', 'administrator'],

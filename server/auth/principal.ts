@@ -30,7 +30,7 @@ export type Principal = {
 const BEARER_AUTH = /^Bearer ([A-Za-z0-9_-]{16,128})$/;
 
 /** Outlet and station staff act within their branch (the unit above them); administrators everywhere. */
-function scopeRoot(role: Role, unit: { id: bigint; parent_id: bigint | null }): bigint | null {
+export function scopeRoot(role: Role, unit: { id: bigint; parent_id: bigint | null }): bigint | null {
   if (role === 'administrator') return null;
   return unit.parent_id ?? unit.id;
 }

@@ -14,6 +14,7 @@ import { registerAdminRoutes } from '../admin/routes.ts';
 import type { Database } from '../db/index.ts';
 import { deleteEndedSessions, inScope } from './principal.ts';
 import { storeDeviceSecret } from './device-keys.ts';
+import { createMakerSession, endMakerSession } from './operation-maker.ts';
 import { deleteExpiredNonces } from './device-signature.ts';
 import { equalHex, hashPassword, needsRehash, newSecret, sha256Hex, UNMATCHABLE_HASH, verifyPassword } from './secrets.ts';
 import { AddressCounter } from './address-counter.ts';
@@ -116,18 +117,24 @@ function registerLogin(app: FastifyInstance, services: Services): void {
       const device = await authenticateRequest(services, request);
       const token = newSecret();
       const expiresAt = new Date(services.now().getTime() + LIMITS.operatorSessionTtlMs);
-      await db.transaction(async (tx) => {
-        await tx.query('INSERT INTO operator_session (token_hash, operator_id, device_id, expires_at) VALUES ($1, $2, $3, $4)', [
-          sha256Hex(token),
-          op.id,
-          device?.operatorId === null ? device.deviceId : null,
-          expiresAt.toISOString(),
-        ]);
+      const boundDevice = device?.operatorId === null ? device.deviceId : null;
+      const maker = await db.transaction(async (tx) => {
+        // A session on a tablet signs what the tablet queues under it (operation-maker.ts).
+        const made = boundDevice === null ? null : await createMakerSession(tx, { operatorId: op.id, deviceId: boundDevice, expiresAt });
+        await tx.query(
+          'INSERT INTO operator_session (token_hash, operator_id, device_id, expires_at, session_id) VALUES ($1, $2, $3, $4, $5)',
+          [sha256Hex(token), op.id, boundDevice, expiresAt.toISOString(), made?.sessionId ?? null],
+        );
         await appendAudit(
           tx,
           { deviceId: null, operatorId: op.id, orgUnitId: op.org_unit_id },
-          { action: 'auth.login', subject: body.username, detail: { deviceId: device?.deviceId ?? null } },
+          {
+            action: 'auth.login',
+            subject: body.username,
+            detail: { deviceId: device?.deviceId ?? null, sessionId: made?.sessionId ?? null },
+          },
         );
+        return made;
       });
       return {
         token,
@@ -136,13 +143,17 @@ function registerLogin(app: FastifyInstance, services: Services): void {
         orgUnitId: String(op.org_unit_id),
         orgUnitName: { zh: op.name_zh, en: op.name_en },
         displayName: op.display_name,
+        ...(maker ?? {}),
       };
     });
   });
   scheduleSweep(app, services);
   registerEndpoint(app, services, 'logout', async ({ request }) => {
     const token = request.headers.authorization?.replace(/^Bearer /, '') ?? '';
-    await services.db.query('DELETE FROM operator_session WHERE token_hash = $1', [sha256Hex(token)]);
+    await services.db.transaction(async (tx) => {
+      await endMakerSession(tx, sha256Hex(token));
+      await tx.query('DELETE FROM operator_session WHERE token_hash = $1', [sha256Hex(token)]);
+    });
     return { signedOut: true as const };
   });
 }

@@ -49,7 +49,7 @@ import type { Services } from '../http/services.ts';
 import { recordOperation, replayOf, requestHash } from '../sync/records.ts';
 import { chinaDateTime, readCard, type CardRow } from './card.ts';
 import { requireKeyStore } from '../loads/online.ts';
-import { drawerAccount } from '../shifts/drawer.ts';
+import { drawerAccount, lateCashAccount, recordLateItem } from '../shifts/drawer.ts';
 
 type IssueRow = {
   id: string;
@@ -392,17 +392,37 @@ export function cancelIssue(services: Services, principal: Principal, id: string
     if (issue.state !== 'started') throw new ApiError('ISSUE_NOT_STARTED');
     let refund: string | null = null;
     if (issue.fee_transfer_id !== null) {
-      const fee = await tx.query<{ debit_account_id: bigint; credit_account_id: bigint; amount_fen: bigint }>(
-        'SELECT debit_account_id, credit_account_id, amount_fen FROM transfer WHERE id = $1',
+      const fee = await tx.query<{
+        debit_account_id: bigint;
+        credit_account_id: bigint;
+        amount_fen: bigint;
+        closed_shift_id: bigint | null;
+      }>(
+        `SELECT t.debit_account_id, t.credit_account_id, t.amount_fen,
+                (SELECT s.id FROM shift s WHERE d.code = 'CASH' AND d.owner_key = 'shift:' || s.id::text AND s.closed_at IS NOT NULL) AS closed_shift_id
+           FROM transfer t JOIN account d ON d.id = t.debit_account_id WHERE t.id = $1`,
         [issue.fee_transfer_id],
       );
       const t = fee.rows[0]!;
-      // The reversing posting: the same amount and code, the accounts swapped (the fee back out of the drawer it went into).
+      // The reversing posting: the same amount and code, the accounts swapped (the fee back out of the
+      // drawer it went into). A drawer whose shift is closed was counted: it is never touched again; the
+      // refund goes against the outlet's CASH_DIFFERENCE and is listed on that shift (docs/ledger.md "Late cash").
+      const lateShift = t.closed_shift_id;
+      const cashSide = lateShift === null ? t.debit_account_id : await lateCashAccount(tx, lateShift);
       try {
         const [reversal] = await createTransfers(tx, [
-          { debitAccountId: t.credit_account_id, creditAccountId: t.debit_account_id, amountFen: t.amount_fen, code: 'CARD_FEE' },
+          { debitAccountId: t.credit_account_id, creditAccountId: cashSide, amountFen: t.amount_fen, code: 'CARD_FEE' },
         ]);
         refund = reversal!;
+        if (lateShift !== null)
+          await recordLateItem(tx, {
+            shiftId: lateShift,
+            kind: 'card.fee.refund',
+            amountFen: -t.amount_fen,
+            transferId: refund,
+            deviceId: principal.deviceId,
+            operationId: r.operationId,
+          });
       } catch (error) {
         // The drawer no longer holds the fee (paid out since): nothing is cancelled.
         if (error instanceof LedgerError) throw new ApiError('LEDGER_REFUSED');

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DeviceId, EntityId, Role } from './common.ts';
+import { OperationKey } from './maker.ts';
 
 export const LoginRequest = z.strictObject({
   username: z.string().min(1).max(64),
@@ -20,6 +21,9 @@ export const LoginResponse = z.object({
   /** The operator's unit by name, for the tablet's status bar (who is signed in, where). */
   orgUnitName: z.object({ zh: z.string(), en: z.string() }),
   displayName: z.string(),
+  /** A session bound to a tablet: its public id and the key its queued operations are signed with (maker.ts). */
+  sessionId: z.uuid().optional(),
+  operationKey: OperationKey.optional(),
 });
 export type LoginResponse = z.infer<typeof LoginResponse>;
 

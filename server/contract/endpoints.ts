@@ -44,7 +44,7 @@ import { CreateDemoKioskRequest, CreateDemoTabletRequest, DemoKiosk, ServerInfo 
 import { StationInfo } from './station.ts';
 import { ApprovalRequest, ApprovalResponse } from './approvals.ts';
 import { CustomerDetail, CustomerList, CustomerParams, CustomerSearchQuery } from './customers.ts';
-import { CurrentShiftResponse } from './shifts.ts';
+import { CurrentShiftResponse, ShiftOperationsQuery, ShiftOperationsResponse } from './shifts.ts';
 import { RequisitionRequest, RequisitionResponse, StockBatchRequest, StockBatchResponse, StockQuery, StockView } from './stock.ts';
 import {
   IssueCancelRequest,
@@ -464,6 +464,14 @@ export const ENDPOINTS = e({
     errors: [],
     summary: "The signed-in operator's open shift (its float, drawer and receipts), or null: the tablet's status bar",
     response: CurrentShiftResponse,
+  },
+  shiftOperations: {
+    method: 'GET',
+    path: '/api/v1/shifts/current/operations',
+    summary:
+      "The money operations booked to a shift (receipts, pre-allocations) with their status: the caller's open shift, or a supervisor's pick of its outlet's shifts",
+    query: ShiftOperationsQuery,
+    response: ShiftOperationsResponse,
   },
   stockIn: {
     method: 'POST',

@@ -134,6 +134,9 @@ export const ErrorCode = z
     'ANONYMOUS_STATE_INVALID',
     'ANONYMOUS_UPGRADE_ELSEWHERE',
     'ANONYMOUS_NO_LOSS_REPORT',
+    // The maker of a queued operation
+    'OPERATION_MAKER_INVALID',
+    'OPERATION_MAKER_SESSION_ENDED',
   ])
   .describe("A stable machine code of the server's error catalogue (server/errors.ts gives each its HTTP status)");
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -15,6 +15,7 @@ export * from './customers.ts';
 export * from './shifts.ts';
 export * from './issue.ts';
 export * from './anonymous.ts';
+export * from './maker.ts';
 export * from './sync.ts';
 export * from './admin.ts';
 export * from './approvals.ts';

@@ -61,3 +61,28 @@ export const CurrentShift = z.object({
 export type CurrentShift = z.infer<typeof CurrentShift>;
 export const CurrentShiftResponse = z.object({ shift: CurrentShift.nullable() });
 export type CurrentShiftResponse = z.infer<typeof CurrentShiftResponse>;
+
+/** `GET /api/v1/shifts/current/operations`: the caller's open shift, or (a supervisor) any shift of its outlet by id. */
+export const ShiftOperationsQuery = z.strictObject({ shiftId: EntityId.optional() });
+export type ShiftOperationsQuery = z.infer<typeof ShiftOperationsQuery>;
+
+/** One money operation of a shift as the Shift screen lists it. */
+export const ShiftOperation = z.object({
+  operationId: OperationId,
+  deviceId: DeviceId.nullable(),
+  type: z.enum(['receipt.cash', 'receipt.cheque', 'preallocation']),
+  /** When its maker made it (when it arrived, for an operation without a maker). */
+  madeAt: z.iso.datetime(),
+  customerId: EntityId,
+  customerName: z.string(),
+  amountFen: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  status: z.enum(['applied', 'reversed']),
+  /** Cash that arrived after the shift was closed, posted against CASH_DIFFERENCE (docs/ledger.md "Late cash"). */
+  late: z.boolean(),
+});
+export type ShiftOperation = z.infer<typeof ShiftOperation>;
+export const ShiftOperationsResponse = z.object({
+  shift: z.object({ id: EntityId, openedAt: z.iso.datetime(), closedAt: z.iso.datetime().nullable() }).nullable(),
+  operations: z.array(ShiftOperation),
+});
+export type ShiftOperationsResponse = z.infer<typeof ShiftOperationsResponse>;

@@ -14,6 +14,7 @@ import { AmountFen, CardNo, DeviceId, EntityId, OperationId } from './common.ts'
 import { CardSummary } from './cards.ts';
 import { ErrorCode } from './errors.ts';
 import { ContractVersion } from './version.ts';
+import { OperationMaker } from './maker.ts';
 import { LoadCompleteRequest, LoadRecoverRequest, LoadView } from './loads.ts';
 import { CustomerCreatePayload, CustomerUpdatePayload } from './customers.ts';
 import { ChequeReceiptPayload, ReversalPayload, ShiftClosePayload, ShiftOpenPayload } from './shifts.ts';
@@ -81,6 +82,8 @@ export const PushOperation = z.strictObject({
   type: OperationType,
   /** Checked against OPERATION_PAYLOADS[type]; a bad payload is a rejected result, not a failed push. */
   payload: z.unknown(),
+  /** Who made it: an operator's session on this device, with its proof (maker.ts); none = the sender's session. */
+  maker: OperationMaker.optional(),
 });
 export type PushOperation = z.infer<typeof PushOperation>;
 

@@ -83,8 +83,10 @@ export async function reverse(
   const batch: TransferInput[] = [];
   for (const t of transfers.rows) {
     let cashBack = t.debit_account_id;
-    // Cash handed back comes out of a drawer still open, else out of the supervisor's own open shift's.
-    if (t.debit_code === 'CASH' && t.drawer_shift_open !== true) cashBack = await drawerAccount(tx, principal);
+    // Cash handed back comes out of a drawer still open, else out of the supervisor's own open shift's;
+    // so does the cash of a late receipt, posted against CASH_DIFFERENCE (docs/ledger.md "Late cash").
+    const lateCash = t.debit_code === 'CASH_DIFFERENCE' && originalType === 'receipt.cash';
+    if ((t.debit_code === 'CASH' && t.drawer_shift_open !== true) || lateCash) cashBack = await drawerAccount(tx, principal);
     batch.push({ debitAccountId: t.credit_account_id, creditAccountId: cashBack, amountFen: t.amount_fen, code: 'REVERSAL' });
   }
   const transferIds = await postTransfers(tx, batch, 'REVERSAL_FUNDS_GONE');

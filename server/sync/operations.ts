@@ -5,10 +5,11 @@
  * a run at a time, without a savepoint.
  */
 import type { Sql } from '../db/index.ts';
-import { EntityId, OPERATION_PAYLOADS, type OperationType } from '../contract/index.ts';
+import { EntityId, OPERATION_PAYLOADS, type OperationMaker, type OperationType } from '../contract/index.ts';
 import { ApiError, type ApiErrorCode } from '../errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import { inScope } from '../auth/principal.ts';
+import { verifyMaker, type MakerCache } from '../auth/operation-maker.ts';
 import { OPERATOR_ONLY_OPERATIONS, OWN_OUTLET_OPERATIONS, SUPERVISOR_ONLY_OPERATIONS } from '../auth/policy.ts';
 import { appendAudit } from '../audit/log.ts';
 import { ensureAccount } from '../ledger/accounts.ts';
@@ -21,7 +22,7 @@ import { accountView, cardSummaries } from '../cards/inquiry.ts';
 import { completeIn, recoverIn, requireKeyStore } from '../loads/online.ts';
 import { useApproval } from '../auth/approvals.ts';
 import { createCustomer, customerOrgUnit, updateCustomer } from '../customers/customers.ts';
-import { drawerAccount } from '../shifts/drawer.ts';
+import { cashPlace, recordLateItem } from '../shifts/drawer.ts';
 import { closeShift, openShift } from '../shifts/shifts.ts';
 import { reverse } from '../shifts/reversals.ts';
 
@@ -67,8 +68,15 @@ async function transfer(tx: Sql, batch: Parameters<typeof createTransfers>[1]): 
   }
 }
 
-/** What a handler knows of the operation besides its payload. */
-type OperationContext = { operationId: string };
+/**
+ * What a handler knows of the operation besides its payload: its id, and when its maker made it
+ * (null when it names no maker: made now, by the sender). The cash of an operation goes to the
+ * shift it was made in (server/shifts/drawer.ts cashPlace).
+ */
+type OperationContext = { operationId: string; madeAt: Date | null };
+
+/** Who an operation was booked to and when it was made (null: when it arrived), for its record. */
+export type Booked = { operatorId: bigint | null; madeAt: Date | null };
 type Handler = (tx: Sql, services: Services, principal: Principal, payload: unknown, op: OperationContext) => Promise<unknown>;
 
 /** Types that only read: answered without a savepoint, a run of them together (answerReadOnlyRun). */
@@ -76,21 +84,31 @@ type ReadOnlyType = 'inquiry';
 export type WriteType = Exclude<OperationType, ReadOnlyType>;
 
 const HANDLERS: Record<WriteType, Handler> = {
-  async 'receipt.cash'(tx, services, principal, raw) {
+  async 'receipt.cash'(tx, services, principal, raw, op) {
     const p = parseWith(OPERATION_PAYLOADS['receipt.cash'], raw);
     const customerId = await customerInScope(tx, principal, p.customerId);
     const approvedBy = await checkReceiptLimits(tx, services, principal, { ...p, purpose: 'receipt.cash', customerId });
-    // Into the drawer of the operator's open shift (SHIFT_NOT_OPEN without one), held open until this commits.
-    const cash = await drawerAccount(tx, principal);
+    // Into the drawer of the shift it was made in, held open until this commits; made in a shift
+    // closed since, against the outlet's CASH_DIFFERENCE (the close's overage), listed on that shift.
+    const cash = await cashPlace(tx, principal, op.madeAt);
     const quota = await ensureAccount(tx, 'QUOTA', { kind: 'customer', customerId });
     const [transferId] = await transfer(tx, [
-      { debitAccountId: cash, creditAccountId: quota, amountFen: BigInt(p.amountFen), code: 'CASH_RECEIPT' },
+      { debitAccountId: cash.accountId, creditAccountId: quota, amountFen: BigInt(p.amountFen), code: 'CASH_RECEIPT' },
     ]);
+    if (cash.late)
+      await recordLateItem(tx, {
+        shiftId: cash.shiftId,
+        kind: 'receipt.cash',
+        amountFen: BigInt(p.amountFen),
+        transferId: transferId!,
+        deviceId: principal.deviceId,
+        operationId: op.operationId,
+      });
     const approval = approvedBy === null ? {} : { approvalId: p.approvalId, approvedBy: String(approvedBy) };
     await appendAudit(tx, principal, {
       action: 'receipt.cash',
       subject: `customer:${customerId}`,
-      detail: { amountFen: p.amountFen, transferId, ...approval },
+      detail: { amountFen: p.amountFen, transferId, shiftId: String(cash.shiftId), ...(cash.late ? { late: true } : {}), ...approval },
     });
     const [row] = await readAccounts(tx, [quota]);
     return { transferId, quota: accountView(row!) };
@@ -208,23 +226,28 @@ const SAVEPOINT = 'push_op';
 export async function applyOperation(
   tx: Sql,
   services: Services,
-  principal: Principal,
-  type: WriteType,
-  payload: unknown,
-  operationId: string,
-): Promise<Outcome> {
+  sender: Principal,
+  op: { id: string; deviceId: string; type: WriteType; payload: unknown; maker?: OperationMaker | undefined },
+  makers: MakerCache,
+): Promise<Outcome & { booked: Booked }> {
+  const { type, payload, id: operationId } = op;
+  // Who the operation is booked to: its maker when it names one (a refusal here is its result), else the sender.
+  let booked: Booked = { operatorId: sender.operatorId, madeAt: null };
   await tx.query(`SAVEPOINT ${SAVEPOINT}`);
   try {
+    const maker = op.maker ? await verifyMaker(tx, makers, sender, { ...op, maker: op.maker }) : null;
+    const principal = maker?.principal ?? sender;
+    booked = { operatorId: principal.operatorId, madeAt: maker?.madeAt ?? null };
     if (OPERATOR_ONLY_OPERATIONS.has(type) && principal.operatorId === null) throw new ApiError('FORBIDDEN');
     if (SUPERVISOR_ONLY_OPERATIONS.has(type) && principal.role !== 'outlet_supervisor') throw new ApiError('FORBIDDEN');
     if (OWN_OUTLET_OPERATIONS.has(type)) await requireOwnOutlet(tx, principal, payload);
-    const result = await HANDLERS[type](tx, services, principal, payload, { operationId });
+    const result = await HANDLERS[type](tx, services, principal, payload, { operationId, madeAt: booked.madeAt });
     await tx.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
-    return { status: 'applied', result };
+    return { status: 'applied', result, booked };
   } catch (error) {
     const outcome = refusal(error);
     await tx.exec(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}; RELEASE SAVEPOINT ${SAVEPOINT}`);
-    return outcome;
+    return { ...outcome, booked };
   }
 }
 

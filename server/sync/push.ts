@@ -27,7 +27,8 @@ import { requireContractVersion } from '../http/contract-version.ts';
 import type { Services } from '../http/services.ts';
 import { MONEY_ISOLATION } from '../ledger/isolation.ts';
 import { LIMITS } from '../limits.ts';
-import { answerReadOnlyRun, applyOperation, isReadOnly, type Outcome } from './operations.ts';
+import type { MakerCache } from '../auth/operation-maker.ts';
+import { answerReadOnlyRun, applyOperation, isReadOnly, type Booked, type Outcome } from './operations.ts';
 import { findOperations, recordDeviceOperations, requestHash, type NewOperationRecord, type OperationRecord } from './records.ts';
 
 type Operation = PushRequest['operations'][number];
@@ -58,7 +59,9 @@ async function lockDeviceHead(tx: Sql, deviceId: string): Promise<number> {
 }
 
 const keyOf = (op: Operation): string => op.id.toLowerCase();
-const hashOf = (op: Operation): string => requestHash(op.type, { seq: op.seq, payload: op.payload });
+// The maker is part of the request: the same id with another maker is another request (IDEMPOTENCY_CONFLICT).
+const hashOf = (op: Operation): string =>
+  requestHash(op.type, op.maker ? { seq: op.seq, payload: op.payload, maker: op.maker } : { seq: op.seq, payload: op.payload });
 
 /** The stored first result of an operation seen before, or IDEMPOTENCY_CONFLICT when its id was used for another request. */
 function replayed(batch: Batch, op: Operation, earlier: Known): PushResult {
@@ -72,10 +75,10 @@ function replayed(batch: Batch, op: Operation, earlier: Known): PushResult {
 }
 
 /** Records an applied or refused operation as the next seq of the device. */
-function settle(batch: Batch, op: Operation, outcome: Outcome): void {
+function settle(batch: Batch, op: Operation, outcome: Outcome, booked: Booked): void {
   if (op.seq !== batch.lastSeq + 1) throw new Error('assertion: operations are settled in seq order without gaps');
   const stored = outcome.status === 'applied' ? { result: outcome.result } : { error: outcome.error };
-  const record = { id: op.id, seq: op.seq, type: op.type, hash: hashOf(op), status: outcome.status, result: stored };
+  const record = { id: op.id, seq: op.seq, type: op.type, hash: hashOf(op), status: outcome.status, result: stored, ...booked };
   batch.records.push(record);
   batch.known.set(keyOf(op), { status: outcome.status, result: stored, request_hash: record.hash, device_id: batch.deviceId });
   batch.lastSeq = op.seq;
@@ -109,6 +112,7 @@ async function applyChunk(tx: Sql, services: Services, principal: Principal, ops
     ops.map((op) => op.id),
   );
   const batch: Batch = { deviceId, lastSeq: lastSeqBefore, known, records: [], results: [], stopped: null, savepointCount: 0 };
+  const makers: MakerCache = new Map();
   let i = 0;
   while (i < ops.length) {
     const op = ops[i]!;
@@ -129,14 +133,15 @@ async function applyChunk(tx: Sql, services: Services, principal: Principal, ops
         op.type,
         run.map((r) => r.payload),
       );
-      run.forEach((r, k) => settle(batch, r, outcomes[k]!));
+      run.forEach((r, k) => settle(batch, r, outcomes[k]!, { operatorId: principal.operatorId, madeAt: null }));
       i += run.length;
       continue;
     } else if (batch.savepointCount === LIMITS.pushSavepointCountMax) {
       break; // the rest goes in the next chunk's transaction
     } else {
       batch.savepointCount++;
-      settle(batch, op, await applyOperation(tx, services, principal, op.type, op.payload, op.id));
+      const { booked, ...outcome } = await applyOperation(tx, services, principal, { ...op, type: op.type }, makers);
+      settle(batch, op, outcome, booked);
     }
     i++;
   }

@@ -76,7 +76,17 @@ export async function recordOperation(
   );
 }
 
-export type NewOperationRecord = { id: string; seq: number; type: string; hash: string; status: 'applied' | 'rejected'; result: unknown };
+export type NewOperationRecord = {
+  id: string;
+  seq: number;
+  type: string;
+  hash: string;
+  status: 'applied' | 'rejected';
+  result: unknown;
+  /** The operator it was booked to (its maker, else the sender's session), and when it was made (null: as it arrived). */
+  operatorId?: bigint | null;
+  madeAt?: Date | null;
+};
 
 /**
  * Records a device's new operations and moves its last seq to the last of them, in one statement
@@ -87,9 +97,10 @@ export async function recordDeviceOperations(tx: Sql, deviceId: string, ops: rea
   if (ops.length === 0) return;
   await tx.query(
     `WITH recorded AS (
-       INSERT INTO operation (id, device_id, seq, type, request_hash, status, result)
-       SELECT r.id, $1, r.seq, r.type, r.request_hash, r.status, r.result::jsonb
-         FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[]) AS r (id, seq, type, request_hash, status, result))
+       INSERT INTO operation (id, device_id, seq, type, request_hash, status, result, operator_id, made_at)
+       SELECT r.id, $1, r.seq, r.type, r.request_hash, r.status, r.result::jsonb, r.operator_id, coalesce(r.made_at, now())
+         FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $9::bigint[], $10::timestamptz[])
+              AS r (id, seq, type, request_hash, status, result, operator_id, made_at))
      UPDATE device_sync SET last_seq = $8, updated_at = now() WHERE device_id = $1`,
     [
       deviceId,
@@ -100,6 +111,8 @@ export async function recordDeviceOperations(tx: Sql, deviceId: string, ops: rea
       ops.map((o) => o.status),
       ops.map((o) => JSON.stringify(o.result ?? null)),
       ops.at(-1)!.seq,
+      ops.map((o) => (o.operatorId == null ? null : String(o.operatorId))),
+      ops.map((o) => o.madeAt?.toISOString() ?? null),
     ],
   );
 }

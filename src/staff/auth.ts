@@ -22,6 +22,8 @@ export type OperatorSession = {
   displayName: string;
   /** The operator's unit (the outlet), by name, for the status bar. */
   orgUnitName: { zh: string; en: string };
+  /** The session's public id and operation key (a session bound to this tablet): what queued operations are stamped with. */
+  maker?: { sessionId: string; operationKey: string };
 };
 
 /** Roles that may unload (server/auth/policy.ts ROLE_POLICY.unloadInitialise). */
@@ -40,6 +42,7 @@ export async function signInOnTablet(options: { deviceApi: ApiClient; username: 
     role: answer.role,
     displayName: answer.displayName,
     orgUnitName: answer.orgUnitName,
+    ...(answer.sessionId && answer.operationKey ? { maker: { sessionId: answer.sessionId, operationKey: answer.operationKey } } : {}),
   };
 }
 

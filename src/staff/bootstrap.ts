@@ -18,6 +18,7 @@ import { ApiClient } from '../lib/sync/client.ts';
 import type { DeviceIdentity } from '../lib/sync/device.ts';
 import { httpPush } from '../lib/sync/push.ts';
 import { SyncLoop } from '../lib/sync/sync-loop.ts';
+import { makerStamp } from '../lib/sync/operation-maker.ts';
 import { withOperatorSession, type OperatorSession } from './auth.ts';
 import { HttpStaffBackend } from './backend.ts';
 import type { StaffDeps } from './open-card.ts';
@@ -65,7 +66,13 @@ function run(db: DeviceDatabase, identity: DeviceIdentity, demo: VirtualUsbContr
   session = new StaffSession({ deviceApi, sessionApi: api });
   const clientFor = (other: OperatorSession) =>
     new ApiClient({ baseUrl: identity.serverUrl, credentials: () => null, fetch: withOperatorSession(baseFetch, () => other) });
-  const outbox = new Outbox(db);
+  // Each operation is stamped with the session it was made under: booked to its maker, whoever sends it.
+  const outbox = new Outbox(db, {
+    maker: () => {
+      const current = session?.get();
+      return current?.maker ? makerStamp(identity.deviceId, current.maker) : null;
+    },
+  });
   const sync = new SyncLoop({ outbox, push: httpPush(api), deviceId: () => identity.deviceId });
   api.onContractMismatch(() => sync.requireUpdate());
   sync.start(window);
@@ -73,8 +80,8 @@ function run(db: DeviceDatabase, identity: DeviceIdentity, demo: VirtualUsbContr
   session.current.subscribe((current) => {
     if (current) void sync.drain();
   });
-  // Before an idle sign-out, what this operator queued goes under this operator's session (the
-  // server books a queued operation to whoever's session pushes it).
+  // Before an idle sign-out, what this operator queued is sent at once (it stays this operator's
+  // whoever sends it, by its maker stamp; sent now, the drawer shows it before the shift closes).
   let counting = false;
   session.countdown.subscribe((seconds) => {
     if (seconds !== null && !counting && session?.get()) void sync.drain();

@@ -46,6 +46,9 @@ const SERVER_KEYS: Readonly<Record<string, MessageKey>> = {
   ANONYMOUS_UPGRADE_ELSEWHERE: 'staff.anonymous.upgrade_elsewhere',
   ANONYMOUS_NO_LOSS_REPORT: 'staff.anonymous.no_loss_report',
   PURSE_LIMIT_EXCEEDED: 'staff.anonymous.purse_limit',
+  // A queued operation's maker (docs/sync.md "The maker of an operation")
+  OPERATION_MAKER_INVALID: 'staff.error.operation_maker_invalid',
+  OPERATION_MAKER_SESSION_ENDED: 'staff.error.operation_maker_session_ended',
 };
 
 const STAFF_KEYS: Readonly<Record<string, MessageKey>> = {

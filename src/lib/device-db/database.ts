@@ -5,6 +5,7 @@
  * device.
  */
 import Dexie, { type EntityTable } from 'dexie';
+import type { OperationMaker } from '../../../server/contract/maker.ts';
 import type { OperationPayload, OperationType } from '../../../server/contract/sync.ts';
 
 export type OutboxStatus = 'queued' | 'applied' | 'rejected';
@@ -29,6 +30,8 @@ export type OutboxRecordOf<T extends OperationType> = {
   lastAttemptAtMs?: number;
   createdAtMs: number;
   settledAtMs?: number;
+  /** Who made it: the operator's session it was queued under, with its proof (src/lib/sync/operation-maker.ts); none on a kiosk. */
+  maker?: OperationMaker;
 };
 
 /** Any queued operation: the union over the contract's operation types, told apart by `type`. */

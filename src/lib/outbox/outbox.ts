@@ -15,11 +15,19 @@
  */
 import type { OperationPayload, OperationType } from '../../../server/contract/sync.ts';
 import { DeviceDatabase, type OutboxRecord, type OutboxRecordOf } from '../device-db/database.ts';
+import type { OperationMaker } from '../../../server/contract/maker.ts';
+import type { MakerStamp } from '../sync/operation-maker.ts';
 import { newOperationId } from './ids.ts';
 import { OUTBOX_LIMITS } from './limits.ts';
 
 /** An operation as the transport sends it: the contract's type, the payload its schema takes. */
-export type PushOperation = { id: string; seq: number; type: OperationType; payload: OperationPayload<OperationType> };
+export type PushOperation = {
+  id: string;
+  seq: number;
+  type: OperationType;
+  payload: OperationPayload<OperationType>;
+  maker?: OperationMaker | undefined;
+};
 
 /** The server's verdict on one operation, as the sync client maps it. */
 export type PushVerdict =
@@ -86,12 +94,23 @@ function settlementOf(batch: readonly OutboxRecord[], verdicts: readonly PushVer
   return settlement;
 }
 
+export type OutboxOptions = {
+  /**
+   * The stamp of the operator signed in now (src/lib/sync/operation-maker.ts), or null: every
+   * operation enqueued while there is one carries its maker, so the server books it to that
+   * operator whoever's session sends it (docs/sync.md "The maker of an operation").
+   */
+  maker?: () => MakerStamp | null;
+};
+
 export class Outbox {
   readonly db: DeviceDatabase;
+  readonly #maker: () => MakerStamp | null;
   #draining: Promise<DrainReport> | null = null;
 
-  constructor(db: DeviceDatabase) {
+  constructor(db: DeviceDatabase, options: OutboxOptions = {}) {
     this.db = db;
+    this.#maker = options.maker ?? (() => null);
   }
 
   /**
@@ -100,6 +119,10 @@ export class Outbox {
    * checked again here, so a queue write inside a caller's transaction never fails on shape.
    */
   async enqueue<T extends OperationType>(type: T, payload: OperationPayload<T>, nowMs: number = Date.now()): Promise<OutboxRecordOf<T>> {
+    // Stamped before the transaction: Web Crypto's promises are not IndexedDB's and would end it.
+    const id = newOperationId(nowMs);
+    const stamp = this.#maker();
+    const maker = stamp ? await stamp({ id, type, payload }, nowMs) : undefined;
     return this.db.transaction('rw', this.db.outbox, this.db.settings, async () => {
       const queued = await this.db.outbox.where('status').equals('queued').count();
       if (queued >= OUTBOX_LIMITS.queuedCountMax) throw new OutboxError('OUTBOX_FULL', `the outbox holds ${queued} unsent operations`);
@@ -107,13 +130,14 @@ export class Outbox {
       if (typeof next !== 'number' || !Number.isSafeInteger(next) || next < 1)
         throw new OutboxError('OUTBOX_CORRUPT', 'bad next sequence number');
       const record: OutboxRecordOf<T> = {
-        id: newOperationId(nowMs),
+        id,
         seq: next,
         type,
         payload,
         status: 'queued',
         attemptCount: 0,
         createdAtMs: nowMs,
+        ...(maker ? { maker } : {}),
       };
       // A record of one type T is one member of the union (TypeScript cannot see that for a generic T).
       await this.db.outbox.add(record as OutboxRecordOf<OperationType> as OutboxRecord);
@@ -148,7 +172,7 @@ export class Outbox {
         const attemptAtMs = Date.now();
         const answer = push(
           deviceId,
-          batch.map(({ id, seq, type, payload }) => ({ id, seq, type, payload })),
+          batch.map(({ id, seq, type, payload, maker }) => ({ id, seq, type, payload, ...(maker ? { maker } : {}) })),
         );
         // The next batch if this one is answered whole, read while the server works on this one.
         const afterSeq = batch.at(-1)!.seq + 1;

@@ -13,7 +13,16 @@ import type { ApiClient } from './client.ts';
 export function httpPush(api: ApiClient): PushTransport {
   return async (deviceId, operations) => {
     const response = await api.call('syncPush', {
-      body: { operations: operations.map((op) => ({ id: op.id, deviceId, seq: op.seq, type: op.type, payload: op.payload })) },
+      body: {
+        operations: operations.map((op) => ({
+          id: op.id,
+          deviceId,
+          seq: op.seq,
+          type: op.type,
+          payload: op.payload,
+          ...(op.maker ? { maker: op.maker } : {}),
+        })),
+      },
     });
     return response.results.map((result): PushVerdict => {
       if (result.status === 'applied') return { id: result.id, outcome: 'applied', result: result.result };

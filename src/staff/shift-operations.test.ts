@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import type { OutboxRecord } from '../lib/device-db/database.ts';
+import { mayReverse, mergeShiftOperations } from './shift-operations.ts';
+
+const SESSION = '0190b2a4-7c1e-7000-8000-000000000001';
+const maker = (sessionId = SESSION) => ({ sessionId, madeAt: '2026-12-07T10:00:00.000Z', proof: '0'.repeat(64) });
+const queued = (id: string, type: OutboxRecord['type'], payload: unknown, createdAtMs: number, sessionId = SESSION): OutboxRecord =>
+  ({ id, seq: 1, type, payload, status: 'queued', attemptCount: 0, createdAtMs, maker: maker(sessionId) }) as OutboxRecord;
+
+describe("the shift's list of money operations", () => {
+  it('merges the server list with what this operator still holds queued, newest first, with queued reversals marked', () => {
+    const server = [
+      {
+        operationId: 'a0000000-0000-7000-8000-000000000001',
+        deviceId: 'demo-tablet-1',
+        type: 'receipt.cash' as const,
+        madeAt: '2026-12-07T09:00:00.000Z',
+        customerId: '7',
+        customerName: '张三',
+        amountFen: 50_000,
+        status: 'applied' as const,
+        late: false,
+      },
+    ];
+    const t = Date.parse('2026-12-07T09:30:00.000Z');
+    const outbox = [
+      queued(
+        'b0000000-0000-7000-8000-000000000002',
+        'preallocation',
+        {
+          customerId: '8',
+          allocations: [
+            { cardNo: '1', amountFen: 100 },
+            { cardNo: '2', amountFen: 200 },
+          ],
+        },
+        t,
+      ),
+      queued(
+        'c0000000-0000-7000-8000-000000000003',
+        'reversal',
+        { operationId: 'A0000000-0000-7000-8000-000000000001', reason: 'x' },
+        t + 1,
+      ),
+      // Another operator's, and one made before the shift opened: not this shift's.
+      queued(
+        'd0000000-0000-7000-8000-000000000004',
+        'receipt.cash',
+        { customerId: '9', amountFen: 1 },
+        t,
+        '0190b2a4-7c1e-7000-8000-000000000009',
+      ),
+      queued(
+        'e0000000-0000-7000-8000-000000000005',
+        'receipt.cash',
+        { customerId: '9', amountFen: 1 },
+        Date.parse('2026-12-07T07:00:00.000Z'),
+      ),
+    ];
+    const items = mergeShiftOperations(server, outbox, { sessionId: SESSION, shiftOpenedAtMs: Date.parse('2026-12-07T08:00:00.000Z') });
+    expect(items.map((i) => [i.operationId.slice(0, 1), i.status, i.amountFen, i.reversalQueued])).toEqual([
+      ['b', 'queued', 300, false],
+      ['a', 'applied', 50_000, true],
+    ]);
+    expect(mayReverse('outlet_supervisor', items[1]!)).toBe(false);
+    expect(mayReverse('outlet_supervisor', { ...items[1]!, reversalQueued: false })).toBe(true);
+    expect(mayReverse('outlet_operator', { ...items[1]!, reversalQueued: false })).toBe(false);
+    expect(mayReverse('outlet_supervisor', items[0]!)).toBe(false);
+  });
+});
