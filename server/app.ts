@@ -31,6 +31,7 @@ import { registerCustomerRoutes } from './customers/routes.ts';
 import { registerShiftRoutes } from './shifts/routes.ts';
 import { registerInfoRoutes } from './info/routes.ts';
 import { registerStockRoutes } from './stock/routes.ts';
+import { registerStationCardRoutes } from './cards/station-routes.ts';
 import { registerCors } from './http/cors.ts';
 import { registerJsonBody } from './http/body.ts';
 import { registerHeaders } from './http/headers.ts';
@@ -230,6 +231,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     registerLedgerRoutes,
     registerApprovalRoutes,
     registerStockRoutes,
+    registerStationCardRoutes,
   ])
     register(app, services);
 

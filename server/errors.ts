@@ -158,6 +158,14 @@ export const API_ERRORS: Readonly<Record<ErrorCode, { readonly status: number; r
   ISSUE_NOT_WRITTEN: { status: 409, message: 'the card does not show what the issuance writes: write it again, then read it back' },
   ISSUE_PROBE_STALE: { status: 409, message: "the card's probe does not carry the last write's challenge: probe the card again" },
   ISSUE_CARD_NOT_BLANK: { status: 409, message: 'the stock card holds money or a load: it cannot be issued as it is' },
+  STATION_CARD_TYPE_INVALID: {
+    status: 422,
+    message: 'the card is not a station card of the type chosen (employee 04, pump verification 05, maintenance 06)',
+  },
+  STATION_INVALID: { status: 422, message: 'not a filling station of your centre' },
+  STATION_CARD_NOT_IN_STOCK: { status: 409, message: "the card is not in your centre's stock: requisition it to the centre first" },
+  STATION_CARD_NOT_FOUND: { status: 404, message: 'no such station card' },
+  STATION_CARD_NOT_ISSUED: { status: 409, message: 'the station card is not issued (not finished, or withdrawn already)' },
 };
 
 export class ApiError extends Error {

@@ -56,6 +56,13 @@ export const ROLE_POLICY: Record<
   issueWrite: OUTLET,
   issueComplete: OUTLET,
   issueCancel: ['outlet_supervisor'],
+  // Station cards are held and issued by a management centre, to a station of its subtree
+  // (server/cards/station-issue.ts).
+  stationCardStart: ['center_operator'],
+  stationCardWrite: ['center_operator'],
+  stationCardComplete: ['center_operator'],
+  stationCardWithdraw: ['center_operator'],
+  stationCards: ['center_operator'],
 };
 
 /**

@@ -22,3 +22,4 @@ export * from './info.ts';
 export * from './endpoints.ts';
 export * from './device-auth.ts';
 export * from './openapi.ts';
+export * from './station-cards.ts';
