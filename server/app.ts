@@ -32,6 +32,7 @@ import { registerShiftRoutes } from './shifts/routes.ts';
 import { registerInfoRoutes } from './info/routes.ts';
 import { registerStockRoutes } from './stock/routes.ts';
 import { registerStationRoutes } from './stations/routes.ts';
+import { registerStationCardRoutes } from './cards/station-routes.ts';
 import { registerCors } from './http/cors.ts';
 import { registerJsonBody } from './http/body.ts';
 import { registerHeaders } from './http/headers.ts';
@@ -237,6 +238,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     registerApprovalRoutes,
     registerStockRoutes,
     registerStationRoutes,
+    registerStationCardRoutes,
   ])
     register(app, services);
 

@@ -175,6 +175,14 @@ export const API_ERRORS: Readonly<Record<ErrorCode, { readonly status: number; r
     status: 403,
     message: "the operation was made outside its maker's session (before it began or after it ended)",
   },
+  STATION_CARD_TYPE_INVALID: {
+    status: 422,
+    message: 'the card is not a station card of the type chosen (employee 04, pump verification 05, maintenance 06)',
+  },
+  STATION_INVALID: { status: 422, message: 'not a filling station of your centre' },
+  STATION_CARD_NOT_IN_STOCK: { status: 409, message: "the card is not in your centre's stock: requisition it to the centre first" },
+  STATION_CARD_NOT_FOUND: { status: 404, message: 'no such station card' },
+  STATION_CARD_NOT_ISSUED: { status: 409, message: 'the station card is not issued (not finished, or withdrawn already)' },
 };
 
 export class ApiError extends Error {

@@ -70,6 +70,13 @@ export const ROLE_POLICY: Record<
   anonymousTopUp: OUTLET,
   anonymousUpgrade: OUTLET,
   anonymousUpgradeComplete: OUTLET,
+  // Station cards are held and issued by a management centre, to a station of its subtree
+  // (server/cards/station-issue.ts).
+  stationCardStart: ['center_operator'],
+  stationCardWrite: ['center_operator'],
+  stationCardComplete: ['center_operator'],
+  stationCardWithdraw: ['center_operator'],
+  stationCards: ['center_operator'],
 };
 
 /**

@@ -66,6 +66,15 @@ import {
   AnonymousUpgradeRequest,
   AnonymousWriteRequest,
 } from './anonymous.ts';
+import {
+  StationCardCompleteRequest,
+  StationCardList,
+  StationCardParams,
+  StationCardStartRequest,
+  StationCardView,
+  StationCardWithdrawRequest,
+  StationParams,
+} from './station-cards.ts';
 
 /** The reference's groups (/api/docs), described in openapi.ts. */
 export type ApiTag =
@@ -649,6 +658,44 @@ export const ENDPOINTS = e({
     params: AnonymousCardParams,
     body: AnonymousProofRequest,
     response: AnonymousCardView,
+  },
+  stationCardStart: {
+    method: 'POST',
+    path: '/api/v1/station-cards',
+    summary: "Issue a station card 员工卡/维修卡/验泵卡 from the centre's stock to a station of its subtree: no fee, once",
+    body: StationCardStartRequest,
+    response: StationCardView,
+  },
+  stationCardWrite: {
+    method: 'POST',
+    path: '/api/v1/station-cards/:id/write',
+    summary: "The secure UPDATE BINARY of a station card's holder file (EF16) or PIN mode (EF1B), MACed for the card's challenge",
+    params: StationCardParams,
+    body: IssueWriteRequest,
+    response: IssueWriteResponse,
+  },
+  stationCardComplete: {
+    method: 'POST',
+    path: '/api/v1/station-cards/:id/complete',
+    summary: "Finish a station card's issue from the card's read-back and a fresh MAC1 probe: the card active at its station",
+    params: StationCardParams,
+    body: StationCardCompleteRequest,
+    response: StationCardView,
+  },
+  stationCardWithdraw: {
+    method: 'POST',
+    path: '/api/v1/station-cards/:id/withdraw',
+    summary: 'Withdraw an issued station card (an employee leaves) with a reason: the card closed, dropped from its white list',
+    params: StationCardParams,
+    body: StationCardWithdrawRequest,
+    response: StationCardView,
+  },
+  stationCards: {
+    method: 'GET',
+    path: '/api/v1/stations/:stationId/cards',
+    summary: "A station's cards (the white list's source): issued first, then withdrawn",
+    params: StationParams,
+    response: StationCardList,
   },
 });
 export type EndpointName = keyof typeof ENDPOINTS;

@@ -137,6 +137,12 @@ export const ErrorCode = z
     // The maker of a queued operation
     'OPERATION_MAKER_INVALID',
     'OPERATION_MAKER_SESSION_ENDED',
+    // Station cards (server/cards/station-issue.ts)
+    'STATION_CARD_TYPE_INVALID',
+    'STATION_INVALID',
+    'STATION_CARD_NOT_IN_STOCK',
+    'STATION_CARD_NOT_FOUND',
+    'STATION_CARD_NOT_ISSUED',
   ])
   .describe("A stable machine code of the server's error catalogue (server/errors.ts gives each its HTTP status)");
 export type ErrorCode = z.infer<typeof ErrorCode>;

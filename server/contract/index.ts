@@ -25,3 +25,4 @@ export * from './station.ts';
 export * from './endpoints.ts';
 export * from './device-auth.ts';
 export * from './openapi.ts';
+export * from './station-cards.ts';

@@ -15,6 +15,17 @@ import { requisition } from './requisition.ts';
 /** The demo's stock serials: 200 cards at the province, 100 of them to the city, 50 on to the outlet. */
 export const DEMO_STOCK_SERIALS = { first: 200_000_001, last: 200_000_200, toCityLast: 200_000_100, toOutletLast: 200_000_050 } as const;
 
+/**
+ * The demo's station stock (docs/domain.md § Station cards): per station card type, a batch of 20
+ * stocked in at the province and given whole to the demo city, whose centre issues them to the
+ * demo station (ccid/sim/demo/station-stock.ts holds the chips of the first ones).
+ */
+export const DEMO_STATION_STOCK = [
+  { cardType: 'employee', asnType: '04', first: 210_000_001, last: 210_000_020 },
+  { cardType: 'maintenance', asnType: '06', first: 211_000_001, last: 211_000_020 },
+  { cardType: 'test', asnType: '05', first: 212_000_001, last: 212_000_020 },
+] as const;
+
 export async function seedDemoStock(tx: Sql, units: { provinceId: bigint; cityId: bigint; outletId: bigint }, now: Date): Promise<void> {
   const admin = await tx.query<{ id: bigint }>(
     "SELECT id FROM operator WHERE role = 'administrator' AND org_unit_id = $1 ORDER BY id LIMIT 1",
@@ -56,4 +67,18 @@ export async function seedDemoStock(tx: Sql, units: { provinceId: bigint; cityId
     firstCardNo: demoCardNo(s.first),
     lastCardNo: demoCardNo(s.toOutletLast),
   });
+  for (const batch of DEMO_STATION_STOCK) {
+    const firstCardNo = demoCardNo(batch.first, batch.asnType);
+    const lastCardNo = demoCardNo(batch.last, batch.asnType);
+    const stockInRequest = {
+      operationId: randomUUID(),
+      firstCardNo,
+      lastCardNo,
+      cardType: batch.cardType,
+      keyVersion: DEMO_KEY_VERSION,
+      expiresOn,
+    };
+    await stockIn(tx, principal, stockInRequest, now);
+    await requisition(tx, principal, { operationId: randomUUID(), toUnitId: String(units.cityId), firstCardNo, lastCardNo });
+  }
 }

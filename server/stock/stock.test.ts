@@ -140,7 +140,7 @@ describe(`card stock on ${testEngine()}`, () => {
     const outlet = await query('', t.as.outlet_operator);
     expect(outlet.units.map((u) => u.unitId)).toEqual([unit.outlet]);
     expect((await query(`?unit=${unit.outlet}&cardType=user`, t.as.center_operator)).units).toHaveLength(1);
-    expect((await query(`?cardType=employee`, province)).units.every((u) => u.holdings.length === 0)).toBe(true);
+    expect((await query(`?cardType=manage`, province)).units.every((u) => u.holdings.length === 0)).toBe(true);
     const otherCity = await t.app.inject({ method: 'GET', url: `/api/v1/stock?unit=${unit.otherCity}`, headers: t.as.center_operator });
     expect(otherCity.json().error.code).toBe('OUT_OF_SCOPE');
     const otherOutlet = await t.app.inject({ method: 'GET', url: `/api/v1/stock?unit=${unit.city}`, headers: t.as.outlet_operator });

@@ -11,3 +11,10 @@ export type DemoKioskCard = (typeof DEMO_KIOSK_CARDS)[number];
  * (src/staff/issue.ts): the first three cards of the stock the demo seed gives the demo outlet (server/stock/demo.ts).
  */
 export const DEMO_STOCK_CARDS = ['stock1', 'stock2', 'stock3'] as const;
+
+/**
+ * Bureau station stock cards (员工卡, 维修卡, 验泵卡) in the virtual reader, for issuing at the
+ * management centre (src/centre/station-issue.ts): the first ones of the batches the demo seed gives
+ * the demo city's centre (server/stock/demo.ts, ccid/sim/demo/station-stock.ts).
+ */
+export const DEMO_STATION_STOCK_CARDS = ['employee1', 'employee2', 'maintenance1', 'test1'] as const;

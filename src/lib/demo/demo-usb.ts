@@ -11,11 +11,12 @@
 import { installVirtualUsb, type VirtualUsbControl } from '../../../ccid/sim/reader/install.ts';
 import { createDemoCard, type DemoCardId } from '../../../ccid/sim/demo/cards.ts';
 import { createDemoStockCard, isDemoStockCardId, type DemoStockCardId } from '../../../ccid/sim/demo/stock.ts';
+import { createDemoStationStockCard, isDemoStationStockCardId, type DemoStationStockCardId } from '../../../ccid/sim/demo/station-stock.ts';
 import { FuelCard, type PowerLossFault } from '../../../ccid/sim/card/fuel-card.ts';
 import { decodeEf15 } from '../../../ccid/fuelcard/files.ts';
 import type { SimulatedCard } from '../../../ccid/sim/simulated-card.ts';
 
-import { DEMO_KIOSK_CARDS, DEMO_STOCK_CARDS } from './demo-list.ts';
+import { DEMO_KIOSK_CARDS, DEMO_STATION_STOCK_CARDS, DEMO_STOCK_CARDS } from './demo-list.ts';
 
 export const DEMO_CARD_STORAGE_PREFIX = 'fuelcard.demo.card.';
 
@@ -26,9 +27,16 @@ function storageKey(id: string, serialBase: number): string {
   return serialBase === 0 ? DEMO_CARD_STORAGE_PREFIX + id : `${DEMO_CARD_STORAGE_PREFIX}${serialBase}.${id}`;
 }
 
-function loadCard(id: DemoCardId | DemoStockCardId, storage: DemoStorage, serialBase: number): FuelCard {
+type AnyDemoCardId = DemoCardId | DemoStockCardId | DemoStationStockCardId;
+
+/** Stock cards (the outlet's and the centre's station cards) exist once, in the seeded set's numbers. */
+function isStock(id: string): boolean {
+  return isDemoStockCardId(id) || isDemoStationStockCardId(id);
+}
+
+function loadCard(id: AnyDemoCardId, storage: DemoStorage, serialBase: number): FuelCard {
   // Stock cards exist once, in the seeded set's numbers, whichever kiosk this browser is.
-  if (isDemoStockCardId(id)) serialBase = 0;
+  if (isStock(id)) serialBase = 0;
   const key = storageKey(id, serialBase);
   const saved = storage.getItem(key);
   if (saved !== null) {
@@ -38,6 +46,7 @@ function loadCard(id: DemoCardId | DemoStockCardId, storage: DemoStorage, serial
       storage.removeItem(key); // a corrupted save: start the card afresh
     }
   }
+  if (isDemoStationStockCardId(id)) return createDemoStationStockCard(id).card;
   return isDemoStockCardId(id) ? createDemoStockCard(id).card : createDemoCard(id, undefined, { serialBase }).card;
 }
 
@@ -57,7 +66,7 @@ function persisted(key: string, card: FuelCard, storage: DemoStorage): Simulated
   };
 }
 
-export { DEMO_KIOSK_CARDS, DEMO_STOCK_CARDS };
+export { DEMO_KIOSK_CARDS, DEMO_STATION_STOCK_CARDS, DEMO_STOCK_CARDS };
 
 export const DEMO_CARDS_GLOBAL = '__fuelcardDemoCards';
 
@@ -85,15 +94,17 @@ export function installDemoUsb(options: {
   const serialBase = options.cardSerialBase ?? 0;
   const live = new Map<string, FuelCard>();
   const armed = new Map<string, PowerLossFault>();
-  const make = (id: DemoCardId | DemoStockCardId): SimulatedCard => {
+  const make = (id: AnyDemoCardId): SimulatedCard => {
     const card = loadCard(id, options.storage, serialBase);
     live.set(id, card);
     const fault = armed.get(id);
     if (fault) card.failNext(fault);
     armed.delete(id);
-    return persisted(storageKey(id, isDemoStockCardId(id) ? 0 : serialBase), card, options.storage);
+    return persisted(storageKey(id, isStock(id) ? 0 : serialBase), card, options.storage);
   };
-  const cards = Object.fromEntries([...DEMO_KIOSK_CARDS, ...DEMO_STOCK_CARDS].map((id) => [id, () => make(id)]));
+  const cards = Object.fromEntries(
+    [...DEMO_KIOSK_CARDS, ...DEMO_STOCK_CARDS, ...DEMO_STATION_STOCK_CARDS].map((id) => [id, () => make(id)]),
+  );
   const exposeGlobal = options.exposeGlobal ?? true;
   const control = installVirtualUsb({ cards, exposeGlobal, ...(options.navigator ? { navigator: options.navigator } : {}) });
   const demoCards: DemoCardsControl = {
@@ -103,7 +114,7 @@ export function installDemoUsb(options: {
       else armed.set(id, fault);
     },
     facts(id) {
-      const state = (live.get(id) ?? loadCard(id as DemoCardId | DemoStockCardId, options.storage, serialBase)).inspect();
+      const state = (live.get(id) ?? loadCard(id as AnyDemoCardId, options.storage, serialBase)).inspect();
       return { cardNo: decodeEf15(state.ef15).asn, balanceFen: state.purse.edBalanceFen, onlineTtc: state.purse.onlineTtc };
     },
   };
