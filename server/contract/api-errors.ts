@@ -54,6 +54,12 @@ export const OUTSIDE_ERRORS: readonly ErrorCode[] = ['NOT_FOUND', 'APP_NOT_BUILT
 export const UNANSWERED_ERRORS: readonly ErrorCode[] = ['LOAD_MISMATCH'];
 
 /**
+ * Codes of a rule already in the server whose operation is not built yet: the loss report will
+ * refuse an anonymous card with ANONYMOUS_NO_LOSS_REPORT (server/cards/anonymous-rules.ts).
+ */
+export const AWAITING_OPERATION_ERRORS: readonly ErrorCode[] = ['ANONYMOUS_NO_LOSS_REPORT'];
+
+/**
  * A pushed operation of any type: its id reused for another request (IDEMPOTENCY_CONFLICT), a
  * payload of the wrong shape, a role or a device that may not push it; SEQ_CONFLICT stops the
  * batch at a sequence number already used.

@@ -90,7 +90,9 @@ export type ApiTag =
   | 'customers'
   | 'shifts'
   | 'stock'
-  | 'issue';
+  | 'issue'
+  | 'anonymous'
+  | 'station-cards';
 
 export type Endpoint = {
   method: 'GET' | 'POST';
@@ -408,7 +410,7 @@ export const ENDPOINTS = e({
     method: 'POST',
     path: '/api/v1/sync/push',
     tag: 'sync',
-    errors: ['DEVICE_REQUIRED'],
+    errors: ['OPERATION_MAKER_INVALID', 'OPERATION_MAKER_SESSION_ENDED', 'DEVICE_REQUIRED'],
     summary: 'Push a batch of numbered operations, exactly once',
     versioned: true,
     body: PushRequest,
@@ -427,6 +429,8 @@ export const ENDPOINTS = e({
   deviceStation: {
     method: 'GET',
     path: '/api/v1/device/station',
+    tag: 'devices',
+    errors: ['NOT_FOUND'],
     summary: "The device's station as its receipts print it: name, address, service hotline",
     response: StationInfo,
   },
@@ -477,6 +481,8 @@ export const ENDPOINTS = e({
   shiftOperations: {
     method: 'GET',
     path: '/api/v1/shifts/current/operations',
+    tag: 'shifts',
+    errors: ['NOT_FOUND'],
     summary:
       "The money operations booked to a shift (receipts, pre-allocations) with their status: the caller's open shift, or a supervisor's pick of its outlet's shifts",
     query: ShiftOperationsQuery,
@@ -608,6 +614,18 @@ export const ENDPOINTS = e({
   anonymousInit: {
     method: 'POST',
     path: '/api/v1/cards/anonymous',
+    tag: 'anonymous',
+    errors: [
+      'ISSUE_CARD_TYPE_INVALID',
+      'ANONYMOUS_STATE_INVALID',
+      'ISSUE_CARD_NOT_AT_OUTLET',
+      'ANONYMOUS_CARD_NAMED',
+      'ISSUE_CARD_NOT_IN_STOCK',
+      'ISSUE_IN_PROGRESS',
+      'IDEMPOTENCY_CONFLICT',
+      'CARD_NOT_FOUND',
+      'LOAD_NOT_FOUND',
+    ],
     summary: "Initialise 初始化 a stock card of the operator's outlet as an anonymous card: its write follows, then the proof",
     body: AnonymousInitRequest,
     response: AnonymousCardView,
@@ -615,6 +633,19 @@ export const ENDPOINTS = e({
   anonymousWrite: {
     method: 'POST',
     path: '/api/v1/cards/anonymous/:cardNo/write',
+    tag: 'anonymous',
+    errors: [
+      'ISSUE_CARD_NOT_AT_OUTLET',
+      'KEY_STORE_UNAVAILABLE',
+      'CARD_NOT_FOUND',
+      'LOAD_NOT_FOUND',
+      'ANONYMOUS_CARD_NAMED',
+      'ANONYMOUS_STATE_INVALID',
+      'KEY_VERSION_UNKNOWN',
+      'ISSUE_NOT_WRITTEN',
+      'ISSUE_PROBE_STALE',
+      'MAC1_INVALID',
+    ],
     summary:
       "The secure UPDATE BINARY of an anonymous card's initialisation (EF16) or upgrade (EF16, EF1B), MACed for the card's challenge",
     params: AnonymousCardParams,
@@ -624,6 +655,21 @@ export const ENDPOINTS = e({
   anonymousInitComplete: {
     method: 'POST',
     path: '/api/v1/cards/anonymous/:cardNo/initialised',
+    tag: 'anonymous',
+    errors: [
+      'ANONYMOUS_STATE_INVALID',
+      'ISSUE_CARD_NOT_AT_OUTLET',
+      'ISSUE_CARD_NOT_BLANK',
+      'KEY_STORE_UNAVAILABLE',
+      'IDEMPOTENCY_CONFLICT',
+      'CARD_NOT_FOUND',
+      'LOAD_NOT_FOUND',
+      'ANONYMOUS_CARD_NAMED',
+      'ISSUE_NOT_WRITTEN',
+      'ISSUE_PROBE_STALE',
+      'KEY_VERSION_UNKNOWN',
+      'MAC1_INVALID',
+    ],
     summary: "Finish an initialisation from the card's read-back and a fresh MAC1 probe: the card is ready to sell",
     params: AnonymousCardParams,
     body: AnonymousProofRequest,
@@ -632,6 +678,19 @@ export const ENDPOINTS = e({
   anonymousSell: {
     method: 'POST',
     path: '/api/v1/cards/anonymous/sell',
+    tag: 'anonymous',
+    errors: [
+      'ANONYMOUS_STATE_INVALID',
+      'ISSUE_CARD_NOT_AT_OUTLET',
+      'IDEMPOTENCY_CONFLICT',
+      'CARD_NOT_FOUND',
+      'LOAD_NOT_FOUND',
+      'ANONYMOUS_CARD_NAMED',
+      'SHIFT_NOT_OPEN',
+      'PURSE_LIMIT_EXCEEDED',
+      'ACCOUNT_CEILING_EXCEEDED',
+      'LEDGER_REFUSED',
+    ],
     summary: 'Sell 发售 an initialised anonymous card: the card fee and a first amount in cash, the card active; the amount is loaded next',
     body: AnonymousSellRequest,
     response: AnonymousMoneyResponse,
@@ -639,6 +698,18 @@ export const ENDPOINTS = e({
   anonymousTopUp: {
     method: 'POST',
     path: '/api/v1/cards/anonymous/top-up',
+    tag: 'anonymous',
+    errors: [
+      'ANONYMOUS_CARD_NAMED',
+      'ANONYMOUS_STATE_INVALID',
+      'IDEMPOTENCY_CONFLICT',
+      'CARD_NOT_FOUND',
+      'LOAD_NOT_FOUND',
+      'SHIFT_NOT_OPEN',
+      'PURSE_LIMIT_EXCEEDED',
+      'ACCOUNT_CEILING_EXCEEDED',
+      'LEDGER_REFUSED',
+    ],
     summary: 'Top up 充值 a sold anonymous card with cash into its quota, at any outlet; the amount is loaded next',
     body: AnonymousTopUpRequest,
     response: AnonymousMoneyResponse,
@@ -646,6 +717,20 @@ export const ENDPOINTS = e({
   anonymousUpgrade: {
     method: 'POST',
     path: '/api/v1/cards/anonymous/upgrade',
+    tag: 'anonymous',
+    errors: [
+      'ANONYMOUS_STATE_INVALID',
+      'ANONYMOUS_UPGRADE_ELSEWHERE',
+      'IDEMPOTENCY_CONFLICT',
+      'CUSTOMER_NAME_INVALID',
+      'RESIDENT_ID_INVALID',
+      'ID_NUMBER_INVALID',
+      'PHONE_INVALID',
+      'ISSUE_HOLDER_INVALID',
+      'CARD_NOT_FOUND',
+      'LOAD_NOT_FOUND',
+      'ANONYMOUS_CARD_NAMED',
+    ],
     summary:
       "Start upgrading 升级 a sold anonymous card to a named personal card with the buyer's details: the writes follow, then the proof",
     body: AnonymousUpgradeRequest,
@@ -654,6 +739,20 @@ export const ENDPOINTS = e({
   anonymousUpgradeComplete: {
     method: 'POST',
     path: '/api/v1/cards/anonymous/:cardNo/upgraded',
+    tag: 'anonymous',
+    errors: [
+      'ANONYMOUS_STATE_INVALID',
+      'ANONYMOUS_UPGRADE_ELSEWHERE',
+      'KEY_STORE_UNAVAILABLE',
+      'IDEMPOTENCY_CONFLICT',
+      'CARD_NOT_FOUND',
+      'LOAD_NOT_FOUND',
+      'ANONYMOUS_CARD_NAMED',
+      'ISSUE_NOT_WRITTEN',
+      'ISSUE_PROBE_STALE',
+      'KEY_VERSION_UNKNOWN',
+      'MAC1_INVALID',
+    ],
     summary: "Finish an upgrade from the card's read-back and a fresh MAC1 probe: the card named, its customer the buyer, the balance kept",
     params: AnonymousCardParams,
     body: AnonymousProofRequest,
@@ -662,6 +761,18 @@ export const ENDPOINTS = e({
   stationCardStart: {
     method: 'POST',
     path: '/api/v1/station-cards',
+    tag: 'station-cards',
+    errors: [
+      'STATION_CARD_TYPE_INVALID',
+      'ISSUE_CARD_NOT_IN_STOCK',
+      'STATION_CARD_NOT_IN_STOCK',
+      'ISSUE_HOLDER_INVALID',
+      'CARD_NOT_FOUND',
+      'LOAD_NOT_FOUND',
+      'STATION_INVALID',
+      'OUT_OF_SCOPE',
+      'IDEMPOTENCY_CONFLICT',
+    ],
     summary: "Issue a station card 员工卡/维修卡/验泵卡 from the centre's stock to a station of its subtree: no fee, once",
     body: StationCardStartRequest,
     response: StationCardView,
@@ -669,6 +780,15 @@ export const ENDPOINTS = e({
   stationCardWrite: {
     method: 'POST',
     path: '/api/v1/station-cards/:id/write',
+    tag: 'station-cards',
+    errors: [
+      'ISSUE_NOT_STARTED',
+      'KEY_STORE_UNAVAILABLE',
+      'STATION_CARD_NOT_FOUND',
+      'CARD_NOT_FOUND',
+      'LOAD_NOT_FOUND',
+      'KEY_VERSION_UNKNOWN',
+    ],
     summary: "The secure UPDATE BINARY of a station card's holder file (EF16) or PIN mode (EF1B), MACed for the card's challenge",
     params: StationCardParams,
     body: IssueWriteRequest,
@@ -677,6 +797,21 @@ export const ENDPOINTS = e({
   stationCardComplete: {
     method: 'POST',
     path: '/api/v1/station-cards/:id/complete',
+    tag: 'station-cards',
+    errors: [
+      'ISSUE_NOT_STARTED',
+      'ISSUE_NOT_WRITTEN',
+      'ISSUE_PROBE_STALE',
+      'KEY_VERSION_UNKNOWN',
+      'MAC1_INVALID',
+      'ISSUE_CARD_NOT_BLANK',
+      'CARD_HAS_NO_PURSE',
+      'KEY_STORE_UNAVAILABLE',
+      'STATION_CARD_NOT_FOUND',
+      'CARD_NOT_FOUND',
+      'LOAD_NOT_FOUND',
+      'IDEMPOTENCY_CONFLICT',
+    ],
     summary: "Finish a station card's issue from the card's read-back and a fresh MAC1 probe: the card active at its station",
     params: StationCardParams,
     body: StationCardCompleteRequest,
@@ -685,6 +820,8 @@ export const ENDPOINTS = e({
   stationCardWithdraw: {
     method: 'POST',
     path: '/api/v1/station-cards/:id/withdraw',
+    tag: 'station-cards',
+    errors: ['STATION_CARD_NOT_ISSUED', 'STATION_CARD_NOT_FOUND', 'CARD_NOT_FOUND', 'LOAD_NOT_FOUND', 'IDEMPOTENCY_CONFLICT'],
     summary: 'Withdraw an issued station card (an employee leaves) with a reason: the card closed, dropped from its white list',
     params: StationCardParams,
     body: StationCardWithdrawRequest,
@@ -693,6 +830,8 @@ export const ENDPOINTS = e({
   stationCards: {
     method: 'GET',
     path: '/api/v1/stations/:stationId/cards',
+    tag: 'station-cards',
+    errors: ['STATION_INVALID'],
     summary: "A station's cards (the white list's source): issued first, then withdrawn",
     params: StationParams,
     response: StationCardList,

@@ -83,6 +83,23 @@ const ISSUE_VIEW = {
   expiresOn: '20311231',
 };
 
+const ANON_CARD = '10001100000200000004';
+const ANON_VIEW = { cardNo: ANON_CARD, state: 'initialising', customerId: null, ef16: `0101${'00'.repeat(39)}`, expiresOn: '20361231' };
+const STATION_CARD = '10001100000210000001';
+const STATION_CARD_VIEW = {
+  stationCardId: 'c6d7e8f9-0a1b-43c4-b56a-6b7c8d9eafb1',
+  cardNo: STATION_CARD,
+  stationId: '57',
+  cardType: 'employee',
+  holder: { name: '王强', number: 'E0231' },
+  ef16: `00${'0'.repeat(80)}`,
+  state: 'started',
+  expiresOn: '20361231',
+  issuedAt: null,
+  withdrawnAt: null,
+  withdrawReason: null,
+};
+
 export const ENDPOINT_EXAMPLES: Partial<Record<EndpointName, EndpointExample>> = {
   info: { response: { demo: false, contractVersion: CONTRACT_VERSION } },
   createDemoKiosk: { body: {}, response: { deviceId: 'demo-kiosk-3f9a1c', enrolmentCode: 'K7M2Q9XW4TPA', cardSerialBase: 4200 } },
@@ -400,5 +417,109 @@ export const ENDPOINT_EXAMPLES: Partial<Record<EndpointName, EndpointExample>> =
   issueCancel: {
     body: { operationId: '6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d', reason: 'The customer changed their mind before the card was written' },
     response: { ...ISSUE_VIEW, state: 'cancelled' },
+  },
+
+  deviceStation: {
+    response: {
+      code: 'GZ-TH-01',
+      nameZh: '天河路加油站',
+      nameEn: 'Tianhe Road station',
+      addressZh: '广州市天河区天河路 385 号',
+      addressEn: '385 Tianhe Road, Tianhe District, Guangzhou',
+      hotline: '95504',
+    },
+  },
+  shiftOperations: {
+    response: {
+      shift: { id: '5120', openedAt: '2026-12-07T00:30:00.000Z', closedAt: null },
+      operations: [
+        {
+          operationId: '9b2f4c1e-3d5a-4e7b-8c9d-0a1b2c3d4e5f',
+          deviceId: 'tablet-gz-tianhe-02',
+          type: 'receipt.cash',
+          madeAt: AT,
+          customerId: '1024',
+          customerName: '广州顺达物流有限公司',
+          amountFen: 500000,
+          status: 'applied',
+          late: false,
+        },
+      ],
+    },
+  },
+  anonymousInit: {
+    body: { operationId: '1b2c3d4e-5f60-4718-89a0-b1c2d3e4f506', cardNo: ANON_CARD },
+    response: ANON_VIEW,
+  },
+  anonymousWrite: {
+    body: { file: 'EF16', challenge: '1A2B3C4D' },
+    response: { command: `04D6960029${'0'.repeat(82)}1F2E3D4C`, probeChallenge: '0000440106B1' },
+  },
+  anonymousInitComplete: {
+    body: {
+      operationId: '2c3d4e5f-6071-4829-9ab0-c1d2e3f40617',
+      ef16: ANON_VIEW.ef16,
+      pinMode: 0,
+      probe: { terminalId: '0000440106B1', amountFen: 0, answer: { ...CARD_ANSWER, balanceFen: 0, onlineTtc: 0 } },
+    },
+    response: { ...ANON_VIEW, state: 'initialised' },
+  },
+  anonymousSell: {
+    body: { operationId: '3d4e5f60-7182-4a3b-8cd1-d2e3f4051728', cardNo: ANON_CARD, feeFen: 2000, firstAmountFen: 20000 },
+    response: {
+      card: { ...ANON_VIEW, state: 'sold', customerId: '2048' },
+      quotaFen: 20000,
+      transferId: '4e5f6071-8293-4b4c-9de2-e3f405162839',
+    },
+  },
+  anonymousTopUp: {
+    body: { operationId: '5f607182-93a4-4c5d-8ef3-f4051627384a', cardNo: ANON_CARD, amountFen: 30000 },
+    response: {
+      card: { ...ANON_VIEW, state: 'sold', customerId: '2048' },
+      quotaFen: 30000,
+      transferId: '60718293-a4b5-4d6e-9f04-05162738495b',
+    },
+  },
+  anonymousUpgrade: {
+    body: {
+      operationId: '718293a4-b5c6-4e7f-a015-16273849506c',
+      cardNo: ANON_CARD,
+      details: { name: '李华', idType: 'resident_id', idNo: '440106198805120011', phone: '138 0013 8001' },
+    },
+    response: { ...ANON_VIEW, state: 'sold', customerId: '2048' },
+  },
+  anonymousUpgradeComplete: {
+    body: {
+      operationId: '8293a4b5-c6d7-4f80-b126-2738495a6b7d',
+      ef16: ANON_VIEW.ef16,
+      pinMode: 1,
+      probe: { terminalId: '0000440106B2', amountFen: 0, answer: { ...CARD_ANSWER, balanceFen: 20000, onlineTtc: 1 } },
+    },
+    response: { ...ANON_VIEW, state: 'upgraded', customerId: '2048' },
+  },
+  stationCardStart: {
+    body: {
+      operationId: '93a4b5c6-d7e8-4091-8237-38495a6b7c8e',
+      cardNo: STATION_CARD,
+      stationId: '57',
+      cardType: 'employee',
+      holder: { name: '王强', number: 'E0231' },
+    },
+    response: STATION_CARD_VIEW,
+  },
+  stationCardWrite: {
+    body: { file: 'EF16', challenge: '1A2B3C4D' },
+    response: { command: `04D6960029${'0'.repeat(82)}1F2E3D4C`, probeChallenge: '0000440106C1' },
+  },
+  stationCardComplete: {
+    body: { operationId: 'a4b5c6d7-e8f9-41a2-9348-495a6b7c8d9f', ef16: STATION_CARD_VIEW.ef16, pinMode: 1 },
+    response: { ...STATION_CARD_VIEW, state: 'issued', issuedAt: AT },
+  },
+  stationCardWithdraw: {
+    body: { operationId: 'b5c6d7e8-f90a-42b3-a459-5a6b7c8d9ea0', reason: '员工离职 (the employee left)' },
+    response: { ...STATION_CARD_VIEW, state: 'withdrawn', issuedAt: AT, withdrawnAt: AT, withdrawReason: '员工离职 (the employee left)' },
+  },
+  stationCards: {
+    response: { stationId: '57', cards: [{ ...STATION_CARD_VIEW, state: 'issued', issuedAt: AT }], truncated: false },
   },
 };

@@ -40,6 +40,16 @@ const TAGS: ReadonlyArray<{ name: ApiTag; description: string }> = [
   { name: 'shifts', description: "The outlet operator's shift and cash drawer (opened and closed by push operations)." },
   { name: 'approvals', description: "A supervisor's approval of one large receipt." },
   { name: 'issue', description: 'Issuing a stock card to a customer at the outlet tablet 开户发卡.' },
+  {
+    name: 'anonymous',
+    description:
+      'Anonymous cards 不记名卡: initialised in batches at the outlet, sold, topped up with cash and loaded at once, upgraded to a named card.',
+  },
+  {
+    name: 'station-cards',
+    description:
+      "Station cards 员工卡/维修卡/验泵卡 issued by a management centre to its stations, listed (the white list's source) and withdrawn.",
+  },
   { name: 'stock', description: 'Card stock: stock in at the province, requisition down the tree, stock query.' },
   { name: 'centre', description: "The management centre's checks: cards under review, the ledger's invariants." },
 ];

@@ -15,6 +15,7 @@ import {
   REQUEST_ERRORS,
   SIGNED_IN_ERRORS,
   UNANSWERED_ERRORS,
+  AWAITING_OPERATION_ERRORS,
   VERSIONED_ERRORS,
 } from '../../server/contract/api-errors.ts';
 import { API_ERRORS } from '../../server/errors.ts';
@@ -138,6 +139,7 @@ describe('the OpenAPI document', () => {
       ...OUTSIDE_ERRORS,
       ...PUSH_RESULT_ERRORS,
       ...UNANSWERED_ERRORS,
+      ...AWAITING_OPERATION_ERRORS,
     ]);
     for (const codes of Object.values(OPERATION_ERRORS)) for (const code of codes) named.add(code);
     expect(ERROR_CODES.filter((code) => !named.has(code))).toEqual([]);
