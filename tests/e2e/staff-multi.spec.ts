@@ -18,7 +18,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { taxIdCheckChar } from '../../server/contract/customer-rules.ts';
-import { money } from './kiosk-helpers.ts';
+import { money, ServerView } from './kiosk-helpers.ts';
 import {
   checkScreen,
   chipFacts,
@@ -101,6 +101,7 @@ async function issue(page: Page, name: string, card: Card, at: string): Promise<
 test('a unit customer: main and two sub cards issued, cash in, pre-allocated, one sub loaded at the counter and one at a kiosk', async ({
   page,
   context,
+  baseURL,
 }) => {
   test.setTimeout(300_000);
   const bearer = sessionOf(page);
@@ -221,6 +222,15 @@ test('a unit customer: main and two sub cards issued, cash in, pre-allocated, on
   expect(await money(kiosk, 'waiting')).toBe(10_000);
   expect((await chipFacts(kiosk, `stock${SUB2.stock}`)).balanceFen).toBe(10_000);
   await pullCard(kiosk);
+
+  // The ledger agrees once the kiosk's queue has gone: each card's purse mirror and what waits in its reserve.
+  const server = new ServerView(baseURL!);
+  await expect.poll(async () => (await server.card(sub2No)).purseFen, { timeout: 30_000 }).toBe(10_000);
+  expect(await server.card(sub2No)).toMatchObject({ purseFen: 10_000, pursePendingFen: 0, waitingFen: 10_000 });
+  expect(await server.card(sub1No)).toMatchObject({ purseFen: 25_000, pursePendingFen: 0, waitingFen: 5_000 });
+  // The main card's waiting money is the unit's quota: the receipt less the pre-allocation.
+  expect(await server.card(mainNo)).toMatchObject({ purseFen: 0, waitingFen: 50_000 });
+  expect(await server.ledgerSound()).toBe(true);
   await kiosk.close();
 
   // The shift closed, counted as the drawer should hold: the float, three fees and the receipt.
