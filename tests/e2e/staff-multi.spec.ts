@@ -103,7 +103,7 @@ test('a unit customer: main and two sub cards issued, cash in, pre-allocated, on
   context,
   baseURL,
 }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(600_000);
   const bearer = sessionOf(page);
   await page.setViewportSize(TABLET);
   await signInAtTablet(page);

@@ -28,7 +28,7 @@ const INS_CREDIT_FOR_LOAD = 0x52;
 export const COUNTER_LOAD_LIMITS = {
   /** Customers loading at a tablet per seed (few: CI runs 200 seeds, and its time may grow by a tenth at most). */
   countMin: 0,
-  countMax: 2,
+  countMax: 1,
   /** Share of the counter loads whose card is pulled at CREDIT FOR LOAD (on top of the seed's card-pull rate). */
   pullRateBase: 0.2,
   /** Of those pulls, the share that strikes after the card wrote (the card holds the load). */
