@@ -70,6 +70,8 @@ const totals = {
   preallocations: 0,
   unloads: 0,
   unloadsInterrupted: 0,
+  counterLoads: 0,
+  counterLoadsInterrupted: 0,
   pinChanges: 0,
   reloads: 0,
   serverRestarts: 0,
@@ -101,7 +103,7 @@ const elapsedS = (performance.now() - startedAt) / 1000;
 await server.close();
 console.log(
   `\n${seeds.length} seeds in ${elapsedS.toFixed(1)} s (${((seeds.length / elapsedS) * 60).toFixed(0)} seeds/min): ${totals.loads} loads (${totals.loadsInterrupted} cut off, ${totals.afterWriteFaults} hit as the card wrote), ` +
-    `${totals.receipts} cash receipts, ${totals.preallocations} pre-allocations, ${totals.unloads} unloads (${totals.unloadsInterrupted} interrupted), ${totals.pinChanges} PIN changes, ${totals.reloads} reloads, ${totals.serverRestarts} server restarts, ${totals.requests} requests; ${failedSeeds} seed(s) failed`,
+    `${totals.receipts} cash receipts, ${totals.preallocations} pre-allocations, ${totals.unloads} unloads (${totals.unloadsInterrupted} interrupted), ${totals.counterLoads} counter loads (${totals.counterLoadsInterrupted} interrupted), ${totals.pinChanges} PIN changes, ${totals.reloads} reloads, ${totals.serverRestarts} server restarts, ${totals.requests} requests; ${failedSeeds} seed(s) failed`,
 );
 console.log(`adversary at work in ${adversarySeeds} seed(s): ${attacks.cardSessions} cards in its reader, ${attacks.requests} requests`);
 for (const attack of Object.keys(ATTACKS) as Attack[]) {

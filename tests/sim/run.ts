@@ -30,6 +30,7 @@ import {
 } from './mutations.ts';
 import { NO_FAULTS, SimNetwork, type Delivery, type NetworkProfile } from './network.ts';
 import { SimRandom } from './random.ts';
+import { scheduleCounterLoads } from './counter-load.ts';
 import { Scheduler } from './scheduler.ts';
 import type { SimServer } from './server.ts';
 import { SIM_DEVICES, SIM_PIN, type SimDevice } from './world.ts';
@@ -68,6 +69,8 @@ const RANDOM_STREAMS = {
   unloads: 2,
   /** Whether the adversary is at work in a seed, and all it does (adversary.ts). */
   adversary: 3,
+  /** Customers paying cash at a tablet and having a card loaded at the counter, and their faults (counter-load.ts). */
+  counterLoads: 4,
 } as const;
 
 /**
@@ -101,6 +104,8 @@ export type RunResult = {
     preallocations: number;
     unloads: number;
     unloadsInterrupted: number;
+    counterLoads: number;
+    counterLoadsInterrupted: number;
     pinChanges: number;
     reloads: number;
     serverRestarts: number;
@@ -118,6 +123,8 @@ function emptyStats(): RunResult['stats'] {
     preallocations: 0,
     unloads: 0,
     unloadsInterrupted: 0,
+    counterLoads: 0,
+    counterLoadsInterrupted: 0,
     pinChanges: 0,
     reloads: 0,
     serverRestarts: 0,
@@ -157,6 +164,8 @@ export class Run {
   readonly afterWriteRandom: SimRandom;
   /** Draws for the unloads at the tablets; a stream of its own (RANDOM_STREAMS). */
   readonly unloadRandom: SimRandom;
+  /** Draws for the counter loads at the tablets; a stream of its own (RANDOM_STREAMS). */
+  readonly counterLoadRandom: SimRandom;
   /** Whether this run plants faults at all (the unloads' own faults follow it). */
   readonly faults: boolean;
   /** Share of the loads this seed's faults catch right after the card wrote (swarm: each seed draws its own). */
@@ -184,6 +193,7 @@ export class Run {
     this.pageCrashRate = options.faults === false ? 0 : this.faultRandom.next() * 0.1;
     this.afterWriteRandom = new SimRandom(options.seed, RANDOM_STREAMS.afterWrite);
     this.unloadRandom = new SimRandom(options.seed, RANDOM_STREAMS.unloads);
+    this.counterLoadRandom = new SimRandom(options.seed, RANDOM_STREAMS.counterLoads);
     this.faults = options.faults !== false;
     this.afterWriteFaultRate =
       options.faults === false ? 0 : AFTER_WRITE_LIMITS.faultRateMin + this.afterWriteRandom.next() * (1 - AFTER_WRITE_LIMITS.faultRateMin);
@@ -349,6 +359,7 @@ export class Run {
     for (const t of this.tablets) await this.bootTablet(t);
     this.endMs = this.clock.nowMs() + RUN_LIMITS.durationMs;
     scheduleWorkload(this);
+    scheduleCounterLoads(this);
     if (this.network.profile !== NO_FAULTS) scheduleFaults(this);
     this.adversary?.schedule();
     if (this.mutation === 'void-on-timer') this.scheduleSweeper();

@@ -329,7 +329,7 @@ export function scheduleFaults(run: Run): void {
 }
 
 /** Puts the chip in the tablet's reader and powers it: the card session, or null if the reader never saw it. */
-async function insertAtTablet(life: TabletLife, run: Run, cardNo: string): Promise<CardSession | null> {
+export async function insertAtTablet(life: TabletLife, run: Run, cardNo: string): Promise<CardSession | null> {
   life.control.removeCard();
   await settleReader(life.reader, false);
   life.control.insertCard(run.chips.get(cardNo)!.card);
@@ -337,7 +337,7 @@ async function insertAtTablet(life: TabletLife, run: Run, cardNo: string): Promi
   return life.reader.connectCard();
 }
 
-async function takeOutAtTablet(run: Run, life: TabletLife, cardNo: string, session: CardSession | null): Promise<void> {
+export async function takeOutAtTablet(run: Run, life: TabletLife, cardNo: string, session: CardSession | null): Promise<void> {
   await session?.close().catch(() => {});
   life.control.removeCard();
   await settleReader(life.reader, false);
@@ -422,8 +422,13 @@ async function tabletUnload(run: Run): Promise<void> {
     // The customer walks away with the card; it comes back later, to a kiosk, which settles the unload from its counter.
     run.cardsAway.add(cardNo);
     run.note(`${id} customer walks away with card ${short(cardNo)}; back in ${Math.round(awayMs / 1000)}s`);
-    run.scheduler.after(awayMs, 'arrive back', async () => arrive(run, 0, { cardNo, fromKioskId: id }));
+    arriveBack(run, awayMs, cardNo, id);
   }
+}
+
+/** A customer who walked away from device `fromId` with the card comes back in `awayMs`, to a kiosk (another one than `fromId`). */
+export function arriveBack(run: Run, awayMs: number, cardNo: string, fromId: string): void {
+  run.scheduler.after(awayMs, 'arrive back', async () => arrive(run, 0, { cardNo, fromKioskId: fromId }));
 }
 
 /** The card comes back to the tablet whose journal holds its unload, and is opened (recovery), then taken out. */

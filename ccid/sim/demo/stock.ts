@@ -1,8 +1,9 @@
 /**
  * The demo's stock cards (库存卡): bureau cards not yet issued, which a person issues at the outlet
- * tablet in the running demo (src/staff/issue.ts) and the issuing tests use: the first three of
- * the batch the demo seed stocks in and requisitions down to the demo outlet (serials 200000001–3,
- * server/stock/demo.ts, with this expiry). DEMO/TEST ONLY: keyed with the public test master keys
+ * tablet in the running demo (src/staff/issue.ts) and the issuing tests use: cards of the batch
+ * the demo seed stocks in and requisitions down to the demo outlet (serials 200000001–50,
+ * server/stock/demo.ts, with this expiry): stock1–3 for the card-issue spec, stock7–9 for the
+ * multi-user customer's spec (tests/e2e/staff-multi.spec.ts). DEMO/TEST ONLY: keyed with the public test master keys
  * (ccid/crypto/demo-keys.ts).
  */
 import { DEMO_TEST_MASTER_KEYS } from '../../crypto/demo-keys.ts';
@@ -12,7 +13,7 @@ import { BUREAU_INITIAL_PIN, stockFuelCard } from '../card/stock.ts';
 
 export { BUREAU_INITIAL_PIN };
 
-export const DEMO_STOCK_CARD_IDS = ['stock1', 'stock2', 'stock3'] as const;
+export const DEMO_STOCK_CARD_IDS = ['stock1', 'stock2', 'stock3', 'stock7', 'stock8', 'stock9'] as const;
 export type DemoStockCardId = (typeof DEMO_STOCK_CARD_IDS)[number];
 
 /** Serials of the stock cards, far from the issued demo cards (1–9). */
@@ -20,6 +21,9 @@ export const DEMO_STOCK_SERIALS: Readonly<Record<DemoStockCardId, number>> = {
   stock1: 200_000_001,
   stock2: 200_000_002,
   stock3: 200_000_003,
+  stock7: 200_000_007,
+  stock8: 200_000_008,
+  stock9: 200_000_009,
 };
 /** What the bureau wrote into EF15: the stock cards' validity. */
 export const DEMO_STOCK_START_DATE = '2026-01-01';

@@ -48,6 +48,8 @@ const INFO_CACHE_KEY = 'fuelcard.server-info';
 /** Every app's demo device record: a fresh demo device of one app keeps the other's cards. */
 const DEMO_KEYS = ['fuelcard.demo.kiosk', 'fuelcard.demo.tablet'];
 const DEMO_CARD_PREFIX = 'fuelcard.demo.card.';
+/** A stock card's chip (src/lib/demo/demo-list.ts DEMO_STOCK_CARDS), saved under no serial base. */
+const STOCK_CARD_KEY = /^fuelcard\.demo\.card\.stock\d+$/;
 
 /** The server's own description, or the last one seen when it cannot be reached. */
 export async function serverInfo(api: ApiClient): Promise<ServerInfo> {
@@ -104,7 +106,7 @@ async function demoDeviceStillEnrolled(identity: DeviceIdentity): Promise<boolea
   }
 }
 
-/** Forgets the chips of this app's earlier demo devices, keeping those of the other app's demo device. */
+/** Forgets the chips of this app's earlier demo devices, keeping those of the other app's demo device and the stock cards. */
 function forgetOldDemoCards(app: DeviceApp): void {
   const kept = DEMO_KEYS.filter((key) => key !== app.demoKey)
     .map(loadDemoRecord)
@@ -112,6 +114,9 @@ function forgetOldDemoCards(app: DeviceApp): void {
     .map((r) => r.cardSerialBase);
   for (const key of Object.keys(localStorage)) {
     if (!key.startsWith(DEMO_CARD_PREFIX)) continue;
+    // A stock card exists once per browser, whichever device issued it: issued at the tablet, it is
+    // the customer's card, which a kiosk of this browser reads next (it must not vanish).
+    if (STOCK_CARD_KEY.test(key)) continue;
     const base = Number(/^fuelcard\.demo\.card\.(\d+)\./.exec(key)?.[1] ?? 0);
     if (!kept.includes(base)) localStorage.removeItem(key);
   }

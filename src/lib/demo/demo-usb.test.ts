@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readCard } from '../../../ccid/fuelcard/read.ts';
 import { CcidReader } from '../../../ccid/usb/index.ts';
 import { installDemoUsb, resetDemoCards } from './demo-usb.ts';
+import { stockCardsInHand } from './demo-list.ts';
 
 class MemoryStorage {
   readonly items = new Map<string, string>();
@@ -64,5 +65,27 @@ describe('the demo reader', () => {
     seeded.removeCard();
     resetDemoCards(storage, 100_000_120);
     expect(storage.getItem('fuelcard.demo.card.100000120.named')).toBeNull();
+  });
+
+  it("keeps a stock card's chip once per browser: what the tablet wrote is what this browser's kiosk reads", async () => {
+    const storage = new MemoryStorage();
+    expect(stockCardsInHand(storage)).toEqual([]);
+    const tablet: { usb?: USB } = {};
+    const control = installDemoUsb({ storage, cardSerialBase: 100_000_200, navigator: tablet, exposeGlobal: false });
+    control.insertCard('stock8');
+    const [device] = await tablet.usb!.getDevices();
+    const reader = await CcidReader.open(device!);
+    const session = await reader.connect();
+    // Any command saves the chip (the tablet's issue writes EF16 and the PIN likewise).
+    await session.transmit(Uint8Array.of(0x00, 0xa4, 0x00, 0x00, 0x02, 0x3f, 0x00));
+    await reader.close();
+    expect(stockCardsInHand(storage)).toEqual(['stock8']);
+    expect(storage.getItem('fuelcard.demo.card.stock8'), 'under no serial base').not.toBeNull();
+    // The kiosk of the same browser, a device of another serial base, holds the same chip.
+    installDemoUsb({ storage, cardSerialBase: 100_000_300, navigator: {}, exposeGlobal: true });
+    const facts = (globalThis as unknown as { __fuelcardDemoCards: { facts(id: string): { cardNo: string } } }).__fuelcardDemoCards.facts(
+      'stock8',
+    );
+    expect(facts.cardNo).toBe('01000113200200000008');
   });
 });

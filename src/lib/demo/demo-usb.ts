@@ -16,9 +16,9 @@ import { FuelCard, type PowerLossFault } from '../../../ccid/sim/card/fuel-card.
 import { decodeEf15 } from '../../../ccid/fuelcard/files.ts';
 import type { SimulatedCard } from '../../../ccid/sim/simulated-card.ts';
 
-import { DEMO_KIOSK_CARDS, DEMO_STATION_STOCK_CARDS, DEMO_STOCK_CARDS } from './demo-list.ts';
+import { DEMO_CARD_STORAGE_PREFIX, DEMO_KIOSK_CARDS, DEMO_STATION_STOCK_CARDS, DEMO_STOCK_CARDS } from './demo-list.ts';
 
-export const DEMO_CARD_STORAGE_PREFIX = 'fuelcard.demo.card.';
+export { DEMO_CARD_STORAGE_PREFIX };
 
 export type DemoStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
