@@ -481,14 +481,14 @@ describe(`npm run admin: the audit log against its signed checkpoints, on ${test
     const checkpoint = await run(['audit-checkpoint']);
     expect(checkpoint, checkpoint.stderr).toMatchObject({
       code: 0,
-      // The demo's chains: its stock-in and requisitions (the administrator's, stock/demo.ts) and the kiosk's five.
+      // The demo's chains: its stock-ins and requisitions of user and station cards (the administrator's nine, stock/demo.ts) and the kiosk's five.
       stdout: expect.stringMatching(/^checkpoint of 2 audit chains written to \S+\/checkpoints-\d{8}T\d{6}Z-[0-9a-f]{8}\.jsonl\n$/),
     });
     const clean = await run(['audit-verify']);
     expect(clean, clean.stderr).toMatchObject({ code: 0, stderr: '' });
     expect(clean.stdout).toMatch(
       new RegExp(
-        `^audit log: 8 rows in 2 chains; 1 checkpoint line in 1 file in ${auditDir} \\(the latest of [0-9T:.-]+Z\\)\\nsound: every row matches its hash, and every chain reaches each row a checkpoint saw\\n$`,
+        `^audit log: 14 rows in 2 chains; 1 checkpoint line in 1 file in ${auditDir} \\(the latest of [0-9T:.-]+Z\\)\\nsound: every row matches its hash, and every chain reaches each row a checkpoint saw\\n$`,
       ),
     );
 
