@@ -28,6 +28,10 @@ export default defineConfig({
     target: 'es2022',
     // No source maps in the build: dist/ is what the server serves and the IWA bundle packs.
     sourcemap: false,
+    // The web font's smallest chunks (under Vite's 4 KB) stay files: inlined as data: URLs in its
+    // style sheet, the server's Content Security Policy (font-src 'self') refused them, a
+    // violation reported at every start (tests/e2e/shell.spec.ts) and their characters undrawn.
+    assetsInlineLimit: (file: string) => (file.endsWith('.woff2') ? false : undefined),
   },
   server: { proxy: { '/api': 'http://127.0.0.1:8080', '/healthz': 'http://127.0.0.1:8080' } },
   test: {
