@@ -147,6 +147,8 @@ for (const run of RUNS) {
     await check(page, where('requisition'));
 
     await page.getByRole('button', { name: w.queryTab, exact: true }).click();
+    // The city also holds the demo's station cards (a row per card type): user cards only.
+    await page.getByLabel(w.cardType).selectOption('user');
     const outletRow = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: w.outlet }) });
     await expect(outletRow).toContainText(card(base + 1));
     await expect(outletRow).toContainText(card(base + 5));
