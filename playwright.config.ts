@@ -49,6 +49,9 @@ export default defineConfig({
       DATABASE_URL: '',
       FUELCARD_DEMO: '1',
       LOG_LEVEL: 'warn',
+      // Every test opens a fresh browser, which asks for a demo device of its own: more than a
+      // visitor's address may ask for in ten minutes.
+      FUELCARD_DEMO_DEVICES_PER_ADDRESS: '1000',
     },
   },
 });

@@ -52,6 +52,7 @@ export type AppOptions = {
         | 'purseMaxAnonymousFen'
         | 'cashReceiptMaxFen'
         | 'approvalAboveFen'
+        | 'demoDevicesPerAddressMax'
         | 'iwaOrigins'
         | 'tls'
         | 'trustProxy'
@@ -172,6 +173,7 @@ function servicesOf(options: AppOptions): Services {
     purseMaxAnonymousFen: config.purseMaxAnonymousFen ?? 100_000,
     cashReceiptMaxFen: config.cashReceiptMaxFen ?? 10_000_000,
     approvalAboveFen: config.approvalAboveFen ?? 2_000_000,
+    demoDevicesPerAddressMax: config.demoDevicesPerAddressMax ?? LIMITS.demoKioskRequestCountPerAddressMax,
   };
 }
 

@@ -40,6 +40,13 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ FUELCARD_CASH_RECEIPT_MAX_FEN: '4294967296' })).toThrow(/FUELCARD_CASH_RECEIPT_MAX_FEN/);
   });
 
+  it('reads how many demo devices one address may ask for, 30 unless set, and refuses nonsense', () => {
+    expect(loadConfig({}).demoDevicesPerAddressMax).toBe(30);
+    expect(loadConfig({ FUELCARD_DEMO_DEVICES_PER_ADDRESS: '500' }).demoDevicesPerAddressMax).toBe(500);
+    for (const bad of ['0', '-1', 'many', '2.5'])
+      expect(() => loadConfig({ FUELCARD_DEMO_DEVICES_PER_ADDRESS: bad })).toThrow(/FUELCARD_DEMO_DEVICES_PER_ADDRESS/);
+  });
+
   it('takes the key-encryption key and the audit key out of the environment once read, so a child process does not inherit them', () => {
     const kek = 'ab'.repeat(32);
     const auditKey = 'cd'.repeat(32);

@@ -69,6 +69,12 @@ const EnvSchema = z.object({
   /** Cash receipts above this (fen) need an outlet supervisor's approval: 20,000 yuan by default. */
   FUELCARD_APPROVAL_ABOVE_FEN: z.coerce.number().int().min(0).max(4_294_967_295).default(2_000_000),
   /**
+   * Demo mode: demo kiosks and tablets one client address may ask for in ten minutes (a browser
+   * asks once, or after its device was retired). A classroom behind one address, or a test suite
+   * that opens a fresh browser per test, raises it.
+   */
+  FUELCARD_DEMO_DEVICES_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(30),
+  /**
    * HTTPS: the certificate (chain) and its private key, PEM files. Both set: the server listens
    * with HTTPS only. Neither: plain HTTP (behind a reverse proxy that terminates TLS, or on this
    * machine for development). Kiosks send their credentials to no other server over plain HTTP.
@@ -170,6 +176,8 @@ export type Config = {
   /** Limits on money taken in at the counter (sync/operations.ts receipt.cash). */
   cashReceiptMaxFen: number;
   approvalAboveFen: number;
+  /** Demo devices one client address may ask for per LIMITS.demoKioskRequestWindowMs. */
+  demoDevicesPerAddressMax: number;
   /** The HTTPS certificate and key, read at start; undefined: plain HTTP. */
   tls: TlsFiles | undefined;
   /** Proxies whose X-Forwarded-For names the client (fastify's trustProxy); false: none. */
@@ -233,6 +241,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     purseMaxAnonymousFen: e.FUELCARD_PURSE_MAX_ANONYMOUS_FEN,
     cashReceiptMaxFen: e.FUELCARD_CASH_RECEIPT_MAX_FEN,
     approvalAboveFen: e.FUELCARD_APPROVAL_ABOVE_FEN,
+    demoDevicesPerAddressMax: e.FUELCARD_DEMO_DEVICES_PER_ADDRESS,
     tls,
     trustProxy: e.FUELCARD_TRUST_PROXY ?? false,
   };

@@ -97,7 +97,7 @@ export const LIMITS = {
    * retired. Each holds a device, six customers, seven cards and their ledger rows.
    */
   demoKiosksMax: 200,
-  /** Demo kiosks one client address may ask for per window (a browser asks once, or after its kiosk was retired). */
+  /** Demo devices one client address may ask for per window, unless FUELCARD_DEMO_DEVICES_PER_ADDRESS says otherwise (server/config.ts). */
   demoKioskRequestCountPerAddressMax: 30,
   demoKioskRequestWindowMs: 10 * 60 * 1000,
   /** An enrolment code is valid this long after an administrator issues it. */

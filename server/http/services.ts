@@ -20,4 +20,6 @@ export type Services = {
   /** The most one cash receipt may take, and above what it needs a supervisor's approval (fen). */
   cashReceiptMaxFen: number;
   approvalAboveFen: number;
+  /** Demo mode: demo devices one client address may ask for per window (FUELCARD_DEMO_DEVICES_PER_ADDRESS). */
+  demoDevicesPerAddressMax: number;
 };

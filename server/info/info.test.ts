@@ -186,4 +186,19 @@ describe(`a demo kiosk for each browser on ${testEngine()}`, () => {
       'another address',
     ).toBe(200);
   });
+
+  it('takes the per-address limit from the configuration, for kiosks and tablets together', async () => {
+    const small = await openTestApp({ config: { demoDevicesPerAddressMax: 2 } });
+    try {
+      const ask = (path: string) => small.app.inject({ method: 'POST', url: path, payload: {}, remoteAddress: '192.0.2.46' });
+      const codes = [
+        await ask(ENDPOINTS.createDemoKiosk.path),
+        await ask(ENDPOINTS.createDemoTablet.path),
+        await ask(ENDPOINTS.createDemoTablet.path),
+      ];
+      expect(codes.map((r) => r.statusCode)).toEqual([200, 200, 429]);
+    } finally {
+      await small.close();
+    }
+  });
 });

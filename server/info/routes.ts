@@ -7,7 +7,7 @@
  * installation never has app_meta.demo: there the call answers NOT_FOUND and makes nothing.
  *
  * Each demo kiosk costs a device, customers, cards and ledger rows, so the call is limited per
- * client address (LIMITS.demoKioskRequestCountPerAddressMax a window, RATE_LIMITED with
+ * client address (FUELCARD_DEMO_DEVICES_PER_ADDRESS a window, RATE_LIMITED with
  * Retry-After past it), as well as bounded in total (LIMITS.demoKiosksMax active, oldest retired).
  */
 import type { FastifyInstance } from 'fastify';
@@ -26,7 +26,7 @@ export function registerInfoRoutes(app: FastifyInstance, services: Services): vo
   // A scope of its own, so the per-address limit covers this call and nothing else.
   app.register(async (scope) => {
     await scope.register(rateLimit, {
-      max: LIMITS.demoKioskRequestCountPerAddressMax,
+      max: services.demoDevicesPerAddressMax,
       timeWindow: LIMITS.demoKioskRequestWindowMs,
       keyGenerator: clientAddress,
       store: AddressCounter,
