@@ -62,6 +62,11 @@ export async function shiftOperations(sql: Sql, principal: Principal, query: Shi
       WHERE o.operator_id = $1 AND o.status = 'applied' AND o.type IN ('receipt.cash', 'receipt.cheque', 'preallocation')
         AND o.made_at >= $2::timestamptz - ($5 || ' milliseconds')::interval
         AND ($3::timestamptz IS NULL OR o.made_at <= $3::timestamptz + ($5 || ' milliseconds')::interval)
+        -- The clock skew widens the window only where no other shift of the operator was open: a shift
+        -- reopened within minutes of the last close does not list the last shift's operations.
+        AND NOT EXISTS (SELECT 1 FROM shift other
+                         WHERE other.operator_id = $1 AND other.id <> $4
+                           AND o.made_at >= other.opened_at AND (other.closed_at IS NULL OR o.made_at <= other.closed_at))
       GROUP BY o.id, o.device_id, o.type, o.made_at, cu.id, cu.name
       ORDER BY o.made_at, o.id
       LIMIT $6`,

@@ -117,6 +117,22 @@ describe(`shifts, cheques and reversals on ${testEngine()}`, () => {
     expect(outcome((await push1(t.as.outlet_operator, 'receipt.cash', { customerId, amountFen: 100 })).result)).toBe('SHIFT_NOT_OPEN');
   });
 
+  it("lists a shift's own operations only, when the operator opens the next shift minutes after closing the last", async () => {
+    const list = async () =>
+      (await t.app.inject({ method: 'GET', url: '/api/v1/shifts/current/operations', headers: t.as.outlet_operator })).json();
+    await push1(t.as.outlet_operator, 'shift.open', { openingFloatFen: 0 });
+    const first = await push1(t.as.outlet_operator, 'receipt.cash', { customerId, amountFen: 300 });
+    expect((await list()).operations.map((o: { operationId: string }) => o.operationId)).toEqual([first.op.id]);
+    await push1(t.as.outlet_operator, 'shift.close', { countedFen: 300 });
+    await push1(t.as.outlet_operator, 'shift.open', { openingFloatFen: 0 });
+    const second = await push1(t.as.outlet_operator, 'receipt.cash', { customerId, amountFen: 400 });
+    const shown = await list();
+    expect(shown.operations.map((o: { operationId: string; amountFen: number }) => [o.operationId, o.amountFen])).toEqual([
+      [second.op.id, 400],
+    ]);
+    await push1(t.as.outlet_operator, 'shift.close', { countedFen: 400 });
+  });
+
   it('closes over, posting the surplus to the outlet cash difference account', async () => {
     const opened = (await push1(t.as.outlet_operator, 'shift.open', { openingFloatFen: 0 })).result.result!.shiftId as string;
     expect((await push1(t.as.outlet_operator, 'receipt.cash', { customerId, amountFen: 300 })).result.status).toBe('applied');

@@ -19,6 +19,8 @@ export const STAFF_ERROR = {
   DESTINATION_INVALID: 'DESTINATION_INVALID',
   /** A shift closed with cash over or short needs a note saying why (src/staff/shift.ts). */
   NOTE_REQUIRED: 'NOTE_REQUIRED',
+  /** A reversal needs a reason, 1..200 characters (src/staff/reversal.ts). */
+  REASON_REQUIRED: 'REASON_REQUIRED',
   /** A cheque's bank, number or date as the form checks them (src/staff/cheque.ts). */
   CHEQUE_INVALID: 'CHEQUE_INVALID',
   // The card, by its own word or the server's

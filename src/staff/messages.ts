@@ -31,6 +31,10 @@ const SERVER_KEYS: Readonly<Record<string, MessageKey>> = {
   SHIFT_NOT_OPEN: 'staff.error.shift_not_open',
   SHIFT_ALREADY_OPEN: 'staff.error.shift_already_open',
   CHEQUE_ALREADY_TAKEN: 'staff.error.cheque_already_taken',
+  // Reversals (src/staff/reversal.ts)
+  ALREADY_REVERSED: 'staff.reversal.already',
+  REVERSAL_NOT_FOUND: 'staff.reversal.not_found',
+  REVERSAL_FUNDS_GONE: 'staff.reversal.funds_gone',
   // Issuing a card (src/staff/ui/IssueCard.svelte)
   ISSUE_CARD_NOT_IN_STOCK: 'staff.issue.already_issued',
   ISSUE_CARD_NOT_AT_OUTLET: 'staff.issue.not_at_outlet',
@@ -55,6 +59,7 @@ const STAFF_KEYS: Readonly<Record<string, MessageKey>> = {
   AMOUNT_INVALID: 'staff.error.amount_invalid',
   DESTINATION_INVALID: 'staff.error.destination_invalid',
   NOTE_REQUIRED: 'staff.error.note_required',
+  REASON_REQUIRED: 'staff.reversal.reason_required',
   CHEQUE_INVALID: 'staff.error.cheque_invalid',
   PIN_REQUIRED: 'staff.error.pin_required',
   PIN_WRONG: 'staff.error.pin_wrong',

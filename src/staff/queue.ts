@@ -8,6 +8,7 @@
 import type { OperationPayload, OperationType } from '../../server/contract/sync.ts';
 import type { Outbox } from '../lib/outbox/outbox.ts';
 import type { SyncLoop } from '../lib/sync/sync-loop.ts';
+import type { MakerStamp } from '../lib/sync/operation-maker.ts';
 
 export type QueueDeps = { outbox: Outbox; sync: SyncLoop; nowMs?: () => number };
 
@@ -22,9 +23,11 @@ export async function queueAndWait<T extends OperationType>(
   deps: QueueDeps,
   type: T,
   payload: OperationPayload<T>,
+  /** Its maker when not the operator signed in (src/lib/outbox/outbox.ts enqueue). */
+  maker?: MakerStamp,
 ): Promise<QueuedOutcome> {
   const nowMs = (deps.nowMs ?? Date.now)();
-  const record = await deps.outbox.enqueue(type, payload, nowMs);
+  const record = await deps.outbox.enqueue(type, payload, nowMs, maker);
   await deps.sync.drain();
   const settled = await deps.outbox.get(record.id);
   if (settled?.status === 'applied')

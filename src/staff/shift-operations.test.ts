@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OutboxRecord } from '../lib/device-db/database.ts';
-import { mayReverse, mergeShiftOperations } from './shift-operations.ts';
+import { mayReverse, mergeShiftOperations, shiftTotals, type ShiftListItem } from './shift-operations.ts';
 
 const SESSION = '0190b2a4-7c1e-7000-8000-000000000001';
 const maker = (sessionId = SESSION) => ({ sessionId, madeAt: '2026-12-07T10:00:00.000Z', proof: '0'.repeat(64) });
@@ -62,9 +62,38 @@ describe("the shift's list of money operations", () => {
       ['b', 'queued', 300, false],
       ['a', 'applied', 50_000, true],
     ]);
-    expect(mayReverse('outlet_supervisor', items[1]!)).toBe(false);
-    expect(mayReverse('outlet_supervisor', { ...items[1]!, reversalQueued: false })).toBe(true);
-    expect(mayReverse('outlet_operator', { ...items[1]!, reversalQueued: false })).toBe(false);
-    expect(mayReverse('outlet_supervisor', items[0]!)).toBe(false);
+    expect(items.map((i) => i.deviceId)).toEqual([null, 'demo-tablet-1']);
+    // A reversal already queued, or one still queued itself, is not offered again; who may reverse is the server's rule.
+    expect(mayReverse(items[1]!)).toBe(false);
+    expect(mayReverse({ ...items[1]!, reversalQueued: false })).toBe(true);
+    expect(mayReverse({ ...items[1]!, status: 'reversed', reversalQueued: false })).toBe(false);
+    expect(mayReverse(items[0]!)).toBe(false);
+  });
+
+  it('totals what stands by kind: a reversed operation counts for nothing, a queued one counts', () => {
+    const item = (type: ShiftListItem['type'], amountFen: number, status: ShiftListItem['status']): ShiftListItem => ({
+      operationId: `${type}-${amountFen}-${status}`,
+      deviceId: 'demo-tablet-1',
+      type,
+      madeAtMs: 0,
+      customerId: '7',
+      customerName: '张三',
+      amountFen,
+      status,
+      reversalQueued: false,
+      late: false,
+    });
+    const totals = shiftTotals([
+      item('preallocation', 300, 'applied'),
+      item('receipt.cash', 50_000, 'applied'),
+      item('receipt.cash', 8_800, 'reversed'),
+      item('receipt.cash', 1, 'queued'),
+      item('receipt.cheque', 8_800, 'reversed'),
+    ]);
+    expect(totals).toEqual([
+      { type: 'receipt.cash', count: 2, amountFen: 50_001 },
+      { type: 'preallocation', count: 1, amountFen: 300 },
+    ]);
+    expect(shiftTotals([])).toEqual([]);
   });
 });

@@ -7,9 +7,14 @@
  */
 import type { ShiftOperation } from '../../server/contract/shifts.ts';
 import type { OutboxRecord } from '../lib/device-db/database.ts';
+import type { Outbox } from '../lib/outbox/outbox.ts';
+import type { ApiClient } from '../lib/sync/client.ts';
+import type { MessageKey } from '../lib/i18n/index.ts';
 
 export type ShiftListItem = {
   operationId: string;
+  /** The device that made it (a reversal names it); null for one this tablet still holds queued. */
+  deviceId: string | null;
   type: ShiftOperation['type'];
   madeAtMs: number;
   customerId: string;
@@ -39,6 +44,7 @@ export function mergeShiftOperations(
   const reversing = new Set(queued.flatMap((r) => (r.type === 'reversal' ? [r.payload.operationId.toLowerCase()] : [])));
   const items: ShiftListItem[] = server.map((op) => ({
     operationId: op.operationId,
+    deviceId: op.deviceId,
     type: op.type,
     madeAtMs: Date.parse(op.madeAt),
     customerId: op.customerId,
@@ -54,6 +60,7 @@ export function mergeShiftOperations(
     const customerId = (r.payload as { customerId: string }).customerId;
     items.push({
       operationId: r.id,
+      deviceId: null,
       type: r.type as ShiftListItem['type'],
       madeAtMs: r.createdAtMs,
       customerId,
@@ -67,7 +74,57 @@ export function mergeShiftOperations(
   return items.sort((a, b) => b.madeAtMs - a.madeAtMs || (a.operationId < b.operationId ? 1 : -1));
 }
 
-/** Whether the signed-in role may reverse `item` from the list: a supervisor, an applied receipt or pre-allocation, not yet reversed. */
-export function mayReverse(role: string, item: ShiftListItem): boolean {
-  return role === 'outlet_supervisor' && item.status === 'applied' && !item.reversalQueued;
+/**
+ * Whether `item` may be taken to the reversal screen: applied and no reversal of it queued. Who
+ * reverses is the server's rule (a supervisor): signed in, or signing in for it at the clerk's tablet.
+ */
+export function mayReverse(item: ShiftListItem): boolean {
+  return item.status === 'applied' && !item.reversalQueued;
+}
+
+/** The catalogue key naming an operation's kind. */
+export const KIND_KEYS: Readonly<Record<ShiftListItem['type'], MessageKey>> = {
+  'receipt.cash': 'staff.operation.receipt_cash',
+  'receipt.cheque': 'staff.operation.receipt_cheque',
+  preallocation: 'staff.operation.preallocation',
+};
+
+export type ShiftTotal = { type: ShiftListItem['type']; count: number; amountFen: number };
+
+/**
+ * The shift's totals by kind, in the list's kinds order: what stands (applied or still queued); a
+ * reversed operation counts for nothing, its reversal undid it.
+ */
+export function shiftTotals(items: readonly ShiftListItem[]): ShiftTotal[] {
+  const totals = new Map<ShiftListItem['type'], ShiftTotal>();
+  for (const item of items) {
+    if (item.status === 'reversed') continue;
+    const total = totals.get(item.type) ?? { type: item.type, count: 0, amountFen: 0 };
+    total.count += 1;
+    total.amountFen += item.amountFen;
+    totals.set(item.type, total);
+  }
+  return [...LISTED].flatMap((type) => totals.get(type as ShiftListItem['type']) ?? []);
+}
+
+export type ShiftList = {
+  items: ShiftListItem[];
+  /** The server could not be asked (offline): only what this tablet holds queued is listed. */
+  offline: boolean;
+};
+
+/** The open shift's list as the Shift screen shows it: the server's answer merged with this operator's queue. */
+export async function loadShiftOperations(
+  deps: { api: ApiClient; outbox: Outbox },
+  own: { sessionId: string | null; shiftOpenedAtMs: number },
+): Promise<ShiftList> {
+  let server: ShiftOperation[] = [];
+  let offline = false;
+  try {
+    server = (await deps.api.call('shiftOperations', { query: {} })).operations;
+  } catch {
+    offline = true;
+  }
+  const queued = await deps.outbox.db.outbox.where('status').equals('queued').toArray();
+  return { items: mergeShiftOperations(server, queued, own), offline };
 }

@@ -11,6 +11,7 @@
 import { get, writable, type Readable } from 'svelte/store';
 import type { CurrentShift } from '../../server/contract/shifts.ts';
 import type { ApiClient } from '../lib/sync/client.ts';
+import type { ShiftListItem } from './shift-operations.ts';
 import { STAFF_ERROR, StaffError } from './errors.ts';
 import { queueAndWait, type QueueDeps, type QueuedOutcome } from './queue.ts';
 
@@ -104,4 +105,6 @@ export type ShiftSlip = {
   terminalId: string;
   reference: string;
   queued: boolean;
+  /** The shift's money operations as its screen last listed them (src/staff/shift-operations.ts). */
+  operations: readonly ShiftListItem[];
 };

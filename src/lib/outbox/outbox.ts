@@ -118,10 +118,16 @@ export class Outbox {
    * is typed by the contract's schema for `type` (a wrong one fails the compiler); it is not
    * checked again here, so a queue write inside a caller's transaction never fails on shape.
    */
-  async enqueue<T extends OperationType>(type: T, payload: OperationPayload<T>, nowMs: number = Date.now()): Promise<OutboxRecordOf<T>> {
+  async enqueue<T extends OperationType>(
+    type: T,
+    payload: OperationPayload<T>,
+    nowMs: number = Date.now(),
+    /** Made by someone other than the operator signed in (a supervisor's reversal at the clerk's tablet): that one's stamp. */
+    makerOverride?: MakerStamp,
+  ): Promise<OutboxRecordOf<T>> {
     // Stamped before the transaction: Web Crypto's promises are not IndexedDB's and would end it.
     const id = newOperationId(nowMs);
-    const stamp = this.#maker();
+    const stamp = makerOverride ?? this.#maker();
     const maker = stamp ? await stamp({ id, type, payload }, nowMs) : undefined;
     return this.db.transaction('rw', this.db.outbox, this.db.settings, async () => {
       const queued = await this.db.outbox.where('status').equals('queued').count();
