@@ -66,13 +66,14 @@ const ZH = {
   purse: '卡内余额',
   named: '这是记名卡，不是不记名卡：请按记名卡办理。',
   buyer: '持卡人资料',
-  name: /^名称/,
+  name: /^持卡人姓名/,
   idNo: /^证件号码/,
   phone: /^电话/,
   upgradeConfirm: '下一步：设置密码',
   pinPad: '密码键盘',
   ok: '确认',
   pinAgain: '请客户再次输入新密码',
+  pulled: /办理中卡被拔出/,
   noLoss: /不记名卡不能挂失/,
   done: '完成',
   back: /返回/,
@@ -111,13 +112,14 @@ const EN: typeof ZH = {
   purse: 'On the card',
   named: 'This is a named card, not an anonymous one: serve it as a named card.',
   buyer: "Holder's details",
-  name: /^Name/,
+  name: /^Holder's name/,
   idNo: /^ID number/,
   phone: /^Phone/,
   upgradeConfirm: 'Next: set the PIN',
   pinPad: 'PIN pad',
   ok: 'OK',
   pinAgain: 'The customer enters the new PIN again',
+  pulled: /removed mid-way/,
   noLoss: /cannot be reported lost/,
   done: 'Done',
   back: /Back/,
@@ -135,13 +137,25 @@ async function openAnonymous(page: Page, w: typeof ZH, choice: RegExp): Promise<
   await page.getByRole('navigation', { name: w.menu }).getByRole('button', { name: choice }).click();
 }
 
-type Run = { w: typeof ZH; size: { width: number; height: number }; stock: number; tag: string; buyer: { name: string; idNo: string } };
+/** UPDATE BINARY: the demo card loses power just after the anonymous holder file is written. */
+const UPDATE_BINARY = 0xd6;
+
+type Run = {
+  /** The card pulled just after its initialising write: inserted again, the sale goes on, one fee. */
+  pull: boolean;
+  w: typeof ZH;
+  size: { width: number; height: number };
+  stock: number;
+  tag: string;
+  buyer: { name: string; idNo: string };
+};
 
 async function anonymousLife(page: Page, run: Run): Promise<void> {
   const { w, stock, tag } = run;
   const bearer = sessionOf(page);
   await page.setViewportSize(run.size);
   await signInAtTablet(page);
+  await checkScreen(page, `staff-anonymous-${tag}-00-home`);
   if (w === EN) await page.getByRole('button', { name: 'English' }).click();
   const cardNo = (await chipFacts(page, `stock${stock}`)).cardNo;
 
@@ -167,7 +181,21 @@ async function anonymousLife(page: Page, run: Run): Promise<void> {
   await page.getByRole('textbox', { name: w.firstAmount }).fill('300');
   await expect(page.getByText('¥300.00 · 叁佰元整')).toBeVisible();
   await checkScreen(page, `staff-anonymous-${tag}-03-sell`);
+  if (run.pull)
+    await page.evaluate(
+      ([id, ins]) =>
+        (
+          globalThis as unknown as { __fuelcardDemoCards: { failNext(id: string, f: { when: 'after-write'; ins: number }): void } }
+        ).__fuelcardDemoCards.failNext(id, { when: 'after-write', ins }),
+      [`stock${stock}`, UPDATE_BINARY] as const,
+    );
   await page.getByRole('button', { name: w.sellConfirm }).click();
+  if (run.pull) {
+    await expect(page.getByText(w.pulled)).toBeVisible({ timeout: 20_000 });
+    await checkScreen(page, `staff-anonymous-${tag}-03b-pulled`);
+    await pullCard(page);
+    await insertStockCard(page, stock);
+  }
   await expect(page.getByRole('heading', { name: w.sellSlip })).toBeVisible({ timeout: 30_000 });
   let slip = page.getByRole('article');
   await expect(slipValue(slip, w.fee)).toHaveText('¥20.00');
@@ -247,6 +275,7 @@ test('anonymous card in Chinese, portrait: sold with a first amount, topped up, 
   test.setTimeout(300_000);
   await anonymousLife(page, {
     w: ZH,
+    pull: false,
     size: { width: 800, height: 1280 },
     stock: 10,
     tag: 'zh',
@@ -258,6 +287,7 @@ test('anonymous card in English, landscape: sold with a first amount, topped up,
   test.setTimeout(300_000);
   await anonymousLife(page, {
     w: EN,
+    pull: true,
     size: { width: 1280, height: 800 },
     stock: 11,
     tag: 'en',
