@@ -7,7 +7,8 @@
 import type { Destination } from './backend.ts';
 
 export type Slip = {
-  kind: 'receipt' | 'cheque' | 'load' | 'unload' | 'issue' | 'preallocation';
+  kind: 'receipt' | 'cheque' | 'load' | 'unload' | 'issue' | 'preallocation' | 'anonymous_sell' | 'anonymous_topup' | 'anonymous_upgrade';
+  /** The cash taken; an anonymous card's upgrade takes none and prints the balance it keeps. */
   amountFen: number;
   /** When it happened: the card's own time for card work (ISO), the server's answer for a receipt (ms). */
   at: string | number;
@@ -27,6 +28,11 @@ export type Slip = {
   approvedBy?: string;
   /** A cheque receipt's cheque, as written on it. */
   cheque?: { bank: string; chequeNo: string; chequeDate: string };
+  /** An anonymous card's sale: the card fee and the first amount, which together are `amountFen`. */
+  feeFen?: number;
+  loadFen?: number;
+  /** The cash went into the card's quota but the load did not finish: a counter load (圈存) puts it on the card. */
+  loadPending?: boolean;
   /** Queued, not yet answered by the server (offline): the slip says so. */
   queued?: boolean;
 };

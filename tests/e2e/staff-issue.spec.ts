@@ -146,7 +146,7 @@ function strip(page: Page) {
 
 async function insertStock(page: Page, which: 1 | 2 | 3): Promise<void> {
   await strip(page)
-    .getByRole('button', { name: new RegExp(`库存卡${which}`) })
+    .getByRole('button', { name: new RegExp(`库存卡${which}(\\s|$)`) })
     .click();
 }
 

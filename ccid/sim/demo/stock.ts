@@ -3,7 +3,8 @@
  * tablet in the running demo (src/staff/issue.ts) and the issuing tests use: cards of the batch
  * the demo seed stocks in and requisitions down to the demo outlet (serials 200000001–50,
  * server/stock/demo.ts, with this expiry): stock1–3 for the card-issue spec, stock7–9 for the
- * multi-user customer's spec (tests/e2e/staff-multi.spec.ts). DEMO/TEST ONLY: keyed with the public test master keys
+ * multi-user customer's spec (tests/e2e/staff-multi.spec.ts), stock10–12 for the anonymous cards
+ * (不记名卡, tests/e2e/staff-anonymous.spec.ts). DEMO/TEST ONLY: keyed with the public test master keys
  * (ccid/crypto/demo-keys.ts).
  */
 import { DEMO_TEST_MASTER_KEYS } from '../../crypto/demo-keys.ts';
@@ -13,7 +14,7 @@ import { BUREAU_INITIAL_PIN, stockFuelCard } from '../card/stock.ts';
 
 export { BUREAU_INITIAL_PIN };
 
-export const DEMO_STOCK_CARD_IDS = ['stock1', 'stock2', 'stock3', 'stock7', 'stock8', 'stock9'] as const;
+export const DEMO_STOCK_CARD_IDS = ['stock1', 'stock2', 'stock3', 'stock7', 'stock8', 'stock9', 'stock10', 'stock11', 'stock12'] as const;
 export type DemoStockCardId = (typeof DEMO_STOCK_CARD_IDS)[number];
 
 /** Serials of the stock cards, far from the issued demo cards (1–9). */
@@ -24,6 +25,9 @@ export const DEMO_STOCK_SERIALS: Readonly<Record<DemoStockCardId, number>> = {
   stock7: 200_000_007,
   stock8: 200_000_008,
   stock9: 200_000_009,
+  stock10: 200_000_010,
+  stock11: 200_000_011,
+  stock12: 200_000_012,
 };
 /** What the bureau wrote into EF15: the stock cards' validity. */
 export const DEMO_STOCK_START_DATE = '2026-01-01';

@@ -10,7 +10,7 @@ export type DemoKioskCard = (typeof DEMO_KIOSK_CARDS)[number];
  * Bureau stock cards (库存卡) in the virtual reader, for issuing at the outlet tablet
  * (src/staff/issue.ts): cards of the stock the demo seed gives the demo outlet (server/stock/demo.ts).
  */
-export const DEMO_STOCK_CARDS = ['stock1', 'stock2', 'stock3', 'stock7', 'stock8', 'stock9'] as const;
+export const DEMO_STOCK_CARDS = ['stock1', 'stock2', 'stock3', 'stock7', 'stock8', 'stock9', 'stock10', 'stock11', 'stock12'] as const;
 
 /** Where the virtual reader keeps a demo card's chip in localStorage (src/lib/demo/demo-usb.ts). */
 export const DEMO_CARD_STORAGE_PREFIX = 'fuelcard.demo.card.';
