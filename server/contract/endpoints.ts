@@ -75,6 +75,8 @@ import {
   StationCardWithdrawRequest,
   StationParams,
 } from './station-cards.ts';
+import { CalendarQuery, CalendarSetDayRequest, CalendarYear } from './calendar.ts';
+import { CardLossReports, LossCancelRequest, LossReportParams, LossReportRequest, LossReportView } from './loss-reports.ts';
 
 /** The reference's groups (/api/docs), described in openapi.ts. */
 export type ApiTag =
@@ -92,7 +94,9 @@ export type ApiTag =
   | 'stock'
   | 'issue'
   | 'anonymous'
-  | 'station-cards';
+  | 'station-cards'
+  | 'calendar'
+  | 'loss-reports';
 
 export type Endpoint = {
   method: 'GET' | 'POST';
@@ -835,6 +839,79 @@ export const ENDPOINTS = e({
     summary: "A station's cards (the white list's source): issued first, then withdrawn",
     params: StationParams,
     response: StationCardList,
+  },
+  calendarYear: {
+    method: 'GET',
+    path: '/api/v1/calendar',
+    tag: 'calendar',
+    errors: [],
+    summary: 'The working-day calendar of a year: its holidays and make-up working days (every other day follows the weekly rule)',
+    query: CalendarQuery,
+    response: CalendarYear,
+  },
+  calendarSetDay: {
+    method: 'POST',
+    path: '/api/v1/calendar/days',
+    tag: 'calendar',
+    errors: ['CALENDAR_DAY_INVALID', 'IDEMPOTENCY_CONFLICT'],
+    summary: "Set one day of the calendar (a holiday, a make-up working day, or back to the weekly rule): the day's year answered",
+    description:
+      'Exactly once by `operationId`; audited. A make-up working day must be a Saturday or a Sunday. Loss reports already made keep the effective time they were given.',
+    body: CalendarSetDayRequest,
+    response: CalendarYear,
+  },
+  lossReport: {
+    method: 'POST',
+    path: '/api/v1/loss-reports',
+    tag: 'loss-reports',
+    errors: [
+      'CARD_NOT_FOUND',
+      'CARD_NOT_ISSUED',
+      'CARD_LOST',
+      'CARD_BLACKLISTED',
+      'CARD_CLOSED',
+      'CARD_BAD',
+      'CARD_HAS_NO_PURSE',
+      'ANONYMOUS_NO_LOSS_REPORT',
+      'LOSS_IDENTITY_MISMATCH',
+      'LOSS_REPORT_EXISTS',
+      'OUT_OF_SCOPE',
+      'LOAD_NOT_FOUND',
+      'IDEMPOTENCY_CONFLICT',
+    ],
+    summary:
+      "Report a card lost 挂失: the holder's identity checked and recorded, the customer's choice kept; effective 2 working days later",
+    description:
+      "Exactly once by `operationId`; audited with the operator and the device. The effective time is computed with the working-day calendar when the report is made and stored. The server's clock decides when it is reached (server/cards/loss-report.ts): from then no load takes the card, and the card becomes lost (on the blacklist) with its purse mirror frozen.",
+    body: LossReportRequest,
+    response: LossReportView,
+  },
+  lossCancel: {
+    method: 'POST',
+    path: '/api/v1/loss-reports/:id/cancel',
+    tag: 'loss-reports',
+    errors: [
+      'LOSS_REPORT_NOT_FOUND',
+      'LOSS_REPORT_NOT_PENDING',
+      'LOSS_IDENTITY_MISMATCH',
+      'CARD_NOT_FOUND',
+      'LOAD_NOT_FOUND',
+      'OUT_OF_SCOPE',
+      'IDEMPOTENCY_CONFLICT',
+    ],
+    summary: 'Cancel a loss report 解挂 before it takes effect, the identity checked again',
+    params: LossReportParams,
+    body: LossCancelRequest,
+    response: LossReportView,
+  },
+  cardLossReports: {
+    method: 'GET',
+    path: '/api/v1/cards/:cardNo/loss-reports',
+    tag: 'loss-reports',
+    errors: ['CARD_NOT_FOUND', 'LOAD_NOT_FOUND', 'OUT_OF_SCOPE'],
+    summary: "A card's loss reports, newest first (a report whose time has come answers as effective)",
+    params: CardParams,
+    response: CardLossReports,
   },
 });
 export type EndpointName = keyof typeof ENDPOINTS;

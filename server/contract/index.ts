@@ -26,3 +26,5 @@ export * from './endpoints.ts';
 export * from './device-auth.ts';
 export * from './openapi.ts';
 export * from './station-cards.ts';
+export * from './calendar.ts';
+export * from './loss-reports.ts';
