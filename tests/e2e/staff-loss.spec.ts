@@ -33,7 +33,7 @@ const WORDS = {
     letterRef: '介绍信编号',
     bearerName: '经办人姓名',
     bearerId: '经办人证件号码',
-    refund: '余额退回额度帐户',
+    refund: '余额退回额度账户',
     submitReport: '登记挂失',
     submitCancel: '确认解挂',
     wrongId: /证件与持卡人不符/,
