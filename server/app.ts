@@ -33,6 +33,8 @@ import { registerInfoRoutes } from './info/routes.ts';
 import { registerStockRoutes } from './stock/routes.ts';
 import { registerStationRoutes } from './stations/routes.ts';
 import { registerStationCardRoutes } from './cards/station-routes.ts';
+import { registerCalendarRoutes } from './calendar/routes.ts';
+import { registerLossReportRoutes } from './cards/loss-routes.ts';
 import { registerCors } from './http/cors.ts';
 import { registerJsonBody } from './http/body.ts';
 import { registerHeaders } from './http/headers.ts';
@@ -241,6 +243,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     registerStockRoutes,
     registerStationRoutes,
     registerStationCardRoutes,
+    registerCalendarRoutes,
+    registerLossReportRoutes,
   ])
     register(app, services);
 

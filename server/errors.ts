@@ -183,6 +183,15 @@ export const API_ERRORS: Readonly<Record<ErrorCode, { readonly status: number; r
   STATION_CARD_NOT_IN_STOCK: { status: 409, message: "the card is not in your centre's stock: requisition it to the centre first" },
   STATION_CARD_NOT_FOUND: { status: 404, message: 'no such station card' },
   STATION_CARD_NOT_ISSUED: { status: 409, message: 'the station card is not issued (not finished, or withdrawn already)' },
+  CALENDAR_DAY_INVALID: { status: 422, message: 'a make-up working day must be a Saturday or a Sunday' },
+  LOSS_IDENTITY_MISMATCH: {
+    status: 422,
+    message:
+      "the identity presented is not the card holder's: a personal card needs the customer's own ID document, a unit card a letter of introduction",
+  },
+  LOSS_REPORT_EXISTS: { status: 409, message: 'the card is already reported lost' },
+  LOSS_REPORT_NOT_FOUND: { status: 404, message: 'no such loss report' },
+  LOSS_REPORT_NOT_PENDING: { status: 409, message: 'the loss report is no longer pending: it took effect or was cancelled' },
 };
 
 export class ApiError extends Error {

@@ -85,6 +85,13 @@ export const LIMITS = {
   /** Expired sessions and sign-in throttle rows are deleted this often (sessions also at each sign-in). */
   authSweepIntervalMs: 10 * 60 * 1000,
   /**
+   * Loss reports whose time has come are marked effective this often (server/cards/loss-report.ts).
+   * The effect itself does not wait for it: a load is refused from the effective instant.
+   */
+  lossSweepIntervalMs: 60 * 1000,
+  /** The most loss reports one sweep marks effective (the next sweep takes the rest). */
+  lossSweepBatchMax: 200,
+  /**
    * A signed device request is accepted while its timestamp is within this much of the server's
    * clock, either way (server/auth/device-signature.ts). Wide enough for a kiosk clock that NTP
    * keeps roughly right and a request that sat in a slow network; a device further off is told

@@ -77,6 +77,15 @@ export const ROLE_POLICY: Record<
   stationCardComplete: ['center_operator'],
   stationCardWithdraw: ['center_operator'],
   stationCards: ['center_operator'],
+  // The working-day calendar is the province's, kept by a centre (server/calendar/); anyone who
+  // works with its dates may read it.
+  calendarYear: [...OUTLET, 'center_operator', 'administrator'],
+  calendarSetDay: ['center_operator', 'administrator'],
+  // A loss report and its cancellation at any outlet (server/cards/loss-report.ts): a lost card is
+  // reported where the holder is, and stopping a card moves no money. A centre reads them.
+  lossReport: OUTLET,
+  lossCancel: OUTLET,
+  cardLossReports: [...OUTLET, 'center_operator'],
 };
 
 /**

@@ -27,6 +27,8 @@ export type CardRow = {
   pending_load_id: string | null;
   /** Set while the card's loads and unloads wait for a review after a chip alarm (loads/chip-check.ts). */
   review_since: Date | null;
+  /** A pending loss report's effective time (server/cards/loss-report.ts): from then the card is lost, swept or not. */
+  loss_effective_at: Date | null;
   /** Whether the reading principal may see the card: anywhere at an outlet or kiosk, a centre its subtree (auth/policy.ts cardScopeRoot). */
   in_scope: boolean;
 };
@@ -40,7 +42,7 @@ export type CardRow = {
  * at READ COMMITTED a sub-select keeps the snapshot from before the wait (isolation.ts).
  */
 const CARD_COLUMNS = `c.card_no, c.customer_id, cu.org_unit_id AS customer_org_unit_id, c.card_type, c.role, c.named, c.state,
-  c.key_version, to_char(c.expires_on, 'YYYYMMDD') AS expires_on, c.online_ttc_seen, c.grey, c.purse_max_fen, c.pending_load_id, c.review_since,
+  c.key_version, to_char(c.expires_on, 'YYYYMMDD') AS expires_on, c.online_ttc_seen, c.grey, c.purse_max_fen, c.pending_load_id, c.review_since, c.loss_effective_at,
   (cu.org_unit_id IS NOT NULL AND ($2::bigint IS NULL OR cu.org_unit_id = $2::bigint OR EXISTS (
      WITH RECURSIVE up (id, parent_id, depth) AS (
        SELECT o.id, o.parent_id, 0 FROM org_unit o WHERE o.id = cu.org_unit_id
@@ -132,6 +134,14 @@ export function requireUsable(card: CardRow, today: string, purpose: 'load' | 'u
   if (card.grey) throw new ApiError('CARD_GREY');
   // A chip that showed more money than the ledger gave it: nothing moves until a centre has looked.
   if (card.review_since !== null) throw new ApiError('CARD_UNDER_REVIEW');
+}
+
+/**
+ * Refuses CARD_LOST once a pending loss report's time has come by the server's clock: the sweep
+ * that marks the card lost (loss-report.ts) may not have run yet, and the effect may not wait for it.
+ */
+export function requireNoLossInEffect(card: Pick<CardRow, 'loss_effective_at'>, now: Date): void {
+  if (card.loss_effective_at !== null && card.loss_effective_at.getTime() <= now.getTime()) throw new ApiError('CARD_LOST');
 }
 
 /** Refuses a card outside the scope of the principal that read it (readCard computes `in_scope`). */

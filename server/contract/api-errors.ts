@@ -54,10 +54,10 @@ export const OUTSIDE_ERRORS: readonly ErrorCode[] = ['NOT_FOUND', 'APP_NOT_BUILT
 export const UNANSWERED_ERRORS: readonly ErrorCode[] = ['LOAD_MISMATCH'];
 
 /**
- * Codes of a rule already in the server whose operation is not built yet: the loss report will
- * refuse an anonymous card with ANONYMOUS_NO_LOSS_REPORT (server/cards/anonymous-rules.ts).
+ * Codes of a rule already in the server whose operation is not built yet (none today: the loss
+ * report answers ANONYMOUS_NO_LOSS_REPORT, server/cards/loss-report.ts).
  */
-export const AWAITING_OPERATION_ERRORS: readonly ErrorCode[] = ['ANONYMOUS_NO_LOSS_REPORT'];
+export const AWAITING_OPERATION_ERRORS: readonly ErrorCode[] = [];
 
 /**
  * A pushed operation of any type: its id reused for another request (IDEMPOTENCY_CONFLICT), a

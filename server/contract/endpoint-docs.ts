@@ -25,7 +25,9 @@ export type ApiTag =
   | 'stock'
   | 'issue'
   | 'anonymous'
-  | 'station-cards';
+  | 'station-cards'
+  | 'calendar'
+  | 'loss-reports';
 
 export type EndpointDoc = {
   /** The reference's group. */
@@ -542,5 +544,57 @@ export const ENDPOINT_DOCS: Readonly<Record<EndpointName, EndpointDoc>> = {
     tag: 'station-cards',
     summary: "A station's cards (the white list's source): issued first, then withdrawn",
     errors: ['STATION_INVALID'],
+  },
+  calendarYear: {
+    tag: 'calendar',
+    summary: 'The working-day calendar of a year: its holidays and make-up working days (every other day follows the weekly rule)',
+    errors: [],
+  },
+  calendarSetDay: {
+    tag: 'calendar',
+    summary: "Set one day of the calendar (a holiday, a make-up working day, or back to the weekly rule): the day's year answered",
+    description:
+      'Exactly once by `operationId`; audited. A make-up working day must be a Saturday or a Sunday. Loss reports already made keep the effective time they were given.',
+    errors: ['CALENDAR_DAY_INVALID', 'IDEMPOTENCY_CONFLICT'],
+  },
+  lossReport: {
+    tag: 'loss-reports',
+    summary:
+      "Report a card lost 挂失: the holder's identity checked and recorded, the customer's choice kept; effective 2 working days later",
+    description:
+      "Exactly once by `operationId`; audited with the operator and the device. The effective time is computed with the working-day calendar when the report is made and stored. The server's clock decides when it is reached (server/cards/loss-report.ts): from then no load takes the card, and the card becomes lost (on the blacklist) with its purse mirror frozen.",
+    errors: [
+      'CARD_NOT_FOUND',
+      'CARD_NOT_ISSUED',
+      'CARD_LOST',
+      'CARD_BLACKLISTED',
+      'CARD_CLOSED',
+      'CARD_BAD',
+      'CARD_HAS_NO_PURSE',
+      'ANONYMOUS_NO_LOSS_REPORT',
+      'LOSS_IDENTITY_MISMATCH',
+      'LOSS_REPORT_EXISTS',
+      'OUT_OF_SCOPE',
+      'LOAD_NOT_FOUND',
+      'IDEMPOTENCY_CONFLICT',
+    ],
+  },
+  lossCancel: {
+    tag: 'loss-reports',
+    summary: 'Cancel a loss report 解挂 before it takes effect, the identity checked again',
+    errors: [
+      'LOSS_REPORT_NOT_FOUND',
+      'LOSS_REPORT_NOT_PENDING',
+      'LOSS_IDENTITY_MISMATCH',
+      'CARD_NOT_FOUND',
+      'LOAD_NOT_FOUND',
+      'OUT_OF_SCOPE',
+      'IDEMPOTENCY_CONFLICT',
+    ],
+  },
+  cardLossReports: {
+    tag: 'loss-reports',
+    summary: "A card's loss reports, newest first (a report whose time has come answers as effective)",
+    errors: ['CARD_NOT_FOUND', 'LOAD_NOT_FOUND', 'OUT_OF_SCOPE'],
   },
 };

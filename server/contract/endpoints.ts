@@ -76,6 +76,8 @@ import {
   StationCardWithdrawRequest,
   StationParams,
 } from './station-cards.ts';
+import { CalendarQuery, CalendarSetDayRequest, CalendarYear } from './calendar.ts';
+import { CardLossReports, LossCancelRequest, LossReportParams, LossReportRequest, LossReportView } from './loss-reports.ts';
 
 export type Endpoint = {
   method: 'GET' | 'POST';
@@ -406,6 +408,37 @@ export const ENDPOINTS = e({
     path: '/api/v1/stations/:stationId/cards',
     params: StationParams,
     response: StationCardList,
+  },
+  calendarYear: {
+    method: 'GET',
+    path: '/api/v1/calendar',
+    query: CalendarQuery,
+    response: CalendarYear,
+  },
+  calendarSetDay: {
+    method: 'POST',
+    path: '/api/v1/calendar/days',
+    body: CalendarSetDayRequest,
+    response: CalendarYear,
+  },
+  lossReport: {
+    method: 'POST',
+    path: '/api/v1/loss-reports',
+    body: LossReportRequest,
+    response: LossReportView,
+  },
+  lossCancel: {
+    method: 'POST',
+    path: '/api/v1/loss-reports/:id/cancel',
+    params: LossReportParams,
+    body: LossCancelRequest,
+    response: LossReportView,
+  },
+  cardLossReports: {
+    method: 'GET',
+    path: '/api/v1/cards/:cardNo/loss-reports',
+    params: CardParams,
+    response: CardLossReports,
   },
 });
 export type EndpointName = keyof typeof ENDPOINTS;

@@ -143,6 +143,13 @@ export const ErrorCode = z
     'STATION_CARD_NOT_IN_STOCK',
     'STATION_CARD_NOT_FOUND',
     'STATION_CARD_NOT_ISSUED',
+    // The working-day calendar (server/calendar/)
+    'CALENDAR_DAY_INVALID',
+    // Loss reports (server/cards/loss-report.ts)
+    'LOSS_IDENTITY_MISMATCH',
+    'LOSS_REPORT_EXISTS',
+    'LOSS_REPORT_NOT_FOUND',
+    'LOSS_REPORT_NOT_PENDING',
   ])
   .describe("A stable machine code of the server's error catalogue (server/errors.ts gives each its HTTP status)");
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -100,6 +100,32 @@ const STATION_CARD_VIEW = {
   withdrawReason: null,
 };
 
+const CALENDAR_DAY = {
+  date: '2026-02-15',
+  kind: 'holiday',
+  name: '春节',
+  source: '国务院办公厅关于2026年部分节假日安排的通知 (2025-11-04)',
+  updatedBy: null,
+  updatedAt: AT,
+};
+const LOSS_REPORT_VIEW = {
+  lossReportId: 'f90a1b2c-3d4e-46f7-b89a-9eafb0c1d2e5',
+  cardNo: '10001100000100000007',
+  customerId: '2048',
+  customerName: '李明',
+  customerKind: 'personal',
+  state: 'pending',
+  choice: 'replacement',
+  identity: { kind: 'id_document', idNo: '11010519491231002X' },
+  reportedAt: '2026-12-04T02:30:00.000Z',
+  effectiveAt: '2026-12-08T16:00:00.000Z',
+  cancelledAt: null,
+  frozenPurseFen: null,
+  reportedBy: '王芳',
+  reportedDevice: 'tablet-tianhe-01',
+  cancelledBy: null,
+};
+
 export const ENDPOINT_EXAMPLES: Partial<Record<EndpointName, EndpointExample>> = {
   info: { response: { demo: false, contractVersion: CONTRACT_VERSION } },
   createDemoKiosk: { body: {}, response: { deviceId: 'demo-kiosk-3f9a1c', enrolmentCode: 'K7M2Q9XW4TPA', cardSerialBase: 4200 } },
@@ -522,4 +548,46 @@ export const ENDPOINT_EXAMPLES: Partial<Record<EndpointName, EndpointExample>> =
   stationCards: {
     response: { stationId: '57', cards: [{ ...STATION_CARD_VIEW, state: 'issued', issuedAt: AT }], truncated: false },
   },
+  calendarYear: {
+    response: {
+      year: 2026,
+      days: [{ ...CALENDAR_DAY, date: '2026-02-14', kind: 'workday' }, CALENDAR_DAY],
+    },
+  },
+  calendarSetDay: {
+    body: {
+      operationId: 'c6d7e8f9-0a1b-43c4-b56a-6b7c8d9eafb2',
+      date: '2026-12-31',
+      kind: 'holiday',
+      name: '省内调整 (provincial change)',
+      source: '省政府通知 (provincial notice)',
+    },
+    response: {
+      year: 2026,
+      days: [
+        {
+          date: '2026-12-31',
+          kind: 'holiday',
+          name: '省内调整 (provincial change)',
+          source: '省政府通知 (provincial notice)',
+          updatedBy: '张敏',
+          updatedAt: AT,
+        },
+      ],
+    },
+  },
+  lossReport: {
+    body: {
+      operationId: 'd7e8f90a-1b2c-44d5-b67a-7c8d9eafb0c3',
+      cardNo: LOSS_REPORT_VIEW.cardNo,
+      identity: LOSS_REPORT_VIEW.identity,
+      choice: 'replacement',
+    },
+    response: LOSS_REPORT_VIEW,
+  },
+  lossCancel: {
+    body: { operationId: 'e8f90a1b-2c3d-45e6-b78a-8d9eafb0c1d4', identity: LOSS_REPORT_VIEW.identity },
+    response: { ...LOSS_REPORT_VIEW, state: 'cancelled', cancelledAt: AT, cancelledBy: '王芳' },
+  },
+  cardLossReports: { response: { cardNo: LOSS_REPORT_VIEW.cardNo, reports: [LOSS_REPORT_VIEW] } },
 };

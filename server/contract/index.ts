@@ -27,3 +27,5 @@ export * from './endpoint-docs.ts';
 export * from './device-auth.ts';
 export * from './openapi.ts';
 export * from './station-cards.ts';
+export * from './calendar.ts';
+export * from './loss-reports.ts';

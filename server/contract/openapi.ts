@@ -47,6 +47,16 @@ const TAGS: ReadonlyArray<{ name: ApiTag; description: string }> = [
       'Anonymous cards 不记名卡: initialised in batches at the outlet, sold, topped up with cash and loaded at once, upgraded to a named card.',
   },
   {
+    name: 'calendar',
+    description:
+      "The province's working-day calendar: holidays and make-up working days (调休) by the State Council's yearly notice, kept by a centre; every 'after N working days' rule counts with it.",
+  },
+  {
+    name: 'loss-reports',
+    description:
+      'Loss reports 挂失 and their cancellation 解挂: effective 2 working days after the report; then the card is lost and its purse mirror frozen.',
+  },
+  {
     name: 'station-cards',
     description:
       "Station cards 员工卡/维修卡/验泵卡 issued by a management centre to its stations, listed (the white list's source) and withdrawn.",

@@ -40,7 +40,16 @@ import type { Services } from '../http/services.ts';
 import { replayOf, requestHash } from '../sync/records.ts';
 import { chipAboveLedger, lockPurse, raiseChipAlarm, type ChipAlarm } from './chip-check.ts';
 import { OWN_OUTLET_CARD_WORK } from '../auth/policy.ts';
-import { chinaDateTime, purseMaxFen, readCard, readCardAndRecord, requireCardInScope, requireUsable, type CardRow } from '../cards/card.ts';
+import {
+  chinaDateTime,
+  purseMaxFen,
+  readCard,
+  readCardAndRecord,
+  requireCardInScope,
+  requireNoLossInEffect,
+  requireUsable,
+  type CardRow,
+} from '../cards/card.ts';
 
 type LoadRow = {
   id: string;
@@ -477,6 +486,7 @@ async function initialiseIn(
   if (OWN_OUTLET_CARD_WORK.has(input.kind) && card.customer_org_unit_id !== principal.orgUnitId)
     throw new ApiError('CUSTOMER_OTHER_OUTLET');
   requireUsable(card, stamp.date, input.kind);
+  requireNoLossInEffect(card, services.now());
   if (input.answer.keyVersion !== card.key_version) throw new ApiError('KEY_VERSION_UNKNOWN');
   const previous = await settleFromCounter(tx, card, await pendingLoadOf(tx, card), input.answer.onlineTtc, {
     proof: null,

@@ -16,6 +16,7 @@ const MESSAGES: Partial<Record<ClientErrorCode, MessageKey>> = {
   STOCK_UNIT_INVALID: 'centre.error.stock_unit_invalid',
   STOCK_NOT_HELD: 'centre.error.stock_not_held',
   STOCK_OUTLET_USER_CARDS_ONLY: 'centre.error.stock_outlet_user_cards_only',
+  CALENDAR_DAY_INVALID: 'centre.error.calendar_day_invalid',
   NETWORK: 'centre.error.network',
 };
 

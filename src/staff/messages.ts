@@ -50,6 +50,11 @@ const SERVER_KEYS: Readonly<Record<string, MessageKey>> = {
   ANONYMOUS_UPGRADE_ELSEWHERE: 'staff.anonymous.upgrade_elsewhere',
   ANONYMOUS_NO_LOSS_REPORT: 'staff.anonymous.no_loss_report',
   PURSE_LIMIT_EXCEEDED: 'staff.anonymous.purse_limit',
+  // Loss reports (server/cards/loss-report.ts)
+  LOSS_IDENTITY_MISMATCH: 'staff.loss.error.identity',
+  LOSS_REPORT_EXISTS: 'staff.loss.error.exists',
+  LOSS_REPORT_NOT_FOUND: 'staff.loss.error.not_found',
+  LOSS_REPORT_NOT_PENDING: 'staff.loss.error.not_pending',
   // A queued operation's maker (docs/sync.md "The maker of an operation")
   OPERATION_MAKER_INVALID: 'staff.error.operation_maker_invalid',
   OPERATION_MAKER_SESSION_ENDED: 'staff.error.operation_maker_session_ended',
