@@ -75,6 +75,16 @@ import {
   StationCardWithdrawRequest,
   StationParams,
 } from './station-cards.ts';
+import {
+  OperatorList,
+  OperatorListQuery,
+  OperatorRequest,
+  OperatorView,
+  ResetOperatorPasswordRequest,
+  ResetOperatorPasswordResponse,
+  SetOperatorStateRequest,
+  UpdateOperatorRequest,
+} from './operators.ts';
 
 /** The reference's groups (/api/docs), described in openapi.ts. */
 export type ApiTag =
@@ -198,10 +208,59 @@ export const ENDPOINTS = e({
     method: 'POST',
     path: '/api/v1/admin/operators',
     tag: 'organisation',
-    errors: ['NOT_FOUND', 'OUT_OF_SCOPE', 'ALREADY_EXISTS', 'SIGN_IN_BUSY'],
-    summary: 'Create an operator',
+    errors: ['NOT_FOUND', 'OUT_OF_SCOPE', 'ALREADY_EXISTS', 'SIGN_IN_BUSY', 'OPERATOR_ROLE_ABOVE_OWN', 'OPERATOR_ROLE_UNIT_INVALID'],
+    summary: 'Create an operator in a unit of your part of the organisation, with a role no higher than your own',
+    description:
+      'Without `password` the server makes one up and answers it once as `password`; give it to the operator in person. ' +
+      'The sign-in does not yet ask for a new password at the first sign-in.',
     body: CreateOperatorRequest,
     response: CreateOperatorResponse,
+  },
+  listOperators: {
+    method: 'GET',
+    path: '/api/v1/admin/operators',
+    tag: 'organisation',
+    errors: [],
+    summary: "Operator maintenance 操作员维护: the operators of the caller's part of the organisation, a page at a time, by user name",
+    query: OperatorListQuery,
+    response: OperatorList,
+  },
+  updateOperator: {
+    method: 'POST',
+    path: '/api/v1/admin/operators/update',
+    tag: 'organisation',
+    errors: ['NOT_FOUND', 'OUT_OF_SCOPE', 'OPERATOR_ROLE_ABOVE_OWN', 'OPERATOR_ROLE_UNIT_INVALID', 'OPERATOR_SELF_CHANGE'],
+    summary: "Change an operator's name, role and unit (never your own role or unit)",
+    body: UpdateOperatorRequest,
+    response: OperatorView,
+  },
+  setOperatorState: {
+    method: 'POST',
+    path: '/api/v1/admin/operators/state',
+    tag: 'organisation',
+    errors: ['NOT_FOUND', 'OUT_OF_SCOPE', 'OPERATOR_ROLE_ABOVE_OWN', 'OPERATOR_SELF_CHANGE'],
+    summary: 'Disable an operator (their sessions end at once) or enable them again (never yourself)',
+    body: SetOperatorStateRequest,
+    response: OperatorView,
+  },
+  resetOperatorPassword: {
+    method: 'POST',
+    path: '/api/v1/admin/operators/password',
+    tag: 'organisation',
+    errors: ['NOT_FOUND', 'OUT_OF_SCOPE', 'OPERATOR_ROLE_ABOVE_OWN', 'SIGN_IN_BUSY'],
+    summary: "Reset an operator's password: their sessions end; without `password` the server makes one up and answers it once",
+    description: 'The sign-in does not yet ask for a new password after a reset: tell the operator to keep the new one private.',
+    body: ResetOperatorPasswordRequest,
+    response: ResetOperatorPasswordResponse,
+  },
+  unlockOperator: {
+    method: 'POST',
+    path: '/api/v1/admin/operators/unlock',
+    tag: 'organisation',
+    errors: ['NOT_FOUND', 'OUT_OF_SCOPE', 'OPERATOR_ROLE_ABOVE_OWN'],
+    summary: "Lift the sign-in lockout of an operator's user name, from every address",
+    body: OperatorRequest,
+    response: OperatorView,
   },
   listOrgUnits: {
     method: 'GET',

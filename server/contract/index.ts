@@ -26,3 +26,4 @@ export * from './endpoints.ts';
 export * from './device-auth.ts';
 export * from './openapi.ts';
 export * from './station-cards.ts';
+export * from './operators.ts';
