@@ -24,9 +24,9 @@ import type {
   OperatorRole,
   OperatorState,
   OperatorView,
-  OrgUnitKind,
   UpdateOperatorRequest,
 } from '../contract/index.ts';
+import { OPERATOR_ROLE_RANK, OPERATOR_UNIT_KINDS } from '../contract/index.ts';
 import type { Principal } from '../auth/principal.ts';
 import { inScope } from '../auth/principal.ts';
 import { sha256Hex } from '../auth/secrets.ts';
@@ -39,22 +39,12 @@ import { findUnit } from './org-units.ts';
 /** Operators per page of the list: what the centre's screen shows without scrolling the page. */
 export const OPERATOR_PAGE_SIZE = 10;
 
-/** Lowest first: a caller gives any role up to its own. Devices hold no rank: they never reach these calls. */
-const RANK: Record<OperatorRole, number> = { outlet_operator: 1, outlet_supervisor: 2, center_operator: 3, administrator: 4 };
-
-const UNIT_KINDS: Record<OperatorRole, readonly OrgUnitKind[]> = {
-  outlet_operator: ['outlet', 'station'],
-  outlet_supervisor: ['outlet', 'station'],
-  center_operator: ['center', 'province', 'city', 'county'],
-  administrator: ['center', 'province', 'city', 'county'],
-};
-
 function rankOf(principal: Principal): number {
-  return principal.role in RANK ? RANK[principal.role as OperatorRole] : 0;
+  return principal.role in OPERATOR_ROLE_RANK ? OPERATOR_ROLE_RANK[principal.role as OperatorRole] : 0;
 }
 
 function mayGive(principal: Principal, role: OperatorRole): void {
-  if (RANK[role] > rankOf(principal)) throw new ApiError('OPERATOR_ROLE_ABOVE_OWN');
+  if (OPERATOR_ROLE_RANK[role] > rankOf(principal)) throw new ApiError('OPERATOR_ROLE_ABOVE_OWN');
 }
 
 /** The unit an operator is to belong to: it exists, lies in the caller's subtree and fits the role. */
@@ -62,7 +52,8 @@ async function unitFor(tx: Sql, principal: Principal, orgUnitId: string, role: O
   const unit = await findUnit(tx, { id: BigInt(orgUnitId) });
   if (!unit) throw new ApiError('NOT_FOUND', 'no such organisation unit');
   if (!(await inScope(tx, principal, unit.id))) throw new ApiError('OUT_OF_SCOPE');
-  if (!UNIT_KINDS[role].includes(unit.kind)) throw new ApiError('OPERATOR_ROLE_UNIT_INVALID', `a ${role} cannot belong to a ${unit.kind}`);
+  if (!OPERATOR_UNIT_KINDS[role].includes(unit.kind))
+    throw new ApiError('OPERATOR_ROLE_UNIT_INVALID', `a ${role} cannot belong to a ${unit.kind}`);
   return unit.id;
 }
 

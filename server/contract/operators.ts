@@ -7,6 +7,23 @@
 import { z } from 'zod';
 import { EntityId } from './common.ts';
 import { OperatorPassword, OperatorRole } from './auth.ts';
+import type { OrgUnitKind } from './admin.ts';
+
+/** Lowest first: a caller gives any role up to its own, never above (OPERATOR_ROLE_ABOVE_OWN). */
+export const OPERATOR_ROLE_RANK: Record<OperatorRole, number> = {
+  outlet_operator: 1,
+  outlet_supervisor: 2,
+  center_operator: 3,
+  administrator: 4,
+};
+
+/** Where each role belongs (OPERATOR_ROLE_UNIT_INVALID): outlet staff at an outlet or station, the others at a centre's level. */
+export const OPERATOR_UNIT_KINDS: Record<OperatorRole, readonly OrgUnitKind[]> = {
+  outlet_operator: ['outlet', 'station'],
+  outlet_supervisor: ['outlet', 'station'],
+  center_operator: ['center', 'province', 'city', 'county'],
+  administrator: ['center', 'province', 'city', 'county'],
+};
 
 export const OperatorState = z.enum(['active', 'disabled']);
 export type OperatorState = z.infer<typeof OperatorState>;
@@ -22,7 +39,7 @@ export const OperatorView = z.object({
   state: OperatorState,
   /** The sign-in throttle holds this user name back now, from some address or from all (server/auth/throttle.ts). */
   locked: z.boolean(),
-  /** The caller: the screen offers no change of one's own role, unit or state. */
+  /** The caller, marked on the screen: their own role, unit and state are not theirs to change (OPERATOR_SELF_CHANGE). */
   self: z.boolean(),
   createdAt: z.iso.datetime(),
 });
