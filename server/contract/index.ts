@@ -27,3 +27,4 @@ export * from './device-auth.ts';
 export * from './openapi.ts';
 export * from './station-cards.ts';
 export * from './operators.ts';
+export * from './operator-rules.ts';

@@ -7,23 +7,6 @@
 import { z } from 'zod';
 import { EntityId } from './common.ts';
 import { OperatorPassword, OperatorRole } from './auth.ts';
-import type { OrgUnitKind } from './admin.ts';
-
-/** Lowest first: a caller gives any role up to its own, never above (OPERATOR_ROLE_ABOVE_OWN). */
-export const OPERATOR_ROLE_RANK: Record<OperatorRole, number> = {
-  outlet_operator: 1,
-  outlet_supervisor: 2,
-  center_operator: 3,
-  administrator: 4,
-};
-
-/** Where each role belongs (OPERATOR_ROLE_UNIT_INVALID): outlet staff at an outlet or station, the others at a centre's level. */
-export const OPERATOR_UNIT_KINDS: Record<OperatorRole, readonly OrgUnitKind[]> = {
-  outlet_operator: ['outlet', 'station'],
-  outlet_supervisor: ['outlet', 'station'],
-  center_operator: ['center', 'province', 'city', 'county'],
-  administrator: ['center', 'province', 'city', 'county'],
-};
 
 export const OperatorState = z.enum(['active', 'disabled']);
 export type OperatorState = z.infer<typeof OperatorState>;
