@@ -1,6 +1,6 @@
 /**
  * Which error codes an API operation can answer with, for the reference (/api/docs, openapi.ts).
- * Each endpoint of the table declares its own (`errors` in endpoints.ts); the ones below are
+ * Each endpoint of the table declares its own (`errors` in endpoint-docs.ts); the ones below are
  * general and not repeated there: what any request can be refused for before its handler runs
  * (its HTTP, its JSON, its shape, the database), what any signed-in request can be refused for
  * (server/http/route.ts: the credentials and the role), and the contract's version on a

@@ -23,6 +23,7 @@ export * from './stock.ts';
 export * from './info.ts';
 export * from './station.ts';
 export * from './endpoints.ts';
+export * from './endpoint-docs.ts';
 export * from './device-auth.ts';
 export * from './openapi.ts';
 export * from './station-cards.ts';

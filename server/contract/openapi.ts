@@ -1,15 +1,16 @@
 /**
  * The OpenAPI 3.1 document, generated from the endpoint table's zod schemas (served at
  * /api/openapi.json, drawn by the reference at /api/docs; docs/operations.md § The API reference).
- * Every operation carries its tag, summary, description (who may call it, what it refuses),
- * an example of its body and of its 200 answer (examples.ts), and every error it can answer
- * with: its own (the table's `errors`) and the general ones (api-errors.ts), by HTTP status, each
+ * Every operation carries its tag, summary, description (who may call it, what it refuses;
+ * endpoint-docs.ts), an example of its body and of its 200 answer (examples.ts), and every error it
+ * can answer with: its own (endpoint-docs.ts's `errors`) and the general ones (api-errors.ts), by HTTP status, each
  * with the catalogue's English message. The catalogue and the role policy live in server/, which
  * the contract does not import: the server hands them in.
  */
 import { z } from 'zod';
 import { ApiErrorBody, type ErrorCode } from './errors.ts';
-import { ENDPOINTS, type ApiTag, type Endpoint } from './endpoints.ts';
+import { ENDPOINTS, type Endpoint, type EndpointName } from './endpoints.ts';
+import { ENDPOINT_DOCS, type ApiTag } from './endpoint-docs.ts';
 import { ENDPOINT_EXAMPLES } from './examples.ts';
 import {
   OPERATION_ERRORS,
@@ -61,8 +62,8 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
 }
 
 /** Every code an endpoint can answer with: its own, then the general ones that apply to it. */
-export function errorCodesOf(ep: Endpoint): ErrorCode[] {
-  const codes = new Set<ErrorCode>(ep.errors ?? []);
+export function errorCodesOf(name: EndpointName, ep: Endpoint): ErrorCode[] {
+  const codes = new Set<ErrorCode>(ENDPOINT_DOCS[name].errors);
   if (ep.versioned) for (const code of VERSIONED_ERRORS) codes.add(code);
   if (!ep.public) for (const code of SIGNED_IN_ERRORS) codes.add(code);
   for (const code of REQUEST_ERRORS) codes.add(code);
@@ -110,16 +111,17 @@ function pushResultTable(): string {
   ].join('\n');
 }
 
-function describe(name: string, ep: Endpoint, context: OpenApiContext): string {
+function describe(name: EndpointName, ep: Endpoint, context: OpenApiContext): string {
+  const doc = ENDPOINT_DOCS[name];
   const roles = context.roles[name];
   const who = ep.public
     ? 'Public: no credentials.'
     : `Who may call: ${(roles ?? []).map((role) => `\`${role}\``).join(', ')} (a device signs its request, an operator sends its session).`;
-  const parts = [ep.description, who];
+  const parts = [doc.description, who];
   if (ep.versioned) parts.push('Versioned: the body carries `contractVersion`; another version is refused before anything else.');
   if (name === 'syncPush') parts.push(pushResultTable());
   parts.push(
-    `Errors of its own: ${ep.errors && ep.errors.length > 0 ? codeList(ep.errors) : 'none'}; the general ones (the request, the credentials) are listed with the others below.`,
+    `Errors of its own: ${doc.errors.length > 0 ? codeList(doc.errors) : 'none'}; the general ones (the request, the credentials) are listed with the others below.`,
   );
   return parts.filter((part) => part !== undefined).join('\n\n');
 }
@@ -135,7 +137,7 @@ function securityOf(name: string, ep: Endpoint, context: OpenApiContext): Array<
 
 export function openApiDocument(version: number, context: OpenApiContext): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const [name, ep] of Object.entries(ENDPOINTS) as Array<[string, Endpoint]>) {
+  for (const [name, ep] of Object.entries(ENDPOINTS) as Array<[EndpointName, Endpoint]>) {
     const path = ep.path.replace(/:([a-zA-Z]+)/g, '{$1}');
     const pathParams = [...ep.path.matchAll(/:([a-zA-Z]+)/g)].map((m) => ({
       name: m[1],
@@ -150,13 +152,13 @@ export function openApiDocument(version: number, context: OpenApiContext): Recor
       schema: jsonSchema(schema, 'input'),
     }));
     const params = [...pathParams, ...queryParams];
-    const example = ENDPOINT_EXAMPLES[name as keyof typeof ENDPOINT_EXAMPLES];
-    const codes = errorCodesOf(ep);
+    const example = ENDPOINT_EXAMPLES[name];
+    const codes = errorCodesOf(name, ep);
     paths[path] ??= {};
     paths[path][ep.method.toLowerCase()] = {
       operationId: name,
-      tags: [ep.tag ?? 'info'],
-      summary: ep.summary,
+      tags: [ENDPOINT_DOCS[name].tag],
+      summary: ENDPOINT_DOCS[name].summary,
       description: describe(name, ep, context),
       security: securityOf(name, ep, context),
       ...(params.length ? { parameters: params } : {}),

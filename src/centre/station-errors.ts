@@ -25,7 +25,8 @@ const MESSAGES: Partial<Record<ClientErrorCode, MessageKey>> = {
 export function stationErrorMessage(error: unknown): CentreMessage {
   if (error instanceof StationIssueError)
     return { key: error.code === 'WRONG_CARD_TYPE' ? 'centre.station.error.wrong_card' : 'centre.station.error.not_written' };
-  if (error instanceof FuelCardError) return { key: 'centre.station.error.card', values: { code: error.code } };
+  // The card's status word means nothing to the operator; what to do about it does.
+  if (error instanceof FuelCardError) return { key: 'centre.station.error.card' };
   if (isCcidError(error, 'NO_CARD') || isCcidError(error, 'CARD_REMOVED')) return { key: 'centre.station.error.no_card' };
   if (error instanceof BackendError) {
     const key = MESSAGES[error.code];

@@ -13,7 +13,7 @@ import { HttpKioskBackend } from './http-backend.ts';
 import { httpPush } from '../lib/sync/push.ts';
 import { SyncLoop } from '../lib/sync/sync-loop.ts';
 import { bootDevice, type BootResult as DeviceBootResult, type DeviceApp } from '../lib/boot/device-boot.ts';
-import { KioskController } from './controller.ts';
+import { KioskController, preloadCardWork } from './controller.ts';
 
 export type KioskRuntime = {
   kiosk: KioskController;
@@ -39,6 +39,8 @@ function run(db: DeviceDatabase, identity: DeviceIdentity, demo: VirtualUsbContr
   void reader.start();
   const backend = new HttpKioskBackend({ api, outbox, sync });
   const kiosk = new KioskController({ reader, backend, db, terminalId: identity.terminalId });
+  // The card session's chunk, fetched while the start screen waits for a card.
+  preloadCardWork();
   sync.onDrained((report) => {
     if (report.appliedCount > 0 || report.rejectedCount > 0) void kiosk.linkRestored();
   });

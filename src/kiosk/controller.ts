@@ -9,16 +9,12 @@
 import { writable, get, type Readable } from 'svelte/store';
 import type { CardSession } from '../../ccid/usb/index.ts';
 import { isCcidError } from '../../ccid/usb/index.ts';
-import { readCard, readTransactionLog } from '../../ccid/fuelcard/read.ts';
-import { changePin, getBalance, verifyPin } from '../../ccid/fuelcard/card.ts';
 import { FuelCardError, FUEL_CARD_ERROR } from '../../ccid/fuelcard/errors.ts';
 import { cardSessionActive } from '../lib/session/active.ts';
 import { BackendError } from '../lib/net/backend-error.ts';
 import type { AccountView } from './backend.ts';
-import { factsOf, type CardFacts } from '../lib/card/facts.ts';
-import { settleFromCard, type ServerView } from '../lib/online/recovery.ts';
-import { accountAfterRecovery, recoveryNotice } from './recovery.ts';
-import { runLoad } from './load.ts';
+import type { CardFacts } from '../lib/card/facts.ts';
+import type { ServerView } from '../lib/online/recovery.ts';
 import type { StationInfo } from '../../server/contract/station.ts';
 import type { KioskDeps } from './deps.ts';
 import { loadBlock, loadMaxFen, type AccountInfo, type Notice, type RefusalReason, type Screen } from './screens.ts';
@@ -39,6 +35,27 @@ const WARNED_SCREENS: ReadonlySet<Screen['name']> = new Set(['pin', 'home', 'loa
 const REFUSED_CARD_STATES: Record<string, RefusalReason> = { lost: 'lost', blacklisted: 'blacklisted', closed: 'closed' };
 
 class SessionEnded extends Error {}
+
+type CardWork = typeof import('./card-work.ts');
+let cardWork: Promise<CardWork> | undefined;
+
+/**
+ * The card session's own code (card-work.ts), a chunk of its own. Fetched once: the kiosk asks
+ * for it as soon as it has started (preloadCardWork), so a card finds it there; a failed fetch
+ * (the link down before the service worker had it) is tried again at the next card.
+ */
+function loadCardWork(): Promise<CardWork> {
+  cardWork ??= import('./card-work.ts').catch((error: unknown) => {
+    cardWork = undefined;
+    throw error;
+  });
+  return cardWork;
+}
+
+/** Fetches the card session's chunk in the background, once the start screen is up. */
+export function preloadCardWork(): void {
+  loadCardWork().catch(() => {});
+}
 
 export class KioskController {
   readonly #deps: KioskDeps;
@@ -155,6 +172,7 @@ export class KioskController {
     this.#set({ name: 'reading' }, generation);
     await this.#guard(generation, async () => {
       this.#session = await this.#deps.reader.connectCard();
+      const { readCard, factsOf } = await loadCardWork();
       const reading = await readCard(this.#transmit(generation));
       const card = factsOf(reading, this.#now());
       this.#card = card;
@@ -171,6 +189,7 @@ export class KioskController {
     if (this.current.name !== 'pin') return;
     this.#set({ name: 'pin', triesLeft: this.current.triesLeft, busy: true }, generation);
     await this.#guard(generation, async () => {
+      const { verifyPin } = await loadCardWork();
       try {
         await verifyPin(this.#transmit(generation), pin);
       } catch (error) {
@@ -186,6 +205,7 @@ export class KioskController {
 
   async #afterPin(generation: number): Promise<void> {
     const transmit = this.#transmit(generation);
+    const { readTransactionLog, getBalance } = await loadCardWork();
     let card = this.#card!;
     // The receipt's chunk is fetched while the card is read; the station is asked for before the
     // account, not beside it, so that the session's requests always go in one order (the fault
@@ -232,6 +252,7 @@ export class KioskController {
   /** Settles what the card left pending; `server` is the server's view when it was read just now. */
   async #recover(generation: number, server: ServerView | null): Promise<Notice | null> {
     const card = this.#card!;
+    const { settleFromCard, getBalance, readTransactionLog, accountAfterRecovery, recoveryNotice } = await loadCardWork();
     const report = await settleFromCard({
       transmit: this.#transmit(generation),
       db: this.#deps.db,
@@ -285,6 +306,7 @@ export class KioskController {
       return this.#set({ ...this.current, notice: { key: 'kiosk.load.amount_invalid', tone: 'error' } }, generation);
     }
     await this.#guard(generation, async () => {
+      const { runLoad, getBalance, readTransactionLog } = await loadCardWork();
       const outcome = await runLoad({
         transmit: this.#transmit(generation),
         deps: this.#deps,
@@ -364,6 +386,7 @@ export class KioskController {
       return this.#set({ name: 'change-pin', stage: 'new', notice: { key: 'kiosk.pin.format', tone: 'error' }, busy: false }, generation);
     this.#set({ name: 'change-pin', stage: 'confirm', notice: null, busy: true }, generation);
     await this.#guard(generation, async () => {
+      const { changePin } = await loadCardWork();
       try {
         await changePin(this.#transmit(generation), { oldPin, newPin });
       } catch (error) {

@@ -14,13 +14,11 @@
  * after the journal entry throws INTERRUPTED: its next insertion at any tablet or kiosk
  * (openCard) settles it.
  */
-import { BackendError } from '../lib/net/backend-error.ts';
 import { cardTimeIso } from '../lib/card/time.ts';
-import { OnlineTransactionError, runOnlineTransaction, type OnlineStep, type OnlineTransactionResult } from '../lib/online/transaction.ts';
-import { settleFromCard } from '../lib/online/recovery.ts';
-import { nowOf, type StaffCard, type StaffDeps } from './open-card.ts';
-import { STAFF_ERROR, StaffError, fromBackend, toStaffError } from './errors.ts';
-import { STAFF_LIMITS } from './limits.ts';
+import type { OnlineStep } from '../lib/online/transaction.ts';
+import { runCounterTransaction } from './counter-transaction.ts';
+import type { StaffCard, StaffDeps } from './open-card.ts';
+import { STAFF_ERROR, StaffError } from './errors.ts';
 
 export type LoadStep = 'card' | 'server' | 'credit' | 'confirm';
 
@@ -50,36 +48,7 @@ function checkRequest(card: StaffCard, request: LoadRequest): void {
     throw new StaffError(STAFF_ERROR.PURSE_INSUFFICIENT, `amount ${amountFen} is more than the account holds (${source})`);
 }
 
-async function settleBlocking(deps: StaffDeps, card: StaffCard): Promise<void> {
-  try {
-    const account = await deps.backend.inquiry(card.facts.cardNo);
-    await settleFromCard({
-      transmit: card.transmit,
-      db: deps.db,
-      backend: deps.backend,
-      cardNo: card.facts.cardNo,
-      server: { pending: account.pending },
-      terminalId: deps.terminalId,
-      nowMs: nowOf(deps),
-    });
-  } catch (error) {
-    toStaffError(error); // world failures only: the operator retries, the card settles later
-  }
-}
-
 const STEPS: Record<OnlineStep, LoadStep> = { card: 'card', server: 'server', write: 'credit', confirm: 'confirm' };
-
-function fromTransaction(error: OnlineTransactionError): StaffError {
-  const detail = { loadId: error.loadId, cause: error.cause ?? error, ...(error.sw === undefined ? {} : { sw: error.sw }) };
-  switch (error.code) {
-    case 'CARD_REFUSED':
-      return new StaffError(STAFF_ERROR.CARD_REFUSED, 'the card refused CREDIT FOR LOAD; the reservation is released', detail);
-    case 'CARD_TOOK_IT':
-      return new StaffError(STAFF_ERROR.INTERRUPTED, 'the card answered CREDIT FOR LOAD badly but took it; its proof is queued', detail);
-    case 'INTERRUPTED':
-      return new StaffError(STAFF_ERROR.INTERRUPTED, 'the card left during the load; it is settled at its next insertion', detail);
-  }
-}
 
 /**
  * Loads `amountFen` onto the opened card's purse. Resolves with the slip's facts once the card
@@ -88,26 +57,13 @@ function fromTransaction(error: OnlineTransactionError): StaffError {
  */
 export async function runLoad(deps: StaffDeps, card: StaffCard, request: LoadRequest): Promise<LoadReceipt> {
   checkRequest(card, request);
-  const onStep = request.onStep ?? (() => {});
-  let done: OnlineTransactionResult;
-  try {
-    done = await runOnlineTransaction(
-      {
-        port: deps.backend,
-        db: deps.db,
-        terminalId: deps.terminalId,
-        nowMs: nowOf(deps),
-        initialiseAttemptCountMax: STAFF_LIMITS.initialiseAttemptCountMax,
-      },
-      card.transmit,
-      { kind: 'load', cardNo: card.facts.cardNo, amountFen: request.amountFen, onStep: (step) => onStep(STEPS[step]) },
-    );
-  } catch (error) {
-    if (error instanceof OnlineTransactionError) throw fromTransaction(error);
-    if (error instanceof BackendError && error.code === 'LOAD_PENDING') await settleBlocking(deps, card);
-    throw error instanceof BackendError ? fromBackend(error) : toStaffError(error);
-  }
-  card.facts = { ...card.facts, balanceFen: done.card.balanceFenAfter };
+  const done = await runCounterTransaction(
+    deps,
+    card,
+    { kind: 'load', cardNo: card.facts.cardNo, amountFen: request.amountFen },
+    STEPS,
+    request.onStep,
+  );
   const result = done.card;
   return {
     cardNo: card.facts.printedNo,

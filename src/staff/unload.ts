@@ -14,14 +14,12 @@
  * once. A card that leaves after the journal entry is written throws INTERRUPTED: the card may or
  * may not hold the unload, and its next insertion at any tablet (openCard) settles it.
  */
-import { BackendError } from '../lib/net/backend-error.ts';
 import { cardTimeIso } from '../lib/card/time.ts';
-import { OnlineTransactionError, runOnlineTransaction, type OnlineStep, type OnlineTransactionResult } from '../lib/online/transaction.ts';
-import { settleFromCard } from '../lib/online/recovery.ts';
+import type { OnlineStep, OnlineTransactionResult } from '../lib/online/transaction.ts';
 import { destinationsOf, type Destination } from './backend.ts';
-import { nowOf, type StaffCard, type StaffDeps } from './open-card.ts';
-import { STAFF_ERROR, StaffError, fromBackend, toStaffError } from './errors.ts';
-import { STAFF_LIMITS } from './limits.ts';
+import { runCounterTransaction } from './counter-transaction.ts';
+import type { StaffCard, StaffDeps } from './open-card.ts';
+import { STAFF_ERROR, StaffError } from './errors.ts';
 
 export type UnloadStep = 'card' | 'server' | 'debit' | 'confirm';
 
@@ -59,39 +57,8 @@ function checkRequest(card: StaffCard, request: UnloadRequest): void {
   }
 }
 
-/** The server's pending transaction of this card blocks the unload: settle it from the card now (best effort). */
-async function settleBlocking(deps: StaffDeps, card: StaffCard): Promise<void> {
-  try {
-    const account = await deps.backend.inquiry(card.facts.cardNo);
-    await settleFromCard({
-      transmit: card.transmit,
-      db: deps.db,
-      backend: deps.backend,
-      cardNo: card.facts.cardNo,
-      server: { pending: account.pending },
-      terminalId: deps.terminalId,
-      nowMs: nowOf(deps),
-    });
-  } catch (error) {
-    toStaffError(error); // world failures only: the operator retries, the card settles later
-  }
-}
-
 /** The tablet's steps, by the shared client's steps. */
 const STEPS: Record<OnlineStep, UnloadStep> = { card: 'card', server: 'server', write: 'debit', confirm: 'confirm' };
-
-/** A failure once the journal entry existed, in the tablet's terms (the card may hold the unload unless CARD_REFUSED). */
-function fromTransaction(error: OnlineTransactionError): StaffError {
-  const detail = { loadId: error.loadId, cause: error.cause ?? error, ...(error.sw === undefined ? {} : { sw: error.sw }) };
-  switch (error.code) {
-    case 'CARD_REFUSED':
-      return new StaffError(STAFF_ERROR.CARD_REFUSED, 'the card refused DEBIT FOR UNLOAD; the reservation is released', detail);
-    case 'CARD_TOOK_IT':
-      return new StaffError(STAFF_ERROR.INTERRUPTED, 'the card answered DEBIT FOR UNLOAD badly but took it; its proof is queued', detail);
-    case 'INTERRUPTED':
-      return new StaffError(STAFF_ERROR.INTERRUPTED, 'the card left during the unload; it is settled at its next insertion', detail);
-  }
-}
 
 function receiptOf(card: StaffCard, request: UnloadRequest, done: OnlineTransactionResult, terminalId: string): UnloadReceipt {
   const result = done.card;
@@ -118,31 +85,12 @@ function receiptOf(card: StaffCard, request: UnloadRequest, done: OnlineTransact
  */
 export async function runUnload(deps: StaffDeps, card: StaffCard, request: UnloadRequest): Promise<UnloadReceipt> {
   checkRequest(card, request);
-  const onStep = request.onStep ?? (() => {});
-  let done: OnlineTransactionResult;
-  try {
-    done = await runOnlineTransaction(
-      {
-        port: deps.backend,
-        db: deps.db,
-        terminalId: deps.terminalId,
-        nowMs: nowOf(deps),
-        initialiseAttemptCountMax: STAFF_LIMITS.initialiseAttemptCountMax,
-      },
-      card.transmit,
-      {
-        kind: 'unload',
-        cardNo: card.facts.cardNo,
-        amountFen: request.amountFen,
-        destination: request.destination,
-        onStep: (step) => onStep(STEPS[step]),
-      },
-    );
-  } catch (error) {
-    if (error instanceof OnlineTransactionError) throw fromTransaction(error);
-    if (error instanceof BackendError && error.code === 'LOAD_PENDING') await settleBlocking(deps, card);
-    throw error instanceof BackendError ? fromBackend(error) : toStaffError(error);
-  }
-  card.facts = { ...card.facts, balanceFen: done.card.balanceFenAfter };
+  const done = await runCounterTransaction(
+    deps,
+    card,
+    { kind: 'unload', cardNo: card.facts.cardNo, amountFen: request.amountFen, destination: request.destination },
+    STEPS,
+    request.onStep,
+  );
   return receiptOf(card, request, done, deps.terminalId);
 }

@@ -6,7 +6,16 @@
  */
 import { execSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ENDPOINTS, ERROR_CODES, OperationType, openApiDocument, type Endpoint, type ErrorCode } from '../../server/contract/index.ts';
+import {
+  ENDPOINTS,
+  ERROR_CODES,
+  OperationType,
+  openApiDocument,
+  type Endpoint,
+  type EndpointName,
+  type ErrorCode,
+} from '../../server/contract/index.ts';
+import { ENDPOINT_DOCS } from '../../server/contract/endpoint-docs.ts';
 import { ENDPOINT_EXAMPLES } from '../../server/contract/examples.ts';
 import {
   OPERATION_ERRORS,
@@ -22,7 +31,7 @@ import { API_ERRORS } from '../../server/errors.ts';
 import { ROLE_POLICY } from '../../server/auth/policy.ts';
 import { handlerSlices, operationSlices, ROOT, textReach } from './error-reach.ts';
 
-const endpoints = Object.entries(ENDPOINTS) as Array<[string, Endpoint]>;
+const endpoints = Object.entries(ENDPOINTS) as Array<[EndpointName, Endpoint]>;
 
 /** Every registerEndpoint call in server/, by endpoint: its file and its text. */
 function registrations(): Map<string, { file: string; text: string }> {
@@ -42,17 +51,18 @@ function general(ep: Endpoint): Set<ErrorCode> {
 describe('the endpoint table, for the reference', () => {
   it('gives every endpoint a tag, a summary and its own error list', () => {
     for (const [name, ep] of endpoints) {
-      expect(ep.tag, name).toBeDefined();
-      expect(ep.summary.length, name).toBeGreaterThan(0);
-      expect(ep.errors, name).toBeDefined();
+      const doc = ENDPOINT_DOCS[name];
+      expect(doc?.tag, name).toBeDefined();
+      expect(doc.summary.length, name).toBeGreaterThan(0);
+      expect(doc.errors, name).toBeDefined();
       // A general code is not repeated in the endpoint's own list.
-      for (const code of ep.errors ?? []) expect(general(ep).has(code), `${name} ${code}`).toBe(false);
+      for (const code of doc.errors) expect(general(ep).has(code), `${name} ${code}`).toBe(false);
     }
   });
 
   it('has an example body and answer for every endpoint, each parsing with its schema', () => {
     for (const [name, ep] of endpoints) {
-      const example = ENDPOINT_EXAMPLES[name as keyof typeof ENDPOINT_EXAMPLES];
+      const example = ENDPOINT_EXAMPLES[name];
       expect(example, name).toBeDefined();
       const answer = ep.response.safeParse(example!.response);
       expect(answer.error?.issues, `${name} answer`).toBeUndefined();
@@ -69,7 +79,7 @@ describe('the endpoint table, for the reference', () => {
     for (const [name, ep] of endpoints) {
       const registration = found.get(name);
       expect(registration, `${name} is registered`).toBeDefined();
-      const allowed = new Set<ErrorCode>([...(ep.errors ?? []), ...general(ep)]);
+      const allowed = new Set<ErrorCode>([...ENDPOINT_DOCS[name].errors, ...general(ep)]);
       // The push answers each operation's refusal in its result (the table in its description).
       if (name === 'syncPush') for (const code of [...results, ...PUSH_RESULT_ERRORS]) allowed.add(code);
       const undeclared = [...textReach(registration!.file, registration!.text)].filter((code) => !allowed.has(code as ErrorCode));
