@@ -34,6 +34,12 @@ export const API_ERRORS: Readonly<Record<ErrorCode, { readonly status: number; r
   ALREADY_EXISTS: { status: 409, message: 'something with this id, code, user name or terminal id already exists' },
   ORG_UNIT_PARENT_INVALID: { status: 422, message: 'a unit of this kind cannot sit under that parent' },
   DEVICE_UNIT_INVALID: { status: 422, message: 'devices belong to an outlet or a station' },
+  OPERATOR_ROLE_ABOVE_OWN: { status: 403, message: 'nobody may give a role above their own, or change an operator whose role is above it' },
+  OPERATOR_ROLE_UNIT_INVALID: {
+    status: 422,
+    message: 'outlet staff belong to an outlet or a station, centre operators and administrators to a centre, province, city or county',
+  },
+  OPERATOR_SELF_CHANGE: { status: 403, message: 'nobody may change their own role, unit or state' },
   // Exactly once
   IDEMPOTENCY_CONFLICT: { status: 409, message: 'this operation id was already used for a different request' },
   SEQ_CONFLICT: { status: 409, message: 'this sequence number was already used by another operation' },

@@ -1,5 +1,5 @@
 /**
- * The administrator's set-up calls for an installation: organisation units and devices. Each
+ * The administrator's set-up calls for an installation: organisation units, devices and operators. Each
  * write runs in one transaction with its audit entry; lists are cut to the caller's scope.
  */
 import type { FastifyInstance } from 'fastify';
@@ -9,6 +9,22 @@ import { inScope } from '../auth/principal.ts';
 import { createOrgUnit, listOrgUnits } from './org-units.ts';
 import { disableDevice, listDevices, registerDevice } from './devices.ts';
 import { clearCardReview, listCardAlarms } from './card-review.ts';
+import { hashPassword } from '../auth/secrets.ts';
+import {
+  createOperator,
+  generatePassword,
+  listOperators,
+  resetOperatorPassword,
+  setOperatorState,
+  unlockOperator,
+  updateOperator,
+} from './operators.ts';
+
+/** The password asked for, or one made up to be answered once; hashed outside any transaction (scrypt is slow on purpose). */
+async function newPassword(asked: string | undefined): Promise<{ password: string; hash: string; generated: boolean }> {
+  const password = asked ?? generatePassword();
+  return { password, hash: await hashPassword(password), generated: asked === undefined };
+}
 
 export function registerAdminRoutes(app: FastifyInstance, services: Services): void {
   const { db } = services;
@@ -22,5 +38,23 @@ export function registerAdminRoutes(app: FastifyInstance, services: Services): v
     db.transaction((tx) => disableDevice(tx, principal, body.deviceId)),
   );
   registerEndpoint(app, services, 'listCardAlarms', ({ principal }) => listCardAlarms(db, principal.scopeRootId));
+  registerEndpoint(app, services, 'createOperator', async ({ principal, body }) => {
+    const made = await newPassword(body.password);
+    const created = await db.transaction((tx) => createOperator(tx, principal, body, made.hash, made.generated));
+    return made.generated ? { ...created, password: made.password } : created;
+  });
+  registerEndpoint(app, services, 'listOperators', ({ principal, query }) => listOperators(db, principal, query));
+  registerEndpoint(app, services, 'updateOperator', ({ principal, body }) => db.transaction((tx) => updateOperator(tx, principal, body)));
+  registerEndpoint(app, services, 'setOperatorState', ({ principal, body }) =>
+    db.transaction((tx) => setOperatorState(tx, principal, body.operatorId, body.state)),
+  );
+  registerEndpoint(app, services, 'resetOperatorPassword', async ({ principal, body }) => {
+    const made = await newPassword(body.password);
+    const operator = await db.transaction((tx) => resetOperatorPassword(tx, principal, body.operatorId, made.hash, made.generated));
+    return made.generated ? { operator, password: made.password } : { operator };
+  });
+  registerEndpoint(app, services, 'unlockOperator', ({ principal, body }) =>
+    db.transaction((tx) => unlockOperator(tx, principal, body.operatorId)),
+  );
   registerEndpoint(app, services, 'clearCardReview', ({ principal, body }) => db.transaction((tx) => clearCardReview(tx, principal, body)));
 }

@@ -16,7 +16,13 @@ export const ROLE_POLICY: Record<
 > = {
   logout: ['outlet_operator', 'outlet_supervisor', 'center_operator', 'administrator'],
   issueEnrolment: ['administrator'],
-  createOperator: ['administrator'],
+  // Operator maintenance 操作员维护 (server/admin/operators.ts): a centre within its subtree, never above its own role.
+  createOperator: ['center_operator', 'administrator'],
+  listOperators: ['center_operator', 'administrator'],
+  updateOperator: ['center_operator', 'administrator'],
+  setOperatorState: ['center_operator', 'administrator'],
+  resetOperatorPassword: ['center_operator', 'administrator'],
+  unlockOperator: ['center_operator', 'administrator'],
   // Setting up the organisation and its devices is the administrator's; a centre sees its part.
   listOrgUnits: ['center_operator', 'administrator'],
   createOrgUnit: ['administrator'],

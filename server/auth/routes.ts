@@ -200,30 +200,11 @@ function registerDevices(app: FastifyInstance, services: Services): void {
       return { deviceId: body.deviceId, enrolmentCode: code, expiresAt: expiresAt.toISOString() };
     });
   });
-  registerEndpoint(app, services, 'createOperator', async ({ principal, body }) => {
-    const passwordHash = await hashPassword(body.password);
-    return services.db.transaction(async (tx) => {
-      const unit = await tx.query<{ id: bigint }>('SELECT id FROM org_unit WHERE id = $1', [body.orgUnitId]);
-      if (!unit.rows[0]) throw new ApiError('NOT_FOUND');
-      if (!(await inScope(tx, principal, unit.rows[0].id))) throw new ApiError('OUT_OF_SCOPE');
-      const inserted = await tx.query<{ id: bigint }>(
-        'INSERT INTO operator (username, display_name, org_unit_id, role, password_hash) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (username) DO NOTHING RETURNING id',
-        [body.username, body.displayName, body.orgUnitId, body.role, passwordHash],
-      );
-      if (!inserted.rows[0]) throw new ApiError('ALREADY_EXISTS', 'that user name is taken');
-      await appendAudit(tx, principal, {
-        action: 'operator.create',
-        subject: body.username,
-        detail: { role: body.role, orgUnitId: body.orgUnitId },
-      });
-      return { operatorId: String(inserted.rows[0].id) };
-    });
-  });
 }
 
 export function registerAuthRoutes(app: FastifyInstance, services: Services): void {
   registerLogin(app, services);
   registerDevices(app, services);
-  // The rest of an installation's set-up (organisation units, device registration) lives in admin/.
+  // The rest of an installation's set-up (organisation units, device registration, operators) lives in admin/.
   registerAdminRoutes(app, services);
 }

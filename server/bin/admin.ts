@@ -38,7 +38,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, DEMO_KEK_HEX, loadConfig, type Config } from '../config.ts';
-import { CreateOperatorRequest, CreateOrgUnitRequest, Hotline, OrgUnitCode, StationAddress, StockBatchRequest } from '../contract/index.ts';
+import {
+  CreateOperatorRequest,
+  CreateOrgUnitRequest,
+  Hotline,
+  OperatorPassword,
+  OrgUnitCode,
+  StationAddress,
+  StockBatchRequest,
+} from '../contract/index.ts';
 import { setStationInfo, type StationChange } from '../stations/station.ts';
 import { stockInAsOperator } from '../stock/console.ts';
 import { openDatabase, type Database } from '../db/index.ts';
@@ -217,7 +225,7 @@ async function createAdminCommand(config: Config, args: string[]): Promise<void>
   const displayName = parsed(CreateOperatorRequest.shape.displayName, values['display-name'] ?? username, '--display-name');
   // Checked before the password is asked for, so a busy folder is reported at once.
   refuseWhenDataDirInUse(config);
-  const password = parsed(CreateOperatorRequest.shape.password, await readPassword(), 'the password (10 to 200 characters)');
+  const password = parsed(OperatorPassword, await readPassword(), 'the password (10 to 200 characters)');
   await withDatabase(config, async (db) => {
     const { operatorId } = await createAdministrator(db, { username, displayName, orgUnitCode, password });
     console.log(`created administrator ${username} (operator id ${operatorId}) in unit ${orgUnitCode}`);

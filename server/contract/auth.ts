@@ -43,12 +43,19 @@ export type EnrolResponse = z.infer<typeof EnrolResponse>;
 export const IssueEnrolmentRequest = z.strictObject({ deviceId: DeviceId });
 export const IssueEnrolmentResponse = z.object({ deviceId: DeviceId, enrolmentCode: z.string(), expiresAt: z.iso.datetime() });
 
+/** The roles a person signs in with, lowest first: nobody gives a role above their own (server/admin/operators.ts). */
+export const OperatorRole = z.enum(['outlet_operator', 'outlet_supervisor', 'center_operator', 'administrator']);
+export type OperatorRole = z.infer<typeof OperatorRole>;
+export const OperatorPassword = z.string().min(10).max(200);
+
 export const CreateOperatorRequest = z.strictObject({
   username: z.string().regex(/^[a-z0-9._-]{3,32}$/),
-  displayName: z.string().min(1).max(100),
+  displayName: z.string().trim().min(1).max(100),
   orgUnitId: EntityId,
-  role: z.enum(['outlet_operator', 'outlet_supervisor', 'center_operator', 'administrator']),
-  password: z.string().min(10).max(200),
+  role: OperatorRole,
+  /** Left out: the server makes one up and answers it once, as `password`. */
+  password: OperatorPassword.optional(),
 });
 export type CreateOperatorRequest = z.infer<typeof CreateOperatorRequest>;
-export const CreateOperatorResponse = z.object({ operatorId: EntityId });
+/** `password` only when the server made it up: shown once, stored nowhere but as a hash. */
+export const CreateOperatorResponse = z.object({ operatorId: EntityId, password: z.string().optional() });

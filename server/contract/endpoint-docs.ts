@@ -82,8 +82,37 @@ export const ENDPOINT_DOCS: Readonly<Record<EndpointName, EndpointDoc>> = {
   },
   createOperator: {
     tag: 'organisation',
-    summary: 'Create an operator',
-    errors: ['NOT_FOUND', 'OUT_OF_SCOPE', 'ALREADY_EXISTS', 'SIGN_IN_BUSY'],
+    summary: 'Create an operator in a unit of your part of the organisation, with a role no higher than your own',
+    description:
+      'Without `password` the server makes one up and answers it once as `password`; give it to the operator in person. ' +
+      'The sign-in does not yet ask for a new password at the first sign-in.',
+    errors: ['NOT_FOUND', 'OUT_OF_SCOPE', 'ALREADY_EXISTS', 'SIGN_IN_BUSY', 'OPERATOR_ROLE_ABOVE_OWN', 'OPERATOR_ROLE_UNIT_INVALID'],
+  },
+  listOperators: {
+    tag: 'organisation',
+    summary: "Operator maintenance 操作员维护: the operators of the caller's part of the organisation, a page at a time, by user name",
+    errors: [],
+  },
+  updateOperator: {
+    tag: 'organisation',
+    summary: "Change an operator's name, role and unit (never your own role or unit)",
+    errors: ['NOT_FOUND', 'OUT_OF_SCOPE', 'OPERATOR_ROLE_ABOVE_OWN', 'OPERATOR_ROLE_UNIT_INVALID', 'OPERATOR_SELF_CHANGE'],
+  },
+  setOperatorState: {
+    tag: 'organisation',
+    summary: 'Disable an operator (their sessions end at once) or enable them again (never yourself)',
+    errors: ['NOT_FOUND', 'OUT_OF_SCOPE', 'OPERATOR_ROLE_ABOVE_OWN', 'OPERATOR_SELF_CHANGE'],
+  },
+  resetOperatorPassword: {
+    tag: 'organisation',
+    summary: "Reset an operator's password: their sessions end; without `password` the server makes one up and answers it once",
+    description: 'The sign-in does not yet ask for a new password after a reset: tell the operator to keep the new one private.',
+    errors: ['NOT_FOUND', 'OUT_OF_SCOPE', 'OPERATOR_ROLE_ABOVE_OWN', 'SIGN_IN_BUSY'],
+  },
+  unlockOperator: {
+    tag: 'organisation',
+    summary: "Lift the sign-in lockout of an operator's user name, from every address",
+    errors: ['NOT_FOUND', 'OUT_OF_SCOPE', 'OPERATOR_ROLE_ABOVE_OWN'],
   },
   listOrgUnits: {
     tag: 'organisation',

@@ -78,6 +78,16 @@ import {
 } from './station-cards.ts';
 import { CalendarQuery, CalendarSetDayRequest, CalendarYear } from './calendar.ts';
 import { CardLossReports, LossCancelRequest, LossReportParams, LossReportRequest, LossReportView } from './loss-reports.ts';
+import {
+  OperatorList,
+  OperatorListQuery,
+  OperatorRequest,
+  OperatorView,
+  ResetOperatorPasswordRequest,
+  ResetOperatorPasswordResponse,
+  SetOperatorStateRequest,
+  UpdateOperatorRequest,
+} from './operators.ts';
 
 export type Endpoint = {
   method: 'GET' | 'POST';
@@ -151,6 +161,36 @@ export const ENDPOINTS = e({
     path: '/api/v1/admin/operators',
     body: CreateOperatorRequest,
     response: CreateOperatorResponse,
+  },
+  listOperators: {
+    method: 'GET',
+    path: '/api/v1/admin/operators',
+    query: OperatorListQuery,
+    response: OperatorList,
+  },
+  updateOperator: {
+    method: 'POST',
+    path: '/api/v1/admin/operators/update',
+    body: UpdateOperatorRequest,
+    response: OperatorView,
+  },
+  setOperatorState: {
+    method: 'POST',
+    path: '/api/v1/admin/operators/state',
+    body: SetOperatorStateRequest,
+    response: OperatorView,
+  },
+  resetOperatorPassword: {
+    method: 'POST',
+    path: '/api/v1/admin/operators/password',
+    body: ResetOperatorPasswordRequest,
+    response: ResetOperatorPasswordResponse,
+  },
+  unlockOperator: {
+    method: 'POST',
+    path: '/api/v1/admin/operators/unlock',
+    body: OperatorRequest,
+    response: OperatorView,
   },
   listOrgUnits: {
     method: 'GET',

@@ -37,6 +37,19 @@ const DEVICE = {
   state: 'active',
   enrolled: true,
 };
+const OPERATOR = {
+  operatorId: '311',
+  username: 'wang.fang',
+  displayName: '王芳',
+  role: 'outlet_operator',
+  orgUnitId: '42',
+  orgUnitNameZh: '天河路营业厅',
+  orgUnitNameEn: 'Tianhe Road outlet',
+  state: 'active',
+  locked: false,
+  self: false,
+  createdAt: AT,
+};
 const CUSTOMER = {
   id: '1024',
   kind: 'unit',
@@ -151,9 +164,17 @@ export const ENDPOINT_EXAMPLES: Partial<Record<EndpointName, EndpointExample>> =
     response: { deviceId: 'kiosk-gz-tianhe-01', enrolmentCode: 'K7M2Q9XW4TPA', expiresAt: '2026-12-08T09:30:00.000Z' },
   },
   createOperator: {
-    body: { username: 'wang.fang', displayName: '王芳', orgUnitId: '42', role: 'outlet_operator', password: 'correct horse battery' },
-    response: { operatorId: '311' },
+    body: { username: 'wang.fang', displayName: '王芳', orgUnitId: '42', role: 'outlet_operator' },
+    response: { operatorId: '311', password: 'k7mq-x4tp-a9hc' },
   },
+  listOperators: { response: { operators: [OPERATOR], page: 1, pageCount: 1, total: 1 } },
+  updateOperator: {
+    body: { operatorId: '311', displayName: '王芳', role: 'outlet_supervisor', orgUnitId: '42' },
+    response: { ...OPERATOR, role: 'outlet_supervisor' },
+  },
+  setOperatorState: { body: { operatorId: '311', state: 'disabled' }, response: { ...OPERATOR, state: 'disabled' } },
+  resetOperatorPassword: { body: { operatorId: '311' }, response: { operator: OPERATOR, password: 'r2dw-n8kz-e5vb' } },
+  unlockOperator: { body: { operatorId: '311' }, response: OPERATOR },
   listOrgUnits: {
     response: {
       orgUnits: [

@@ -29,3 +29,5 @@ export * from './openapi.ts';
 export * from './station-cards.ts';
 export * from './calendar.ts';
 export * from './loss-reports.ts';
+export * from './operators.ts';
+export * from './operator-rules.ts';
