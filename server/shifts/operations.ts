@@ -70,27 +70,32 @@ const LISTED_SQL = `
   fees AS (
     SELECT ci.start_operation_id AS id, ci.device_id, 'card.fee' AS type, t.created_at AS made_at, ci.customer_id, ci.card_no,
            t.amount_fen, false AS late
-      FROM card_issue ci JOIN transfer t ON t.id = ci.fee_transfer_id
-     WHERE t.debit_account_id IN (SELECT id FROM drawer)
+      FROM drawer d JOIN transfer t ON t.debit_account_id = d.id AND t.code = 'CARD_FEE'
+      JOIN card_issue ci ON ci.fee_transfer_id = t.id
     UNION ALL
     SELECT ci.cancel_operation_id, ci.device_id, 'card.fee.refund', t.created_at, ci.customer_id, ci.card_no, -t.amount_fen,
            li.transfer_id IS NOT NULL
-      FROM card_issue ci JOIN transfer t ON t.id = ci.refund_transfer_id
+      FROM transfer t JOIN card_issue ci ON ci.refund_transfer_id = t.id
       LEFT JOIN shift_late_item li ON li.transfer_id = t.id AND li.shift_id = $4
-     WHERE t.credit_account_id IN (SELECT id FROM drawer) OR li.transfer_id IS NOT NULL),
+     WHERE t.id IN (SELECT t2.id FROM drawer d JOIN transfer t2 ON t2.credit_account_id = d.id AND t2.code = 'CARD_FEE'
+                    UNION ALL SELECT transfer_id FROM shift_late_item WHERE shift_id = $4 AND kind = 'card.fee.refund')),
   anonymous AS (
     SELECT ac.sell_operation_id AS id, so.device_id, 'anonymous.sell' AS type, ac.sold_at AS made_at, ac.customer_id, ac.card_no,
            sum(t.amount_fen)::bigint AS amount_fen
-      FROM anonymous_card ac JOIN transfer t ON t.id IN (ac.fee_transfer_id, ac.first_transfer_id)
+      FROM drawer d JOIN transfer t ON t.debit_account_id = d.id AND t.code IN ('CARD_FEE', 'CASH_RECEIPT')
+      JOIN anonymous_card ac ON t.id IN (ac.fee_transfer_id, ac.first_transfer_id)
       LEFT JOIN operation so ON so.id = ac.sell_operation_id AND so.type = 'card.anonymous.sell'
-     WHERE t.debit_account_id IN (SELECT id FROM drawer)
      GROUP BY ac.sell_operation_id, so.device_id, ac.sold_at, ac.customer_id, ac.card_no
     UNION ALL
     SELECT o.id, o.device_id, 'anonymous.topup', t.created_at, q.customer_id, ac.card_no, t.amount_fen
-      FROM operation o JOIN transfer t ON t.id = (o.result->>'transferId')::uuid
+      FROM audit_log a JOIN transfer t ON t.id = (a.detail->>'transferId')::uuid
+      JOIN drawer d ON d.id = t.debit_account_id
       JOIN account q ON q.id = t.credit_account_id
+      JOIN operation o ON o.type = 'card.anonymous.topup' AND o.status = 'applied' AND o.result->>'transferId' = t.id::text
+                      AND coalesce(o.device_id, '') = coalesce(a.device_id, '')
       LEFT JOIN anonymous_card ac ON ac.customer_id = q.customer_id
-     WHERE o.type = 'card.anonymous.topup' AND o.status = 'applied' AND t.debit_account_id IN (SELECT id FROM drawer)),
+     WHERE a.action = 'card.anonymous.topup' AND a.operator_id = $1
+       AND a.at >= $2::timestamptz AND ($3::timestamptz IS NULL OR a.at <= $3::timestamptz)),
   loads AS (
     SELECT l.id, l.device_id, l.kind AS type, l.created_at AS made_at, c.customer_id, l.card_no,
            CASE WHEN l.kind = 'load' THEN l.amount_fen ELSE -l.amount_fen END AS amount_fen
@@ -105,6 +110,10 @@ const LISTED_SQL = `
            EXISTS (SELECT 1 FROM receipts o WHERE o.id = r.original_operation_id AND o.device_id = r.original_device_id) AS original_listed
       FROM reversal r JOIN transfer t ON t.id = ANY (r.transfer_ids)
       JOIN account d ON d.id = t.debit_account_id JOIN account c ON c.id = t.credit_account_id
+     -- Its cash came out of this drawer only while the shift was open: then it was this operator's (a
+     -- supervisor handing back cash from its own drawer) or the original's, which is listed here.
+     WHERE (r.operator_id = $1 AND r.at >= $2::timestamptz AND ($3::timestamptz IS NULL OR r.at <= $3::timestamptz))
+        OR (r.original_device_id, r.original_operation_id) IN (SELECT device_id, id FROM receipts)
      GROUP BY r.operation_id, r.device_id, r.at, r.original_operation_id, r.original_device_id
     HAVING bool_or(t.credit_account_id IN (SELECT id FROM drawer))
         OR EXISTS (SELECT 1 FROM receipts o WHERE o.id = r.original_operation_id AND o.device_id = r.original_device_id)),
