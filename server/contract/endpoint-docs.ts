@@ -308,7 +308,7 @@ export const ENDPOINT_DOCS: Readonly<Record<EndpointName, EndpointDoc>> = {
   shiftOperations: {
     tag: 'shifts',
     summary:
-      "The money operations booked to a shift (receipts, pre-allocations) with their status: the caller's open shift, or a supervisor's pick of its outlet's shifts",
+      "Every money movement of a shift (receipts, pre-allocations, card fees, anonymous sales and top-ups, counter loads and unloads, reversals) with its status and the totals by kind: the caller's open shift, or a supervisor's pick of its outlet's shifts",
     errors: ['NOT_FOUND'],
   },
   stockIn: {

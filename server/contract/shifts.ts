@@ -66,23 +66,51 @@ export type CurrentShiftResponse = z.infer<typeof CurrentShiftResponse>;
 export const ShiftOperationsQuery = z.strictObject({ shiftId: EntityId.optional() });
 export type ShiftOperationsQuery = z.infer<typeof ShiftOperationsQuery>;
 
+/** The kinds of money operation a shift lists. */
+export const ShiftOperationKind = z.enum([
+  'receipt.cash',
+  'receipt.cheque',
+  'preallocation',
+  'card.fee',
+  'card.fee.refund',
+  'anonymous.sell',
+  'anonymous.topup',
+  'load',
+  'unload',
+  'reversal',
+]);
+export type ShiftOperationKind = z.infer<typeof ShiftOperationKind>;
+
 /** One money operation of a shift as the Shift screen lists it. */
 export const ShiftOperation = z.object({
   operationId: OperationId,
   deviceId: DeviceId.nullable(),
-  type: z.enum(['receipt.cash', 'receipt.cheque', 'preallocation']),
+  type: ShiftOperationKind,
   /** When its maker made it (when it arrived, for an operation without a maker). */
   madeAt: z.iso.datetime(),
   customerId: EntityId,
   customerName: z.string(),
-  amountFen: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  /** The card it concerns (card fees, anonymous cards, loads and unloads); null for account-only operations. */
+  cardNo: z.string().nullable(),
+  /** Signed by the money's direction: into the drawer, the account or onto the card above zero, out below. */
+  amountFen: z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
   status: z.enum(['applied', 'reversed']),
   /** Cash that arrived after the shift was closed, posted against CASH_DIFFERENCE (docs/ledger.md "Late cash"). */
   late: z.boolean(),
+  /** For a reversal: the operation it undoes. */
+  reverses: OperationId.nullable(),
 });
 export type ShiftOperation = z.infer<typeof ShiftOperation>;
+/** A kind's total: what stands (a reversed operation and the reversal undoing it in the same shift count for nothing). */
+export const ShiftOperationTotal = z.object({
+  type: ShiftOperationKind,
+  count: z.number().int().min(0),
+  amountFen: z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
+});
+export type ShiftOperationTotal = z.infer<typeof ShiftOperationTotal>;
 export const ShiftOperationsResponse = z.object({
   shift: z.object({ id: EntityId, openedAt: z.iso.datetime(), closedAt: z.iso.datetime().nullable() }).nullable(),
   operations: z.array(ShiftOperation),
+  totals: z.array(ShiftOperationTotal),
 });
 export type ShiftOperationsResponse = z.infer<typeof ShiftOperationsResponse>;

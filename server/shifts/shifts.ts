@@ -117,7 +117,11 @@ export async function currentShift(sql: Sql, principal: Principal): Promise<Curr
     receipts_count: bigint;
   }>(
     `SELECT s.id, s.opened_at, s.opening_float_fen, s.device_id, a.debits_posted - a.credits_posted AS drawer_fen,
-            (SELECT count(*) FROM transfer t WHERE t.debit_account_id = a.id AND t.code = 'CASH_RECEIPT') AS receipts_count
+            -- A receipt a supervisor reversed is not one the drawer kept: its reversal undid it.
+            (SELECT count(*) FROM transfer t
+              WHERE t.debit_account_id = a.id AND t.code = 'CASH_RECEIPT'
+                AND NOT EXISTS (SELECT 1 FROM operation o JOIN reversal r ON r.original_device_id = o.device_id AND r.original_operation_id = o.id
+                                 WHERE o.type = 'receipt.cash' AND o.result->'result'->>'transferId' = t.id::text)) AS receipts_count
        FROM shift s LEFT JOIN account a ON a.code = 'CASH' AND a.owner_key = 'shift:' || s.id::text
       WHERE s.operator_id = $1 AND s.closed_at IS NULL`,
     [principal.operatorId],

@@ -17,9 +17,24 @@ describe("the shift's list of money operations", () => {
         madeAt: '2026-12-07T09:00:00.000Z',
         customerId: '7',
         customerName: '张三',
+        cardNo: null,
         amountFen: 50_000,
         status: 'applied' as const,
         late: false,
+        reverses: null,
+      },
+      {
+        operationId: 'f0000000-0000-7000-8000-000000000006',
+        deviceId: 'demo-tablet-1',
+        type: 'load' as const,
+        madeAt: '2026-12-07T08:30:00.000Z',
+        customerId: '7',
+        customerName: '张三',
+        cardNo: '1000320000000001',
+        amountFen: 4_000,
+        status: 'applied' as const,
+        late: false,
+        reverses: null,
       },
     ];
     const t = Date.parse('2026-12-07T09:30:00.000Z');
@@ -61,8 +76,12 @@ describe("the shift's list of money operations", () => {
     expect(items.map((i) => [i.operationId.slice(0, 1), i.status, i.amountFen, i.reversalQueued])).toEqual([
       ['b', 'queued', 300, false],
       ['a', 'applied', 50_000, true],
+      ['f', 'applied', 4_000, false],
     ]);
-    expect(items.map((i) => i.deviceId)).toEqual([null, 'demo-tablet-1']);
+    expect(items.map((i) => i.deviceId)).toEqual([null, 'demo-tablet-1', 'demo-tablet-1']);
+    expect(items.map((i) => i.cardNo)).toEqual([null, null, '1000320000000001']);
+    // A load is undone on the card (an unload), never by a reversal.
+    expect(mayReverse(items[2]!)).toBe(false);
     // A reversal already queued, or one still queued itself, is not offered again; who may reverse is the server's rule.
     expect(mayReverse(items[1]!)).toBe(false);
     expect(mayReverse({ ...items[1]!, reversalQueued: false })).toBe(true);
@@ -70,7 +89,7 @@ describe("the shift's list of money operations", () => {
     expect(mayReverse(items[0]!)).toBe(false);
   });
 
-  it('totals what stands by kind: a reversed operation counts for nothing, a queued one counts', () => {
+  it("totals by kind as the server added them up, with what is still queued here folded in, in the kinds' order", () => {
     const item = (type: ShiftListItem['type'], amountFen: number, status: ShiftListItem['status']): ShiftListItem => ({
       operationId: `${type}-${amountFen}-${status}`,
       deviceId: 'demo-tablet-1',
@@ -78,22 +97,33 @@ describe("the shift's list of money operations", () => {
       madeAtMs: 0,
       customerId: '7',
       customerName: '张三',
+      cardNo: null,
       amountFen,
       status,
       reversalQueued: false,
       late: false,
     });
-    const totals = shiftTotals([
-      item('preallocation', 300, 'applied'),
+    const server = [
+      { type: 'unload' as const, count: 1, amountFen: -1_500 },
+      { type: 'receipt.cash' as const, count: 1, amountFen: 50_000 },
+      { type: 'card.fee' as const, count: 2, amountFen: 2_200 },
+    ];
+    const totals = shiftTotals(server, [
+      // Listed by the server: already in its totals, whatever their status.
       item('receipt.cash', 50_000, 'applied'),
       item('receipt.cash', 8_800, 'reversed'),
+      // Still queued here: counted on top.
       item('receipt.cash', 1, 'queued'),
-      item('receipt.cheque', 8_800, 'reversed'),
+      item('preallocation', 300, 'queued'),
     ]);
     expect(totals).toEqual([
       { type: 'receipt.cash', count: 2, amountFen: 50_001 },
       { type: 'preallocation', count: 1, amountFen: 300 },
+      { type: 'card.fee', count: 2, amountFen: 2_200 },
+      { type: 'unload', count: 1, amountFen: -1_500 },
     ]);
-    expect(shiftTotals([])).toEqual([]);
+    // The server's figures are not changed in place.
+    expect(server[1]).toEqual({ type: 'receipt.cash', count: 1, amountFen: 50_000 });
+    expect(shiftTotals([], [])).toEqual([]);
   });
 });

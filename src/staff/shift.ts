@@ -11,7 +11,7 @@
 import { get, writable, type Readable } from 'svelte/store';
 import type { CurrentShift } from '../../server/contract/shifts.ts';
 import type { ApiClient } from '../lib/sync/client.ts';
-import type { ShiftListItem } from './shift-operations.ts';
+import type { ShiftListItem, ShiftTotal } from './shift-operations.ts';
 import { STAFF_ERROR, StaffError } from './errors.ts';
 import { queueAndWait, type QueueDeps, type QueuedOutcome } from './queue.ts';
 
@@ -107,4 +107,6 @@ export type ShiftSlip = {
   queued: boolean;
   /** The shift's money operations as its screen last listed them (src/staff/shift-operations.ts). */
   operations: readonly ShiftListItem[];
+  /** Its totals by kind as the screen last showed them. */
+  totals: readonly ShiftTotal[];
 };

@@ -34,6 +34,7 @@ const WORDS = {
     operations: '本班业务',
     totals: '分类合计（不含已冲正）',
     cashKind: '现金收取',
+    reversalKind: '冲正',
     reverse: '冲正 现金收取 ¥88.00',
     reversalTitle: '冲正',
     reason: '冲正原因',
@@ -73,6 +74,7 @@ const WORDS = {
     operations: "This shift's operations",
     totals: 'Totals by kind (reversed left out)',
     cashKind: 'Cash receipt',
+    reversalKind: 'Reversal',
     reverse: 'Reverse Cash receipt ¥88.00',
     reversalTitle: 'Reverse an operation',
     reason: 'Reason for the reversal',
@@ -161,7 +163,7 @@ for (const run of RUNS) {
     await page.getByRole('button', { name: w.shiftMenu }).click();
     await expect(page.getByRole('heading', { name: w.closeTitle })).toBeVisible();
     const list = page.getByRole('list', { name: w.operations });
-    const row = list.getByRole('listitem').filter({ hasText: '¥88.00' });
+    const row = list.getByRole('listitem').filter({ hasText: w.cashKind }).filter({ hasText: '¥88.00' });
     await expect(row).toHaveCount(1);
     await expect(row).toContainText(w.cashKind);
     await expect(row).toContainText('张伟');
@@ -198,6 +200,12 @@ for (const run of RUNS) {
     await expect(page.getByRole('heading', { name: w.closeTitle })).toBeVisible();
     await expect(row).toContainText(w.reversed);
     await expect(row.getByRole('button')).toHaveCount(0);
+    // The reversal is its own row: the cash back out, below zero, not reversible itself.
+    const reversalRow = list.getByRole('listitem').filter({ hasText: '-¥88.00' });
+    await expect(reversalRow).toHaveCount(1);
+    await expect(reversalRow).toContainText(w.reversalKind);
+    await expect(reversalRow).toContainText('张伟');
+    await expect(reversalRow.getByRole('button')).toHaveCount(0);
     await expect(banner.getByText(w.shiftSince)).toContainText('¥300.00');
     expect(await drawerFen(page, clerk)).toBe(30_000);
     await checkScreen(page, at('04-shift-reversed'));
@@ -209,9 +217,9 @@ for (const run of RUNS) {
     const closeSlip = page.getByRole('article');
     await expect(closeSlip.getByText('叁佰元整').first()).toBeVisible();
     const listed = closeSlip.getByRole('list', { name: w.slipOperations }).getByRole('listitem');
-    await expect(listed).toHaveCount(1);
-    await expect(listed).toContainText('¥88.00');
-    await expect(listed).toContainText(w.reversed);
+    await expect(listed).toHaveCount(2);
+    await expect(listed.filter({ hasText: w.cashKind })).toContainText(w.reversed);
+    await expect(listed.filter({ hasText: '-¥88.00' })).toContainText(w.reversalKind);
     await checkScreen(page, at('05-shift-slip'));
     await page.getByRole('button', { name: w.done }).click();
     await expect(banner.getByText(w.noShift)).toBeVisible();
