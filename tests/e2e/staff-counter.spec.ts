@@ -12,6 +12,7 @@
  * Each test is a fresh browser, so a demo tablet of its own (POST /api/v1/demo/tablets) with
  * its own cards and customers.
  */
+import { closeLeftoverShift } from './staff-helpers.ts';
 import { expect, test, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
@@ -168,6 +169,7 @@ for (const size of SIZES) {
       await page.getByLabel(w.password, { exact: true }).fill(PASSWORD);
       await page.getByRole('button', { name: w.signIn, exact: true }).click();
       await expect(page.getByRole('heading', { name: w.home })).toBeVisible();
+      await closeLeftoverShift(page, language);
       const banner = page.getByRole('banner');
       await expect(banner.getByText(w.operator)).toBeVisible();
       await expect(banner.getByText(w.outlet)).toBeVisible();

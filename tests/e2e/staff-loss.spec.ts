@@ -84,7 +84,8 @@ async function findCard(page: Page, w: Words, customer: string, serial: number):
     .click();
   await page
     .getByRole('list', { name: w.cards })
-    .getByRole('button', { name: new RegExp(`0000 00${serial}\\s`) })
+    // The whole tail of the printed number: the card-issue spec gives 张伟 a stock card (0020 0000 001) too.
+    .getByRole('button', { name: new RegExp(`0000 0000 00${serial}\\s`) })
     .click();
 }
 

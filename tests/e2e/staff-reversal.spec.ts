@@ -9,7 +9,7 @@
  * landscape in English; axe clean and nothing to scroll on every screen.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { checkScreen, DEMO_OPERATOR, drawerFen, sessionOf } from './staff-helpers.ts';
+import { checkScreen, closeLeftoverShift, DEMO_OPERATOR, drawerFen, sessionOf } from './staff-helpers.ts';
 
 const SUPERVISOR = { username: 'demo.supervisor', password: 'demo-password-123' };
 
@@ -112,22 +112,6 @@ async function signIn(page: Page, language: 'zh' | 'en', w: Words): Promise<void
   await expect(page.getByRole('heading', { name: w.home })).toBeVisible();
 }
 
-/** A shift an earlier spec left open is closed first (counted as nothing, with a note), so each test starts with none. */
-async function closeLeftoverShift(page: Page, w: Words): Promise<void> {
-  const banner = page.getByRole('banner');
-  const none = banner.getByText(w.noShift);
-  await expect(none.or(banner.getByText(w.shiftSince))).toBeVisible({ timeout: 20_000 });
-  if (await none.isVisible()) return;
-  await page.getByRole('button', { name: w.shiftMenu }).click();
-  await expect(page.getByRole('heading', { name: w.closeTitle })).toBeVisible();
-  await page.getByRole('textbox', { name: w.counted }).fill('0');
-  await page.getByRole('textbox', { name: w.note }).fill('left open by an earlier test');
-  await page.getByRole('button', { name: w.closeConfirm, exact: true }).click();
-  await expect(page.getByRole('heading', { name: w.shiftSlip })).toBeVisible({ timeout: 20_000 });
-  await page.getByRole('button', { name: w.done }).click();
-  await expect(banner.getByText(w.noShift)).toBeVisible({ timeout: 20_000 });
-}
-
 for (const run of RUNS) {
   test(`a cash receipt reversed by the supervisor at the clerk's tablet, ${run.width}×${run.height}, ${run.language}`, async ({ page }) => {
     test.setTimeout(150_000);
@@ -136,7 +120,7 @@ for (const run of RUNS) {
     const bearer = sessionOf(page);
     await page.setViewportSize({ width: run.width, height: run.height });
     await signIn(page, run.language, w);
-    await closeLeftoverShift(page, w);
+    await closeLeftoverShift(page, run.language);
     const banner = page.getByRole('banner');
 
     // 开班 with 300 yuan, then a cash receipt of 88 yuan from 张伟: the drawer should hold 388.

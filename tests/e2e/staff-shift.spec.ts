@@ -7,6 +7,7 @@
  * axe clean (the demo strip aside), nothing to scroll; with SHOTS_DIR set, each screen is saved.
  * The demo tablets share the demo operator, whose one shift each test opens and closes.
  */
+import { closeLeftoverShift } from './staff-helpers.ts';
 import { expect, test, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
@@ -121,26 +122,6 @@ async function check(page: Page, where: string): Promise<void> {
   }
 }
 
-/**
- * The demo tablets share the demo operator, who has one shift at a time: a shift another spec left
- * open (the card-issue spec opens one for its fees) is closed first, counted as nothing with a
- * note, so this test starts where a clerk's day starts.
- */
-async function closeLeftoverShift(page: Page, w: (typeof WORDS)[Language]): Promise<void> {
-  const banner = page.getByRole('banner');
-  const none = banner.getByText(w.noShift);
-  await expect(none.or(banner.getByText(w.shiftSince))).toBeVisible({ timeout: 20_000 });
-  if (await none.isVisible()) return;
-  await page.getByRole('button', { name: w.shiftMenu }).click();
-  await expect(page.getByRole('heading', { name: w.closeTitle })).toBeVisible();
-  await page.getByRole('textbox', { name: w.counted }).fill('0');
-  await page.getByRole('textbox', { name: w.note }).fill('left open by an earlier test');
-  await page.getByRole('button', { name: w.closeConfirm, exact: true }).click();
-  await expect(page.getByRole('heading', { name: w.shiftSlip })).toBeVisible({ timeout: 20_000 });
-  await page.getByRole('button', { name: w.done }).click();
-  await expect(page.getByRole('heading', { name: w.home })).toBeVisible();
-}
-
 for (const size of SIZES) {
   for (const language of ['zh', 'en'] as const satisfies readonly Language[]) {
     test(`a clerk's shift: open, cash, cheque, close short, ${size.width}×${size.height}, ${language}`, async ({ page }) => {
@@ -156,7 +137,7 @@ for (const size of SIZES) {
       await page.getByRole('button', { name: w.signIn, exact: true }).click();
       await expect(page.getByRole('heading', { name: w.home })).toBeVisible();
       const banner = page.getByRole('banner');
-      await closeLeftoverShift(page, w);
+      await closeLeftoverShift(page, language);
       await expect(banner.getByText(w.noShift)).toBeVisible({ timeout: 20_000 });
       await check(page, at('01-home-no-shift'));
 
