@@ -4,7 +4,7 @@
  * who the audit log names: an operator, or the "system" chain for the installer at the console.
  */
 import type { Sql } from '../db/index.ts';
-import type { CreateOrgUnitRequest, OrgUnit, OrgUnitKind, OrgUnitList } from '../contract/index.ts';
+import type { CreateOrgUnitRequest, OrgUnit, OrgUnitKind, OrgUnitList, RenameOrgUnitRequest } from '../contract/index.ts';
 import type { AuditActor } from '../audit/log.ts';
 import { appendAudit } from '../audit/log.ts';
 import { ApiError } from '../errors.ts';
@@ -66,6 +66,31 @@ export async function createOrgUnit(
     detail: { kind: input.kind, parentId: input.parentId, nameZh: input.nameZh, nameEn: input.nameEn },
   });
   return toOrgUnit(row);
+}
+
+/**
+ * New names in both languages, and nothing else: the kind, the code and the parent stay, because
+ * accounts, stock and operators hang under the unit. `allowed(unitId)` is the caller's scope check.
+ */
+export async function renameOrgUnit(
+  tx: Sql,
+  actor: AuditActor,
+  input: RenameOrgUnitRequest,
+  allowed: (unitId: bigint) => Promise<boolean>,
+): Promise<OrgUnit> {
+  const before = await findUnit(tx, { id: BigInt(input.orgUnitId) });
+  if (!before) throw new ApiError('NOT_FOUND', 'no such organisation unit');
+  if (!(await allowed(before.id))) throw new ApiError('OUT_OF_SCOPE');
+  const updated = await tx.query<UnitRow>(
+    'UPDATE org_unit SET name_zh = $2, name_en = $3 WHERE id = $1 RETURNING id, kind, code, name_zh, name_en, parent_id',
+    [before.id, input.nameZh, input.nameEn],
+  );
+  await appendAudit(tx, actor, {
+    action: 'org_unit.rename',
+    subject: before.code,
+    detail: { from: { nameZh: before.name_zh, nameEn: before.name_en }, to: { nameZh: input.nameZh, nameEn: input.nameEn } },
+  });
+  return toOrgUnit(updated.rows[0]!);
 }
 
 /** The subtree under `rootId` (everything when null), parents before children, at most the list cap. */
