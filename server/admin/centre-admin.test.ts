@@ -90,6 +90,11 @@ describe(`a centre keeping its units and devices on ${testEngine()}`, () => {
         })
       ).json().error.code,
     ).toBe('OUT_OF_SCOPE');
+    // Nor a new province: that sits above every centre's part of the tree.
+    expect(
+      (await asCentre('createOrgUnit', { kind: 'province', code: '99', nameZh: '新省', nameEn: 'New province', parentId: null })).json()
+        .error.code,
+    ).toBe('OUT_OF_SCOPE');
     expect((await asCentre('disableDevice', { deviceId: 'no-such-device' })).json().error.code).toBe('NOT_FOUND');
     expect((await asCentre('enableDevice', { deviceId: 'no-such-device' })).json().error.code).toBe('NOT_FOUND');
     expect(await snapshot(t.db)).toBe(before);

@@ -35,13 +35,13 @@ export const CONSOLE = 'console';
 
 /**
  * Inserts the unit inside the caller's transaction. `allowed(parentId)` is the caller's scope
- * check on the parent (the console allows everything). A unit code is unique everywhere.
+ * check on the parent, null for a new province at the top (the console allows everything). A unit code is unique everywhere.
  */
 export async function createOrgUnit(
   tx: Sql,
   actor: AuditActor | typeof CONSOLE,
   input: CreateOrgUnitRequest,
-  allowed: (parentId: bigint) => Promise<boolean>,
+  allowed: (parentId: bigint | null) => Promise<boolean>,
 ): Promise<OrgUnit> {
   const parent = input.parentId === null ? null : await findUnit(tx, { id: BigInt(input.parentId) });
   if (input.parentId !== null && parent === null) throw new ApiError('NOT_FOUND', 'no such parent unit');
@@ -51,7 +51,7 @@ export async function createOrgUnit(
       `a ${input.kind} cannot sit ${parent ? `under a ${parent.kind}` : 'at the top of the tree'}`,
     );
   }
-  if (parent !== null && !(await allowed(parent.id))) throw new ApiError('OUT_OF_SCOPE');
+  if (!(await allowed(parent?.id ?? null))) throw new ApiError('OUT_OF_SCOPE');
   const inserted = await tx.query<UnitRow>(
     `INSERT INTO org_unit (parent_id, kind, code, name_zh, name_en) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (code) DO NOTHING RETURNING id, kind, code, name_zh, name_en, parent_id`,

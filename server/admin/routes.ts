@@ -30,7 +30,12 @@ export function registerAdminRoutes(app: FastifyInstance, services: Services): v
   const { db } = services;
   registerEndpoint(app, services, 'listOrgUnits', ({ principal }) => listOrgUnits(db, principal.scopeRootId));
   registerEndpoint(app, services, 'createOrgUnit', ({ principal, body }) =>
-    db.transaction((tx) => createOrgUnit(tx, principal, body, (parentId) => inScope(tx, principal, parentId))),
+    // A new province sits above every centre's subtree: only a caller who sees the whole tree makes one.
+    db.transaction((tx) =>
+      createOrgUnit(tx, principal, body, (parentId) =>
+        parentId === null ? Promise.resolve(principal.scopeRootId === null) : inScope(tx, principal, parentId),
+      ),
+    ),
   );
   registerEndpoint(app, services, 'renameOrgUnit', ({ principal, body }) =>
     db.transaction((tx) => renameOrgUnit(tx, principal, body, (unitId) => inScope(tx, principal, unitId))),
