@@ -8,6 +8,7 @@ import type { DeviceList, DeviceView, RegisterDeviceRequest } from '../contract/
 import type { Principal } from '../auth/principal.ts';
 import { inScope } from '../auth/principal.ts';
 import { appendAudit } from '../audit/log.ts';
+import { endMakerSession } from '../auth/operation-maker.ts';
 import { ApiError } from '../errors.ts';
 import { LIMITS } from '../limits.ts';
 import { deviceUnitAllowed } from './org-tree.ts';
@@ -66,9 +67,9 @@ export async function registerDevice(tx: Sql, principal: Principal, input: Regis
 }
 
 /**
- * Disabling is at once and for good: the device's secret, any enrolment code not yet used and
- * operator sessions signed in on it stop carrying its terminal (server/auth/principal.ts reads the
- * state on every request). Disabling a disabled device answers its state again.
+ * Disabling is at once: the device's secret and any enrolment code not yet used stop working
+ * (server/auth/principal.ts reads the state on every request), and the operator sessions signed in
+ * on it end, so a lost tablet carries no one's rights. Disabling a disabled device answers its state again.
  */
 export async function disableDevice(tx: Sql, principal: Principal, deviceId: string): Promise<DeviceView> {
   const found = await tx.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM device WHERE id = $1 FOR UPDATE`, [deviceId]);
@@ -80,7 +81,29 @@ export async function disableDevice(tx: Sql, principal: Principal, deviceId: str
     `UPDATE device SET state = 'disabled', enrolment_code_hash = NULL, enrolment_expires_at = NULL WHERE id = $1 RETURNING ${DEVICE_COLUMNS}`,
     [deviceId],
   );
+  const sessions = await tx.query<{ token_hash: string }>('SELECT token_hash FROM operator_session WHERE device_id = $1', [deviceId]);
+  for (const s of sessions.rows) await endMakerSession(tx, s.token_hash);
+  await tx.query('DELETE FROM operator_session WHERE device_id = $1', [deviceId]);
   await appendAudit(tx, principal, { action: 'device.disable', subject: deviceId, detail: { orgUnitId: String(before.org_unit_id) } });
+  return toDeviceView(updated.rows[0]!);
+}
+
+/**
+ * Re-enabling does not bring back the old secret: whoever held the device while it was disabled
+ * may have it, so the device enrols again with a new code before it is trusted. Enabling an active
+ * device answers its state again.
+ */
+export async function enableDevice(tx: Sql, principal: Principal, deviceId: string): Promise<DeviceView> {
+  const found = await tx.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM device WHERE id = $1 FOR UPDATE`, [deviceId]);
+  const before = found.rows[0];
+  if (!before) throw new ApiError('NOT_FOUND', 'no such device');
+  if (!(await inScope(tx, principal, before.org_unit_id))) throw new ApiError('OUT_OF_SCOPE');
+  if (before.state === 'active') return toDeviceView(before);
+  const updated = await tx.query<DeviceRow>(
+    `UPDATE device SET state = 'active', signing_key_sealed = NULL WHERE id = $1 RETURNING ${DEVICE_COLUMNS}`,
+    [deviceId],
+  );
+  await appendAudit(tx, principal, { action: 'device.enable', subject: deviceId, detail: { orgUnitId: String(before.org_unit_id) } });
   return toDeviceView(updated.rows[0]!);
 }
 

@@ -4,7 +4,7 @@
  * who the audit log names: an operator, or the "system" chain for the installer at the console.
  */
 import type { Sql } from '../db/index.ts';
-import type { CreateOrgUnitRequest, OrgUnit, OrgUnitKind, OrgUnitList } from '../contract/index.ts';
+import type { CreateOrgUnitRequest, OrgUnit, OrgUnitKind, OrgUnitList, RenameOrgUnitRequest } from '../contract/index.ts';
 import type { AuditActor } from '../audit/log.ts';
 import { appendAudit } from '../audit/log.ts';
 import { ApiError } from '../errors.ts';
@@ -35,13 +35,13 @@ export const CONSOLE = 'console';
 
 /**
  * Inserts the unit inside the caller's transaction. `allowed(parentId)` is the caller's scope
- * check on the parent (the console allows everything). A unit code is unique everywhere.
+ * check on the parent, null for a new province at the top (the console allows everything). A unit code is unique everywhere.
  */
 export async function createOrgUnit(
   tx: Sql,
   actor: AuditActor | typeof CONSOLE,
   input: CreateOrgUnitRequest,
-  allowed: (parentId: bigint) => Promise<boolean>,
+  allowed: (parentId: bigint | null) => Promise<boolean>,
 ): Promise<OrgUnit> {
   const parent = input.parentId === null ? null : await findUnit(tx, { id: BigInt(input.parentId) });
   if (input.parentId !== null && parent === null) throw new ApiError('NOT_FOUND', 'no such parent unit');
@@ -51,7 +51,7 @@ export async function createOrgUnit(
       `a ${input.kind} cannot sit ${parent ? `under a ${parent.kind}` : 'at the top of the tree'}`,
     );
   }
-  if (parent !== null && !(await allowed(parent.id))) throw new ApiError('OUT_OF_SCOPE');
+  if (!(await allowed(parent?.id ?? null))) throw new ApiError('OUT_OF_SCOPE');
   const inserted = await tx.query<UnitRow>(
     `INSERT INTO org_unit (parent_id, kind, code, name_zh, name_en) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (code) DO NOTHING RETURNING id, kind, code, name_zh, name_en, parent_id`,
@@ -66,6 +66,31 @@ export async function createOrgUnit(
     detail: { kind: input.kind, parentId: input.parentId, nameZh: input.nameZh, nameEn: input.nameEn },
   });
   return toOrgUnit(row);
+}
+
+/**
+ * New names in both languages, and nothing else: the kind, the code and the parent stay, because
+ * accounts, stock and operators hang under the unit. `allowed(unitId)` is the caller's scope check.
+ */
+export async function renameOrgUnit(
+  tx: Sql,
+  actor: AuditActor,
+  input: RenameOrgUnitRequest,
+  allowed: (unitId: bigint) => Promise<boolean>,
+): Promise<OrgUnit> {
+  const before = await findUnit(tx, { id: BigInt(input.orgUnitId) });
+  if (!before) throw new ApiError('NOT_FOUND', 'no such organisation unit');
+  if (!(await allowed(before.id))) throw new ApiError('OUT_OF_SCOPE');
+  const updated = await tx.query<UnitRow>(
+    'UPDATE org_unit SET name_zh = $2, name_en = $3 WHERE id = $1 RETURNING id, kind, code, name_zh, name_en, parent_id',
+    [before.id, input.nameZh, input.nameEn],
+  );
+  await appendAudit(tx, actor, {
+    action: 'org_unit.rename',
+    subject: before.code,
+    detail: { from: { nameZh: before.name_zh, nameEn: before.name_en }, to: { nameZh: input.nameZh, nameEn: input.nameEn } },
+  });
+  return toOrgUnit(updated.rows[0]!);
 }
 
 /** The subtree under `rootId` (everything when null), parents before children, at most the list cap. */

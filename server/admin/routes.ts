@@ -6,8 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { registerEndpoint } from '../http/route.ts';
 import type { Services } from '../http/services.ts';
 import { inScope } from '../auth/principal.ts';
-import { createOrgUnit, listOrgUnits } from './org-units.ts';
-import { disableDevice, listDevices, registerDevice } from './devices.ts';
+import { createOrgUnit, listOrgUnits, renameOrgUnit } from './org-units.ts';
+import { disableDevice, enableDevice, listDevices, registerDevice } from './devices.ts';
 import { clearCardReview, listCardAlarms } from './card-review.ts';
 import { hashPassword } from '../auth/secrets.ts';
 import {
@@ -30,12 +30,23 @@ export function registerAdminRoutes(app: FastifyInstance, services: Services): v
   const { db } = services;
   registerEndpoint(app, services, 'listOrgUnits', ({ principal }) => listOrgUnits(db, principal.scopeRootId));
   registerEndpoint(app, services, 'createOrgUnit', ({ principal, body }) =>
-    db.transaction((tx) => createOrgUnit(tx, principal, body, (parentId) => inScope(tx, principal, parentId))),
+    // A new province sits above every centre's subtree: only a caller who sees the whole tree makes one.
+    db.transaction((tx) =>
+      createOrgUnit(tx, principal, body, (parentId) =>
+        parentId === null ? Promise.resolve(principal.scopeRootId === null) : inScope(tx, principal, parentId),
+      ),
+    ),
+  );
+  registerEndpoint(app, services, 'renameOrgUnit', ({ principal, body }) =>
+    db.transaction((tx) => renameOrgUnit(tx, principal, body, (unitId) => inScope(tx, principal, unitId))),
   );
   registerEndpoint(app, services, 'listDevices', ({ principal }) => listDevices(db, principal.scopeRootId));
   registerEndpoint(app, services, 'registerDevice', ({ principal, body }) => db.transaction((tx) => registerDevice(tx, principal, body)));
   registerEndpoint(app, services, 'disableDevice', ({ principal, body }) =>
     db.transaction((tx) => disableDevice(tx, principal, body.deviceId)),
+  );
+  registerEndpoint(app, services, 'enableDevice', ({ principal, body }) =>
+    db.transaction((tx) => enableDevice(tx, principal, body.deviceId)),
   );
   registerEndpoint(app, services, 'listCardAlarms', ({ principal }) => listCardAlarms(db, principal.scopeRootId));
   registerEndpoint(app, services, 'createOperator', async ({ principal, body }) => {

@@ -15,7 +15,8 @@ export const ROLE_POLICY: Record<
   readonly Role[]
 > = {
   logout: ['outlet_operator', 'outlet_supervisor', 'center_operator', 'administrator'],
-  issueEnrolment: ['administrator'],
+  // A centre registers and enrols the devices of its own subtree (registerDevice below).
+  issueEnrolment: ['center_operator', 'administrator'],
   // Operator maintenance 操作员维护 (server/admin/operators.ts): a centre within its subtree, never above its own role.
   createOperator: ['center_operator', 'administrator'],
   listOperators: ['center_operator', 'administrator'],
@@ -23,12 +24,14 @@ export const ROLE_POLICY: Record<
   setOperatorState: ['center_operator', 'administrator'],
   resetOperatorPassword: ['center_operator', 'administrator'],
   unlockOperator: ['center_operator', 'administrator'],
-  // Setting up the organisation and its devices is the administrator's; a centre sees its part.
+  // The organisation tree and its devices (组织机构, 设备管理): a centre within its subtree, the administrator everywhere.
   listOrgUnits: ['center_operator', 'administrator'],
-  createOrgUnit: ['administrator'],
+  createOrgUnit: ['center_operator', 'administrator'],
+  renameOrgUnit: ['center_operator', 'administrator'],
   listDevices: ['center_operator', 'administrator'],
-  registerDevice: ['administrator'],
-  disableDevice: ['administrator'],
+  registerDevice: ['center_operator', 'administrator'],
+  disableDevice: ['center_operator', 'administrator'],
+  enableDevice: ['center_operator', 'administrator'],
   ledgerCheck: ['center_operator', 'administrator'],
   // Money above the counter's threshold needs a supervisor's word (sync/operations.ts receipt.cash).
   createApproval: ['outlet_supervisor'],

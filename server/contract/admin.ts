@@ -30,6 +30,9 @@ export const CreateOrgUnitRequest = z.strictObject({
   parentId: EntityId.nullable(),
 });
 export type CreateOrgUnitRequest = z.infer<typeof CreateOrgUnitRequest>;
+/** New names for a unit; its kind, code and place in the tree never change (money is held under them). */
+export const RenameOrgUnitRequest = z.strictObject({ orgUnitId: EntityId, nameZh: UnitName, nameEn: UnitName });
+export type RenameOrgUnitRequest = z.infer<typeof RenameOrgUnitRequest>;
 
 export const OrgUnit = z.object({
   id: EntityId,
@@ -59,6 +62,8 @@ export const RegisterDeviceRequest = z.strictObject({
 export type RegisterDeviceRequest = z.infer<typeof RegisterDeviceRequest>;
 
 export const DisableDeviceRequest = z.strictObject({ deviceId: DeviceId });
+/** Re-enabling a disabled device: it must enrol again with a new code before it signs anything. */
+export const EnableDeviceRequest = z.strictObject({ deviceId: DeviceId });
 
 export const DeviceView = z.object({
   deviceId: DeviceId,

@@ -124,6 +124,11 @@ export const ENDPOINT_DOCS: Readonly<Record<EndpointName, EndpointDoc>> = {
     summary: 'Create an organisation unit under a parent of an allowed kind',
     errors: ['NOT_FOUND', 'OUT_OF_SCOPE', 'ALREADY_EXISTS', 'ORG_UNIT_PARENT_INVALID'],
   },
+  renameOrgUnit: {
+    tag: 'organisation',
+    summary: 'Rename a unit in both languages; its kind, code and parent stay (nothing that holds money moves)',
+    errors: ['NOT_FOUND', 'OUT_OF_SCOPE'],
+  },
   listDevices: {
     tag: 'devices',
     summary: "The kiosks and tablets within the caller's scope",
@@ -136,7 +141,12 @@ export const ENDPOINT_DOCS: Readonly<Record<EndpointName, EndpointDoc>> = {
   },
   disableDevice: {
     tag: 'devices',
-    summary: 'Disable a device: its secret and any enrolment code stop working at once',
+    summary: 'Disable a device: its secret and any enrolment code stop working at once, its sessions end',
+    errors: ['NOT_FOUND', 'OUT_OF_SCOPE'],
+  },
+  enableDevice: {
+    tag: 'devices',
+    summary: 'Re-enable a disabled device: it enrols again with a new code before it is trusted',
     errors: ['NOT_FOUND', 'OUT_OF_SCOPE'],
   },
   createApproval: {

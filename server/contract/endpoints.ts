@@ -13,10 +13,12 @@ import {
   DeviceList,
   DeviceView,
   DisableDeviceRequest,
+  EnableDeviceRequest,
   LedgerCheckResponse,
   OrgUnit,
   OrgUnitList,
   RegisterDeviceRequest,
+  RenameOrgUnitRequest,
 } from './admin.ts';
 import {
   CreateOperatorRequest,
@@ -203,6 +205,12 @@ export const ENDPOINTS = e({
     body: CreateOrgUnitRequest,
     response: OrgUnit,
   },
+  renameOrgUnit: {
+    method: 'POST',
+    path: '/api/v1/admin/org-units/rename',
+    body: RenameOrgUnitRequest,
+    response: OrgUnit,
+  },
   listDevices: {
     method: 'GET',
     path: '/api/v1/admin/devices',
@@ -218,6 +226,12 @@ export const ENDPOINTS = e({
     method: 'POST',
     path: '/api/v1/admin/devices/disable',
     body: DisableDeviceRequest,
+    response: DeviceView,
+  },
+  enableDevice: {
+    method: 'POST',
+    path: '/api/v1/admin/devices/enable',
+    body: EnableDeviceRequest,
     response: DeviceView,
   },
   createApproval: {

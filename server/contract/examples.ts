@@ -189,12 +189,17 @@ export const ENDPOINT_EXAMPLES: Partial<Record<EndpointName, EndpointExample>> =
     body: { kind: 'outlet', code: '440106A', nameZh: '天河路营业厅', nameEn: 'Tianhe Road outlet', parentId: '7' },
     response: { id: '42', kind: 'outlet', code: '440106A', nameZh: '天河路营业厅', nameEn: 'Tianhe Road outlet', parentId: '7' },
   },
+  renameOrgUnit: {
+    body: { orgUnitId: '42', nameZh: '天河北路营业厅', nameEn: 'Tianhe North Road outlet' },
+    response: { id: '42', kind: 'outlet', code: '440106A', nameZh: '天河北路营业厅', nameEn: 'Tianhe North Road outlet', parentId: '7' },
+  },
   listDevices: { response: { devices: [DEVICE], truncated: false } },
   registerDevice: {
     body: { deviceId: DEVICE.deviceId, kind: 'kiosk', orgUnitId: '42', terminalId: DEVICE.terminalId, name: DEVICE.name },
     response: { ...DEVICE, enrolled: false },
   },
   disableDevice: { body: { deviceId: DEVICE.deviceId }, response: { ...DEVICE, state: 'disabled' } },
+  enableDevice: { body: { deviceId: DEVICE.deviceId }, response: { ...DEVICE, enrolled: false } },
   createApproval: {
     body: { purpose: 'receipt.cash', customerId: '1024', amountFen: 3000000 },
     response: { approvalId: '3b241101-e2bb-4255-8caf-4136c566a962', expiresAt: '2026-12-07T09:45:00.000Z' },
