@@ -88,6 +88,7 @@ import {
   SetOperatorStateRequest,
   UpdateOperatorRequest,
 } from './operators.ts';
+import { AuditPage, AuditSearchQuery, AuditVerification } from './audit.ts';
 
 export type Endpoint = {
   method: 'GET' | 'POST';
@@ -241,6 +242,17 @@ export const ENDPOINTS = e({
     method: 'GET',
     path: '/api/v1/admin/ledger/check',
     response: LedgerCheckResponse,
+  },
+  auditSearch: {
+    method: 'GET',
+    path: '/api/v1/admin/audit',
+    query: AuditSearchQuery,
+    response: AuditPage,
+  },
+  auditVerify: {
+    method: 'GET',
+    path: '/api/v1/admin/audit/verify',
+    response: AuditVerification,
   },
   loadInitialise: {
     method: 'POST',
