@@ -82,3 +82,32 @@ export const AuditVerification = z.object({
     .nullable(),
 });
 export type AuditVerification = z.infer<typeof AuditVerification>;
+
+/** A card's state history 卡状态历史 (server/audit/card-states.ts). */
+export const CardStatesQuery = z.strictObject({ cardNo: CardNo });
+export type CardStatesQuery = z.infer<typeof CardStatesQuery>;
+
+export const CardStateEvent = z.object({
+  at: z.iso.datetime(),
+  /** stock_in and requisition from the stock movements; the rest are the audit log's actions about the card. */
+  kind: z.string(),
+  operatorName: z.string().nullable(),
+  operatorUsername: z.string().nullable(),
+  deviceId: z.string().nullable(),
+  /** Where it happened: the recording unit, or the unit the cards went to. */
+  unitNameZh: z.string().nullable(),
+  unitNameEn: z.string().nullable(),
+  /** A requisition's giving unit. */
+  fromUnitNameZh: z.string().nullable(),
+  fromUnitNameEn: z.string().nullable(),
+});
+export type CardStateEvent = z.infer<typeof CardStateEvent>;
+
+export const CardStates = z.object({
+  cardNo: CardNo,
+  /** The card's state now (card.state), or null for a number no card has but a stock range covered. */
+  state: z.enum(['stock', 'active', 'lost', 'blacklisted', 'closed', 'expired', 'bad']).nullable(),
+  cardType: z.enum(['user', 'employee', 'maintenance', 'test', 'manage']).nullable(),
+  events: z.array(CardStateEvent),
+});
+export type CardStates = z.infer<typeof CardStates>;

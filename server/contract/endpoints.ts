@@ -88,7 +88,7 @@ import {
   SetOperatorStateRequest,
   UpdateOperatorRequest,
 } from './operators.ts';
-import { AuditPage, AuditSearchQuery, AuditVerification } from './audit.ts';
+import { AuditPage, AuditSearchQuery, AuditVerification, CardStates, CardStatesQuery } from './audit.ts';
 
 export type Endpoint = {
   method: 'GET' | 'POST';
@@ -253,6 +253,12 @@ export const ENDPOINTS = e({
     method: 'GET',
     path: '/api/v1/admin/audit/verify',
     response: AuditVerification,
+  },
+  cardStates: {
+    method: 'GET',
+    path: '/api/v1/admin/card-states',
+    query: CardStatesQuery,
+    response: CardStates,
   },
   loadInitialise: {
     method: 'POST',

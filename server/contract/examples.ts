@@ -247,6 +247,26 @@ export const ENDPOINT_EXAMPLES: Partial<Record<EndpointName, EndpointExample>> =
       actions: ['operator.create', 'operator.update'],
     },
   },
+  cardStates: {
+    response: {
+      cardNo: CARD,
+      state: 'lost',
+      cardType: 'user',
+      events: [
+        {
+          at: '2026-03-02T02:15:07.120Z',
+          kind: 'stock_in',
+          operatorName: '王芳',
+          operatorUsername: 'wang.centre',
+          deviceId: null,
+          unitNameZh: '杭州市卡管理中心',
+          unitNameEn: 'Hangzhou card centre',
+          fromUnitNameZh: null,
+          fromUnitNameEn: null,
+        },
+      ],
+    },
+  },
   auditVerify: {
     response: {
       sound: true,
