@@ -34,18 +34,19 @@ export async function cardStates(sql: Sql, principal: Principal, cardNo: string)
        UNION ALL SELECT o.id, down.depth + 1 FROM org_unit o JOIN down ON o.parent_id = down.id WHERE down.depth < $2)`;
   const found = await sql.query<EventRow>(
     `${scope}
-     SELECT * FROM (
+     -- Movements made in one transaction share a time: their ids keep the order they were made in.
+     SELECT at, kind, display_name, username, device_id, to_zh, to_en, from_zh, from_en FROM (
        SELECT m.created_at AS at, m.kind, o.display_name, o.username, m.device_id,
-              t.name_zh AS to_zh, t.name_en AS to_en, f.name_zh AS from_zh, f.name_en AS from_en
+              t.name_zh AS to_zh, t.name_en AS to_en, f.name_zh AS from_zh, f.name_en AS from_en, 0 AS src, m.id AS seq
        FROM stock_movement m JOIN operator o ON o.id = m.operator_id JOIN org_unit t ON t.id = m.to_unit_id
        LEFT JOIN org_unit f ON f.id = m.from_unit_id
        WHERE m.first_card_no <= $3 AND m.last_card_no >= $3
          AND (m.to_unit_id IN (SELECT id FROM down) OR m.from_unit_id IN (SELECT id FROM down))
        UNION ALL
-       SELECT a.at, a.action, o.display_name, o.username, a.device_id, u.name_zh, u.name_en, NULL, NULL
+       SELECT a.at, a.action, o.display_name, o.username, a.device_id, u.name_zh, u.name_en, NULL, NULL, 1, a.chain_no
        FROM audit_log a LEFT JOIN operator o ON o.id = a.operator_id LEFT JOIN org_unit u ON u.id = a.org_unit_id
        WHERE a.subject = $3 AND (a.org_unit_id IN (SELECT id FROM down) OR ($1::bigint IS NULL AND a.org_unit_id IS NULL))
-     ) e ORDER BY at, kind LIMIT ${CARD_EVENTS_MAX}`,
+     ) e ORDER BY at, src, seq LIMIT ${CARD_EVENTS_MAX}`,
     [principal.scopeRootId, LIMITS.orgTreeDepthMax, cardNo],
   );
   if (found.rows.length === 0) throw new ApiError('NOT_FOUND', 'no such card in your part of the organisation');

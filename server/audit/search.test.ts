@@ -8,6 +8,8 @@ import { expectSound, openTestApp, type Headers, type TestApp } from '../testing
 import { testEngine } from '../testing/db.ts';
 import { appendAudit } from './log.ts';
 import { AuditCheckpointWriter } from './checkpoints.ts';
+import { demoCardNo } from '../demo/money.ts';
+import { DEMO_STOCK_SERIALS } from '../stock/demo.ts';
 
 describe(`the audit log at the centre on ${testEngine()}`, () => {
   let t: TestApp;
@@ -136,5 +138,38 @@ describe(`the audit log at the centre on ${testEngine()}`, () => {
       await tamper(`UPDATE audit_log SET detail = '{"before": {"state": "stock"}, "after": {"state": "issued"}}'::jsonb WHERE ${where}`);
     }
     expect((await verify(t.as.administrator)).sound).toBe(true);
+  });
+
+  it("tells a card's states over time with who and where, within the caller's part: stock movements and audit entries", async () => {
+    const states = (h: Headers, cardNo: string) =>
+      t.app.inject({ method: 'GET', url: `${ENDPOINTS.cardStates.path}?cardNo=${cardNo}`, headers: h });
+    // The demo's stock: in at the province, 100 to the city, 50 of those on to the outlet (server/stock/demo.ts).
+    const atOutlet = demoCardNo(DEMO_STOCK_SERIALS.first);
+    const centre = await states(t.as.center_operator, atOutlet);
+    expect(centre.statusCode, centre.body).toBe(200);
+    expect(centre.json()).toMatchObject({ cardNo: atOutlet, state: 'stock', cardType: 'user' });
+    expect(
+      centre
+        .json()
+        .events.map((e: { kind: string; unitNameZh: string; fromUnitNameZh: string }) => [e.kind, e.fromUnitNameZh, e.unitNameZh]),
+    ).toEqual([
+      ['requisition', '演示省公司', '演示市分公司'],
+      ['requisition', '演示市分公司', '演示营业网点'],
+    ]);
+    const admin = (await states(t.as.administrator, atOutlet)).json();
+    expect(admin.events.map((e: { kind: string }) => e.kind)).toEqual(['stock_in', 'requisition', 'requisition']);
+    expect(admin.events[0].operatorUsername).not.toBeNull();
+    // Still at the province: nothing of it in the city's part, so the city's centre is told there is no such card.
+    const atProvince = demoCardNo(DEMO_STOCK_SERIALS.last);
+    expect((await states(t.as.center_operator, atProvince)).json().error.code).toBe('NOT_FOUND');
+    expect((await states(t.as.administrator, atProvince)).json().events).toHaveLength(1);
+    // Audit entries about a card: the city's own, never another city's.
+    expect((await states(t.as.center_operator, OWN_CARD)).json()).toMatchObject({
+      state: null,
+      events: [{ kind: 'card.test_state', operatorUsername: 'demo.operator', deviceId: 'demo-tablet-1', unitNameZh: '演示营业网点' }],
+    });
+    expect((await states(t.as.center_operator, FAR_CARD)).json().error.code).toBe('NOT_FOUND');
+    const refused = await states(t.as.outlet_supervisor, OWN_CARD);
+    expect(refused.json().error.code).toBe('FORBIDDEN');
   });
 });

@@ -169,7 +169,8 @@ export const ENDPOINT_DOCS: Readonly<Record<EndpointName, EndpointDoc>> = {
   },
   cardStates: {
     tag: 'centre',
-    summary: "A card's state history 卡状态历史: stock-in, requisitions, issue, loss reports and the rest, oldest first, with who and where",
+    summary:
+      "A card's state history 卡状态历史: stock-in, requisitions, issue, loss reports and the rest, oldest first, with who and where",
     description:
       "From the stock movements whose range holds the card and the audit log's entries about it, within the caller's part of the organisation. A card with nothing there is NOT_FOUND.",
     errors: ['NOT_FOUND'],
