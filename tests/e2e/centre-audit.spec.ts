@@ -3,7 +3,8 @@
  * (demo.center) changes an operator's name through the API (so the log holds an entry with
  * before and after values), opens the audit log, sees the chains verified in words, finds the
  * change by operator and action, and opens it: the before and after values side by side in a
- * table, no JSON. Then searches a card number no entry has, and is told so. In Chinese at
+ * table, no JSON. Then searches a card number no entry has, and is told so; and reads the state
+ * history of a demo stock card (卡状态历史), and is told a card still at the province is none of its. In Chinese at
  * 1280×800 and in English at 800×1280, every screen fitting with nothing to scroll and clean under
  * axe; with SHOTS_DIR set, a screenshot of each.
  */
@@ -37,6 +38,12 @@ const WORDS = {
     after: '变更后',
     back: '返回审计日志',
     empty: '没有符合条件的审计记录',
+    historyTab: '卡状态历史',
+    show: '查询',
+    inStock: /卡号 01000113200200000050（用户卡），当前状态：/,
+    requisition: '领用下发',
+    toOutlet: '演示市分公司 → 演示营业网点',
+    notFound: '在您管辖的范围内没有这张卡的记录',
   },
   en: {
     signInTitle: 'Centre operator sign-in',
@@ -58,6 +65,12 @@ const WORDS = {
     after: 'After',
     back: 'Back to the audit log',
     empty: 'No audit entries match',
+    historyTab: 'Card history',
+    show: 'Show',
+    inStock: /Card 01000113200200000050 \(User card\), state now: /,
+    requisition: 'Requisitioned down',
+    toOutlet: 'Demo City Branch → Demo Outlet',
+    notFound: 'There is no record of this card in your part of the organisation',
   },
 } as const;
 
@@ -148,5 +161,18 @@ for (const run of RUNS) {
     await page.getByRole('textbox', { name: w.card, exact: true }).fill('99999999999999999999');
     await page.getByRole('button', { name: w.search, exact: true }).click();
     await expect(page.getByText(w.empty)).toBeVisible();
+
+    // The state history of a demo stock card the city gave to its outlet (server/stock/demo.ts):
+    // the two requisitions, with where from and where to; one still at the province is not the city's to see.
+    await page.getByRole('button', { name: w.historyTab, exact: true }).click();
+    await page.getByRole('textbox', { name: w.card, exact: true }).fill('01000113200200000050');
+    await page.getByRole('button', { name: w.show, exact: true }).click();
+    await expect(page.getByRole('status').filter({ hasText: w.inStock })).toBeVisible();
+    await expect(page.getByRole('row').filter({ hasText: w.requisition })).toHaveCount(2);
+    await expect(page.getByRole('row').filter({ hasText: w.toOutlet })).toHaveCount(1);
+    await check(page, where('card-history'));
+    await page.getByRole('textbox', { name: w.card, exact: true }).fill('01000113200200000200');
+    await page.getByRole('button', { name: w.show, exact: true }).click();
+    await expect(page.getByRole('alert')).toHaveText(w.notFound);
   });
 }
