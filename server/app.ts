@@ -25,6 +25,9 @@ import { registerAuthRoutes } from './auth/routes.ts';
 import { registerCardRoutes } from './cards/routes.ts';
 import { registerLoadRoutes } from './loads/routes.ts';
 import { registerLedgerRoutes } from './ledger/routes.ts';
+import { registerAuditRoutes } from './audit/routes.ts';
+import type { AuditCheckpointSource } from './audit/search.ts';
+import { auditKeyOf } from './audit/checkpoints.ts';
 import { registerApprovalRoutes } from './auth/approvals.ts';
 import { registerSyncRoutes } from './sync/routes.ts';
 import { registerCustomerRoutes } from './customers/routes.ts';
@@ -55,6 +58,8 @@ export type AppOptions = {
         | 'cashReceiptMaxFen'
         | 'approvalAboveFen'
         | 'demoDevicesPerAddressMax'
+        | 'auditDir'
+        | 'auditKeyHex'
         | 'iwaOrigins'
         | 'tls'
         | 'trustProxy'
@@ -163,6 +168,12 @@ function registerApp(app: FastifyInstance, distDir: string, methodsOf: (path: st
   });
 }
 
+/** Where the verification finds the signed checkpoints: only with a folder and a key (the KEK's or the audit key). */
+function auditCheckpointsOf(config: AppOptions['config']): AuditCheckpointSource {
+  const key = auditKeyOf({ auditKeyHex: config.auditKeyHex, kekHex: config.kekHex });
+  return config.auditDir === undefined || key === undefined ? undefined : { dir: config.auditDir, key };
+}
+
 function servicesOf(options: AppOptions): Services {
   const { config } = options;
   const keyStore = options.keyStore ?? (config.kekHex ? new SoftwareKeyStore(config.kekHex) : undefined);
@@ -176,6 +187,7 @@ function servicesOf(options: AppOptions): Services {
     cashReceiptMaxFen: config.cashReceiptMaxFen ?? 10_000_000,
     approvalAboveFen: config.approvalAboveFen ?? 2_000_000,
     demoDevicesPerAddressMax: config.demoDevicesPerAddressMax ?? LIMITS.demoKioskRequestCountPerAddressMax,
+    auditCheckpoints: auditCheckpointsOf(config),
   };
 }
 
@@ -239,6 +251,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     registerCustomerRoutes,
     registerShiftRoutes,
     registerLedgerRoutes,
+    registerAuditRoutes,
     registerApprovalRoutes,
     registerStockRoutes,
     registerStationRoutes,

@@ -33,6 +33,10 @@ export const ROLE_POLICY: Record<
   disableDevice: ['center_operator', 'administrator'],
   enableDevice: ['center_operator', 'administrator'],
   ledgerCheck: ['center_operator', 'administrator'],
+  // The audit log 审计日志 (server/audit/search.ts): a centre its subtree's entries, the administrator all.
+  auditSearch: ['center_operator', 'administrator'],
+  auditVerify: ['center_operator', 'administrator'],
+  cardStates: ['center_operator', 'administrator'],
   // Money above the counter's threshold needs a supervisor's word (sync/operations.ts receipt.cash).
   createApproval: ['outlet_supervisor'],
   // A chip alarm is a centre's to look into (loads/chip-check.ts); clearing it is audited.

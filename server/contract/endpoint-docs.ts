@@ -169,6 +169,28 @@ export const ENDPOINT_DOCS: Readonly<Record<EndpointName, EndpointDoc>> = {
     summary: 'Check the ledger invariants and the audit chains',
     errors: [],
   },
+  auditSearch: {
+    tag: 'centre',
+    summary:
+      "The audit log 审计日志: entries of the caller's part of the organisation by time, operator, device, action and card, newest first, a page at a time",
+    description:
+      'An administrator sees every entry, also those of no unit. `action` ending in a dot finds every action that starts with it.',
+    errors: [],
+  },
+  cardStates: {
+    tag: 'centre',
+    summary:
+      "A card's state history 卡状态历史: stock-in, requisitions, issue, loss reports and the rest, oldest first, with who and where",
+    description:
+      "From the stock movements whose range holds the card and the audit log's entries about it, within the caller's part of the organisation. A card with nothing there is NOT_FOUND.",
+    errors: ['NOT_FOUND'],
+  },
+  auditVerify: {
+    tag: 'centre',
+    summary:
+      "Verify the audit log's hash chains against the signed checkpoints: up to when, how many entries, the last checkpoint, or where it breaks",
+    errors: [],
+  },
   loadInitialise: {
     tag: 'loads',
     summary: 'Load 圈存: verify MAC1, reserve, answer MAC2',

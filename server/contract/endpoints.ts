@@ -90,6 +90,7 @@ import {
   SetOperatorStateRequest,
   UpdateOperatorRequest,
 } from './operators.ts';
+import { AuditPage, AuditSearchQuery, AuditVerification, CardStates, CardStatesQuery } from './audit.ts';
 
 export type Endpoint = {
   method: 'GET' | 'POST';
@@ -255,6 +256,23 @@ export const ENDPOINTS = e({
     method: 'GET',
     path: '/api/v1/admin/ledger/check',
     response: LedgerCheckResponse,
+  },
+  auditSearch: {
+    method: 'GET',
+    path: '/api/v1/admin/audit',
+    query: AuditSearchQuery,
+    response: AuditPage,
+  },
+  auditVerify: {
+    method: 'GET',
+    path: '/api/v1/admin/audit/verify',
+    response: AuditVerification,
+  },
+  cardStates: {
+    method: 'GET',
+    path: '/api/v1/admin/card-states',
+    query: CardStatesQuery,
+    response: CardStates,
   },
   loadInitialise: {
     method: 'POST',

@@ -228,6 +228,62 @@ export const ENDPOINT_EXAMPLES: Partial<Record<EndpointName, EndpointExample>> =
     response: { cardNo: CARD, alarmsCleared: 1 },
   },
   ledgerCheck: { response: { ledgerSound: true, violations: [], auditSound: true, auditRowsChecked: 184220 } },
+  auditSearch: {
+    response: {
+      entries: [
+        {
+          id: 'operator:2#41',
+          at: '2026-03-02T02:15:07.120Z',
+          action: 'operator.update',
+          subject: 'lina',
+          operatorId: '2',
+          operatorUsername: 'wang.centre',
+          operatorName: '王芳',
+          deviceId: null,
+          orgUnitId: '2',
+          orgUnitNameZh: '杭州市卡管理中心',
+          orgUnitNameEn: 'Hangzhou card centre',
+          detail: { before: { role: 'outlet_operator' }, after: { role: 'outlet_supervisor' } },
+        },
+      ],
+      page: 1,
+      pageCount: 1,
+      total: 1,
+      actions: ['operator.create', 'operator.update'],
+    },
+  },
+  cardStates: {
+    response: {
+      cardNo: CARD,
+      state: 'lost',
+      cardType: 'user',
+      events: [
+        {
+          at: '2026-03-02T02:15:07.120Z',
+          kind: 'stock_in',
+          operatorName: '王芳',
+          operatorUsername: 'wang.centre',
+          deviceId: null,
+          unitNameZh: '杭州市卡管理中心',
+          unitNameEn: 'Hangzhou card centre',
+          fromUnitNameZh: null,
+          fromUnitNameEn: null,
+        },
+      ],
+    },
+  },
+  auditVerify: {
+    response: {
+      sound: true,
+      rowsChecked: 184220,
+      chainsChecked: 57,
+      verifiedUpTo: '2026-03-02T02:15:07.120Z',
+      rowsUnanchored: 3,
+      checkpointLines: 1210,
+      lastCheckpointAt: '2026-03-02T02:10:00.000Z',
+      broken: null,
+    },
+  },
   loadInitialise: {
     body: {
       operationId: '1b4e28ba-2fa1-41d2-883f-0016d3cca427',

@@ -30,4 +30,5 @@ export * from './station-cards.ts';
 export * from './calendar.ts';
 export * from './loss-reports.ts';
 export * from './operators.ts';
+export * from './audit.ts';
 export * from './operator-rules.ts';

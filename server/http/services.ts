@@ -1,6 +1,7 @@
 /** What route handlers work with: the database, the key store, the clock and the business settings. */
 import type { Database } from '../db/index.ts';
 import type { KeyStore } from '../keys/keystore.ts';
+import type { AuditCheckpointSource } from '../audit/search.ts';
 
 export type Services = {
   db: Database;
@@ -22,4 +23,6 @@ export type Services = {
   approvalAboveFen: number;
   /** Demo mode: demo devices one client address may ask for per window (FUELCARD_DEMO_DEVICES_PER_ADDRESS). */
   demoDevicesPerAddressMax: number;
+  /** The signed audit checkpoints the centre's verification reads (server/audit/checkpoints.ts); undefined without an audit key. */
+  auditCheckpoints: AuditCheckpointSource;
 };
