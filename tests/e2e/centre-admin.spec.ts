@@ -5,12 +5,9 @@
  * shown once; and disables it. In Chinese at 1280×800 and in English at 800×1280, every screen
  * fitting with nothing to scroll and clean under axe; with SHOTS_DIR set, a screenshot of each.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
+import { checkScreen } from './staff-helpers.ts';
 import { expect, test, type Page } from '@playwright/test';
 
-const SHOTS_DIR = process.env.SHOTS_DIR;
 /** server/demo/money.ts DEMO_OPERATOR_PASSWORD. */
 const PASSWORD = 'demo-password-123';
 
@@ -81,25 +78,8 @@ const WORDS = {
   },
 } as const;
 
-async function check(page: Page, where: string): Promise<void> {
-  await page.evaluate(async () => {
-    await document.fonts.ready;
-  });
-  const size = await page.evaluate(() => ({
-    scrollHeight: document.documentElement.scrollHeight,
-    innerHeight,
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth,
-  }));
-  expect.soft(size.scrollHeight, `${where}: the page is taller than the screen`).toBeLessThanOrEqual(size.innerHeight);
-  expect.soft(size.scrollWidth, `${where}: the page is wider than the screen`).toBeLessThanOrEqual(size.innerWidth);
-  const results = await new AxeBuilder({ page }).analyze();
-  expect.soft(results.violations.map((v) => `${where}: ${v.id}: ${v.help}`)).toEqual([]);
-  if (SHOTS_DIR) {
-    mkdirSync(SHOTS_DIR, { recursive: true });
-    await page.screenshot({ path: join(SHOTS_DIR, `centre-admin-${where}.png`) });
-  }
-}
+/** The shared screen check (axe, nothing to scroll, a picture with SHOTS_DIR set), named for this spec. */
+const check = (page: Page, where: string): Promise<void> => checkScreen(page, `centre-admin-${where}`);
 
 const RUNS = [
   { lang: 'zh', width: 1280, height: 800 },

@@ -8,12 +8,9 @@
  * under axe; with SHOTS_DIR set, a screenshot of each. Each run issues a demo employee card of its
  * own (employee1, employee2), since a card once issued stays issued on the server.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
+import { checkScreen } from './staff-helpers.ts';
 import { expect, test, type Page } from '@playwright/test';
 
-const SHOTS_DIR = process.env.SHOTS_DIR;
 /** server/demo/money.ts DEMO_OPERATOR_PASSWORD. */
 const PASSWORD = 'demo-password-123';
 
@@ -80,26 +77,8 @@ type Words = (typeof WORDS)[keyof typeof WORDS];
 /** ccid/sim/demo/station-stock.ts: employee cards (type 04) from serial 210,000,001, key version 1, province 32. */
 const employeeCardNo = (n: 1 | 2) => `01000413200${String(210_000_000 + n).padStart(9, '0')}`;
 
-async function check(page: Page, where: string): Promise<void> {
-  await page.evaluate(async () => {
-    await document.fonts.ready;
-  });
-  const size = await page.evaluate(() => ({
-    scrollHeight: document.documentElement.scrollHeight,
-    innerHeight,
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth,
-  }));
-  expect.soft(size.scrollHeight, `${where}: the page is taller than the screen`).toBeLessThanOrEqual(size.innerHeight);
-  expect.soft(size.scrollWidth, `${where}: the page is wider than the screen`).toBeLessThanOrEqual(size.innerWidth);
-  // The demo strip is the demo's own, outside the product's screens (as in the other specs).
-  const results = await new AxeBuilder({ page }).exclude('aside.demo').analyze();
-  expect.soft(results.violations.map((v) => `${where}: ${v.id}: ${v.help}`)).toEqual([]);
-  if (SHOTS_DIR) {
-    mkdirSync(SHOTS_DIR, { recursive: true });
-    await page.screenshot({ path: join(SHOTS_DIR, `centre-station-${where}.png`) });
-  }
-}
+/** The shared screen check (axe, nothing to scroll, a picture with SHOTS_DIR set), named for this spec. */
+const check = (page: Page, where: string): Promise<void> => checkScreen(page, `centre-station-${where}`);
 
 async function signIn(page: Page, w: Words): Promise<void> {
   await expect(page.getByRole('heading', { name: w.signInTitle })).toBeVisible({ timeout: 30_000 });

@@ -5,12 +5,9 @@
  * and accessible name, in Chinese at 1280×800 and in English at 800×1280, every screen fitting
  * with nothing to scroll and clean under axe; with SHOTS_DIR set, a screenshot of each.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
+import { checkScreen } from './staff-helpers.ts';
 import { expect, test, type Page } from '@playwright/test';
 
-const SHOTS_DIR = process.env.SHOTS_DIR;
 /** server/demo/money.ts DEMO_OPERATOR_PASSWORD. */
 const PASSWORD = 'demo-password-123';
 
@@ -71,25 +68,8 @@ type Words = (typeof WORDS)[keyof typeof WORDS];
 /** A user card number of the demo key version 1, province 32 (server/demo/money.ts demoCardNo). */
 const card = (serial: number) => `01000113200${String(serial).padStart(9, '0')}`;
 
-async function check(page: Page, where: string): Promise<void> {
-  await page.evaluate(async () => {
-    await document.fonts.ready;
-  });
-  const size = await page.evaluate(() => ({
-    scrollHeight: document.documentElement.scrollHeight,
-    innerHeight,
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth,
-  }));
-  expect.soft(size.scrollHeight, `${where}: the page is taller than the screen`).toBeLessThanOrEqual(size.innerHeight);
-  expect.soft(size.scrollWidth, `${where}: the page is wider than the screen`).toBeLessThanOrEqual(size.innerWidth);
-  const results = await new AxeBuilder({ page }).analyze();
-  expect.soft(results.violations.map((v) => `${where}: ${v.id}: ${v.help}`)).toEqual([]);
-  if (SHOTS_DIR) {
-    mkdirSync(SHOTS_DIR, { recursive: true });
-    await page.screenshot({ path: join(SHOTS_DIR, `centre-${where}.png`) });
-  }
-}
+/** The shared screen check (axe, nothing to scroll, a picture with SHOTS_DIR set), named for this spec. */
+const check = (page: Page, where: string): Promise<void> => checkScreen(page, `centre-${where}`);
 
 async function signIn(page: Page, w: Words, username: string): Promise<void> {
   await expect(page.getByRole('heading', { name: w.signInTitle })).toBeVisible();

@@ -1,5 +1,5 @@
 /**
- * What the outlet tablet's end-to-end specs share: the screen check (axe with the demo strip
+ * What the outlet tablet's (and the centre's) end-to-end specs share: the screen check (axe with the demo strip
  * aside, nothing to scroll, a picture with SHOTS_DIR set), the clerk's sign-in, the demo strip's
  * stock cards, the on-screen PIN pad, the operator's session caught from the tablet's own requests
  * and the drawer of the operator's open shift as the server books it.
